@@ -1,0 +1,460 @@
+// Package assemble builds one model.Inventory from the discovered files: it
+// runs each source, then links what belongs together (a compose service and
+// the config it mounts are one server; certificate paths resolve back to repo
+// files through the mounts).
+package assemble
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source/certs"
+	"github.com/natsaudit/natsaudit/internal/source/compose"
+	"github.com/natsaudit/natsaudit/internal/source/dotenv"
+	"github.com/natsaudit/natsaudit/internal/source/natsconf"
+	"github.com/natsaudit/natsaudit/internal/source/streams"
+)
+
+// Options configure Build.
+type Options struct {
+	Secrets *secret.Analyzer
+	Now     time.Time
+	MaxSize int64
+}
+
+// Build turns discovered files into an Inventory.
+func Build(d *discover.Result, base string, opt Options) *model.Inventory {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	if abs, err := filepath.Abs(base); err == nil {
+		base = abs
+	}
+	b := &builder{d: d, base: base, opt: opt, inv: &model.Inventory{
+		Servers: []*model.Server{}, Streams: []*model.Stream{}, Consumers: []*model.Consumer{},
+		EnvFiles: []*model.EnvFile{}, Files: []*model.File{}, Errors: []model.ParseError{},
+	}, byRel: map[string]*discover.File{}, certCache: map[string]*model.Cert{}}
+	b.inv.Scan.NowNS = opt.Now.UnixNano()
+	b.inv.Scan.Now = opt.Now.UTC().Format(time.RFC3339)
+	b.inv.Scan.Sources = []string{}
+	for _, f := range d.Files {
+		b.byRel[f.Rel] = f
+	}
+	for _, s := range d.Skipped {
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: %s", s.Path, s.Reason))
+	}
+	b.envFiles()
+	b.composeServers()
+	b.standaloneConfigs()
+	b.streamFiles()
+	b.keyFiles()
+	b.finish()
+	return b.inv
+}
+
+type builder struct {
+	d         *discover.Result
+	base      string
+	opt       Options
+	inv       *model.Inventory
+	byRel     map[string]*discover.File
+	env       *envFiles
+	repo      *repoEnv
+	mounted   map[string]bool // config files consumed by a compose service
+	included  map[string]bool // config files included by another config
+	certCache map[string]*model.Cert
+}
+
+func (b *builder) files(kind string) []*discover.File {
+	var out []*discover.File
+	for _, f := range b.d.Files {
+		if f.Kind == kind {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (b *builder) addFile(rel, kind string) *model.File {
+	f := &model.File{Ref: fmt.Sprintf("files/%d", len(b.inv.Files)), Path: rel, Kind: kind}
+	b.inv.Files = append(b.inv.Files, f)
+	return f
+}
+
+func (b *builder) envFiles() {
+	b.env = &envFiles{files: map[string]*dotenv.File{}, resolved: map[string]map[string]envValue{}}
+	b.repo = &repoEnv{values: map[string][]envValue{}}
+	for _, f := range b.files(discover.KindEnv) {
+		parsed, errs := dotenv.Parse(f.Data)
+		for _, e := range errs {
+			b.inv.Errors = append(b.inv.Errors, model.ParseError{File: f.Rel, Line: e.Line, Kind: "env", Message: e.Msg})
+		}
+		b.env.files[f.Rel] = parsed
+		res := resolveFile(parsed, f.Rel)
+		b.env.resolved[f.Rel] = res
+		ef := &model.EnvFile{Ref: fmt.Sprintf("env_files/%d", len(b.inv.EnvFiles)), File: f.Rel, Vars: map[string]*model.EnvVar{}, Locs: model.Locations{}}
+		for _, v := range parsed.Vars {
+			rv := res[v.Name]
+			ef.Vars[v.Name] = &model.EnvVar{Name: v.Name, Line: v.Line, Facts: facts(b.opt.Secrets, v.Name, rv)}
+			ef.Locs.Set("vars/"+v.Name, model.Location{File: f.Rel, Line: v.Line, Column: 1})
+			b.repo.values[v.Name] = append(b.repo.values[v.Name], rv)
+		}
+		b.inv.EnvFiles = append(b.inv.EnvFiles, ef)
+		b.addFile(f.Rel, discover.KindEnv)
+		b.inv.Scan.AddSource("env")
+	}
+}
+
+// reader reads config includes from the scanned tree only.
+func (b *builder) reader(root string) natsconf.Reader {
+	return natsconf.OSReader{Root: root, MaxSize: b.opt.MaxSize, RelFn: func(abs string) string {
+		if r, err := filepath.Rel(b.base, abs); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+		return filepath.ToSlash(abs)
+	}}
+}
+
+func (b *builder) parseConfig(f *discover.File, env natsconf.Env) *natsconf.Result {
+	res := natsconf.Parse(f.Abs, f.Data, natsconf.Options{Reader: b.reader(f.Root), Env: env, Secrets: b.opt.Secrets})
+	for _, inc := range res.Files[1:] {
+		b.included[inc] = true
+	}
+	return res
+}
+
+func (b *builder) composeServers() {
+	b.mounted = map[string]bool{}
+	b.included = map[string]bool{}
+	var inputs []compose.Input
+	for _, f := range b.files(discover.KindCompose) {
+		inputs = append(inputs, compose.Input{Rel: f.Rel, Data: f.Data})
+		b.addFile(f.Rel, discover.KindCompose)
+	}
+	for _, group := range compose.Group(inputs) {
+		p := compose.Load(group, compose.Options{Env: b.env, Secrets: b.opt.Secrets})
+		b.inv.Errors = append(b.inv.Errors, p.Errors...)
+		for _, svc := range p.Services {
+			if !svc.IsNATS {
+				continue
+			}
+			b.inv.Scan.AddSource("compose")
+			b.composeServer(svc)
+		}
+	}
+}
+
+func (b *builder) composeServer(svc *compose.Service) {
+	d := svc.Deployment
+	srv := &model.Server{Name: svc.Name, Deployment: d, Locs: model.Locations{}, ConfigEnv: map[string]string{}, Certs: []*model.Cert{}}
+	srv.AddSource("compose")
+	for k, v := range svc.Locs {
+		srv.Locs[k] = v
+	}
+	cfg := map[string]any{}
+	// The config file the container runs, if it is in the repository.
+	if d.ConfigPath != "" {
+		if rel, ok := b.mountedFile(d, d.ConfigPath); ok {
+			if f := b.byRel[rel]; f != nil {
+				d.UsesImageDefaultConfig = false
+				b.mounted[rel] = true
+				res := b.parseConfig(f, serviceEnv{svc: svc, repo: b.repo})
+				b.inv.Errors = append(b.inv.Errors, res.Errors...)
+				srv.ConfigFile = rel
+				srv.AddSource("config")
+				b.inv.Scan.AddSource("config")
+				if res.OK() {
+					cfg = res.Config
+				}
+				for k, v := range res.Locs {
+					srv.Locs[k] = v
+				}
+				for k, v := range res.EnvRef {
+					srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
+				}
+				if n, ok := cfg["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
+					srv.Name = n
+				}
+			} else if b.d.All[rel] != "" {
+				b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s mounts %s as its config, but it could not be read", svc.Name, rel))
+			}
+		}
+	}
+	// Command-line flags override the config file.
+	if len(svc.FlagConfig) > 0 {
+		overlay(cfg, svc.FlagConfig)
+		for k, v := range svc.FlagLocs {
+			srv.Locs[k] = v
+		}
+		if tls, ok := cfg["tls"].(map[string]any); ok {
+			delete(tls, "enabled")
+		}
+		if js, ok := cfg["jetstream"].(map[string]any); ok {
+			if _, set := js["enabled"]; !set {
+				js["enabled"] = true
+			}
+		}
+		natsconf.DeriveListeners(cfg, srv.Locs)
+	}
+	if len(cfg) > 0 || srv.ConfigFile != "" {
+		srv.Config = cfg
+	}
+	srv.Version = versionFromTag(d.ImageTag)
+	b.certs(srv)
+	b.addServer(srv)
+}
+
+// overlay deep-merges src onto dst.
+func overlay(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				overlay(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+// mountedFile maps a container path to the repository file bind-mounted
+// there (directly, or through a mounted directory).
+func (b *builder) mountedFile(d *model.Deployment, containerPath string) (string, bool) {
+	cp := path.Clean(containerPath)
+	best := ""
+	bestLen := -1
+	for _, v := range d.Volumes {
+		if v.RepoPath == "" {
+			continue
+		}
+		t := path.Clean(v.Target)
+		switch {
+		case cp == t:
+			return v.RepoPath, true
+		case strings.HasPrefix(cp, t+"/") && len(t) > bestLen:
+			best = path.Join(v.RepoPath, strings.TrimPrefix(cp, t+"/"))
+			bestLen = len(t)
+		}
+	}
+	return best, bestLen >= 0
+}
+
+func (b *builder) standaloneConfigs() {
+	type parsed struct {
+		f   *discover.File
+		res *natsconf.Result
+	}
+	var all []parsed
+	for _, f := range b.files(discover.KindNatsConf) {
+		if b.mounted[f.Rel] {
+			continue
+		}
+		if !looksNATS(f) {
+			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: not a NATS server config", f.Rel))
+			continue
+		}
+		all = append(all, parsed{f, b.parseConfig(f, b.repo)})
+	}
+	for _, p := range all {
+		if b.included[p.f.Rel] {
+			continue // a fragment: it was read as part of the config including it
+		}
+		b.inv.Errors = append(b.inv.Errors, p.res.Errors...)
+		b.inv.Scan.AddSource("config")
+		srv := &model.Server{Name: p.f.Rel, ConfigFile: p.f.Rel, Locs: model.Locations{}, ConfigEnv: map[string]string{}, Certs: []*model.Cert{}}
+		srv.AddSource("config")
+		if p.res.OK() {
+			srv.Config = p.res.Config
+			if n, ok := srv.Config["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
+				srv.Name = n
+			}
+		}
+		for k, v := range p.res.Locs {
+			srv.Locs[k] = v
+		}
+		for k, v := range p.res.EnvRef {
+			srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
+		}
+		b.certs(srv)
+		b.addServer(srv)
+	}
+	for _, f := range b.files(discover.KindNatsConf) {
+		if b.mounted[f.Rel] || b.included[f.Rel] || looksNATS(f) {
+			b.addFile(f.Rel, discover.KindNatsConf)
+		}
+	}
+}
+
+var natsNameRe = regexp.MustCompile(`(?i)nats`)
+
+var natsContentRe = regexp.MustCompile(`(?m)^\s*(jetstream|leafnodes|authorization|accounts|gateway|websocket|mqtt|cluster)\s*[:=]?\s*\{|^\s*(http_port|monitor_port|max_payload|server_name|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration|listen|port|include)\s*[:=\s]`)
+
+// looksNATS keeps other tools' .conf files (nginx, redis, ...) out of the
+// scan: a config counts when its name or its content says NATS.
+func looksNATS(f *discover.File) bool {
+	return natsNameRe.MatchString(f.Rel) || natsContentRe.Match(f.Data) && !strings.Contains(string(f.Data), "server {")
+}
+
+func (b *builder) addServer(s *model.Server) {
+	s.Ref = fmt.Sprintf("servers/%d", len(b.inv.Servers))
+	b.inv.Servers = append(b.inv.Servers, s)
+}
+
+var tlsBlocks = []string{"tls", "cluster/tls", "gateway/tls", "leafnodes/tls", "websocket/tls", "mqtt/tls"}
+
+// certs reads the certificates a server's config points at, when the repo
+// holds them.
+func (b *builder) certs(s *model.Server) {
+	if s.Config == nil {
+		return
+	}
+	for _, blk := range tlsBlocks {
+		m := lookupMap(s.Config, blk)
+		if m == nil {
+			continue
+		}
+		cf, _ := m["cert_file"].(string)
+		if cf == "" {
+			continue
+		}
+		rel, ok := b.resolveRepoPath(s, cf)
+		if !ok {
+			continue
+		}
+		f := b.byRel[rel]
+		if f == nil {
+			continue
+		}
+		c, cached := b.certCache[rel]
+		if !cached {
+			var err error
+			c, err = certs.Certificate(rel, f.Data)
+			if err != nil {
+				b.inv.Errors = append(b.inv.Errors, model.ParseError{File: rel, Kind: "cert", Message: err.Error()})
+			}
+			b.certCache[rel] = c
+		}
+		if c == nil {
+			continue
+		}
+		cc := *c
+		cc.Path = "config/" + blk + "/cert_file"
+		if kf, _ := m["key_file"].(string); kf != "" {
+			if krel, ok := b.resolveRepoPath(s, kf); ok && b.byRel[krel] != nil {
+				cc.KeyFile = krel
+			}
+		}
+		s.Certs = append(s.Certs, &cc)
+		b.inv.Scan.AddSource("certs")
+	}
+}
+
+// resolveRepoPath maps a path written in a config to a repository file:
+// through the service's bind mounts, or relative to the config file.
+func (b *builder) resolveRepoPath(s *model.Server, p string) (string, bool) {
+	if s.Deployment != nil && path.IsAbs(p) {
+		if rel, ok := b.mountedFile(s.Deployment, p); ok {
+			return rel, true
+		}
+	}
+	if !path.IsAbs(p) && s.ConfigFile != "" {
+		return path.Clean(path.Join(path.Dir(s.ConfigFile), p)), true
+	}
+	return "", false
+}
+
+func lookupMap(m map[string]any, p string) map[string]any {
+	for _, k := range strings.Split(p, "/") {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = next
+	}
+	return m
+}
+
+func (b *builder) streamFiles() {
+	for _, f := range b.files(discover.KindStream) {
+		res := streams.Parse(f.Rel, f.Data)
+		if !res.Recognised {
+			continue
+		}
+		b.addFile(f.Rel, discover.KindStream)
+		b.inv.Errors = append(b.inv.Errors, res.Errors...)
+		for _, s := range res.Streams {
+			s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+			b.inv.Streams = append(b.inv.Streams, s)
+		}
+		for _, c := range res.Consumers {
+			c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+			b.inv.Consumers = append(b.inv.Consumers, c)
+		}
+		if len(res.Streams)+len(res.Consumers) > 0 {
+			b.inv.Scan.AddSource("streams")
+		}
+	}
+}
+
+func (b *builder) keyFiles() {
+	for _, kind := range []string{discover.KindPrivateKey, discover.KindCreds, discover.KindNkeySeed, discover.KindCert} {
+		for _, f := range b.files(kind) {
+			k := "creds"
+			if kind != discover.KindCreds {
+				k = kind
+			}
+			facts := certs.KeyFacts(f.Rel, k, f.Data)
+			if facts == nil {
+				if kind == discover.KindCert {
+					b.addFile(f.Rel, kind)
+				}
+				continue
+			}
+			facts.Ref = fmt.Sprintf("files/%d", len(b.inv.Files))
+			b.inv.Files = append(b.inv.Files, facts)
+		}
+	}
+}
+
+func (b *builder) finish() {
+	sort.Strings(b.inv.Notes)
+}
+
+var tagVersionRe = regexp.MustCompile(`^v?(\d+)\.(\d+)(?:\.(\d+))?`)
+
+// versionFromTag reads a nats-server version from an image tag
+// ("2.10.24-alpine", "2.10", "latest").
+func versionFromTag(tag string) *model.Version {
+	m := tagVersionRe.FindStringSubmatch(tag)
+	if m == nil {
+		return nil
+	}
+	v := &model.Version{Raw: tag, Source: "image_tag", Series: m[1] + "." + m[2]}
+	if m[3] != "" {
+		v.Value = m[1] + "." + m[2] + "." + m[3]
+		v.Semver = v.Value
+	} else {
+		v.Value = v.Series
+	}
+	return v
+}
+
+// VersionFromString is versionFromTag for varz versions ("2.10.24",
+// "2.11.0-RC.1").
+func VersionFromString(s, source string) *model.Version {
+	v := versionFromTag(s)
+	if v == nil {
+		return nil
+	}
+	v.Source = source
+	v.Raw = s
+	return v
+}

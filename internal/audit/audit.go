@@ -1,0 +1,235 @@
+// Package audit runs the pipeline: discover → sources → inventory → rules →
+// findings with locations → scores → report. The CLI calls it; it does no
+// rendering.
+package audit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/natsaudit/natsaudit/internal/assemble"
+	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/score"
+	"github.com/natsaudit/natsaudit/internal/secret"
+)
+
+// Options configure a run.
+type Options struct {
+	Paths   []string // files and directories to scan (none for a live-only audit)
+	Base    string   // directory report paths are relative to
+	Now     time.Time
+	Version string
+	MaxSize int64
+	// Live, when set, adds live documents to the inventory (see package probe).
+	Live func(ctx context.Context, inv *model.Inventory) error
+	// Secrets is the run's secret analyzer; New creates one when nil.
+	Secrets *secret.Analyzer
+}
+
+// Result is a finished audit.
+type Result struct {
+	Report    *report.Report
+	Inventory *model.Inventory
+	Secrets   *secret.Analyzer
+	Discover  *discover.Result
+}
+
+// NewAnalyzer builds the secret analyzer from the engine's credential
+// parameters.
+func NewAnalyzer(eng *engine.Engine) (*secret.Analyzer, error) {
+	var p secret.Params
+	if c, ok := eng.Params()["credentials"]; ok {
+		b, _ := json.Marshal(c)
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, fmt.Errorf("credential parameters: %w", err)
+		}
+	}
+	return secret.NewAnalyzer(p)
+}
+
+// Run audits the paths (and live targets) with eng.
+func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) {
+	start := time.Now()
+	if opt.Now.IsZero() {
+		opt.Now = start
+	}
+	if opt.Secrets == nil {
+		a, err := NewAnalyzer(eng)
+		if err != nil {
+			return nil, err
+		}
+		opt.Secrets = a
+	}
+	if opt.Base == "" {
+		opt.Base = "."
+	}
+	d := &discover.Result{All: map[string]string{}}
+	if len(opt.Paths) > 0 {
+		var err error
+		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize})
+		if err != nil {
+			return nil, err
+		}
+	}
+	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize})
+	for _, p := range opt.Paths {
+		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
+	}
+	if opt.Live != nil {
+		if err := opt.Live(ctx, inv); err != nil {
+			return nil, err
+		}
+	}
+	for i := range inv.Errors {
+		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
+	}
+	input, err := Input(inv)
+	if err != nil {
+		return nil, err
+	}
+	raws, err := eng.Eval(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	lines := newLineCache(d)
+	findings := make([]report.Finding, 0, len(raws))
+	for _, r := range raws {
+		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
+	}
+	sortFindings(findings)
+	rep := Build(eng, inv, findings, opt.Version)
+	rep.Scan.Started = start.UTC().Format(time.RFC3339)
+	rep.Scan.DurationMS = time.Since(start).Milliseconds()
+	return &Result{Report: rep, Inventory: inv, Secrets: opt.Secrets, Discover: d}, nil
+}
+
+// Input converts the inventory into the Rego input value, once.
+func Input(inv *model.Inventory) (ast.Value, error) {
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return nil, fmt.Errorf("encode inventory: %w", err)
+	}
+	v, err := ast.ValueFromReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("convert inventory: %w", err)
+	}
+	return v, nil
+}
+
+// Evaluated returns the rules whose sources the scan has.
+func Evaluated(eng *engine.Engine, inv *model.Inventory) []*engine.Rule {
+	var out []*engine.Rule
+	for _, r := range eng.Rules() {
+		for _, s := range r.Sources {
+			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Build assembles the report from findings (already resolved and filtered).
+func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, version string) *report.Report {
+	evaluated := Evaluated(eng, inv)
+	isEval := map[string]bool{}
+	for _, r := range evaluated {
+		isEval[r.ID] = true
+	}
+	count := map[string]int{}
+	sum := report.Summary{Severity: map[string]int{}}
+	for _, s := range engine.Severities {
+		sum.Severity[s] = 0
+	}
+	for _, f := range findings {
+		count[f.RuleID]++
+		sum.Severity[f.Severity]++
+		sum.Total++
+	}
+	rep := &report.Report{
+		Schema:     report.Schema,
+		Tool:       report.Tool{Name: "natsaudit", Version: version, InformationURI: "https://github.com/natsaudit/natsaudit", AdvisoriesDate: advisoriesDate(eng)},
+		Summary:    sum,
+		Scores:     score.Compute(findings, evaluated),
+		Findings:   findings,
+		Suppressed: []report.Finding{},
+		Errors:     inv.Errors,
+		Notes:      append([]string{}, inv.Notes...),
+	}
+	for _, r := range eng.Rules() {
+		rep.Rules = append(rep.Rules, report.RuleStatus{ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category,
+			Evaluated: isEval[r.ID], Findings: count[r.ID], Custom: r.Custom})
+	}
+	rep.Scan.Sources = append([]string{}, inv.Scan.Sources...)
+	rep.Scan.Roots = append([]string{}, inv.Scan.Roots...)
+	rep.Scan.Targets = []string{}
+	rep.Scan.Files = []string{}
+	for _, f := range inv.Files {
+		rep.Scan.Files = append(rep.Scan.Files, f.Path)
+	}
+	sort.Strings(rep.Scan.Files)
+	rep.Scan.Servers = []string{}
+	for _, s := range inv.Servers {
+		rep.Scan.Servers = append(rep.Scan.Servers, s.Name)
+		if s.Live != nil && s.Live.Endpoint != "" {
+			rep.Scan.Targets = append(rep.Scan.Targets, s.Live.Endpoint)
+		}
+	}
+	rep.Scan.Streams, rep.Scan.Consumers = len(inv.Streams), len(inv.Consumers)
+	return rep
+}
+
+func advisoriesDate(eng *engine.Engine) string {
+	if a, ok := eng.Data["advisories"].(map[string]any); ok {
+		if d, ok := a["updated"].(string); ok {
+			return d
+		}
+	}
+	return ""
+}
+
+// sortFindings orders by severity, then file, line, rule.
+func sortFindings(fs []report.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if ra, rb := engine.SeverityRank(a.Severity), engine.SeverityRank(b.Severity); ra != rb {
+			return ra > rb
+		}
+		fa, fb := locKey(a), locKey(b)
+		if fa != fb {
+			return fa < fb
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}
+
+func locKey(f report.Finding) string {
+	if f.Location == nil {
+		return "\xff" + f.Target
+	}
+	return fmt.Sprintf("%s:%08d", f.Location.File, f.Location.Line)
+}
+
+// Fingerprint identifies a finding across runs: rule, file, target and the
+// logical path of the value, never the line, so moving lines keeps it.
+func Fingerprint(ruleID, file, target, path string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, file, target, path}, "\x00")))
+	return hex.EncodeToString(h[:16])
+}

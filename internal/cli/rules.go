@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
+)
+
+func (a *app) rulesCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List, show and test rules",
+	}
+	var format string
+	var dirs []string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the rule catalog",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs})
+			if err != nil {
+				return &exitError{ExitError, err}
+			}
+			switch format {
+			case "json":
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(eng.Rules())
+			case "text":
+				for _, r := range eng.Rules() {
+					fmt.Fprintf(a.stdout, "%-14s %-8s %-12s %s\n", r.ID, r.Severity, r.Category, r.Title)
+				}
+				return nil
+			}
+			return &exitError{ExitError, fmt.Errorf("unknown format %q (want text or json)", format)}
+		},
+	}
+	list.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	list.Flags().StringArrayVar(&dirs, "rules", nil, "also list the rules in this directory (repeatable)")
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one rule's description and remediation",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs})
+			if err != nil {
+				return &exitError{ExitError, err}
+			}
+			r, ok := eng.Rule(strings.ToUpper(args[0]))
+			if !ok {
+				return &exitError{ExitError, fmt.Errorf("no rule %q; run 'natsaudit rules list'", args[0])}
+			}
+			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nSources:   %s\n\n%s\n\nRemediation:\n%s\n", r.ID, r.Title, r.Severity, r.Category, strings.Join(r.Sources, ", "), r.Description, indent(r.Remediation))
+			if len(r.References) > 0 {
+				fmt.Fprintf(a.stdout, "\nReferences:\n")
+				for _, ref := range r.References {
+					fmt.Fprintf(a.stdout, "  %s\n", ref)
+				}
+			}
+			return nil
+		},
+	}
+	show.Flags().StringArrayVar(&dirs, "rules", nil, "also look in this directory of rules (repeatable)")
+	cmd.AddCommand(list, show)
+	return cmd
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/natsaudit/natsaudit/internal/audit"
+	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/engine"
+)
+
+type scanFlags struct {
+	out      outputFlags
+	now      string
+	maxSize  int64
+	ruleDirs []string
+	inventory string
+}
+
+func (a *app) scanCmd() *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Audit config files (nats.conf, compose, .env, stream definitions)",
+		Long: `Scan walks the paths (default: the current directory), skipping .git, vendor
+and node_modules, reads every input it understands, builds one model of the
+deployment and evaluates the rules. Paths in the report are relative to the
+scanned directory (or to the current directory when several paths are given).`,
+		Example: `  natsaudit scan
+  natsaudit scan path/to/repo other/file.conf --format json --output report.json
+  natsaudit scan . --format sarif --output natsaudit.sarif --format markdown --output report.md --fail-on high`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runScan(cmd, args, &f)
+		},
+	}
+	a.addOutputFlags(cmd, &f.out)
+	cmd.Flags().Int64Var(&f.maxSize, "max-file-size", discover.DefaultMaxSize, "skip files larger than this many bytes")
+	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
+	cmd.Flags().StringVar(&f.inventory, "inventory", "", "also write the Rego input (the inventory rules see) to this file, for writing rules")
+	cmd.Flags().StringVar(&f.now, "now", "", "evaluate as if it were this time (RFC 3339); for reproducible reports")
+	_ = cmd.Flags().MarkHidden("now")
+	return cmd
+}
+
+func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
+	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format: text, json (repeatable; pairs with --output in order)")
+	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write the matching --format to this file instead of stdout (repeatable)")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low, info, never")
+	cmd.Flags().BoolVar(&o.noColor, "no-color", false, "disable colours in text output")
+}
+
+func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
+	ts, err := f.out.targets()
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	rank, err := failRank(f.out.failOn)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	now, err := parseNow(f.now)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	base := "."
+	if len(args) == 1 {
+		if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
+			base = args[0]
+		} else if err == nil {
+			base = filepath.Dir(args[0])
+		}
+	}
+	eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: f.ruleDirs})
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	res, err := audit.Run(cmd.Context(), eng, audit.Options{Paths: args, Base: base, Now: now, Version: a.version, MaxSize: f.maxSize})
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	if f.inventory != "" {
+		if err := writeInventory(f.inventory, res); err != nil {
+			return &exitError{ExitError, err}
+		}
+	}
+	if err := a.write(res.Report, ts, !f.out.noColor && isTerminal(a.stdout), res.Secrets); err != nil {
+		return &exitError{ExitError, err}
+	}
+	if code := gate(res.Report, rank); code != ExitOK {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now %q: want RFC 3339, e.g. 2026-01-06T00:00:00Z", s)
+	}
+	return t, nil
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeInventory writes the Rego input, redacted like every other output.
+func writeInventory(path string, res *audit.Result) error {
+	b, err := json.MarshalIndent(res.Inventory, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode inventory: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n"), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

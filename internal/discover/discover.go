@@ -1,0 +1,316 @@
+// Package discover walks the scanned paths and classifies the files natsaudit
+// understands, by name and, where names are ambiguous, by content.
+package discover
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Kinds of input.
+const (
+	KindNatsConf   = "nats_conf"
+	KindCompose    = "compose"
+	KindEnv        = "env"
+	KindStream     = "stream" // JSON or YAML that may hold stream/consumer definitions
+	KindCert       = "certificate"
+	KindPrivateKey = "private_key"
+	KindCreds      = "creds"
+	KindNkeySeed   = "nkey_seed"
+)
+
+// DefaultMaxSize is the largest file read; bigger files are skipped with a note.
+const DefaultMaxSize = 10 << 20
+
+// File is a classified input with its content, read once.
+type File struct {
+	Root string // the scan root the file was found under (absolute)
+	Abs  string // absolute path
+	Rel  string // slash path relative to Root (what reports show)
+	Kind string
+	Data []byte
+}
+
+// Skipped is a file or directory the walk did not read, and why.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+// Result is the outcome of a walk.
+type Result struct {
+	Files   []*File
+	Skipped []Skipped
+	// All holds every regular file seen under the roots (relative path →
+	// absolute), so compose bind mounts can be resolved to repo files.
+	All map[string]string
+}
+
+// Options tune the walk.
+type Options struct {
+	MaxSize int64
+}
+
+var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": true, ".hg": true, ".svn": true}
+
+// Walk discovers inputs under paths. A path may be a directory or a file. The
+// relative paths in the result are relative to base (the directory reports
+// are relative to).
+func Walk(ctx context.Context, base string, paths []string, opt Options) (*Result, error) {
+	if opt.MaxSize <= 0 {
+		opt.MaxSize = DefaultMaxSize
+	}
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", base, err)
+	}
+	res := &Result{All: map[string]string{}}
+	seen := map[string]bool{}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("resolve %s: %w", p, err)
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", p, cleanErr(err))
+		}
+		if !st.IsDir() {
+			res.add(ctx, absBase, abs, true, opt, seen)
+			continue
+		}
+		realRoot, rerr := filepath.EvalSymlinks(abs)
+		if rerr != nil {
+			realRoot = abs
+		}
+		err = filepath.WalkDir(abs, func(fp string, d fs.DirEntry, err error) error {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			if err != nil {
+				res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: cleanErr(err).Error()})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if fp != abs && skipDirs[d.Name()] {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Follow a symlink only to a regular file inside the scanned
+				// tree; never to directories (loops) or outside the root.
+				target, err := filepath.EvalSymlinks(fp)
+				if err != nil {
+					res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: "broken or looping symlink"})
+					return nil
+				}
+				if !within(realRoot, target) {
+					res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: "symlink points outside the scanned tree"})
+					return nil
+				}
+				ts, err := os.Stat(target)
+				if err != nil || !ts.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
+				return nil
+			}
+			res.add(ctx, absBase, fp, false, opt, seen)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", p, err)
+		}
+	}
+	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Rel < res.Files[j].Rel })
+	return res, nil
+}
+
+func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Options, seen map[string]bool) {
+	if seen[abs] {
+		return
+	}
+	seen[abs] = true
+	relp := rel(base, abs)
+	r.All[relp] = abs
+	kind, sniff := classifyName(relp, explicit)
+	if kind == "" && !sniff {
+		return
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: cleanErr(err).Error()})
+		return
+	}
+	if st.Size() > opt.MaxSize {
+		if kind != "" || explicit {
+			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: fmt.Sprintf("file is %d bytes, over the %d-byte limit", st.Size(), opt.MaxSize)})
+		}
+		return
+	}
+	data, err := readLimited(abs, opt.MaxSize)
+	if err != nil {
+		if kind != "" || explicit {
+			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: cleanErr(err).Error()})
+		}
+		return
+	}
+	if kind == "" || kind == KindCert || kind == KindStream {
+		kind = classifyContent(relp, data, kind, explicit)
+	}
+	if kind == "" {
+		return
+	}
+	r.Files = append(r.Files, &File{Root: base, Abs: abs, Rel: relp, Kind: kind, Data: data})
+}
+
+func readLimited(p string, max int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("file grew over the %d-byte limit while reading", max)
+	}
+	return data, nil
+}
+
+var (
+	composeName = regexp.MustCompile(`^(docker-)?compose([.-][A-Za-z0-9_.-]+)?\.ya?ml$`)
+	envName     = regexp.MustCompile(`^(\.env(\..+)?|.+\.env)$`)
+	confName    = regexp.MustCompile(`(?i)\.(conf|cfg)$|(?i)nats[^/]*\.(conf|cfg|config)$`)
+)
+
+// classifyName returns a kind decided by name, or sniff=true when the content
+// must decide.
+func classifyName(relp string, explicit bool) (kind string, sniff bool) {
+	base := path.Base(relp)
+	lower := strings.ToLower(base)
+	switch {
+	case composeName.MatchString(lower):
+		return KindCompose, false
+	case envName.MatchString(lower) && !strings.HasSuffix(lower, ".envrc"):
+		return KindEnv, false
+	case confName.MatchString(base):
+		return KindNatsConf, false
+	case strings.HasSuffix(lower, ".creds"):
+		return KindCreds, false
+	case strings.HasSuffix(lower, ".nk") || strings.HasSuffix(lower, ".seed"):
+		return KindNkeySeed, false
+	case hasExt(lower, ".crt", ".pem", ".cer", ".key", ".p8"):
+		return KindCert, true
+	case hasExt(lower, ".json", ".yaml", ".yml"):
+		return KindStream, true
+	case lower == "id_rsa" || lower == "id_ecdsa" || lower == "id_ed25519":
+		return KindPrivateKey, false
+	}
+	// Files without an extension (or an unknown one) may be nats configs.
+	if explicit || path.Ext(lower) == "" || hasExt(lower, ".txt", ".tmpl", ".tpl") {
+		return "", true
+	}
+	return "", false
+}
+
+func hasExt(name string, exts ...string) bool {
+	for _, e := range exts {
+		if strings.HasSuffix(name, e) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	natsConfSniff = regexp.MustCompile(`(?m)^\s*(jetstream|cluster|leafnodes|leaf|authorization|accounts|gateway|websocket|mqtt|tls)\s*[:=]?\s*\{|^\s*(http_port|monitor_port|max_payload|server_name|max_connections|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration)\s*[:=\s]`)
+	pemCert       = []byte("-----BEGIN CERTIFICATE-----")
+	pemPrivate    = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----`)
+	nackKind      = regexp.MustCompile(`(?m)^\s*apiVersion:\s*["']?jetstream\.nats\.io/`)
+	streamJSON    = regexp.MustCompile(`"(num_replicas|retention|subjects|max_msgs|max_bytes|discard|storage|durable_name|ack_policy|max_deliver)"\s*:`)
+)
+
+func classifyContent(relp string, data []byte, kind string, explicit bool) string {
+	switch kind {
+	case KindCert:
+		if pemPrivate.Match(data) {
+			return KindPrivateKey
+		}
+		if bytes.Contains(data, pemCert) {
+			return KindCert
+		}
+		return ""
+	case KindStream:
+		if strings.HasSuffix(strings.ToLower(relp), ".json") {
+			if streamJSON.Match(data) {
+				return KindStream
+			}
+			return ""
+		}
+		if nackKind.Match(data) {
+			return KindStream
+		}
+		return ""
+	}
+	// Unknown extension: a nats config if it reads like one.
+	if !looksText(data) {
+		if explicit {
+			return KindNatsConf // the user asked for it: report why it can't be read
+		}
+		return ""
+	}
+	if pemPrivate.Match(data) {
+		return KindPrivateKey
+	}
+	if natsConfSniff.Match(data) || explicit {
+		return KindNatsConf
+	}
+	return ""
+}
+
+func looksText(data []byte) bool {
+	n := len(data)
+	if n > 8000 {
+		n = 8000
+	}
+	return !bytes.ContainsRune(data[:n], 0)
+}
+
+func rel(base, p string) string {
+	r, err := filepath.Rel(base, p)
+	if err != nil || strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
+}
+
+func within(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, "../")
+}
+
+// cleanErr strips the Go error wrapper noise from a path error.
+func cleanErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s", pe.Err.Error())
+	}
+	return err
+}

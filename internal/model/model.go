@@ -1,0 +1,278 @@
+// Package model defines the Inventory: the one contract between the sources and
+// the probe (which produce facts) and the rules (which judge them).
+//
+// The Inventory is deployment-shaped, not file-shaped: a nats.conf, the compose
+// service that mounts it and the live server that reports the same server_name
+// are one Server. It is serialised to JSON as the Rego input; see docs/model.md.
+package model
+
+import "sort"
+
+// Location is where a value came from in a scanned file.
+type Location struct {
+	File   string `json:"file"` // slash-separated, relative to the scan root
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
+}
+
+// Valid reports whether the location points into a file.
+func (l Location) Valid() bool { return l.File != "" }
+
+// Locations maps a slash-separated logical path ("config/tls/verify",
+// "deployment/ports/0") to where that value was written.
+type Locations map[string]Location
+
+// Set records loc for path unless loc is empty.
+func (l Locations) Set(path string, loc Location) {
+	if loc.File != "" {
+		l[path] = loc
+	}
+}
+
+// Inventory is everything known about one deployment.
+type Inventory struct {
+	Scan      Scan         `json:"scan"`
+	Servers   []*Server    `json:"servers"`
+	Streams   []*Stream    `json:"streams"`
+	Consumers []*Consumer  `json:"consumers"`
+	EnvFiles  []*EnvFile   `json:"env_files"`
+	Files     []*File      `json:"files"`
+	Errors    []ParseError `json:"errors"`
+	Notes     []string     `json:"-"` // skipped files and other non-fatal remarks for the report
+}
+
+// Scan describes the run itself; rules use Now so that tests are deterministic.
+type Scan struct {
+	NowNS   int64    `json:"now_ns"`
+	Now     string   `json:"now"`
+	Roots   []string `json:"roots"`
+	Sources []string `json:"sources"` // kinds of input present: config, compose, env, streams, certs, live
+	Live    bool     `json:"live"`
+}
+
+// HasSource reports whether the scan saw input of the given kind.
+func (s *Scan) HasSource(kind string) bool {
+	for _, k := range s.Sources {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// AddSource records an input kind once, keeping the list sorted.
+func (s *Scan) AddSource(kind string) {
+	if s.HasSource(kind) {
+		return
+	}
+	s.Sources = append(s.Sources, kind)
+	sort.Strings(s.Sources)
+}
+
+// ParseError is a file that could not be read or parsed. The message never
+// quotes secret values.
+type ParseError struct {
+	Ref     string `json:"ref"`
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+	Kind    string `json:"kind"` // nats_conf, compose, env, stream, cert, probe, ...
+	Target  string `json:"target,omitempty"`
+}
+
+// Server is one nats-server instance.
+type Server struct {
+	Ref        string         `json:"ref"` // "servers/<index>"; findings point back with it
+	Name       string         `json:"name"`
+	Sources    []string       `json:"sources"` // config, compose, live
+	ConfigFile string         `json:"config_file,omitempty"`
+	Config     map[string]any `json:"config"` // canonical keys, sizes in bytes, durations in ns; secrets as Secret objects
+	// ConfigEnv names the environment variable each config value was set
+	// from ("authorization/users/0/password" -> "NATS_PASSWORD").
+	ConfigEnv  map[string]string `json:"config_env"`
+	Deployment *Deployment       `json:"deployment,omitempty"`
+	Version    *Version          `json:"version,omitempty"`
+	Certs      []*Cert           `json:"certs"`
+	Live       *Live             `json:"live,omitempty"`
+	Locs       Locations         `json:"-"`
+}
+
+// AddSource records where facts about the server came from.
+func (s *Server) AddSource(src string) {
+	for _, x := range s.Sources {
+		if x == src {
+			return
+		}
+	}
+	s.Sources = append(s.Sources, src)
+}
+
+// Version is the nats-server version and where it was learnt.
+type Version struct {
+	Value  string `json:"value"`  // "2.10.24" (no leading v)
+	Series string `json:"series"` // "2.10"
+	Semver string `json:"semver"` // same, valid for semver.compare; empty when unknown
+	Source string `json:"source"` // image_tag, varz
+	Raw    string `json:"raw"`
+}
+
+// Deployment is how the server is run (a compose service today).
+type Deployment struct {
+	Kind            string         `json:"kind"` // compose
+	File            string         `json:"file"`
+	Service         string         `json:"service"`
+	Image           string         `json:"image"`
+	ImageRepo       string         `json:"image_repo"`
+	ImageTag        string         `json:"image_tag"`
+	ImageDigest     string         `json:"image_digest"`
+	Command         []string       `json:"command"` // secrets replaced by ****
+	Flags           map[string]any `json:"flags"`   // parsed nats-server flags by canonical config name
+	FlagNames       []string       `json:"flag_names"`
+	Ports           []Port         `json:"ports"`
+	Volumes         []Volume       `json:"volumes"`
+	Environment     map[string]any `json:"environment"` // name -> EnvValue facts (never the value)
+	EnvFiles        []string       `json:"env_files"`
+	MemoryLimit     int64          `json:"memory_limit"` // bytes; 0 when unset
+	CPULimit        float64        `json:"cpu_limit"`
+	StopGracePeriod int64          `json:"stop_grace_period"` // ns; 0 when unset
+	StopSignal      string         `json:"stop_signal"`
+	ConfigPath      string         `json:"config_path"` // in-container path given with -c/--config
+	// UsesImageDefaultConfig is true when the official image runs its bundled
+	// nats-server.conf (no command, or -c pointing at it without a mount).
+	UsesImageDefaultConfig bool `json:"uses_image_default_config"`
+}
+
+// Port is one published port.
+type Port struct {
+	HostIP        string `json:"host_ip"` // "" means all interfaces
+	HostPort      int    `json:"host_port"`
+	ContainerPort int    `json:"container_port"`
+	Protocol      string `json:"protocol"`
+	AllInterfaces bool   `json:"all_interfaces"`
+}
+
+// Volume is one mount of a service.
+type Volume struct {
+	Type     string `json:"type"` // bind, volume, tmpfs
+	Source   string `json:"source"`
+	Target   string `json:"target"`
+	ReadOnly bool   `json:"read_only"`
+	RepoPath string `json:"repo_path,omitempty"` // the scanned file/dir a bind mount points at
+}
+
+// Live holds a server's monitoring documents as the server sent them.
+type Live struct {
+	Endpoint      string         `json:"endpoint"` // URL without credentials, or "$SYS"
+	Varz          map[string]any `json:"varz,omitempty"`
+	Jsz           map[string]any `json:"jsz,omitempty"`
+	Healthz       map[string]any `json:"healthz,omitempty"`
+	HealthzStatus int            `json:"healthz_status,omitempty"`
+	Connz         map[string]any `json:"connz,omitempty"`
+	Routez        map[string]any `json:"routez,omitempty"`
+	Gatewayz      map[string]any `json:"gatewayz,omitempty"`
+	Leafz         map[string]any `json:"leafz,omitempty"`
+	Accountz      map[string]any `json:"accountz,omitempty"`
+	Errors        []string       `json:"errors,omitempty"` // endpoints that failed
+}
+
+// Cert is a certificate referenced by a server's config and found in the repo
+// (or reported live).
+type Cert struct {
+	Path       string   `json:"path"` // config path of the cert_file value, e.g. "config/tls/cert_file"
+	File       string   `json:"file"`
+	Subject    string   `json:"subject"`
+	Issuer     string   `json:"issuer"`
+	NotBefore  string   `json:"not_before"`
+	NotAfter   string   `json:"not_after"`
+	NotAfterNS int64    `json:"not_after_ns"`
+	SelfSigned bool     `json:"self_signed"`
+	IsCA       bool     `json:"is_ca"`
+	DNSNames   []string `json:"dns_names"`
+	// KeyFile is the repository file of the matching key_file, when the
+	// private key is committed next to the certificate.
+	KeyFile string `json:"key_file,omitempty"`
+}
+
+// Stream is a JetStream stream from a definition file or a live server. Config
+// uses the nats JSON field names (num_replicas, max_bytes, ...) with server
+// defaults applied, whatever the source format was.
+type Stream struct {
+	Ref     string         `json:"ref"`
+	Name    string         `json:"name"`
+	Account string         `json:"account"`
+	Source  string         `json:"source"` // file, nack, live
+	File    string         `json:"file,omitempty"`
+	Config  map[string]any `json:"config"`
+	State   map[string]any `json:"state,omitempty"`
+	Cluster map[string]any `json:"cluster,omitempty"`
+	Servers []string       `json:"servers,omitempty"` // live: servers hosting a replica
+	// ClusterSize is the JetStream meta cluster size seen by the servers that
+	// reported the stream (live), 0 when unknown.
+	ClusterSize int       `json:"cluster_size"`
+	Locs        Locations `json:"-"`
+}
+
+// Consumer is a JetStream consumer from a definition file or a live server.
+type Consumer struct {
+	Ref     string         `json:"ref"`
+	Name    string         `json:"name"`
+	Stream  string         `json:"stream"`
+	Account string         `json:"account"`
+	Source  string         `json:"source"`
+	File    string         `json:"file,omitempty"`
+	Config  map[string]any `json:"config"`
+	State   map[string]any `json:"state,omitempty"` // live: num_pending, num_ack_pending, num_redelivered, delivered, ack_floor, push_bound
+	Locs    Locations      `json:"-"`
+}
+
+// EnvFile is a .env file. Values never leave the source package: only facts.
+type EnvFile struct {
+	Ref  string             `json:"ref"`
+	File string             `json:"file"`
+	Vars map[string]*EnvVar `json:"vars"`
+	Locs Locations          `json:"-"`
+}
+
+// EnvVar describes a variable without its value.
+type EnvVar struct {
+	Name  string    `json:"name"`
+	Line  int       `json:"line"`
+	Facts *EnvValue `json:"facts"`
+}
+
+// File is one input file read by the scan.
+type File struct {
+	Ref  string `json:"ref"`
+	Path string `json:"path"`
+	Kind string `json:"kind"` // nats_conf, compose, env, stream, certificate, private_key, creds, nkey_seed
+	// PrivateKey facts, for Kind == private_key / creds / nkey_seed.
+	KeyType   string `json:"key_type,omitempty"`
+	Encrypted bool   `json:"encrypted,omitempty"`
+	Line      int    `json:"line,omitempty"`
+}
+
+// Secret stands in for a secret value (password, token, nkey seed, encryption
+// key, private key) everywhere in the Inventory. It carries facts that rules
+// need and never the value itself.
+type Secret struct {
+	Secret       bool    `json:"secret"` // always true: marks a redacted value
+	Origin       string  `json:"origin"` // literal, env (a $VAR / ${VAR} reference), variable (a conf variable)
+	EnvVar       string  `json:"env_var,omitempty"`
+	Resolved     bool    `json:"resolved"` // for env: a value was found in the repo (.env, compose)
+	ResolvedFrom string  `json:"resolved_from,omitempty"`
+	Empty        bool    `json:"empty"`
+	Bcrypt       bool    `json:"bcrypt"`
+	Placeholder  bool    `json:"placeholder"` // a default/placeholder from the dictionary or its patterns
+	KnownHash    bool    `json:"known_hash"`  // a bcrypt hash published in the NATS docs
+	NkeySeed     bool    `json:"nkey_seed"`
+	PrivateKey   bool    `json:"private_key"`
+	URLCreds     bool    `json:"url_credentials"` // a URL with user:password@
+	Length       int     `json:"length"`
+	Entropy      float64 `json:"entropy"` // Shannon entropy, bits per character
+	EqualsUser   bool    `json:"equals_user"`
+	Digest       string  `json:"digest"` // keyed hash, stable within one run only: lets rules compare secrets
+}
+
+// EnvValue is the facts kept about a .env or compose environment value.
+type EnvValue = Secret

@@ -1,0 +1,111 @@
+// Package report holds the report (the JSON machine contract) and renders it
+// in each output format. Every format renders the same findings and rule
+// metadata; none has logic of its own about what is wrong.
+package report
+
+import "github.com/natsaudit/natsaudit/internal/model"
+
+// Schema identifies the JSON report format.
+const Schema = "https://natsaudit.dev/schemas/report-v1.json"
+
+// Report is the result of one run.
+type Report struct {
+	Schema     string             `json:"$schema"`
+	Tool       Tool               `json:"tool"`
+	Scan       ScanInfo           `json:"scan"`
+	Summary    Summary            `json:"summary"`
+	Scores     Scores             `json:"scores"`
+	Findings   []Finding          `json:"findings"`
+	Suppressed []Finding          `json:"suppressed"`
+	Rules      []RuleStatus       `json:"rules"`
+	Errors     []model.ParseError `json:"errors"`
+	Notes      []string           `json:"notes"`
+}
+
+// Tool describes natsaudit.
+type Tool struct {
+	Name           string `json:"name"`
+	Version        string `json:"version"`
+	InformationURI string `json:"information_uri"`
+	AdvisoriesDate string `json:"advisories_date,omitempty"`
+}
+
+// ScanInfo says what was scanned and when.
+type ScanInfo struct {
+	Started    string   `json:"started"`
+	DurationMS int64    `json:"duration_ms"`
+	Roots      []string `json:"roots"`
+	Targets    []string `json:"targets"` // live endpoints (without credentials)
+	Sources    []string `json:"sources"`
+	Files      []string `json:"files"`
+	Servers    []string `json:"servers"`
+	Streams    int      `json:"streams"`
+	Consumers  int      `json:"consumers"`
+}
+
+// Summary counts findings by severity (suppressed ones excluded).
+type Summary struct {
+	Total    int            `json:"total"`
+	Severity map[string]int `json:"by_severity"`
+}
+
+// Scores are 0–10 per category; see docs/scoring.md.
+type Scores struct {
+	Overall    *float64                 `json:"overall"`
+	Grade      string                   `json:"grade"`
+	Categories map[string]CategoryScore `json:"categories"`
+}
+
+// CategoryScore is one category's score.
+type CategoryScore struct {
+	Score          *float64 `json:"score"` // null when no rule of the category could be evaluated
+	RulesEvaluated int      `json:"rules_evaluated"`
+	RulesFailed    int      `json:"rules_failed"`
+	Findings       int      `json:"findings"`
+}
+
+// Location is where a finding is, in a scanned file.
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
+}
+
+// Finding is one problem.
+type Finding struct {
+	RuleID      string       `json:"rule_id"`
+	Severity    string       `json:"severity"`
+	Category    string       `json:"category"`
+	Title       string       `json:"title"`
+	Message     string       `json:"message"`
+	Remediation string       `json:"remediation"`
+	Location    *Location    `json:"location"`
+	Snippet     string       `json:"snippet,omitempty"` // the offending line, secrets masked
+	Target      string       `json:"target"`            // "server nats-1", "stream ORDERS", ...
+	TargetKind  string       `json:"target_kind"`
+	TargetName  string       `json:"target_name"`
+	Path        string       `json:"path"`               // logical path of the value
+	Endpoint    string       `json:"endpoint,omitempty"` // live findings: the monitoring URL
+	Fingerprint string       `json:"fingerprint"`
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression records why a finding is not reported.
+type Suppression struct {
+	Kind    string `json:"kind"` // inline, exception, baseline
+	Reason  string `json:"reason"`
+	Until   string `json:"until,omitempty"`
+	Source  string `json:"source"` // file:line of the comment or exception
+	Expired bool   `json:"expired,omitempty"`
+}
+
+// RuleStatus says whether a rule ran and what it found.
+type RuleStatus struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Severity  string `json:"severity"`
+	Category  string `json:"category"`
+	Evaluated bool   `json:"evaluated"`
+	Findings  int    `json:"findings"`
+	Custom    bool   `json:"custom,omitempty"`
+}

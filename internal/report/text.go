@@ -1,0 +1,115 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TextOptions tune the terminal output.
+type TextOptions struct {
+	Color bool
+}
+
+var sevColor = map[string]string{"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[37m"}
+
+const reset = "\033[0m"
+
+// WriteText renders the report for a terminal.
+func WriteText(w io.Writer, r *Report, opt TextOptions) error {
+	var b strings.Builder
+	what := strings.Join(append(append([]string{}, r.Scan.Roots...), r.Scan.Targets...), ", ")
+	if what == "" {
+		what = "nothing"
+	}
+	fmt.Fprintf(&b, "natsaudit %s: %s (%d files, %d servers, %d streams, %d consumers)\n\n", r.Tool.Version, what, len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
+	if len(r.Findings) == 0 {
+		b.WriteString("No findings.\n\n")
+	}
+	for _, f := range r.Findings {
+		sev := strings.ToUpper(f.Severity)
+		if opt.Color {
+			sev = sevColor[f.Severity] + sev + reset
+		}
+		fmt.Fprintf(&b, "%-8s  %s  %s\n", sev, f.RuleID, f.Title)
+		where := f.Target
+		if f.Location != nil {
+			where = fmt.Sprintf("%s:%d  %s", f.Location.File, f.Location.Line, f.Target)
+		} else if f.Endpoint != "" {
+			where = fmt.Sprintf("%s  %s", f.Endpoint, f.Target)
+		}
+		fmt.Fprintf(&b, "          %s\n", where)
+		fmt.Fprintf(&b, "          %s\n", f.Message)
+		if f.Snippet != "" {
+			fmt.Fprintf(&b, "          │ %s\n", f.Snippet)
+		}
+		if fix := firstLine(f.Remediation); fix != "" {
+			fmt.Fprintf(&b, "          fix: %s\n", fix)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Errors) > 0 {
+		b.WriteString("Errors:\n")
+		for _, e := range r.Errors {
+			fmt.Fprintf(&b, "  %s\n", ErrorLine(e.File, e.Line, e.Message))
+		}
+		b.WriteString("\n")
+	}
+	if n := len(r.Suppressed); n > 0 {
+		fmt.Fprintf(&b, "Suppressed: %d finding(s) (see --format json or markdown for reasons)\n", n)
+	}
+	fmt.Fprintf(&b, "Scores: %s\n", ScoreLine(r.Scores))
+	fmt.Fprintf(&b, "Findings: %s\n", CountLine(r.Summary))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ErrorLine formats a parse error as file:line: message.
+func ErrorLine(file string, line int, msg string) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d: %s", file, line, msg)
+	}
+	return fmt.Sprintf("%s: %s", file, msg)
+}
+
+// ScoreLine is "Security 6.5/10 · ... · Overall 7.1 (C)".
+func ScoreLine(s Scores) string {
+	var parts []string
+	for _, c := range []string{"security", "reliability", "performance", "operations"} {
+		cs := s.Categories[c]
+		if cs.Score == nil {
+			parts = append(parts, fmt.Sprintf("%s n/a", Title(c)))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %.1f/10", Title(c), *cs.Score))
+	}
+	if s.Overall != nil {
+		parts = append(parts, fmt.Sprintf("Overall %.1f (%s)", *s.Overall, s.Grade))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// CountLine is "2 critical, 5 high, ...".
+func CountLine(s Summary) string {
+	var parts []string
+	for _, sev := range []string{"critical", "high", "medium", "low", "info"} {
+		parts = append(parts, fmt.Sprintf("%d %s", s.Severity[sev], sev))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Title capitalises a word.
+func Title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return strings.TrimSuffix(s, ":")
+}

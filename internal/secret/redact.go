@@ -1,0 +1,59 @@
+package secret
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Mask replaces a secret in output.
+const Mask = "****"
+
+var (
+	// key = value pairs whose value is a secret, in nats.conf, YAML, .env and
+	// command lines.
+	secretKV    = regexp.MustCompile(`(?i)((?:^|[\s{,;"'(-])(?:[a-z0-9_]*(?:pass(?:word|wd)?|token|secret|seed|encryption_key|private_key|api_key|auth)[a-z0-9_]*|key|ek|prev_key|prev_ek|nkey|pwd)["']?\s*(?:[:=]|\s)\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)`)
+	urlUserinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^/@:\s]+:)([^/@\s]+)(@)`)
+	pemBlock    = regexp.MustCompile(`(?s)-----BEGIN ([A-Z ]*PRIVATE KEY)-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
+	jwtRe       = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)
+)
+
+// RedactLine masks secrets in a line of a config file, YAML, .env or an
+// error message, by structure: secret-named keys, URL passwords, nkey seeds,
+// private keys and JWTs. It does not need to know the values.
+func RedactLine(s string) string {
+	s = pemBlock.ReplaceAllString(s, "-----BEGIN $1----- "+Mask)
+	s = NkeySeedAnywhere.ReplaceAllString(s, Mask)
+	s = jwtRe.ReplaceAllString(s, Mask)
+	s = urlUserinfo.ReplaceAllString(s, "${1}"+Mask+"${3}")
+	s = secretKV.ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretKV.FindStringSubmatch(m)
+		val := sub[2]
+		// A reference to a variable is not a secret: keep it so the reader can
+		// see where the value comes from.
+		if strings.HasPrefix(strings.Trim(val, `"'`), "$") && !strings.HasPrefix(strings.Trim(val, `"'`), "$2") {
+			return m
+		}
+		if val == Mask || strings.Trim(val, `"'`) == Mask {
+			return m
+		}
+		q := ""
+		if strings.HasPrefix(val, `"`) || strings.HasPrefix(val, `'`) {
+			q = val[:1]
+		}
+		return sub[1] + q + Mask + q
+	})
+	return s
+}
+
+// Redact masks every remembered secret value and then applies RedactLine to
+// each line. Use it on anything that leaves the process.
+func (a *Analyzer) Redact(s string) string {
+	if a != nil {
+		for _, v := range a.Values() {
+			if strings.Contains(s, v) {
+				s = strings.ReplaceAll(s, v, Mask)
+			}
+		}
+	}
+	return s
+}

@@ -1,0 +1,235 @@
+// Package secret turns secret values into facts (model.Secret) and keeps the
+// values only in memory, so that every output can be scrubbed of them.
+package secret
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// Params are the credential parameters from rules/data (overridable by users).
+type Params struct {
+	Placeholders      []string `json:"placeholders"`
+	PlaceholderRegexp []string `json:"placeholder_patterns"`
+	KnownBcryptHashes []string `json:"known_bcrypt_hashes"`
+}
+
+var (
+	bcryptRe   = regexp.MustCompile(`^\$2[abxy]\$\d{2}\$.{53}$`)
+	nkeySeedRe = regexp.MustCompile(`^S[UAONCXP][A-Z2-7]{50,}$`)
+	// NkeySeedAnywhere finds seeds inside longer text.
+	NkeySeedAnywhere = regexp.MustCompile(`S[UAONCXP][A-Z2-7]{50,}`)
+	urlCredsRe       = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]+:[^/@\s]+@`)
+	privateKeyRe     = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)
+)
+
+// IsBcrypt reports whether v is a bcrypt hash as nats-server recognises them.
+func IsBcrypt(v string) bool { return bcryptRe.MatchString(v) }
+
+// IsNkeySeed reports whether v is an nkey seed (a private key).
+func IsNkeySeed(v string) bool { return nkeySeedRe.MatchString(v) }
+
+// HasURLCredentials reports whether v is a URL with user:password@.
+func HasURLCredentials(v string) bool { return urlCredsRe.MatchString(v) }
+
+// IsPrivateKeyPEM reports whether v contains a PEM private key.
+func IsPrivateKeyPEM(v string) bool { return privateKeyRe.MatchString(v) }
+
+// Analyzer describes secrets and remembers them for redaction. One per run;
+// safe for concurrent use.
+type Analyzer struct {
+	placeholders map[string]bool
+	patterns     []*regexp.Regexp
+	knownHashes  map[string]bool
+	key          []byte
+
+	mu     sync.Mutex
+	values map[string]bool
+}
+
+// NewAnalyzer builds an Analyzer; invalid patterns are reported as an error.
+func NewAnalyzer(p Params) (*Analyzer, error) {
+	a := &Analyzer{
+		placeholders: map[string]bool{},
+		knownHashes:  map[string]bool{},
+		values:       map[string]bool{},
+		key:          make([]byte, 32),
+	}
+	if _, err := rand.Read(a.key); err != nil {
+		return nil, err
+	}
+	for _, w := range p.Placeholders {
+		a.placeholders[strings.ToLower(strings.TrimSpace(w))] = true
+	}
+	for _, s := range p.PlaceholderRegexp {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return nil, err
+		}
+		a.patterns = append(a.patterns, re)
+	}
+	for _, h := range p.KnownBcryptHashes {
+		a.knownHashes[h] = true
+	}
+	return a, nil
+}
+
+// IsPlaceholder reports whether v is a known default or placeholder value.
+func (a *Analyzer) IsPlaceholder(v string) bool {
+	t := strings.TrimSpace(v)
+	if t == "" {
+		return false
+	}
+	if a.placeholders[strings.ToLower(t)] {
+		return true
+	}
+	for _, re := range a.patterns {
+		if re.MatchString(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// Remember records v as a secret value to scrub from all output.
+func (a *Analyzer) Remember(v string) {
+	v = strings.TrimSpace(v)
+	if len(v) < minRedactLen {
+		return
+	}
+	a.mu.Lock()
+	a.values[v] = true
+	a.mu.Unlock()
+}
+
+// minRedactLen keeps redaction-by-value from mangling ordinary words: shorter
+// secrets are dictionary words at best, and are still masked structurally.
+const minRedactLen = 6
+
+// Describe returns the facts about a literal secret value and remembers it.
+func (a *Analyzer) Describe(v string) *model.Secret {
+	a.Remember(v)
+	return a.Facts(v)
+}
+
+// Facts returns the facts about a value without remembering it as a secret.
+func (a *Analyzer) Facts(v string) *model.Secret {
+	s := &model.Secret{
+		Secret:  true,
+		Origin:  "literal",
+		Empty:   strings.TrimSpace(v) == "",
+		Length:  len([]rune(v)),
+		Entropy: round2(entropy(v)),
+		Digest:  a.digest(v),
+	}
+	switch {
+	case IsBcrypt(v):
+		s.Bcrypt = true
+		s.KnownHash = a.knownHashes[v]
+		s.Placeholder = s.KnownHash
+	default:
+		s.Placeholder = a.IsPlaceholder(v)
+	}
+	s.NkeySeed = IsNkeySeed(strings.TrimSpace(v))
+	s.URLCreds = HasURLCredentials(v)
+	s.PrivateKey = IsPrivateKeyPEM(v)
+	return s
+}
+
+// Unresolved returns the facts for a reference to an environment variable whose
+// value is not in the repository.
+func (a *Analyzer) Unresolved(name string) *model.Secret {
+	return &model.Secret{Secret: true, Origin: "env", EnvVar: name}
+}
+
+// FromEnv describes a value that came from environment variable name, resolved
+// from file (a .env or compose file).
+func (a *Analyzer) FromEnv(name, value, file string) *model.Secret {
+	s := a.Describe(value)
+	s.Origin = "env"
+	s.EnvVar = name
+	s.Resolved = true
+	s.ResolvedFrom = file
+	return s
+}
+
+// Digest returns the keyed hash of v without remembering v as a secret.
+func (a *Analyzer) Digest(v string) string { return a.digest(v) }
+
+func (a *Analyzer) digest(v string) string {
+	m := hmac.New(sha256.New, a.key)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+// Values returns the remembered secrets, longest first (so that a secret that
+// contains another is replaced whole).
+func (a *Analyzer) Values() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]string, 0, len(a.values))
+	for v := range a.values {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+func entropy(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	counts := map[rune]int{}
+	n := 0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	var h float64
+	for _, c := range counts {
+		p := float64(c) / float64(n)
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+var secretNameRe = regexp.MustCompile(`(?i)(pass|pwd|secret|token|seed|private|cred|auth|key)`)
+
+// IsSecretName reports whether an environment variable name suggests a secret.
+func IsSecretName(name string) bool { return secretNameRe.MatchString(name) }
+
+// EnvFacts describes the value of environment variable name, defined in file.
+// Secret-named values (and seeds, keys) are remembered for redaction; others
+// only have their URL passwords remembered.
+func (a *Analyzer) EnvFacts(name, value, file string) *model.Secret {
+	var s *model.Secret
+	if IsSecretName(name) || IsNkeySeed(strings.TrimSpace(value)) || IsPrivateKeyPEM(value) {
+		s = a.Describe(value)
+	} else {
+		s = a.Facts(value)
+	}
+	if m := urlPassRe.FindStringSubmatch(value); m != nil {
+		a.Remember(m[1])
+	}
+	s.ResolvedFrom = file
+	s.Resolved = true
+	return s
+}
+
+var urlPassRe = regexp.MustCompile(`://[^/@:\s]+:([^/@\s]+)@`)

@@ -1,0 +1,15 @@
+// Package rules embeds the built-in Rego rule catalog and its data.
+//
+// Rules live in one file per family (tls.rego, auth.rego, ...), each with a
+// *_test.rego. Every rule is a `deny contains f if { ... }` definition in a
+// package under natsaudit.rules, preceded by METADATA annotations; see
+// docs/writing-rules.md.
+package rules
+
+import "embed"
+
+// FS holds the rule modules (*.rego), the helper library (lib/) and the data
+// (data/*.json).
+//
+//go:embed *.rego lib/*.rego data/*.json
+var FS embed.FS

@@ -1,0 +1,71 @@
+# Helpers shared by all rules. Rules describe WHAT is wrong and WHICH value;
+# the engine turns (ref, path) into file:line.
+package natsaudit.lib
+
+# finding is the result a rule adds to deny. meta is rego.metadata.rule();
+# obj is an input object carrying a "ref" (a server, stream, consumer, env
+# file, file or error); path is the offending value relative to obj, e.g.
+# "config/tls/verify" or "deployment/ports/0" ("" for the object itself).
+finding(meta, obj, path, msg) := {
+	"rule_id": meta.custom.id,
+	"ref": obj.ref,
+	"path": path,
+	"msg": msg,
+}
+
+# finding_sev is finding with a severity other than the rule's default (for
+# rules whose severity depends on the case, e.g. certificate expiry).
+finding_sev(meta, obj, path, msg, sev) := object.union(finding(meta, obj, path, msg), {"severity": sev})
+
+# params is data.natsaudit.params (rules/data/params.json, overridable from
+# .natsaudit.yaml).
+params := data.natsaudit.params
+
+# num(x) is x when x is a number; undefined otherwise. Config values set from
+# an unresolved $VAR are strings like "$NAME", and Rego orders strings after
+# numbers, so always compare numbers through num().
+num(x) := x if is_number(x)
+
+# cfg(s, path) is the server's config value at path (an array of keys), or
+# undefined.
+cfg(s, path) := object.get(s.config, path, null) if {
+	s.config
+	object.get(s.config, path, null) != null
+}
+
+# Servers that have a configuration (file and/or command line).
+configured_servers contains s if {
+	some s in input.servers
+	is_object(s.config)
+}
+
+# jetstream_enabled(s): JetStream is on in the server's config.
+jetstream_enabled(s) if s.config.jetstream.enabled == true
+
+# is_secret(v): v is a redacted secret object.
+is_secret(v) if {
+	is_object(v)
+	v.secret == true
+}
+
+# loopback(h): h is a loopback address.
+loopback(h) if h in {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+# all_interfaces(h): h binds every interface (unset, 0.0.0.0, ::).
+all_interfaces(h) if h in {"", "0.0.0.0", "::", "[::]"}
+
+# host(s) is the client listener host (nats-server defaults to 0.0.0.0).
+host(s) := h if {
+	h := s.config.host
+	is_string(h)
+} else := "0.0.0.0"
+
+# published(s, port): the compose service publishes container port on the
+# host; the port object is returned.
+published(s, port) := p if {
+	some p in s.deployment.ports
+	p.container_port == port
+}
+
+# server_label is how messages name a server.
+server_label(s) := sprintf("server %s", [s.name])

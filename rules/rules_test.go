@@ -1,0 +1,90 @@
+package rules_test
+
+import (
+	"context"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/rules"
+)
+
+// TestRego runs every *_test.rego of the built-in catalog, with the
+// catalog's data, as `opa test` would.
+func TestRego(t *testing.T) {
+	ctx := context.Background()
+	eng, err := engine.New(ctx, engine.Options{IncludeTests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := inmem.NewFromObject(map[string]any{"natsaudit": eng.Data})
+	ch, err := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().WithCapabilities(engine.Capabilities())).
+		SetStore(store).
+		EnableTracing(false).
+		Run(ctx, modulesOf(eng))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r := range ch {
+		n++
+		name := r.Package + "." + r.Name
+		switch {
+		case r.Error != nil:
+			t.Errorf("%s: error: %v", name, r.Error)
+		case r.Fail:
+			t.Errorf("%s: FAIL (%s)", name, r.Location)
+		case r.Skip:
+			t.Logf("%s: skipped", name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no Rego tests ran")
+	}
+	t.Logf("%d Rego tests", n)
+}
+
+func modulesOf(eng *engine.Engine) map[string]*ast.Module {
+	out := make(map[string]*ast.Module, len(eng.Modules))
+	for k, v := range eng.Modules {
+		out[k] = v
+	}
+	return out
+}
+
+// TestEveryRuleIsTested checks that each rule ID appears in a *_test.rego
+// with at least one test that fires and one that must stay quiet.
+func TestEveryRuleIsTested(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tests strings.Builder
+	_ = fs.WalkDir(rules.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, "_test.rego") {
+			b, _ := fs.ReadFile(rules.FS, p)
+			tests.Write(b)
+		}
+		return nil
+	})
+	text := tests.String()
+	for _, r := range eng.Rules() {
+		if !strings.Contains(text, r.ID) {
+			t.Errorf("%s (%s:%d) has no test: name it in a *_test.rego", r.ID, r.File, r.Line)
+			continue
+		}
+		num := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(r.ID, "NATS-"), "-", "_"))
+		fires := regexp.MustCompile(`test_` + num + `_fires\w*`)
+		quiet := regexp.MustCompile(`test_` + num + `_quiet\w*`)
+		if !fires.MatchString(text) || !quiet.MatchString(text) {
+			t.Errorf("%s needs tests named test_%s_fires_* and test_%s_quiet_* (a close look-alike that must not fire)", r.ID, num, num)
+		}
+	}
+}
