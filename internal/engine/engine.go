@@ -181,10 +181,11 @@ func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[str
 	return nil
 }
 
-// loadData reads rules/data/*.json into {"params": ..., "advisories": ...}
-// (one key per file name) and merges the parameter overrides.
+// loadData reads rules/data/*.json: params.<section>.json becomes
+// params.<section>, any other file its own key ("advisories"). Then it merges
+// the parameter overrides.
 func loadData(overrides map[string]any) (map[string]any, error) {
-	data := map[string]any{}
+	data := map[string]any{"params": map[string]any{}}
 	entries, err := fs.ReadDir(rules.FS, "data")
 	if err != nil {
 		return nil, err
@@ -203,7 +204,12 @@ func loadData(overrides map[string]any) (map[string]any, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, fmt.Errorf("rules/data/%s: %w", e.Name(), err)
 		}
-		data[strings.TrimSuffix(e.Name(), ".json")] = v
+		name := strings.TrimSuffix(e.Name(), ".json")
+		if section, ok := strings.CutPrefix(name, "params."); ok {
+			data["params"].(map[string]any)[section] = v
+			continue
+		}
+		data[name] = v
 	}
 	if len(overrides) > 0 {
 		p, _ := data["params"].(map[string]any)

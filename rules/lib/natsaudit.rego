@@ -17,21 +17,14 @@ finding(meta, obj, path, msg) := {
 # rules whose severity depends on the case, e.g. certificate expiry).
 finding_sev(meta, obj, path, msg, sev) := object.union(finding(meta, obj, path, msg), {"severity": sev})
 
-# params is data.natsaudit.params (rules/data/params.json, overridable from
-# .natsaudit.yaml).
+# params is data.natsaudit.params (rules/data/params.<section>.json,
+# overridable from .natsaudit.yaml).
 params := data.natsaudit.params
 
 # num(x) is x when x is a number; undefined otherwise. Config values set from
 # an unresolved $VAR are strings like "$NAME", and Rego orders strings after
 # numbers, so always compare numbers through num().
 num(x) := x if is_number(x)
-
-# cfg(s, path) is the server's config value at path (an array of keys), or
-# undefined.
-cfg(s, path) := object.get(s.config, path, null) if {
-	s.config
-	object.get(s.config, path, null) != null
-}
 
 # Servers that have a configuration (file and/or command line).
 configured_servers contains s if {
