@@ -160,7 +160,7 @@ func isConsumer(t tree) bool {
 // field describes how one source key maps onto the jsz field.
 type field struct {
 	src, dst string
-	kind     byte // 's' string, 'i' int, 'd' duration, 'b' bool, 'a' any (kept), 'l' list of strings
+	kind     byte // 's' string, 'i' int, 'd' duration, 'D' list of durations, 'b' bool, 'a' any (kept), 'l' list of strings
 }
 
 var streamJSON = []field{
@@ -203,7 +203,7 @@ var consumerJSON = []field{
 var consumerNACK = []field{
 	{"durableName", "durable_name", 's'}, {"name", "name", 's'}, {"description", "description", 's'},
 	{"deliverPolicy", "deliver_policy", 's'}, {"ackPolicy", "ack_policy", 's'}, {"ackWait", "ack_wait", 'd'},
-	{"maxDeliver", "max_deliver", 'i'}, {"backoff", "backoff", 'a'}, {"filterSubject", "filter_subject", 's'},
+	{"maxDeliver", "max_deliver", 'i'}, {"backoff", "backoff", 'D'}, {"filterSubject", "filter_subject", 's'},
 	{"filterSubjects", "filter_subjects", 'l'}, {"replayPolicy", "replay_policy", 's'}, {"maxWaiting", "max_waiting", 'i'},
 	{"maxAckPending", "max_ack_pending", 'i'}, {"deliverSubject", "deliver_subject", 's'}, {"deliverGroup", "deliver_group", 's'},
 	{"inactiveThreshold", "inactive_threshold", 'd'}, {"replicas", "num_replicas", 'i'}, {"memStorage", "mem_storage", 'b'},
@@ -268,6 +268,19 @@ func convert(v *yaml.Node, kind byte) (any, error) {
 			return nil, fmt.Errorf("expected a duration, got %q", v.Value)
 		}
 		return int64(d), nil
+	case 'D':
+		if v.Kind != yaml.SequenceNode {
+			return nil, fmt.Errorf("expected a list of durations")
+		}
+		out := []any{}
+		for _, c := range v.Content {
+			d, err := convert(c, 'd')
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		return out, nil
 	case 'b':
 		if v.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("expected a boolean")

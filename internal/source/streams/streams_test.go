@@ -1,0 +1,85 @@
+package streams
+
+import (
+	"testing"
+	"time"
+)
+
+func TestJSONStreamDefaults(t *testing.T) {
+	r := Parse("s.json", []byte(`{"name":"ORDERS","subjects":["orders.>"],"max_bytes":1024}`))
+	if !r.Recognised || len(r.Streams) != 1 {
+		t.Fatalf("result = %+v", r)
+	}
+	c := r.Streams[0].Config
+	if c["num_replicas"] != int64(1) || c["discard"] != "old" || c["max_msgs"] != int64(-1) || c["max_bytes"] != int64(1024) || c["storage"] != "file" {
+		t.Errorf("config = %#v", c)
+	}
+	if l := r.Streams[0].Locs["config/max_bytes"]; l.Line != 1 || l.File != "s.json" {
+		t.Errorf("loc = %+v", l)
+	}
+}
+
+func TestStreamInfoJSON(t *testing.T) {
+	r := Parse("info.json", []byte(`{"config":{"name":"DLQ","subjects":["dlq.>"],"num_replicas":3,"discard":"new"},"state":{"messages":5,"bytes":10}}`))
+	if len(r.Streams) != 1 || r.Streams[0].Config["num_replicas"] != int64(3) || r.Streams[0].State["messages"] != int64(5) {
+		t.Fatalf("streams = %+v", r.Streams)
+	}
+}
+
+func TestNACK(t *testing.T) {
+	r := Parse("k8s.yaml", []byte(`apiVersion: jetstream.nats.io/v1beta2
+kind: Stream
+metadata: {name: orders}
+spec:
+  name: ORDERS
+  subjects: [orders.>]
+  replicas: 3
+  maxAge: 30d
+  maxBytes: 1073741824
+  discard: new
+---
+apiVersion: jetstream.nats.io/v1beta2
+kind: Consumer
+metadata: {name: worker}
+spec:
+  streamName: ORDERS
+  durableName: worker
+  ackPolicy: explicit
+  backoff: ["1s", "1m"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: other}
+`))
+	if len(r.Errors) > 0 || len(r.Streams) != 1 || len(r.Consumers) != 1 {
+		t.Fatalf("result = %+v", r)
+	}
+	s := r.Streams[0].Config
+	if s["num_replicas"] != int64(3) || s["max_age"] != int64(30*24*time.Hour) || s["discard"] != "new" {
+		t.Errorf("stream = %#v", s)
+	}
+	c := r.Consumers[0]
+	if c.Stream != "ORDERS" || c.Config["max_deliver"] != int64(-1) || c.Config["max_ack_pending"] != int64(1000) {
+		t.Errorf("consumer = %+v", c)
+	}
+	if b := c.Config["backoff"].([]any); b[1] != int64(time.Minute) {
+		t.Errorf("backoff = %#v", b)
+	}
+	if l := r.Streams[0].Locs["config/num_replicas"]; l.Line != 7 {
+		t.Errorf("replicas loc = %+v", l)
+	}
+}
+
+func TestNotAStream(t *testing.T) {
+	if r := Parse("package.json", []byte(`{"name":"web","version":"1.0.0"}`)); r.Recognised {
+		t.Errorf("package.json recognised: %+v", r)
+	}
+	r := Parse("bad.json", []byte(`{"name":"X","num_replicas": [1,`))
+	if !r.Recognised || len(r.Errors) != 1 {
+		t.Errorf("broken stream file: %+v", r)
+	}
+	r = Parse("wrong.json", []byte(`{"name":"X","subjects":["a"],"num_replicas":"three"}`))
+	if len(r.Errors) != 1 || r.Errors[0].Line != 1 {
+		t.Errorf("wrong type: %+v", r.Errors)
+	}
+}
