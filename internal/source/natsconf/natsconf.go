@@ -182,6 +182,17 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 	if err != nil {
 		line, col := errorPosition(err.Error(), nPrefix)
 		msg := cleanMessage(err.Error(), nPrefix)
+		if strings.Contains(msg, "Unexpected EOF") {
+			// The lexer reports the end of the file; the useful place is the
+			// block that was never closed.
+			if l := unclosedBlock(text); l > 0 {
+				line, col = l, 0
+				msg = "this block is never closed: the parser reached the end of the file"
+			}
+		}
+		if n := strings.Count(text, "\n") + 1; line > n {
+			line = n
+		}
 		if p.opt.Secrets != nil {
 			msg = p.opt.Secrets.Redact(msg)
 		}
@@ -420,6 +431,38 @@ func looksText(data []byte) bool {
 		}
 	}
 	return true
+}
+
+// unclosedBlock returns the line of the innermost '{' or '[' still open at
+// the end of text (comments and quoted strings skipped), or 0.
+func unclosedBlock(text string) int {
+	var open []int
+	line := 1
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; c {
+		case '\n':
+			line++
+		case '#':
+			for i+1 < len(text) && text[i+1] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			for i+1 < len(text) && text[i+1] != c && text[i+1] != '\n' {
+				i++
+			}
+			i++
+		case '{', '[':
+			open = append(open, line)
+		case '}', ']':
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+	}
+	if len(open) == 0 {
+		return 0
+	}
+	return open[len(open)-1]
 }
 
 // maxNesting counts the deepest '{' / '[' nesting, ignoring comments roughly.
