@@ -1,29 +1,505 @@
 package natsaudit.rules.tls_test
 
 import data.natsaudit.rules.tls
+import data.natsaudit.test.security as fx
 
-server(cfg) := {"ref": "servers/0", "name": "n1", "config": cfg}
+findings(doc) := {f | some f in tls.deny with input as doc}
 
-ids(input_doc) := {f.rule_id | some f in tls.deny with input as input_doc}
+hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
 
-# NATS-TLS-001
+fires(doc, id) if count(hits(doc, id)) > 0
+
+one(doc, id) := f if {
+	hs := hits(doc, id)
+	count(hs) == 1
+	f := hs[0]
+}
+
+cfg(extra) := object.union(fx.good_config, extra)
+
+without(obj, keys) := object.remove(obj, keys)
+
+# with_tls replaces the tls block (object.union would merge it).
+with_tls(t) := object.union(without(fx.good_config, ["tls"]), {"tls": t})
+
+# ---------------------------------------------------------------- NATS-TLS-001
+
 test_tls_001_fires_without_tls_block if {
-	"NATS-TLS-001" in ids({"servers": [server({"port": 4222})]})
+	f := one(fx.input_with(fx.server(without(fx.good_config, ["tls"]))), "NATS-TLS-001")
+	f.path == "config/port"
+	not f.severity
+	contains(f.msg, "port 4222")
+}
+
+test_tls_001_fires_critical_when_open_and_public if {
+	# No tls, no auth, client port published on all interfaces by compose.
+	c := {"port": 4222, "server_name": "nats-1"}
+	f := one(fx.input_with(fx.compose_server(c, [fx.port("", 4222)])), "NATS-TLS-001")
+	f.severity == "critical"
+	contains(f.msg, "published on all host interfaces by docker-compose.yml")
+}
+
+test_tls_001_fires_high_when_open_but_loopback_published if {
+	c := {"port": 4222}
+	f := one(fx.input_with(fx.compose_server(c, [fx.port("127.0.0.1", 4222)])), "NATS-TLS-001")
+	not f.severity
 }
 
 test_tls_001_quiet_with_tls_block if {
-	not "NATS-TLS-001" in ids({"servers": [server({"port": 4222, "tls": {"cert_file": "a", "key_file": "b"}})]})
+	not fires(fx.input_with(fx.server(fx.good_config)), "NATS-TLS-001")
+}
+
+test_tls_001_quiet_with_tls_flags if {
+	# compose: --tls --tlscert --tlskey land in config.tls
+	c := {"port": 4222, "tls": {"enabled": true, "cert_file": "/certs/s.crt", "key_file": "/certs/s.key"}}
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-001")
 }
 
 test_tls_001_quiet_without_config if {
-	not "NATS-TLS-001" in ids({"servers": [{"ref": "servers/0", "name": "n1", "config": null}]})
+	s := object.union(fx.server({}), {"config": null})
+	not fires(fx.input_with(s), "NATS-TLS-001")
 }
 
-# NATS-TLS-002
+test_tls_001_fires_live_without_tls if {
+	f := one(fx.input_with(fx.live_server(fx.varz({}))), "NATS-TLS-001")
+	f.path == "live/varz/tls_required"
+	f.severity == "critical" # no auth_required and bound to 0.0.0.0 with no deployment
+}
+
+test_tls_001_quiet_live_with_tls_required if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "auth_required": true}))), "NATS-TLS-001")
+}
+
+test_tls_001_quiet_live_with_optional_tls if {
+	# tls_verify shows TLS is configured: that is TLS-002's case, not TLS-001.
+	not fires(fx.input_with(fx.live_server(fx.varz({"tls_verify": true}))), "NATS-TLS-001")
+}
+
+test_tls_001_fires_when_live_differs_from_config if {
+	s := object.union(fx.server(fx.good_config), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"auth_required": true})}})
+	f := one(fx.input_with(s), "NATS-TLS-001")
+	f.path == "live/varz/tls_required"
+	contains(f.msg, "differs from the repository")
+}
+
+test_tls_001_quiet_when_live_matches_config if {
+	s := object.union(fx.server(fx.good_config), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"auth_required": true, "tls_required": true, "tls_verify": true})}})
+	not fires(fx.input_with(s), "NATS-TLS-001")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-002
+
 test_tls_002_fires_with_allow_non_tls if {
-	"NATS-TLS-002" in ids({"servers": [server({"tls": {"cert_file": "a"}, "allow_non_tls": true})]})
+	f := one(fx.input_with(fx.server(cfg({"allow_non_tls": true}))), "NATS-TLS-002")
+	f.path == "config/allow_non_tls"
 }
 
 test_tls_002_quiet_when_tls_required if {
-	not "NATS-TLS-002" in ids({"servers": [server({"tls": {"cert_file": "a"}, "allow_non_tls": false})]})
+	not fires(fx.input_with(fx.server(cfg({"allow_non_tls": false}))), "NATS-TLS-002")
+}
+
+test_tls_002_quiet_allow_non_tls_without_tls if {
+	# allow_non_tls without a tls block is TLS-001 (no TLS at all).
+	not fires(fx.input_with(fx.server({"allow_non_tls": true})), "NATS-TLS-002")
+}
+
+test_tls_002_fires_live_with_mixed_connections if {
+	connz := {"num_connections": 2, "connections": [
+		{"cid": 5, "kind": "Client", "ip": "10.0.3.4", "tls_version": "1.3", "tls_cipher_suite": "TLS_AES_128_GCM_SHA256"},
+		{"cid": 6, "kind": "Client", "ip": "10.0.3.9"},
+	]}
+	s := fx.live_server_with(fx.varz({"auth_required": true}), {"connz": connz})
+	f := one(fx.input_with(s), "NATS-TLS-002")
+	contains(f.msg, "1 connection(s) in /connz are plaintext")
+}
+
+test_tls_002_fires_live_with_cert_date if {
+	fires(fx.input_with(fx.live_server(fx.varz({"tls_cert_not_after": "2027-03-01T00:00:00Z"}))), "NATS-TLS-002")
+}
+
+test_tls_002_quiet_live_tls_required if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "tls_cert_not_after": "2027-03-01T00:00:00Z"}))), "NATS-TLS-002")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-003
+
+test_tls_003_fires_without_verify_and_no_auth if {
+	c := {"tls": fx.tls_block}
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-003")
+	not f.severity
+	f.path == "config/tls/verify"
+}
+
+test_tls_003_fires_low_with_user_auth if {
+	c := with_tls(fx.tls_block)
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-003")
+	f.severity == "low"
+}
+
+test_tls_003_quiet_with_verify_and_map if {
+	c := with_tls(object.union(fx.tls_block, {"verify_and_map": true}))
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-003")
+}
+
+test_tls_003_quiet_with_verify if {
+	not fires(fx.input_with(fx.server(fx.good_config)), "NATS-TLS-003")
+}
+
+test_tls_003_fires_live_tls_without_verify if {
+	f := one(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "auth_required": true}))), "NATS-TLS-003")
+	f.severity == "low"
+}
+
+test_tls_003_quiet_live_with_verify if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "tls_verify": true}))), "NATS-TLS-003")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-004
+
+test_tls_004_fires_for_plaintext_cluster if {
+	c := cfg({"cluster": {"name": "c1", "host": "0.0.0.0", "port": 6222, "listen": "0.0.0.0:6222", "routes": ["nats://nats-2:6222"]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-004")
+	f.path == "config/cluster/port"
+	contains(f.msg, "cluster (routes) listener on port 6222")
+}
+
+test_tls_004_fires_for_gateway_and_leafnodes if {
+	c := cfg({
+		"gateway": {"name": "east", "port": 7222},
+		"leafnodes": {"port": 7422},
+	})
+	paths := {f.path | some f in hits(fx.input_with(fx.server(c)), "NATS-TLS-004")}
+	paths == {"config/gateway/port", "config/leafnodes/port"}
+}
+
+test_tls_004_fires_for_plaintext_leaf_remote if {
+	c := cfg({"leafnodes": {"remotes": [
+		{"urls": ["nats-leaf://hub.example.com:7422"], "account": "APP"},
+		{"urls": ["tls://hub2.example.com:7422"]},
+	]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-004")
+	f.path == "config/leafnodes/remotes/0"
+	contains(f.msg, "hub.example.com")
+}
+
+test_tls_004_quiet_with_route_tls if {
+	c := cfg({"cluster": {"name": "c1", "port": 6222, "tls": fx.tls_block}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
+}
+
+test_tls_004_quiet_cluster_on_loopback if {
+	c := cfg({"cluster": {"name": "c1", "host": "127.0.0.1", "port": 6222}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
+}
+
+test_tls_004_quiet_remote_with_tls_block if {
+	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats-leaf://hub.example.com:7422"], "tls": {"ca_file": "/ca.pem"}}]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
+}
+
+test_tls_004_fires_live_route_plaintext if {
+	v := fx.varz({"cluster": {"addr": "0.0.0.0", "auth_timeout": 3, "cluster_port": 6222, "name": "c1", "pool_size": 3, "tls_timeout": 2, "urls": ["nats-2:6222"]}})
+	f := one(fx.input_with(fx.live_server(v)), "NATS-TLS-004")
+	f.path == "live/varz/cluster/tls_required"
+}
+
+test_tls_004_quiet_live_route_tls if {
+	v := fx.varz({"cluster": {"addr": "0.0.0.0", "cluster_port": 6222, "name": "c1", "tls_required": true, "tls_verify": true, "tls_timeout": 2}})
+	not fires(fx.input_with(fx.live_server(v)), "NATS-TLS-004")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-007
+
+test_tls_007_fires_for_ws_no_tls if {
+	c := cfg({"websocket": {"port": 8080, "no_tls": true}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-007")
+	f.path == "config/websocket/no_tls"
+	not f.severity
+}
+
+test_tls_007_fires_medium_on_loopback if {
+	c := cfg({"websocket": {"host": "127.0.0.1", "port": 8080, "no_tls": true}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-007")
+	f.severity == "medium"
+}
+
+test_tls_007_quiet_with_ws_tls if {
+	c := cfg({"websocket": {"port": 443, "tls": fx.tls_block}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-007")
+}
+
+test_tls_007_fires_live if {
+	v := fx.varz({"websocket": {"host": "0.0.0.0", "no_tls": true, "port": 8080}})
+	fires(fx.input_with(fx.live_server(v)), "NATS-TLS-007")
+}
+
+test_tls_007_quiet_live_with_tls if {
+	v := fx.varz({"websocket": {"host": "0.0.0.0", "port": 443, "tls_cert_not_after": "2027-01-01T00:00:00Z"}})
+	not fires(fx.input_with(fx.live_server(v)), "NATS-TLS-007")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-008
+
+test_tls_008_fires_for_mqtt_without_tls if {
+	c := cfg({"mqtt": {"port": 1883}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-008")
+	f.path == "config/mqtt/port"
+}
+
+test_tls_008_quiet_with_mqtt_tls if {
+	c := cfg({"mqtt": {"port": 8883, "tls": fx.tls_block}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-008")
+}
+
+test_tls_008_fires_live_on_214 if {
+	v := fx.varz({"mqtt": {"host": "0.0.0.0", "port": 1883, "tls_timeout": 2}})
+	fires(fx.input_with(fx.live_server(v)), "NATS-TLS-008")
+}
+
+test_tls_008_quiet_live_with_cert if {
+	v := fx.varz({"mqtt": {"host": "0.0.0.0", "port": 8883, "tls_cert_not_after": "2026-12-13T23:20:43Z", "tls_timeout": 2}})
+	not fires(fx.input_with(fx.live_server(v)), "NATS-TLS-008")
+}
+
+test_tls_008_quiet_live_before_214 if {
+	# 2.12 does not report tls_cert_not_after: unknown, not "no TLS".
+	v := fx.varz({"version": "2.12.15", "mqtt": {"host": "0.0.0.0", "port": 8883, "tls_timeout": 2}})
+	not fires(fx.input_with(fx.live_server(v)), "NATS-TLS-008")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-009
+
+test_tls_009_fires_for_insecure_route_tls if {
+	c := cfg({"cluster": {"port": 6222, "tls": object.union(fx.tls_block, {"insecure": true})}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-009")
+	f.path == "config/cluster/tls/insecure"
+}
+
+test_tls_009_fires_for_insecure_leaf_remote if {
+	c := cfg({"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "tls": {"insecure": true}}]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-009")
+	f.path == "config/leafnodes/remotes/0/tls/insecure"
+}
+
+test_tls_009_quiet_insecure_false if {
+	c := cfg({"cluster": {"port": 6222, "tls": object.union(fx.tls_block, {"insecure": false})}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-009")
+}
+
+test_tls_009_quiet_on_client_tls if {
+	# Server-side only: insecure has no effect on the client listener.
+	c := cfg({"tls": object.union(fx.good_config.tls, {"insecure": true})})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-009")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-010
+
+test_tls_010_fires_for_cbc_and_rsa_kex if {
+	suites := ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_GCM_SHA384"]
+	c := cfg({"tls": object.union(fx.good_config.tls, {"cipher_suites": suites})})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-010")
+	f.path == "config/tls/cipher_suites"
+	contains(f.msg, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_GCM_SHA384")
+	not contains(f.msg, "AES_128_GCM")
+}
+
+test_tls_010_fires_for_allow_insecure if {
+	c := cfg({"gateway": {"port": 7222, "tls": object.union(fx.tls_block, {"allow_insecure_cipher_suites": true})}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-010")
+	f.path == "config/gateway/tls/allow_insecure_cipher_suites"
+}
+
+test_tls_010_quiet_with_aead_ecdhe_suites if {
+	suites := ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"]
+	c := cfg({"tls": object.union(fx.good_config.tls, {"cipher_suites": suites})})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-010")
+}
+
+test_tls_010_fires_live_connz if {
+	connz := {"connections": [{"cid": 1, "tls_version": "1.2", "tls_cipher_suite": "TLS_RSA_WITH_AES_128_CBC_SHA"}]}
+	fires(fx.input_with(fx.live_server_with(fx.varz({"tls_required": true}), {"connz": connz})), "NATS-TLS-010")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-011
+
+test_tls_011_fires_without_min_version if {
+	c := with_tls(object.remove(fx.good_config.tls, ["min_version"]))
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-011")
+	f.path == "config/tls/min_version"
+}
+
+test_tls_011_fires_with_min_12_number if {
+	# unquoted `min_version: 1.2` is a float in the conf lexer
+	c := cfg({"tls": object.union(fx.good_config.tls, {"min_version": 1.2})})
+	fires(fx.input_with(fx.server(c)), "NATS-TLS-011")
+}
+
+test_tls_011_quiet_with_min_13 if {
+	not fires(fx.input_with(fx.server(fx.good_config)), "NATS-TLS-011")
+}
+
+test_tls_011_fires_live_tls12_connections if {
+	connz := {"connections": [{"cid": 1, "tls_version": "1.2", "tls_cipher_suite": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, {"cid": 2, "tls_version": "1.3"}]}
+	f := one(fx.input_with(fx.live_server_with(fx.varz({"tls_required": true}), {"connz": connz})), "NATS-TLS-011")
+	contains(f.msg, "1 connection(s)")
+}
+
+test_tls_011_quiet_live_tls13_only if {
+	connz := {"connections": [{"cid": 2, "tls_version": "1.3"}]}
+	not fires(fx.input_with(fx.live_server_with(fx.varz({"tls_required": true}), {"connz": connz})), "NATS-TLS-011")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-012
+
+test_tls_012_fires_without_handshake_first if {
+	c := with_tls(object.remove(fx.good_config.tls, ["handshake_first"]))
+	fires(fx.input_with(fx.server(c)), "NATS-TLS-012")
+}
+
+test_tls_012_fires_with_handshake_first_false if {
+	c := cfg({"tls": object.union(fx.good_config.tls, {"handshake_first": false})})
+	fires(fx.input_with(fx.server(c)), "NATS-TLS-012")
+}
+
+test_tls_012_quiet_with_auto if {
+	c := cfg({"tls": object.union(fx.good_config.tls, {"handshake_first": "auto"})})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-012")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-013
+
+test_tls_013_fires_http_on_all_interfaces if {
+	f := one(fx.input_with(fx.server(cfg({"http_port": 8222}))), "NATS-TLS-013")
+	f.path == "config/http_port"
+}
+
+test_tls_013_fires_when_compose_publishes_it if {
+	s := fx.compose_server(cfg({"http_port": 8222}), [fx.port("", 4222), fx.port("", 8222)])
+	f := one(fx.input_with(s), "NATS-TLS-013")
+	contains(f.msg, "published by docker-compose.yml")
+}
+
+test_tls_013_quiet_on_loopback if {
+	not fires(fx.input_with(fx.server(cfg({"http_host": "127.0.0.1", "http_port": 8222}))), "NATS-TLS-013")
+}
+
+test_tls_013_quiet_when_compose_publishes_loopback_only if {
+	s := fx.compose_server(cfg({"http_port": 8222}), [fx.port("", 4222), fx.port("127.0.0.1", 8222)])
+	not fires(fx.input_with(s), "NATS-TLS-013")
+}
+
+test_tls_013_quiet_with_https if {
+	not fires(fx.input_with(fx.server(cfg({"https_port": 8222}))), "NATS-TLS-013")
+}
+
+test_tls_013_fires_live if {
+	fires(fx.input_with(fx.live_server(fx.varz({}))), "NATS-TLS-013")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-014
+
+cert(days) := {
+	"path": "config/tls/cert_file",
+	"file": "certs/server.crt",
+	"subject": "CN=nats",
+	"issuer": "CN=Internal CA",
+	"not_before": "2026-01-01T00:00:00Z",
+	"not_after": "",
+	"not_after_ns": fx.now_ns + (days * fx.day_ns),
+	"self_signed": false,
+	"is_ca": false,
+	"dns_names": ["nats"],
+}
+
+with_cert(days) := fx.input_with(object.union(fx.server(fx.good_config), {"certs": [cert(days)]}))
+
+test_tls_014_fires_medium_at_29_days if {
+	f := one(with_cert(29), "NATS-TLS-014")
+	f.severity == "medium"
+	f.path == "config/tls/cert_file"
+	contains(f.msg, "server certificate certs/server.crt (CN=nats) expires on 2026-12-22 (in 29 days)")
+}
+
+test_tls_014_quiet_at_31_days if {
+	not fires(with_cert(31), "NATS-TLS-014")
+}
+
+test_tls_014_fires_high_under_14_days if {
+	f := one(with_cert(13), "NATS-TLS-014")
+	f.severity == "high"
+}
+
+test_tls_014_fires_critical_when_expired if {
+	f := one(with_cert(-2), "NATS-TLS-014")
+	f.severity == "critical"
+	contains(f.msg, "expired on 2026-11-21")
+}
+
+test_tls_014_fires_from_live_varz if {
+	v := fx.varz({"tls_required": true, "cluster": {"cluster_port": 6222, "tls_required": true, "tls_cert_not_after": "2026-11-30T12:00:00Z"}})
+	f := one(fx.input_with(fx.live_server(v)), "NATS-TLS-014")
+	f.path == "live/varz/cluster/tls_cert_not_after"
+	f.severity == "high"
+}
+
+test_tls_014_quiet_live_far_future if {
+	v := fx.varz({"tls_required": true, "tls_cert_not_after": "2027-11-30T12:00:00Z"})
+	not fires(fx.input_with(fx.live_server(v)), "NATS-TLS-014")
+}
+
+test_tls_014_quiet_live_when_repo_cert_known if {
+	# The repository's certificate for the client listener is judged already.
+	s := object.union(fx.server(fx.good_config), {
+		"certs": [cert(20)],
+		"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"tls_required": true, "tls_cert_not_after": "2026-12-13T00:00:00Z"})},
+	})
+	count(hits(fx.input_with(s), "NATS-TLS-014")) == 1
+}
+
+# ---------------------------------------------------------------- NATS-TLS-015
+
+test_tls_015_fires_for_http_resolver if {
+	c := cfg({"operator": "/etc/nats/op.jwt", "resolver": "URL(http://nats-account-server:9090/jwt/v1/accounts/)"})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-015")
+	f.path == "config/resolver"
+}
+
+test_tls_015_quiet_for_https_resolver if {
+	c := cfg({"operator": "/etc/nats/op.jwt", "resolver": "URL(https://nats-account-server:9090/jwt/v1/accounts/)"})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-015")
+}
+
+test_tls_015_quiet_for_full_resolver if {
+	c := cfg({"operator": "/etc/nats/op.jwt", "resolver": {"type": "full", "dir": "/data/jwt"}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-015")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-016
+
+files_input(files) := object.union(fx.input_with(fx.server(fx.good_config)), {"files": files})
+
+test_tls_016_fires_for_committed_key if {
+	f := one(files_input([{"ref": "files/3", "path": "config/certs/nats/server.key", "kind": "private_key", "key_type": "pkcs8", "line": 1}]), "NATS-TLS-016")
+	f.ref == "files/3"
+	not f.severity
+	f.msg == "private key (pkcs8) committed in the repository at config/certs/nats/server.key"
+}
+
+test_tls_016_fires_medium_for_encrypted_key if {
+	f := one(files_input([{"ref": "files/0", "path": "keys/server.key", "kind": "private_key", "key_type": "rsa", "encrypted": true}]), "NATS-TLS-016")
+	f.severity == "medium"
+}
+
+test_tls_016_fires_for_creds_file if {
+	f := one(files_input([{"ref": "files/0", "path": "deploy/app.creds", "kind": "creds"}]), "NATS-TLS-016")
+	contains(f.msg, ".creds file")
+}
+
+test_tls_016_fires_low_under_testdata if {
+	f := one(files_input([{"ref": "files/0", "path": "test/fixtures/server.key", "kind": "private_key", "key_type": "ec"}]), "NATS-TLS-016")
+	f.severity == "low"
+}
+
+test_tls_016_quiet_for_certificate if {
+	not fires(files_input([{"ref": "files/0", "path": "config/certs/nats/server.crt", "kind": "certificate"}]), "NATS-TLS-016")
 }

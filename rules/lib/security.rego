@@ -1,0 +1,478 @@
+# Helpers for the security rules (tls, auth, credentials, network, version,
+# deploy). Same package as natsaudit.rego; names are chosen not to clash with
+# reliability.rego.
+package natsaudit.lib
+
+# ---------------------------------------------------------------------------
+# Findings
+
+# finding_of(meta, h) turns a hit {obj, path, msg[, sev]} into a finding; sev,
+# when present, overrides the rule's default severity.
+finding_of(meta, h) := finding_sev(meta, h.obj, h.path, h.msg, h.sev) if {
+	is_string(h.sev)
+} else := finding(meta, h.obj, h.path, h.msg)
+
+# ---------------------------------------------------------------------------
+# Live documents
+
+# varz_of(s) is the server's /varz, undefined offline.
+varz_of(s) := v if {
+	v := s.live.varz
+	is_object(v)
+}
+
+# live_only(s): the server is known from its monitoring endpoint only, so the
+# live documents are the only evidence (config rules cannot see it).
+live_only(s) if {
+	varz_of(s)
+	not is_object(s.config)
+}
+
+# varz_flag(v, k) reads an omitempty boolean of /varz: absent means false.
+varz_flag(v, k) := object.get(v, k, false) == true
+
+# varz_port(b, k): the port of a nested varz listener object (cluster,
+# gateway, leaf, websocket, mqtt); these objects are empty when the listener
+# is off, so a missing port means "not enabled".
+varz_port(b, k) := p if {
+	p := num(b[k])
+	p != 0
+}
+
+# ---------------------------------------------------------------------------
+# Listeners and exposure
+
+# A listener is {kind, host, port, path, block}: kind is client, monitoring,
+# cluster, gateway, leafnodes, websocket or mqtt; path is where its port is
+# set in the server (for locations); block is the config path of its block.
+
+# block_listener_kinds are the config blocks that open a listener.
+block_listener_kinds := ["cluster", "gateway", "leafnodes", "websocket", "mqtt"]
+
+# listener_names are how messages name the listeners.
+listener_names := {
+	"client": "client",
+	"monitoring": "monitoring (HTTP)",
+	"monitoring_https": "monitoring (HTTPS)",
+	"cluster": "cluster (routes)",
+	"gateway": "gateway",
+	"leafnodes": "leafnode",
+	"websocket": "WebSocket",
+	"mqtt": "MQTT",
+}
+
+# config_listeners(s): the listeners the server's config opens.
+config_listeners(s) := {l |
+	is_object(s.config)
+	some kind in listener_kinds
+	l := _config_listener(s, kind)
+}
+
+listener_kinds := array.concat(["client", "monitoring", "monitoring_https"], block_listener_kinds)
+
+_config_listener(s, "client") := {"kind": "client", "host": host(s), "port": client_port(s), "path": "config/port", "block": "config"}
+
+_config_listener(s, "monitoring") := {"kind": "monitoring", "host": http_host(s), "port": p, "path": "config/http_port", "block": "config"} if {
+	p := num(s.config.http_port)
+	p != 0
+}
+
+_config_listener(s, "monitoring_https") := {"kind": "monitoring_https", "host": http_host(s), "port": p, "path": "config/https_port", "block": "config"} if {
+	p := num(s.config.https_port)
+	p != 0
+}
+
+_config_listener(s, k) := {"kind": k, "host": block_host(b), "port": p, "path": sprintf("config/%s/port", [k]), "block": sprintf("config/%s", [k])} if {
+	k in block_listener_kinds
+	b := s.config[k]
+	is_object(b)
+	p := num(b.port)
+	p != 0
+}
+
+# config_listener(s, kind) is the configured listener of that kind.
+config_listener(s, kind) := l if {
+	some l in config_listeners(s)
+	l.kind == kind
+}
+
+# client_port(s): the client port (nats-server defaults to 4222).
+client_port(s) := p if {
+	p := num(s.config.port)
+} else := 4222
+
+# http_host(s): the monitoring host, which defaults to the client host.
+http_host(s) := h if {
+	h := s.config.http_host
+	is_string(h)
+} else := host(s)
+
+# block_host(b): a listener block's host (nats-server defaults to 0.0.0.0).
+block_host(b) := h if {
+	h := b.host
+	is_string(h)
+} else := "0.0.0.0"
+
+# live_listeners(s): the listeners /varz reports.
+live_listeners(s) := {l |
+	v := varz_of(s)
+	some kind in listener_kinds
+	l := _live_listener(v, kind)
+}
+
+_varz_blocks := {"gateway": "gateway", "leafnodes": "leaf", "websocket": "websocket", "mqtt": "mqtt"}
+
+_live_listener(v, "client") := {"kind": "client", "host": object.get(v, "host", "0.0.0.0"), "port": p, "path": "live/varz/port", "block": "live/varz"} if {
+	p := num(v.port)
+}
+
+_live_listener(v, "monitoring") := {"kind": "monitoring", "host": object.get(v, "http_host", "0.0.0.0"), "port": p, "path": "live/varz/http_port", "block": "live/varz"} if {
+	p := num(v.http_port)
+	p != 0
+}
+
+_live_listener(v, "monitoring_https") := {"kind": "monitoring_https", "host": object.get(v, "http_host", "0.0.0.0"), "port": p, "path": "live/varz/https_port", "block": "live/varz"} if {
+	p := num(v.https_port)
+	p != 0
+}
+
+_live_listener(v, "cluster") := {"kind": "cluster", "host": object.get(v.cluster, "addr", "0.0.0.0"), "port": p, "path": "live/varz/cluster/cluster_port", "block": "live/varz/cluster"} if {
+	p := varz_port(v.cluster, "cluster_port")
+}
+
+_live_listener(v, kind) := {"kind": kind, "host": object.get(v[vk], "host", "0.0.0.0"), "port": p, "path": sprintf("live/varz/%s/port", [vk]), "block": sprintf("live/varz/%s", [vk])} if {
+	vk := _varz_blocks[kind]
+	p := varz_port(v[vk], "port")
+}
+
+# listeners(s): configured listeners, or the live ones for a server known
+# only from its monitoring endpoint.
+listeners(s) := config_listeners(s) if {
+	is_object(s.config)
+} else := live_listeners(s)
+
+# network_mode_host(s): the container shares the host's network, so every
+# listener is reachable wherever the host is.
+network_mode_host(s) if s.deployment.network_mode == "host"
+
+# published_all(s, port): compose publishes the container port on every host
+# interface; returns the index of the port entry.
+published_all(s, port) := i if {
+	some i, p in s.deployment.ports
+	p.container_port == port
+	p.all_interfaces == true
+}
+
+# published_beyond_loopback(s, port): compose publishes the port on an
+# address other people can reach (all interfaces or a non-loopback IP).
+published_beyond_loopback(s, port) := i if {
+	some i, p in s.deployment.ports
+	p.container_port == port
+	not loopback(p.host_ip)
+}
+
+# public(s, l): the listener binds every interface and nothing in the
+# deployment narrows that: no compose deployment, compose publishes the port
+# on all host interfaces, or the container uses the host network.
+public(s, l) if {
+	all_interfaces(l.host)
+	not s.deployment
+}
+
+public(s, l) if {
+	all_interfaces(l.host)
+	network_mode_host(s)
+}
+
+public(s, l) if {
+	all_interfaces(l.host)
+	published_all(s, l.port)
+}
+
+# reachable(s, l): the listener can be reached from other machines: it is
+# not bound to loopback and, under compose, is published on a non-loopback
+# address or uses the host network.
+reachable(s, l) if {
+	not loopback(l.host)
+	not s.deployment
+}
+
+reachable(s, l) if {
+	not loopback(l.host)
+	network_mode_host(s)
+}
+
+reachable(s, l) if {
+	not loopback(l.host)
+	published_beyond_loopback(s, l.port)
+}
+
+# exposure_path(s, l): where to point a finding about an exposed listener:
+# the compose port entry when compose publishes it, else the listener.
+exposure_path(s, l) := sprintf("deployment/ports/%d", [i]) if {
+	i := published_all(s, l.port)
+} else := l.path
+
+# exposure_note(s, l) explains why the listener counts as exposed.
+exposure_note(s, l) := sprintf("published on all host interfaces by %s", [s.deployment.file]) if {
+	published_all(s, l.port)
+} else := "the container uses network_mode: host" if {
+	network_mode_host(s)
+} else := sprintf("bound to %s", [_host_label(l.host)])
+
+_host_label(h) := "all interfaces" if {
+	h == ""
+} else := h
+
+# ---------------------------------------------------------------------------
+# TLS
+
+# has_tls(b): the block (top-level config or a listener block) has a tls{}.
+has_tls(b) if {
+	t := b.tls
+	is_object(t)
+	object.get(t, "enabled", true) != false
+}
+
+# tls_verifies(t): the tls block verifies client certificates.
+tls_verifies(t) if t.verify == true
+
+tls_verifies(t) if t.verify_and_map == true
+
+tls_verifies(t) if t.verify_cert_and_check_known_urls == true
+
+# tls_blocks(s): every tls{} of the config as [path, block].
+tls_blocks(s) := {[path_string("config", p), t] |
+	walk(s.config, [p, t])
+	count(p) > 0
+	p[count(p) - 1] in {"tls", "resolver_tls"}
+	is_object(t)
+}
+
+# path_string(prefix, p) joins a walk path (strings and array indexes).
+path_string(prefix, p) := concat("/", array.concat([prefix], [sprintf("%v", [k]) | some k in p]))
+
+# ---------------------------------------------------------------------------
+# Authentication
+
+# client_auth(c): the config authenticates clients in some way.
+client_auth(c) if _nonempty(c.authorization.user)
+
+client_auth(c) if c.authorization.token
+
+client_auth(c) if count(c.authorization.users) > 0
+
+client_auth(c) if c.authorization.auth_callout
+
+client_auth(c) if {
+	some a in c.accounts
+	count(a.users) > 0
+}
+
+client_auth(c) if operator_mode(c)
+
+# operator_mode(c): JWT / operator mode (users live in account JWTs).
+operator_mode(c) if _nonempty(c.operator)
+
+operator_mode(c) if _nonempty(c.trusted_keys)
+
+operator_mode(c) if _nonempty(c.resolver)
+
+_nonempty(x) if {
+	is_string(x)
+	x != ""
+}
+
+_nonempty(x) if {
+	is_array(x)
+	count(x) > 0
+}
+
+_nonempty(x) if is_object(x)
+
+# implicit_no_auth(c): nats-server silently adds an anonymous user to $G when
+# the accounts block defines only the system account and there is no
+# authorization block, no no_auth_user and no operator (server.go
+# configureAccounts, "sysAccOnlyNoAuthUser").
+implicit_no_auth(c) if {
+	sys_only_accounts(c)
+	not c.authorization
+	not _nonempty(c.no_auth_user)
+	not operator_mode(c)
+}
+
+# sys_only_accounts(c): accounts{} has exactly one account and it is the
+# system account (named by system_account, or $SYS).
+sys_only_accounts(c) if {
+	is_object(c.accounts)
+	count(c.accounts) == 1
+	some name, _ in c.accounts
+	name == system_account_name(c)
+}
+
+# system_account_name(c): the configured system account ("$SYS" by default).
+system_account_name(c) := n if {
+	n := c.system_account
+	is_string(n)
+	n != ""
+} else := "$SYS"
+
+# anonymous_clients(s): anyone who reaches the client port gets in.
+anonymous_clients(s) if not client_auth(s.config)
+
+anonymous_clients(s) if implicit_no_auth(s.config)
+
+# app_users(c): [path, user, account] for every client user outside the
+# system account ("" account = authorization.users, which land in $G or the
+# user's account).
+app_users(c) := {[sprintf("config/authorization/users/%d", [i]), u, object.get(u, "account", "")] |
+	some i, u in c.authorization.users
+	is_object(u)
+	object.get(u, "account", "") != system_account_name(c)
+} | {[sprintf("config/accounts/%s/users/%d", [escape_key(name), i]), u, name] |
+	some name, a in c.accounts
+	name != system_account_name(c)
+	some i, u in a.users
+	is_object(u)
+}
+
+# system_users(c): [path, user] for users of the system account.
+system_users(c) := {[sprintf("config/accounts/%s/users/%d", [escape_key(name), i]), u] |
+	some name, a in c.accounts
+	name == system_account_name(c)
+	some i, u in a.users
+	is_object(u)
+}
+
+# escape_key keeps an account name usable as one path segment (as the config
+# source does).
+escape_key(k) := replace(k, "/", "~1")
+
+# user_label(u) names a user in messages without revealing secrets.
+user_label(u) := sprintf("user %q", [u.user]) if {
+	is_string(u.user)
+} else := sprintf("nkey user %s", [u.nkey]) if {
+	is_string(u.nkey)
+} else := "a user"
+
+# ---------------------------------------------------------------------------
+# Secrets
+
+# config_secrets(s): [path, walk path, secret] for every redacted secret in
+# the config (passwords, tokens, encryption keys, seeds, private keys).
+config_secrets(s) := {[path_string("config", p), p, v] |
+	walk(s.config, [p, v])
+	is_secret(v)
+}
+
+# literal_secret(v): the value is written in the repository itself (not an
+# environment reference).
+literal_secret(v) if v.origin in {"literal", "variable"}
+
+# env_file_paths: the .env files of the inventory.
+env_file_paths := {ef.file | some ef in input.env_files}
+
+# from_env_file(v): a secret resolved from a .env file of the inventory; the
+# env file rules report it there, at its own line.
+from_env_file(v) if {
+	v.origin == "env"
+	v.resolved == true
+	v.resolved_from in env_file_paths
+}
+
+# secret_var_name(n): an environment variable name that holds a secret.
+secret_var_name(n) if regex.match(params.credentials.secret_var_pattern, n)
+
+# nats_env_files: .env files a NATS service loads (compose env_file).
+nats_env_files := {f | some s in input.servers; some f in s.deployment.env_files}
+
+# config_env_vars: variables that a server config reads.
+config_env_vars := {n | some s in input.servers; some _, n in s.config_env}
+
+# nats_env_var(ef, name): a variable the NATS deployment uses: named NATS_*,
+# read by a config, or in an env file a NATS service loads.
+nats_env_var(_, name) if contains(upper(name), "NATS")
+
+nats_env_var(_, name) if name in config_env_vars
+
+nats_env_var(ef, _) if ef.file in nats_env_files
+
+# env_secret_vars: [env file, name, var] for secret variables the NATS
+# deployment uses.
+env_secret_vars contains [ef, name, v] if {
+	some ef in input.env_files
+	some name, v in ef.vars
+	is_object(v.facts)
+	nats_env_var(ef, name)
+	_secret_var(name)
+}
+
+_secret_var(name) if secret_var_name(name)
+
+_secret_var(name) if name in config_env_vars
+
+# ---------------------------------------------------------------------------
+# Versions
+
+# server_semver(s): the exact nats-server version, undefined when only a
+# floating tag or nothing is known.
+server_semver(s) := v if {
+	v := s.version.semver
+	is_string(v)
+	v != ""
+} else := v if {
+	v := trim_prefix(varz_of(s).version, "v")
+	semver.is_valid(v)
+}
+
+# server_series(s): "2.10" (also for floating tags such as nats:2.10).
+server_series(s) := x if {
+	x := s.version.series
+	is_string(x)
+	x != ""
+} else := x if {
+	parts := split(server_semver(s), ".")
+	x := sprintf("%s.%s", [parts[0], parts[1]])
+}
+
+# version_path(s): where the version was learnt (image tag or /varz).
+version_path(s) := "deployment/image" if {
+	s.version.source == "image_tag"
+} else := "live/varz/version" if {
+	varz_of(s).version
+} else := "deployment/image"
+
+# version_label(s) names the version and its source for messages.
+version_label(s) := sprintf("image %s", [s.deployment.image]) if {
+	s.version.source == "image_tag"
+	is_string(s.deployment.image)
+} else := sprintf("version %s", [server_semver(s)]) if {
+	server_semver(s)
+} else := sprintf("series %s", [server_series(s)])
+
+# series_cmp(a, b) compares "major.minor" series.
+series_cmp(a, b) := semver.compare(sprintf("%s.0", [a]), sprintf("%s.0", [b]))
+
+# in_range(v, r): version v is in the advisory range [introduced, fixed); an
+# empty fixed means no fix in that range.
+in_range(v, r) if {
+	semver.compare(v, r.introduced) >= 0
+	r.fixed == ""
+}
+
+in_range(v, r) if {
+	semver.compare(v, r.introduced) >= 0
+	semver.compare(v, r.fixed) < 0
+}
+
+# affected_by(v, a): version v is in one of the advisory's ranges.
+affected_by(v, a) if {
+	some r in a.ranges
+	in_range(v, r)
+}
+
+# advisory(id): the advisory with that id or alias.
+advisory(id) := a if {
+	some a in data.natsaudit.advisories.advisories
+	id in array.concat([a.id], a.aliases)
+}
