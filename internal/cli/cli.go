@@ -95,7 +95,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 		Version:       a.version,
 	}
 	root.SetVersionTemplate("natsaudit {{.Version}}\n")
-	root.AddCommand(a.scanCmd(), a.rulesCmd(), a.versionCmd())
+	root.AddCommand(a.scanCmd(), a.probeCmd(), a.rulesCmd(), a.versionCmd())
 	return root
 }
 

@@ -15,11 +15,12 @@ import (
 )
 
 type scanFlags struct {
-	out      outputFlags
-	now      string
-	maxSize  int64
-	ruleDirs []string
+	out       outputFlags
+	now       string
+	maxSize   int64
+	ruleDirs  []string
 	inventory string
+	live      liveFlags // --url, --server, ...: live targets merged into the config-derived servers
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -39,6 +40,7 @@ scanned directory (or to the current directory when several paths are given).`,
 		},
 	}
 	a.addOutputFlags(cmd, &f.out)
+	a.addLiveFlags(cmd, &f.live, true)
 	cmd.Flags().Int64Var(&f.maxSize, "max-file-size", discover.DefaultMaxSize, "skip files larger than this many bytes")
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "also write the Rego input (the inventory rules see) to this file, for writing rules")
@@ -82,7 +84,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
-	res, err := audit.Run(cmd.Context(), eng, audit.Options{Paths: args, Base: base, Now: now, Version: a.version, MaxSize: f.maxSize})
+	opts := audit.Options{Paths: args, Base: base, Now: now, Version: a.version, MaxSize: f.maxSize}
+	if err := f.live.setup(a, eng, &opts, false); err != nil {
+		return &exitError{ExitError, err}
+	}
+	res, err := audit.Run(cmd.Context(), eng, opts)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}

@@ -1,0 +1,281 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// endpoint is one monitoring document to fetch.
+type endpoint struct {
+	name  string // field of model.Live
+	path  string // path and query, relative to the base URL
+	sys   string // $SYS.REQ.SERVER.PING.<sys>
+	query map[string]any
+}
+
+// endpoints are the documents the rules read. jsz asks for everything a
+// stream or consumer rule needs (config is stripped without config=true);
+// healthz asks for the per-asset details.
+var endpoints = []endpoint{
+	{name: "varz", path: "/varz", sys: "VARZ"},
+	{name: "jsz", path: "/jsz?accounts=true&streams=true&consumers=true&config=true", sys: "JSZ",
+		query: map[string]any{"accounts": true, "streams": true, "consumer": true, "config": true}},
+	{name: "healthz", path: "/healthz?details=true", sys: "HEALTHZ", query: map[string]any{"details": true}},
+	{name: "connz", path: "/connz?auth=true", sys: "CONNZ", query: map[string]any{"auth": true}},
+	{name: "routez", path: "/routez", sys: "ROUTEZ"},
+	{name: "gatewayz", path: "/gatewayz", sys: "GATEWAYZ"},
+	{name: "leafz", path: "/leafz", sys: "LEAFZ"},
+	{name: "accountz", path: "/accountz", sys: "ACCOUNTZ"},
+}
+
+// setDoc stores a document in its Live field.
+func setDoc(l *model.Live, name string, doc map[string]any) {
+	switch name {
+	case "varz":
+		l.Varz = doc
+	case "jsz":
+		l.Jsz = doc
+	case "healthz":
+		l.Healthz = doc
+	case "connz":
+		l.Connz = doc
+	case "routez":
+		l.Routez = doc
+	case "gatewayz":
+		l.Gatewayz = doc
+	case "leafz":
+		l.Leafz = doc
+	case "accountz":
+		l.Accountz = doc
+	}
+}
+
+// httpTarget is one monitoring base URL.
+type httpTarget struct {
+	base    *url.URL // without userinfo
+	display string
+	user    *url.Userinfo // basic auth for a proxy in front of the port
+}
+
+func parseTarget(raw string) (*httpTarget, error) {
+	s := strings.TrimSpace(raw)
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, errors.New("not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("scheme %q: monitoring URLs are http:// or https:// (use --server for nats://)", u.Scheme)
+	}
+	if u.Host == "" {
+		return nil, errors.New("no host in the URL")
+	}
+	t := &httpTarget{user: u.User}
+	u.User = nil
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	t.base = u
+	t.display = u.String()
+	return t, nil
+}
+
+func newHTTPClient(tlsConf *tls.Config, timeout time.Duration) *http.Client {
+	tr := &http.Transport{
+		// Never a proxy from the environment: the probe goes where the user
+		// pointed it, and nowhere else.
+		Proxy:                  nil,
+		DialContext:            (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:        tlsConf,
+		TLSHandshakeTimeout:    timeout,
+		MaxIdleConnsPerHost:    len(endpoints),
+		IdleConnTimeout:        10 * time.Second,
+		MaxResponseHeaderBytes: 1 << 20,
+	}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   timeout, // a backstop: each request also carries its own context deadline
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			first := via[0].URL
+			if req.URL.Host != first.Host {
+				return fmt.Errorf("redirected to another host (%s): refused", Display(req.URL.String()))
+			}
+			if first.Scheme == "https" && req.URL.Scheme != "https" {
+				return errors.New("redirected from https to http: refused")
+			}
+			if len(via) >= 3 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		},
+	}
+}
+
+// collectHTTP probes every URL concurrently: one round, bounded by the
+// timeout, whatever the number of servers.
+func collectHTTP(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
+	client := newHTTPClient(tlsConf, opt.Timeout)
+	defer client.CloseIdleConnections()
+	res := &Result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	seen := map[string]bool{}
+	for _, raw := range opt.URLs {
+		t, err := parseTarget(raw)
+		if err != nil {
+			res.fail(Display(raw), err)
+			continue
+		}
+		if seen[t.display] {
+			continue
+		}
+		seen[t.display] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			snap, fails := probeHTTP(ctx, client, t, opt)
+			mu.Lock()
+			defer mu.Unlock()
+			if snap != nil {
+				res.Snapshots = append(res.Snapshots, snap)
+			}
+			res.Failures = append(res.Failures, fails...)
+		}()
+	}
+	wg.Wait()
+	return res
+}
+
+type fetched struct {
+	doc    map[string]any
+	status int
+	err    error
+}
+
+// probeHTTP fetches all endpoints of one server at once. /varz identifies
+// the server: without it the target counts as unreadable.
+func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Options) (*Snapshot, []Failure) {
+	out := make([]fetched, len(endpoints))
+	var wg sync.WaitGroup
+	for i, ep := range endpoints {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = fetch(ctx, client, t, ep, opt)
+		}()
+	}
+	wg.Wait()
+	varz := out[0]
+	if varz.err != nil {
+		return nil, []Failure{{Target: t.display, Err: varz.err}}
+	}
+	name := getString(varz.doc, "server_name")
+	if name == "" {
+		return nil, []Failure{{Target: t.display, Err: errors.New("unexpected /varz: no server_name (is this a NATS monitoring port?)")}}
+	}
+	live := &model.Live{Endpoint: t.display}
+	var fails []Failure
+	for i, ep := range endpoints {
+		f := out[i]
+		if f.err != nil {
+			live.Errors = append(live.Errors, ep.name+": "+f.err.Error())
+			fails = append(fails, Failure{Target: t.display + "/" + ep.name, Err: f.err})
+			continue
+		}
+		setDoc(live, ep.name, f.doc)
+		if ep.name == "healthz" {
+			live.HealthzStatus = f.status
+		}
+	}
+	return &Snapshot{Name: name, Live: live}, fails
+}
+
+func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint, opt Options) fetched {
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	u := *t.base
+	p, q, _ := strings.Cut(ep.path, "?")
+	u.Path += p
+	u.RawQuery = q
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return fetched{err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "natsaudit")
+	if t.user != nil {
+		pw, _ := t.user.Password()
+		req.SetBasicAuth(t.user.Username(), pw)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fetched{err: describeHTTPError(err, opt.Timeout)}
+	}
+	defer resp.Body.Close()
+	// /healthz answers 503 with a JSON body when the server is unhealthy:
+	// that is a finding, not a failure to read.
+	healthz := ep.name == "healthz" && resp.StatusCode == http.StatusServiceUnavailable
+	if resp.StatusCode != http.StatusOK && !healthz {
+		return fetched{err: fmt.Errorf("/%s: HTTP %s", ep.name, resp.Status)}
+	}
+	if resp.ContentLength > opt.MaxBody {
+		return fetched{err: fmt.Errorf("/%s: response of %d bytes is over the %d-byte limit", ep.name, resp.ContentLength, opt.MaxBody)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, opt.MaxBody+1))
+	if err != nil {
+		return fetched{err: fmt.Errorf("/%s: %w", ep.name, describeHTTPError(err, opt.Timeout))}
+	}
+	if int64(len(data)) > opt.MaxBody {
+		return fetched{err: fmt.Errorf("/%s: response over the %d-byte limit", ep.name, opt.MaxBody)}
+	}
+	doc, err := decodeObject(data)
+	if err != nil {
+		return fetched{err: fmt.Errorf("/%s: %w", ep.name, err)}
+	}
+	return fetched{doc: doc, status: resp.StatusCode}
+}
+
+// describeHTTPError turns transport errors into one short line that says
+// what went wrong and, where it helps, what to do.
+func describeHTTPError(err error, timeout time.Duration) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case isTimeout(err):
+		return errTimeout(timeout)
+	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &verify):
+		return fmt.Errorf("TLS certificate not trusted: %v (give the CA with --tlsca)", err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return errors.New("connection refused")
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Errorf("cannot resolve host %s", dnsErr.Name)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return fmt.Errorf("%s: %v", opErr.Op, opErr.Err)
+	}
+	return err
+}

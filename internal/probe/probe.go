@@ -1,0 +1,196 @@
+// Package probe collects live facts about running NATS servers: their HTTP
+// monitoring endpoints, the system account ($SYS scatter-gather) and archives
+// written by `nats audit gather`. It only produces facts: every server's
+// documents land in model.Server.Live, streams and consumers the servers
+// report become live model.Stream / model.Consumer entries, and the rules
+// judge them like any other input.
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// Defaults.
+const (
+	DefaultTimeout = 5 * time.Second
+	// DefaultMaxBody bounds every monitoring response (and archive entry): a
+	// busy server's /jsz with consumer details is a few MiB; anything far
+	// beyond is refused rather than buffered.
+	DefaultMaxBody = 32 << 20
+)
+
+// Options configure one live collection.
+type Options struct {
+	URLs     []string // HTTP(S) monitoring base URLs, e.g. http://nats-1:8222
+	Server   string   // NATS URL for the system-account gather; "" for none
+	Archives []string // `nats audit gather` archives
+	Auth     Auth     // credentials for Server
+	TLS      TLSFiles // HTTPS monitoring and the NATS connection
+	Timeout  time.Duration
+	MaxBody  int64
+}
+
+// Auth are the system-account credentials.
+type Auth struct {
+	Creds    string // .creds file (JWT + seed)
+	User     string
+	Password string
+	NkeyFile string // file holding an nkey seed
+}
+
+// TLSFiles are the TLS settings given on the command line.
+type TLSFiles struct {
+	CA       string
+	Cert     string
+	Key      string
+	Insecure bool // skip certificate verification (reported loudly)
+}
+
+// Snapshot is what one server reported.
+type Snapshot struct {
+	Name string // server_name
+	Live *model.Live
+}
+
+// Failure is a target (or one endpoint of it) that could not be read.
+type Failure struct {
+	Target string // URL without credentials, "$SYS via nats://host:4222", or the archive path
+	Err    error
+}
+
+func (f Failure) Error() string { return f.Target + ": " + f.Err.Error() }
+
+// Result is a finished collection.
+type Result struct {
+	Snapshots []*Snapshot
+	Failures  []Failure
+	Notes     []string
+}
+
+// Reached reports whether at least one server could be read.
+func (r *Result) Reached() bool { return len(r.Snapshots) > 0 }
+
+func (r *Result) fail(target string, err error) {
+	r.Failures = append(r.Failures, Failure{Target: target, Err: err})
+}
+
+func (o *Options) normalize() {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+}
+
+// Empty reports whether there is nothing to collect.
+func (o Options) Empty() bool {
+	return len(o.URLs) == 0 && o.Server == "" && len(o.Archives) == 0
+}
+
+// Collect reads every target concurrently. It returns an error only for
+// unusable options (e.g. a --tlsca file that cannot be read); unreachable or
+// misbehaving targets are Failures in the result.
+func Collect(ctx context.Context, opt Options) (*Result, error) {
+	opt.normalize()
+	tlsConf, err := opt.TLS.config()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	if opt.TLS.Insecure {
+		res.Notes = append(res.Notes, "--insecure: TLS certificates of live targets were NOT verified")
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	merge := func(r *Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Snapshots = append(res.Snapshots, r.Snapshots...)
+		res.Failures = append(res.Failures, r.Failures...)
+		res.Notes = append(res.Notes, r.Notes...)
+	}
+	if len(opt.URLs) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			merge(collectHTTP(ctx, opt, tlsConf))
+		}()
+	}
+	if opt.Server != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			merge(collectSys(ctx, opt, tlsConf))
+		}()
+	}
+	for _, a := range opt.Archives {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			merge(readArchive(a, opt.MaxBody))
+		}()
+	}
+	wg.Wait()
+	// Deterministic order whatever the answering order was.
+	sort.SliceStable(res.Snapshots, func(i, j int) bool { return res.Snapshots[i].Name < res.Snapshots[j].Name })
+	sort.SliceStable(res.Failures, func(i, j int) bool { return res.Failures[i].Target < res.Failures[j].Target })
+	return res, nil
+}
+
+// SecretValues are the credentials found in the options (passwords, URL
+// userinfo), for the caller to scrub from every output.
+func SecretValues(opt Options) []string {
+	var out []string
+	if opt.Auth.Password != "" {
+		out = append(out, opt.Auth.Password)
+	}
+	for _, raw := range append(append([]string{}, opt.URLs...), opt.Server) {
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			if p, ok := u.User.Password(); ok && p != "" {
+				out = append(out, p)
+			} else if n := u.User.Username(); n != "" {
+				out = append(out, n) // a bare token in nats://token@host
+			}
+		}
+	}
+	return out
+}
+
+// Display returns raw without userinfo, query or fragment: the form targets
+// take in output.
+func Display(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		// Not a URL we can take apart: drop anything up to an '@' so that
+		// credentials cannot leak through a malformed value.
+		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+			return raw[i+1:]
+		}
+		return raw
+	}
+	u.User = nil
+	u.RawQuery, u.Fragment = "", ""
+	return strings.TrimSuffix(u.String(), "/")
+}
+
+// errTimeout is returned when a target did not answer within the timeout.
+type errTimeout time.Duration
+
+func (e errTimeout) Error() string {
+	return fmt.Sprintf("no complete answer within %s", time.Duration(e))
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}

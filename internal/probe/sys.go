@@ -1,0 +1,367 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// pingSubject discovers the servers: every server of the cluster,
+// supercluster and system-sharing leafnodes answers with its statsz.
+const pingSubject = "$SYS.REQ.SERVER.PING"
+
+// quietPeriod ends a discovery whose expected size is unknown (servers older
+// than active_servers): no new answer for this long means everyone answered.
+const quietPeriod = 300 * time.Millisecond
+
+// errNoSystemAccount explains the no-responders answer to a $SYS request.
+var errNoSystemAccount = errors.New("no server answered $SYS.REQ.SERVER.PING: the credentials are not those of a system-account user (give --creds / --user of the system account)")
+
+// collectSys reaches every server from one connection: discover them with
+// $SYS.REQ.SERVER.PING, then scatter-gather each monitoring document with
+// $SYS.REQ.SERVER.PING.<ENDPOINT>, stopping as soon as every discovered
+// server has answered.
+func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
+	res := &Result{}
+	target := "$SYS via " + Display(opt.Server)
+	nc, asyncErr, err := connect(ctx, opt, tlsConf)
+	if err != nil {
+		res.fail(target, err)
+		return res
+	}
+	defer nc.Close()
+
+	servers, err := discover(ctx, nc, opt.Timeout, asyncErr)
+	if err != nil {
+		res.fail(target, err)
+		return res
+	}
+	snaps := map[string]*Snapshot{}
+	var ids []string
+	for id, si := range servers {
+		ids = append(ids, id)
+		snaps[id] = &Snapshot{Name: si.Name, Live: &model.Live{Endpoint: target}}
+	}
+	sort.Strings(ids)
+
+	got, err := gather(ctx, nc, opt, servers, asyncErr)
+	if err != nil {
+		res.fail(target, err)
+		return res
+	}
+	for _, id := range ids {
+		snap := snaps[id]
+		for _, ep := range endpoints {
+			r, ok := got[ep.name][id]
+			switch {
+			case !ok:
+				err = errTimeout(opt.Timeout)
+			case r.err != nil:
+				err = r.err
+			default:
+				setDoc(snap.Live, ep.name, r.doc)
+				if ep.name == "healthz" {
+					snap.Live.HealthzStatus = sysHealthStatus(r.doc)
+				}
+				continue
+			}
+			snap.Live.Errors = append(snap.Live.Errors, ep.name+": "+err.Error())
+			res.fail(fmt.Sprintf("%s (server %s) %s", target, snap.Name, ep.sys), err)
+		}
+		if snap.Live.Varz == nil {
+			continue // the name is known, but nothing a rule could use
+		}
+		res.Snapshots = append(res.Snapshots, snap)
+	}
+	return res
+}
+
+// connect opens the NATS connection, bounded by the timeout.
+func connect(ctx context.Context, opt Options, tlsConf *tls.Config) (*nats.Conn, <-chan error, error) {
+	asyncErr := make(chan error, 16)
+	opts := []nats.Option{
+		nats.Name("natsaudit"),
+		nats.Timeout(opt.Timeout),
+		nats.NoReconnect(),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			select {
+			case asyncErr <- err:
+			default:
+			}
+		}),
+	}
+	a := opt.Auth
+	switch {
+	case a.Creds != "":
+		opts = append(opts, nats.UserCredentials(a.Creds))
+	case a.NkeyFile != "":
+		o, err := nats.NkeyOptionFromSeed(a.NkeyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--nkey %s: %s", a.NkeyFile, redactSeed(err.Error()))
+		}
+		opts = append(opts, o)
+	}
+	if a.User != "" {
+		opts = append(opts, nats.UserInfo(a.User, a.Password))
+	}
+	if tlsConf != nil {
+		opts = append(opts, nats.Secure(tlsConf))
+	}
+	u := strings.TrimSpace(opt.Server)
+	if !strings.Contains(u, "://") {
+		u = "nats://" + u
+	}
+	if pu, err := url.Parse(u); err != nil || pu.Host == "" {
+		return nil, nil, errors.New("not a NATS URL (want nats://host:4222)")
+	}
+	type result struct {
+		nc  *nats.Conn
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		nc, err := nats.Connect(u, opts...)
+		done <- result{nc, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, nil, describeNATSError(r.err, opt.Timeout)
+		}
+		return r.nc, asyncErr, nil
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.nc != nil {
+				r.nc.Close()
+			}
+		}()
+		return nil, nil, ctx.Err()
+	}
+}
+
+func describeNATSError(err error, timeout time.Duration) error {
+	msg := strings.ToLower(err.Error())
+	switch {
+	case errors.Is(err, nats.ErrAuthorization) || strings.Contains(msg, "authorization violation") || strings.Contains(msg, "authentication"):
+		return errors.New("authentication failed: the server rejected the credentials (check --creds, --user/--password or --nkey)")
+	case errors.Is(err, nats.ErrNoServers) && strings.Contains(msg, "refused"):
+		return errors.New("connection refused")
+	case errors.Is(err, nats.ErrSecureConnWanted):
+		return errors.New("the server does not offer TLS, but TLS options were given")
+	case errors.Is(err, nats.ErrSecureConnRequired):
+		return errors.New("the server requires TLS: use tls:// or give --tlsca")
+	case isTimeout(err) || errors.Is(err, nats.ErrTimeout):
+		return errTimeout(timeout)
+	case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
+		return fmt.Errorf("TLS certificate not trusted: %s (give the CA with --tlsca)", redactSeed(err.Error()))
+	case strings.Contains(msg, "refused"):
+		return errors.New("connection refused")
+	}
+	return errors.New(redactSeed(err.Error()))
+}
+
+// redactSeed keeps nkey seeds out of error messages, whatever produced them.
+func redactSeed(s string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(s) {
+		if len(f) >= 50 && strings.HasPrefix(strings.Trim(f, `"'`), "S") && strings.ToUpper(f) == f {
+			f = "****"
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// serverInfo is the server identity of a $SYS answer.
+type serverInfo struct {
+	ID      string
+	Name    string
+	Cluster string
+}
+
+// discover asks every server for its statsz and stops once the number of
+// servers they report (active_servers, or the JetStream meta cluster size)
+// have answered, or at the timeout.
+func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncErr <-chan error) (map[string]serverInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	inbox := nc.NewInbox()
+	ch := make(chan *nats.Msg, 256)
+	sub, err := nc.ChanSubscribe(inbox, ch)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	defer sub.Unsubscribe() //nolint:errcheck // best effort on a connection about to close
+	if err := nc.PublishMsg(&nats.Msg{Subject: pingSubject, Reply: inbox}); err != nil {
+		return nil, fmt.Errorf("publish %s: %w", pingSubject, err)
+	}
+	servers := map[string]serverInfo{}
+	expected := 0
+	quiet := time.NewTimer(time.Hour)
+	defer quiet.Stop()
+	for {
+		select {
+		case m := <-ch:
+			if isNoResponders(m) {
+				return nil, errNoSystemAccount
+			}
+			doc, err := decodeObject(m.Data)
+			if err != nil {
+				continue // not a statsz answer: ignore it, others may follow
+			}
+			si := infoOf(doc)
+			if si.ID == "" {
+				continue
+			}
+			servers[si.ID] = si
+			st := getMap(doc, "statsz")
+			if n, ok := getInt(st, "active_servers"); ok && int(n) > expected {
+				expected = int(n)
+			}
+			if n, ok := getInt(getMap(st, "jetstream", "meta"), "cluster_size"); ok && int(n) > expected {
+				expected = int(n)
+			}
+			if expected > 0 && len(servers) >= expected {
+				return servers, nil
+			}
+			if expected == 0 {
+				quiet.Reset(quietPeriod)
+			}
+		case err := <-asyncErr:
+			if isPermissionErr(err) {
+				return nil, fmt.Errorf("not allowed to request %s: %v (the user needs the system account's permissions)", pingSubject, err)
+			}
+		case <-quiet.C:
+			return servers, nil
+		case <-ctx.Done():
+			if len(servers) == 0 {
+				return nil, fmt.Errorf("no server answered %s within %s", pingSubject, timeout)
+			}
+			return servers, nil
+		}
+	}
+}
+
+type reply struct {
+	doc map[string]any
+	err error
+}
+
+// gather sends every endpoint request at once and collects the answers of
+// the known servers until all have answered or the timeout passed.
+func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]serverInfo, asyncErr <-chan error) (map[string]map[string]reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	prefix := nc.NewInbox()
+	ch := make(chan *nats.Msg, 64*len(endpoints))
+	sub, err := nc.ChanSubscribe(prefix+".*", ch)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	defer sub.Unsubscribe() //nolint:errcheck // best effort on a connection about to close
+	// Responses can be large (jsz with consumers): let the subscription hold
+	// what the byte limit allows for every server and endpoint.
+	_ = sub.SetPendingLimits(-1, int(min(opt.MaxBody*int64(len(servers)*len(endpoints)), 1<<31-1)))
+	got := map[string]map[string]reply{}
+	byName := map[string]endpoint{}
+	for _, ep := range endpoints {
+		got[ep.name] = map[string]reply{}
+		byName[ep.name] = ep
+		body := []byte("{}")
+		if ep.query != nil {
+			body, _ = json.Marshal(ep.query)
+		}
+		if err := nc.PublishMsg(&nats.Msg{Subject: pingSubject + "." + ep.sys, Reply: prefix + "." + ep.name, Data: body}); err != nil {
+			return nil, fmt.Errorf("publish %s.%s: %w", pingSubject, ep.sys, err)
+		}
+	}
+	want := len(servers) * len(endpoints)
+	n := 0
+	for n < want {
+		select {
+		case m := <-ch:
+			name := m.Subject[strings.LastIndexByte(m.Subject, '.')+1:]
+			ep, ok := byName[name]
+			if !ok || isNoResponders(m) {
+				continue
+			}
+			if int64(len(m.Data)) > opt.MaxBody {
+				continue // over the limit: reported as missing for that server
+			}
+			doc, err := decodeObject(m.Data)
+			if err != nil {
+				continue
+			}
+			si := infoOf(doc)
+			if _, known := servers[si.ID]; !known {
+				continue // joined after discovery; the next run will see it
+			}
+			if _, dup := got[name][si.ID]; dup {
+				continue
+			}
+			got[name][si.ID] = apiReply(doc, ep)
+			n++
+		case err := <-asyncErr:
+			if isPermissionErr(err) {
+				return nil, fmt.Errorf("not allowed to request the monitoring endpoints: %v (the user needs the system account's permissions)", err)
+			}
+		case <-ctx.Done():
+			return got, nil
+		}
+	}
+	return got, nil
+}
+
+// apiReply unwraps {server, data, error}.
+func apiReply(doc map[string]any, ep endpoint) reply {
+	if e := getMap(doc, "error"); e != nil {
+		code, _ := getInt(e, "code")
+		desc := getString(e, "description")
+		if code == 503 || strings.Contains(strings.ToLower(desc), "system privileges") {
+			return reply{err: fmt.Errorf("%s: %s (ensure the account has system privileges)", ep.sys, desc)}
+		}
+		return reply{err: fmt.Errorf("%s: server error %d: %s", ep.sys, code, desc)}
+	}
+	data := getMap(doc, "data")
+	if data == nil {
+		return reply{err: fmt.Errorf("%s: unexpected answer: no data object", ep.sys)}
+	}
+	return reply{doc: data}
+}
+
+func infoOf(doc map[string]any) serverInfo {
+	s := getMap(doc, "server")
+	return serverInfo{ID: getString(s, "id"), Name: getString(s, "name"), Cluster: getString(s, "cluster")}
+}
+
+// sysHealthStatus is the HTTP status /healthz would have answered with.
+func sysHealthStatus(doc map[string]any) int {
+	if c, ok := getInt(doc, "status_code"); ok && c > 0 {
+		return int(c)
+	}
+	if strings.EqualFold(getString(doc, "status"), "ok") {
+		return 200
+	}
+	return 503
+}
+
+func isNoResponders(m *nats.Msg) bool {
+	return len(m.Data) == 0 && m.Header.Get("Status") == "503"
+}
+
+func isPermissionErr(err error) bool {
+	return err != nil && (errors.Is(err, nats.ErrPermissionViolation) || strings.Contains(strings.ToLower(err.Error()), "permissions violation"))
+}
