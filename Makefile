@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo
+.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint
 
 all: build test
 
@@ -12,6 +12,7 @@ build:
 ## test: everything CI runs (Go tests, Rego rule tests, script tests, live tests, lint)
 test: fmt-check vet
 	$(GO) test ./...
+	@$(MAKE) --no-print-directory sarif-lint
 
 vet:
 	$(GO) vet ./...
@@ -24,3 +25,12 @@ staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
 lint: vet staticcheck fmt-check
+
+## sarif-lint: Microsoft's SARIF validator with GitHub's ingestion rules on the
+## example repo's SARIF and the golden files (see tools/sarif-lint/README.md)
+sarif-lint:
+	@mkdir -p bin/sarif-lint
+	$(GO) run ./cmd/natsaudit scan testdata/repos/sahool --format sarif --output bin/sarif-lint/sahool.sarif --fail-on never
+	tools/sarif-lint/lint.sh bin/sarif-lint/sahool.sarif internal/report/testdata/golden/*.sarif
+	@if tools/sarif-lint/lint.sh tools/sarif-lint/testdata/broken.sarif >/dev/null 2>&1; then \
+		echo "sarif-lint: the validator accepted testdata/broken.sarif: it is not checking"; exit 1; fi

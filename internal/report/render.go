@@ -4,14 +4,30 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
 )
 
 // Formats are the output formats of scan and probe.
-var Formats = []string{"text", "json"}
+var Formats = []string{"text", "json", "markdown", "sarif"}
 
 // RenderOptions are shared by the formats.
 type RenderOptions struct {
 	Color bool
+	// Rules is the catalog the run used. Markdown and SARIF take each rule's
+	// description, remediation and references from it; without it they fall
+	// back to what the report itself holds.
+	Rules []*engine.Rule
+	// SourceRoot is the scanned directory relative to the repository root
+	// (or absolute when outside any repository). SARIF artifact URIs are
+	// report paths joined to it, so that GitHub finds the files.
+	SourceRoot string
+	// SARIFCategory is the code-scanning category (automationDetails.id is
+	// "natsaudit/<category>/"); empty picks "config" or "live".
+	SARIFCategory string
+	// SARIFIncludeSuppressed keeps suppressed findings in SARIF, marked with
+	// suppressions[] (GitHub shows them as open alerts, hence off by default).
+	SARIFIncludeSuppressed bool
 }
 
 // Render writes r in the named format.
@@ -21,6 +37,10 @@ func Render(format string, w io.Writer, r *Report, opt RenderOptions) error {
 		return WriteText(w, r, TextOptions{Color: opt.Color})
 	case "json":
 		return WriteJSON(w, r)
+	case "markdown":
+		return WriteMarkdown(w, r, opt)
+	case "sarif":
+		return WriteSARIF(w, r, opt)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }

@@ -1,0 +1,745 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
+)
+
+// ScoringDocURI is the published score formula.
+const ScoringDocURI = "https://github.com/natsaudit/natsaudit/blob/main/docs/scoring.md"
+
+// mdWidth is where prose is wrapped, so that the report reads well in a
+// terminal pager; tables and code blocks are never wrapped.
+const mdWidth = 80
+
+// WriteMarkdown renders the report for people: what was scanned, the scores,
+// every finding with its evidence, what to do first, and what the scan could
+// not see. It renders only the report and the rule catalog; it is
+// deterministic for a given report.
+func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
+	m := &mdWriter{r: r, cat: catalogIndex(opt.Rules)}
+	m.header()
+	m.summary()
+	m.findings()
+	m.recommendations()
+	m.coverage()
+	_, err := io.WriteString(w, strings.TrimRight(m.b.String(), "\n")+"\n")
+	return err
+}
+
+type mdWriter struct {
+	b   strings.Builder
+	r   *Report
+	cat map[string]*engine.Rule
+}
+
+func (m *mdWriter) p(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
+
+// para writes a wrapped paragraph followed by a blank line.
+func (m *mdWriter) para(s string) {
+	m.b.WriteString(wrap(s, mdWidth, "", ""))
+	m.b.WriteString("\n\n")
+}
+
+// bullet writes a wrapped list item.
+func (m *mdWriter) bullet(s string) {
+	m.b.WriteString(wrap(s, mdWidth, "- ", "  "))
+	m.b.WriteString("\n")
+}
+
+func (m *mdWriter) header() {
+	r := m.r
+	m.p("# NATS audit report\n\n")
+	what := r.Scan.Roots
+	if len(what) == 0 && len(r.Scan.Targets) == 0 {
+		what = []string{"nothing"}
+	}
+	if len(what) > 0 {
+		m.bullet(fmt.Sprintf("**Scanned:** %s: %s", codeList(what), plural(len(r.Scan.Files), "file")+" read"))
+	}
+	if len(r.Scan.Targets) > 0 {
+		m.bullet("**Live servers:** " + codeList(r.Scan.Targets))
+	} else {
+		m.bullet("**Live servers:** none (offline scan of files)")
+	}
+	m.bullet(fmt.Sprintf("**Found:** %s (%s), %s, %s", plural(len(r.Scan.Servers), "server"), codeListMax(r.Scan.Servers, 8),
+		plural(r.Scan.Streams, "stream"), plural(r.Scan.Consumers, "consumer")))
+	if len(r.Scan.Sources) > 0 {
+		m.bullet("**Inputs:** " + strings.Join(sourceNames(r.Scan.Sources), ", "))
+	}
+	if d := scanDate(r.Scan.Started); d != "" {
+		m.bullet("**Date:** " + d)
+	}
+	tool := fmt.Sprintf("**Tool:** %s %s", nonEmpty(r.Tool.Name, "natsaudit"), nonEmpty(r.Tool.Version, "(unknown version)"))
+	if r.Tool.AdvisoriesDate != "" {
+		tool += ", advisories data of " + r.Tool.AdvisoriesDate
+	} else {
+		tool += ", advisories data undated"
+	}
+	m.bullet(tool)
+	m.p("\n")
+}
+
+func (m *mdWriter) summary() {
+	r := m.r
+	m.p("## Summary\n\n")
+	var s strings.Builder
+	if r.Scores.Overall != nil {
+		fmt.Fprintf(&s, "Overall **%.1f/10, grade %s**. ", *r.Scores.Overall, r.Scores.Grade)
+	} else {
+		s.WriteString("No score: no rule could be evaluated on these inputs. ")
+	}
+	evaluated, failed := 0, 0
+	for _, rs := range r.Rules {
+		if rs.Evaluated {
+			evaluated++
+		}
+		if rs.Findings > 0 {
+			failed++
+		}
+	}
+	if r.Summary.Total == 0 {
+		fmt.Fprintf(&s, "No findings: all %s passed.", plural(evaluated, "evaluated rule"))
+	} else {
+		fmt.Fprintf(&s, "%s (%s) from %d of %s.", plural(r.Summary.Total, "finding"), nonZeroCounts(r.Summary), failed, plural(evaluated, "evaluated rule"))
+		if top := m.topRule(); top != "" {
+			s.WriteString(" " + top)
+		}
+	}
+	if n := len(r.Errors); n > 0 {
+		fmt.Fprintf(&s, " %s could not be read, so part of the deployment was not checked (see Coverage).", plural(n, "input"))
+	}
+	if n := len(r.Suppressed); n > 0 {
+		fmt.Fprintf(&s, " %s suppressed (listed under Coverage).", pluralVerb(n, "finding is", "findings are"))
+	}
+	m.para(s.String())
+
+	for _, c := range engine.Categories {
+		cs := r.Scores.Categories[c]
+		if cs.Score == nil {
+			m.bullet(fmt.Sprintf("%s: n/a (no %s rule could be evaluated on these inputs)", Title(c), c))
+			continue
+		}
+		m.bullet(fmt.Sprintf("%s: %.1f/10 (%s evaluated, %d failed)", Title(c), *cs.Score, plural(cs.RulesEvaluated, "rule"), cs.RulesFailed))
+	}
+	m.p("\n")
+	if r.Scores.Overall != nil {
+		m.para(fmt.Sprintf("**Grade: %s** (overall %.1f/10; A ≥ 9, B ≥ 8, C ≥ 7, D ≥ 5, F below; how scores are computed: %s)",
+			r.Scores.Grade, *r.Scores.Overall, ScoringDocURI))
+	} else {
+		m.para("**Grade: n/a**")
+	}
+
+	rules := map[string]map[string]bool{}
+	for _, f := range r.Findings {
+		if rules[f.Severity] == nil {
+			rules[f.Severity] = map[string]bool{}
+		}
+		rules[f.Severity][f.RuleID] = true
+	}
+	m.p("| Severity | Findings | Rules |\n|---|--:|--:|\n")
+	totalRules := map[string]bool{}
+	for _, sev := range engine.Severities {
+		m.p("| %s | %d | %d |\n", Title(sev), r.Summary.Severity[sev], len(rules[sev]))
+		for id := range rules[sev] {
+			totalRules[id] = true
+		}
+	}
+	m.p("| **Total** | **%d** | **%d** |\n\n", r.Summary.Total, len(totalRules))
+}
+
+// topRule names the most urgent problem in one sentence.
+func (m *mdWriter) topRule() string {
+	groups := ruleGroups(m.r.Findings)
+	if len(groups) == 0 {
+		return ""
+	}
+	g := groups[0]
+	return fmt.Sprintf("Most urgent: %s (%s, %s) at %s.", g.ruleID, mdText(g.title), g.severity, placesText(g.findings, 3))
+}
+
+func (m *mdWriter) findings() {
+	r := m.r
+	m.p("## Findings\n\n")
+	if len(r.Findings) == 0 {
+		m.para("No findings.")
+		return
+	}
+	groups := ruleGroups(r.Findings)
+	for _, sev := range engine.Severities {
+		var in []ruleGroup
+		for _, g := range groups {
+			if g.severity == sev {
+				in = append(in, g)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		m.p("### %s\n\n", Title(sev))
+		for _, g := range in {
+			m.ruleSection(g)
+		}
+	}
+}
+
+func (m *mdWriter) ruleSection(g ruleGroup) {
+	rule := m.cat[g.ruleID]
+	m.p("#### %s: %s\n\n", g.ruleID, mdText(g.title))
+	m.para(fmt.Sprintf("%s · %s · %s", Title(g.category), g.severity, plural(len(g.findings), "place")))
+	for _, f := range g.findings {
+		// Where first, then what: "server x at `file:line`: message".
+		where := "**" + mdText(nonEmpty(f.Target, "deployment")) + "**"
+		switch {
+		case f.Location != nil && f.Endpoint != "":
+			where += fmt.Sprintf(" at `%s` (live: `%s`)", locString(f.Location), f.Endpoint)
+		case f.Location != nil:
+			where += fmt.Sprintf(" at `%s`", locString(f.Location))
+		case f.Endpoint != "":
+			where += fmt.Sprintf(" (live: `%s`)", f.Endpoint)
+		}
+		m.b.WriteString(wrap(where+": "+mdText(sentence(resultMessage(f))), mdWidth, "- ", "  "))
+		m.b.WriteString("\n")
+		if f.Snippet != "" {
+			fence := codeFence(f.Snippet)
+			m.p("\n  %s%s\n  %s\n  %s\n", fence, snippetLang(f), f.Snippet, fence)
+		}
+		m.p("\n")
+	}
+	desc, fix := "", ""
+	var refs []string
+	if rule != nil {
+		desc, fix, refs = rule.Description, rule.Remediation, rule.References
+	}
+	if fix == "" && len(g.findings) > 0 {
+		fix = g.findings[0].Remediation
+	}
+	if desc != "" {
+		m.para("**Why it matters.** " + desc)
+	}
+	if fix != "" {
+		fix = strings.TrimSpace(fix)
+		if strings.Contains(fix, "\n") || len(fix) > mdWidth-10 {
+			m.p("**Fix.**\n\n%s\n\n", wrapMarkdown(fix, mdWidth))
+		} else {
+			m.para("**Fix.** " + fix)
+		}
+	}
+	if len(refs) > 0 {
+		m.p("References:\n\n")
+		for _, ref := range refs {
+			m.p("- %s\n", ref)
+		}
+		m.p("\n")
+	}
+}
+
+func (m *mdWriter) recommendations() {
+	m.p("## Recommendations\n\n")
+	if len(m.r.Findings) == 0 {
+		m.para("Nothing to fix. Keep the scan in CI so that it stays that way.")
+		return
+	}
+	groups := byRule(m.r.Findings)
+	horizons := []struct {
+		title string
+		sevs  []string
+	}{
+		{"This week: critical and high", []string{"critical", "high"}},
+		{"This month: medium", []string{"medium"}},
+		{"This quarter: low and info", []string{"low", "info"}},
+	}
+	for _, h := range horizons {
+		var in []ruleGroup
+		for _, g := range groups {
+			for _, s := range h.sevs {
+				if g.severity == s {
+					in = append(in, g)
+				}
+			}
+		}
+		m.p("### %s\n\n", h.title)
+		if len(in) == 0 {
+			m.para("Nothing.")
+			continue
+		}
+		for i, g := range in {
+			fix := firstSentence(m.fixOf(g))
+			item := fmt.Sprintf("**%s** %s: %s.", g.ruleID, mdText(g.title), placesText(g.findings, 4))
+			if fix != "" {
+				item += " " + fix
+			}
+			marker := fmt.Sprintf("%d. ", i+1)
+			m.b.WriteString(wrap(item, mdWidth, marker, strings.Repeat(" ", len(marker))))
+			m.b.WriteString("\n")
+		}
+		m.p("\n")
+	}
+}
+
+func (m *mdWriter) fixOf(g ruleGroup) string {
+	if r := m.cat[g.ruleID]; r != nil && r.Remediation != "" {
+		return r.Remediation
+	}
+	if len(g.findings) > 0 {
+		return g.findings[0].Remediation
+	}
+	return ""
+}
+
+func (m *mdWriter) coverage() {
+	r := m.r
+	m.p("## Coverage\n\n")
+	var evaluated, notEval []RuleStatus
+	custom := 0
+	for _, rs := range r.Rules {
+		if rs.Custom {
+			custom++
+		}
+		if rs.Evaluated {
+			evaluated = append(evaluated, rs)
+		} else {
+			notEval = append(notEval, rs)
+		}
+	}
+	s := fmt.Sprintf("**Rules:** %d of %d evaluated", len(evaluated), len(r.Rules))
+	if custom > 0 {
+		s += fmt.Sprintf(" (%d custom)", custom)
+	}
+	s += "."
+	if len(notEval) > 0 {
+		s += fmt.Sprintf(" %s could not be evaluated because the scan had none of the inputs they judge:", pluralVerb(len(notEval), "rule", "rules"))
+	}
+	m.para(s)
+	if len(notEval) > 0 {
+		m.p("| Rule | Title | Needs |\n|---|---|---|\n")
+		for _, rs := range notEval {
+			needs := "—"
+			if rule := m.cat[rs.ID]; rule != nil && len(rule.Sources) > 0 {
+				needs = strings.Join(rule.Sources, ", ")
+			}
+			m.p("| %s | %s | %s |\n", rs.ID, cell(rs.Title), cell(needs))
+		}
+		m.p("\n")
+		if len(r.Scan.Targets) == 0 {
+			for _, rs := range notEval {
+				if rule := m.cat[rs.ID]; rule != nil && contains(rule.Sources, "live") {
+					m.para("Rules that need `live` judge what only a running server shows (versions, health, stream state): audit the servers too to evaluate them.")
+					break
+				}
+			}
+		}
+	}
+	m.p("**Files read (%d):**\n\n", len(r.Scan.Files))
+	if len(r.Scan.Files) == 0 {
+		m.para("None.")
+	} else {
+		for _, f := range r.Scan.Files {
+			m.p("- `%s`\n", f)
+		}
+		m.p("\n")
+	}
+	if len(r.Errors) > 0 {
+		m.p("**Could not be read (%d):**\n\n", len(r.Errors))
+		for _, e := range r.Errors {
+			where := nonEmpty(e.File, e.Target)
+			if e.Line > 0 {
+				where = fmt.Sprintf("%s:%d", where, e.Line)
+			}
+			m.bullet(fmt.Sprintf("`%s`: %s", where, mdText(e.Message)))
+		}
+		m.p("\n")
+	}
+	if len(r.Notes) > 0 {
+		m.p("**Notes:**\n\n")
+		for _, n := range r.Notes {
+			m.bullet(mdText(n))
+		}
+		m.p("\n")
+	}
+	if len(r.Suppressed) > 0 {
+		m.p("**Suppressed findings (%d):** not counted in the scores or the exit code.\n\n", len(r.Suppressed))
+		m.p("| Rule | Where | Kind | Reason | Until | Declared at |\n|---|---|---|---|---|---|\n")
+		for _, f := range r.Suppressed {
+			where := f.Target
+			if f.Location != nil {
+				where = locString(f.Location) + " " + f.Target
+			}
+			var kind, reason, until, src string
+			if s := f.Suppression; s != nil {
+				kind, reason, until, src = s.Kind, s.Reason, s.Until, s.Source
+				if s.Expired {
+					until += " (expired)"
+				}
+			}
+			m.p("| %s | %s | %s | %s | %s | %s |\n", f.RuleID, cell(where), cell(kind), cell(reason), cell(until), cell(src))
+		}
+		m.p("\n")
+	}
+}
+
+// ruleGroup is the findings of one rule at one severity.
+type ruleGroup struct {
+	ruleID, title, severity, category string
+	findings                          []Finding
+}
+
+// ruleGroups groups findings by severity (most severe first), then rule ID.
+func ruleGroups(fs []Finding) []ruleGroup {
+	idx := map[string]int{}
+	var out []ruleGroup
+	for _, f := range fs {
+		k := f.Severity + "\x00" + f.RuleID
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, ruleGroup{ruleID: f.RuleID, title: f.Title, severity: f.Severity, category: f.Category})
+		}
+		out[i].findings = append(out[i].findings, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ra, rb := engine.SeverityRank(a.severity), engine.SeverityRank(b.severity); ra != rb {
+			return ra > rb
+		}
+		return a.ruleID < b.ruleID
+	})
+	return out
+}
+
+// byRule orders rule groups by impact: severity, then how many places, then
+// rule ID.
+func byRule(fs []Finding) []ruleGroup {
+	g := ruleGroups(fs)
+	sort.SliceStable(g, func(i, j int) bool {
+		a, b := g[i], g[j]
+		if ra, rb := engine.SeverityRank(a.severity), engine.SeverityRank(b.severity); ra != rb {
+			return ra > rb
+		}
+		if len(a.findings) != len(b.findings) {
+			return len(a.findings) > len(b.findings)
+		}
+		return a.ruleID < b.ruleID
+	})
+	return g
+}
+
+// placesText is "1 place (server nats-1)" or "5 places (stream A, stream B,
+// stream C and 2 more)".
+func placesText(fs []Finding, show int) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		n := nonEmpty(f.Target, "deployment")
+		if f.Location != nil && (f.TargetKind == "file" || f.TargetKind == "env file" || f.Target == "") {
+			n = locString(f.Location)
+		}
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	list := names
+	more := 0
+	if len(list) > show {
+		more = len(list) - show
+		list = list[:show]
+	}
+	s := strings.Join(list, ", ")
+	if more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return fmt.Sprintf("%s (%s)", plural(len(fs), "place"), mdText(s))
+}
+
+func locString(l *Location) string {
+	if l.Line > 0 {
+		return fmt.Sprintf("%s:%d", l.File, l.Line)
+	}
+	return l.File
+}
+
+func snippetLang(f Finding) string {
+	if f.Location == nil {
+		return ""
+	}
+	switch strings.ToLower(path.Ext(f.Location.File)) {
+	case ".yml", ".yaml":
+		return "yaml"
+	case ".json":
+		return "json"
+	case ".env":
+		return "sh"
+	}
+	if strings.HasPrefix(path.Base(f.Location.File), ".env") {
+		return "sh"
+	}
+	return ""
+}
+
+// codeFence returns a fence longer than any backtick run in s.
+func codeFence(s string) string {
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+// mdText escapes plain text for inline Markdown: characters that would start
+// emphasis, HTML or a link. Backtick code spans pass through untouched.
+func mdText(s string) string {
+	var b strings.Builder
+	inCode := false
+	rs := []rune(s)
+	isWord := func(i int) bool {
+		if i < 0 || i >= len(rs) {
+			return false
+		}
+		r := rs[i]
+		return r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127
+	}
+	for i, r := range rs {
+		if r == '`' {
+			inCode = !inCode
+			b.WriteRune(r)
+			continue
+		}
+		if inCode {
+			b.WriteRune(r)
+			continue
+		}
+		switch r {
+		case '\\', '*', '<', '[', ']':
+			b.WriteRune('\\')
+		case '_':
+			// Intraword underscores (allow_non_tls) never start emphasis.
+			if !isWord(i-1) || !isWord(i+1) {
+				b.WriteRune('\\')
+			}
+		}
+		b.WriteRune(r)
+	}
+	if inCode {
+		// An unpaired backtick: escape it instead of opening a code span.
+		out := b.String()
+		i := strings.LastIndexByte(out, '`')
+		return out[:i] + "\\" + out[i:]
+	}
+	return b.String()
+}
+
+// cell makes text safe for a table cell.
+func cell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(mdText(s), "|", "\\|")
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func codeList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = "`" + strings.ReplaceAll(x, "`", "'") + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+func codeListMax(xs []string, n int) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	if len(xs) <= n {
+		return codeList(xs)
+	}
+	return codeList(xs[:n]) + fmt.Sprintf(" and %d more", len(xs)-n)
+}
+
+var sourceLabel = map[string]string{
+	"config":  "nats-server config (config)",
+	"compose": "docker-compose (compose)",
+	"env":     ".env files (env)",
+	"streams": "JetStream definitions (streams)",
+	"certs":   "certificates (certs)",
+	"live":    "live monitoring endpoints (live)",
+}
+
+func sourceNames(srcs []string) []string {
+	out := make([]string, 0, len(srcs))
+	for _, s := range srcs {
+		out = append(out, nonEmpty(sourceLabel[s], s))
+	}
+	return out
+}
+
+// scanDate formats the RFC 3339 start time as "2026-11-23 08:15 UTC".
+func scanDate(s string) string {
+	if len(s) >= 16 && s[10] == 'T' {
+		d := s[:10] + " " + s[11:16]
+		if strings.HasSuffix(s, "Z") {
+			d += " UTC"
+		}
+		return d
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+		return fmt.Sprintf("%d %sies", n, word[:len(word)-1])
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func pluralVerb(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func nonZeroCounts(s Summary) string {
+	var parts []string
+	for _, sev := range engine.Severities {
+		if n := s.Severity[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// firstSentence is the first sentence of a remediation's first paragraph
+// (which stops at a blank line or a code block).
+func firstSentence(s string) string {
+	var para []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(t, "```") {
+			break
+		}
+		para = append(para, t)
+	}
+	s = strings.Join(para, " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
+	// "…, e.g." announced a snippet that is not shown here.
+	for _, tail := range []string{", e.g.", " e.g.", ", for example", " for example"} {
+		s = strings.TrimSuffix(s, tail)
+	}
+	return sentence(s)
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// wrap breaks s at spaces so that no line is longer than width (a single
+// longer word stays whole); the first line starts with first, the others
+// with rest.
+func wrap(s string, width int, first, rest string) string {
+	words := strings.Fields(s)
+	if len(words) == 0 {
+		return strings.TrimRight(first, " ")
+	}
+	var b strings.Builder
+	line := first
+	lineHasWord := false
+	for _, w := range words {
+		// A continuation line must not start with something Markdown reads
+		// as a block marker (a list item, heading, quote): keep such a word
+		// on the current line even if it overflows.
+		if lineHasWord && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) > width && !blockMarker(w) {
+			b.WriteString(line)
+			b.WriteString("\n")
+			line = rest
+			lineHasWord = false
+		}
+		if lineHasWord {
+			line += " "
+		}
+		line += w
+		lineHasWord = true
+	}
+	b.WriteString(line)
+	return b.String()
+}
+
+// wrapMarkdown wraps the long prose lines of a Markdown block (a rule's
+// remediation) and leaves code (fenced or indented), tables and headings
+// alone. List items keep their hanging indent.
+func wrapMarkdown(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	fenced := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fenced = !fenced
+			out = append(out, l)
+			continue
+		}
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		if fenced || utf8.RuneCountInString(l) <= width || indent >= 4 || strings.HasPrefix(t, "|") || strings.HasPrefix(t, "#") || strings.HasPrefix(l, "\t") {
+			out = append(out, l)
+			continue
+		}
+		lead := l[:indent]
+		marker := ""
+		for _, mk := range []string{"- ", "* ", "+ "} {
+			if strings.HasPrefix(t, mk) {
+				marker = mk
+			}
+		}
+		if marker == "" {
+			if i := strings.Index(t, ". "); i > 0 && i <= 3 && isDigits(t[:i]) {
+				marker = t[:i+2]
+			}
+		}
+		body := strings.TrimPrefix(t, marker)
+		out = append(out, wrap(body, width, lead+marker, lead+strings.Repeat(" ", len(marker))))
+	}
+	return strings.Join(out, "\n")
+}
+
+func blockMarker(w string) bool {
+	switch {
+	case w == "-" || w == "+" || w == "*" || w == ">" || strings.HasPrefix(w, "#") || strings.HasPrefix(w, "=") || strings.HasPrefix(w, "---") || strings.HasPrefix(w, "|"):
+		return true
+	case strings.HasSuffix(w, ".") || strings.HasSuffix(w, ")"):
+		return isDigits(w[:len(w)-1])
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,519 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
+)
+
+// SARIF 2.1.0 for GitHub code scanning. Small hand-written structs rather than
+// a library: GitHub rejects null arrays, empty runs and line 0, and with our
+// own structs every optional field is omitted unless we set it, while the
+// arrays GitHub requires (rules, results) are always present.
+
+// SARIFSchema is the $schema written into every log.
+const SARIFSchema = "https://json.schemastore.org/sarif-2.1.0.json"
+
+// SARIFFingerprintKey names our own stable fingerprint in partialFingerprints.
+// GitHub keeps producer fingerprints as they are; the key is versioned so a
+// change of the fingerprint scheme can never be mistaken for the old one.
+const SARIFFingerprintKey = "natsaudit/v1"
+
+// SARIFSourceRoot is the uriBaseId of every artifact: the repository root.
+const SARIFSourceRoot = "%SRCROOT%"
+
+// securitySeverity is GitHub's security-severity per severity, in the middle
+// of GitHub's bands (over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
+// 0.1–3.9 low) so that no rounding moves a rule to the next band. Info has
+// none: it is not a vulnerability.
+var securitySeverity = map[string]string{"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+// problemSeverity is GitHub's problem.severity for rules that are not
+// security rules (reliability, performance, operations).
+var problemSeverity = map[string]string{"critical": "error", "high": "error", "medium": "warning", "low": "recommendation", "info": "recommendation"}
+
+// SARIFLevel maps a severity to a SARIF level.
+func SARIFLevel(sev string) string {
+	switch sev {
+	case "critical", "high":
+		return "error"
+	case "medium":
+		return "warning"
+	default:
+		return "note"
+	}
+}
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool               sarifTool                   `json:"tool"`
+	AutomationDetails  *sarifAutomation            `json:"automationDetails,omitempty"`
+	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
+	Invocations        []sarifInvocation           `json:"invocations,omitempty"`
+	Results            []sarifResult               `json:"results"`
+	Properties         map[string]any              `json:"properties,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name            string               `json:"name"`
+	SemanticVersion string               `json:"semanticVersion,omitempty"`
+	InformationURI  string               `json:"informationUri,omitempty"`
+	Rules           []sarifReportingDesc `json:"rules"`
+}
+
+type sarifMessage struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifReportingDesc struct {
+	ID                   string              `json:"id"`
+	Name                 string              `json:"name,omitempty"`
+	ShortDescription     sarifMessage        `json:"shortDescription"`
+	FullDescription      sarifMessage        `json:"fullDescription"`
+	Help                 sarifMessage        `json:"help"`
+	HelpURI              string              `json:"helpUri,omitempty"`
+	DefaultConfiguration sarifDefaultConfig  `json:"defaultConfiguration"`
+	Properties           sarifRuleProperties `json:"properties"`
+}
+
+type sarifDefaultConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifRuleProperties struct {
+	Tags             []string `json:"tags"`
+	Precision        string   `json:"precision"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
+	ProblemSeverity  string   `json:"problem.severity,omitempty"`
+	Severity         string   `json:"natsaudit/severity"`
+	Category         string   `json:"natsaudit/category"`
+}
+
+type sarifAutomation struct {
+	ID string `json:"id"`
+}
+
+type sarifArtifactLoc struct {
+	URI         string        `json:"uri,omitempty"`
+	URIBaseID   string        `json:"uriBaseId,omitempty"`
+	Description *sarifMessage `json:"description,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifMessage       `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]string  `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifactLoc `json:"artifactLocation"`
+	Region           *sarifRegion     `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int           `json:"startLine"`
+	StartColumn int           `json:"startColumn,omitempty"`
+	Snippet     *sarifMessage `json:"snippet,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
+}
+
+// SARIFCategory is the automation category of a report: the explicit one
+// when given, else "live" when the run probed servers and "config" when it
+// only read files. Config and live scans thus upload as separate analyses and
+// never replace each other's alerts.
+func SARIFCategory(r *Report, explicit string) string {
+	if c := strings.Trim(strings.TrimSpace(explicit), "/"); c != "" {
+		return c
+	}
+	if len(r.Scan.Targets) > 0 {
+		return "live"
+	}
+	return "config"
+}
+
+// WriteSARIF renders the report as a SARIF 2.1.0 log with one run.
+//
+// Findings without a file location (live-only facts with no config line
+// that would fix them) are left out: GitHub needs a file to show an alert,
+// and pinning them to an arbitrary file would create alerts nobody can fix
+// there. Their number and the reason are in run.properties; the Markdown and
+// JSON reports list them. Suppressed findings are left out too unless
+// opt.SARIFIncludeSuppressed, because GitHub ingests suppressed results as
+// open alerts.
+func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
+	cat := catalogIndex(opt.Rules)
+	// rules[]: every evaluated rule, plus any rule a result refers to.
+	var ids []string
+	seen := map[string]bool{}
+	addRule := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	status := map[string]RuleStatus{}
+	for _, rs := range r.Rules {
+		status[rs.ID] = rs
+		if rs.Evaluated {
+			addRule(rs.ID)
+		}
+	}
+	findings := make([]Finding, 0, len(r.Findings))
+	omitted := 0
+	for _, f := range r.Findings {
+		if f.Location == nil || f.Location.File == "" {
+			omitted++
+			continue
+		}
+		findings = append(findings, f)
+	}
+	suppressedOmitted := 0
+	for _, f := range r.Suppressed {
+		if !opt.SARIFIncludeSuppressed || f.Location == nil || f.Location.File == "" {
+			suppressedOmitted++
+			continue
+		}
+		findings = append(findings, f)
+	}
+	for _, f := range findings {
+		addRule(f.RuleID)
+	}
+	sort.Strings(ids)
+	index := map[string]int{}
+	descs := make([]sarifReportingDesc, 0, len(ids))
+	for i, id := range ids {
+		index[id] = i
+		descs = append(descs, sarifRule(id, cat[id], status[id], r.Findings, r.Suppressed))
+	}
+
+	root := strings.Trim(path.Clean("/"+strings.TrimPrefix(toSlash(opt.SourceRoot), "./")), "/")
+	absRoot := strings.HasPrefix(opt.SourceRoot, "/") || isWindowsAbs(opt.SourceRoot)
+	uri := func(file string) string {
+		file = toSlash(file)
+		if absRoot || root == "" {
+			return escapeURIPath(file)
+		}
+		return escapeURIPath(path.Join(root, file))
+	}
+
+	results := make([]sarifResult, 0, len(findings))
+	for _, f := range findings {
+		res := sarifResult{
+			RuleID:    f.RuleID,
+			RuleIndex: index[f.RuleID],
+			Level:     SARIFLevel(f.Severity),
+			Message:   sarifMessage{Text: sentence(resultMessage(f))},
+			Locations: []sarifLocation{{PhysicalLocation: physical(uri(f.Location.File), f.Location.Line, f.Location.Column, f.Snippet)}},
+			PartialFingerprints: map[string]string{
+				SARIFFingerprintKey: f.Fingerprint,
+			},
+			Properties: map[string]string{"natsaudit/target": f.Target, "natsaudit/path": f.Path, "natsaudit/severity": f.Severity},
+		}
+		if f.Endpoint != "" {
+			res.Properties["natsaudit/endpoint"] = f.Endpoint
+		}
+		if f.Suppression != nil {
+			res.Suppressions = []sarifSuppression{sarifSuppress(f.Suppression)}
+		}
+		results = append(results, res)
+	}
+
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name:            nonEmpty(r.Tool.Name, "natsaudit"),
+			SemanticVersion: r.Tool.Version,
+			InformationURI:  r.Tool.InformationURI,
+			Rules:           descs,
+		}},
+		AutomationDetails: &sarifAutomation{ID: "natsaudit/" + SARIFCategory(r, opt.SARIFCategory) + "/"},
+		OriginalURIBaseIDs: map[string]sarifArtifactLoc{
+			SARIFSourceRoot: srcRoot(opt.SourceRoot, absRoot),
+		},
+		Results: results,
+	}
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	for _, e := range r.Errors {
+		n := sarifNotification{Level: "warning", Message: sarifMessage{Text: sentence(fmt.Sprintf("%s could not be read: %s", nonEmpty(e.File, e.Target), e.Message))}}
+		if e.File != "" {
+			n.Locations = []sarifLocation{{PhysicalLocation: physical(uri(e.File), e.Line, e.Column, "")}}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	run.Invocations = []sarifInvocation{inv}
+	props := map[string]any{}
+	if omitted > 0 {
+		props["natsaudit/findingsWithoutLocation"] = omitted
+		props["natsaudit/findingsWithoutLocationNote"] = "Findings with no file location (facts only a live server shows, with no config line that sets them) are not in this SARIF log because code scanning needs a file to show an alert; see the Markdown or JSON report."
+	}
+	if suppressedOmitted > 0 {
+		props["natsaudit/suppressedOmitted"] = suppressedOmitted
+	}
+	if r.Scores.Overall != nil {
+		props["natsaudit/overallScore"] = *r.Scores.Overall
+		props["natsaudit/grade"] = r.Scores.Grade
+	}
+	if len(props) > 0 {
+		run.Properties = props
+	}
+	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+func srcRoot(root string, abs bool) sarifArtifactLoc {
+	if abs {
+		u := "file://" + escapeURIPath(toSlash(root))
+		if !strings.HasPrefix(toSlash(root), "/") {
+			u = "file:///" + escapeURIPath(toSlash(root))
+		}
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		return sarifArtifactLoc{URI: u}
+	}
+	// Relative roots are folded into each artifact's uri, which is then
+	// relative to the repository root: the base GitHub resolves against.
+	return sarifArtifactLoc{Description: &sarifMessage{Text: "The root of the repository that was scanned."}}
+}
+
+func physical(uri string, line, col int, snippet string) sarifPhysical {
+	reg := &sarifRegion{StartLine: max(line, 1)}
+	if col > 0 {
+		reg.StartColumn = col
+	}
+	if snippet != "" {
+		reg.Snippet = &sarifMessage{Text: snippet}
+	}
+	return sarifPhysical{ArtifactLocation: sarifArtifactLoc{URI: uri, URIBaseID: SARIFSourceRoot}, Region: reg}
+}
+
+func sarifSuppress(s *Suppression) sarifSuppression {
+	kind := "external"
+	if s.Kind == "inline" {
+		kind = "inSource"
+	}
+	j := s.Reason
+	if s.Until != "" {
+		j = strings.TrimSpace(j + " (until " + s.Until + ")")
+	}
+	return sarifSuppression{Kind: kind, Status: "accepted", Justification: j}
+}
+
+// sarifRule builds a rule descriptor from the catalog entry, falling back to
+// what the report itself knows when the catalog was not passed (a report
+// re-rendered from JSON).
+func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []Finding) sarifReportingDesc {
+	var title, desc, fix, sev, cat, helpURI string
+	var refs []string
+	if r != nil {
+		title, desc, fix, sev, cat, refs = r.Title, r.Description, r.Remediation, r.Severity, r.Category, r.References
+		if !r.Custom {
+			helpURI = r.HelpURI()
+		}
+	} else {
+		title, sev, cat = st.Title, st.Severity, st.Category
+		for _, f := range append(append([]Finding{}, findings...), suppressed...) {
+			if f.RuleID == id {
+				title, sev, cat, fix = nonEmpty(title, f.Title), nonEmpty(sev, f.Severity), nonEmpty(cat, f.Category), f.Remediation
+				break
+			}
+		}
+		if sev == "" {
+			sev = "medium"
+		}
+	}
+	if helpURI == "" && len(refs) > 0 && strings.HasPrefix(refs[0], "http") {
+		helpURI = refs[0]
+	}
+	title = nonEmpty(title, id)
+	desc = nonEmpty(desc, title)
+	fix = nonEmpty(fix, "See the rule documentation.")
+	var md strings.Builder
+	fmt.Fprintf(&md, "**%s** (%s, %s)\n\n%s\n\n**Fix**\n\n%s\n", id, sev, cat, desc, strings.TrimSpace(fix))
+	if len(refs) > 0 {
+		md.WriteString("\n**References**\n\n")
+		for _, ref := range refs {
+			fmt.Fprintf(&md, "- %s\n", ref)
+		}
+	}
+	d := sarifReportingDesc{
+		ID:                   id,
+		Name:                 pascal(title),
+		ShortDescription:     sarifMessage{Text: clip(title, 1024)},
+		FullDescription:      sarifMessage{Text: clip(sentence(desc), 1024)},
+		Help:                 sarifMessage{Text: plainHelp(desc, fix, refs), Markdown: md.String()},
+		HelpURI:              helpURI,
+		DefaultConfiguration: sarifDefaultConfig{Level: SARIFLevel(sev)},
+		Properties: sarifRuleProperties{
+			Tags:      sarifTags(cat),
+			Precision: "high",
+			Severity:  sev,
+			Category:  cat,
+		},
+	}
+	if cat == "security" {
+		d.Properties.SecuritySeverity = securitySeverity[sev]
+	} else {
+		d.Properties.ProblemSeverity = problemSeverity[sev]
+	}
+	return d
+}
+
+func plainHelp(desc, fix string, refs []string) string {
+	s := strings.TrimSpace(desc) + "\n\nFix:\n" + strings.TrimSpace(fix) + "\n"
+	if len(refs) > 0 {
+		s += "\nReferences:\n"
+		for _, r := range refs {
+			s += "  " + r + "\n"
+		}
+	}
+	return s
+}
+
+func sarifTags(cat string) []string {
+	tags := []string{"nats"}
+	if cat != "" {
+		tags = append(tags, cat)
+	}
+	if cat != "security" {
+		// GitHub's default "security" filter would hide these; tag them as
+		// quality findings so they are easy to find.
+		tags = append(tags, "quality")
+	}
+	return tags
+}
+
+func resultMessage(f Finding) string {
+	m := strings.TrimSpace(f.Message)
+	if m == "" {
+		m = f.Title
+	}
+	return m
+}
+
+// sentence ends a message with a period (SARIF's guidance: result messages
+// are complete sentences).
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	switch s[len(s)-1] {
+	case '.', '!', '?':
+		return s
+	}
+	return s + "."
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// pascal turns a title into a PascalCase rule name ("TLS configured but
+// optional" → "TlsConfiguredButOptional"), the form SARIF viewers expect.
+func pascal(s string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			up = true
+			continue
+		}
+		if up {
+			b.WriteRune(unicode.ToUpper(r))
+			up = false
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func nonEmpty(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+func toSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }
+
+func isWindowsAbs(p string) bool {
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
+}
+
+// escapeURIPath percent-encodes what a URI path may not hold literally
+// (spaces, %, #, ?, non-ASCII), keeping slashes.
+func escapeURIPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/!$&'()*+,;=:@", c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+func catalogIndex(rules []*engine.Rule) map[string]*engine.Rule {
+	m := make(map[string]*engine.Rule, len(rules))
+	for _, r := range rules {
+		if r != nil {
+			m[r.ID] = r
+		}
+	}
+	return m
+}
