@@ -18,6 +18,53 @@ type outputFlags struct {
 	outputs []string
 	failOn  string
 	noColor bool
+	// SARIF: code-scanning category and whether suppressed findings stay in.
+	sarifCategory          string
+	sarifIncludeSuppressed bool
+}
+
+// renderOptions are the report options from the flags, with the rule
+// catalog and the scanned directory (for repository-relative SARIF paths).
+func (o *outputFlags) renderOptions(rules []*engine.Rule, scanned string) report.RenderOptions {
+	return report.RenderOptions{
+		Rules:                  rules,
+		SourceRoot:             sourceRoot(scanned),
+		SARIFCategory:          o.sarifCategory,
+		SARIFIncludeSuppressed: o.sarifIncludeSuppressed,
+	}
+}
+
+// sourceRoot is dir relative to the root of the git repository holding it,
+// because GitHub resolves SARIF paths against the repository root; outside
+// a repository, relative to the working directory, or absolute when dir is
+// outside it.
+func sourceRoot(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return filepath.ToSlash(dir)
+	}
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			if rel, err := filepath.Rel(d, abs); err == nil {
+				return filepath.ToSlash(rel)
+			}
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.ToSlash(abs)
 }
 
 // target is one rendering: a format written to a file or to stdout.
@@ -99,10 +146,18 @@ func failRank(s string) (int, error) {
 // write renders the report in every requested format. Every byte goes through
 // the secret redactor before it leaves the process.
 func (a *app) write(rep *report.Report, ts []target, color bool, sec *secret.Analyzer) error {
+	return a.writeWith(rep, ts, report.RenderOptions{Color: color}, sec)
+}
+
+// writeWith is write with the full render options (rule catalog, SARIF
+// settings); Color applies to stdout only.
+func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
 	for _, t := range ts {
 		var buf bytes.Buffer
 		toStdout := t.path == "" || t.path == "-"
-		if err := report.Render(t.format, &buf, rep, report.RenderOptions{Color: color && toStdout}); err != nil {
+		o := opt
+		o.Color = opt.Color && toStdout
+		if err := report.Render(t.format, &buf, rep, o); err != nil {
 			return fmt.Errorf("render %s: %w", t.format, err)
 		}
 		out := []byte(sec.Redact(buf.String()))

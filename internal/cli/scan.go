@@ -50,10 +50,12 @@ scanned directory (or to the current directory when several paths are given).`,
 }
 
 func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
-	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format: text, json (repeatable; pairs with --output in order)")
+	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format: text, json, markdown, sarif (repeatable; pairs with --output in order; or format=file)")
 	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write the matching --format to this file instead of stdout (repeatable)")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low, info, never")
 	cmd.Flags().BoolVar(&o.noColor, "no-color", false, "disable colours in text output")
+	cmd.Flags().StringVar(&o.sarifCategory, "sarif-category", "", `SARIF code-scanning category (automationDetails.id "natsaudit/<category>/"); default "config", or "live" when servers were probed`)
+	cmd.Flags().BoolVar(&o.sarifIncludeSuppressed, "sarif-include-suppressed", false, "keep suppressed findings in SARIF, marked with suppressions (GitHub shows them as open alerts)")
 }
 
 func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
@@ -97,7 +99,9 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 			return &exitError{ExitError, err}
 		}
 	}
-	if err := a.write(res.Report, ts, !f.out.noColor && isTerminal(a.stdout), res.Secrets); err != nil {
+	opt := f.out.renderOptions(eng.Rules(), base)
+	opt.Color = !f.out.noColor && isTerminal(a.stdout)
+	if err := a.writeWith(res.Report, ts, opt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
 	if code := gate(res.Report, rank); code != ExitOK {

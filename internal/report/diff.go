@@ -208,7 +208,7 @@ func fmtScore(f *float64, grade string) string {
 		return "n/a"
 	}
 	if grade != "" && grade != "n/a" {
-		return fmt.Sprintf("%.1f %s", *f, grade)
+		return fmt.Sprintf("%.1f (%s)", *f, grade)
 	}
 	return fmt.Sprintf("%.1f", *f)
 }
@@ -336,7 +336,7 @@ func WriteDiff(w io.Writer, d *Diff, format string) error {
 
 func writeDiffText(w io.Writer, d *Diff) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "natsaudit diff: %s → %s\n\n", nonEmpty(d.Old.Started, "old report"), nonEmpty(d.New.Started, "new report"))
+	fmt.Fprintf(&b, "natsaudit diff: %s → %s\n\n", nonEmpty(scanDate(d.Old.Started), "old report"), nonEmpty(scanDate(d.New.Started), "new report"))
 	b.WriteString(wrap(d.Summary, mdWidth, "", ""))
 	b.WriteString("\n\nScores:\n")
 	for _, c := range append([]ScoreChange{d.Overall}, d.Scores...) {
@@ -357,7 +357,7 @@ func writeDiffText(w io.Writer, d *Diff) error {
 			b.WriteString("  none\n")
 		}
 		for _, e := range s.es {
-			fmt.Fprintf(&b, "  %-8s %-13s %s\n", strings.ToUpper(e.Severity), e.RuleID, e.Title)
+			fmt.Fprintf(&b, "  %-8s %-14s %s\n", strings.ToUpper(e.Severity), e.RuleID, e.Title)
 			where := e.Target
 			if e.Location != nil {
 				where = locString(e.Location) + "  " + e.Target
@@ -383,6 +383,9 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 		delta := "—"
 		if c.Delta != nil {
 			delta = fmt.Sprintf("%+.1f", *c.Delta)
+			if *c.Delta == 0 {
+				delta = "0.0"
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", Title(c.Category), fmtScore(c.Old, c.OldGrade), fmtScore(c.New, c.NewGrade), delta)
 	}
