@@ -1,0 +1,383 @@
+package natsaudit.rules.jetstream
+
+import data.natsaudit.lib
+
+# METADATA
+# title: JetStream store on temporary storage
+# description: >-
+#   Without store_dir, nats-server keeps streams under os.TempDir()/nats/jetstream
+#   and logs "Temporary storage directory used, data could be lost on system
+#   reboot"; a store under /tmp, /var/tmp or /dev/shm has the same problem.
+#   A reboot, tmp cleaner or container recreate deletes every stream.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
+# custom:
+#   id: NATS-JS-001
+#   severity: high
+#   category: reliability
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Point store_dir at persistent storage (a volume in a container):
+#
+#         jetstream {
+#           store_dir: /data/jetstream
+#         }
+#
+#     or on the command line: `nats-server -js -sd /data/jetstream`.
+deny contains f if {
+	some h in _js_001
+	f := lib.hit_finding(rego.metadata.rule(), h)
+}
+
+_js_001 contains h if {
+	some s in lib.js_servers
+	not lib.store_dir(s)
+	h := {"obj": s, "path": "config/jetstream/enabled", "msg": sprintf("%s enables JetStream without store_dir: streams go to the temporary directory (<tmp>/nats/jetstream) and are lost when it is cleaned", [lib.server_label(s)])}
+}
+
+_js_001 contains h if {
+	some s in lib.js_servers
+	d := lib.store_dir(s)
+	_temporary(d)
+	h := {"obj": s, "path": lib.store_dir_path(s), "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
+}
+
+_js_001 contains h if {
+	some s in lib.live_servers
+	not _config_store_flagged(s)
+	d := lib.live_varz(s).jetstream.config.store_dir
+	_temporary(d)
+	h := {"obj": s, "path": "live/varz/jetstream/config/store_dir", "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
+}
+
+_temporary(d) if {
+	is_string(d)
+	some p in lib.params.jetstream.temp_store_prefixes
+	_under(d, p)
+}
+
+_under(d, p) if d == p
+
+_under(d, p) if startswith(d, concat("", [trim_suffix(p, "/"), "/"]))
+
+_config_store_flagged(s) if {
+	s in lib.js_servers
+	not lib.store_dir(s)
+}
+
+_config_store_flagged(s) if {
+	s in lib.js_servers
+	_temporary(lib.store_dir(s))
+}
+
+# METADATA
+# title: JetStream storage limits not set
+# description: >-
+#   Without max_memory_store and max_file_store, JetStream allows itself 75%
+#   of the machine's RAM (or GOMEMLIMIT) and 75% of the disk space free at
+#   start. On a shared host or in a container those defaults exceed what the
+#   server really has, and streams fail or the process is killed instead of
+#   hitting a clear JetStream limit.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+# custom:
+#   id: NATS-JS-002
+#   severity: medium
+#   category: reliability
+#   sources: [config, compose]
+#   remediation: |-
+#     Set both limits below the container memory limit and the volume size:
+#
+#         jetstream {
+#           store_dir: /data
+#           max_memory_store: 256MB
+#           max_file_store: 20GB
+#         }
+deny contains f if {
+	some s in lib.js_servers
+	missing := [k | some k in ["max_memory_store", "max_file_store"]; object.get(s.config.jetstream, k, null) == null]
+	count(missing) > 0
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/jetstream/%s", [missing[0]]), sprintf("%s enables JetStream without %s: JetStream sizes itself at 75%% of the host's RAM/disk", [lib.server_label(s), concat(" and ", missing)]))
+}
+
+# METADATA
+# title: JetStream storage or memory nearly full
+# description: >-
+#   The server's JetStream file or memory store is close to its limit. When it
+#   is full, publishes to every stream on the server fail with "insufficient
+#   resources".
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring#jetstream-information
+# custom:
+#   id: NATS-JS-003
+#   severity: medium
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Add capacity (raise max_file_store/max_memory_store together with the
+#     volume or memory), or bound the largest streams with max_bytes/max_age
+#     and purge what is no longer needed (`nats stream report` shows the
+#     biggest ones).
+deny contains f if {
+	some s in lib.live_servers
+	js := lib.live_varz(s).jetstream
+	some kind in ["storage", "memory"]
+	used := lib.num(js.stats[kind])
+	limit := lib.num(js.config[_limit_key(kind)])
+	limit > 0
+	ratio := used / limit
+	ratio >= lib.params.jetstream.usage_medium
+	f := lib.finding_sev(rego.metadata.rule(), s, sprintf("live/varz/jetstream/stats/%s", [kind]), sprintf(
+		"%s: JetStream %s is %s full (%s of %s)",
+		[lib.server_label(s), kind, lib.percent(used, limit), lib.human_bytes(used), lib.human_bytes(limit)],
+	), _usage_sev(ratio))
+}
+
+_limit_key("storage") := "max_storage"
+
+_limit_key("memory") := "max_memory"
+
+_usage_sev(r) := "high" if r >= lib.params.jetstream.usage_high
+
+_usage_sev(r) := "medium" if r < lib.params.jetstream.usage_high
+
+# METADATA
+# title: Account JetStream enabled without limits
+# description: >-
+#   An account with `jetstream: enabled` and no limits may use all of the
+#   server's JetStream memory and storage, so one tenant can fill the disk and
+#   stop every other account's streams.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management#account-resource-limits
+# custom:
+#   id: NATS-JS-004
+#   severity: medium
+#   category: reliability
+#   sources: [config, live]
+#   remediation: |-
+#     Give each account its share:
+#
+#         accounts {
+#           APP {
+#             jetstream { max_memory: 256MB, max_store: 10GB, max_streams: 50, max_consumers: 500 }
+#             users: [ ... ]
+#           }
+#         }
+deny contains f if {
+	some h in _js_004
+	f := lib.hit_finding(rego.metadata.rule(), h)
+}
+
+_js_004 contains h if {
+	some s in lib.configured_servers
+	some name, acc in s.config.accounts
+	js := acc.jetstream
+	js.enabled == true
+	js.limits_set == false
+	h := {"obj": s, "path": sprintf("config/accounts/%s/jetstream", [name]), "msg": sprintf("%s: account %s has JetStream without limits: it can take all of the server's JetStream storage and memory", [lib.server_label(s), name])}
+}
+
+_js_004 contains h if {
+	some s in lib.live_servers
+	some i, acc in object.get(lib.live_jsz(s), "account_details", [])
+	# $G is the implicit account of a single-tenant server: nobody to share with.
+	acc.name != "$G"
+	not _config_account_flagged(s, acc.name)
+	some k in ["reserved_storage", "reserved_memory"]
+	lib.num(acc[k]) >= lib.params.jetstream.unlimited_reserved_min
+	h := {"obj": s, "path": sprintf("live/jsz/account_details/%d/%s", [i, k]), "msg": sprintf("%s: account %s has JetStream without limits (%s is unlimited): it can take all of the server's JetStream %s", [lib.server_label(s), acc.name, k, trim_prefix(k, "reserved_")])}
+}
+
+_config_account_flagged(s, name) if {
+	s.config.accounts[name].jetstream.limits_set == false
+}
+
+# METADATA
+# title: R1 file streams with the default 2-minute sync interval
+# description: >-
+#   JetStream fsyncs file stores every 2 minutes by default and relies on
+#   replicas for durability. A stream with one replica has no other copy, so
+#   an OS crash or power loss can lose up to the last 2 minutes of
+#   acknowledged messages.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+# custom:
+#   id: NATS-JS-005
+#   severity: low
+#   category: reliability
+#   sources: [config, streams, live]
+#   remediation: |-
+#     Replicate the streams (num_replicas: 3), or sync more often on
+#     servers that keep R1 data:
+#
+#         jetstream {
+#           sync_interval: 10s   # or: always
+#         }
+deny contains f if {
+	some h in _js_005
+	f := lib.hit_finding(rego.metadata.rule(), h)
+}
+
+_js_005 contains h if {
+	some s in lib.js_servers
+	_default_sync(object.get(s.config.jetstream, "sync_interval", null))
+	names := _r1_file_streams(s)
+	count(names) > 0
+	h := {"obj": s, "path": "config/jetstream/sync_interval", "msg": _sync_msg(s, names)}
+}
+
+_js_005 contains h if {
+	some s in lib.live_servers
+	not s in lib.js_servers
+	c := lib.live_varz(s).jetstream.config
+	_default_sync(object.get(c, "sync_interval", null))
+	not c.sync_always == true
+	names := _r1_file_streams(s)
+	count(names) > 0
+	h := {"obj": s, "path": "live/varz/jetstream/config/sync_interval", "msg": _sync_msg(s, names)}
+}
+
+_default_sync(null)
+
+_default_sync(v) if v == lib.params.jetstream.default_sync_interval_ns
+
+_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), concat(", ", sort(names))])
+
+# R1 file streams the server holds: definition files apply to every
+# configured JetStream server; live streams to the servers that host them.
+_r1_file_streams(s) := {st.name |
+	some st in input.streams
+	_r1_file(st)
+	_hosts(s, st)
+}
+
+_r1_file(st) if {
+	lib.num(object.get(st.config, "num_replicas", 1)) <= 1
+	object.get(st.config, "storage", "file") == "file"
+}
+
+_hosts(s, st) if {
+	st.source != "live"
+	s in lib.js_servers
+}
+
+_hosts(s, st) if {
+	st.source == "live"
+	s.name in object.get(st, "servers", [])
+}
+
+_hosts(s, st) if {
+	st.source == "live"
+	some n in object.get(st, "servers", [])
+	n == lib.live_varz(s).server_name
+}
+
+# METADATA
+# title: JetStream encryption at rest is off
+# description: >-
+#   Stream files are stored in clear on disk: anyone with access to the volume
+#   or a backup reads every message.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/encryption_at_rest
+# custom:
+#   id: NATS-JS-006
+#   severity: info
+#   category: reliability
+#   sources: [config, compose]
+#   remediation: |-
+#     Encrypt the store with a key from the environment (or a TPM, 2.11+):
+#
+#         jetstream {
+#           cipher: chachapoly
+#           key: $JS_KEY
+#         }
+deny contains f if {
+	some s in lib.js_servers
+	js := s.config.jetstream
+	not js.key
+	not js.tpm
+	f := lib.finding(rego.metadata.rule(), s, "config/jetstream/key", sprintf("%s stores JetStream data unencrypted (no jetstream.key/cipher)", [lib.server_label(s)]))
+}
+
+# METADATA
+# title: Container memory limit below what JetStream may use
+# description: >-
+#   The container's memory limit is lower than the memory JetStream is allowed
+#   to use (max_memory_store, or 75% of the host's RAM when it is unset:
+#   nats-server does not read the container limit). Memory streams and caches
+#   can then grow until the kernel OOM-kills the server, instead of JetStream
+#   refusing writes at its own limit.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://docs.docker.com/reference/compose-file/deploy/#resources
+# custom:
+#   id: NATS-JS-007
+#   severity: high
+#   category: reliability
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Keep max_memory_store well below the container limit (the server needs
+#     memory of its own for connections and buffers), or raise the limit:
+#
+#         # nats.conf
+#         jetstream { max_memory_store: 256MB }
+#
+#         # docker-compose.prod.yml
+#         deploy:
+#           resources:
+#             limits:
+#               memory: 1G
+deny contains f if {
+	some h in _js_007
+	f := lib.hit_finding(rego.metadata.rule(), h)
+}
+
+_js_007 contains h if {
+	some s in lib.js_servers
+	limit := _memory_limit(s)
+	mem := lib.num(s.config.jetstream.max_memory_store)
+	mem > 0
+	limit < mem
+	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+		"%s: the container memory limit (%s) is lower than JetStream's max_memory_store (%s): memory streams can grow until the container is OOM-killed",
+		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem)],
+	)}
+}
+
+_js_007 contains h if {
+	some s in lib.js_servers
+	limit := _memory_limit(s)
+	object.get(s.config.jetstream, "max_memory_store", null) == null
+	not _live_max_memory(s)
+	# GOMEMLIMIT caps JetStream's default too (its value is not in the inventory).
+	not s.deployment.environment.GOMEMLIMIT
+	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+		"%s: the container memory limit is %s but max_memory_store is not set, so JetStream allows itself 75%% of the host's RAM, not of the container's",
+		[lib.server_label(s), lib.human_bytes(limit)],
+	), "sev": "medium"}
+}
+
+_js_007 contains h if {
+	some s in input.servers
+	limit := _memory_limit(s)
+	mem := _live_max_memory(s)
+	limit < mem
+	not _config_max_memory(s)
+	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+		"%s: the container memory limit (%s) is lower than the JetStream memory limit the server reports (%s): memory streams can grow until the container is OOM-killed",
+		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem)],
+	)}
+}
+
+_config_max_memory(s) if lib.num(s.config.jetstream.max_memory_store) > 0
+
+_memory_limit(s) := n if {
+	n := lib.num(s.deployment.memory_limit)
+	n > 0
+}
+
+_live_max_memory(s) := n if {
+	n := lib.num(lib.live_varz(s).jetstream.config.max_memory)
+	n > 0
+}

@@ -1,0 +1,248 @@
+package natsaudit.rules.jetstream_test
+
+import data.natsaudit.rules.jetstream
+
+# Live fragments are trimmed from testdata/live/single.json (a real
+# nats-server 2.15.2, recorded by testdata/live/record).
+
+findings(inp) := fs if {
+	fs := jetstream.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, inp)
+}
+
+by_id(inp, id) := [f | some f in findings(inp); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+srv(cfg) := {"ref": "servers/0", "name": "nats-1", "sources": ["config"], "config": cfg, "config_env": {}}
+
+with_deployment(s, d) := object.union(s, {"sources": ["config", "compose"], "deployment": object.union({"kind": "compose", "service": "nats", "memory_limit": 0, "environment": {}, "stop_grace_period": 0, "stop_signal": ""}, d)})
+
+live(doc) := {"ref": "servers/0", "name": "single-1", "sources": ["live"], "config": null, "config_env": {}, "live": doc}
+
+js := {"enabled": true, "store_dir": "/data", "max_memory_store": 268435456, "max_file_store": 10737418240}
+
+varz_js(cfg, stats) := {
+	"server_id": "NCHZBP4EQ3WW74CL6A2GBT2NQRGKQDHYVA6ZXHTC7DJORHKLXHIYKNZE", "server_name": "single-1", "cluster": {},
+	"jetstream": {
+		"config": object.union({"compress_ok": true, "max_memory": 268435456, "max_storage": 1073741824, "store_dir": "/data/jetstream", "strict": true, "sync_interval": 120000000000}, cfg),
+		"limits": {"default_max_consumers": 1000},
+		"stats": object.union({"accounts": 2, "api": {"errors": 0, "level": 5, "total": 4}, "ha_assets": 0, "memory": 0, "reserved_memory": 0, "reserved_storage": 0, "storage": 3390}, stats),
+	},
+}
+
+# Recorded: account APP has `jetstream: enabled`, LIM has limits.
+account_details := [
+	{"accounts": 0, "api": {"errors": 0, "level": 0, "total": 4}, "ha_assets": 0, "id": "APP", "memory": 0, "name": "APP", "reserved_memory": 18446744073709551615, "reserved_storage": 18446744073709551615, "storage": 3390},
+	{"accounts": 0, "api": {"errors": 0, "level": 0, "total": 0}, "ha_assets": 0, "id": "LIM", "memory": 0, "name": "LIM", "reserved_memory": 67108864, "reserved_storage": 1073741824, "storage": 0},
+]
+
+stream(name, cfg) := {"ref": "streams/0", "name": name, "account": "", "source": "file", "config": object.union({"name": name, "num_replicas": 1, "storage": "file", "retention": "limits", "discard": "old", "max_msgs": -1, "max_bytes": -1, "max_age": 0, "max_msgs_per_subject": -1}, cfg), "cluster_size": 0}
+
+# --- NATS-JS-001 ----------------------------------------------------------
+
+test_js_001_fires_without_store_dir if {
+	[f] := by_id({"servers": [srv({"jetstream": {"enabled": true}})]}, "NATS-JS-001")
+	f.path == "config/jetstream/enabled"
+}
+
+test_js_001_fires_store_dir_in_tmp if {
+	[f] := by_id({"servers": [srv({"jetstream": {"enabled": true, "store_dir": "/tmp/nats/jetstream"}})]}, "NATS-JS-001")
+	f.path == "config/jetstream/store_dir"
+	contains(f.msg, "/tmp/nats/jetstream")
+}
+
+test_js_001_fires_top_level_store_dir_in_dev_shm if {
+	[f] := by_id({"servers": [srv({"store_dir": "/dev/shm/js", "jetstream": {"enabled": true}})]}, "NATS-JS-001")
+	f.path == "config/store_dir"
+}
+
+test_js_001_quiet_top_level_store_dir if {
+	count(by_id({"servers": [srv({"store_dir": "/data/js", "jetstream": {"enabled": true}})]}, "NATS-JS-001")) == 0
+}
+
+test_js_001_quiet_tmp_lookalike if {
+	# /tmpdata is not /tmp.
+	count(by_id({"servers": [srv({"jetstream": {"enabled": true, "store_dir": "/tmpdata"}})]}, "NATS-JS-001")) == 0
+}
+
+test_js_001_quiet_without_jetstream if {
+	count(by_id({"servers": [srv({"jetstream": {"enabled": false}})]}, "NATS-JS-001")) == 0
+}
+
+test_js_001_fires_live_tmp_store if {
+	# As recorded: the test server ran with its store under /tmp.
+	v := varz_js({"store_dir": "/tmp/natsaudit-record-1259169585/single-1/jetstream"}, {})
+	[f] := by_id({"servers": [live({"varz": v})]}, "NATS-JS-001")
+	f.path == "live/varz/jetstream/config/store_dir"
+}
+
+test_js_001_quiet_live_persistent_store if {
+	count(by_id({"servers": [live({"varz": varz_js({}, {})})]}, "NATS-JS-001")) == 0
+}
+
+# --- NATS-JS-002 ----------------------------------------------------------
+
+test_js_002_fires_without_limits if {
+	[f] := by_id({"servers": [srv({"jetstream": {"enabled": true, "store_dir": "/data"}})]}, "NATS-JS-002")
+	contains(f.msg, "max_memory_store and max_file_store")
+}
+
+test_js_002_fires_without_file_limit if {
+	[f] := by_id({"servers": [srv({"jetstream": {"enabled": true, "store_dir": "/data", "max_memory_store": 1073741824}})]}, "NATS-JS-002")
+	f.path == "config/jetstream/max_file_store"
+}
+
+test_js_002_quiet_with_both_limits if {
+	count(by_id({"servers": [srv({"jetstream": js})]}, "NATS-JS-002")) == 0
+}
+
+# --- NATS-JS-003 ----------------------------------------------------------
+
+test_js_003_fires_storage_91_percent_high if {
+	v := varz_js({}, {"storage": 977272832}) # 91% of 1 GiB
+	[f] := by_id({"servers": [live({"varz": v})]}, "NATS-JS-003")
+	sev(f) == "high"
+	f.path == "live/varz/jetstream/stats/storage"
+	contains(f.msg, "91%")
+}
+
+test_js_003_fires_memory_81_percent_medium if {
+	v := varz_js({}, {"memory": 217432719}) # 81% of 256 MiB
+	[f] := by_id({"servers": [live({"varz": v})]}, "NATS-JS-003")
+	sev(f) == "medium"
+}
+
+test_js_003_quiet_79_percent if {
+	v := varz_js({}, {"storage": 848256040, "memory": 212064796}) # 79%
+	count(by_id({"servers": [live({"varz": v})]}, "NATS-JS-003")) == 0
+}
+
+# --- NATS-JS-004 ----------------------------------------------------------
+
+test_js_004_fires_account_jetstream_enabled if {
+	cfg := {"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": false}}}}
+	[f] := by_id({"servers": [srv(cfg)]}, "NATS-JS-004")
+	f.path == "config/accounts/APP/jetstream"
+}
+
+test_js_004_quiet_account_with_limits if {
+	cfg := {"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_memory": 67108864, "max_store": 1073741824}}}}
+	count(by_id({"servers": [srv(cfg)]}, "NATS-JS-004")) == 0
+}
+
+test_js_004_fires_live_unlimited_reserved if {
+	fs := by_id({"servers": [live({"varz": varz_js({}, {}), "jsz": {"account_details": account_details}})]}, "NATS-JS-004")
+	count(fs) == 2 # storage and memory of APP
+	every f in fs {
+		contains(f.msg, "account APP")
+	}
+}
+
+test_js_004_quiet_live_limited_account if {
+	count(by_id({"servers": [live({"varz": varz_js({}, {}), "jsz": {"account_details": [account_details[1]]}})]}, "NATS-JS-004")) == 0
+}
+
+test_js_004_quiet_live_global_account if {
+	g := object.union(account_details[0], {"name": "$G", "id": "$G"})
+	count(by_id({"servers": [live({"varz": varz_js({}, {}), "jsz": {"account_details": [g]}})]}, "NATS-JS-004")) == 0
+}
+
+test_js_004_live_not_repeated_when_config_flags_it if {
+	s := object.union(srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": false}}}}), {"live": {"varz": varz_js({}, {}), "jsz": {"account_details": account_details}}})
+	[f] := by_id({"servers": [s]}, "NATS-JS-004")
+	f.path == "config/accounts/APP/jetstream"
+}
+
+# --- NATS-JS-005 ----------------------------------------------------------
+
+test_js_005_fires_r1_file_stream_default_sync if {
+	[f] := by_id({"servers": [srv({"jetstream": js})], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")
+	contains(f.msg, "ORDERS")
+}
+
+test_js_005_fires_explicit_default_sync if {
+	cfg := {"jetstream": object.union(js, {"sync_interval": 120000000000})}
+	count(by_id({"servers": [srv(cfg)], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")) == 1
+}
+
+test_js_005_quiet_short_sync if {
+	cfg := {"jetstream": object.union(js, {"sync_interval": 10000000000})}
+	count(by_id({"servers": [srv(cfg)], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")) == 0
+}
+
+test_js_005_quiet_sync_always if {
+	cfg := {"jetstream": object.union(js, {"sync_interval": "always"})}
+	count(by_id({"servers": [srv(cfg)], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")) == 0
+}
+
+test_js_005_quiet_r3_streams if {
+	count(by_id({"servers": [srv({"jetstream": js})], "streams": [stream("ORDERS", {"num_replicas": 3})]}, "NATS-JS-005")) == 0
+}
+
+test_js_005_fires_live_r1_stream_hosted_here if {
+	st := object.union(stream("ORDERS", {}), {"source": "live", "servers": ["single-1"]})
+	[f] := by_id({"servers": [live({"varz": varz_js({}, {})})], "streams": [st]}, "NATS-JS-005")
+	f.path == "live/varz/jetstream/config/sync_interval"
+}
+
+test_js_005_quiet_live_r1_stream_elsewhere if {
+	st := object.union(stream("ORDERS", {}), {"source": "live", "servers": ["other"]})
+	count(by_id({"servers": [live({"varz": varz_js({}, {})})], "streams": [st]}, "NATS-JS-005")) == 0
+}
+
+# --- NATS-JS-006 ----------------------------------------------------------
+
+test_js_006_fires_without_key if {
+	[f] := by_id({"servers": [srv({"jetstream": js})]}, "NATS-JS-006")
+	f.path == "config/jetstream/key"
+}
+
+test_js_006_quiet_with_key if {
+	key := {"secret": true, "origin": "env", "env_var": "JS_KEY", "resolved": false}
+	count(by_id({"servers": [srv({"jetstream": object.union(js, {"cipher": "chachapoly", "key": key})})]}, "NATS-JS-006")) == 0
+}
+
+# --- NATS-JS-007 ----------------------------------------------------------
+
+test_js_007_fires_limit_below_max_memory_store if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	[f] := by_id({"servers": [s]}, "NATS-JS-007")
+	f.path == "deployment/memory_limit"
+	contains(f.msg, "512 MiB")
+	contains(f.msg, "1 GiB")
+}
+
+test_js_007_quiet_limit_above_max_memory_store if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 268435456})}), {"memory_limit": 536870912})
+	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0
+}
+
+test_js_007_quiet_without_container_limit if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {})
+	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0
+}
+
+test_js_007_fires_unset_store_with_limit if {
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"memory_limit": 536870912})
+	[f] := by_id({"servers": [s]}, "NATS-JS-007")
+	sev(f) == "medium"
+	contains(f.msg, "75%")
+}
+
+test_js_007_quiet_unset_store_with_gomemlimit if {
+	env := {"GOMEMLIMIT": {"secret": true, "origin": "literal", "resolved": true}}
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"memory_limit": 536870912, "environment": env})
+	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0
+}
+
+test_js_007_fires_live_max_memory_above_limit if {
+	# Live max_memory is what the server computed (here: 75% of a 16 GiB host).
+	s := object.union(with_deployment(live({"varz": varz_js({"max_memory": 12884901888}, {})}), {"memory_limit": 2147483648}), {"config": null})
+	[f] := by_id({"servers": [s]}, "NATS-JS-007")
+	contains(f.msg, "12 GiB")
+}
+
+test_js_007_quiet_live_max_memory_below_limit if {
+	s := object.union(with_deployment(live({"varz": varz_js({}, {})}), {"memory_limit": 2147483648}), {"config": null})
+	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0
+}

@@ -1,0 +1,249 @@
+package natsaudit.rules.limits_test
+
+import data.natsaudit.rules.limits
+
+# Live fragments follow testdata/live/single.json (real nats-server 2.15.2).
+
+findings(servers) := fs if {
+	fs := limits.deny with input as {"servers": servers, "streams": [], "consumers": [], "errors": []}
+}
+
+by_id(servers, id) := [f | some f in findings(servers); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+srv(cfg) := {"ref": "servers/0", "name": "nats-1", "sources": ["config"], "config": cfg, "config_env": {}}
+
+# Recorded varz values of a default server.
+varz_default := {
+	"server_id": "NCHZBP4EQ3WW74CL6A2GBT2NQRGKQDHYVA6ZXHTC7DJORHKLXHIYKNZE", "server_name": "single-1",
+	"cluster": {}, "gateway": {}, "leaf": {},
+	"connections": 1, "max_connections": 65536, "max_payload": 1048576, "max_pending": 67108864,
+	"ping_interval": 120000000000, "ping_max": 2, "write_deadline": 10000000000,
+	"slow_consumers": 0, "slow_consumer_stats": {"clients": 0, "gateways": 0, "leafs": 0, "routes": 0},
+}
+
+live(v) := {"ref": "servers/0", "name": "single-1", "sources": ["live"], "config": null, "config_env": {}, "live": {"varz": object.union(varz_default, v)}}
+
+mb(n) := n * 1048576
+
+# --- NATS-LIM-001 ---------------------------------------------------------
+
+test_lim_001_fires_9mb if {
+	[f] := by_id([srv({"max_payload": mb(9)})], "NATS-LIM-001")
+	f.path == "config/max_payload"
+	contains(f.msg, "9 MiB")
+}
+
+test_lim_001_quiet_exactly_8mb if {
+	count(by_id([srv({"max_payload": mb(8)})], "NATS-LIM-001")) == 0
+}
+
+test_lim_001_quiet_unresolved_variable if {
+	count(by_id([srv({"max_payload": "$MAX_PAYLOAD"})], "NATS-LIM-001")) == 0
+}
+
+test_lim_001_fires_account_limit if {
+	[f] := by_id([srv({"accounts": {"APP": {"limits": {"max_payload": mb(16)}}}})], "NATS-LIM-001")
+	f.path == "config/accounts/APP/limits/max_payload"
+}
+
+test_lim_001_quiet_account_limit_8mb if {
+	count(by_id([srv({"accounts": {"APP": {"limits": {"max_payload": mb(8)}}}})], "NATS-LIM-001")) == 0
+}
+
+test_lim_001_fires_live if {
+	[f] := by_id([live({"max_payload": mb(64)})], "NATS-LIM-001")
+	f.path == "live/varz/max_payload"
+}
+
+test_lim_001_quiet_live_default if {
+	count(by_id([live({})], "NATS-LIM-001")) == 0
+}
+
+test_lim_001_live_not_repeated_when_config_flags_it if {
+	s := object.union(srv({"max_payload": mb(64)}), {"live": {"varz": object.union(varz_default, {"max_payload": mb(64)})}})
+	[f] := by_id([s], "NATS-LIM-001")
+	f.path == "config/max_payload"
+}
+
+# --- NATS-LIM-002 ---------------------------------------------------------
+
+test_lim_002_fires_payload_above_pending if {
+	[f] := by_id([srv({"max_payload": mb(32), "max_pending": mb(16)})], "NATS-LIM-002")
+	contains(f.msg, "refuses to start")
+}
+
+test_lim_002_fires_payload_above_default_pending if {
+	count(by_id([srv({"max_payload": mb(65)})], "NATS-LIM-002")) == 1
+}
+
+test_lim_002_quiet_payload_equal_pending if {
+	count(by_id([srv({"max_payload": mb(64)})], "NATS-LIM-002")) == 0
+}
+
+test_lim_002_fires_short_lame_duck if {
+	[f] := by_id([srv({"lame_duck_duration": 20000000000})], "NATS-LIM-002")
+	f.path == "config/lame_duck_duration"
+	contains(f.msg, "20s")
+}
+
+test_lim_002_quiet_30s_lame_duck if {
+	count(by_id([srv({"lame_duck_duration": 30000000000})], "NATS-LIM-002")) == 0
+}
+
+test_lim_002_fires_grace_not_shorter if {
+	[f] := by_id([srv({"lame_duck_duration": 60000000000, "lame_duck_grace_period": 60000000000})], "NATS-LIM-002")
+	f.path == "config/lame_duck_grace_period"
+}
+
+test_lim_002_fires_grace_above_default_duration if {
+	count(by_id([srv({"lame_duck_grace_period": 180000000000})], "NATS-LIM-002")) == 1
+}
+
+test_lim_002_quiet_grace_shorter if {
+	count(by_id([srv({"lame_duck_duration": 60000000000, "lame_duck_grace_period": 59000000000})], "NATS-LIM-002")) == 0
+}
+
+# --- NATS-LIM-003 ---------------------------------------------------------
+
+test_lim_003_fires_zero_connections_high if {
+	[f] := by_id([srv({"max_connections": 0})], "NATS-LIM-003")
+	sev(f) == "high"
+}
+
+test_lim_003_fires_huge_limit if {
+	[f] := by_id([srv({"max_connections": 5000000})], "NATS-LIM-003")
+	sev(f) == "default"
+}
+
+test_lim_003_quiet_sized_limit if {
+	count(by_id([srv({"max_connections": 1000})], "NATS-LIM-003")) == 0
+}
+
+test_lim_003_fires_live_91_percent if {
+	[f] := by_id([live({"connections": 910, "max_connections": 1000})], "NATS-LIM-003")
+	sev(f) == "high"
+}
+
+test_lim_003_fires_live_81_percent if {
+	[f] := by_id([live({"connections": 810, "max_connections": 1000})], "NATS-LIM-003")
+	sev(f) == "medium"
+}
+
+test_lim_003_quiet_live_79_percent if {
+	count(by_id([live({"connections": 790, "max_connections": 1000})], "NATS-LIM-003")) == 0
+}
+
+test_lim_003_fires_live_refusing_all if {
+	[f] := by_id([live({"max_connections": -1})], "NATS-LIM-003")
+	f.path == "live/varz/max_connections"
+}
+
+# --- NATS-LIM-004 ---------------------------------------------------------
+
+test_lim_004_fires_raised_max_pending if {
+	[f] := by_id([srv({"max_pending": mb(128)})], "NATS-LIM-004")
+	f.path == "config/max_pending"
+}
+
+test_lim_004_quiet_default_max_pending if {
+	count(by_id([srv({"max_pending": mb(64)})], "NATS-LIM-004")) == 0
+}
+
+test_lim_004_fires_live if {
+	count(by_id([live({"max_pending": mb(256)})], "NATS-LIM-004")) == 1
+}
+
+test_lim_004_quiet_live_default if {
+	count(by_id([live({})], "NATS-LIM-004")) == 0
+}
+
+# --- NATS-LIM-005 ---------------------------------------------------------
+
+test_lim_005_fires_long_write_deadline if {
+	[f] := by_id([srv({"write_deadline": 120000000000})], "NATS-LIM-005")
+	f.path == "config/write_deadline"
+}
+
+test_lim_005_fires_short_cluster_write_deadline if {
+	[f] := by_id([srv({"cluster": {"port": 6222, "write_deadline": 500000000}})], "NATS-LIM-005")
+	f.path == "config/cluster/write_deadline"
+}
+
+test_lim_005_quiet_60s if {
+	count(by_id([srv({"write_deadline": 60000000000})], "NATS-LIM-005")) == 0
+}
+
+test_lim_005_fires_live if {
+	count(by_id([live({"write_deadline": 90000000000})], "NATS-LIM-005")) == 1
+}
+
+test_lim_005_quiet_live_default if {
+	count(by_id([live({})], "NATS-LIM-005")) == 0
+}
+
+# --- NATS-LIM-006 ---------------------------------------------------------
+
+test_lim_006_fires_long_ping_interval if {
+	[f] := by_id([srv({"ping_interval": 600000000000})], "NATS-LIM-006")
+	contains(f.msg, "10m")
+}
+
+test_lim_006_fires_ping_max_1 if {
+	[f] := by_id([srv({"ping_max": 1})], "NATS-LIM-006")
+	f.path == "config/ping_max"
+}
+
+test_lim_006_quiet_sahool_values if {
+	count(by_id([srv({"ping_interval": 120000000000, "ping_max": 3})], "NATS-LIM-006")) == 0
+}
+
+test_lim_006_fires_live_short_interval if {
+	count(by_id([live({"ping_interval": 5000000000})], "NATS-LIM-006")) == 1
+}
+
+test_lim_006_quiet_live_default if {
+	count(by_id([live({})], "NATS-LIM-006")) == 0
+}
+
+# --- NATS-LIM-007 ---------------------------------------------------------
+
+test_lim_007_fires_slow_routes_medium if {
+	[f] := by_id([live({"slow_consumers": 3, "slow_consumer_stats": {"clients": 0, "gateways": 0, "leafs": 0, "routes": 3}})], "NATS-LIM-007")
+	sev(f) == "medium"
+	f.path == "live/varz/slow_consumer_stats/routes"
+}
+
+test_lim_007_fires_slow_clients_low if {
+	[f] := by_id([live({"slow_consumers": 7, "slow_consumer_stats": {"clients": 7, "gateways": 0, "leafs": 0, "routes": 0}})], "NATS-LIM-007")
+	sev(f) == "low"
+}
+
+test_lim_007_quiet_recorded_zero if {
+	count(by_id([live({})], "NATS-LIM-007")) == 0
+}
+
+test_lim_007_fires_old_server_total_only if {
+	s := {"ref": "servers/0", "name": "old", "config": null, "live": {"varz": object.remove(object.union(varz_default, {"slow_consumers": 4}), ["slow_consumer_stats"])}}
+	[f] := by_id([s], "NATS-LIM-007")
+	f.path == "live/varz/slow_consumers"
+}
+
+# --- NATS-LIM-008 ---------------------------------------------------------
+
+test_lim_008_fires_account_without_limits if {
+	cfg := {"system_account": "SYS", "accounts": {"A": {"limits": {"max_connections": 100}}, "B": {}, "SYS": {}}}
+	[f] := by_id([srv(cfg)], "NATS-LIM-008")
+	f.path == "config/accounts/B"
+}
+
+test_lim_008_quiet_single_application_account if {
+	cfg := {"system_account": "SYS", "accounts": {"APP": {}, "SYS": {}}}
+	count(by_id([srv(cfg)], "NATS-LIM-008")) == 0
+}
+
+test_lim_008_quiet_all_accounts_limited if {
+	cfg := {"system_account": "SYS", "accounts": {"A": {"limits": {"max_connections": 100}}, "B": {"limits": {"max_payload": 1048576}}, "SYS": {}}}
+	count(by_id([srv(cfg)], "NATS-LIM-008")) == 0
+}

@@ -1,0 +1,309 @@
+package natsaudit.rules.streams
+
+import data.natsaudit.lib
+
+# Stream rules run unchanged on stream definition files, NACK manifests and
+# live streams: all of them have `config` in the jsz StreamConfig shape.
+
+# METADATA
+# title: Stream replica count unsafe for the cluster
+# description: >-
+#   A stream with one replica in a JetStream cluster of 3 or more servers
+#   lives on one server: it is unavailable while that server is down and lost
+#   with its disk. An even replica count (R2, R4) costs an extra copy without
+#   tolerating more failures than the odd count below it. Live streams use
+#   the cluster size they report; definition files use the largest JetStream
+#   cluster the inventory shows (or streams.assumed_cluster_size).
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#replicas
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering
+# custom:
+#   id: NATS-STR-001
+#   severity: high
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Use 3 replicas (5 for the most critical data):
+#
+#         nats stream edit ORDERS --replicas 3
+#
+#     or `"num_replicas": 3` in the stream definition (NACK: `replicas: 3`).
+deny contains f if {
+	some h in _str_001
+	f := lib.hit_finding(rego.metadata.rule(), h)
+}
+
+_str_001 contains h if {
+	some st in input.streams
+	lib.num(object.get(st.config, "num_replicas", 1)) <= 1
+	size := _cluster_size(st)
+	size >= lib.params.cluster.min_size
+	not _r1_allowed(st)
+	h := {"obj": st, "path": "config/num_replicas", "msg": sprintf("stream %s has a single replica in a JetStream cluster of %d servers: it is unavailable, and can be lost, when its server fails", [st.name, size])}
+}
+
+_str_001 contains h if {
+	some st in input.streams
+	r := lib.num(st.config.num_replicas)
+	r > 0
+	r % 2 == 0
+	h := {"obj": st, "path": "config/num_replicas", "msg": sprintf("stream %s has %d replicas: an even count tolerates no more failures than %d replicas", [st.name, r, r - 1]), "sev": "low"}
+}
+
+_cluster_size(st) := n if {
+	st.source == "live"
+	n := lib.num(st.cluster_size)
+	n > 0
+} else := lib.inventory_cluster_size
+
+_r1_allowed(st) if {
+	some p in lib.params.streams.r1_allowed_patterns
+	regex.match(p, st.name)
+}
+
+# METADATA
+# title: Stream without leader, or with lagging or offline replicas
+# description: >-
+#   A replicated stream without a leader accepts no publishes and delivers
+#   nothing. Offline or lagging replicas mean the stream runs with less
+#   redundancy than configured, and a replica count above the cluster size
+#   cannot be placed at all.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/troubleshooting
+# custom:
+#   id: NATS-STR-003
+#   severity: high
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Bring the missing peers back (check `nats stream info <stream>` and
+#     `nats server report jetstream`). A stuck leader election can be
+#     nudged with `nats stream cluster step-down <stream>`; a replica on a
+#     server that is gone for good is moved with
+#     `nats stream cluster peer-remove <stream> <server>`.
+deny contains f if {
+	some h in _str_003
+	f := lib.hit_finding(rego.metadata.rule(), h)
+}
+
+_str_003 contains h if {
+	some st in input.streams
+	st.source == "live"
+	c := st.cluster
+	is_object(c)
+	object.get(c, "leader", "") == ""
+	h := {"obj": st, "path": "cluster/leader", "msg": sprintf("stream %s has no leader: publishes fail and consumers receive nothing", [st.name]), "sev": "critical"}
+}
+
+_str_003 contains h if {
+	some st in input.streams
+	st.source == "live"
+	c := st.cluster
+	object.get(c, "leader", "") != ""
+	problems := {sprintf("%s %s", [r.name, p]) | some r in object.get(c, "replicas", []); p := _replica_problem(c, r)}
+	count(problems) > 0
+	h := {"obj": st, "path": "cluster/replicas", "msg": sprintf("stream %s (leader %s) has degraded replicas: %s", [st.name, c.leader, concat(", ", sort(problems))])}
+}
+
+_str_003 contains h if {
+	some st in input.streams
+	r := lib.num(st.config.num_replicas)
+	size := _cluster_size(st)
+	size > 0
+	r > size
+	h := {"obj": st, "path": "config/num_replicas", "msg": sprintf("stream %s asks for %d replicas but the JetStream cluster has %d server(s): it cannot be placed", [st.name, r, size])}
+}
+
+_replica_problem(c, r) := "offline" if {
+	r.offline == true
+} else := sprintf("lagging by %d operations", [r.lag]) if {
+	lib.num(r.lag) > lib.params.streams.replica_lag_msgs
+} else := "not current" if {
+	r.current == false
+	# Only the leader tracks its followers (it alone reports leader_since);
+	# a follower's view lists the other followers as not current.
+	c.leader_since
+}
+
+# METADATA
+# title: Unbounded stream
+# description: >-
+#   A limits-retention stream without max_bytes, max_msgs, max_msgs_per_subject
+#   or max_age keeps every message forever: it grows until it hits the account
+#   or server limit, and then every stream sharing that storage fails.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#configuration
+# custom:
+#   id: NATS-STR-004
+#   severity: medium
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Bound it by size and/or age:
+#
+#         nats stream edit EVENTS --max-bytes 10GB --max-age 30d
+#
+#     (NACK: `maxBytes: 10737418240`, `maxAge: 30d`).
+deny contains f if {
+	some st in input.streams
+	c := st.config
+	object.get(c, "retention", "limits") == "limits"
+	not c.sealed == true
+	every k in ["max_bytes", "max_msgs", "max_msgs_per_subject"] {
+		lib.num(object.get(c, k, -1)) <= 0
+	}
+	lib.num(object.get(c, "max_age", 0)) == 0
+	f := lib.finding(rego.metadata.rule(), st, "config", sprintf("stream %s has no max_bytes, max_msgs, max_msgs_per_subject or max_age: it grows until the account or server storage is full", [st.name]))
+}
+
+# METADATA
+# title: Stream close to its limit
+# description: >-
+#   The stream holds 80% (medium) or 90% (high) of its max_msgs or max_bytes.
+#   With discard new, publishes start failing at the limit; with discard old,
+#   the oldest messages are deleted without any error.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#discardpolicy
+# custom:
+#   id: NATS-STR-005
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Raise the limit (`nats stream edit <stream> --max-bytes ...`), consume
+#     or purge what is no longer needed, and alert on usage before it fills.
+deny contains f if {
+	some st in input.streams
+	is_object(st.state)
+	some pair in [["messages", "max_msgs"], ["bytes", "max_bytes"]]
+	limit := lib.num(st.config[pair[1]])
+	limit > 0
+	used := lib.num(st.state[pair[0]])
+	ratio := used / limit
+	ratio >= lib.params.streams.usage_medium
+	f := lib.finding_sev(rego.metadata.rule(), st, sprintf("state/%s", [pair[0]]), sprintf(
+		"stream %s is at %s of %s (%v of %v): %s",
+		[st.name, lib.percent(used, limit), pair[1], used, limit, _full_effect(st)],
+	), _usage_sev(ratio))
+}
+
+_full_effect(st) := "publishes will fail when it is full (discard new)" if {
+	st.config.discard == "new"
+} else := "the oldest messages will be deleted silently when it is full (discard old)"
+
+_usage_sev(r) := "high" if r >= lib.params.streams.usage_high
+
+_usage_sev(r) := "medium" if r < lib.params.streams.usage_high
+
+# METADATA
+# title: Dead-letter stream drops failures silently when full
+# description: >-
+#   A dead-letter-like stream (its name or subjects say DLQ, dead letter,
+#   poison or failed, or it captures the MAX_DELIVERIES / MSG_TERMINATED
+#   advisories) has a limit and discard old: when it is full, JetStream
+#   deletes the oldest dead letters without an error to anyone, so the
+#   failures it exists to keep disappear.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#discardpolicy
+#   - ref: https://docs.nats.io/using-nats/developer/develop_jetstream/consumers#dead-letter-queues-type-functionality
+# custom:
+#   id: NATS-STR-006
+#   severity: high
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Make a full DLQ visible instead of lossy, and alert on its usage:
+#
+#         "discard": "new",
+#         "deny_delete": true,
+#         "deny_purge": true
+#
+#     or keep discard old with limits far above the expected volume and an
+#     alert at 80% (NATS-STR-005 reports it in live scans).
+deny contains f if {
+	some st in input.streams
+	_dlq_like(st)
+	object.get(st.config, "discard", "old") == "old"
+	limits := _set_limits(st.config)
+	count(limits) > 0
+	f := lib.finding(rego.metadata.rule(), st, "config/discard", sprintf(
+		"stream %s is a dead-letter queue with discard old and %s: when full, the oldest dead letters are deleted silently",
+		[st.name, concat(", ", limits)],
+	))
+}
+
+_dlq_like(st) if regex.match(lib.params.streams.dlq_name_pattern, st.name)
+
+_dlq_like(st) if {
+	some subj in object.get(st.config, "subjects", [])
+	regex.match(lib.params.streams.dlq_name_pattern, subj)
+}
+
+_dlq_like(st) if {
+	some subj in object.get(st.config, "subjects", [])
+	some adv in lib.params.streams.dlq_advisory_subjects
+	lib.subjects_overlap(subj, adv)
+}
+
+_set_limits(c) := [d |
+	some k in ["max_msgs", "max_bytes", "max_age", "max_msgs_per_subject"]
+	v := lib.num(object.get(c, k, -1))
+	v > 0
+	d := _describe_limit(k, v)
+]
+
+_describe_limit("max_bytes", v) := sprintf("max_bytes %s", [lib.human_bytes(v)])
+
+_describe_limit("max_age", v) := sprintf("max_age %s", [lib.human_duration(v)])
+
+_describe_limit(k, v) := sprintf("%s %d", [k, v]) if k in {"max_msgs", "max_msgs_per_subject"}
+
+# METADATA
+# title: Work-queue or interest stream discards unconsumed messages
+# description: >-
+#   A work-queue or interest stream with a message or byte limit and discard
+#   old deletes the oldest messages when the limit is reached, even if no
+#   consumer has received them yet: work is lost without an error.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#retentionpolicy
+# custom:
+#   id: NATS-STR-007
+#   severity: medium
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Push back on publishers instead of dropping work:
+#
+#         "discard": "new"
+#
+#     (`nats stream edit <stream> --discard new`).
+deny contains f if {
+	some st in input.streams
+	st.config.retention in {"workqueue", "interest"}
+	object.get(st.config, "discard", "old") == "old"
+	some k in ["max_msgs", "max_bytes"]
+	lib.num(object.get(st.config, k, -1)) > 0
+	f := lib.finding(rego.metadata.rule(), st, "config/discard", sprintf("%s stream %s has %s and discard old: unconsumed messages are deleted when it is full", [st.config.retention, st.name, k]))
+}
+
+# METADATA
+# title: Memory stream with a single replica
+# description: >-
+#   A memory-storage stream with one replica keeps its only copy in one
+#   server's RAM: every restart or crash of that server empties it.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#storagetype
+# custom:
+#   id: NATS-STR-008
+#   severity: medium
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Use file storage, or replicate it (`"num_replicas": 3`) if it must stay
+#     in memory. Keep R1 memory streams only for data that may be lost.
+deny contains f if {
+	some st in input.streams
+	st.config.storage == "memory"
+	lib.num(object.get(st.config, "num_replicas", 1)) <= 1
+	f := lib.finding(rego.metadata.rule(), st, "config/storage", sprintf("stream %s keeps its only copy in memory: it is emptied whenever its server restarts", [st.name]))
+}

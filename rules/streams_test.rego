@@ -1,0 +1,271 @@
+package natsaudit.rules.streams_test
+
+import data.natsaudit.rules.streams
+
+# Live stream fragments are trimmed from testdata/live/cluster-*.json and
+# single.json (real nats-server 2.15.2, recorded by testdata/live/record).
+
+findings(inp) := fs if {
+	fs := streams.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, inp)
+}
+
+by_id(inp, id) := [f | some f in findings(inp); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+# Server defaults as the stream sources apply them.
+defaults := {"retention": "limits", "storage": "file", "discard": "old", "num_replicas": 1, "max_msgs": -1, "max_bytes": -1, "max_age": 0, "max_msgs_per_subject": -1, "max_consumers": -1, "max_msg_size": -1}
+
+file_stream(name, cfg) := {"ref": "streams/0", "name": name, "account": "", "source": "file", "file": "streams/s.json", "config": object.union(object.union(defaults, {"name": name}), cfg), "cluster_size": 0}
+
+live_stream(name, cfg, state, cluster, size) := {"ref": "streams/0", "name": name, "account": "APP", "source": "live", "config": object.union(object.union(defaults, {"name": name}), cfg), "state": state, "cluster": cluster, "servers": ["n1", "n2", "n3"], "cluster_size": size}
+
+js_server(i, cfg) := {"ref": sprintf("servers/%d", [i]), "name": sprintf("nats-%d", [i + 1]), "sources": ["config"], "config_env": {}, "config": object.union({"jetstream": {"enabled": true, "store_dir": "/data"}}, cfg)}
+
+# Three compose services of one JetStream cluster.
+three_node := [js_server(i, {"server_name": "$SERVER_NAME", "cluster": {"name": "c", "port": 6222}}) | some i in numbers.range(0, 2)]
+
+# Recorded: EVENTS (R3) as its leader n2 reports it in a healthy cluster.
+events_cluster := {"leader": "n2", "leader_since": "2026-11-23T23:20:28.270937207Z", "name": "audit", "raft_group": "S-R3F-6QSkQTuc", "replicas": [
+	{"active": 1071708589, "current": true, "name": "n1", "peer": "fjFyEjc1"},
+	{"active": 1072253069, "current": true, "name": "n3", "peer": "BXScrY9i"},
+]}
+
+events_state := {"bytes": 870, "consumer_count": 1, "first_seq": 1, "first_ts": "2026-11-23T23:20:28.274091582Z", "last_seq": 20, "last_ts": "2026-11-23T23:20:28.280208957Z", "messages": 20, "num_subjects": 20}
+
+# with_cluster replaces the cluster object (object.union would merge it).
+with_cluster(st, c) := object.union(object.remove(st, ["cluster"]), {"cluster": c})
+
+events := live_stream("EVENTS", {"num_replicas": 3, "max_bytes": 1048576, "subjects": ["events.>"]}, events_state, events_cluster, 3)
+
+# --- NATS-STR-001 ---------------------------------------------------------
+
+test_str_001_fires_r1_live_stream_in_three_node_cluster if {
+	# Recorded: CACHE is R1 in the 3-node cluster.
+	st := live_stream("CACHE", {"storage": "memory", "subjects": ["cache.>"]}, {"messages": 0, "bytes": 0}, {"leader": "n2", "name": "audit"}, 3)
+	[f] := by_id({"streams": [st]}, "NATS-STR-001")
+	f.path == "config/num_replicas"
+	sev(f) == "default"
+}
+
+test_str_001_quiet_r3_live_stream if {
+	count(by_id({"streams": [events]}, "NATS-STR-001")) == 0
+}
+
+test_str_001_fires_r1_file_stream_with_three_compose_nodes if {
+	[f] := by_id({"servers": three_node, "streams": [file_stream("ORDERS", {})]}, "NATS-STR-001")
+	contains(f.msg, "cluster of 3")
+}
+
+test_str_001_quiet_r1_file_stream_single_node if {
+	count(by_id({"servers": [js_server(0, {"server_name": "n1"})], "streams": [file_stream("ORDERS", {})]}, "NATS-STR-001")) == 0
+}
+
+test_str_001_quiet_r1_file_stream_without_servers if {
+	count(by_id({"streams": [file_stream("ORDERS", {})]}, "NATS-STR-001")) == 0
+}
+
+test_str_001_fires_with_assumed_cluster_size if {
+	fs := by_id({"streams": [file_stream("ORDERS", {})]}, "NATS-STR-001") with data.natsaudit.params.streams.assumed_cluster_size as 3
+	count(fs) == 1
+}
+
+test_str_001_quiet_allow_listed_r1 if {
+	fs := by_id({"servers": three_node, "streams": [file_stream("SESSION_CACHE", {})]}, "NATS-STR-001") with data.natsaudit.params.streams.r1_allowed_patterns as ["(?i)cache"]
+	count(fs) == 0
+}
+
+test_str_001_fires_even_replicas_low if {
+	[f] := by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"num_replicas": 2})]}, "NATS-STR-001")
+	sev(f) == "low"
+}
+
+test_str_001_quiet_r3_file_stream_with_three_nodes if {
+	count(by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"num_replicas": 3})]}, "NATS-STR-001")) == 0
+}
+
+# --- NATS-STR-003 ---------------------------------------------------------
+
+test_str_003_fires_no_leader_critical if {
+	# Recorded: EVENTS seen by n1 after n2 and n3 went down.
+	c := {"name": "audit", "raft_group": "S-R3F-6QSkQTuc", "replicas": [
+		{"active": 8003175367, "current": true, "name": "n1", "peer": "fjFyEjc1"},
+		{"active": 0, "current": false, "name": "n2", "offline": true, "peer": "44jzkV9D"},
+		{"active": 0, "current": false, "name": "n3", "offline": true, "peer": "BXScrY9i"},
+	]}
+	st := with_cluster(events, c)
+	[f] := by_id({"streams": [st]}, "NATS-STR-003")
+	sev(f) == "critical"
+	f.path == "cluster/leader"
+}
+
+test_str_003_fires_offline_replica if {
+	# Recorded: the leader n2's view after n3 was shut down.
+	c := object.union(events_cluster, {"replicas": [
+		{"active": 107080970, "current": true, "name": "n1", "peer": "fjFyEjc1"},
+		{"active": 7096818717, "current": true, "name": "n3", "offline": true, "peer": "BXScrY9i"},
+	]})
+	[f] := by_id({"streams": [with_cluster(events, c)]}, "NATS-STR-003")
+	contains(f.msg, "n3 offline")
+}
+
+test_str_003_fires_lagging_replica if {
+	c := object.union(events_cluster, {"replicas": [
+		{"active": 1071708589, "current": true, "name": "n1"},
+		{"active": 1072253069, "current": false, "name": "n3", "lag": 25000},
+	]})
+	[f] := by_id({"streams": [with_cluster(events, c)]}, "NATS-STR-003")
+	contains(f.msg, "lagging by 25000")
+}
+
+test_str_003_quiet_follower_view if {
+	# Recorded: follower n1's view (no leader_since): the other follower
+	# is listed as not current, which is normal.
+	c := {"leader": "n2", "name": "audit", "raft_group": "S-R3F-6QSkQTuc", "replicas": [
+		{"active": 1069698368, "current": true, "name": "n2", "peer": "44jzkV9D"},
+		{"active": 0, "current": false, "name": "n3", "peer": "BXScrY9i"},
+	]}
+	count(by_id({"streams": [with_cluster(events, c)]}, "NATS-STR-003")) == 0
+}
+
+test_str_003_quiet_healthy_leader_view if {
+	count(by_id({"streams": [events]}, "NATS-STR-003")) == 0
+}
+
+test_str_003_fires_replicas_above_cluster_size if {
+	[f] := by_id({"servers": [js_server(0, {"server_name": "n1"})], "streams": [file_stream("ORDERS", {"num_replicas": 3})]}, "NATS-STR-003")
+	contains(f.msg, "cannot be placed")
+}
+
+test_str_003_quiet_replicas_fit_cluster if {
+	count(by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"num_replicas": 3})]}, "NATS-STR-003")) == 0
+}
+
+# --- NATS-STR-004 ---------------------------------------------------------
+
+test_str_004_fires_unbounded_nack_stream if {
+	st := object.union(file_stream("SAHOOL_EVENTS", {"subjects": ["sahool.events.>"]}), {"source": "nack"})
+	[f] := by_id({"streams": [st]}, "NATS-STR-004")
+	f.path == "config"
+}
+
+test_str_004_quiet_with_max_age if {
+	count(by_id({"streams": [file_stream("EVENTS", {"max_age": 2592000000000000})]}, "NATS-STR-004")) == 0
+}
+
+test_str_004_quiet_with_max_msgs_per_subject if {
+	count(by_id({"streams": [file_stream("KV_config", {"max_msgs_per_subject": 1})]}, "NATS-STR-004")) == 0
+}
+
+test_str_004_quiet_workqueue if {
+	count(by_id({"streams": [file_stream("JOBS", {"retention": "workqueue"})]}, "NATS-STR-004")) == 0
+}
+
+# --- NATS-STR-005 ---------------------------------------------------------
+
+orders(messages) := live_stream("ORDERS", {"max_msgs": 100, "discard": "new", "subjects": ["orders.>"]}, {"messages": messages, "bytes": 3390, "first_seq": 1, "last_seq": messages}, {"leader": "single-1"}, 0)
+
+test_str_005_fires_81_percent_medium if {
+	[f] := by_id({"streams": [orders(81)]}, "NATS-STR-005")
+	sev(f) == "medium"
+	f.path == "state/messages"
+	contains(f.msg, "publishes will fail")
+}
+
+test_str_005_fires_recorded_85_percent if {
+	# Recorded: ORDERS with max_msgs 100 and 85 messages.
+	[f] := by_id({"streams": [orders(85)]}, "NATS-STR-005")
+	contains(f.msg, "85%")
+}
+
+test_str_005_fires_91_percent_high if {
+	[f] := by_id({"streams": [orders(91)]}, "NATS-STR-005")
+	sev(f) == "high"
+}
+
+test_str_005_quiet_79_percent if {
+	count(by_id({"streams": [orders(79)]}, "NATS-STR-005")) == 0
+}
+
+test_str_005_fires_bytes_discard_old if {
+	st := live_stream("EVENTS", {"max_bytes": 1048576}, {"messages": 20, "bytes": 1000000}, events_cluster, 3)
+	[f] := by_id({"streams": [st]}, "NATS-STR-005")
+	contains(f.msg, "deleted silently")
+}
+
+test_str_005_quiet_file_stream_without_state if {
+	count(by_id({"streams": [file_stream("ORDERS", {"max_msgs": 100})]}, "NATS-STR-005")) == 0
+}
+
+# --- NATS-STR-006 ---------------------------------------------------------
+
+dlq := file_stream("SAHOOL_DLQ", {"subjects": ["sahool.dlq.>"], "max_msgs": 100000, "max_bytes": 10737418240, "max_age": 2592000000000000, "discard": "old"})
+
+test_str_006_fires_dlq_discard_old if {
+	[f] := by_id({"streams": [dlq]}, "NATS-STR-006")
+	f.path == "config/discard"
+	contains(f.msg, "max_msgs 100000")
+	contains(f.msg, "max_bytes 10 GiB")
+	contains(f.msg, "max_age 720h")
+}
+
+test_str_006_quiet_dlq_discard_new if {
+	count(by_id({"streams": [object.union(dlq, {"config": object.union(dlq.config, {"discard": "new"})})]}, "NATS-STR-006")) == 0
+}
+
+test_str_006_quiet_dlq_without_limits if {
+	st := file_stream("SAHOOL_DLQ", {"subjects": ["sahool.dlq.>"]})
+	count(by_id({"streams": [st]}, "NATS-STR-006")) == 0
+}
+
+test_str_006_fires_advisory_capture if {
+	# Recorded: DLQ capturing the MAX_DELIVERIES advisories, max_msgs 1000.
+	st := live_stream("ADVISORIES", {"subjects": ["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"], "max_msgs": 1000}, {"messages": 0, "bytes": 0}, {"leader": "single-1"}, 0)
+	count(by_id({"streams": [st]}, "NATS-STR-006")) == 1
+}
+
+test_str_006_fires_wildcard_advisory_capture if {
+	st := file_stream("EVENTS_AUDIT", {"subjects": ["$JS.EVENT.ADVISORY.CONSUMER.*.ORDERS.*"], "max_age": 86400000000000})
+	count(by_id({"streams": [st]}, "NATS-STR-006")) == 1
+}
+
+test_str_006_quiet_other_advisories if {
+	st := file_stream("EVENTS_AUDIT", {"subjects": ["$JS.EVENT.ADVISORY.STREAM.>"], "max_age": 86400000000000})
+	count(by_id({"streams": [st]}, "NATS-STR-006")) == 0
+}
+
+test_str_006_quiet_name_lookalike if {
+	# "dlqueue" or "handled" are not dead-letter names.
+	st := file_stream("ORDERS_HANDLED", {"subjects": ["orders.handled.>"], "max_msgs": 1000})
+	count(by_id({"streams": [st]}, "NATS-STR-006")) == 0
+}
+
+# --- NATS-STR-007 ---------------------------------------------------------
+
+test_str_007_fires_workqueue_discard_old_with_limit if {
+	[f] := by_id({"streams": [file_stream("JOBS", {"retention": "workqueue", "max_msgs": 10000})]}, "NATS-STR-007")
+	f.path == "config/discard"
+}
+
+test_str_007_quiet_workqueue_discard_new if {
+	count(by_id({"streams": [file_stream("JOBS", {"retention": "workqueue", "max_msgs": 10000, "discard": "new"})]}, "NATS-STR-007")) == 0
+}
+
+test_str_007_quiet_limits_retention if {
+	count(by_id({"streams": [file_stream("JOBS", {"max_msgs": 10000})]}, "NATS-STR-007")) == 0
+}
+
+# --- NATS-STR-008 ---------------------------------------------------------
+
+test_str_008_fires_r1_memory_stream if {
+	[f] := by_id({"streams": [file_stream("CACHE", {"storage": "memory"})]}, "NATS-STR-008")
+	f.path == "config/storage"
+}
+
+test_str_008_quiet_r3_memory_stream if {
+	count(by_id({"streams": [file_stream("CACHE", {"storage": "memory", "num_replicas": 3})]}, "NATS-STR-008")) == 0
+}
+
+test_str_008_quiet_r1_file_stream if {
+	count(by_id({"streams": [file_stream("CACHE", {})]}, "NATS-STR-008")) == 0
+}
