@@ -118,7 +118,7 @@ func readArchive(path string, maxBody int64) *Result {
 			data, err := ar.response(pg.path)
 			if err != nil {
 				live.Errors = append(live.Errors, field+": "+err.Error())
-				res.fail(fmt.Sprintf("%s (server %s) %s", target, name, pg.path), err)
+				res.fail(fmt.Sprintf("%s (server %s)", target, name), err)
 				continue
 			}
 			addPage(live, field, data)
@@ -144,7 +144,10 @@ func readArchive(path string, maxBody int64) *Result {
 		}
 		var detail map[string]any
 		if err := ar.decode(pg.path, &detail); err != nil || detail == nil {
-			res.fail(fmt.Sprintf("%s %s", target, pg.path), fmt.Errorf("stream info: %v", err))
+			if err == nil {
+				err = fmt.Errorf("%s: not a stream info object", pg.path)
+			}
+			res.fail(fmt.Sprintf("%s (server %s)", target, pg.tags["server"]), err)
 			continue
 		}
 		normalize(detail)

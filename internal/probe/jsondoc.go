@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -32,8 +33,8 @@ func decodeObject(data []byte) (map[string]any, error) {
 
 // normalize rewrites json.Number values in place: integers that fit become
 // int64 and fractions float64, the types the rest of natsaudit (and the
-// stream defaults) expect. Integers beyond int64 stay json.Number, which
-// encodes back to the exact digits for the Rego input.
+// stream defaults) expect. Integers beyond int64 but within uint64 stay
+// json.Number, which encodes back to the exact digits for the Rego input.
 func normalize(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -50,12 +51,17 @@ func normalize(v any) any {
 		if i, err := x.Int64(); err == nil {
 			return i
 		}
-		if strings.ContainsAny(string(x), ".eE") {
-			if f, err := x.Float64(); err == nil {
-				return f
+		if !strings.ContainsAny(string(x), ".eE-") {
+			if _, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+				return x
 			}
 		}
-		return x
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		// Beyond float64 (1e400): no server sends that; keep the text so
+		// that the inventory stays readable by any JSON decoder.
+		return string(x)
 	}
 	return v
 }

@@ -1,0 +1,146 @@
+package probe_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/natsaudit/natsaudit/internal/cli"
+)
+
+// tlsServer is a real nats-server with TLS on the client port and HTTPS
+// monitoring, its certificate issued by a test CA and expiring in 10 days.
+func tlsServer(t *testing.T) (s *server.Server, caFile string, notAfter time.Time) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "natsaudit test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	notAfter = time.Now().Add(10 * 24 * time.Hour).Truncate(time.Second)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter,
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	write := func(name, typ string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caFile = write("ca.pem", "CERTIFICATE", caDER)
+	certFile := write("server.pem", "CERTIFICATE", der)
+	keyFile := write("server-key.pem", "EC PRIVATE KEY", keyDER)
+	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: certFile, KeyFile: keyFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = server.NewServer(&server.Options{
+		ServerName: "tls", Host: "127.0.0.1", Port: -1, HTTPHost: "127.0.0.1", HTTPSPort: -1,
+		TLS: true, TLSConfig: tc, TLSTimeout: 2, NoLog: true, NoSigs: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("tls server not ready")
+	}
+	return s, caFile, notAfter
+}
+
+func TestProbeTLS(t *testing.T) {
+	s, ca, notAfter := tlsServer(t)
+	u := "https://" + s.MonitorAddr().String()
+
+	t.Run("certificate not trusted", func(t *testing.T) {
+		r := natsaudit(t, nil, "probe", u, "--timeout", "2s")
+		if r.code != cli.ExitError || !strings.Contains(r.stderr, "probe "+u+": TLS certificate not trusted") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+	t.Run("--insecure is loud", func(t *testing.T) {
+		r := natsaudit(t, nil, "probe", u, "--insecure")
+		if r.code == cli.ExitError {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "WARNING: --insecure") {
+			t.Errorf("stderr = %q, want a warning", r.stderr)
+		}
+		if !slices.ContainsFunc(r.report.Notes, func(n string) bool { return strings.Contains(n, "NOT verified") }) {
+			t.Errorf("notes = %v, want the --insecure note", r.report.Notes)
+		}
+	})
+	t.Run("--tlsca", func(t *testing.T) {
+		r := natsaudit(t, nil, "probe", u, "--tlsca", ca)
+		if r.code == cli.ExitError {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if len(r.inv.Servers) != 1 {
+			t.Fatalf("servers = %v", r.report.Scan.Servers)
+		}
+		srv := r.inv.Servers[0]
+		if srv.Live.Varz["tls_required"] != true {
+			t.Errorf("varz.tls_required = %v", srv.Live.Varz["tls_required"])
+		}
+		var found bool
+		for _, c := range srv.Certs {
+			if c.Path == "live/varz/tls_cert_not_after" {
+				found = true
+				if c.NotAfterNS != notAfter.UnixNano() {
+					t.Errorf("not_after_ns = %d, want %d", c.NotAfterNS, notAfter.UnixNano())
+				}
+			}
+		}
+		if !found {
+			t.Errorf("certs = %+v, want the live expiry", srv.Certs)
+		}
+		r.wantFinding(t, "NATS-TLS-014", "server tls")
+		if r.has("NATS-TLS-001", "server tls") {
+			t.Errorf("NATS-TLS-001 on a server that requires TLS")
+		}
+	})
+	t.Run("$SYS over TLS", func(t *testing.T) {
+		nu := strings.Replace(s.ClientURL(), "tls://", "nats://", 1)
+		r := natsaudit(t, nil, "probe", "--server", nu, "--timeout", "2s")
+		if r.code != cli.ExitError || !strings.Contains(r.stderr, "TLS certificate not trusted") {
+			t.Errorf("without --tlsca: exit %d, stderr %q", r.code, r.stderr)
+		}
+		// Trusted now; anonymous clients land in the global account, which
+		// cannot reach $SYS.
+		r = natsaudit(t, nil, "probe", "--server", nu, "--tlsca", ca, "--timeout", "2s")
+		if r.code != cli.ExitError || !strings.Contains(r.stderr, "not those of a system-account user") {
+			t.Errorf("with --tlsca: exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+}
