@@ -113,7 +113,7 @@ func (m *mdWriter) summary() {
 		}
 	}
 	if n := len(r.Errors); n > 0 {
-		fmt.Fprintf(&s, " %s could not be read, so part of the deployment was not checked (see Coverage).", plural(n, "input"))
+		fmt.Fprintf(&s, " %s could not be read or parsed, so part of the deployment was not checked (see Coverage).", plural(n, "input"))
 	}
 	if n := len(r.Suppressed); n > 0 {
 		fmt.Fprintf(&s, " %s suppressed (listed under Coverage).", pluralVerb(n, "finding is", "findings are"))
@@ -346,7 +346,7 @@ func (m *mdWriter) coverage() {
 		m.p("\n")
 	}
 	if len(r.Errors) > 0 {
-		m.p("**Could not be read (%d):**\n\n", len(r.Errors))
+		m.p("**Could not be read or parsed (%d):**\n\n", len(r.Errors))
 		for _, e := range r.Errors {
 			where := nonEmpty(e.File, e.Target)
 			if e.Line > 0 {

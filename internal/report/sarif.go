@@ -249,7 +249,13 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 			PartialFingerprints: map[string]string{
 				SARIFFingerprintKey: f.Fingerprint,
 			},
-			Properties: map[string]string{"natsaudit/target": f.Target, "natsaudit/path": f.Path, "natsaudit/severity": f.Severity},
+			Properties: map[string]string{"natsaudit/severity": f.Severity},
+		}
+		if f.Target != "" {
+			res.Properties["natsaudit/target"] = f.Target
+		}
+		if f.Path != "" {
+			res.Properties["natsaudit/path"] = f.Path
 		}
 		if f.Endpoint != "" {
 			res.Properties["natsaudit/endpoint"] = f.Endpoint
@@ -275,7 +281,7 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	for _, e := range r.Errors {
-		n := sarifNotification{Level: "warning", Message: sarifMessage{Text: sentence(fmt.Sprintf("%s could not be read: %s", nonEmpty(e.File, e.Target), e.Message))}}
+		n := sarifNotification{Level: "warning", Message: sarifMessage{Text: sentence(fmt.Sprintf("%s could not be read or parsed, so it was not fully audited: %s", nonEmpty(e.File, e.Target), e.Message))}}
 		if e.File != "" {
 			n.Locations = []sarifLocation{{PhysicalLocation: physical(uri(e.File), e.Line, e.Column, "")}}
 		}
