@@ -74,7 +74,7 @@ func TestFirstSentence(t *testing.T) {
 		"Remove `allow_non_tls`. Then reload.":                    "Remove `allow_non_tls`.",
 		"Run 3 servers, with the\nsame name:\n\n    cluster {}":   "Run 3 servers, with the same name.",
 		"Mount it at deploy time (vault), e.g.\n\n    secrets: x": "Mount it at deploy time (vault).",
-		"":                                                        "",
+		"": "",
 	} {
 		if got := firstSentence(in); got != want {
 			t.Errorf("firstSentence(%q) = %q, want %q", in, got, want)
