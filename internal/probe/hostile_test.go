@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -250,5 +251,56 @@ func TestMalformedDocumentsOfAReachableServer(t *testing.T) {
 	}
 	if len(r.inv.Consumers) != 1 {
 		t.Errorf("consumers = %+v", r.inv.Consumers)
+	}
+}
+
+// The $SYS connection fails within the timeout too: a port that never
+// speaks NATS, a refused one, a server list whose members all fail.
+func TestSysUnreachable(t *testing.T) {
+	silent := strings.Replace(silentListener(t), "http://", "nats://", 1)
+	refused := strings.Replace(closedPort(t), "http://", "nats://", 1)
+	for name, tc := range map[string]struct{ server, want string }{
+		"silent":      {silent, "no complete answer within 500ms"},
+		"refused":     {refused, "cannot connect: connection refused or host unreachable"},
+		"server list": {refused + "," + silent, "no complete answer within 500ms"},
+		"not a URL":   {"nats://", "not a NATS URL"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			res, err := probe.Collect(context.Background(), probe.Options{Server: tc.server, Timeout: hostileTimeout,
+				Auth: probe.Auth{User: "sys", Password: "pw-never-shown"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if elapsed := time.Since(start); elapsed > hostileTimeout+slack {
+				t.Errorf("took %s", elapsed)
+			}
+			if len(res.Failures) != 1 || !strings.Contains(res.Failures[0].Error(), tc.want) || !strings.HasPrefix(res.Failures[0].Target, "$SYS via ") {
+				t.Errorf("failures = %v, want %q", res.Failures, tc.want)
+			}
+			if strings.Contains(fmt.Sprint(res.Failures), "pw-never-shown") {
+				t.Errorf("password in %v", res.Failures)
+			}
+		})
+	}
+}
+
+func TestDisplayStripsCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://admin:pw@nats-1:8222/":              "http://nats-1:8222",
+		"https://nats-1:8222/base?x=1#f":            "https://nats-1:8222/base",
+		"nats://sys:pw@a:4222,nats://sys:pw@b:4222": "nats://a:4222,nats://b:4222",
+		"nats://tok3n@a:4222":                       "nats://a:4222",
+		"user:pw@:bad":                              ":bad",
+	} {
+		if got := probe.Display(in); got != want {
+			t.Errorf("Display(%q) = %q, want %q", in, got, want)
+		}
+	}
+	got := probe.SecretValues(probe.Options{URLs: []string{"http://u:urlpw@h:8222"}, Server: "nats://tok3n@a:4222,nats://b:4222", Auth: probe.Auth{Password: "flagpw"}})
+	for _, want := range []string{"urlpw", "tok3n", "flagpw"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("SecretValues = %v, lacks %s", got, want)
+		}
 	}
 }

@@ -154,7 +154,7 @@ func SecretValues(opt Options) []string {
 	if opt.Auth.Password != "" {
 		out = append(out, opt.Auth.Password)
 	}
-	for _, raw := range append(append([]string{}, opt.URLs...), opt.Server) {
+	for _, raw := range append(append([]string{}, opt.URLs...), strings.Split(opt.Server, ",")...) {
 		if u, err := url.Parse(raw); err == nil && u.User != nil {
 			if p, ok := u.User.Password(); ok && p != "" {
 				out = append(out, p)
@@ -169,6 +169,13 @@ func SecretValues(opt Options) []string {
 // Display returns raw without userinfo, query or fragment: the form targets
 // take in output.
 func Display(raw string) string {
+	if strings.Contains(raw, ",") { // a NATS server list
+		parts := strings.Split(raw, ",")
+		for i, p := range parts {
+			parts[i] = Display(strings.TrimSpace(p))
+		}
+		return strings.Join(parts, ",")
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		// Not a URL we can take apart: drop anything up to an '@' so that

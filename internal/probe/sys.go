@@ -117,13 +117,24 @@ func connect(ctx context.Context, opt Options, tlsConf *tls.Config) (*nats.Conn,
 	if tlsConf != nil {
 		opts = append(opts, nats.Secure(tlsConf))
 	}
-	u := strings.TrimSpace(opt.Server)
-	if !strings.Contains(u, "://") {
-		u = "nats://" + u
+	// A comma-separated list is a server list, as nats.go and the nats CLI
+	// take it: the first that answers is used.
+	var urls []string
+	for _, u := range strings.Split(opt.Server, ",") {
+		u = strings.TrimSpace(u)
+		if !strings.Contains(u, "://") {
+			u = "nats://" + u
+		}
+		if pu, err := url.Parse(u); err != nil || pu.Host == "" {
+			return nil, nil, errors.New("not a NATS URL (want nats://host:4222)")
+		}
+		urls = append(urls, u)
 	}
-	if pu, err := url.Parse(u); err != nil || pu.Host == "" {
-		return nil, nil, errors.New("not a NATS URL (want nats://host:4222)")
-	}
+	u := strings.Join(urls, ",")
+	// The whole connect, whatever the number of URLs in the list, stays
+	// within the timeout.
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
 	type result struct {
 		nc  *nats.Conn
 		err error
@@ -145,6 +156,9 @@ func connect(ctx context.Context, opt Options, tlsConf *tls.Config) (*nats.Conn,
 				r.nc.Close()
 			}
 		}()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, nil, errTimeout(opt.Timeout)
+		}
 		return nil, nil, ctx.Err()
 	}
 }
@@ -154,8 +168,9 @@ func describeNATSError(err error, timeout time.Duration) error {
 	switch {
 	case errors.Is(err, nats.ErrAuthorization) || strings.Contains(msg, "authorization violation") || strings.Contains(msg, "authentication"):
 		return errors.New("authentication failed: the server rejected the credentials (check --creds, --user/--password or --nkey)")
-	case errors.Is(err, nats.ErrNoServers) && strings.Contains(msg, "refused"):
-		return errors.New("connection refused")
+	case errors.Is(err, nats.ErrNoServers):
+		// nats.go drops the dial error: say what it means.
+		return errors.New("cannot connect: connection refused or host unreachable")
 	case errors.Is(err, nats.ErrSecureConnWanted):
 		return errors.New("the server does not offer TLS, but TLS options were given")
 	case errors.Is(err, nats.ErrSecureConnRequired):
