@@ -163,7 +163,7 @@ type Volume struct {
 
 // Live holds a server's monitoring documents as the server sent them.
 type Live struct {
-	Endpoint      string         `json:"endpoint"` // URL without credentials, or "$SYS"
+	Endpoint      string         `json:"endpoint"` // URL without credentials, "$SYS via nats://host:4222", or "archive:FILE"
 	Varz          map[string]any `json:"varz,omitempty"`
 	Jsz           map[string]any `json:"jsz,omitempty"`
 	Healthz       map[string]any `json:"healthz,omitempty"`

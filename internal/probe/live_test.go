@@ -157,6 +157,7 @@ func TestProbeCluster(t *testing.T) {
 		// One connection reaches all three servers.
 		"sys":  {nil, []string{"probe", "--server", cs[1].ClientURL(), "--user", sysUser, "--password", sysPass}},
 		"env":  {map[string]string{"NATS_URL": cs[2].ClientURL(), "NATS_USER": sysUser, "NATS_PASSWORD": sysPass}, []string{"probe"}},
+		"nkey": {nil, []string{"probe", "--server", cs[2].ClientURL(), "--nkey", cluster.nkeyFile}},
 		"both": {sysEnv, append([]string{"probe", "--server", cs[0].ClientURL()}, urls[:2]...)},
 	}
 	for name, tc := range cases {
@@ -189,8 +190,8 @@ func TestProbeCluster(t *testing.T) {
 				t.Errorf("the healthy R3 stream has findings: %v", got)
 			}
 			for _, stderrOrOut := range []string{r.stdout, r.stderr} {
-				if strings.Contains(stderrOrOut, sysPass) {
-					t.Errorf("the system password leaked into the output")
+				if strings.Contains(stderrOrOut, sysPass) || strings.Contains(stderrOrOut, cluster.nkeySeed) {
+					t.Errorf("a credential leaked into the output")
 				}
 			}
 		})
@@ -301,6 +302,8 @@ func TestProbeSysFailures(t *testing.T) {
 		{"wrong password", []string{"--user", sysUser, "--password", "wrong-password-123"}, "authentication failed"},
 		{"not the system account", []string{"--user", appUser, "--password", appPass}, "not those of a system-account user"},
 		{"no credentials", nil, "authentication failed"},
+		{"no permission for $SYS requests", []string{"--user", sysNoPubUser, "--password", sysPass}, "not allowed to request $SYS.REQ.SERVER.PING"},
+		{"unreadable nkey file", []string{"--nkey", "/nonexistent/sys.nk"}, "--nkey /nonexistent/sys.nk"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,6 +311,7 @@ func TestProbeSysFailures(t *testing.T) {
 			if r.code != cli.ExitError {
 				t.Fatalf("exit %d, want 2", r.code)
 			}
+			t.Logf("stderr: %s", r.stderr)
 			if !strings.Contains(r.stderr, "$SYS via "+url) || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("stderr = %q, want the target and %q", r.stderr, tc.want)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 )
 
 // Real in-process servers, started once per test binary and shared by the
@@ -24,13 +25,17 @@ const (
 	sysPass = "s3cret-sys-pass"
 	appUser = "app"
 	appPass = "s3cret-app-pass"
+	// sysNoPubUser is in the system account but may not send $SYS requests.
+	sysNoPubUser = "sysnopub"
 )
 
 type fixture struct {
-	once    sync.Once
-	err     error
-	servers []*server.Server
-	dir     string
+	once     sync.Once
+	err      error
+	servers  []*server.Server
+	dir      string
+	nkeyFile string // cluster: seed file of a system-account nkey user
+	nkeySeed string
 }
 
 var (
@@ -164,6 +169,19 @@ func startCluster(f *fixture) error {
 	if err != nil {
 		return err
 	}
+	// A system-account user authenticated by nkey; its seed file is what
+	// --nkey reads.
+	kp, err := nkeys.CreateUser()
+	if err != nil {
+		return err
+	}
+	nkeyPub, _ := kp.PublicKey()
+	seed, _ := kp.Seed()
+	f.nkeySeed = string(seed)
+	f.nkeyFile = filepath.Join(dir, "sys.nk")
+	if err := os.WriteFile(f.nkeyFile, seed, 0o600); err != nil {
+		return err
+	}
 	var routes []string
 	for _, p := range ports {
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
@@ -179,11 +197,17 @@ cluster {
   routes: [%s]
 }
 accounts {
-  SYS { users: [{user: %s, password: %s}] }
+  SYS {
+    users: [
+      {user: %s, password: %s}
+      {user: %s, password: %s, permissions: {publish: {deny: ["$SYS.REQ.>"]}}}
+      {nkey: %s}
+    ]
+  }
   APP { jetstream: enabled, users: [{user: %s, password: %s}] }
 }
 system_account: SYS
-`, name, filepath.Join(dir, name), p, strings.Join(routes, ", "), sysUser, sysPass, appUser, appPass)
+`, name, filepath.Join(dir, name), p, strings.Join(routes, ", "), sysUser, sysPass, sysNoPubUser, sysPass, nkeyPub, appUser, appPass)
 		path := filepath.Join(dir, name+".conf")
 		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 			return err
