@@ -224,6 +224,21 @@ _host_label(h) := "all interfaces" if {
 	h == ""
 } else := h
 
+# image_default_config is the nats-server.conf bundled with the official
+# nats image (github.com/nats-io/nats-docker), in effect when compose runs the
+# image without a command: monitoring on 8222, routes on 6222 protected by the
+# documented ruser/T0pS3cr3t, no client authentication and no TLS.
+image_default_config := {
+	"port": 4222,
+	"http_port": 8222,
+	"cluster": {
+		"name": "my_cluster",
+		"port": 6222,
+		"authorization": {"user": "ruser", "password": {"secret": true, "origin": "literal", "placeholder": true, "bcrypt": false, "length": 9}, "timeout": 2},
+		"routes": [],
+	},
+}
+
 # ---------------------------------------------------------------------------
 # TLS
 
@@ -297,7 +312,7 @@ _nonempty(x) if is_object(x)
 implicit_no_auth(c) if {
 	sys_only_accounts(c)
 	not c.authorization
-	not _nonempty(c.no_auth_user)
+	not _nonempty(object.get(c, "no_auth_user", ""))
 	not operator_mode(c)
 }
 
@@ -446,8 +461,8 @@ version_path(s) := "deployment/image" if {
 version_label(s) := sprintf("image %s", [s.deployment.image]) if {
 	s.version.source == "image_tag"
 	is_string(s.deployment.image)
-} else := sprintf("version %s", [server_semver(s)]) if {
-	server_semver(s)
+} else := "reported by /varz" if {
+	varz_of(s).version
 } else := sprintf("series %s", [server_series(s)])
 
 # series_cmp(a, b) compares "major.minor" series.

@@ -1,0 +1,562 @@
+# Authentication and authorization rules: who can connect, as whom, and with
+# which permissions (client, system account and inter-server listeners).
+package natsaudit.rules.auth
+
+import data.natsaudit.lib
+
+# METADATA
+# title: No client authentication
+# description: >-
+#   Anyone who reaches the client port can connect, publish and subscribe to
+#   every subject, and use JetStream. Critical when the client listener is
+#   public (bound to all interfaces and not narrowed by compose).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro
+# custom:
+#   id: NATS-AUTH-001
+#   severity: high
+#   category: security
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Define users (nkeys preferred) in accounts, or use operator/JWT mode:
+#
+#         accounts {
+#           APP { users: [ { nkey: "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4" } ] }
+#         }
+deny contains f if {
+	some h in _auth_001
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_001 contains h if {
+	some s in lib.configured_servers
+	not lib.client_auth(s.config)
+	l := lib.config_listener(s, "client")
+	h := object.union({"obj": s, "path": "config/authorization"}, _open_sev(s, l))
+}
+
+_auth_001 contains h if {
+	some s in input.servers
+	lib.live_only(s)
+	v := lib.varz_of(s)
+	not lib.varz_flag(v, "auth_required")
+	some l in lib.live_listeners(s)
+	l.kind == "client"
+	h := object.union({"obj": s, "path": "live/varz/auth_required"}, _open_sev(s, l))
+}
+
+# The repository's config authenticates clients, the running server does not.
+_auth_001 contains h if {
+	some s in lib.configured_servers
+	lib.client_auth(s.config)
+	v := lib.varz_of(s)
+	not lib.varz_flag(v, "auth_required")
+	h := {"obj": s, "path": "live/varz/auth_required", "msg": sprintf("%s: the config defines client authentication but the running server does not require it (/varz auth_required is false)", [lib.server_label(s)])}
+}
+
+_open_sev(s, l) := {"sev": "critical", "msg": sprintf("%s has no client authentication and its client port %v is public (%s)", [lib.server_label(s), l.port, lib.exposure_note(s, l)])} if {
+	lib.public(s, l)
+} else := {"msg": sprintf("%s has no client authentication: anyone who reaches port %v can connect", [lib.server_label(s), l.port])}
+
+# METADATA
+# title: Anonymous fallback user configured (no_auth_user)
+# description: >-
+#   Clients that present no credentials are logged in as the no_auth_user, so
+#   anonymous access exists even though varz reports auth_required. With
+#   nats-server below 2.14.0/2.12.7/2.11.16 it also enabled an inter-server
+#   auth bypass (GHSA-38x3-76xf-cq45), and below 2.14.3/2.12.12 it ignored
+#   allowed_connection_types (GHSA-hmmp-q8cx-v964). Medium when that user's
+#   publish permissions are restricted.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts#no-auth-user
+#   - ref: https://advisories.nats.io/CVE/secnote-2026-16.txt
+# custom:
+#   id: NATS-AUTH-002
+#   severity: high
+#   category: security
+#   sources: [config, live]
+#   remediation: |-
+#     Remove `no_auth_user` (also in websocket{} and mqtt{}) and give every
+#     client credentials, or give that user least-privilege permissions:
+#
+#         { user: anon, password: "...", permissions: { publish: { deny: ">" }, subscribe: "public.>" } }
+deny contains f if {
+	some h in _auth_002
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_002 contains h if {
+	some s in lib.configured_servers
+	some [path, where] in [["no_auth_user", ""], ["websocket/no_auth_user", "WebSocket "], ["mqtt/no_auth_user", "MQTT "]]
+	name := object.get(s.config, split(path, "/"), "")
+	is_string(name)
+	name != ""
+	h := object.union(
+		{"obj": s, "path": sprintf("config/%s", [path])},
+		_no_auth_sev(s, name, sprintf("%s lets anonymous %sclients in as user %q (no_auth_user)", [lib.server_label(s), where, name])),
+	)
+}
+
+_auth_002 contains h if {
+	some s in input.servers
+	lib.live_only(s)
+	v := lib.varz_of(s)
+	some vk, where in {"websocket": "WebSocket", "mqtt": "MQTT"}
+	name := v[vk].no_auth_user
+	is_string(name)
+	name != ""
+	h := {"obj": s, "path": sprintf("live/varz/%s/no_auth_user", [vk]), "msg": sprintf("%s lets anonymous %s clients in as user %q (no_auth_user)", [lib.server_label(s), where, name])}
+}
+
+_no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publish permissions are restricted", [msg])} if {
+	some [_, u, acc] in lib.app_users(s.config)
+	u.user == name
+	not _pub_open(s.config, u, acc)
+} else := {"msg": msg}
+
+# METADATA
+# title: Implicit anonymous access (accounts define only the system account)
+# description: >-
+#   When accounts{} defines only the system account and there is no
+#   authorization block, no no_auth_user and no operator, nats-server silently
+#   adds an anonymous user to the global account: clients without credentials
+#   connect although varz and INFO report auth_required. Critical on
+#   versions affected by CVE-2023-47090, where an authorization block did not
+#   prevent this.
+# related_resources:
+#   - ref: https://advisories.nats.io/CVE/secnote-2023-01.txt
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
+# custom:
+#   id: NATS-AUTH-003
+#   severity: high
+#   category: security
+#   sources: [config, live]
+#   remediation: |-
+#     Put the application users into a named account, or add an
+#     authorization{} block; the advisory's workaround is a second (empty)
+#     account:
+#
+#         accounts { SYS { users: [...] }, APP { users: [...] } }
+deny contains f if {
+	some h in _auth_003
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_003 contains h if {
+	some s in lib.configured_servers
+	lib.implicit_no_auth(s.config)
+	h := {"obj": s, "path": "config/accounts", "msg": sprintf("%s: accounts{} defines only the system account %q and there is no authorization block, so nats-server lets clients without credentials into the global account", [lib.server_label(s), lib.system_account_name(s.config)])}
+}
+
+_auth_003 contains h if {
+	some s in lib.configured_servers
+	lib.sys_only_accounts(s.config)
+	s.config.authorization
+	v := lib.server_semver(s)
+	lib.affected_by(v, lib.advisory("CVE-2023-47090"))
+	h := {"obj": s, "path": "config/accounts", "sev": "critical", "msg": sprintf("%s: accounts{} defines only the system account, and nats-server %s (CVE-2023-47090) then accepts clients without credentials despite the authorization block", [lib.server_label(s), v])}
+}
+
+# Live: the hidden user nats-server creates is named nats-XXXXXXXX and
+# logs clients into $G.
+_auth_003 contains h if {
+	some s in input.servers
+	lib.live_only(s)
+	users := {c.authorized_user |
+		some c in s.live.connz.connections
+		is_string(c.authorized_user)
+		regex.match(`^nats-[0-9A-Za-z]{8}$`, c.authorized_user)
+		object.get(c, "account", "$G") == "$G"
+	}
+	count(users) > 0
+	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: /connz shows anonymous clients logged in as the implicit user %s in $G", [lib.server_label(s), concat(", ", sort(users))])}
+}
+
+# METADATA
+# title: One shared credential for all clients
+# description: >-
+#   A single authorization user/password or token is shared by every client:
+#   one leak compromises all of them, rotating it means redeploying every
+#   service, and the server cannot tell clients apart in logs or permissions.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/username_password
+# custom:
+#   id: NATS-AUTH-004
+#   severity: medium
+#   category: security
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Give each application its own user (nkeys preferred) with its own
+#     permissions, or move to operator/JWT mode:
+#
+#         authorization { users: [ { user: billing, password: "$2a$11$..." }, { nkey: "U..." } ] }
+deny contains f if {
+	some h in _auth_004
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_004 contains h if {
+	some s in lib.configured_servers
+	a := s.config.authorization
+	some [key, what] in [["token", "token"], ["user", "user/password"]]
+	a[key]
+	not _has_users(s.config)
+	h := {"obj": s, "path": sprintf("config/authorization/%s", [key]), "msg": sprintf("%s authenticates every client with one shared %s", [lib.server_label(s), what])}
+}
+
+_auth_004 contains h if {
+	some s in input.servers
+	lib.live_only(s)
+	conns := [c | some c in s.live.connz.connections; is_string(c.authorized_user); c.authorized_user != ""]
+	count(conns) >= lib.params.credentials.shared_credential_min_connections
+	names := {c.authorized_user | some c in conns}
+	count(names) == 1
+	some name in names
+	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: all %d authenticated connections in /connz use the same user %q", [lib.server_label(s), count(conns), name])}
+}
+
+_has_users(c) if count(c.authorization.users) > 0
+
+_has_users(c) if {
+	some a in c.accounts
+	count(a.users) > 0
+}
+
+# METADATA
+# title: User with unrestricted permissions
+# description: >-
+#   An application user can publish (and/or subscribe) to every subject of
+#   its account, including the JetStream API ($JS.API.>) and system requests:
+#   a compromised client can read all traffic, delete streams or impersonate
+#   other services. Low when only subscribing is unrestricted; users of the
+#   system account are exempt.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization
+# custom:
+#   id: NATS-AUTH-005
+#   severity: medium
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Give each user an allow list of the subjects it needs and deny the
+#     system and JetStream APIs it must not use:
+#
+#         permissions: {
+#           publish:   { allow: ["orders.>", "_INBOX.>"], deny: ["$SYS.>", "$JS.API.STREAM.DELETE.>"] }
+#           subscribe: { allow: ["orders.>", "_INBOX.>"] }
+#         }
+deny contains f if {
+	some h in _auth_005
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_005 contains h if {
+	some s in lib.configured_servers
+	some [path, u, acc] in lib.app_users(s.config)
+	pub := _pub_open_bool(s.config, u, acc)
+	sub := _sub_open_bool(s.config, u, acc)
+	h := object.union({"obj": s, "path": sprintf("%s/permissions", [path])}, _perm_msg(s, u, pub, sub))
+}
+
+_auth_005 contains h if {
+	some s in lib.configured_servers
+	some [path, u, acc] in lib.app_users(s.config)
+	not _pub_open(s.config, u, acc)
+	perms := _perms(s.config, u, acc)
+	admin := [x | some x in perms.publish.allow; x in {"$SYS.>", "$JS.>", "$JS.API.>", "$JS.API.STREAM.RESTORE.>"}]
+	count(admin) > 0
+	h := {"obj": s, "path": sprintf("%s/permissions/publish", [path]), "msg": sprintf("%s: %s may publish to %s (system or JetStream administration)", [lib.server_label(s), lib.user_label(u), concat(", ", admin)])}
+}
+
+_perm_msg(s, u, true, true) := {"msg": sprintf("%s: %s can publish and subscribe to every subject%s", [lib.server_label(s), lib.user_label(u), _no_perm_note(u)])}
+
+_perm_msg(s, u, true, false) := {"msg": sprintf("%s: %s can publish to every subject", [lib.server_label(s), lib.user_label(u)])}
+
+_perm_msg(s, u, false, true) := {"sev": "low", "msg": sprintf("%s: %s can subscribe to every subject (it reads all traffic of its account)", [lib.server_label(s), lib.user_label(u)])}
+
+_no_perm_note(u) := " (no permissions block)" if {
+	not u.permissions
+} else := ""
+
+# _perms: the user's permissions, else the default permissions that apply to
+# it; undefined when there are none (then everything is allowed).
+_perms(c, u, acc) := p if {
+	p := u.permissions
+	is_object(p)
+} else := p if {
+	p := _default_perms(c, acc)
+}
+
+_default_perms(c, "") := p if {
+	p := c.authorization.default_permissions
+	is_object(p)
+}
+
+_default_perms(c, acc) := p if {
+	acc != ""
+	p := c.accounts[acc].default_permissions
+	is_object(p)
+}
+
+# A direction (publish/subscribe) is open when it is not restricted at all,
+# or allows ">" (or nothing in particular) without any deny.
+_dir_open(perms, dir) if not perms[dir]
+
+_dir_open(perms, dir) if {
+	d := perms[dir]
+	count(object.get(d, "deny", [])) == 0
+	_allows_all(object.get(d, "allow", []))
+}
+
+_allows_all(allow) if count(allow) == 0
+
+_allows_all(allow) if ">" in allow
+
+_pub_open(c, u, acc) if not _perms(c, u, acc)
+
+_pub_open(c, u, acc) if _dir_open(_perms(c, u, acc), "publish")
+
+_sub_open(c, u, acc) if not _perms(c, u, acc)
+
+_sub_open(c, u, acc) if _dir_open(_perms(c, u, acc), "subscribe")
+
+_pub_open_bool(c, u, acc) := true if {
+	_pub_open(c, u, acc)
+} else := false
+
+_sub_open_bool(c, u, acc) := true if {
+	_sub_open(c, u, acc)
+} else := false
+
+# METADATA
+# title: Application users in the system account, or the system account shared
+# description: >-
+#   The system account can read every server's events and issue server
+#   requests (account JWT updates, stream and server administration). More
+#   than a couple of users there, or a password shared with an application
+#   user, means applications hold administrator access.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
+# custom:
+#   id: NATS-AUTH-006
+#   severity: medium
+#   category: security
+#   sources: [config, live]
+#   remediation: |-
+#     Keep the system account for operators and tooling (one or two admin
+#     users), and give applications their own accounts and credentials.
+deny contains f if {
+	some h in _auth_006
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_006 contains h if {
+	some s in lib.configured_servers
+	sys := lib.system_users(s.config)
+	count(sys) > lib.params.credentials.max_system_account_users
+	sa := lib.system_account_name(s.config)
+	h := {"obj": s, "path": sprintf("config/accounts/%s/users", [lib.escape_key(sa)]), "msg": sprintf("%s: the system account %q has %d users (more than %d): application users do not belong there", [lib.server_label(s), sa, count(sys), lib.params.credentials.max_system_account_users])}
+}
+
+_auth_006 contains h if {
+	some s in lib.configured_servers
+	some [spath, su] in lib.system_users(s.config)
+	some [_, au, _] in lib.app_users(s.config)
+	lib.is_secret(su.password)
+	lib.is_secret(au.password)
+	su.password.digest == au.password.digest
+	not su.password.empty
+	h := {"obj": s, "path": sprintf("%s/password", [spath]), "msg": sprintf("%s: system account %s has the same password as application %s", [lib.server_label(s), lib.user_label(su), lib.user_label(au)])}
+}
+
+_auth_006 contains h if {
+	some s in input.servers
+	lib.live_only(s)
+	sa := lib.varz_of(s).system_account
+	names := {c.authorized_user | some c in s.live.connz.connections; c.account == sa; is_string(c.authorized_user); c.authorized_user != ""}
+	count(names) > lib.params.credentials.max_system_account_users
+	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: %d different users are connected to the system account %q (%s)", [lib.server_label(s), count(names), sa, concat(", ", sort(names))])}
+}
+
+# METADATA
+# title: No usable system account
+# description: >-
+#   The system account is disabled, or no user can log into it. Without it
+#   `nats server report`, `nats server check`, natsaudit's $SYS probe and
+#   server advisories are unavailable, and in operator mode account updates
+#   cannot be pushed.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
+# custom:
+#   id: NATS-AUTH-007
+#   severity: low
+#   category: operations
+#   sources: [config, compose]
+#   remediation: |-
+#     system_account: SYS
+#     accounts {
+#       SYS { users: [ { user: admin, password: "$2a$11$..." } ] }   # bcrypt (nats server passwd) or an nkey
+#       APP { users: [ ... ] }
+#     }
+deny contains f if {
+	some h in _auth_007
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_007 contains h if {
+	some s in lib.configured_servers
+	s.config.no_system_account == true
+	h := {"obj": s, "path": "config/no_system_account", "msg": sprintf("%s disables the system account (no_system_account)", [lib.server_label(s)])}
+}
+
+_auth_007 contains h if {
+	some s in lib.configured_servers
+	not s.config.no_system_account == true
+	not lib.operator_mode(s.config)
+	count(lib.system_users(s.config)) == 0
+	sa := lib.system_account_name(s.config)
+	h := {"obj": s, "path": _sys_path(s.config), "msg": sprintf("%s: no user can log into the system account %q, so $SYS monitoring (nats server report, natsaudit probe --server) is impossible", [lib.server_label(s), sa])}
+}
+
+_sys_path(c) := "config/system_account" if {
+	c.system_account
+} else := "config/accounts" if {
+	c.accounts
+} else := "config"
+
+# METADATA
+# title: Account without users
+# description: >-
+#   An account is defined but has no users and is not referenced by any user,
+#   import or leafnode; it is dead configuration, or the empty account of the
+#   CVE-2023-47090 workaround (then document it).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-AUTH-008
+#   severity: info
+#   category: security
+#   sources: [config]
+#   remediation: Remove the account, or add a comment saying why it exists.
+deny contains f if {
+	some s in lib.configured_servers
+	some name, a in s.config.accounts
+	name != lib.system_account_name(s.config)
+	is_object(a)
+	count(object.get(a, "users", [])) == 0
+	not name in _referenced_accounts(s.config)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users and nothing refers to it", [lib.server_label(s), name]))
+}
+
+_referenced_accounts(c) := {n |
+	walk(c, [p, v])
+	count(p) > 0
+	p[count(p) - 1] in {"account", "local_account"}
+	is_string(v)
+	n := v
+}
+
+# METADATA
+# title: Inter-server listener accepts anyone
+# description: >-
+#   A cluster, gateway or leafnode listener has neither authorization nor
+#   (mutual) TLS: anyone who reaches the port can join as a route, gateway or
+#   leafnode and read or inject traffic of every account. This rule also
+#   covers the catalog's AUTH-010 (gateways, critical) and AUTH-011
+#   (leafnodes, high).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/cluster_config
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/leafnode_conf
+# custom:
+#   id: NATS-AUTH-009
+#   severity: critical
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Require credentials and TLS on inter-server listeners, and firewall them:
+#
+#         cluster {
+#           authorization { user: route, password: $ROUTE_PASSWORD }
+#           tls { cert_file: ..., key_file: ..., ca_file: ... }
+#         }
+#         gateway { ...; reject_unknown_cluster: true }
+#         leafnodes { authorization { users: [ { user: edge1, password: ..., account: EDGE } ] } }
+deny contains f if {
+	some h in _auth_009
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_auth_009 contains h if {
+	some s in lib.configured_servers
+	some kind in ["cluster", "gateway"]
+	l := lib.config_listener(s, kind)
+	not lib.loopback(l.host)
+	b := s.config[kind]
+	not b.authorization
+	not lib.has_tls(b)
+	h := {"obj": s, "path": l.path, "msg": sprintf("%s: the %s listener on port %v has no authorization and no TLS, so anyone who reaches it can join", [lib.server_label(s), lib.listener_names[kind], l.port])}
+}
+
+_auth_009 contains h if {
+	some s in lib.configured_servers
+	l := lib.config_listener(s, "leafnodes")
+	not lib.loopback(l.host)
+	b := s.config.leafnodes
+	not b.authorization
+	not _leaf_mtls(b)
+	not lib.operator_mode(s.config)
+	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization and does not verify client certificates, so any leafnode can connect", [lib.server_label(s), l.port])}
+}
+
+_leaf_mtls(b) if {
+	lib.has_tls(b)
+	lib.tls_verifies(b.tls)
+}
+
+# METADATA
+# title: WebSocket origin checks disabled with cookie authentication
+# description: >-
+#   The WebSocket listener reads credentials from browser cookies but accepts
+#   connections from any web origin, so any web page a logged-in user visits
+#   can open a connection with that user's cookie (cross-site WebSocket
+#   hijacking).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/websocket/websocket_conf
+# custom:
+#   id: NATS-AUTH-012
+#   severity: low
+#   category: security
+#   sources: [config, live]
+#   remediation: |-
+#     websocket {
+#       same_origin: true                                # or
+#       allowed_origins: ["https://app.example.com"]
+#     }
+deny contains f if {
+	some h in _auth_012
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_cookie_keys := ["jwt_cookie", "user_cookie", "pass_cookie", "token_cookie"]
+
+_auth_012 contains h if {
+	some s in lib.configured_servers
+	lib.config_listener(s, "websocket")
+	w := s.config.websocket
+	cookies := [k | some k in _cookie_keys; is_string(w[k]); w[k] != ""]
+	count(cookies) > 0
+	not w.same_origin == true
+	count(object.get(w, "allowed_origins", [])) == 0
+	h := {"obj": s, "path": "config/websocket", "msg": sprintf("%s: WebSocket clients authenticate with cookies (%s) but any web origin may connect (no same_origin, no allowed_origins)", [lib.server_label(s), concat(", ", cookies)])}
+}
+
+_auth_012 contains h if {
+	some s in input.servers
+	lib.live_only(s)
+	w := lib.varz_of(s).websocket
+	is_string(w.jwt_cookie)
+	w.jwt_cookie != ""
+	not lib.varz_flag(w, "same_origin")
+	count(object.get(w, "allowed_origins", [])) == 0
+	h := {"obj": s, "path": "live/varz/websocket", "msg": sprintf("%s: WebSocket clients authenticate with the %q cookie but any web origin may connect", [lib.server_label(s), w.jwt_cookie])}
+}

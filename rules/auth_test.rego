@@ -1,0 +1,408 @@
+package natsaudit.rules.auth_test
+
+import data.natsaudit.rules.auth
+import data.natsaudit.test.security as fx
+
+findings(doc) := {f | some f in auth.deny with input as doc}
+
+hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+fires(doc, id) if count(hits(doc, id)) > 0
+
+one(doc, id) := f if {
+	hs := hits(doc, id)
+	count(hs) == 1
+	f := hs[0]
+}
+
+# replace(obj, key, value) sets a key without merging nested objects.
+replace(obj, key, value) := object.union(object.remove(obj, [key]), {key: value})
+
+open_config := {"port": 4222, "server_name": "nats-1", "jetstream": {"enabled": true, "store_dir": "/data"}}
+
+app_user(name, perms) := {"user": name, "password": fx.bcrypt, "permissions": perms}
+
+perm(allow, deny) := {"allow": allow, "deny": deny}
+
+scoped := {"publish": perm(["orders.>"], []), "subscribe": perm(["orders.>", "_INBOX.>"], [])}
+
+with_users(list) := replace(fx.good_config, "authorization", {"users": list})
+
+sys_accounts(sys_users, app_users) := object.union(object.remove(fx.good_config, ["authorization"]), {
+	"system_account": "SYS",
+	"accounts": {"SYS": {"users": sys_users}, "APP": {"users": app_users}},
+})
+
+# ---------------------------------------------------------------- NATS-AUTH-001
+
+test_auth_001_fires_without_any_auth if {
+	f := one(fx.input_with(fx.server(open_config)), "NATS-AUTH-001")
+	f.severity == "critical" # bound to 0.0.0.0, no compose narrowing it
+	f.path == "config/authorization"
+}
+
+test_auth_001_fires_high_when_published_on_loopback_only if {
+	s := fx.compose_server(open_config, [fx.port("127.0.0.1", 4222)])
+	f := one(fx.input_with(s), "NATS-AUTH-001")
+	not f.severity
+}
+
+test_auth_001_fires_critical_when_compose_publishes_it if {
+	s := fx.compose_server(open_config, [fx.port("", 4222)])
+	f := one(fx.input_with(s), "NATS-AUTH-001")
+	f.severity == "critical"
+	contains(f.msg, "published on all host interfaces by docker-compose.yml")
+}
+
+test_auth_001_quiet_with_single_token if {
+	# compose `--auth` lands in authorization.token
+	c := object.union(open_config, {"authorization": {"token": fx.strong}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+}
+
+test_auth_001_quiet_with_account_users if {
+	not fires(fx.input_with(fx.server(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]))), "NATS-AUTH-001")
+}
+
+test_auth_001_quiet_in_operator_mode if {
+	c := object.union(open_config, {"operator": "/etc/nats/operator.jwt", "resolver": {"type": "full", "dir": "/data/jwt"}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+}
+
+test_auth_001_fires_live_without_auth_required if {
+	f := one(fx.input_with(fx.live_server(fx.varz({}))), "NATS-AUTH-001")
+	f.path == "live/varz/auth_required"
+}
+
+test_auth_001_quiet_live_with_auth_required if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"auth_required": true}))), "NATS-AUTH-001")
+}
+
+test_auth_001_fires_when_live_drops_config_auth if {
+	s := object.union(fx.server(fx.good_config), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"tls_required": true})}})
+	f := one(fx.input_with(s), "NATS-AUTH-001")
+	contains(f.msg, "does not require it")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-002
+
+test_auth_002_fires_for_no_auth_user if {
+	c := object.union(with_users([app_user("app", null)]), {"no_auth_user": "app"})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
+	f.path == "config/no_auth_user"
+	not f.severity
+}
+
+test_auth_002_fires_medium_for_restricted_user if {
+	c := object.union(with_users([app_user("anon", {"publish": perm([], [">"]), "subscribe": perm(["public.>"], [])})]), {"no_auth_user": "anon"})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
+	f.severity == "medium"
+}
+
+test_auth_002_fires_for_websocket_no_auth_user if {
+	c := object.union(fx.good_config, {"websocket": {"port": 443, "tls": fx.tls_block, "no_auth_user": "web"}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
+	f.path == "config/websocket/no_auth_user"
+}
+
+test_auth_002_quiet_without_no_auth_user if {
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"no_auth_user": ""}))), "NATS-AUTH-002")
+}
+
+test_auth_002_fires_live_websocket if {
+	v := fx.varz({"auth_required": true, "websocket": {"host": "0.0.0.0", "port": 443, "no_auth_user": "web"}})
+	fires(fx.input_with(fx.live_server(v)), "NATS-AUTH-002")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-003
+
+test_auth_003_fires_for_sys_only_accounts if {
+	c := object.union(open_config, {"system_account": "SYS", "accounts": {"SYS": {"users": [app_user("admin", null)]}}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-003")
+	f.path == "config/accounts"
+	not f.severity
+}
+
+test_auth_003_fires_for_default_sys_name if {
+	c := object.union(open_config, {"accounts": {"$SYS": {"users": [app_user("admin", null)]}}})
+	fires(fx.input_with(fx.server(c)), "NATS-AUTH-003")
+}
+
+test_auth_003_quiet_with_second_account if {
+	not fires(fx.input_with(fx.server(sys_accounts([app_user("admin", null)], []))), "NATS-AUTH-003")
+}
+
+test_auth_003_quiet_with_authorization_block_on_fixed_version if {
+	c := object.union(open_config, {
+		"system_account": "SYS",
+		"accounts": {"SYS": {"users": [app_user("admin", null)]}},
+		"authorization": {"users": [app_user("app", scoped)]},
+	})
+	not fires(fx.input_with(fx.compose_server(c, [])), "NATS-AUTH-003")
+}
+
+test_auth_003_fires_critical_on_cve_2023_47090_version if {
+	c := object.union(open_config, {
+		"system_account": "SYS",
+		"accounts": {"SYS": {"users": [app_user("admin", null)]}},
+		"authorization": {"users": [app_user("app", scoped)]},
+	})
+	s := object.union(fx.compose_server(c, []), {"version": fx.version("2.10.1", "2.10.1")})
+	f := one(fx.input_with(s), "NATS-AUTH-003")
+	f.severity == "critical"
+	contains(f.msg, "CVE-2023-47090")
+}
+
+test_auth_003_fires_live_implicit_user if {
+	connz := {"connections": [{"cid": 9, "kind": "Client", "authorized_user": "nats-a8Kd03Lp", "account": "$G"}]}
+	f := one(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": connz})), "NATS-AUTH-003")
+	contains(f.msg, "nats-a8Kd03Lp")
+}
+
+test_auth_003_quiet_live_named_users if {
+	connz := {"connections": [{"cid": 9, "authorized_user": "nats-billing", "account": "APP"}]}
+	not fires(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": connz})), "NATS-AUTH-003")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-004
+
+test_auth_004_fires_for_single_user_password if {
+	c := object.union(open_config, {"authorization": {"user": "app", "password": fx.strong}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-004")
+	f.path == "config/authorization/user"
+}
+
+test_auth_004_fires_for_token if {
+	c := object.union(open_config, {"authorization": {"token": fx.strong}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-004")
+	contains(f.msg, "shared token")
+}
+
+test_auth_004_quiet_with_user_list if {
+	not fires(fx.input_with(fx.server(with_users([app_user("a", scoped), app_user("b", scoped)]))), "NATS-AUTH-004")
+}
+
+test_auth_004_fires_live_single_user if {
+	connz := {"connections": [
+		{"cid": 1, "authorized_user": "app", "account": "$G"},
+		{"cid": 2, "authorized_user": "app", "account": "$G"},
+		{"cid": 3, "authorized_user": "app", "account": "$G"},
+	]}
+	fires(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": connz})), "NATS-AUTH-004")
+}
+
+test_auth_004_quiet_live_distinct_users if {
+	connz := {"connections": [
+		{"cid": 1, "authorized_user": "billing"},
+		{"cid": 2, "authorized_user": "orders"},
+		{"cid": 3, "authorized_user": "billing"},
+	]}
+	not fires(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": connz})), "NATS-AUTH-004")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-005
+
+test_auth_005_fires_for_admin_with_everything if {
+	c := with_users([app_user("nats_admin", {"publish": perm([">"], []), "subscribe": perm([">"], [])}), app_user("app", scoped)])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	f.path == "config/authorization/users/0/permissions"
+	contains(f.msg, "user \"nats_admin\" can publish and subscribe to every subject")
+	not f.severity
+}
+
+test_auth_005_fires_without_permissions if {
+	c := with_users([{"user": "legacy", "password": fx.bcrypt}])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	contains(f.msg, "(no permissions block)")
+}
+
+test_auth_005_fires_when_publish_is_unspecified if {
+	# Only subscribe is restricted: publishing is then allowed everywhere.
+	c := with_users([app_user("app", {"subscribe": perm(["app.>"], [])})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	contains(f.msg, "can publish to every subject")
+}
+
+test_auth_005_fires_low_for_read_everything if {
+	c := with_users([app_user("monitor", {"publish": perm([], [">"]), "subscribe": perm([">"], [])})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	f.severity == "low"
+}
+
+test_auth_005_fires_for_jetstream_admin_subjects if {
+	c := with_users([app_user("app", {"publish": perm(["orders.>", "$JS.API.>"], []), "subscribe": perm(["orders.>"], [])})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	f.path == "config/authorization/users/0/permissions/publish"
+}
+
+test_auth_005_quiet_with_scoped_permissions if {
+	not fires(fx.input_with(fx.server(with_users([app_user("app", scoped)]))), "NATS-AUTH-005")
+}
+
+test_auth_005_quiet_with_default_permissions if {
+	c := replace(fx.good_config, "authorization", {
+		"default_permissions": scoped,
+		"users": [{"user": "app", "password": fx.bcrypt}],
+	})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+}
+
+test_auth_005_quiet_with_deny_next_to_full_allow if {
+	c := with_users([app_user("ops", {"publish": perm([">"], ["$SYS.>", "$JS.API.>"]), "subscribe": perm([">"], ["$SYS.>"])})])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+}
+
+test_auth_005_quiet_for_system_account_users if {
+	c := sys_accounts([{"user": "admin", "password": fx.bcrypt}], [app_user("app", scoped)])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-006
+
+test_auth_006_fires_for_many_system_users if {
+	c := sys_accounts([{"user": "a", "password": fx.strong}, {"nkey": "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"}, {"user": "billing", "password": fx.strong}], [app_user("app", scoped)])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-006")
+	f.path == "config/accounts/SYS/users"
+}
+
+test_auth_006_fires_for_shared_password if {
+	c := sys_accounts([{"user": "admin", "password": fx.strong}], [{"user": "app", "password": fx.strong, "permissions": scoped}])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-006")
+	f.path == "config/accounts/SYS/users/0/password"
+}
+
+test_auth_006_quiet_with_two_admins_and_distinct_passwords if {
+	other := fx.secret({"digest": "77aa77aa77aa77aa"})
+	c := sys_accounts([{"user": "admin", "password": fx.strong}, {"user": "ops", "password": fx.bcrypt}], [{"user": "app", "password": other, "permissions": scoped}])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-006")
+}
+
+test_auth_006_fires_live_many_system_users if {
+	connz := {"connections": [
+		{"cid": 1, "authorized_user": "admin", "account": "SYS"},
+		{"cid": 2, "authorized_user": "billing", "account": "SYS"},
+		{"cid": 3, "authorized_user": "orders", "account": "SYS"},
+	]}
+	fires(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true, "system_account": "SYS"}), {"connz": connz})), "NATS-AUTH-006")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-007
+
+test_auth_007_fires_without_system_account_users if {
+	f := one(fx.input_with(fx.server(fx.good_config)), "NATS-AUTH-007")
+	contains(f.msg, "\"$SYS\"")
+}
+
+test_auth_007_fires_when_disabled if {
+	c := object.union(sys_accounts([app_user("admin", null)], []), {"no_system_account": true})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-007")
+	f.path == "config/no_system_account"
+}
+
+test_auth_007_fires_when_sys_account_has_no_users if {
+	c := sys_accounts([], [app_user("app", scoped)])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-007")
+	f.path == "config/system_account"
+}
+
+test_auth_007_quiet_with_admin_user if {
+	not fires(fx.input_with(fx.server(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]))), "NATS-AUTH-007")
+}
+
+test_auth_007_quiet_in_operator_mode if {
+	c := object.union(open_config, {"operator": "/etc/nats/op.jwt", "system_account": "AAQRT3GOPU6QCLW3PDKDFNVHXGNZGGBMNQ3X7NNNTO4ALPDDDY3WR7PC"})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-007")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-008
+
+test_auth_008_fires_for_unused_account if {
+	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {"accounts": {"LEGACY": {}}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-008")
+	f.path == "config/accounts/LEGACY"
+}
+
+test_auth_008_quiet_when_leaf_remote_binds_it if {
+	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {
+		"accounts": {"EDGE": {}},
+		"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "account": "EDGE"}]},
+	})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-008")
+}
+
+test_auth_008_quiet_when_imported if {
+	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {"accounts": {
+		"SHARED": {"exports": [{"stream": "public.>"}]},
+		"APP": {"imports": [{"stream": {"account": "SHARED", "subject": "public.>"}}]},
+	}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-008")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-009
+
+test_auth_009_fires_for_open_cluster if {
+	c := object.union(fx.good_config, {"cluster": {"name": "c1", "host": "0.0.0.0", "port": 6222, "routes": ["nats://nats-2:6222"]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	f.path == "config/cluster/port"
+	not f.severity
+}
+
+test_auth_009_fires_high_for_open_leafnodes if {
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	f.severity == "high"
+}
+
+test_auth_009_fires_for_open_gateway if {
+	c := object.union(fx.good_config, {"gateway": {"name": "east", "port": 7222}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	f.path == "config/gateway/port"
+}
+
+test_auth_009_quiet_with_route_auth if {
+	c := object.union(fx.good_config, {"cluster": {"name": "c1", "port": 6222, "authorization": {"user": "route", "password": fx.strong}}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_with_route_tls if {
+	c := object.union(fx.good_config, {"cluster": {"name": "c1", "port": 6222, "tls": fx.tls_block}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_with_leaf_mtls if {
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422, "tls": object.union(fx.tls_block, {"verify": true})}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_leaf_tls_without_verify_but_users if {
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422, "authorization": {"users": [{"user": "edge", "password": fx.strong, "account": "APP"}]}}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+# ---------------------------------------------------------------- NATS-AUTH-012
+
+test_auth_012_fires_for_cookie_auth_any_origin if {
+	c := object.union(fx.good_config, {"websocket": {"port": 443, "tls": fx.tls_block, "jwt_cookie": "nats_jwt"}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-012")
+	contains(f.msg, "jwt_cookie")
+}
+
+test_auth_012_quiet_with_same_origin if {
+	c := object.union(fx.good_config, {"websocket": {"port": 443, "tls": fx.tls_block, "jwt_cookie": "nats_jwt", "same_origin": true}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-012")
+}
+
+test_auth_012_quiet_without_cookies if {
+	c := object.union(fx.good_config, {"websocket": {"port": 443, "tls": fx.tls_block}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-012")
+}
+
+test_auth_012_fires_live if {
+	v := fx.varz({"auth_required": true, "websocket": {"host": "0.0.0.0", "port": 443, "jwt_cookie": "nats_jwt"}})
+	fires(fx.input_with(fx.live_server(v)), "NATS-AUTH-012")
+}
+
+test_auth_012_quiet_live_with_allowed_origins if {
+	v := fx.varz({"auth_required": true, "websocket": {"host": "0.0.0.0", "port": 443, "jwt_cookie": "nats_jwt", "allowed_origins": ["https://app.example.com"]}})
+	not fires(fx.input_with(fx.live_server(v)), "NATS-AUTH-012")
+}

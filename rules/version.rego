@@ -1,0 +1,410 @@
+# Version and supply-chain rules: known advisories, end-of-life series,
+# missing patches, the Go toolchain and unpinned images. The advisory table
+# is data (rules/data/advisories.json, built by tools/advisories).
+package natsaudit.rules.version
+
+import data.natsaudit.lib
+
+advisories := data.natsaudit.advisories
+
+# METADATA
+# title: nats-server version affected by known advisories
+# description: >-
+#   The running (or deployed) nats-server release is in the affected range of
+#   published NATS security advisories whose preconditions the server meets.
+#   The severity is the highest among the advisories that certainly apply;
+#   advisories that depend on a feature the scan cannot see (for example a
+#   compose service without its config, or a live-only server) are listed as
+#   "affected if ... is enabled".
+# related_resources:
+#   - ref: https://advisories.nats.io/
+#   - ref: https://github.com/nats-io/nats-server/security/advisories
+# custom:
+#   id: NATS-VER-001
+#   severity: high
+#   category: security
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Upgrade to the newest release of a supported series (see the message),
+#     e.g. `image: nats:2.15.2-alpine`. Until then apply the workarounds of
+#     each advisory (https://advisories.nats.io/).
+deny contains f if {
+	some s in input.servers
+	v := _eval_version(s)
+	affected := [a |
+		some a in advisories.advisories
+		not a.id in lib.params.versions.ignore_advisories
+		lib.affected_by(v, a)
+		_applies(s, a)
+	]
+	count(affected) > 0
+	definite := [a | some a in affected; count(_conditions(s, a)) == 0]
+	conditional := [a | some a in affected; count(_conditions(s, a)) > 0]
+	sev := _max_sev(definite, conditional)
+	msg := sprintf("nats-server %s (%s) is affected by %s%s. %s", [
+		v, lib.version_label(s),
+		_definite_text(definite), _conditional_text(s, conditional, count(definite)),
+		_upgrade_hint(s),
+	])
+	f := lib.finding_sev(rego.metadata.rule(), s, lib.version_path(s), msg, sev)
+}
+
+# _eval_version: the exact version, or for a floating tag (nats:2.10) the
+# newest release of that series, which is what a pull gets today.
+_eval_version(s) := v if {
+	v := lib.server_semver(s)
+} else := v if {
+	v := advisories.latest[lib.server_series(s)]
+}
+
+_definite_text(list) := sprintf("%s: %s", [_n_advisories(count(list)), concat(", ", [sprintf("%s (%s)", [a.id, a.severity]) | some a in _by_sev(list)])]) if {
+	count(list) > 0
+} else := ""
+
+_conditional_text(s, list, ndef) := sprintf("%s%s if the feature is enabled: %s", [
+	_sep(ndef), _n_advisories(count(list)),
+	concat(", ", [sprintf("%s (%s, needs %s)", [a.id, a.severity, concat(" and ", _conditions(s, a))]) | some a in _by_sev(list)]),
+]) if {
+	count(list) > 0
+} else := ""
+
+_sep(0) := ""
+
+_sep(n) := "; and " if n > 0
+
+_n_advisories(1) := "1 advisory"
+
+_n_advisories(n) := sprintf("%d advisories", [n]) if n != 1
+
+_rank := {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+
+_by_sev(list) := [a |
+	some r in [4, 3, 2, 1, 0]
+	some a in list
+	_rank[a.severity] == r
+]
+
+_max_sev(definite, _) := _top(definite) if count(definite) > 0
+
+_max_sev(definite, conditional) := _top(conditional) if count(definite) == 0
+
+_top(list) := [k | some k, r in _rank; r == max({_rank[a.severity] | some a in list})][0]
+
+_upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [advisories.latest[x], x]) if {
+	x := lib.server_series(s)
+	x in advisories.supported_series
+} else := sprintf("Upgrade to a supported series: %s.", [concat(" or ", [advisories.latest[x] | some x in advisories.supported_series])])
+
+# ---------------------------------------------------------------------------
+# Feature gates: each advisory's `requires` names features the server must
+# use for it to apply. A feature is "yes", "no" or "unknown" (not visible in
+# what the scan has).
+
+_applies(s, a) if {
+	every r in a.requires {
+		_req(s, r) != "no"
+	}
+}
+
+_conditions(s, a) := [r | some r in a.requires; _req(s, r) == "unknown"]
+
+_req(s, r) := _negate(_status(s, substring(r, 1, -1))) if startswith(r, "!")
+
+_req(s, r) := _any_of([_status(s, x) | some x in split(r, "|")]) if {
+	not startswith(r, "!")
+	contains(r, "|")
+}
+
+_req(s, r) := _status(s, r) if {
+	not startswith(r, "!")
+	not contains(r, "|")
+}
+
+_negate("yes") := "no"
+
+_negate("no") := "yes"
+
+_negate("unknown") := "unknown"
+
+_any_of(list) := "yes" if {
+	"yes" in list
+} else := "no" if {
+	every x in list {
+		x == "no"
+	}
+} else := "unknown"
+
+_status(s, f) := "yes" if {
+	_feature(s, f)
+} else := "no" if {
+	_known(s, f)
+} else := "unknown"
+
+# _cfg(s): the configuration in effect, including the official image's
+# bundled config when compose runs it.
+_cfg(s) := s.config if {
+	is_object(s.config)
+} else := lib.image_default_config if {
+	s.deployment.uses_image_default_config == true
+}
+
+# What a configuration shows (and so can rule out).
+_config_features := {
+	"websocket", "leafnodes", "leafnode_listener", "mqtt", "jetstream", "operator", "accounts",
+	"no_auth_user", "verify_and_map", "monitoring", "routes", "allowed_connection_types",
+	"deny_permissions", "sys_only_accounts", "auth_callout",
+}
+
+# What /varz shows (nested listener objects are empty when off).
+_varz_features := {"websocket", "leafnodes", "leafnode_listener", "mqtt", "jetstream", "operator", "routes"}
+
+_known(s, f) if {
+	f in _config_features
+	_cfg(s)
+}
+
+_known(s, f) if {
+	f in _varz_features
+	lib.varz_of(s)
+}
+
+_known(s, f) if {
+	f in {"cli_credentials", "cli_tls"}
+	is_object(s.deployment)
+}
+
+_known(s, "monitoring") if startswith(object.get(object.get(s, "live", {}), "endpoint", ""), "http")
+
+_feature(s, "websocket") if _listener(s, "websocket", "websocket")
+
+_feature(s, "mqtt") if _listener(s, "mqtt", "mqtt")
+
+_feature(s, "leafnode_listener") if _listener(s, "leafnodes", "leaf")
+
+_feature(s, "leafnodes") if _listener(s, "leafnodes", "leaf")
+
+_feature(s, "leafnodes") if count(_cfg(s).leafnodes.remotes) > 0
+
+_feature(s, "leafnodes") if count(lib.varz_of(s).leaf.remotes) > 0
+
+_feature(s, "routes") if lib.varz_port(_cfg(s).cluster, "port")
+
+_feature(s, "routes") if count(_cfg(s).cluster.routes) > 0
+
+_feature(s, "routes") if lib.varz_port(lib.varz_of(s).cluster, "cluster_port")
+
+_feature(s, "jetstream") if _cfg(s).jetstream.enabled == true
+
+_feature(s, "jetstream") if is_object(lib.varz_of(s).jetstream.config)
+
+_feature(s, "operator") if lib.operator_mode(_cfg(s))
+
+_feature(s, "operator") if lib.varz_of(s).trusted_operators_claim
+
+_feature(s, "accounts") if count(_cfg(s).accounts) > 0
+
+_feature(s, "accounts") if lib.operator_mode(_cfg(s))
+
+_feature(s, "no_auth_user") if {
+	some p in [["no_auth_user"], ["websocket", "no_auth_user"], ["mqtt", "no_auth_user"]]
+	x := object.get(_cfg(s), p, "")
+	is_string(x)
+	x != ""
+}
+
+_feature(s, "no_auth_user") if {
+	some k in ["websocket", "mqtt"]
+	lib.varz_of(s)[k].no_auth_user != ""
+}
+
+_feature(s, "verify_and_map") if {
+	some [_, t] in lib.tls_blocks(s)
+	t.verify_and_map == true
+}
+
+_feature(s, "monitoring") if {
+	some k in ["http_port", "https_port"]
+	lib.num(_cfg(s)[k]) != 0
+}
+
+_feature(s, "monitoring") if startswith(s.live.endpoint, "http")
+
+_feature(s, "cli_credentials") if {
+	some k in ["pass", "auth"]
+	s.deployment.flags[k]
+}
+
+_feature(s, "cli_credentials") if s.deployment.flags.routes_with_credentials == true
+
+_feature(s, "cli_tls") if {
+	some k in ["tls", "tlscert", "tlskey", "tlsverify", "tlscacert"]
+	s.deployment.flags[k]
+}
+
+_feature(s, "allowed_connection_types") if {
+	walk(_cfg(s), [p, _])
+	count(p) > 0
+	p[count(p) - 1] in {"allowed_connection_types", "proxy_required"}
+}
+
+_feature(s, "deny_permissions") if {
+	walk(_cfg(s), [p, v])
+	count(p) > 1
+	p[count(p) - 1] == "deny"
+	p[count(p) - 2] in {"publish", "subscribe"}
+	count(v) > 0
+}
+
+_feature(s, "sys_only_accounts") if lib.sys_only_accounts(_cfg(s))
+
+_feature(s, "auth_callout") if _cfg(s).authorization.auth_callout
+
+_listener(s, kind, _) if lib.varz_port(_cfg(s)[kind], "port")
+
+_listener(s, _, vk) if lib.varz_port(lib.varz_of(s)[vk], "port")
+
+# METADATA
+# title: End-of-life nats-server series
+# description: >-
+#   The release series no longer gets bug or security fixes (RELEASES.md: the
+#   current and previous minor series are supported). Advisories published
+#   after its last release stay unfixed on it, whatever the patch level.
+# related_resources:
+#   - ref: https://github.com/nats-io/nats-server/blob/main/RELEASES.md
+# custom:
+#   id: NATS-VER-002
+#   severity: high
+#   category: security
+#   sources: [compose, live]
+#   remediation: |-
+#     Move to a supported series (the message names them), e.g.
+#     `image: nats:2.15.2-alpine`; read the release notes of each minor
+#     version in between (JetStream API level, config changes).
+deny contains f if {
+	some s in input.servers
+	x := lib.server_series(s)
+	_eol(x)
+	f := lib.finding(rego.metadata.rule(), s, lib.version_path(s), sprintf("nats-server %s (%s) is end-of-life%s; supported series: %s", [
+		x, lib.version_label(s), _last_note(x), concat(", ", advisories.supported_series),
+	]))
+}
+
+_eol(x) if advisories.eol[x]
+
+_eol(x) if {
+	not advisories.latest[x]
+	every y in advisories.supported_series {
+		lib.series_cmp(x, y) < 0
+	}
+}
+
+_last_note(x) := sprintf(" (last release %s)", [advisories.eol[x].last]) if {
+	advisories.eol[x].last
+} else := ""
+
+# METADATA
+# title: Behind the latest patch release of its series
+# description: >-
+#   A newer patch release of the same supported series exists; patch
+#   releases carry bug and security fixes without breaking changes.
+# related_resources:
+#   - ref: https://github.com/nats-io/nats-server/releases
+# custom:
+#   id: NATS-VER-003
+#   severity: medium
+#   category: security
+#   sources: [compose, live]
+#   remediation: Update to the latest patch of the series (the message names it) and pin it.
+deny contains f if {
+	some s in input.servers
+	v := lib.server_semver(s)
+	x := lib.server_series(s)
+	x in advisories.supported_series
+	latest := advisories.latest[x]
+	semver.compare(v, latest) < 0
+	f := lib.finding(rego.metadata.rule(), s, lib.version_path(s), sprintf("nats-server %s (%s) is behind %s, the latest %s release", [v, lib.version_label(s), latest, x]))
+}
+
+# METADATA
+# title: Built with a Go release that has a known TLS flaw
+# description: >-
+#   The server binary was built with a Go toolchain older than the fix for
+#   CVE-2025-68121 (crypto/tls). It matters only for mutual TLS set-ups that
+#   use different CA bundles per listener, but it is fixed only by a
+#   rebuild, i.e. a newer nats-server release.
+# related_resources:
+#   - ref: https://advisories.nats.io/CVE/secnote-2026-01.txt
+# custom:
+#   id: NATS-VER-004
+#   severity: low
+#   category: security
+#   sources: [live]
+#   remediation: Upgrade to a nats-server release built with Go 1.24.13, 1.25.7 or newer (`/varz` field `go`).
+deny contains f if {
+	some s in input.servers
+	g := lib.varz_of(s).go
+	is_string(g)
+	gv := _go_version(g)
+	some a in advisories.toolchain
+	_go_affected(gv, a.go_fixed)
+	f := lib.finding_sev(rego.metadata.rule(), s, "live/varz/go", sprintf("nats-server was built with Go %s, affected by %s (fixed in Go %s)", [gv, a.id, concat(" / ", a.go_fixed)]), a.severity)
+}
+
+# _go_version("go1.24.12 X:boringcrypto") = "1.24.12"; "go1.25" = "1.25.0".
+_go_version(g) := v if {
+	m := regex.find_all_string_submatch_n(`^go(\d+)\.(\d+)(?:\.(\d+))?`, g, 1)[0]
+	v := sprintf("%s.%s.%s", [m[1], m[2], _or_zero(m[3])])
+}
+
+_or_zero("") := "0"
+
+_or_zero(x) := x if x != ""
+
+# Affected when older than the fix of its own series, or older than every
+# fixed series.
+_go_affected(v, fixed) if {
+	some f in fixed
+	_same_series(v, f)
+	semver.compare(v, f) < 0
+}
+
+_go_affected(v, fixed) if {
+	every f in fixed {
+		semver.compare(v, f) < 0
+		not _same_series(v, f)
+	}
+}
+
+_same_series(a, b) if {
+	pa := split(a, ".")
+	pb := split(b, ".")
+	pa[0] == pb[0]
+	pa[1] == pb[1]
+}
+
+# METADATA
+# title: Unpinned nats image
+# description: >-
+#   The compose service runs nats without a version (nats, nats:latest,
+#   nats:alpine) or with a floating series tag (nats:2.10) and no digest: each
+#   pull may bring a different server release, so what runs is neither
+#   reviewed nor reproducible. A full x.y.z tag counts as pinned.
+# related_resources:
+#   - ref: https://hub.docker.com/_/nats
+# custom:
+#   id: NATS-VER-005
+#   severity: low
+#   category: security
+#   sources: [compose]
+#   remediation: |-
+#     Pin the release, ideally with its digest:
+#
+#         image: nats:2.15.2-alpine@sha256:<digest>
+deny contains f if {
+	some s in input.servers
+	d := s.deployment
+	regex.match(`(^|/)nats(-server)?$`, d.image_repo)
+	d.image_digest == ""
+	not regex.match(`^v?\d+\.\d+\.\d+`, d.image_tag)
+	f := lib.finding(rego.metadata.rule(), s, "deployment/image", sprintf("%s runs image %s, which is not pinned to a release", [lib.server_label(s), d.image]))
+}

@@ -1,0 +1,214 @@
+package natsaudit.rules.version_test
+
+import data.natsaudit.rules.version
+import data.natsaudit.test.security as fx
+
+findings(doc) := {f | some f in version.deny with input as doc}
+
+hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+fires(doc, id) if count(hits(doc, id)) > 0
+
+one(doc, id) := f if {
+	hs := hits(doc, id)
+	count(hs) == 1
+	f := hs[0]
+}
+
+# A JetStream server with users, deployed by compose from image tag `tag`.
+js_config := object.union(fx.good_config, {"jetstream": {"enabled": true, "store_dir": "/data"}, "http_port": 8222})
+
+deployed(tag) := object.union(fx.compose_server(js_config, [fx.port("", 4222)]), {
+	"version": _version(tag),
+	"deployment": object.union(fx.deployment([fx.port("", 4222)]), {"image": sprintf("nats:%s", [tag]), "image_tag": tag}),
+})
+
+_version(tag) := v if {
+	m := regex.find_all_string_submatch_n(`^(\d+\.\d+)(\.\d+)?`, tag, 1)[0]
+	v := {"value": concat("", [m[1], m[2]]), "semver": _semver(m), "series": m[1], "source": "image_tag", "raw": tag}
+}
+
+_semver(m) := concat("", [m[1], m[2]]) if {
+	m[2] != ""
+} else := ""
+
+live_at(version, extra) := fx.input_with(fx.live_server(fx.varz(object.union({"version": version}, extra))))
+
+# ---------------------------------------------------------------- NATS-VER-001
+
+test_ver_001_fires_for_2_10_24_with_jetstream if {
+	f := one(fx.input_with(deployed("2.10.24-alpine")), "NATS-VER-001")
+	f.severity == "critical"
+	f.path == "deployment/image"
+	contains(f.msg, "nats-server 2.10.24 (image nats:2.10.24-alpine)")
+	contains(f.msg, "CVE-2025-30215 (critical)")
+	contains(f.msg, "Upgrade to a supported series: 2.15.2 or 2.14.9")
+}
+
+test_ver_001_quiet_on_2_14_9 if {
+	not fires(fx.input_with(deployed("2.14.9")), "NATS-VER-001")
+}
+
+test_ver_001_quiet_on_2_15_2 if {
+	not fires(fx.input_with(deployed("2.15.2-alpine")), "NATS-VER-001")
+}
+
+test_ver_001_fires_on_2_14_2_and_points_at_the_series_patch if {
+	f := one(fx.input_with(deployed("2.14.2")), "NATS-VER-001")
+	contains(f.msg, "GHSA-q59r-vq66-pxc2 (medium)")
+	contains(f.msg, "Upgrade to 2.14.9 (latest of the 2.14 series)")
+}
+
+test_ver_001_feature_gates_exclude_unused_features if {
+	# The config has no WebSocket, MQTT or leafnodes: those advisories do not apply.
+	f := one(fx.input_with(deployed("2.12.5")), "NATS-VER-001")
+	not contains(f.msg, "CVE-2026-33219") # websocket
+	not contains(f.msg, "CVE-2026-33215") # mqtt
+	not contains(f.msg, "CVE-2026-33218") # leafnode listener
+	contains(f.msg, "CVE-2026-33223 (medium)") # applies to every deployment
+}
+
+test_ver_001_feature_gates_include_used_features if {
+	s := object.union(deployed("2.12.5"), {"config": object.union(js_config, {"websocket": {"port": 443, "tls": fx.tls_block}})})
+	f := one(fx.input_with(s), "NATS-VER-001")
+	contains(f.msg, "CVE-2026-33219 (high)")
+}
+
+test_ver_001_conditional_when_feature_is_invisible if {
+	# A live-only 2.14.2: no_auth_user and permissions are not in /varz.
+	f := one(live_at("2.14.2", {}), "NATS-VER-001")
+	f.path == "live/varz/version"
+	f.severity == "medium"
+	contains(f.msg, "if the feature is enabled: ")
+	contains(f.msg, "GHSA-hmmp-q8cx-v964 (high, needs no_auth_user and allowed_connection_types)")
+	not contains(f.msg, "GHSA-r72h-j7qq-v6qg") # /varz shows MQTT is off
+}
+
+test_ver_001_floating_tag_uses_the_newest_patch if {
+	s := object.union(deployed("2.10"), {"version": {"value": "2.10", "semver": "", "series": "2.10", "source": "image_tag", "raw": "2.10"}})
+	f := one(fx.input_with(s), "NATS-VER-001")
+	contains(f.msg, "nats-server 2.10.29")
+	not contains(f.msg, "CVE-2025-30215") # fixed in 2.10.27
+}
+
+test_ver_001_quiet_floating_supported_tag if {
+	s := object.union(deployed("2.15"), {"version": {"value": "2.15", "semver": "", "series": "2.15", "source": "image_tag", "raw": "2.15"}})
+	not fires(fx.input_with(s), "NATS-VER-001")
+}
+
+test_ver_001_quiet_when_advisories_ignored if {
+	all_ids := [a.id | some a in data.natsaudit.advisories.advisories]
+	not fires(fx.input_with(deployed("2.14.2")), "NATS-VER-001") with data.natsaudit.params.versions.ignore_advisories as all_ids
+}
+
+test_ver_001_image_default_config_gates if {
+	# The official image's bundled config has routes and monitoring, no MQTT.
+	s := object.union(fx.server({}), {
+		"config": null,
+		"sources": ["compose"],
+		"deployment": object.union(fx.deployment([]), {"image": "nats:2.12.5", "image_tag": "2.12.5", "command": [], "uses_image_default_config": true}),
+		"version": fx.version("2.12.5", "2.12.5"),
+	})
+	f := one(fx.input_with(s), "NATS-VER-001")
+	not contains(f.msg, "CVE-2026-33215")
+	contains(f.msg, "CVE-2026-33223")
+}
+
+# ---------------------------------------------------------------- NATS-VER-002
+
+test_ver_002_fires_for_2_10 if {
+	f := one(fx.input_with(deployed("2.10.24-alpine")), "NATS-VER-002")
+	contains(f.msg, "nats-server 2.10 (image nats:2.10.24-alpine) is end-of-life (last release 2.10.29); supported series: 2.15, 2.14")
+}
+
+test_ver_002_fires_for_2_12_after_2_15 if {
+	fires(fx.input_with(deployed("2.12.15")), "NATS-VER-002")
+}
+
+test_ver_002_fires_for_floating_2_10 if {
+	s := object.union(deployed("2.10"), {"version": {"value": "2.10", "semver": "", "series": "2.10", "source": "image_tag", "raw": "2.10-alpine"}})
+	fires(fx.input_with(s), "NATS-VER-002")
+}
+
+test_ver_002_quiet_for_supported_series if {
+	not fires(fx.input_with(deployed("2.14.9")), "NATS-VER-002")
+	not fires(fx.input_with(deployed("2.15.2")), "NATS-VER-002")
+}
+
+test_ver_002_quiet_for_newer_unknown_series if {
+	not fires(live_at("2.16.0", {}), "NATS-VER-002")
+}
+
+# ---------------------------------------------------------------- NATS-VER-003
+
+test_ver_003_fires_behind_latest_patch if {
+	f := one(fx.input_with(deployed("2.14.8")), "NATS-VER-003")
+	contains(f.msg, "behind 2.14.9")
+}
+
+test_ver_003_quiet_at_latest_patch if {
+	not fires(fx.input_with(deployed("2.14.9")), "NATS-VER-003")
+}
+
+test_ver_003_quiet_for_eol_series if {
+	# VER-002 reports it; the fix is a series change, not a patch.
+	not fires(fx.input_with(deployed("2.12.14")), "NATS-VER-003")
+}
+
+test_ver_003_fires_live if {
+	f := one(live_at("2.15.1", {}), "NATS-VER-003")
+	f.path == "live/varz/version"
+}
+
+# ---------------------------------------------------------------- NATS-VER-004
+
+test_ver_004_fires_old_go_patch if {
+	f := one(live_at("2.14.9", {"go": "go1.24.12"}), "NATS-VER-004")
+	f.severity == "low"
+	contains(f.msg, "Go 1.24.12")
+}
+
+test_ver_004_fires_older_go_series if {
+	fires(live_at("2.12.15", {"go": "go1.23.9"}), "NATS-VER-004")
+}
+
+test_ver_004_quiet_fixed_go if {
+	not fires(live_at("2.14.9", {"go": "go1.24.13"}), "NATS-VER-004")
+	not fires(live_at("2.14.9", {"go": "go1.25.7"}), "NATS-VER-004")
+	not fires(live_at("2.15.2", {"go": "go1.26.8"}), "NATS-VER-004")
+}
+
+# ---------------------------------------------------------------- NATS-VER-005
+
+image(img, tag, digest) := fx.input_with(object.union(deployed("2.15.2"), {"deployment": object.union(fx.deployment([]), {"image": img, "image_tag": tag, "image_digest": digest})}))
+
+test_ver_005_fires_for_latest if {
+	f := one(image("nats:latest", "latest", ""), "NATS-VER-005")
+	f.path == "deployment/image"
+}
+
+test_ver_005_fires_without_tag if {
+	fires(image("nats", "", ""), "NATS-VER-005")
+}
+
+test_ver_005_fires_for_floating_series if {
+	fires(image("nats:2.10-alpine", "2.10-alpine", ""), "NATS-VER-005")
+}
+
+test_ver_005_quiet_for_release_tag if {
+	not fires(image("nats:2.10.24-alpine", "2.10.24-alpine", ""), "NATS-VER-005")
+}
+
+test_ver_005_quiet_with_digest if {
+	not fires(image("nats:2.10@sha256:4f7d2f0e6b1c9a3d5e8b7c6a5f4e3d2c1b0a99887766554433221100ffeeddcc", "2.10", "sha256:4f7d2f0e6b1c9a3d5e8b7c6a5f4e3d2c1b0a99887766554433221100ffeeddcc"), "NATS-VER-005")
+}
+
+test_ver_005_quiet_for_other_images if {
+	d := object.union(fx.deployment([]), {"image": "ghcr.io/acme/nats-exporter:latest", "image_repo": "ghcr.io/acme/nats-exporter", "image_tag": "latest"})
+	not fires(fx.input_with(object.union(deployed("2.15.2"), {"deployment": d})), "NATS-VER-005")
+}
+
+test_ver_005_fires_for_registry_nats_image if {
+	d := object.union(fx.deployment([]), {"image": "docker.io/library/nats:alpine", "image_repo": "docker.io/library/nats", "image_tag": "alpine"})
+	fires(fx.input_with(object.union(deployed("2.15.2"), {"deployment": d})), "NATS-VER-005")
+}
