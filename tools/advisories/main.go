@@ -259,8 +259,8 @@ func readNotes(dir string) ([]*Note, error) {
 }
 
 var (
-	idRe      = regexp.MustCompile(`\b(CVE-\d{4}-\d+|GHSA(?:-[0-9a-z]{4}){3}|GO-\d{4}-\d+)\b`)
-	headerRe  = regexp.MustCompile(`^([A-Za-z-]+):\s*(.*)$`)
+	idRe     = regexp.MustCompile(`\b(CVE-\d{4}-\d+|GHSA(?:-[0-9a-z]{4}){3}|GO-\d{4}-\d+)\b`)
+	headerRe = regexp.MustCompile(`^([A-Za-z-]+):\s*(.*)$`)
 	// sectionRe matches the headings that end the "Affected versions"
 	// section (product sub-headings such as "NATS Server:" do not).
 	sectionRe = regexp.MustCompile(`^(Impact|Workarounds?|Solution|Resolution|Credits?|References|Problem Description|Background|Security impact|Logic flaw):\s*$`)
