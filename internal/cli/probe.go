@@ -227,7 +227,10 @@ func (a *app) runProbe(cmd *cobra.Command, args []string, f *probeFlags) error {
 			return &exitError{ExitError, err}
 		}
 	}
-	if err := a.write(res.Report, ts, !f.out.noColor && isTerminal(a.stdout), res.Secrets); err != nil {
+	// The catalog gives Markdown and SARIF each rule's description and fix.
+	ropt := f.out.renderOptions(eng.Rules(), "")
+	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
+	if err := a.writeWith(res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
 	if code := gate(res.Report, rank); code != ExitOK {
