@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -266,17 +267,29 @@ func checkDiffFixed(t *testing.T, ruleID, line string) {
 		if c.Category != cat {
 			continue
 		}
-		if c.Old == nil || c.New == nil || c.Delta == nil || *c.Delta <= 0 {
-			t.Errorf("%s score change %+v: want a rise", cat, c)
+		if c.Old == nil || c.New == nil || c.Delta == nil {
+			t.Fatalf("%s score change %+v: want both scores", cat, c)
+		}
+		// Fixing a finding never lowers the score, and raises it unless the
+		// category sits at its floor (0) or at the cap of a critical (4).
+		if *c.Delta < 0 || (*c.Delta == 0 && *c.Old != 0 && *c.Old != 4) {
+			t.Errorf("%s score %v → %v after fixing %s: want a rise", cat, *c.Old, *c.New, ruleID)
 		}
 		if *c.Old != *old.Scores.Categories[cat].Score || *c.New != *cur.Scores.Categories[cat].Score {
 			t.Errorf("diff scores %v → %v, reports say %v → %v", *c.Old, *c.New, *old.Scores.Categories[cat].Score, *cur.Scores.Categories[cat].Score)
 		}
 	}
 	for name, out := range map[string]string{"text": text, "markdown": md} {
-		if !strings.Contains(out, ruleID) || !strings.Contains(out, "→") {
-			t.Errorf("%s diff does not name %s or show the score change:\n%s", name, ruleID, out)
+		if !strings.Contains(out, ruleID) {
+			t.Errorf("%s diff does not name %s:\n%s", name, ruleID, out)
 		}
+	}
+	oldSec, newSec := fmt.Sprintf("%.1f", *old.Scores.Categories[cat].Score), fmt.Sprintf("%.1f", *cur.Scores.Categories[cat].Score)
+	if want := fmt.Sprintf("%s → %s", oldSec, newSec); !strings.Contains(text, want) {
+		t.Errorf("text diff does not show %s %s:\n%s", cat, want, text)
+	}
+	if want := fmt.Sprintf("| %s | %s | %s |", report.Title(cat), oldSec, newSec); !strings.Contains(md, want) {
+		t.Errorf("markdown diff does not show %q:\n%s", want, md)
 	}
 	if !strings.Contains(d.Summary, ruleID) || !strings.Contains(d.Summary, "fixed") {
 		t.Errorf("summary does not say %s was fixed: %q", ruleID, d.Summary)
