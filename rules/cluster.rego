@@ -60,7 +60,7 @@ _size_path(s) := sprintf("%s/cluster_size", [lib.live_meta_path(s)]) if {
 	count(lib.routes_of(s)) > 0
 } else := "config/cluster" if {
 	lib.clustered_config(s)
-} else := "config/jetstream"
+} else := "config/jetstream/enabled"
 
 # METADATA
 # title: No JetStream meta leader

@@ -81,7 +81,7 @@ route(id, name) := {"did_solicit": true, "is_configured": true, "remote_id": id,
 
 test_clu_001_fires_single_jetstream_server if {
 	[f] := by_id([srv(0, {"server_name": "nats-1", "jetstream": js})], "NATS-CLU-001")
-	f.path == "config/jetstream"
+	f.path == "config/jetstream/enabled"
 	sev(f) == "medium"
 	contains(f.msg, "single server")
 }
@@ -132,6 +132,15 @@ test_clu_001_fires_live_standalone_jetstream if {
 	[f] := by_id([live(0, "single-1", {"varz": varz_single})], "NATS-CLU-001")
 	f.path == "live/varz/jetstream"
 	sev(f) == "medium"
+}
+
+test_clu_001_quiet_live_jetstream_disabled if {
+	# A server without JetStream: varz.jetstream is empty, jsz says disabled
+	# but still carries a (zero) config object.
+	v := object.union(object.remove(varz_single, ["jetstream"]), {"jetstream": {}})
+	j := {"disabled": true, "config": {"max_memory": 0, "max_storage": 0, "store_dir": "", "sync_interval": 0}, "server_id": "N"}
+	count(by_id([live(0, "plain", {"varz": v, "jsz": j})], "NATS-CLU-001")) == 0
+	count(by_id([live(0, "plain", {"jsz": j})], "NATS-CLU-001")) == 0
 }
 
 test_clu_001_fires_live_two_node_meta if {

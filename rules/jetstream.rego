@@ -170,7 +170,7 @@ deny contains f if {
 }
 
 _js_004 contains h if {
-	some s in lib.configured_servers
+	some s in lib.js_servers
 	some name, acc in s.config.accounts
 	js := acc.jetstream
 	js.enabled == true

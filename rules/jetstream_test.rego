@@ -125,6 +125,11 @@ test_js_004_fires_account_jetstream_enabled if {
 	f.path == "config/accounts/APP/jetstream"
 }
 
+test_js_004_quiet_when_server_jetstream_off if {
+	cfg := {"jetstream": {"enabled": false}, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": false}}}}
+	count(by_id({"servers": [srv(cfg)]}, "NATS-JS-004")) == 0
+}
+
 test_js_004_quiet_account_with_limits if {
 	cfg := {"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_memory": 67108864, "max_store": 1073741824}}}}
 	count(by_id({"servers": [srv(cfg)]}, "NATS-JS-004")) == 0

@@ -161,7 +161,17 @@ _lim_003 contains h if {
 	some s in lib.configured_servers
 	v := lib.num(s.config.max_connections)
 	v <= 0
+	not _before_2_14(s)
 	h := {"obj": s, "path": "config/max_connections", "msg": sprintf("%s: max_connections %d refuses every client connection on nats-server 2.14 and later", [lib.server_label(s), v]), "sev": "high"}
+}
+
+# Before 2.14, 0 meant the default (65536) and a negative value no limit.
+_lim_003 contains h if {
+	some s in lib.configured_servers
+	v := lib.num(s.config.max_connections)
+	v < 0
+	_before_2_14(s)
+	h := {"obj": s, "path": "config/max_connections", "msg": sprintf("%s: max_connections %d removes the connection limit on nats-server %s (and refuses every client from 2.14 on)", [lib.server_label(s), v, s.version.semver])}
 }
 
 _lim_003 contains h if {
@@ -190,6 +200,12 @@ _lim_003 contains h if {
 }
 
 _config_refuses_all(s) if lib.num(s.config.max_connections) <= 0
+
+_before_2_14(s) if {
+	v := s.version.semver
+	semver.is_valid(v)
+	semver.compare(v, "2.14.0") < 0
+}
 
 _conn_sev(r) := "high" if r >= lib.params.limits.connections_high
 

@@ -112,6 +112,19 @@ test_lim_003_fires_zero_connections_high if {
 	sev(f) == "high"
 }
 
+test_lim_003_quiet_zero_before_2_14 if {
+	# 0 meant the default (65536) before 2.14.
+	s := object.union(srv({"max_connections": 0}), {"version": {"value": "2.12.15", "semver": "2.12.15", "series": "2.12", "source": "image_tag"}})
+	count(by_id([s], "NATS-LIM-003")) == 0
+}
+
+test_lim_003_fires_negative_before_2_14_medium if {
+	s := object.union(srv({"max_connections": -1}), {"version": {"value": "2.12.15", "semver": "2.12.15", "series": "2.12", "source": "image_tag"}})
+	[f] := by_id([s], "NATS-LIM-003")
+	sev(f) == "default"
+	contains(f.msg, "removes the connection limit")
+}
+
 test_lim_003_fires_huge_limit if {
 	[f] := by_id([srv({"max_connections": 5000000})], "NATS-LIM-003")
 	sev(f) == "default"

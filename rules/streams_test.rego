@@ -206,7 +206,7 @@ test_str_006_fires_dlq_discard_old if {
 	f.path == "config/discard"
 	contains(f.msg, "max_msgs 100000")
 	contains(f.msg, "max_bytes 10 GiB")
-	contains(f.msg, "max_age 720h")
+	contains(f.msg, "max_age 30d")
 }
 
 test_str_006_quiet_dlq_discard_new if {

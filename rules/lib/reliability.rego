@@ -38,7 +38,14 @@ live_jsz(s) := j if {
 # jetstream object; its config is present only when JetStream is on).
 live_js_enabled(s) if is_object(live_varz(s).jetstream.config)
 
-live_js_enabled(s) if is_object(live_jsz(s).config)
+# Without varz: jsz always carries a config object, even with
+# "disabled": true, so the flag decides.
+live_js_enabled(s) if {
+	not live_varz(s)
+	j := live_jsz(s)
+	is_object(j.config)
+	not j.disabled == true
+}
 
 # live_meta(s) is the JetStream meta group as the server sees it (jsz first,
 # varz as fallback); undefined for a standalone JetStream server.
@@ -210,7 +217,10 @@ _rel_scaled(n, unit, name) := sprintf("%d %s", [round(n / unit), name]) if {
 } else := sprintf("%.1f %s", [n / unit, name])
 
 # human_duration(ns): 120000000000 → "2m".
-human_duration(ns) := sprintf("%dh", [round(ns / 3600000000000)]) if {
+human_duration(ns) := sprintf("%dd", [round(ns / 86400000000000)]) if {
+	ns >= 86400000000000
+	ns % 86400000000000 == 0
+} else := sprintf("%dh", [round(ns / 3600000000000)]) if {
 	ns >= 3600000000000
 	ns % 3600000000000 == 0
 } else := sprintf("%dm", [round(ns / 60000000000)]) if {
