@@ -120,3 +120,18 @@ func TestMarkdownLiveOnlyAndFence(t *testing.T) {
 		t.Error("raw HTML in the Markdown")
 	}
 }
+
+func TestEscapeURIPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"config/nats/nats.conf": "config/nats/nats.conf",
+		"my dir/a#b?.conf":      "my%20dir/a%23b%3F.conf",
+		"c:odd/ünï.conf":        "c%3Aodd/%C3%BCn%C3%AF.conf",
+	} {
+		if got := escapeURIPath(in); got != want {
+			t.Errorf("escapeURIPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := srcRoot(`C:\repos\nats`, true).URI; got != "file:///C:/repos/nats/" {
+		t.Errorf("windows root %q", got)
+	}
+}

@@ -313,8 +313,9 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 func srcRoot(root string, abs bool) sarifArtifactLoc {
 	if abs {
 		u := "file://" + escapeURIPath(toSlash(root))
-		if !strings.HasPrefix(toSlash(root), "/") {
-			u = "file:///" + escapeURIPath(toSlash(root))
+		if isWindowsAbs(root) {
+			// The drive's colon stays literal: file:///C:/repo/
+			u = "file:///" + root[:2] + escapeURIPath(toSlash(root[2:]))
 		}
 		if !strings.HasSuffix(u, "/") {
 			u += "/"
@@ -500,12 +501,13 @@ func isWindowsAbs(p string) bool {
 }
 
 // escapeURIPath percent-encodes what a URI path may not hold literally
-// (spaces, %, #, ?, non-ASCII), keeping slashes.
+// (spaces, %, #, ?, non-ASCII), keeping slashes. Colons are encoded too: in
+// a relative reference, "a:b/c" would read as a URI with scheme "a".
 func escapeURIPath(p string) string {
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/!$&'()*+,;=:@", c) >= 0) {
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/!$&'()*+,;=@", c) >= 0) {
 			b.WriteByte(c)
 			continue
 		}
