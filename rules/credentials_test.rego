@@ -1,0 +1,303 @@
+package natsaudit.rules.credentials_test
+
+import data.natsaudit.rules.credentials
+import data.natsaudit.test.security as fx
+
+findings(doc) := {f | some f in credentials.deny with input as doc}
+
+hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+fires(doc, id) if count(hits(doc, id)) > 0
+
+one(doc, id) := f if {
+	hs := hits(doc, id)
+	count(hs) == 1
+	f := hs[0]
+}
+
+replace(obj, key, value) := object.union(object.remove(obj, [key]), {key: value})
+
+with_users(list) := replace(fx.good_config, "authorization", {"users": list})
+
+user(name, pw) := {"user": name, "password": pw, "permissions": {"publish": {"allow": ["app.>"], "deny": []}}}
+
+# Secrets as the sources describe them.
+literal_pw := fx.secret({"length": 24, "entropy": 4.2, "digest": "1111aaaa2222bbbb"})
+
+changeme := fx.secret({"placeholder": true, "length": 8, "entropy": 2.75, "digest": "b1f8de82829180c3"})
+
+random32 := fx.secret({"length": 32, "entropy": 4.9, "digest": "3333cccc4444dddd"})
+
+short_pw := fx.secret({"length": 7, "entropy": 2.8, "digest": "5555eeee6666ffff"})
+
+env_pw(facts) := fx.secret(object.union({"origin": "env", "env_var": "NATS_PASSWORD", "resolved": true, "resolved_from": "config/base.env"}, facts))
+
+seed := fx.secret({"nkey_seed": true, "length": 58, "entropy": 4.6, "digest": "7777000077770000"})
+
+# env_file(vars): a .env file the NATS compose service loads.
+env_file(vars) := {"ref": "env_files/0", "file": "config/base.env", "vars": {name: {"name": name, "line": i + 1, "facts": facts} |
+	some i, [name, facts] in vars
+}}
+
+with_env(vars) := object.union(fx.input_with(fx.server(fx.good_config)), {"env_files": [env_file(vars)]})
+
+# ---------------------------------------------------------------- NATS-CRED-001
+
+test_cred_001_fires_for_literal_password if {
+	f := one(fx.input_with(fx.server(with_users([user("nats_monitor", literal_pw)]))), "NATS-CRED-001")
+	f.path == "config/authorization/users/0/password"
+	f.msg == "server nats-1: the password of user \"nats_monitor\" is stored in plaintext in the config (not a bcrypt hash)"
+}
+
+test_cred_001_quiet_for_bcrypt if {
+	not fires(fx.input_with(fx.server(with_users([user("app", fx.bcrypt)]))), "NATS-CRED-001")
+}
+
+test_cred_001_quiet_for_env_reference if {
+	# password: $NATS_PASSWORD with no value in the repository
+	ref := fx.secret({"origin": "env", "env_var": "NATS_PASSWORD", "resolved": false, "length": 0})
+	not fires(fx.input_with(fx.server(with_users([user("app", ref)]))), "NATS-CRED-001")
+}
+
+test_cred_001_fires_for_literal_token if {
+	c := replace(fx.good_config, "authorization", {"token": random32})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-001")
+	contains(f.msg, "authorization token")
+}
+
+test_cred_001_quiet_for_route_authorization if {
+	c := object.union(fx.good_config, {"cluster": {"port": 6222, "tls": fx.tls_block, "authorization": {"user": "route", "password": literal_pw}}})
+	not fires(fx.input_with(fx.server(c)), "NATS-CRED-001")
+}
+
+test_cred_001_fires_for_route_url_credentials if {
+	c := object.union(fx.good_config, {"cluster": {"port": 6222, "tls": fx.tls_block, "routes": ["nats://route:****@nats-2:6222", "nats://nats-3:6222"]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-001")
+	f.path == "config/cluster/routes/0"
+	contains(f.msg, "nats://route:****@nats-2:6222")
+}
+
+test_cred_001_quiet_for_route_without_userinfo if {
+	c := object.union(fx.good_config, {"cluster": {"port": 6222, "tls": fx.tls_block, "routes": ["nats://nats-2:6222", "tls://nats-3:6222"]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-CRED-001")
+}
+
+test_cred_001_fires_for_literal_jetstream_key if {
+	c := object.union(fx.good_config, {"jetstream": {"enabled": true, "cipher": "chachapoly", "key": random32}})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-001")
+	f.path == "config/jetstream/key"
+}
+
+test_cred_001_quiet_for_jetstream_key_from_env if {
+	k := fx.secret({"origin": "env", "env_var": "JS_KEY", "resolved": false, "length": 0})
+	c := object.union(fx.good_config, {"jetstream": {"enabled": true, "cipher": "chachapoly", "key": k}})
+	not fires(fx.input_with(fx.server(c)), "NATS-CRED-001")
+}
+
+test_cred_001_fires_for_url_credentials_in_env if {
+	url := fx.secret({"url_credentials": true, "length": 34})
+	f := one(with_env([["NATS_URL", url]]), "NATS-CRED-001")
+	f.ref == "env_files/0"
+	f.path == "vars/NATS_URL"
+}
+
+test_cred_001_quiet_for_url_with_references if {
+	# NATS_URL=nats://${NATS_USER}:${NATS_PASSWORD}@nats:4222 has no literal password.
+	url := fx.secret({"length": 18, "entropy": 3.09})
+	not fires(with_env([["NATS_URL", url]]), "NATS-CRED-001")
+}
+
+test_cred_001_fires_for_committed_env_secret if {
+	f := one(with_env([["NATS_PASSWORD", literal_pw]]), "NATS-CRED-001")
+	f.msg == "config/base.env commits the secret NATS_PASSWORD in plaintext"
+}
+
+test_cred_001_quiet_for_env_secret_with_default_reference if {
+	# NATS_PASSWORD=${NATS_PASSWORD:-MUST_SET_IN_PRODUCTION}: not a literal (CRED-002's case)
+	not fires(with_env([["NATS_PASSWORD", env_pw({"placeholder": true})]]), "NATS-CRED-001")
+}
+
+test_cred_001_fires_for_compose_inline_environment if {
+	s := object.union(fx.compose_server(fx.good_config, []), {"deployment": object.union(fx.deployment([]), {"environment": {
+		"NATS_PASSWORD": fx.secret({"resolved": true, "resolved_from": "docker-compose.yml", "length": 14, "entropy": 2.81}),
+		"NATS_SERVER_NAME": fx.secret({"resolved": true, "resolved_from": "docker-compose.yml", "length": 6}),
+	}})})
+	f := one(fx.input_with(s), "NATS-CRED-001")
+	f.path == "deployment/environment/NATS_PASSWORD"
+}
+
+test_cred_001_quiet_for_cli_password if {
+	# --pass is NATS-CRED-004's
+	c := replace(fx.good_config, "authorization", {"user": "admin", "password": literal_pw})
+	s := object.union(fx.compose_server(c, []), {"deployment": object.union(fx.deployment([]), {"flags": {"user": "admin", "pass": literal_pw}})})
+	not fires(fx.input_with(s), "NATS-CRED-001")
+}
+
+# ---------------------------------------------------------------- NATS-CRED-002
+
+test_cred_002_fires_for_changeme if {
+	f := one(fx.input_with(fx.server(with_users([user("nats_monitor", changeme)]))), "NATS-CRED-002")
+	f.msg == "server nats-1: the password of user \"nats_monitor\" is a well-known default or placeholder value"
+}
+
+test_cred_002_quiet_for_random_password if {
+	not fires(fx.input_with(fx.server(with_users([user("nats_monitor", random32)]))), "NATS-CRED-002")
+}
+
+test_cred_002_fires_for_docs_hash if {
+	h := fx.secret({"bcrypt": true, "known_hash": true, "placeholder": true, "length": 60})
+	f := one(fx.input_with(fx.server(with_users([user("app", h)]))), "NATS-CRED-002")
+	contains(f.msg, "published in the NATS documentation")
+}
+
+test_cred_002_fires_for_password_equal_to_user if {
+	f := one(fx.input_with(fx.server(with_users([user("app", fx.secret({"equals_user": true, "length": 12}))]))), "NATS-CRED-002")
+	contains(f.msg, "equals the user name")
+}
+
+test_cred_002_fires_for_nats_docker_route_password if {
+	c := object.union(fx.good_config, {"cluster": {"port": 6222, "authorization": {"user": "ruser", "password": fx.secret({"placeholder": true, "length": 9})}}})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-002")
+	f.path == "config/cluster/authorization/password"
+	contains(f.msg, "route password")
+}
+
+test_cred_002_fires_in_env_file_for_placeholder_default if {
+	f := one(with_env([["NATS_PASSWORD", env_pw({"placeholder": true})], ["NATS_USER", fx.secret({"length": 10})]]), "NATS-CRED-002")
+	f.path == "vars/NATS_PASSWORD"
+	contains(f.msg, "falls back to a placeholder default")
+}
+
+test_cred_002_reported_once_at_the_env_file if {
+	# The config reads $NATS_PASSWORD, resolved from config/base.env: one
+	# finding, at the .env line.
+	c := with_users([user("app", env_pw({"placeholder": true}))])
+	doc := object.union(fx.input_with(fx.server(c)), {"env_files": [env_file([["NATS_PASSWORD", env_pw({"placeholder": true})]])]})
+	f := one(doc, "NATS-CRED-002")
+	f.ref == "env_files/0"
+}
+
+test_cred_002_quiet_for_non_secret_variable if {
+	# A user name that happens to be a dictionary word is not a credential.
+	not fires(with_env([["NATS_USER", fx.secret({"placeholder": true, "length": 5})]]), "NATS-CRED-002")
+}
+
+test_cred_002_fires_for_compose_default if {
+	tok := fx.secret({"origin": "env", "env_var": "NATS_TOKEN", "resolved": true, "resolved_from": "docker-compose.yml", "placeholder": true, "length": 8})
+	s := object.union(fx.compose_server(fx.good_config, []), {"deployment": object.union(fx.deployment([]), {"environment": {"NATS_TOKEN": tok}})})
+	f := one(fx.input_with(s), "NATS-CRED-002")
+	f.path == "deployment/environment/NATS_TOKEN"
+}
+
+# ---------------------------------------------------------------- NATS-CRED-003
+
+test_cred_003_fires_for_short_password if {
+	f := one(fx.input_with(fx.server(with_users([user("app", short_pw)]))), "NATS-CRED-003")
+	contains(f.msg, "7 characters, fewer than 12")
+}
+
+test_cred_003_fires_for_low_entropy if {
+	pw := fx.secret({"length": 16, "entropy": 1.5})
+	f := one(fx.input_with(fx.server(with_users([user("app", pw)]))), "NATS-CRED-003")
+	contains(f.msg, "1.5 bits of entropy per character, below 3.0")
+}
+
+test_cred_003_fires_for_short_token if {
+	c := replace(fx.good_config, "authorization", {"token": fx.secret({"length": 20, "entropy": 4.1})})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-003")
+	contains(f.msg, "20 characters, fewer than 32")
+}
+
+test_cred_003_quiet_for_random_32 if {
+	not fires(fx.input_with(fx.server(with_users([user("app", random32)]))), "NATS-CRED-003")
+}
+
+test_cred_003_quiet_for_placeholder if {
+	# "changeme" is NATS-CRED-002's (critical), not also weak.
+	not fires(fx.input_with(fx.server(with_users([user("app", changeme)]))), "NATS-CRED-003")
+}
+
+test_cred_003_quiet_for_bcrypt if {
+	not fires(fx.input_with(fx.server(with_users([user("app", fx.bcrypt)]))), "NATS-CRED-003")
+}
+
+test_cred_003_fires_in_env_file if {
+	f := one(with_env([["NATS_ADMIN_PASSWORD", short_pw]]), "NATS-CRED-003")
+	f.path == "vars/NATS_ADMIN_PASSWORD"
+}
+
+test_cred_003_quiet_for_unresolved_env if {
+	ref := fx.secret({"origin": "env", "env_var": "NATS_PASSWORD", "resolved": false, "length": 0, "entropy": 0})
+	not fires(fx.input_with(fx.server(with_users([user("app", ref)]))), "NATS-CRED-003")
+}
+
+# ---------------------------------------------------------------- NATS-CRED-004
+
+cli(flags, cfg, tag) := object.union(fx.compose_server(cfg, []), {
+	"version": fx.version(tag, tag),
+	"deployment": object.union(fx.deployment([]), {"flags": flags, "image": sprintf("nats:%s", [tag]), "image_tag": tag}),
+})
+
+test_cred_004_fires_for_pass_flag if {
+	c := replace(fx.good_config, "authorization", {"user": "admin", "password": literal_pw})
+	f := one(fx.input_with(cli({"user": "admin", "pass": literal_pw}, c, "2.15.2")), "NATS-CRED-004")
+	f.path == "config/authorization/password"
+	not f.severity
+}
+
+test_cred_004_fires_high_with_monitoring_on_affected_version if {
+	c := object.union(replace(fx.good_config, "authorization", {"token": random32}), {"http_port": 8222})
+	f := one(fx.input_with(cli({"auth": random32, "http_port": 8222}, c, "2.10.24")), "NATS-CRED-004")
+	f.severity == "high"
+	contains(f.msg, "CVE-2026-33247")
+}
+
+test_cred_004_fires_for_route_credentials if {
+	c := object.union(fx.good_config, {"cluster": {"routes": ["nats://ruser:****@nats-2:6222"]}})
+	f := one(fx.input_with(cli({"routes": "nats://ruser:****@nats-2:6222", "routes_with_credentials": true}, c, "2.15.2")), "NATS-CRED-004")
+	f.path == "config/cluster/routes"
+}
+
+test_cred_004_quiet_for_user_flag_only if {
+	not fires(fx.input_with(cli({"user": "admin", "jetstream": true}, fx.good_config, "2.15.2")), "NATS-CRED-004")
+}
+
+test_cred_004_quiet_for_routes_without_credentials if {
+	not fires(fx.input_with(cli({"routes": "nats://nats-2:6222"}, fx.good_config, "2.15.2")), "NATS-CRED-004")
+}
+
+# ---------------------------------------------------------------- NATS-CRED-005
+
+test_cred_005_fires_for_seed_as_user_nkey if {
+	c := with_users([{"nkey": seed, "permissions": {"publish": {"allow": ["app.>"], "deny": []}}}])
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-005")
+	f.path == "config/authorization/users/0/nkey"
+	not f.severity
+	contains(f.msg, "an nkey seed (private key) is written at config/authorization/users/0/nkey")
+}
+
+test_cred_005_quiet_for_public_nkey if {
+	c := with_users([{"nkey": "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"}])
+	not fires(fx.input_with(fx.server(c)), "NATS-CRED-005")
+}
+
+test_cred_005_fires_high_for_inline_remote_seed if {
+	c := object.union(fx.good_config, {"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "nkey": seed}]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-005")
+	f.severity == "high"
+}
+
+test_cred_005_quiet_for_remote_credentials_file if {
+	c := object.union(fx.good_config, {"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "creds": "/etc/nats/leaf.creds"}]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-CRED-005")
+}
+
+test_cred_005_fires_for_seed_in_env_file if {
+	f := one(with_env([["NATS_NKEY_SEED", seed]]), "NATS-CRED-005")
+	f.severity == "high"
+	f.path == "vars/NATS_NKEY_SEED"
+}
+
+test_cred_005_quiet_for_public_key_in_env if {
+	not fires(with_env([["NATS_NKEY", fx.secret({"length": 56})]]), "NATS-CRED-005")
+}
