@@ -241,6 +241,8 @@ _dlq_like(st) if {
 
 _dlq_like(st) if {
 	some subj in object.get(st.config, "subjects", [])
+	# Cheap guard: only $JS.… or wildcard-first subjects can capture advisories.
+	regex.match(`^(\$JS|\*|>)(\.|$)`, subj)
 	some adv in lib.params.streams.dlq_advisory_subjects
 	lib.subjects_overlap(subj, adv)
 }
