@@ -393,11 +393,13 @@ _auth_006 contains h if {
 #   category: operations
 #   sources: [config, compose]
 #   remediation: |-
-#     system_account: SYS
-#     accounts {
-#       SYS { users: [ { user: admin, password: "$2a$11$..." } ] }   # bcrypt (nats server passwd) or an nkey
-#       APP { users: [ ... ] }
-#     }
+#     Name a system account and give it an admin user:
+#
+#         system_account: SYS
+#         accounts {
+#           SYS { users: [ { user: admin, password: "$2a$11$..." } ] }   # bcrypt (nats server passwd) or an nkey
+#           APP { users: [ ... ] }
+#         }
 deny contains f if {
 	some h in _auth_007
 	f := lib.finding_of(rego.metadata.rule(), h)
@@ -528,10 +530,12 @@ _leaf_mtls(b) if {
 #   category: security
 #   sources: [config, live]
 #   remediation: |-
-#     websocket {
-#       same_origin: true                                # or
-#       allowed_origins: ["https://app.example.com"]
-#     }
+#     Restrict the origins that may open WebSocket connections:
+#
+#         websocket {
+#           same_origin: true                                # or
+#           allowed_origins: ["https://app.example.com"]
+#         }
 deny contains f if {
 	some h in _auth_012
 	f := lib.finding_of(rego.metadata.rule(), h)

@@ -339,10 +339,12 @@ _ws_sev(s, l) := {"msg": sprintf("%s serves WebSocket clients on port %v without
 #   category: security
 #   sources: [config, live]
 #   remediation: |-
-#     mqtt {
-#       port: 8883
-#       tls { cert_file: "/etc/nats/certs/mqtt.crt", key_file: "/etc/nats/certs/mqtt.key" }
-#     }
+#     Give the MQTT listener a certificate:
+#
+#         mqtt {
+#           port: 8883
+#           tls { cert_file: "/etc/nats/certs/mqtt.crt", key_file: "/etc/nats/certs/mqtt.key" }
+#         }
 deny contains f if {
 	some h in _tls_008
 	f := lib.finding_of(rego.metadata.rule(), h)
@@ -467,10 +469,12 @@ _weak_cipher(c) if {
 #   category: security
 #   sources: [config, live]
 #   remediation: |-
-#     tls {
-#       ...
-#       min_version: "1.3"
-#     }
+#     Require TLS 1.3 once every client supports it:
+#
+#         tls {
+#           ...
+#           min_version: "1.3"
+#         }
 deny contains f if {
 	some h in _tls_011
 	f := lib.finding_of(rego.metadata.rule(), h)

@@ -404,6 +404,16 @@ nats_env_files := {f | some s in input.servers; some f in s.deployment.env_files
 # config_env_vars: variables that a server config reads.
 config_env_vars := {n | some s in input.servers; some _, n in s.config_env}
 
+# config_secret_env_vars: variables that a server config reads a secret from
+# (password: $NATS_PASSWORD).
+config_secret_env_vars := {v.env_var |
+	some s in input.servers
+	is_object(s.config)
+	some [_, _, v] in config_secrets(s)
+	v.origin == "env"
+	is_string(v.env_var)
+}
+
 # nats_env_var(ef, name): a variable the NATS deployment uses: named NATS_*,
 # read by a config, or in an env file a NATS service loads.
 nats_env_var(_, name) if contains(upper(name), "NATS")
@@ -424,7 +434,7 @@ env_secret_vars contains [ef, name, v] if {
 
 _secret_var(name) if secret_var_name(name)
 
-_secret_var(name) if name in config_env_vars
+_secret_var(name) if name in config_secret_env_vars
 
 # ---------------------------------------------------------------------------
 # Versions

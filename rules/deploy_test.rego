@@ -1,0 +1,121 @@
+package natsaudit.rules.deploy_test
+
+import data.natsaudit.rules.deploy
+import data.natsaudit.test.security as fx
+
+findings(doc) := {f | some f in deploy.deny with input as doc}
+
+hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+fires(doc, id) if count(hits(doc, id)) > 0
+
+one(doc, id) := f if {
+	hs := hits(doc, id)
+	count(hs) == 1
+	f := hs[0]
+}
+
+js(store) := object.union(fx.good_config, {"jetstream": object.union({"enabled": true}, store)})
+
+with_volumes(s, vols) := object.union(s, {"deployment": {"volumes": vols}})
+
+vol(kind, src, target) := {"type": kind, "source": src, "target": target, "read_only": false}
+
+# ---------------------------------------------------------------- NATS-DOC-001
+
+test_doc_001_fires_without_volume if {
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data"}), []), [])
+	f := one(fx.input_with(s), "NATS-DOC-001")
+	f.path == "config/jetstream/store_dir"
+	contains(f.msg, "/data")
+}
+
+test_doc_001_quiet_with_named_volume if {
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data"}), []), [vol("volume", "nats-data", "/data")])
+	not fires(fx.input_with(s), "NATS-DOC-001")
+}
+
+test_doc_001_quiet_with_volume_above_store if {
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data/jetstream"}), []), [vol("bind", "./data", "/data/")])
+	not fires(fx.input_with(s), "NATS-DOC-001")
+}
+
+test_doc_001_fires_for_tmpfs if {
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data"}), []), [vol("tmpfs", "", "/data")])
+	fires(fx.input_with(s), "NATS-DOC-001")
+}
+
+test_doc_001_fires_for_volume_on_a_sibling_path if {
+	# /data2 is not /data
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data"}), []), [vol("volume", "x", "/data2")])
+	fires(fx.input_with(s), "NATS-DOC-001")
+}
+
+test_doc_001_fires_for_default_store_dir if {
+	s := with_volumes(fx.compose_server(js({}), []), [vol("volume", "nats-data", "/data")])
+	f := one(fx.input_with(s), "NATS-DOC-001")
+	contains(f.msg, "/tmp/nats/jetstream")
+	f.path == "config/jetstream"
+}
+
+test_doc_001_quiet_without_compose if {
+	not fires(fx.input_with(fx.server(js({"store_dir": "/data"}))), "NATS-DOC-001")
+}
+
+# ---------------------------------------------------------------- NATS-DOC-002
+
+default_image(ports) := object.union(fx.server({}), {
+	"config": null,
+	"sources": ["compose"],
+	"config_file": "",
+	"deployment": object.union(fx.deployment(ports), {"image": "nats:2.15.2", "image_tag": "2.15.2", "command": [], "flag_names": [], "config_path": "/etc/nats/nats-server.conf", "uses_image_default_config": true}),
+})
+
+test_doc_002_fires_for_bundled_config if {
+	f := one(fx.input_with(default_image([fx.port("127.0.0.1", 4222)])), "NATS-DOC-002")
+	not f.severity
+	f.path == "deployment/image"
+	contains(f.msg, "ruser/T0pS3cr3t")
+}
+
+test_doc_002_fires_critical_when_route_port_published if {
+	f := one(fx.input_with(default_image([fx.port("", 6222)])), "NATS-DOC-002")
+	f.severity == "critical"
+	contains(f.msg, "port 6222 is published on all interfaces")
+}
+
+test_doc_002_quiet_with_own_config if {
+	not fires(fx.input_with(fx.compose_server(fx.good_config, [fx.port("", 6222)])), "NATS-DOC-002")
+}
+
+# ---------------------------------------------------------------- NATS-DOC-003
+
+test_doc_003_fires_for_client_port_on_all_interfaces if {
+	f := one(fx.input_with(fx.compose_server(fx.good_config, [fx.port("", 4222), fx.port("127.0.0.1", 8222)])), "NATS-DOC-003")
+	f.path == "deployment/ports/0"
+	f.msg == "server nats-1: docker-compose.yml publishes the client port 4222 on all host interfaces"
+}
+
+test_doc_003_quiet_on_loopback if {
+	not fires(fx.input_with(fx.compose_server(fx.good_config, [fx.port("127.0.0.1", 4222)])), "NATS-DOC-003")
+}
+
+test_doc_003_quiet_on_private_ip if {
+	not fires(fx.input_with(fx.compose_server(fx.good_config, [fx.port("10.0.1.10", 4222)])), "NATS-DOC-003")
+}
+
+test_doc_003_quiet_for_monitoring_port if {
+	# NATS-NET-001's
+	c := object.union(fx.good_config, {"http_port": 8222})
+	not fires(fx.input_with(fx.compose_server(c, [fx.port("", 8222)])), "NATS-DOC-003")
+}
+
+test_doc_003_fires_for_websocket if {
+	c := object.union(fx.good_config, {"websocket": {"port": 8080, "tls": fx.tls_block}})
+	f := one(fx.input_with(fx.compose_server(c, [fx.port("", 8080)])), "NATS-DOC-003")
+	contains(f.msg, "WebSocket port 8080")
+}
+
+test_doc_003_fires_for_default_config if {
+	fires(fx.input_with(default_image([fx.port("", 4222)])), "NATS-DOC-003")
+}

@@ -1,0 +1,140 @@
+package natsaudit.rules.network_test
+
+import data.natsaudit.rules.network
+import data.natsaudit.test.security as fx
+
+findings(doc) := {f | some f in network.deny with input as doc}
+
+hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+fires(doc, id) if count(hits(doc, id)) > 0
+
+one(doc, id) := f if {
+	hs := hits(doc, id)
+	count(hs) == 1
+	f := hs[0]
+}
+
+cfg(extra) := object.union(fx.good_config, extra)
+
+route_auth := {"user": "route", "password": fx.strong}
+
+# ---------------------------------------------------------------- NATS-NET-001
+
+test_net_001_fires_on_all_interfaces if {
+	f := one(fx.input_with(fx.server(cfg({"http_port": 8222}))), "NATS-NET-001")
+	f.path == "config/http_port"
+	contains(f.msg, "bound to 0.0.0.0")
+}
+
+test_net_001_quiet_on_loopback if {
+	not fires(fx.input_with(fx.server(cfg({"http_host": "127.0.0.1", "http_port": 8222}))), "NATS-NET-001")
+}
+
+test_net_001_fires_when_compose_publishes_on_all_interfaces if {
+	s := fx.compose_server(cfg({"http_port": 8222}), [fx.port("", 4222), fx.port("", 8222)])
+	f := one(fx.input_with(s), "NATS-NET-001")
+	f.path == "deployment/ports/1"
+	contains(f.msg, "published on all host interfaces by docker-compose.yml")
+}
+
+test_net_001_quiet_when_compose_publishes_on_loopback if {
+	# sahool: 0.0.0.0 inside the container, "127.0.0.1:8222:8222" on the host
+	s := fx.compose_server(cfg({"http_port": 8222}), [fx.port("", 4222), fx.port("127.0.0.1", 8222)])
+	not fires(fx.input_with(s), "NATS-NET-001")
+}
+
+test_net_001_quiet_when_compose_does_not_publish if {
+	s := fx.compose_server(cfg({"http_port": 8222}), [fx.port("", 4222)])
+	not fires(fx.input_with(s), "NATS-NET-001")
+}
+
+test_net_001_fires_with_host_network if {
+	s := fx.compose_server(cfg({"http_port": 8222}), [])
+	s2 := object.union(s, {"deployment": {"network_mode": "host"}})
+	f := one(fx.input_with(s2), "NATS-NET-001")
+	contains(f.msg, "network_mode: host")
+}
+
+test_net_001_fires_live if {
+	f := one(fx.input_with(fx.live_server(fx.varz({"auth_required": true}))), "NATS-NET-001")
+	f.path == "live/varz/http_port"
+}
+
+test_net_001_quiet_live_loopback if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"http_host": "127.0.0.1"}))), "NATS-NET-001")
+}
+
+# ---------------------------------------------------------------- NATS-NET-002
+
+test_net_002_fires_for_prof_port if {
+	f := one(fx.input_with(fx.server(cfg({"prof_port": 6060}))), "NATS-NET-002")
+	f.path == "config/prof_port"
+	not f.severity
+}
+
+test_net_002_quiet_without_prof_port if {
+	not fires(fx.input_with(fx.server(cfg({"prof_port": 0}))), "NATS-NET-002")
+}
+
+test_net_002_quiet_on_loopback_server if {
+	not fires(fx.input_with(fx.server(cfg({"host": "127.0.0.1", "prof_port": 6060}))), "NATS-NET-002")
+}
+
+test_net_002_fires_low_when_not_published if {
+	s := fx.compose_server(cfg({"prof_port": 6060}), [fx.port("", 4222)])
+	f := one(fx.input_with(s), "NATS-NET-002")
+	f.severity == "low"
+}
+
+# ---------------------------------------------------------------- NATS-NET-003
+
+test_net_003_fires_for_published_cluster_port if {
+	c := cfg({"cluster": {"name": "c1", "host": "0.0.0.0", "port": 6222, "authorization": route_auth, "tls": fx.tls_block}})
+	s := fx.compose_server(c, [fx.port("", 4222), fx.port("", 6222)])
+	f := one(fx.input_with(s), "NATS-NET-003")
+	f.path == "deployment/ports/1"
+	not f.severity
+}
+
+test_net_003_fires_high_for_open_route_listener if {
+	c := cfg({"cluster": {"name": "c1", "port": 6222}})
+	s := fx.compose_server(c, [fx.port("", 6222)])
+	f := one(fx.input_with(s), "NATS-NET-003")
+	f.severity == "high"
+}
+
+test_net_003_quiet_when_not_published if {
+	c := cfg({"cluster": {"name": "c1", "port": 6222, "authorization": route_auth}})
+	not fires(fx.input_with(fx.compose_server(c, [fx.port("", 4222)])), "NATS-NET-003")
+}
+
+test_net_003_quiet_on_private_interface if {
+	c := cfg({"leafnodes": {"host": "10.0.1.10", "port": 7422, "authorization": {"user": "leaf", "password": fx.strong}}})
+	not fires(fx.input_with(fx.server(c)), "NATS-NET-003")
+}
+
+test_net_003_fires_live_gateway if {
+	v := fx.varz({"auth_required": true, "gateway": {"host": "0.0.0.0", "name": "east", "port": 7222, "tls_required": true}})
+	fires(fx.input_with(fx.live_server(v)), "NATS-NET-003")
+}
+
+# ---------------------------------------------------------------- NATS-NET-004
+
+test_net_004_fires_without_monitoring if {
+	f := one(fx.input_with(fx.server(fx.good_config)), "NATS-NET-004")
+	f.path == "config/http_port"
+}
+
+test_net_004_quiet_with_loopback_monitoring if {
+	not fires(fx.input_with(fx.server(cfg({"http": "127.0.0.1:8222", "http_host": "127.0.0.1", "http_port": 8222}))), "NATS-NET-004")
+}
+
+test_net_004_fires_live_via_system_account if {
+	s := object.union(fx.live_server(fx.varz({"http_port": 0, "http_host": ""})), {"live": {"endpoint": "$SYS"}})
+	fires(fx.input_with(s), "NATS-NET-004")
+}
+
+test_net_004_quiet_live_over_http if {
+	not fires(fx.input_with(fx.live_server(fx.varz({}))), "NATS-NET-004")
+}
