@@ -69,7 +69,7 @@ _size_path(s) := sprintf("%s/cluster_size", [lib.live_meta_path(s)]) if {
 #   stream or consumer can be created, changed or looked up, and clients get
 #   timeouts. It usually means the cluster lost quorum.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/troubleshooting
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering/administration
 # custom:
 #   id: NATS-CLU-002
 #   severity: critical
@@ -103,7 +103,7 @@ _names(set) := "none" if {
 #   built for, and one more failure can cost the quorum.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering
-#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring#route-information
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring
 # custom:
 #   id: NATS-CLU-003
 #   severity: high

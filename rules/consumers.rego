@@ -12,8 +12,8 @@ import data.natsaudit.lib
 #   redelivered forever: it keeps a worker busy, holds an ack-pending slot, and
 #   the MAX_DELIVERIES advisory that feeds a dead-letter stream is never sent.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers#maxdeliver
-#   - ref: https://docs.nats.io/using-nats/developer/develop_jetstream/consumers#dead-letter-queues-type-functionality
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers
+#   - ref: https://docs.nats.io/using-nats/developer/develop_jetstream/consumers
 # custom:
 #   id: NATS-CON-001
 #   severity: medium
@@ -44,7 +44,7 @@ _name(c) := c.name if {
 #   behind, and with limits on the stream the oldest unconsumed messages may
 #   be dropped before they are processed.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring#jetstream-information
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring
 # custom:
 #   id: NATS-CON-002
 #   severity: medium
@@ -72,7 +72,7 @@ _lag_sev(n) := "medium" if n <= lib.params.consumers.pending_high
 #   allows; at the limit the server stops delivering to it, so the application
 #   stalls while acks are slow or lost.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers#maxackpending
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers
 # custom:
 #   id: NATS-CON-003
 #   severity: high
@@ -96,7 +96,7 @@ deny contains f if {
 #   The consumer has redelivered many messages: handlers fail, time out or do
 #   not ack, and the same messages are processed again and again.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers#ackwait
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers
 # custom:
 #   id: NATS-CON-004
 #   severity: medium
@@ -120,7 +120,7 @@ deny contains f if {
 #   subject: nothing is processed, and a forgotten durable keeps interest and
 #   state on the servers.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers#push-and-pull-consumers
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers
 # custom:
 #   id: NATS-CON-005
 #   severity: low

@@ -10,7 +10,7 @@ import data.natsaudit.lib
 #   reboot"; a store under /tmp, /var/tmp or /dev/shm has the same problem.
 #   A reboot, tmp cleaner or container recreate deletes every stream.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
 # custom:
 #   id: NATS-JS-001
@@ -80,7 +80,7 @@ _config_store_flagged(s) if {
 #   server really has, and streams fail or the process is killed instead of
 #   hitting a clear JetStream limit.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 # custom:
 #   id: NATS-JS-002
 #   severity: medium
@@ -108,7 +108,7 @@ deny contains f if {
 #   is full, publishes to every stream on the server fail with "insufficient
 #   resources".
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring#jetstream-information
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring
 # custom:
 #   id: NATS-JS-003
 #   severity: medium
@@ -149,7 +149,7 @@ _usage_sev(r) := "medium" if r < lib.params.jetstream.usage_high
 #   server's JetStream memory and storage, so one tenant can fill the disk and
 #   stop every other account's streams.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management#account-resource-limits
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
 # custom:
 #   id: NATS-JS-004
 #   severity: medium
@@ -201,7 +201,7 @@ _config_account_flagged(s, name) if {
 #   an OS crash or power loss can lose up to the last 2 minutes of
 #   acknowledged messages.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 # custom:
 #   id: NATS-JS-005
 #   severity: low
@@ -309,7 +309,7 @@ deny contains f if {
 #   can then grow until the kernel OOM-kills the server, instead of JetStream
 #   refusing writes at its own limit.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 #   - ref: https://docs.docker.com/reference/compose-file/deploy/#resources
 # custom:
 #   id: NATS-JS-007

@@ -10,7 +10,7 @@ import data.natsaudit.lib
 #   connection they travel on, inflate buffers on every hop and make slow
 #   consumers likely. The default is 1 MB.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#limits
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 #   - ref: https://docs.nats.io/using-nats/developer/develop_jetstream/object
 # custom:
 #   id: NATS-LIM-001
@@ -60,7 +60,7 @@ _payload_msg(who, v) := sprintf("%s allows messages of %s (max_payload), above t
 #   than lame_duck_duration, and lame_duck_duration below 30 seconds. A
 #   restart with this config fails.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#limits
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 #   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/lame_duck_mode
 # custom:
 #   id: NATS-LIM-002
@@ -140,7 +140,7 @@ _lame_duck_path(s) := "config/lame_duck_grace_period" if {
 #   value removes the protection against connection floods; near the limit new
 #   clients are refused.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#limits
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 # custom:
 #   id: NATS-LIM-003
 #   severity: medium
@@ -299,7 +299,7 @@ _deadline_out_of_range(v) if v > lib.params.limits.write_deadline_max_ns
 #   subscriptions and buffers for a long time; below 10 seconds, or with
 #   ping_max under 2, a short network hiccup drops healthy connections.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/configuration#connection-timeouts
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration
 # custom:
 #   id: NATS-LIM-006
 #   severity: low

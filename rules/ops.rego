@@ -76,7 +76,7 @@ _positive(cfg, k) if lib.num(cfg[k]) > 0
 #   JetStream, an account, a stream or a consumer is in error. JetStream and
 #   stream errors mean data is unavailable.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring#health
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring
 # custom:
 #   id: NATS-OPS-003
 #   severity: high
@@ -204,7 +204,7 @@ deny contains f if {
 _ops_005 contains h if {
 	some e in input.errors
 	e.kind in lib.params.ops.parse_error_kinds
-	h := {"obj": e, "path": "", "msg": sprintf("%s cannot be parsed: %s", [e.file, e.message])}
+	h := {"obj": e, "path": "", "msg": sprintf("%s: %s (nats-server, or compose, cannot use this file as it is)", [e.file, e.message])}
 }
 
 _ops_005 contains h if {

@@ -15,7 +15,7 @@ import data.natsaudit.lib
 #   the cluster size they report; definition files use the largest JetStream
 #   cluster the inventory shows (or streams.assumed_cluster_size).
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#replicas
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering
 # custom:
 #   id: NATS-STR-001
@@ -69,7 +69,7 @@ _r1_allowed(st) if {
 #   redundancy than configured, and a replica count above the cluster size
 #   cannot be placed at all.
 # related_resources:
-#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/troubleshooting
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering/administration
 # custom:
 #   id: NATS-STR-003
 #   severity: high
@@ -132,7 +132,7 @@ _replica_problem(c, r) := "offline" if {
 #   or max_age keeps every message forever: it grows until it hits the account
 #   or server limit, and then every stream sharing that storage fails.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#configuration
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
 # custom:
 #   id: NATS-STR-004
 #   severity: medium
@@ -163,7 +163,7 @@ deny contains f if {
 #   With discard new, publishes start failing at the limit; with discard old,
 #   the oldest messages are deleted without any error.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#discardpolicy
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
 # custom:
 #   id: NATS-STR-005
 #   severity: high
@@ -204,8 +204,8 @@ _usage_sev(r) := "medium" if r < lib.params.streams.usage_high
 #   deletes the oldest dead letters without an error to anyone, so the
 #   failures it exists to keep disappear.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#discardpolicy
-#   - ref: https://docs.nats.io/using-nats/developer/develop_jetstream/consumers#dead-letter-queues-type-functionality
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
+#   - ref: https://docs.nats.io/using-nats/developer/develop_jetstream/consumers
 # custom:
 #   id: NATS-STR-006
 #   severity: high
@@ -267,7 +267,7 @@ _describe_limit(k, v) := sprintf("%s %d", [k, v]) if k in {"max_msgs", "max_msgs
 #   old deletes the oldest messages when the limit is reached, even if no
 #   consumer has received them yet: work is lost without an error.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#retentionpolicy
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
 # custom:
 #   id: NATS-STR-007
 #   severity: medium
@@ -294,7 +294,7 @@ deny contains f if {
 #   A memory-storage stream with one replica keeps its only copy in one
 #   server's RAM: every restart or crash of that server empties it.
 # related_resources:
-#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#storagetype
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
 # custom:
 #   id: NATS-STR-008
 #   severity: medium
