@@ -3,6 +3,7 @@ module github.com/natsaudit/natsaudit
 go 1.26.8
 
 require (
+	github.com/bmatcuk/doublestar/v4 v4.10.4
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/open-policy-agent/opa v1.22.2
 	github.com/rogpeppe/go-internal v1.16.0

@@ -24,6 +24,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
 // Options configure a run.
@@ -37,6 +38,11 @@ type Options struct {
 	Live func(ctx context.Context, inv *model.Inventory) error
 	// Secrets is the run's secret analyzer; New creates one when nil.
 	Secrets *secret.Analyzer
+	// Suppress holds the exceptions and the baseline; Run adds the scanned
+	// files (for inline ignore comments), the time and the rule catalog.
+	Suppress suppress.Options
+	// Disabled rules are not evaluated: no findings, no part in the scores.
+	Disabled map[string]bool
 }
 
 // Result is a finished audit.
@@ -45,6 +51,9 @@ type Result struct {
 	Inventory *model.Inventory
 	Secrets   *secret.Analyzer
 	Discover  *discover.Result
+	// Warnings about suppressions (malformed or expired ignore comments and
+	// exceptions), for stderr; they are in the report's notes too.
+	Warnings []string
 }
 
 // NewAnalyzer builds the secret analyzer from the engine's credential
@@ -107,13 +116,37 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	lines := newLineCache(d)
 	findings := make([]report.Finding, 0, len(raws))
 	for _, r := range raws {
+		if opt.Disabled[r.RuleID] {
+			continue
+		}
 		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
 	}
 	sortFindings(findings)
-	rep := Build(eng, inv, findings, opt.Version)
+	sup := suppressFindings(eng, d, findings, opt)
+	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled)
+	rep.Suppressed = sup.Suppressed
+	rep.Notes = append(rep.Notes, sup.Notes...)
 	rep.Scan.Started = start.UTC().Format(time.RFC3339)
 	rep.Scan.DurationMS = time.Since(start).Milliseconds()
-	return &Result{Report: rep, Inventory: inv, Secrets: opt.Secrets, Discover: d}, nil
+	return &Result{Report: rep, Inventory: inv, Secrets: opt.Secrets, Discover: d, Warnings: sup.Warnings}, nil
+}
+
+// suppressFindings moves the findings accepted by inline comments, the
+// exceptions file or the baseline aside (package suppress).
+func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.Finding, opt Options) suppress.Result {
+	so := opt.Suppress
+	so.Now = opt.Now
+	so.Known = func(id string) bool { _, ok := eng.Rule(id); return ok }
+	for _, f := range d.Files {
+		switch {
+		case f.Kind == discover.KindNatsConf:
+			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data, SlashComments: true})
+		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv ||
+			(f.Kind == discover.KindStream && !strings.HasSuffix(strings.ToLower(f.Rel), ".json")):
+			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data})
+		}
+	}
+	return suppress.Apply(findings, so)
 }
 
 // Input converts the inventory into the Rego input value, once.
@@ -129,10 +162,14 @@ func Input(inv *model.Inventory) (ast.Value, error) {
 	return v, nil
 }
 
-// Evaluated returns the rules whose sources the scan has.
-func Evaluated(eng *engine.Engine, inv *model.Inventory) []*engine.Rule {
+// Evaluated returns the rules whose sources the scan has, less the disabled
+// ones.
+func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]bool) []*engine.Rule {
 	var out []*engine.Rule
 	for _, r := range eng.Rules() {
+		if disabled[r.ID] {
+			continue
+		}
 		for _, s := range r.Sources {
 			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) {
 				out = append(out, r)
@@ -144,8 +181,8 @@ func Evaluated(eng *engine.Engine, inv *model.Inventory) []*engine.Rule {
 }
 
 // Build assembles the report from findings (already resolved and filtered).
-func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, version string) *report.Report {
-	evaluated := Evaluated(eng, inv)
+func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, version string, disabled map[string]bool) *report.Report {
+	evaluated := Evaluated(eng, inv, disabled)
 	isEval := map[string]bool{}
 	for _, r := range evaluated {
 		isEval[r.ID] = true
@@ -172,7 +209,7 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	}
 	for _, r := range eng.Rules() {
 		rep.Rules = append(rep.Rules, report.RuleStatus{ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category,
-			Evaluated: isEval[r.ID], Findings: count[r.ID], Custom: r.Custom})
+			Evaluated: isEval[r.ID], Findings: count[r.ID], Custom: r.Custom, Disabled: disabled[r.ID]})
 	}
 	rep.Scan.Sources = append([]string{}, inv.Scan.Sources...)
 	rep.Scan.Roots = append([]string{}, inv.Scan.Roots...)

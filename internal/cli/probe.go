@@ -147,6 +147,7 @@ type probeFlags struct {
 	now       string
 	ruleDirs  []string
 	inventory string
+	ci        ciFlags // --config, --baseline
 }
 
 func (a *app) probeCmd() *cobra.Command {
@@ -187,6 +188,7 @@ targets that could be read are still reported when others fail).`,
 	a.addOutputFlags(cmd, &f.out)
 	a.addLiveFlags(cmd, &f.live, false)
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
+	addCIFlags(cmd, &f.ci, "none (probe reads no directory)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "also write the Rego input (the inventory rules see) to this file, for writing rules")
 	cmd.Flags().StringVar(&f.now, "now", "", "evaluate as if it were this time (RFC 3339); for reproducible reports")
 	_ = cmd.Flags().MarkHidden("now")
@@ -210,11 +212,12 @@ func (a *app) runProbe(cmd *cobra.Command, args []string, f *probeFlags) error {
 	if f.live.options(a.getenv, true).Empty() {
 		return &exitError{ExitError, errors.New("nothing to probe: give monitoring URLs (http://host:8222), --server nats://host:4222 (or $NATS_URL) with system-account credentials, or --archive FILE")}
 	}
-	eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: f.ruleDirs})
+	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, "", f.ruleDirs)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
 	opt := audit.Options{Now: now, Version: a.version}
+	settings.apply(&opt)
 	if err := f.live.setup(a, eng, &opt, true); err != nil {
 		return &exitError{ExitError, err}
 	}
@@ -222,6 +225,7 @@ func (a *app) runProbe(cmd *cobra.Command, args []string, f *probeFlags) error {
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	a.finish(settings, res)
 	if f.inventory != "" {
 		if err := writeInventory(f.inventory, res); err != nil {
 			return &exitError{ExitError, err}

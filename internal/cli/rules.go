@@ -66,7 +66,7 @@ func (a *app) rulesCmd() *cobra.Command {
 		},
 	}
 	show.Flags().StringArrayVar(&dirs, "rules", nil, "also look in this directory of rules (repeatable)")
-	cmd.AddCommand(list, show)
+	cmd.AddCommand(list, show, a.rulesTestCmd())
 	return cmd
 }
 

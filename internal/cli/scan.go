@@ -11,7 +11,6 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
-	"github.com/natsaudit/natsaudit/internal/engine"
 )
 
 type scanFlags struct {
@@ -21,6 +20,7 @@ type scanFlags struct {
 	ruleDirs  []string
 	inventory string
 	live      liveFlags // --url, --server, ...: live targets merged into the config-derived servers
+	ci        ciFlags   // --config, --baseline
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -43,6 +43,7 @@ scanned directory (or to the current directory when several paths are given).`,
 	a.addLiveFlags(cmd, &f.live, true)
 	cmd.Flags().Int64Var(&f.maxSize, "max-file-size", discover.DefaultMaxSize, "skip files larger than this many bytes")
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
+	addCIFlags(cmd, &f.ci, ".natsaudit.yaml at the scanned directory")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "also write the Rego input (the inventory rules see) to this file, for writing rules")
 	cmd.Flags().StringVar(&f.now, "now", "", "evaluate as if it were this time (RFC 3339); for reproducible reports")
 	_ = cmd.Flags().MarkHidden("now")
@@ -82,11 +83,12 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 			base = filepath.Dir(args[0])
 		}
 	}
-	eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: f.ruleDirs})
+	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, base, f.ruleDirs)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
 	opts := audit.Options{Paths: args, Base: base, Now: now, Version: a.version, MaxSize: f.maxSize}
+	settings.apply(&opts)
 	if err := f.live.setup(a, eng, &opts, false); err != nil {
 		return &exitError{ExitError, err}
 	}
@@ -94,6 +96,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	a.finish(settings, res)
 	if f.inventory != "" {
 		if err := writeInventory(f.inventory, res); err != nil {
 			return &exitError{ExitError, err}

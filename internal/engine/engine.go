@@ -168,6 +168,11 @@ func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[str
 		if !strings.HasSuffix(p, "_test.rego") && !strings.HasPrefix(m.Package.Path.String(), "data.natsaudit.rules.") {
 			return fmt.Errorf("rule %s: package %s must be under natsaudit.rules (e.g. package natsaudit.rules.myteam)", name, strings.TrimPrefix(m.Package.Path.String(), "data."))
 		}
+		// The query reads data.natsaudit.rules[pkg].deny: a deeper package's
+		// deny would be in the catalog yet never evaluated.
+		if !strings.HasSuffix(p, "_test.rego") && len(m.Package.Path) != 4 && definesDeny(m) {
+			return fmt.Errorf("rule %s: package %s must be exactly one level under natsaudit.rules (e.g. package natsaudit.rules.myteam_streams)", name, strings.TrimPrefix(m.Package.Path.String(), "data."))
+		}
 		mods[name] = m
 		custom[name] = true
 		return nil
@@ -179,6 +184,16 @@ func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[str
 		return fmt.Errorf("load rules from %s: no .rego files found", dir)
 	}
 	return nil
+}
+
+// definesDeny reports whether a module has deny rules.
+func definesDeny(m *ast.Module) bool {
+	for _, r := range m.Rules {
+		if r.Head.Ref().GroundPrefix().String() == "deny" || r.Head.Name.String() == "deny" {
+			return true
+		}
+	}
+	return false
 }
 
 // loadData reads rules/data/*.json: params.<section>.json becomes

@@ -297,14 +297,18 @@ func (m *mdWriter) coverage() {
 	r := m.r
 	m.p("## Coverage\n\n")
 	var evaluated, notEval []RuleStatus
+	var disabled []string
 	custom := 0
 	for _, rs := range r.Rules {
 		if rs.Custom {
 			custom++
 		}
-		if rs.Evaluated {
+		switch {
+		case rs.Evaluated:
 			evaluated = append(evaluated, rs)
-		} else {
+		case rs.Disabled:
+			disabled = append(disabled, rs.ID)
+		default:
 			notEval = append(notEval, rs)
 		}
 	}
@@ -313,6 +317,9 @@ func (m *mdWriter) coverage() {
 		s += fmt.Sprintf(" (%d custom)", custom)
 	}
 	s += "."
+	if len(disabled) > 0 {
+		s += fmt.Sprintf(" Disabled by configuration: %s.", strings.Join(disabled, ", "))
+	}
 	if len(notEval) > 0 {
 		s += fmt.Sprintf(" %s could not be evaluated because the scan had none of the inputs they judge:", pluralVerb(len(notEval), "rule", "rules"))
 	}

@@ -108,4 +108,5 @@ type RuleStatus struct {
 	Evaluated bool   `json:"evaluated"`
 	Findings  int    `json:"findings"`
 	Custom    bool   `json:"custom,omitempty"`
+	Disabled  bool   `json:"disabled,omitempty"` // turned off in .natsaudit.yaml: not evaluated
 }

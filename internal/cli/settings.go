@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/natsaudit/natsaudit/internal/audit"
+	"github.com/natsaudit/natsaudit/internal/config"
+	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/suppress"
+)
+
+// ciFlags are the settings a pipeline adds to a run: the config file
+// (parameters, enabled/disabled rules, exceptions) and a baseline.
+type ciFlags struct {
+	config   string
+	baseline string
+}
+
+func addCIFlags(cmd *cobra.Command, f *ciFlags, lookedFor string) {
+	cmd.Flags().StringVar(&f.config, "config", "", "settings and exceptions file (parameters, enabled/disabled rules, exceptions); default: "+lookedFor)
+	cmd.Flags().StringVar(&f.baseline, "baseline", "", "JSON report of accepted findings (natsaudit baseline write, or scan --format json): only findings not in it are reported and count for --fail-on")
+}
+
+// runSettings is what the config file and the baseline add to an audit.
+type runSettings struct {
+	cfg      *config.Config
+	baseline *suppress.Baseline
+	disabled map[string]bool
+	notes    []string
+}
+
+// loadEngine reads the config file (--config, else .natsaudit.yaml in root
+// when root is not ""), builds the engine with the config's parameters and
+// checks every rule ID and parameter it names against the catalog, then
+// reads the baseline.
+func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs []string) (*engine.Engine, *runSettings, error) {
+	s := &runSettings{disabled: map[string]bool{}}
+	path, display := f.config, f.config
+	if path == "" && root != "" {
+		if p := config.Find(root); p != "" {
+			path, display = p, filepath.Base(p) // at the scanned root: report paths are relative to it
+		}
+	}
+	if path != "" {
+		cfg, err := config.Load(path, filepath.ToSlash(display))
+		if err != nil {
+			return nil, nil, err
+		}
+		s.cfg = cfg
+	}
+	eng, err := engine.New(ctx, engine.Options{RuleDirs: ruleDirs})
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.cfg != nil {
+		cat := config.Catalog{Rules: map[string]bool{}, Params: eng.Params()}
+		var ids []string
+		for _, r := range eng.Rules() {
+			cat.Rules[r.ID] = true
+			ids = append(ids, r.ID)
+		}
+		if err := s.cfg.Check(cat); err != nil {
+			return nil, nil, err
+		}
+		if len(s.cfg.Params) > 0 {
+			// Parameters are part of the compiled store: build again with them.
+			if eng, err = engine.New(ctx, engine.Options{RuleDirs: ruleDirs, Params: s.cfg.Params}); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", s.cfg.Path, err)
+			}
+		}
+		s.disabled = s.cfg.DisabledSet(ids)
+		note := fmt.Sprintf("settings from %s: %s", s.cfg.Path, plural(len(s.cfg.Exceptions), "exception"))
+		if len(s.cfg.Params) > 0 {
+			note += ", parameter overrides"
+		}
+		if len(s.disabled) > 0 {
+			var off []string
+			for _, id := range ids {
+				if s.disabled[id] {
+					off = append(off, id)
+				}
+			}
+			note += fmt.Sprintf(", %s not evaluated (%s)", plural(len(off), "rule"), strings.Join(off, ", "))
+		}
+		s.notes = append(s.notes, note)
+	}
+	if f.baseline != "" {
+		rep, err := readReport(f.baseline)
+		if err != nil {
+			return nil, nil, fmt.Errorf("baseline: %w", err)
+		}
+		s.baseline = suppress.NewBaseline(filepath.ToSlash(f.baseline), rep)
+	}
+	return eng, s, nil
+}
+
+// apply puts the settings into the audit options.
+func (s *runSettings) apply(o *audit.Options) {
+	o.Disabled = s.disabled
+	if s.cfg != nil {
+		o.Suppress.Exceptions = s.cfg.Exceptions
+	}
+	o.Suppress.Baseline = s.baseline
+}
+
+// finish records the settings in the report and prints the suppression
+// warnings (missing reasons, expired exceptions) on stderr.
+func (a *app) finish(s *runSettings, res *audit.Result) {
+	res.Report.Notes = append(res.Report.Notes, s.notes...)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.stderr, "natsaudit: warning: %s\n", res.Secrets.Redact(w))
+	}
+}

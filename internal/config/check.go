@@ -1,0 +1,145 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Catalog is what Check needs from the engine: the rule IDs (built-in and
+// custom) and the default parameters.
+type Catalog struct {
+	Rules  map[string]bool
+	Params map[string]any
+}
+
+// Check validates the config against the catalog: every rule ID must exist
+// and every parameter must be a known one of the right type. Errors name the
+// file and line.
+func (c *Config) Check(cat Catalog) error {
+	errs := &errList{file: c.Path}
+	known := func(id string, line int) {
+		if !cat.Rules[id] {
+			errs.add(line, fmt.Sprintf("unknown rule %s (natsaudit rules list shows the catalog; custom rules need --rules DIR)", id))
+		}
+	}
+	for _, r := range c.Enabled {
+		known(r.ID, r.Line)
+	}
+	for _, r := range c.Disabled {
+		known(r.ID, r.Line)
+	}
+	for i, e := range c.Exceptions {
+		known(e.Rule, c.exLines[i])
+	}
+	if c.paramsNode != nil {
+		checkParams(c.paramsNode, cat.Params, "params", errs)
+	}
+	return errs.err()
+}
+
+// checkParams walks the override tree beside the defaults: a key the
+// defaults do not have is unknown; a value of another type is refused.
+func checkParams(n *yaml.Node, def any, at string, errs *errList) {
+	dm, ok := def.(map[string]any)
+	if !ok {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := at + "." + k.Value
+		d, ok := dm[k.Value]
+		if !ok {
+			errs.add(k.Line, fmt.Sprintf("unknown parameter %s (known: %s)", name, keys(dm)))
+			continue
+		}
+		want := kind(d)
+		got := nodeKind(v)
+		if want != "" && got != want && !(want == "number" && got == "integer") {
+			errs.add(v.Line, fmt.Sprintf("parameter %s: want a %s, got %s", name, want, article(got)))
+			continue
+		}
+		if want == "mapping" {
+			checkParams(v, d, name, errs)
+		}
+	}
+}
+
+func keys(m map[string]any) string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+// kind is the YAML-ish type name of a default value; "" accepts anything.
+func kind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "mapping"
+	case []any:
+		return "list"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number, float64, int:
+		return "number"
+	}
+	return ""
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return nodeKind(n.Alias)
+	}
+	switch n.Tag {
+	case "!!int":
+		return "integer"
+	case "!!float":
+		return "number"
+	case "!!bool":
+		return "boolean"
+	case "!!null":
+		return "null"
+	}
+	return "string"
+}
+
+// DisabledSet is the set of rules not to evaluate: those listed under
+// disabled, and, when enabled is given, every rule not listed there.
+func (c *Config) DisabledSet(all []string) map[string]bool {
+	out := map[string]bool{}
+	if len(c.Enabled) > 0 {
+		on := map[string]bool{}
+		for _, r := range c.Enabled {
+			on[r.ID] = true
+		}
+		for _, id := range all {
+			if !on[id] {
+				out[id] = true
+			}
+		}
+	}
+	for _, r := range c.Disabled {
+		out[r.ID] = true
+	}
+	return out
+}
+
+func article(w string) string {
+	if strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an " + w
+	}
+	return "a " + w
+}

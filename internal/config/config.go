@@ -1,0 +1,297 @@
+// Package config reads .natsaudit.yaml: rule parameter overrides, enabled
+// and disabled rules, and exceptions. Decoding is strict: an unknown key, a
+// misspelled rule ID or a parameter that does not exist is an error naming
+// the file and line, never a setting silently ignored.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/natsaudit/natsaudit/internal/suppress"
+)
+
+// FileNames are looked for at the scanned root, in this order.
+var FileNames = []string{".natsaudit.yaml", ".natsaudit.yml"}
+
+// maxSize bounds the file: a config is a few kilobytes.
+const maxSize = 1 << 20
+
+// Config is a parsed .natsaudit.yaml.
+type Config struct {
+	Path   string         // as shown in messages and suppression sources
+	Params map[string]any // overrides of rules/data/params.<section>.json
+	// Enabled, when not empty, is the only rules evaluated; Disabled are
+	// never evaluated.
+	Enabled    []RuleRef
+	Disabled   []RuleRef
+	Exceptions []suppress.Exception
+
+	paramsNode *yaml.Node
+	exLines    []int
+}
+
+// RuleRef is a rule ID and where the file names it.
+type RuleRef struct {
+	ID   string
+	Line int
+}
+
+// Find returns the config file at root, or "" when there is none.
+func Find(root string) string {
+	for _, n := range FileNames {
+		p := filepath.Join(root, n)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+// Load reads and checks the structure of a config file; display is the
+// name used in messages (e.g. relative to the scanned root).
+func Load(path, display string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", display, err)
+	}
+	if len(data) > maxSize {
+		return nil, fmt.Errorf("read config %s: larger than %d KiB, not a natsaudit config", display, maxSize>>10)
+	}
+	return Parse(data, display)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// Parse reads a config from data; name is used in messages.
+func Parse(data []byte, name string) (*Config, error) {
+	c := &Config{Path: name}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return c, nil // empty file
+		}
+		msg := err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", name, m[1], strings.TrimPrefix(msg, m[0]))
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("%s:%d: a second YAML document: the config is one document", name, extra.Line)
+	}
+	errs := &errList{file: name}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return c, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		errs.add(root.Line, "want a mapping with version, params, enabled, disabled, exceptions")
+		return nil, errs.err()
+	}
+	for _, kv := range pairs(root, errs) {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "version":
+			if v.Kind != yaml.ScalarNode || v.Value != "1" {
+				errs.add(v.Line, "version: want 1")
+			}
+		case "params":
+			if v.Kind != yaml.MappingNode {
+				if !isNull(v) {
+					errs.add(v.Line, "params: want a mapping of sections (tls, streams, ...) to parameters")
+				}
+				continue
+			}
+			var p map[string]any
+			if err := v.Decode(&p); err != nil {
+				errs.add(v.Line, "params: "+err.Error())
+				continue
+			}
+			c.Params = jsonNumbers(p).(map[string]any)
+			c.paramsNode = v
+		case "enabled":
+			c.Enabled = ruleList(k.Value, v, errs)
+		case "disabled":
+			c.Disabled = ruleList(k.Value, v, errs)
+		case "exceptions":
+			if isNull(v) {
+				continue
+			}
+			if v.Kind != yaml.SequenceNode {
+				errs.add(v.Line, "exceptions: want a list of {rule, path, target, reason, expires}")
+				continue
+			}
+			for _, item := range v.Content {
+				if e, ok := exception(item, name, errs); ok {
+					c.Exceptions = append(c.Exceptions, e)
+					c.exLines = append(c.exLines, item.Line)
+				}
+			}
+		default:
+			errs.add(k.Line, fmt.Sprintf("unknown key %q (want version, params, enabled, disabled, exceptions)", k.Value))
+		}
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var exceptionKeys = "rule, path, target, reason, expires"
+
+func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bool) {
+	var e suppress.Exception
+	if n.Kind != yaml.MappingNode {
+		errs.add(n.Line, "exception: want a mapping with "+exceptionKeys)
+		return e, false
+	}
+	ok := true
+	for _, kv := range pairs(n, errs) {
+		k, v := kv[0], kv[1]
+		if v.Kind != yaml.ScalarNode {
+			errs.add(v.Line, fmt.Sprintf("exception %s: want a single value", k.Value))
+			ok = false
+			continue
+		}
+		switch k.Value {
+		case "rule":
+			e.Rule = strings.ToUpper(strings.TrimSpace(v.Value))
+		case "path":
+			e.Path = strings.TrimPrefix(v.Value, "./")
+		case "target":
+			e.Target = v.Value
+		case "reason":
+			e.Reason = strings.TrimSpace(v.Value)
+		case "expires":
+			e.Expires = v.Value
+		default:
+			errs.add(k.Line, fmt.Sprintf("unknown key %q in exception (want %s)", k.Value, exceptionKeys))
+			ok = false
+		}
+	}
+	if e.Rule == "" {
+		errs.add(n.Line, "exception without rule: name the rule ID it accepts")
+		return e, false
+	}
+	e.Source = fmt.Sprintf("%s:%d", file, n.Line)
+	checked, err := suppress.NewException(e)
+	if err != nil {
+		errs.add(n.Line, "exception: "+err.Error())
+		return e, false
+	}
+	return checked, ok
+}
+
+func ruleList(key string, v *yaml.Node, errs *errList) []RuleRef {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		errs.add(v.Line, key+": want a list of rule IDs")
+		return nil
+	}
+	var out []RuleRef
+	for _, it := range v.Content {
+		if it.Kind != yaml.ScalarNode || it.Value == "" {
+			errs.add(it.Line, key+": want a rule ID")
+			continue
+		}
+		out = append(out, RuleRef{ID: strings.ToUpper(strings.TrimSpace(it.Value)), Line: it.Line})
+	}
+	return out
+}
+
+// pairs returns a mapping's key/value nodes, flagging duplicate keys.
+func pairs(m *yaml.Node, errs *errList) [][2]*yaml.Node {
+	seen := map[string]int{}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if prev, dup := seen[k.Value]; dup {
+			errs.add(k.Line, fmt.Sprintf("key %q is already set at line %d", k.Value, prev))
+			continue
+		}
+		seen[k.Value] = k.Line
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	return out
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// jsonNumbers turns YAML numbers into json.Number-like values the way the
+// built-in parameter files are read, so overrides compare like defaults.
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonNumbers(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = jsonNumbers(e)
+		}
+		return x
+	case int:
+		return json.Number(strconv.Itoa(x))
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10))
+	case uint64:
+		return json.Number(strconv.FormatUint(x, 10))
+	case float64:
+		return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	return v
+}
+
+// errList collects errors with their lines, reported together.
+type errList struct {
+	file string
+	errs []lineErr
+}
+
+type lineErr struct {
+	line int
+	msg  string
+}
+
+func (l *errList) add(line int, msg string) { l.errs = append(l.errs, lineErr{line, msg}) }
+
+func (l *errList) err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(l.errs, func(i, j int) bool { return l.errs[i].line < l.errs[j].line })
+	if len(l.errs) == 1 {
+		return fmt.Errorf("%s:%d: %s", l.file, l.errs[0].line, l.errs[0].msg)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d errors:", l.file, len(l.errs))
+	for _, e := range l.errs {
+		fmt.Fprintf(&b, "\n  %s:%d: %s", l.file, e.line, e.msg)
+	}
+	return errors.New(b.String())
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const good = `# natsaudit settings
+version: 1
+params:
+  streams:
+    usage_high: 0.95
+    r1_allowed_patterns: ["^SCRATCH_"]
+  cluster:
+    min_size: 3
+disabled: [NATS-JS-006]
+exceptions:
+  - rule: nats-tls-002
+    path: ./config/**/*.conf
+    target: nats-*
+    reason: "migration to TLS-only, ticket SEC-42"
+    expires: 2027-03-31
+  - rule: NATS-OPS-001
+    reason: staging
+`
+
+var catalog = Catalog{
+	Rules: map[string]bool{"NATS-TLS-002": true, "NATS-OPS-001": true, "NATS-JS-006": true, "NATS-AUTH-001": true},
+	Params: map[string]any{
+		"streams": map[string]any{"usage_high": json.Number("0.9"), "r1_allowed_patterns": []any{}, "dlq_name_pattern": "x"},
+		"cluster": map[string]any{"min_size": json.Number("3")},
+	},
+}
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse([]byte(good), ".natsaudit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(catalog); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Exceptions) != 2 {
+		t.Fatalf("exceptions = %+v", c.Exceptions)
+	}
+	e := c.Exceptions[0]
+	if e.Rule != "NATS-TLS-002" || e.Path != "config/**/*.conf" || e.Target != "nats-*" || e.Expires != "2027-03-31" || e.Source != ".natsaudit.yaml:11" || !strings.Contains(e.Reason, "SEC-42") {
+		t.Errorf("exception = %+v", e)
+	}
+	streams := c.Params["streams"].(map[string]any)
+	if streams["usage_high"] != json.Number("0.95") {
+		t.Errorf("usage_high = %#v (want a json.Number, like the built-in parameters)", streams["usage_high"])
+	}
+	if c.Params["cluster"].(map[string]any)["min_size"] != json.Number("3") {
+		t.Errorf("min_size = %#v", c.Params["cluster"])
+	}
+	off := c.DisabledSet([]string{"NATS-TLS-002", "NATS-JS-006"})
+	if !off["NATS-JS-006"] || off["NATS-TLS-002"] {
+		t.Errorf("disabled = %v", off)
+	}
+}
+
+func TestEnabledTurnsTheRestOff(t *testing.T) {
+	c, err := Parse([]byte("enabled: [NATS-TLS-002, NATS-OPS-001]\ndisabled: [NATS-OPS-001]\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := c.DisabledSet([]string{"NATS-TLS-002", "NATS-OPS-001", "NATS-JS-006"})
+	if off["NATS-TLS-002"] || !off["NATS-OPS-001"] || !off["NATS-JS-006"] {
+		t.Errorf("disabled = %v", off)
+	}
+}
+
+func TestErrorsNameFileAndLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions)`}},
+		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires)`}},
+		{"missing rule", "exceptions:\n  - reason: r\n", []string{"c.yaml:2: exception without rule"}},
+		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires "someday": not a date`}},
+		{"bad glob", "exceptions:\n  - rule: NATS-OPS-001\n    path: \"config/[x\"\n", []string{`c.yaml:2: exception: path "config/[x" is not a valid glob`}},
+		{"duplicate key", "disabled: []\ndisabled: []\n", []string{`c.yaml:2: key "disabled" is already set at line 1`}},
+		{"wrong version", "version: 2\n", []string{"c.yaml:1: version: want 1"}},
+		{"not a mapping", "- a\n- b\n", []string{"c.yaml:1: want a mapping"}},
+		{"syntax", "params:\n  tls: [\n", []string{"c.yaml:"}},
+		{"two documents", "version: 1\n---\nversion: 1\n", []string{"c.yaml:2: a second YAML document"}},
+		{"several errors", "foo: 1\nbar: 2\n", []string{"c.yaml: 2 errors:", `c.yaml:1: unknown key "foo"`, `c.yaml:2: unknown key "bar"`}},
+	} {
+		_, err := Parse([]byte(tc.yaml), "c.yaml")
+		if err == nil {
+			t.Errorf("%s: accepted", tc.name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
+func TestCheckAgainstCatalog(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"unknown rule in exception", "exceptions:\n  - rule: NATS-TLS-999\n    reason: r\n", "c.yaml:2: unknown rule NATS-TLS-999"},
+		{"unknown rule in disabled", "disabled:\n  - NATS-JS-006\n  - NATS-XX-001\n", "c.yaml:3: unknown rule NATS-XX-001"},
+		{"unknown rule in enabled", "enabled: [NATS-XX-002]\n", "c.yaml:1: unknown rule NATS-XX-002"},
+		{"unknown section", "params:\n  tsl:\n    x: 1\n", "c.yaml:2: unknown parameter params.tsl (known: cluster, streams)"},
+		{"unknown parameter", "params:\n  streams:\n    usage_hi: 0.5\n", "c.yaml:3: unknown parameter params.streams.usage_hi (known: dlq_name_pattern, r1_allowed_patterns, usage_high)"},
+		{"wrong type", "params:\n  streams:\n    usage_high: \"high\"\n", "c.yaml:3: parameter params.streams.usage_high: want a number, got a string"},
+		{"list for a string", "params:\n  streams:\n    dlq_name_pattern: [a]\n", "c.yaml:3: parameter params.streams.dlq_name_pattern: want a string, got a list"},
+		{"section not a mapping", "params:\n  cluster: 3\n", "c.yaml:2: parameter params.cluster: want a mapping, got an integer"},
+	} {
+		c, err := Parse([]byte(tc.yaml), "c.yaml")
+		if err != nil {
+			t.Errorf("%s: parse: %v", tc.name, err)
+			continue
+		}
+		err = c.Check(catalog)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestLoadAndFind(t *testing.T) {
+	dir := t.TempDir()
+	if Find(dir) != "" {
+		t.Error("found a config in an empty directory")
+	}
+	p := filepath.Join(dir, ".natsaudit.yml")
+	if err := os.WriteFile(p, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if Find(dir) != p {
+		t.Errorf("Find = %q", Find(dir))
+	}
+	c, err := Load(p, ".natsaudit.yml")
+	if err != nil || len(c.Exceptions) != 2 {
+		t.Fatalf("Load: %v %+v", err, c)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml"), "missing.yaml"); err == nil {
+		t.Error("a missing file loaded")
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", maxSize)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big, "big.yaml"); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("oversized config: %v", err)
+	}
+	empty := filepath.Join(dir, "empty.yaml")
+	if err := os.WriteFile(empty, []byte("# nothing yet\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(empty, "empty.yaml"); err != nil || len(c.Exceptions) != 0 {
+		t.Errorf("empty config: %v", err)
+	}
+}
