@@ -49,6 +49,13 @@ _size_msg(s, 2) := sprintf("%s is in a JetStream cluster of 2 servers: the RAFT 
 
 _size_msg(s, n) := msg if {
 	n > 2
+	n % 2 == 1
+	msg := sprintf("%s is in a JetStream cluster of %d servers, below the %d this audit asks for (cluster.min_size)", [lib.server_label(s), n, lib.params.cluster.min_size])
+}
+
+_size_msg(s, n) := msg if {
+	n > 2
+	n % 2 == 0
 	msg := sprintf("%s is in a JetStream cluster of %d servers: an even size tolerates no more failures than %d servers (quorum %d)", [lib.server_label(s), n, n - 1, floor(n / 2) + 1])
 }
 

@@ -124,6 +124,12 @@ test_clu_001_quiet_three_compose_services if {
 	count(by_id(servers, "NATS-CLU-001")) == 0
 }
 
+test_clu_001_fires_three_nodes_with_min_size_five if {
+	cfg := {"server_name": "nats-1", "jetstream": js, "cluster": {"name": "c", "port": 6222, "routes": routes3}}
+	[f] := by_id([srv(0, cfg)], "NATS-CLU-001") with data.natsaudit.params.cluster.min_size as 5
+	contains(f.msg, "below the 5")
+}
+
 test_clu_001_quiet_without_jetstream if {
 	count(by_id([srv(0, {"server_name": "nats-1", "port": 4222})], "NATS-CLU-001")) == 0
 }
