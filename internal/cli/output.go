@@ -145,12 +145,8 @@ func failRank(s string) (int, error) {
 
 // write renders the report in every requested format. Every byte goes through
 // the secret redactor before it leaves the process.
-func (a *app) write(rep *report.Report, ts []target, color bool, sec *secret.Analyzer) error {
-	return a.writeWith(rep, ts, report.RenderOptions{Color: color}, sec)
-}
-
-// writeWith is write with the full render options (rule catalog, SARIF
-// settings); Color applies to stdout only.
+// opt carries the rule catalog and the SARIF settings; Color applies to
+// stdout only.
 func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
 	for _, t := range ts {
 		var buf bytes.Buffer
