@@ -143,7 +143,7 @@ func failRank(s string) (int, error) {
 	return r, nil
 }
 
-// write renders the report in every requested format. Every byte goes through
+// writeWith renders the report in every requested format. Every byte goes through
 // the secret redactor before it leaves the process.
 // opt carries the rule catalog and the SARIF settings; Color applies to
 // stdout only.
