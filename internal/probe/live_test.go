@@ -125,12 +125,22 @@ func TestProbeSingleServerHTTP(t *testing.T) {
 	if dlq.Config["max_msgs"] != float64(100) || dlq.Config["discard"] != "old" || dlq.State["messages"] != float64(95) {
 		t.Errorf("ORDERS_DLQ config/state = %v / %v", dlq.Config, dlq.State)
 	}
-	if len(r.inv.Consumers) != 1 || r.inv.Consumers[0].Config["max_deliver"] != float64(-1) {
-		t.Fatalf("consumers = %+v", r.inv.Consumers)
+	consumers := map[string]*model.Consumer{}
+	for _, c := range r.inv.Consumers {
+		consumers[c.Stream+"/"+c.Name] = c
+	}
+	if len(consumers) != 3 || consumers["EVENTS/worker"].Config["max_deliver"] != float64(-1) {
+		t.Fatalf("consumers = %v", consumers)
+	}
+	if c := consumers["JOBS/lagging"]; c.State["num_pending"] != float64(10050) {
+		t.Errorf("lagging state = %v", c.State)
+	}
+	if c := consumers["JOBS/stuck"]; c.State["num_ack_pending"] != float64(10) || c.Config["max_ack_pending"] != float64(10) {
+		t.Errorf("stuck = %v / %v", c.Config, c.State)
 	}
 	for _, k := range []string{"num_pending", "num_ack_pending", "num_redelivered", "num_waiting", "delivered", "ack_floor", "push_bound"} {
-		if _, ok := r.inv.Consumers[0].State[k]; !ok {
-			t.Errorf("consumer state lacks %s: %v", k, r.inv.Consumers[0].State)
+		if _, ok := consumers["EVENTS/worker"].State[k]; !ok {
+			t.Errorf("consumer state lacks %s: %v", k, consumers["EVENTS/worker"].State)
 		}
 	}
 	// The judgement (rules written by the rule catalog).
@@ -138,6 +148,11 @@ func TestProbeSingleServerHTTP(t *testing.T) {
 	r.wantFinding(t, "NATS-STR-005", "stream ORDERS_DLQ")
 	r.wantFinding(t, "NATS-STR-004", "stream EVENTS")
 	r.wantFinding(t, "NATS-CON-001", "consumer EVENTS/worker")
+	r.wantFinding(t, "NATS-CON-002", "consumer JOBS/lagging")
+	r.wantFinding(t, "NATS-CON-003", "consumer JOBS/stuck")
+	if got := r.findingsFor("stream JOBS"); len(got) > 0 {
+		t.Errorf("the bounded JOBS stream has findings: %v", got)
+	}
 	for _, f := range r.report.Findings {
 		if f.Location != nil && f.TargetKind != "file" {
 			t.Errorf("live-only finding %s has a file location %+v", f.RuleID, f.Location)

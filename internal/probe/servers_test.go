@@ -119,10 +119,59 @@ func startSolo(f *fixture) error {
 	if err != nil {
 		return err
 	}
-	_, err = ev.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	if _, err = ev.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable: "worker", AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: -1,
+	}); err != nil {
+		return err
+	}
+	return addBacklog(ctx, js)
+}
+
+// addBacklog makes a bounded JOBS stream with a consumer far behind
+// ("lagging": more than 10000 pending) and one that holds as many
+// unacknowledged messages as its max_ack_pending ("stuck").
+func addBacklog(ctx context.Context, js jetstream.JetStream) error {
+	jobs, err := js.CreateStream(ctx, jetstream.StreamConfig{
+		Name: "JOBS", Subjects: []string{"jobs.>"}, MaxBytes: 64 << 20, MaxAge: 24 * time.Hour, Discard: jetstream.DiscardNew,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{"lagging", "stuck"} {
+		cfg := jetstream.ConsumerConfig{Durable: name, AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 5}
+		if name == "stuck" {
+			cfg.MaxAckPending = 10
+		}
+		if _, err := jobs.CreateOrUpdateConsumer(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	for i := range 10050 {
+		if _, err := js.PublishAsync(fmt.Sprintf("jobs.%d", i%8), []byte("job")); err != nil {
+			return err
+		}
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	stuck, err := jobs.Consumer(ctx, "stuck")
+	if err != nil {
+		return err
+	}
+	batch, err := stuck.Fetch(10, jetstream.FetchMaxWait(2*time.Second))
+	if err != nil {
+		return err
+	}
+	n := 0
+	for range batch.Messages() {
+		n++ // received, never acknowledged
+	}
+	if n != 10 {
+		return fmt.Errorf("stuck consumer got %d messages, want 10", n)
+	}
+	return nil
 }
 
 // clusterServers is a real 3-node JetStream cluster (n1..n3) with a system
@@ -130,7 +179,7 @@ func startSolo(f *fixture) error {
 // stream.
 func clusterServers(t *testing.T) []*server.Server {
 	t.Helper()
-	cluster.once.Do(func() { cluster.err = startCluster(&cluster) })
+	cluster.once.Do(func() { cluster.err = startCluster(&cluster, "n", "c1") })
 	if cluster.err != nil {
 		t.Fatalf("start cluster: %v", cluster.err)
 	}
@@ -159,7 +208,8 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-func startCluster(f *fixture) error {
+// startCluster starts <prefix>1..<prefix>3 in cluster clusterName.
+func startCluster(f *fixture, prefix, clusterName string) error {
 	dir, err := os.MkdirTemp("", "natsaudit-cluster-")
 	if err != nil {
 		return err
@@ -187,12 +237,12 @@ func startCluster(f *fixture) error {
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
 	}
 	for i, p := range ports {
-		name := fmt.Sprintf("n%d", i+1)
+		name := fmt.Sprintf("%s%d", prefix, i+1)
 		conf := fmt.Sprintf(`server_name: %s
 listen: "127.0.0.1:-1"
 jetstream { store_dir: %q }
 cluster {
-  name: c1
+  name: %s
   listen: "127.0.0.1:%d"
   routes: [%s]
 }
@@ -207,7 +257,7 @@ accounts {
   APP { jetstream: enabled, users: [{user: %s, password: %s}] }
 }
 system_account: SYS
-`, name, filepath.Join(dir, name), p, strings.Join(routes, ", "), sysUser, sysPass, sysNoPubUser, sysPass, nkeyPub, appUser, appPass)
+`, name, filepath.Join(dir, name), clusterName, p, strings.Join(routes, ", "), sysUser, sysPass, sysNoPubUser, sysPass, nkeyPub, appUser, appPass)
 		path := filepath.Join(dir, name+".conf")
 		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 			return err
