@@ -24,11 +24,17 @@ func TestRego(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := inmem.NewFromObject(map[string]any{"natsaudit": eng.Data})
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Abort(ctx, txn)
 	ch, err := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithCapabilities(engine.Capabilities())).
 		SetStore(store).
+		SetModules(modulesOf(eng)).
 		EnableTracing(false).
-		Run(ctx, modulesOf(eng))
+		RunTests(ctx, txn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -223,6 +223,7 @@ func (p *parser) permission(n *node, path string, depth int) any {
 // jetstream normalises `jetstream: enabled|true|false|{...}` to a map with an
 // "enabled" boolean.
 func (p *parser) jetstream(n *node, ctx context, path string, depth int) any {
+	p.res.Locs.Set(path, n.loc)
 	if n.envVar != "" {
 		v := p.resolveEnv(n, ctx, path)
 		return map[string]any{"enabled": truthy(v)}
