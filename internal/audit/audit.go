@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -222,7 +223,8 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	rep.Scan.Servers = []string{}
 	for _, s := range inv.Servers {
 		rep.Scan.Servers = append(rep.Scan.Servers, s.Name)
-		if s.Live != nil && s.Live.Endpoint != "" {
+		// One $SYS connection or archive serves several servers: list it once.
+		if s.Live != nil && s.Live.Endpoint != "" && !slices.Contains(rep.Scan.Targets, s.Live.Endpoint) {
 			rep.Scan.Targets = append(rep.Scan.Targets, s.Live.Endpoint)
 		}
 	}

@@ -150,6 +150,9 @@ func TestProbeSingleServerHTTP(t *testing.T) {
 	r.wantFinding(t, "NATS-CON-001", "consumer EVENTS/worker")
 	r.wantFinding(t, "NATS-CON-002", "consumer JOBS/lagging")
 	r.wantFinding(t, "NATS-CON-003", "consumer JOBS/stuck")
+	// No TLS, no authentication: what varz says about the server itself.
+	r.wantFinding(t, "NATS-TLS-001", "server solo")
+	r.wantFinding(t, "NATS-AUTH-001", "server solo")
 	if got := r.findingsFor("stream JOBS"); len(got) > 0 {
 		t.Errorf("the bounded JOBS stream has findings: %v", got)
 	}
@@ -186,6 +189,13 @@ func TestProbeCluster(t *testing.T) {
 			}
 			if got := r.report.Scan.Servers; !slices.Equal(got, []string{"n1", "n2", "n3"}) {
 				t.Errorf("servers = %v, want n1 n2 n3 (each once)", got)
+			}
+			seen := map[string]bool{}
+			for _, target := range r.report.Scan.Targets {
+				if seen[target] {
+					t.Errorf("target %s listed twice in %v", target, r.report.Scan.Targets)
+				}
+				seen[target] = true
 			}
 			single, triple := r.stream("APP", "SINGLE"), r.stream("APP", "TRIPLE")
 			if single == nil || triple == nil {
