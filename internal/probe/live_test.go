@@ -375,3 +375,30 @@ func TestProbeCredentialsNeverInOutput(t *testing.T) {
 		t.Errorf("servers = %v", r.report.Scan.Servers)
 	}
 }
+
+// A $SYS answer over --max-response-size is dropped and said so.
+func TestSysResponseLimit(t *testing.T) {
+	cs := clusterServers(t)
+	res, err := probe.Collect(context.Background(), probe.Options{
+		Server: cs[0].ClientURL(), Auth: probe.Auth{User: sysUser, Password: sysPass}, Timeout: time.Second, MaxBody: 2048,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// varz (a few KiB) is over 2 KiB on every server: nothing is readable.
+	if len(res.Snapshots) != 0 || len(res.Failures) == 0 {
+		t.Fatalf("snapshots %d, failures %v", len(res.Snapshots), res.Failures)
+	}
+	var varzFails int
+	for _, f := range res.Failures {
+		if strings.HasSuffix(f.Target, " VARZ") {
+			varzFails++
+			if !strings.Contains(f.Err.Error(), "over the 2048-byte limit was dropped") {
+				t.Errorf("failure = %v", f)
+			}
+		}
+	}
+	if varzFails != 3 {
+		t.Errorf("varz failures = %d, want 3: %v", varzFails, res.Failures)
+	}
+}

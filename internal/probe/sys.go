@@ -64,6 +64,8 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
 		for _, ep := range endpoints {
 			r, ok := got[ep.name][id]
 			switch {
+			case !ok && got[oversized][ep.name].err != nil:
+				err = got[oversized][ep.name].err
 			case !ok:
 				err = errTimeout(opt.Timeout)
 			case r.err != nil:
@@ -270,6 +272,10 @@ func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncEr
 	}
 }
 
+// oversized is the key, in gather's answers, of the endpoints for which an
+// answer over the size limit was dropped.
+const oversized = "\x00oversized"
+
 type reply struct {
 	doc map[string]any
 	err error
@@ -290,7 +296,7 @@ func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]
 	// Responses can be large (jsz with consumers): let the subscription hold
 	// what the byte limit allows for every server and endpoint.
 	_ = sub.SetPendingLimits(-1, int(min(opt.MaxBody*int64(len(servers)*len(endpoints)), 1<<31-1)))
-	got := map[string]map[string]reply{}
+	got := map[string]map[string]reply{oversized: {}}
 	byName := map[string]endpoint{}
 	for _, ep := range endpoints {
 		got[ep.name] = map[string]reply{}
@@ -314,7 +320,10 @@ func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]
 				continue
 			}
 			if int64(len(m.Data)) > opt.MaxBody {
-				continue // over the limit: reported as missing for that server
+				// Not decoded: whose answer it was stays unknown, so the
+				// servers missing at the end are told why.
+				got[oversized][name] = reply{err: fmt.Errorf("%s: an answer over the %d-byte limit was dropped", ep.sys, opt.MaxBody)}
+				continue
 			}
 			doc, err := decodeObject(m.Data)
 			if err != nil {
