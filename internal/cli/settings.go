@@ -78,14 +78,15 @@ func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs 
 		if len(s.cfg.Params) > 0 {
 			note += ", parameter overrides"
 		}
-		if len(s.disabled) > 0 {
+		if n := len(s.cfg.Enabled); n > 0 {
+			note += fmt.Sprintf(", only %s enabled", plural(n, "rule"))
+		}
+		if n := len(s.cfg.Disabled); n > 0 {
 			var off []string
-			for _, id := range ids {
-				if s.disabled[id] {
-					off = append(off, id)
-				}
+			for _, r := range s.cfg.Disabled {
+				off = append(off, r.ID)
 			}
-			note += fmt.Sprintf(", %s not evaluated (%s)", plural(len(off), "rule"), strings.Join(off, ", "))
+			note += fmt.Sprintf(", %s disabled (%s)", plural(n, "rule"), strings.Join(off, ", "))
 		}
 		s.notes = append(s.notes, note)
 	}

@@ -53,7 +53,11 @@ func checkParams(n *yaml.Node, def any, at string, errs *errList) {
 		name := at + "." + k.Value
 		d, ok := dm[k.Value]
 		if !ok {
-			errs.add(k.Line, fmt.Sprintf("unknown parameter %s (known: %s)", name, keys(dm)))
+			msg := fmt.Sprintf("unknown parameter %s", name)
+			if near := closest(k.Value, dm); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s.%s?)", at, near)
+			}
+			errs.add(k.Line, msg+fmt.Sprintf(" (known: %s)", keys(dm)))
 			continue
 		}
 		want := kind(d)
@@ -142,4 +146,39 @@ func article(w string) string {
 		return "an " + w
 	}
 	return "a " + w
+}
+
+// closest is the key of m nearest to k by edit distance, when it is near
+// enough to be a typo.
+func closest(k string, m map[string]any) string {
+	best, bestD := "", 3
+	for c := range m {
+		if d := editDistance(k, c); d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if bestD > 2 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

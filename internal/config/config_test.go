@@ -112,7 +112,7 @@ func TestCheckAgainstCatalog(t *testing.T) {
 		{"unknown rule in disabled", "disabled:\n  - NATS-JS-006\n  - NATS-XX-001\n", "c.yaml:3: unknown rule NATS-XX-001"},
 		{"unknown rule in enabled", "enabled: [NATS-XX-002]\n", "c.yaml:1: unknown rule NATS-XX-002"},
 		{"unknown section", "params:\n  tsl:\n    x: 1\n", "c.yaml:2: unknown parameter params.tsl (known: cluster, streams)"},
-		{"unknown parameter", "params:\n  streams:\n    usage_hi: 0.5\n", "c.yaml:3: unknown parameter params.streams.usage_hi (known: dlq_name_pattern, r1_allowed_patterns, usage_high)"},
+		{"unknown parameter", "params:\n  streams:\n    usage_hi: 0.5\n", "c.yaml:3: unknown parameter params.streams.usage_hi (did you mean params.streams.usage_high?) (known: dlq_name_pattern, r1_allowed_patterns, usage_high)"},
 		{"wrong type", "params:\n  streams:\n    usage_high: \"high\"\n", "c.yaml:3: parameter params.streams.usage_high: want a number, got a string"},
 		{"list for a string", "params:\n  streams:\n    dlq_name_pattern: [a]\n", "c.yaml:3: parameter params.streams.dlq_name_pattern: want a string, got a list"},
 		{"section not a mapping", "params:\n  cluster: 3\n", "c.yaml:2: parameter params.cluster: want a mapping, got an integer"},

@@ -317,7 +317,10 @@ func (m *mdWriter) coverage() {
 		s += fmt.Sprintf(" (%d custom)", custom)
 	}
 	s += "."
-	if len(disabled) > 0 {
+	switch n := len(disabled); {
+	case n > 12:
+		s += fmt.Sprintf(" %d rules are disabled by configuration.", n)
+	case n > 0:
 		s += fmt.Sprintf(" Disabled by configuration: %s.", strings.Join(disabled, ", "))
 	}
 	if len(notEval) > 0 {
