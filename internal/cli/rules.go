@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/natsaudit/natsaudit/internal/catalogdoc"
 	"github.com/natsaudit/natsaudit/internal/engine"
 )
 
@@ -31,16 +32,18 @@ func (a *app) rulesCmd() *cobra.Command {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(eng.Rules())
+			case "markdown", "md":
+				return catalogdoc.Markdown(a.stdout, eng.Rules(), catalogdoc.Options{})
 			case "text":
 				for _, r := range eng.Rules() {
 					fmt.Fprintf(a.stdout, "%-14s %-8s %-12s %s\n", r.ID, r.Severity, r.Category, r.Title)
 				}
 				return nil
 			}
-			return &exitError{ExitError, fmt.Errorf("unknown format %q (want text or json)", format)}
+			return &exitError{ExitError, fmt.Errorf("unknown format %q (want text, json or markdown)", format)}
 		},
 	}
-	list.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	list.Flags().StringVarP(&format, "format", "f", "text", "text, json or markdown (the format of docs/rules.md)")
 	list.Flags().StringArrayVar(&dirs, "rules", nil, "also list the rules in this directory (repeatable)")
 	show := &cobra.Command{
 		Use:   "show ID",

@@ -1,0 +1,190 @@
+// Package catalogdoc renders the rule catalog (the rules' METADATA, as the
+// engine reads it) as Markdown: `natsaudit rules list --format markdown` and
+// docs/rules.md, which `go generate ./rules` rebuilds. The output depends only
+// on the catalog, so it is deterministic.
+package catalogdoc
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
+)
+
+// Family is a group of rules sharing an ID prefix (NATS-TLS-001 → TLS).
+type Family struct {
+	Prefix string
+	Name   string
+}
+
+// Families in the order the catalog presents them; rules of other prefixes
+// (custom rules) follow, by prefix.
+var Families = []Family{
+	{"TLS", "TLS"},
+	{"AUTH", "Authentication and authorization"},
+	{"CRED", "Credentials"},
+	{"NET", "Network exposure and monitoring"},
+	{"VER", "Versions and supply chain"},
+	{"DOC", "Container deployment"},
+	{"CLU", "Cluster and high availability"},
+	{"JS", "JetStream server"},
+	{"STR", "Streams"},
+	{"CON", "Consumers"},
+	{"LIM", "Limits and performance"},
+	{"OPS", "Operations"},
+}
+
+// Anchor is the fragment a rule's documentation lives at; it must match
+// engine.Rule.HelpURI.
+func Anchor(r *engine.Rule) string { return strings.ToLower(r.ID) }
+
+// Options tune the output.
+type Options struct {
+	// DocsDir is the directory the Markdown file is written to, relative to
+	// the repository root ("docs"); built-in rule files are linked relative
+	// to it. Empty: no links.
+	DocsDir string
+}
+
+// Markdown writes the catalog.
+func Markdown(w io.Writer, rules []*engine.Rule, opt Options) error {
+	bw := bufio.NewWriter(w)
+	groups, order := group(rules)
+	counts := map[string]int{}
+	for _, r := range rules {
+		counts[r.Category]++
+	}
+	var cats []string
+	for _, c := range engine.Categories {
+		if counts[c] > 0 {
+			cats = append(cats, fmt.Sprintf("%d %s", counts[c], c))
+		}
+	}
+
+	fmt.Fprintf(bw, "# natsaudit rule catalog\n\n")
+	fmt.Fprintf(bw, "%d rules (%s).\n\n", len(rules), strings.Join(cats, ", "))
+	fmt.Fprintf(bw, "Each rule lists its default severity; a few raise or lower it for a particular\n")
+	fmt.Fprintf(bw, "finding, and their description says when. *Sources* are the inputs that can reveal\n")
+	fmt.Fprintf(bw, "the problem: `config` (nats.conf), `compose`, `env` (.env files), `streams` (stream\n")
+	fmt.Fprintf(bw, "and consumer definitions), `certs`, `files` (files in the repository) and `live`\n")
+	fmt.Fprintf(bw, "(monitoring endpoints).\n\n")
+
+	fmt.Fprintf(bw, "| ID | Severity | Category | Title |\n|---|---|---|---|\n")
+	for _, g := range order {
+		for _, r := range groups[g.Prefix] {
+			fmt.Fprintf(bw, "| [%s](#%s) | %s | %s | %s |\n", r.ID, Anchor(r), r.Severity, r.Category, cell(r.Title))
+		}
+	}
+
+	for _, g := range order {
+		fmt.Fprintf(bw, "\n## %s\n", g.Name)
+		for _, r := range groups[g.Prefix] {
+			writeRule(bw, r, opt)
+		}
+	}
+	return bw.Flush()
+}
+
+func writeRule(w io.Writer, r *engine.Rule, opt Options) {
+	fmt.Fprintf(w, "\n<a id=\"%s\"></a>\n\n### %s: %s\n\n", Anchor(r), r.ID, r.Title)
+	fmt.Fprintf(w, "**Severity:** %s · **Category:** %s · **Sources:** %s", r.Severity, r.Category, strings.Join(r.Sources, ", "))
+	if f := ruleFile(r, opt); f != "" {
+		fmt.Fprintf(w, " · **Rule:** %s", f)
+	}
+	fmt.Fprintf(w, "\n\n%s\n\n**Remediation**\n\n%s\n", paragraph(r.Description), block(r.Remediation))
+	if len(r.References) > 0 {
+		fmt.Fprintf(w, "\n**References**\n\n")
+		refs := append([]string(nil), r.References...)
+		for _, ref := range refs {
+			fmt.Fprintf(w, "- <%s>\n", ref)
+		}
+	}
+}
+
+// ruleFile links a built-in rule's file (rules/tls.rego) from the docs
+// directory; custom rules show their path as code.
+func ruleFile(r *engine.Rule, opt Options) string {
+	if r.File == "" {
+		return ""
+	}
+	if r.Custom || opt.DocsDir == "" {
+		return "`" + r.File + "`"
+	}
+	rel := strings.Repeat("../", len(strings.Split(path.Clean(opt.DocsDir), "/"))) + r.File
+	return fmt.Sprintf("[%s](%s)", r.File, rel)
+}
+
+func group(rules []*engine.Rule) (map[string][]*engine.Rule, []Family) {
+	groups := map[string][]*engine.Rule{}
+	for _, r := range rules {
+		p := prefix(r.ID)
+		groups[p] = append(groups[p], r)
+	}
+	for _, list := range groups {
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	}
+	var order []Family
+	known := map[string]bool{}
+	for _, f := range Families {
+		known[f.Prefix] = true
+		if len(groups[f.Prefix]) > 0 {
+			order = append(order, f)
+		}
+	}
+	var extra []string
+	for p := range groups {
+		if !known[p] {
+			extra = append(extra, p)
+		}
+	}
+	sort.Strings(extra)
+	for _, p := range extra {
+		order = append(order, Family{p, p})
+	}
+	return groups, order
+}
+
+// prefix is the family of an ID: NATS-TLS-001 → TLS, ACME-FOO-1 → FOO.
+func prefix(id string) string {
+	parts := strings.Split(id, "-")
+	if len(parts) >= 3 {
+		return parts[len(parts)-2]
+	}
+	return id
+}
+
+// cell makes text safe inside a table cell.
+func cell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), "|", `\|`), "\n", " ")
+}
+
+// paragraph joins folded description lines.
+func paragraph(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// block keeps the remediation's own layout (indented snippets render as code).
+func block(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Header marks docs/rules.md as generated.
+const Header = "<!-- Code generated by `go generate ./rules` (tools/rulesdoc) from the rules' METADATA. DO NOT EDIT. -->\n\n"
+
+// DocsFile is the content of docs/rules.md for the built-in catalog.
+func DocsFile(rules []*engine.Rule) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(Header)
+	if err := Markdown(&b, rules, Options{DocsDir: "docs"}); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}
