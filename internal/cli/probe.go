@@ -37,20 +37,20 @@ type liveFlags struct {
 func (a *app) addLiveFlags(cmd *cobra.Command, f *liveFlags, urlFlag bool) {
 	fs := cmd.Flags()
 	if urlFlag {
-		fs.StringArrayVar(&f.urls, "url", nil, "also probe this HTTP(S) monitoring URL, e.g. http://nats-1:8222 (repeatable)")
+		fs.StringArrayVar(&f.urls, "url", nil, "also probe this HTTP(S) monitoring `URL`, e.g. http://nats-1:8222 (repeatable)")
 	}
-	fs.StringVar(&f.server, "server", "", "NATS URL to gather every server through the system account, e.g. nats://nats-1:4222 (default $NATS_URL for probe)")
-	fs.StringArrayVar(&f.archives, "archive", nil, "read an archive written by `nats audit gather` (repeatable)")
-	fs.StringVar(&f.creds, "creds", "", "system-account user credentials file for --server (default $NATS_CREDS)")
-	fs.StringVar(&f.user, "user", "", "system-account user for --server (default $NATS_USER)")
-	fs.StringVar(&f.password, "password", "", "password for --user (default $NATS_PASSWORD; prefer the variable: flags show in ps)")
-	fs.StringVar(&f.nkey, "nkey", "", "file with the system-account user's nkey seed for --server (default $NATS_NKEY)")
-	fs.StringVar(&f.tlsCA, "tlsca", "", "CA certificate (PEM) to verify HTTPS monitoring and NATS TLS (default $NATS_CA)")
-	fs.StringVar(&f.tlsCert, "tlscert", "", "client certificate (PEM) for mutual TLS (default $NATS_CERT)")
-	fs.StringVar(&f.tlsKey, "tlskey", "", "client private key (PEM) for --tlscert (default $NATS_KEY)")
+	fs.StringVar(&f.server, "server", "", "NATS `URL` to gather every server through the system account, e.g. nats://nats-1:4222 (default $NATS_URL for probe)")
+	fs.StringArrayVar(&f.archives, "archive", nil, "read an archive `FILE` written by 'nats audit gather' (repeatable)")
+	fs.StringVar(&f.creds, "creds", "", "system-account user credentials `FILE` for --server (default $NATS_CREDS)")
+	fs.StringVar(&f.user, "user", "", "system-account `USER` for --server (default $NATS_USER)")
+	fs.StringVar(&f.password, "password", "", "`PASSWORD` for --user (default $NATS_PASSWORD; prefer the variable: flags show in ps)")
+	fs.StringVar(&f.nkey, "nkey", "", "`FILE` with the system-account user's nkey seed for --server (default $NATS_NKEY)")
+	fs.StringVar(&f.tlsCA, "tlsca", "", "CA certificate `FILE` (PEM) to verify HTTPS monitoring and NATS TLS (default $NATS_CA)")
+	fs.StringVar(&f.tlsCert, "tlscert", "", "client certificate `FILE` (PEM) for mutual TLS (default $NATS_CERT)")
+	fs.StringVar(&f.tlsKey, "tlskey", "", "client private key `FILE` (PEM) for --tlscert (default $NATS_KEY)")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates of live targets (reported on stderr and in the report)")
 	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound on every live request (and on the $SYS gather's waits)")
-	fs.Int64Var(&f.maxBody, "max-response-size", probe.DefaultMaxBody, "refuse monitoring responses (and archive entries) larger than this many bytes")
+	fs.Int64Var(&f.maxBody, "max-response-size", probe.DefaultMaxBody, "refuse monitoring responses (and archive entries) larger than this many `BYTES`")
 }
 
 // options turns the flags into probe options. Environment variables fill
