@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint
+.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool
 
 all: build test
 
@@ -10,7 +10,7 @@ build:
 	$(GO) build -o bin/natsaudit ./cmd/natsaudit
 
 ## test: everything CI runs (Go tests, Rego rule tests, script tests, live tests, lint)
-test: fmt-check vet
+test: fmt-check vet sarif-tool
 	$(GO) test ./...
 	@$(MAKE) --no-print-directory sarif-lint
 
@@ -34,3 +34,7 @@ sarif-lint:
 	tools/sarif-lint/lint.sh bin/sarif-lint/sahool.sarif internal/report/testdata/golden/*.sarif
 	@if tools/sarif-lint/lint.sh tools/sarif-lint/testdata/broken.sarif >/dev/null 2>&1; then \
 		echo "sarif-lint: the validator accepted testdata/broken.sarif: it is not checking"; exit 1; fi
+
+## sarif-tool: install the pinned validator (its SARIF schema is used by go test too)
+sarif-tool:
+	@tools/sarif-lint/install.sh

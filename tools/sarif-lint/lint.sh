@@ -14,13 +14,7 @@ if [ $# -eq 0 ]; then
 	exit 2
 fi
 
-# Install the validator once per lockfile change. Install scripts stay off
-# (npm ci --ignore-scripts): the only one chmods the binary, done here.
-stamp="$here/node_modules/.natsaudit-installed"
-if [ ! -f "$stamp" ] || [ "$here/package-lock.json" -nt "$stamp" ]; then
-	(cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-	touch "$stamp"
-fi
+"$here/install.sh"
 bin=$(cd "$here" && node -p "require('@microsoft/sarif-multitool')")
 chmod u+x "$bin"
 

@@ -117,7 +117,7 @@ func TestImageDefaultConfig(t *testing.T) {
 func TestEnvironmentInterpolation(t *testing.T) {
 	t.Setenv("NATS_PASSWORD", "process-env-must-not-be-used")
 	e := envs{
-		".env":             parseEnv(t, "TAG=2.12.15\n"),
+		".env":            parseEnv(t, "TAG=2.12.15\n"),
 		"config/base.env": parseEnv(t, "NATS_PASSWORD=${NATS_PASSWORD:-MUST_SET_IN_PRODUCTION}\n"),
 	}
 	p := load(t, e, Input{Rel: "docker-compose.yml", Data: []byte(`services:
