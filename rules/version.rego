@@ -155,6 +155,10 @@ _config_features := {
 	"deny_permissions", "sys_only_accounts", "auth_callout",
 }
 
+# known_features: every gate an advisory may name (tools/advisories checks
+# the overlay against the same list).
+known_features := (_config_features | _varz_features) | {"cli_credentials", "cli_tls"}
+
 # What /varz shows (nested listener objects are empty when off).
 _varz_features := {"websocket", "leafnodes", "leafnode_listener", "mqtt", "jetstream", "operator", "routes"}
 

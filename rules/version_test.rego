@@ -212,3 +212,13 @@ test_ver_005_fires_for_registry_nats_image if {
 	d := object.union(fx.deployment([]), {"image": "docker.io/library/nats:alpine", "image_repo": "docker.io/library/nats", "image_tag": "alpine"})
 	fires(fx.input_with(object.union(deployed("2.15.2"), {"deployment": d})), "NATS-VER-005")
 }
+
+test_ver_001_every_gate_of_the_table_is_evaluated if {
+	every a in data.natsaudit.advisories.advisories {
+		every r in a.requires {
+			every x in split(trim_prefix(r, "!"), "|") {
+				x in version.known_features
+			}
+		}
+	}
+}
