@@ -18,12 +18,14 @@ var Weights = map[string]float64{"security": 0.4, "reliability": 0.3, "performan
 
 // Compute scores findings against the rules that were evaluated.
 //
-// Per category: start at 10; every failed rule subtracts the penalty of its
-// most severe finding, plus 25% of that penalty for each further finding of
-// the same rule (at most +100%); a critical finding caps the category at 4;
-// the floor is 0. Only rules that could be evaluated on the inputs present
-// count; a category with none has no score. The overall score is the
-// weighted mean of the categories that have one.
+// Per category: every failed rule adds the penalty of its most severe
+// finding, plus 25% of that penalty for each further finding of the same
+// rule (at most +100%), to P; the score is 10·e^(−P/10), so each fix shows
+// however bad things are (a linear 10 − P sits at 0 for any badly configured
+// deployment); a critical finding caps the category at 4. Only rules that
+// could be evaluated on the inputs present count; a category with none has
+// no score. The overall score is the weighted mean of the categories that
+// have one.
 func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores {
 	type agg struct {
 		worst string
@@ -65,11 +67,11 @@ func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores 
 			}
 		}
 		if cs.RulesEvaluated > 0 {
-			s := 10 - penalty
+			s := FromPenalty(penalty)
 			if critical {
 				s = math.Min(s, 4)
 			}
-			s = round1(math.Max(s, 0))
+			s = round1(s)
 			cs.Score = &s
 			wsum += Weights[cat]
 			total += Weights[cat] * s
@@ -85,6 +87,9 @@ func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores 
 	}
 	return out
 }
+
+// FromPenalty is the category score for a total penalty P: 10·e^(−P/10).
+func FromPenalty(p float64) float64 { return 10 * math.Exp(-p/10) }
 
 // Grade maps an overall score to a letter: A ≥ 9, B ≥ 8, C ≥ 7, D ≥ 5, else F.
 func Grade(s float64) string {
