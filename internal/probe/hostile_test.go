@@ -185,7 +185,9 @@ func TestHostileCLI(t *testing.T) {
 	if len(lines) != 2 || lines[0] != "natsaudit: probe "+u+": no complete answer within 300ms" {
 		t.Errorf("stderr = %q", r.stderr)
 	}
-	if elapsed > 300*time.Millisecond+slack+time.Second { // + rule compilation
+	// The CLI also compiles the rules (about a second on a busy machine);
+	// the probe's own bound is checked by TestHostileEndpoints.
+	if elapsed > 300*time.Millisecond+slack+5*time.Second {
 		t.Errorf("took %s", elapsed)
 	}
 }
