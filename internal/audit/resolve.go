@@ -144,7 +144,15 @@ func serverFallback(s *model.Server, path string) model.Location {
 		}
 	}
 	if s.ConfigFile != "" {
-		return model.Location{File: s.ConfigFile, Line: 1}
+		// The first setting of the main config file: line 1 is usually a
+		// header comment, which makes poor evidence.
+		first := model.Location{File: s.ConfigFile, Line: 1}
+		for _, l := range s.Locs {
+			if l.File == s.ConfigFile && l.Line > 0 && (first.Line == 1 || l.Line < first.Line) {
+				first = l
+			}
+		}
+		return first
 	}
 	if l := lookup(s.Locs, "deployment"); l.Valid() {
 		return l

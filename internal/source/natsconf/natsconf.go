@@ -90,6 +90,9 @@ func Parse(abs string, data []byte, opt Options) *Result {
 		return p.res
 	}
 	cfg := p.normalize(root, ctxTop, "config", 0)
+	// The file as a whole has no line of its own: findings about a missing
+	// top-level key go to the server's fallback (its first setting).
+	delete(p.res.Locs, "config")
 	if m, ok := cfg.(map[string]any); ok {
 		p.deriveListeners(m)
 		p.res.Config = m
