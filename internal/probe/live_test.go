@@ -150,6 +150,17 @@ func TestProbeSingleServerHTTP(t *testing.T) {
 	r.wantFinding(t, "NATS-CON-001", "consumer EVENTS/worker")
 	r.wantFinding(t, "NATS-CON-002", "consumer JOBS/lagging")
 	r.wantFinding(t, "NATS-CON-003", "consumer JOBS/stuck")
+	// The version rules judge the running version (2.15.2 here, current:
+	// evaluated, nothing to report).
+	var versionRules []string
+	for _, rs := range r.report.Rules {
+		if slices.Contains([]string{"NATS-VER-001", "NATS-VER-002", "NATS-VER-003"}, rs.ID) && rs.Evaluated {
+			versionRules = append(versionRules, rs.ID)
+		}
+	}
+	if len(versionRules) != 3 {
+		t.Errorf("version rules evaluated on a live server: %v, want VER-001..003", versionRules)
+	}
 	// No TLS, no authentication: what varz says about the server itself.
 	r.wantFinding(t, "NATS-TLS-001", "server solo")
 	r.wantFinding(t, "NATS-AUTH-001", "server solo")
