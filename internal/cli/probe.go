@@ -71,14 +71,22 @@ func (f *liveFlags) options(getenv func(string) string, defaultServer bool) prob
 		o.Server = env("", "NATS_URL")
 	}
 	if o.Server != "" {
-		o.Auth = probe.Auth{Creds: env(f.creds, "NATS_CREDS"), NkeyFile: f.nkey, User: f.user, Password: f.password}
-		if o.Auth.Creds == "" {
-			o.Auth.NkeyFile = env(f.nkey, "NATS_NKEY")
+		a := probe.Auth{Creds: f.creds, NkeyFile: f.nkey, User: f.user, Password: f.password}
+		switch {
+		case a == probe.Auth{}:
+			// Nothing on the command line: the environment, one method only.
+			a.Creds = env("", "NATS_CREDS")
+			if a.Creds == "" {
+				a.NkeyFile = env("", "NATS_NKEY")
+			}
+			if a.Creds == "" && a.NkeyFile == "" {
+				a.User, a.Password = env("", "NATS_USER"), env("", "NATS_PASSWORD")
+			}
+		case a.User != "" && a.Password == "":
+			// --user with the password from the environment keeps it out of ps.
+			a.Password = env("", "NATS_PASSWORD")
 		}
-		if o.Auth.Creds == "" && o.Auth.NkeyFile == "" {
-			o.Auth.User = env(f.user, "NATS_USER")
-			o.Auth.Password = env(f.password, "NATS_PASSWORD")
-		}
+		o.Auth = a
 	}
 	if !o.Empty() {
 		o.TLS = probe.TLSFiles{CA: env(f.tlsCA, "NATS_CA"), Cert: env(f.tlsCert, "NATS_CERT"), Key: env(f.tlsKey, "NATS_KEY"), Insecure: f.insecure}
