@@ -208,6 +208,16 @@ func TestProbeCluster(t *testing.T) {
 				}
 				seen[target] = true
 			}
+			if name == "both" {
+				// n1 and n2 were reached over HTTP and $SYS: their monitoring
+				// port wins, whichever answered first; n3 only via $SYS.
+				for _, s := range r.inv.Servers {
+					http := strings.HasPrefix(s.Live.Endpoint, "http://")
+					if http != (s.Name != "n3") {
+						t.Errorf("server %s came from %s", s.Name, s.Live.Endpoint)
+					}
+				}
+			}
 			single, triple := r.stream("APP", "SINGLE"), r.stream("APP", "TRIPLE")
 			if single == nil || triple == nil {
 				t.Fatalf("streams = %+v", r.inv.Streams)

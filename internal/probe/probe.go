@@ -141,10 +141,31 @@ func Collect(ctx context.Context, opt Options) (*Result, error) {
 		}()
 	}
 	wg.Wait()
-	// Deterministic order whatever the answering order was.
-	sort.SliceStable(res.Snapshots, func(i, j int) bool { return res.Snapshots[i].Name < res.Snapshots[j].Name })
+	// Deterministic order whatever the answering order was; for a server
+	// reached several ways, its monitoring port first, then $SYS, then an
+	// archive (Merge keeps the first).
+	sort.SliceStable(res.Snapshots, func(i, j int) bool {
+		a, b := res.Snapshots[i], res.Snapshots[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if ra, rb := viaRank(a.Live.Endpoint), viaRank(b.Live.Endpoint); ra != rb {
+			return ra < rb
+		}
+		return a.Live.Endpoint < b.Live.Endpoint
+	})
 	sort.SliceStable(res.Failures, func(i, j int) bool { return res.Failures[i].Target < res.Failures[j].Target })
 	return res, nil
+}
+
+func viaRank(endpoint string) int {
+	switch {
+	case strings.HasPrefix(endpoint, "$SYS"):
+		return 1
+	case strings.HasPrefix(endpoint, "archive:"):
+		return 2
+	}
+	return 0
 }
 
 // SecretValues are the credentials found in the options (passwords, URL
