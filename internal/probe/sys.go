@@ -179,7 +179,11 @@ func describeNATSError(err error, timeout time.Duration) error {
 		return errors.New("the server requires TLS: use tls:// or give --tlsca")
 	case isTimeout(err) || errors.Is(err, nats.ErrTimeout):
 		return errTimeout(timeout)
-	case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
+	case strings.Contains(msg, "remote error: tls") || strings.Contains(msg, "tls error") && !strings.Contains(msg, "x509"):
+		// The server ended the handshake: most often, it wants a client
+		// certificate.
+		return errors.New("TLS handshake failed: the server closed the connection (does it require a client certificate? give --tlscert and --tlskey)")
+	case strings.Contains(msg, "x509"):
 		return fmt.Errorf("TLS certificate not trusted: %s (give the CA with --tlsca)", redactSeed(err.Error()))
 	case strings.Contains(msg, "refused"):
 		return errors.New("connection refused")

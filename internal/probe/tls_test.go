@@ -21,9 +21,16 @@ import (
 	"github.com/natsaudit/natsaudit/internal/cli"
 )
 
+// tlsFiles are the PEM files of a test PKI.
+type tlsFiles struct {
+	ca, clientCert, clientKey string
+}
+
 // tlsServer is a real nats-server with TLS on the client port and HTTPS
 // monitoring, its certificate issued by a test CA and expiring in 10 days.
-func tlsServer(t *testing.T) (s *server.Server, caFile string, notAfter time.Time) {
+// With verify, clients must present a certificate of the same CA (the
+// monitoring port never asks for one).
+func tlsServer(t *testing.T, verify bool) (s *server.Server, files tlsFiles, notAfter time.Time) {
 	t.Helper()
 	dir := t.TempDir()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -50,6 +57,16 @@ func tlsServer(t *testing.T) (s *server.Server, caFile string, notAfter time.Tim
 		t.Fatal(err)
 	}
 	keyDER, _ := x509.MarshalECPrivateKey(key)
+	clientKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	clientDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
+		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "natsaudit"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, ca, &clientKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientKeyDER, _ := x509.MarshalECPrivateKey(clientKey)
 	write := func(name, typ string, b []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
@@ -57,16 +74,18 @@ func tlsServer(t *testing.T) (s *server.Server, caFile string, notAfter time.Tim
 		}
 		return p
 	}
-	caFile = write("ca.pem", "CERTIFICATE", caDER)
+	files.ca = write("ca.pem", "CERTIFICATE", caDER)
+	files.clientCert = write("client.pem", "CERTIFICATE", clientDER)
+	files.clientKey = write("client-key.pem", "EC PRIVATE KEY", clientKeyDER)
 	certFile := write("server.pem", "CERTIFICATE", der)
 	keyFile := write("server-key.pem", "EC PRIVATE KEY", keyDER)
-	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: certFile, KeyFile: keyFile})
+	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: certFile, KeyFile: keyFile, CaFile: files.ca, Verify: verify})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s, err = server.NewServer(&server.Options{
 		ServerName: "tls", Host: "127.0.0.1", Port: -1, HTTPHost: "127.0.0.1", HTTPSPort: -1,
-		TLS: true, TLSConfig: tc, TLSTimeout: 2, NoLog: true, NoSigs: true,
+		TLS: true, TLSVerify: verify, TLSConfig: tc, TLSTimeout: 2, NoLog: true, NoSigs: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -76,11 +95,12 @@ func tlsServer(t *testing.T) (s *server.Server, caFile string, notAfter time.Tim
 	if !s.ReadyForConnections(10 * time.Second) {
 		t.Fatal("tls server not ready")
 	}
-	return s, caFile, notAfter
+	return s, files, notAfter
 }
 
 func TestProbeTLS(t *testing.T) {
-	s, ca, notAfter := tlsServer(t)
+	s, files, notAfter := tlsServer(t, false)
+	ca := files.ca
 	u := "https://" + s.MonitorAddr().String()
 
 	t.Run("certificate not trusted", func(t *testing.T) {
@@ -143,4 +163,26 @@ func TestProbeTLS(t *testing.T) {
 			t.Errorf("with --tlsca: exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
+}
+
+// Mutual TLS on the client port: --tlscert/--tlskey present the client
+// certificate for the $SYS connection.
+func TestSysMutualTLS(t *testing.T) {
+	s, files, _ := tlsServer(t, true)
+	nu := strings.Replace(s.ClientURL(), "tls://", "nats://", 1)
+	r := natsaudit(t, nil, "probe", "--server", nu, "--tlsca", files.ca, "--timeout", "2s")
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "$SYS via "+nu+": TLS handshake failed") || !strings.Contains(r.stderr, "--tlscert") {
+		t.Errorf("without a client certificate: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// With it the handshake passes; the anonymous user then lands in the
+	// global account, which cannot reach $SYS.
+	r = natsaudit(t, nil, "probe", "--server", nu, "--tlsca", files.ca, "--tlscert", files.clientCert, "--tlskey", files.clientKey, "--timeout", "2s")
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "not those of a system-account user") {
+		t.Errorf("with a client certificate: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// A key without its certificate is a usage error.
+	r = natsaudit(t, nil, "probe", "--server", nu, "--tlskey", files.clientKey)
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "--tlscert and --tlskey go together") {
+		t.Errorf("--tlskey alone: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
