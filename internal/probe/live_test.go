@@ -24,6 +24,7 @@ type run struct {
 	stdout, stderr string
 	report         report.Report
 	inv            model.Inventory
+	invJSON        []byte // the inventory as written, numbers exact
 	elapsed        time.Duration
 }
 
@@ -50,6 +51,7 @@ func natsaudit(t *testing.T, env map[string]string, args ...string) *run {
 	if err != nil {
 		t.Fatalf("inventory: %v", err)
 	}
+	r.invJSON = b
 	if err := json.Unmarshal(b, &r.inv); err != nil {
 		t.Fatalf("inventory is not JSON: %v", err)
 	}
@@ -234,6 +236,11 @@ func TestProbeCluster(t *testing.T) {
 			r.wantFinding(t, "NATS-STR-001", "stream APP/SINGLE")
 			if got := r.findingsFor("stream APP/TRIPLE"); len(got) > 0 {
 				t.Errorf("the healthy R3 stream has findings: %v", got)
+			}
+			// APP has JetStream without limits: jsz says 2^64-1, and the
+			// inventory keeps every digit.
+			if !bytes.Contains(r.invJSON, []byte(`"reserved_storage": 18446744073709551615`)) {
+				t.Errorf("jsz reserved_storage 2^64-1 did not survive decoding")
 			}
 			for _, stderrOrOut := range []string{r.stdout, r.stderr} {
 				if strings.Contains(stderrOrOut, sysPass) || strings.Contains(stderrOrOut, cluster.nkeySeed) {
