@@ -47,7 +47,7 @@ func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs 
 		}
 	}
 	if path != "" {
-		cfg, err := config.Load(path, filepath.ToSlash(display))
+		cfg, err := config.Load(filepath.ToSlash(path), filepath.ToSlash(display))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -74,7 +74,7 @@ func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs 
 			}
 		}
 		s.disabled = s.cfg.DisabledSet(ids)
-		note := fmt.Sprintf("settings from %s: %s", s.cfg.Path, plural(len(s.cfg.Exceptions), "exception"))
+		note := fmt.Sprintf("settings from %s: %s", s.cfg.Name, plural(len(s.cfg.Exceptions), "exception"))
 		if len(s.cfg.Params) > 0 {
 			note += ", parameter overrides"
 		}

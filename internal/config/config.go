@@ -30,7 +30,8 @@ const maxSize = 1 << 20
 
 // Config is a parsed .natsaudit.yaml.
 type Config struct {
-	Path   string         // as shown in messages and suppression sources
+	Path   string         // the file as given or found, for error messages
+	Name   string         // the file as reports name it (suppression sources, notes)
 	Params map[string]any // overrides of rules/data/params.<section>.json
 	// Enabled, when not empty, is the only rules evaluated; Disabled are
 	// never evaluated.
@@ -59,9 +60,23 @@ func Find(root string) string {
 	return ""
 }
 
-// Load reads and checks the structure of a config file; display is the
-// name used in messages (e.g. relative to the scanned root).
+// Load reads and checks the structure of a config file. Errors name path;
+// reports name the file display (relative to the scanned root, like the
+// other paths of a report).
 func Load(path, display string) (*Config, error) {
+	c, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	c.Name = display
+	for i := range c.Exceptions {
+		c.Exceptions[i].Source = display + strings.TrimPrefix(c.Exceptions[i].Source, path)
+	}
+	return c, nil
+}
+
+func load(path string) (*Config, error) {
+	display := path
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
@@ -81,7 +96,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // Parse reads a config from data; name is used in messages.
 func Parse(data []byte, name string) (*Config, error) {
-	c := &Config{Path: name}
+	c := &Config{Path: name, Name: name}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {

@@ -163,3 +163,23 @@ func TestLoadAndFind(t *testing.T) {
 		t.Errorf("empty config: %v", err)
 	}
 }
+
+func TestLoadNamesTheFileTwoWays(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, ".natsaudit.yaml")
+	if err := os.WriteFile(p, []byte("exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p, ".natsaudit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reports name it relative to the scanned root; errors by its path.
+	if c.Exceptions[0].Source != ".natsaudit.yaml:2" || c.Name != ".natsaudit.yaml" || c.Path != p {
+		t.Errorf("source %q, name %q, path %q", c.Exceptions[0].Source, c.Name, c.Path)
+	}
+	c.Exceptions[0].Rule = "NATS-NOPE-001"
+	if err := c.Check(Catalog{Rules: map[string]bool{}}); err == nil || !strings.HasPrefix(err.Error(), p+":2: unknown rule NATS-NOPE-001") {
+		t.Errorf("error %v does not name %s", err, p)
+	}
+}
