@@ -161,6 +161,14 @@ func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[str
 			return fmt.Errorf("read rule %s: %w", p, err)
 		}
 		name := filepath.ToSlash(p)
+		if !filepath.IsAbs(p) && !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
+			// Built-in modules are keyed "rules/<file>": a user directory
+			// named rules/ must not replace them.
+			name = "./" + name
+		}
+		if _, dup := mods[name]; dup {
+			return fmt.Errorf("load rules from %s: %s is loaded twice", dir, name)
+		}
 		m, err := parse(name, string(src))
 		if err != nil {
 			return fmt.Errorf("parse rule %s: %w", name, err)
