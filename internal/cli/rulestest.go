@@ -67,7 +67,7 @@ none), 2 the rules or tests do not compile (errors name file:line).`,
 			}
 			var results []*tester.Result
 			for r := range ch {
-				if r.Location != nil && own[filepath.ToSlash(r.Location.File)] {
+				if r.Location != nil && own[r.Location.File] {
 					results = append(results, r)
 				}
 			}
@@ -89,7 +89,7 @@ func regoFiles(dirs []string) (map[string]bool, error) {
 				return err
 			}
 			if !d.IsDir() && strings.HasSuffix(p, ".rego") {
-				out[filepath.ToSlash(p)] = true
+				out[engine.ModuleName(p)] = true
 			}
 			return nil
 		})

@@ -160,12 +160,7 @@ func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[str
 		if err != nil {
 			return fmt.Errorf("read rule %s: %w", p, err)
 		}
-		name := filepath.ToSlash(p)
-		if !filepath.IsAbs(p) && !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
-			// Built-in modules are keyed "rules/<file>": a user directory
-			// named rules/ must not replace them.
-			name = "./" + name
-		}
+		name := ModuleName(p)
 		if _, dup := mods[name]; dup {
 			return fmt.Errorf("load rules from %s: %s is loaded twice", dir, name)
 		}
@@ -202,6 +197,17 @@ func definesDeny(m *ast.Module) bool {
 		}
 	}
 	return false
+}
+
+// ModuleName is the key (and reported file name) of a user rule file.
+// Built-in modules are keyed "rules/<file>": a user directory named rules/
+// must not replace them, so relative user paths start with "./".
+func ModuleName(p string) string {
+	name := filepath.ToSlash(p)
+	if !filepath.IsAbs(p) && !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
+		name = "./" + name
+	}
+	return name
 }
 
 // loadData reads rules/data/*.json: params.<section>.json becomes
