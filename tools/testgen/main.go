@@ -1,0 +1,30 @@
+// Command testgen writes a synthetic config repository for benchmarks (see
+// internal/testgen): testgen -services 500 -out bench/repos/s500.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/natsaudit/natsaudit/internal/testgen"
+)
+
+func main() {
+	services := flag.Int("services", 10, "number of services (each a nats.conf and a docker-compose.yml)")
+	out := flag.String("out", "", "directory to write (required; should be empty)")
+	seed := flag.Uint64("seed", 1, "seed: the same seed and size give the same files")
+	noExtras := flag.Bool("config-only", false, "write only nats.conf and compose files (no .env, no stream files)")
+	flag.Parse()
+	if *out == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: testgen -services N -out DIR [-seed S] [-config-only]")
+		os.Exit(2)
+	}
+	st, err := testgen.Generate(*out, testgen.Options{Services: *services, Seed: *seed, NoExtras: *noExtras})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testgen:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%s: %d services, %d config files, %d files (%d KB), %d servers, %d streams, %d consumers\n",
+		*out, st.Services, st.ConfigFiles, st.Files, st.Bytes/1024, st.Servers, st.Streams, st.Consumers)
+}
