@@ -146,13 +146,17 @@ literal_server_name(s) if {
 
 # cluster_group_size(s): servers of this inventory with JetStream that share
 # s's cluster name (e.g. three compose services running one cluster).
-cluster_group_size(s) := count({t.ref |
-	some t in js_servers
-	clustered_config(t)
-	t.config.cluster.name == s.config.cluster.name
-}) if {
+cluster_group_size(s) := count(object.get(_cluster_members, s.config.cluster.name, set())) if {
 	is_string(s.config.cluster.name)
 } else := 1
+
+# _cluster_members: cluster name -> refs of the JetStream servers whose
+# config joins it; built once per evaluation so that sizing every server's
+# cluster stays linear in the number of servers.
+_cluster_members[t.config.cluster.name] contains t.ref if {
+	some t in js_servers
+	clustered_config(t)
+}
 
 # config_cluster_size(s) estimates the JetStream cluster size from the
 # config: 1 without a cluster; else the route list plus this server (a list
