@@ -253,15 +253,21 @@ func (b *builder) standaloneConfigs() {
 		res *natsconf.Result
 	}
 	var all []parsed
+	var notNATS []*discover.File
 	for _, f := range b.files(discover.KindNatsConf) {
 		if b.mounted[f.Rel] {
 			continue
 		}
 		if !looksNATS(f) {
-			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: not a NATS server config", f.Rel))
+			notNATS = append(notNATS, f)
 			continue
 		}
 		all = append(all, parsed{f, b.parseConfig(f, b.repo)})
+	}
+	for _, f := range notNATS {
+		if !b.included[f.Rel] {
+			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: not a NATS server config (no NATS-specific setting and no \"nats\" in its name; give its path to scan it anyway)", f.Rel))
+		}
 	}
 	for _, p := range all {
 		if b.included[p.f.Rel] {
@@ -295,12 +301,17 @@ func (b *builder) standaloneConfigs() {
 
 var natsNameRe = regexp.MustCompile(`(?i)nats`)
 
-var natsContentRe = regexp.MustCompile(`(?m)^\s*(jetstream|leafnodes|authorization|accounts|gateway|websocket|mqtt|cluster)\s*[:=]?\s*\{|^\s*(http_port|monitor_port|max_payload|server_name|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration|listen|port|include)\s*[:=\s]`)
+// natsContentRe matches settings only nats-server has. Generic ones (port,
+// listen, include, max_connections) are left out: redis.conf, postgresql.conf
+// and haproxy.cfg have them too, and reading those as NATS servers gives
+// nonsense findings.
+var natsContentRe = regexp.MustCompile(`(?m)^\s*"?(jetstream|leafnodes|authorization|accounts|gateway|websocket|mqtt|cluster)"?\s*[:=]?\s*\{|^\s*"?(http_port|https_port|monitor_port|max_payload|server_name|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration|lame_duck_grace_period|ping_interval|max_control_line|server_tags|default_js_domain|resolver_preload|trusted_keys|no_sys_acc|max_subscriptions)"?\s*[:=\s]`)
 
-// looksNATS keeps other tools' .conf files (nginx, redis, ...) out of the
-// scan: a config counts when its name or its content says NATS.
+// looksNATS keeps other tools' .conf files (nginx, redis, postgresql, ...)
+// out of the scan: a config counts when it was named on the command line,
+// or its name or its content says NATS.
 func looksNATS(f *discover.File) bool {
-	return natsNameRe.MatchString(f.Rel) || natsContentRe.Match(f.Data) && !strings.Contains(string(f.Data), "server {")
+	return f.Explicit || natsNameRe.MatchString(f.Rel) || natsContentRe.Match(f.Data) && !strings.Contains(string(f.Data), "server {")
 }
 
 func (b *builder) addServer(s *model.Server) {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -39,6 +38,10 @@ type File struct {
 	Rel  string // slash path relative to Root (what reports show)
 	Kind string
 	Data []byte
+	// Explicit is set for a file named on the command line (not found by
+	// walking a directory): the user asked for it, so it is read whatever
+	// its content looks like.
+	Explicit bool
 }
 
 // Skipped is a file or directory the walk did not read, and why.
@@ -123,10 +126,14 @@ func Walk(ctx context.Context, base string, paths []string, opt Options) (*Resul
 					return nil
 				}
 				ts, err := os.Stat(target)
-				if err != nil || !ts.Mode().IsRegular() {
-					return nil
+				if err != nil || ts.IsDir() {
+					return nil // directory symlinks are not followed (loops)
 				}
 			} else if !d.Type().IsRegular() {
+				// FIFOs, sockets, devices: reported when named like an input.
+				if kind, _ := classifyName(rel(absBase, fp), false); kind != "" {
+					res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: ErrNotRegular.Error()})
+				}
 				return nil
 			}
 			res.add(ctx, absBase, fp, false, opt, seen)
@@ -146,26 +153,35 @@ func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Opt
 	}
 	seen[abs] = true
 	relp := rel(base, abs)
-	r.All[relp] = abs
 	kind, sniff := classifyName(relp, explicit)
-	if kind == "" && !sniff {
-		return
-	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: cleanErr(err).Error()})
+		if kind != "" || explicit {
+			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: describeOpenError(err).Error()})
+		}
+		return
+	}
+	if !st.Mode().IsRegular() {
+		// A FIFO would block the scan, a device never end: never read.
+		if kind != "" || explicit {
+			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: ErrNotRegular.Error()})
+		}
+		return
+	}
+	r.All[relp] = abs
+	if kind == "" && !sniff {
 		return
 	}
 	if st.Size() > opt.MaxSize {
 		if kind != "" || explicit {
-			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: fmt.Sprintf("file is %d bytes, over the %d-byte limit", st.Size(), opt.MaxSize)})
+			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: (&TooLargeError{Size: st.Size(), Max: opt.MaxSize}).Error()})
 		}
 		return
 	}
-	data, err := readLimited(abs, opt.MaxSize)
+	data, err := ReadRegular(abs, opt.MaxSize)
 	if err != nil {
 		if kind != "" || explicit {
-			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: cleanErr(err).Error()})
+			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: err.Error()})
 		}
 		return
 	}
@@ -175,23 +191,7 @@ func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Opt
 	if kind == "" {
 		return
 	}
-	r.Files = append(r.Files, &File{Root: base, Abs: abs, Rel: relp, Kind: kind, Data: data})
-}
-
-func readLimited(p string, max int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("file grew over the %d-byte limit while reading", max)
-	}
-	return data, nil
+	r.Files = append(r.Files, &File{Root: base, Abs: abs, Rel: relp, Kind: kind, Data: data, Explicit: explicit})
 }
 
 var (

@@ -13,11 +13,11 @@
 package natsconf
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +26,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/conf"
 
+	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
@@ -84,7 +85,7 @@ func Parse(abs string, data []byte, opt Options) *Result {
 	if opt.MaxIncludeDepth <= 0 {
 		opt.MaxIncludeDepth = 10
 	}
-	p := &parser{opt: opt, res: &Result{Locs: model.Locations{}, EnvRef: map[string]string{}}}
+	p := &parser{opt: opt, res: &Result{Locs: model.Locations{}, EnvRef: map[string]string{}}, incCache: map[string]*node{}}
 	root, ok := p.parseRaw(abs, data, nil)
 	if !ok {
 		return p.res
@@ -105,6 +106,11 @@ func Parse(abs string, data []byte, opt Options) *Result {
 type parser struct {
 	opt Options
 	res *Result
+	// incCache holds each included file parsed once (nil when it failed).
+	incCache map[string]*node
+	incCount int
+	incBytes int64
+	values   int // values normalised so far (bounded by maxValues)
 }
 
 // node is a parsed value with where it was written.
@@ -128,7 +134,14 @@ const (
 	varSentinel     = "@@natsaudit-env@@"
 	includeKey      = "__natsaudit_include_"
 	bcryptSentinel  = "@@natsaudit-bcrypt@@"
+	incVarSentinel  = "@@natsaudit-incvar@@"
 	maxInjectedVars = 10000
+	// Bounds on includes: directives per file, distinct files and bytes per
+	// configuration. Real configurations stay far below them.
+	maxIncludesPerFile = 256
+	maxIncludedFiles   = 256
+	maxIncludedBytes   = 64 << 20
+	maxValues          = 200000
 )
 
 var (
@@ -145,6 +158,12 @@ var (
 )
 
 // parseRaw parses one file into a node tree, following includes.
+//
+// Includes are read before the file itself is parsed, because nats-server
+// merges an included file's keys where the include is written: a variable
+// defined in an included file ($ALICE_PASS in passwords.conf) resolves in
+// the including file. Each included file is parsed on its own, as
+// nats-server does, so it does not see the including file's variables.
 func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok bool) {
 	rel := p.rel(abs)
 	p.res.Files = append(p.res.Files, rel)
@@ -165,18 +184,18 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 		return fail(0, 0, fmt.Sprintf("blocks nested %d levels deep (limit %d); not parsed", d, p.opt.MaxDepth))
 	}
 
-	// Rewrite include directives into placeholder keys.
-	var includes []string
-	text = includeRe.ReplaceAllStringFunc(text, func(m string) string {
-		sub := includeRe.FindStringSubmatch(m)
-		target := strings.Trim(sub[2], `"'`)
-		includes = append(includes, target)
-		return fmt.Sprintf("%s%s%d '%s'", sub[1], includeKey, len(includes)-1, strings.ReplaceAll(target, "'", ""))
-	})
+	// Rewrite include directives into placeholder keys, and read the
+	// included files.
+	text, incs := p.rewriteIncludes(text, rel)
+	fc := &fileCtx{file: rel, incs: make([]*node, len(incs)), used: map[string]bool{}}
+	for i, inc := range incs {
+		fc.incs[i] = p.readInclude(abs, inc.target, model.Location{File: rel, Line: inc.line, Column: inc.col}, append(stack, abs))
+	}
 
 	// Define every referenced variable up front so that the conf package
 	// never consults os.LookupEnv.
-	prefix, nPrefix, bcryptRefs := p.injections(text)
+	prefix, nPrefix, bcryptRefs := p.injections(text, fc)
+	fc.nPrefix = nPrefix
 	for _, l := range bcryptRefs {
 		p.res.Errors = append(p.res.Errors, model.ParseError{File: rel, Line: l, Kind: "nats_conf",
 			Message: "unquoted bcrypt hash: nats-server only accepts unquoted hashes that start with $2a$; quote it"})
@@ -193,6 +212,11 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 				msg = "this block is never closed: the parser reached the end of the file"
 			}
 		}
+		if configInvalidRe.MatchString(err.Error()) {
+			// The parser stops at the end of the file; the key without a
+			// value is on the last line that has text.
+			line, col = strings.Count(strings.TrimRight(text, " \t\r\n"), "\n")+1, 0
+		}
 		if n := strings.Count(text, "\n") + 1; line > n {
 			line = n
 		}
@@ -202,10 +226,90 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 		return fail(line, col, secret.RedactLine(msg))
 	}
 	root := &node{val: map[string]*node{}, loc: model.Location{File: rel, Line: 1}}
-	p.convertMap(m, root.val.(map[string]*node), rel, nPrefix, true)
+	p.convertMap(m, root.val.(map[string]*node), fc, true)
 	// Merge includes where they were written.
-	p.expandIncludes(root, abs, includes, append(stack, abs))
+	p.expandIncludes(root, fc)
 	return root, true
+}
+
+// includeRef is an include directive: its target and where it is written.
+type includeRef struct {
+	target    string
+	line, col int
+}
+
+// fileCtx is what converting one parsed file needs: its report path, the
+// number of injected lines, its includes (parsed, nil when unreadable) and
+// the included keys it used as variables.
+type fileCtx struct {
+	file    string
+	nPrefix int
+	incs    []*node
+	used    map[string]bool // "<include index>/<name>"
+}
+
+// rewriteIncludes replaces include directives outside strings and comments
+// by placeholder keys the conf parser keeps, and returns the directives.
+func (p *parser) rewriteIncludes(text, rel string) (string, []includeRef) {
+	locs := includeRe.FindAllStringSubmatchIndex(text, -1)
+	if len(locs) == 0 {
+		return text, nil
+	}
+	code := codeMask(text)
+	var b strings.Builder
+	var incs []includeRef
+	last, line, lineAt := 0, 1, 0
+	for _, m := range locs {
+		kw := m[3] // the keyword starts where the prefix group ends
+		if !code[kw] {
+			continue // inside a quoted string or a comment
+		}
+		if len(incs) >= maxIncludesPerFile {
+			p.res.Errors = append(p.res.Errors, model.ParseError{File: rel, Line: line, Kind: "nats_conf",
+				Message: fmt.Sprintf("more than %d include directives in one file; the rest are not followed", maxIncludesPerFile)})
+			break
+		}
+		line += strings.Count(text[lineAt:kw], "\n")
+		lineAt = kw
+		col := kw - (strings.LastIndexByte(text[:kw], '\n') + 1) + 1
+		target := strings.Trim(text[m[4]:m[5]], `"'`)
+		incs = append(incs, includeRef{target: target, line: line, col: col})
+		b.WriteString(text[last:m[0]])
+		fmt.Fprintf(&b, "%s%s%d '%s'", text[m[2]:m[3]], includeKey, len(incs)-1, strings.ReplaceAll(target, "'", ""))
+		last = m[1]
+	}
+	b.WriteString(text[last:])
+	return b.String(), incs
+}
+
+// codeMask marks the bytes of text that are outside comments and quoted
+// strings, roughly as the conf lexer sees them.
+func codeMask(text string) []bool {
+	mask := make([]bool, len(text)+1)
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '#' || (c == '/' && i+1 < len(text) && text[i+1] == '/'):
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+			if i < len(text) {
+				mask[i] = true
+			}
+		case c == '"' || c == '\'':
+			j := i + 1
+			for j < len(text) && text[j] != c && text[j] != '\n' {
+				if c == '"' && text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		default:
+			mask[i] = true
+		}
+	}
+	mask[len(text)] = true
+	return mask
 }
 
 func (p *parser) rel(abs string) string {
@@ -216,8 +320,10 @@ func (p *parser) rel(abs string) string {
 }
 
 // injections builds the variable definitions prepended to the text. Each gets
-// a sentinel value naming the variable; normalize resolves it from Env.
-func (p *parser) injections(text string) (prefix string, lines int, bcryptLines []int) {
+// a sentinel value naming the variable; normalize resolves it from Env. A
+// variable that an included file defines at its top level resolves to that
+// definition instead, as in nats-server.
+func (p *parser) injections(text string, fc *fileCtx) (prefix string, lines int, bcryptLines []int) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	for _, m := range varRe.FindAllStringSubmatchIndex(text, -1) {
@@ -236,58 +342,82 @@ func (p *parser) injections(text string) (prefix string, lines int, bcryptLines 
 			lines++
 			continue
 		}
-		fmt.Fprintf(&b, "'%s' = '%s%s'\n", name, varSentinel, name)
+		if idx := fc.definedByInclude(name); idx >= 0 {
+			fmt.Fprintf(&b, "'%s' = '%s%d/%s'\n", name, incVarSentinel, idx, name)
+		} else {
+			fmt.Fprintf(&b, "'%s' = '%s%s'\n", name, varSentinel, name)
+		}
 		lines++
 	}
 	return b.String(), lines, bcryptLines
+}
+
+// definedByInclude returns the index of the last include that defines name
+// at its top level, or -1.
+func (fc *fileCtx) definedByInclude(name string) int {
+	for i := len(fc.incs) - 1; i >= 0; i-- {
+		if m, ok := fc.incs[i].mapVal(); ok {
+			if _, ok := m[name]; ok {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func (n *node) mapVal() (map[string]*node, bool) {
+	if n == nil {
+		return nil, false
+	}
+	m, ok := n.val.(map[string]*node)
+	return m, ok
 }
 
 // safeParse runs the conf parser, turning a panic into an error.
 func safeParse(text string) (m map[string]any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			_ = debug.Stack
 			err = fmt.Errorf("the nats config parser failed on this file: %v", r)
 		}
 	}()
 	return conf.ParseWithChecks(text)
 }
 
-func (p *parser) convertMap(m map[string]any, out map[string]*node, file string, nPrefix int, top bool) {
+func (p *parser) convertMap(m map[string]any, out map[string]*node, fc *fileCtx, top bool) {
 	for k, v := range m {
 		tk, isTok := v.(confToken)
 		if isTok {
-			if top && tk.Line() <= nPrefix {
+			if top && tk.Line() <= fc.nPrefix {
 				continue // an injected variable definition
 			}
 			if tk.IsUsedVariable() {
 				continue // a variable definition that was referenced
 			}
 		}
-		out[k] = p.convert(v, file, nPrefix)
+		out[k] = p.convert(v, fc)
 	}
 }
 
-func (p *parser) convert(v any, file string, nPrefix int) *node {
+func (p *parser) convert(v any, fc *fileCtx) *node {
 	n := &node{}
 	if tk, ok := v.(confToken); ok {
-		line := tk.Line() - nPrefix
+		line := tk.Line() - fc.nPrefix
 		if line < 1 {
 			line = 1
 		}
-		n.loc = model.Location{File: file, Line: line, Column: tk.Position() + 1}
+		n.loc = model.Location{File: fc.file, Line: line, Column: tk.Position() + 1}
 		n.order = line
 		v = tk.Value()
 	}
 	switch x := v.(type) {
 	case map[string]any:
 		mm := map[string]*node{}
-		p.convertMap(x, mm, file, nPrefix, false)
+		p.convertMap(x, mm, fc, false)
 		n.val = mm
 	case []any:
 		arr := make([]*node, 0, len(x))
 		for _, e := range x {
-			c := p.convert(e, file, nPrefix)
+			c := p.convert(e, fc)
 			if c.loc.File == "" {
 				c.loc = n.loc
 			}
@@ -298,6 +428,19 @@ func (p *parser) convert(v any, file string, nPrefix int) *node {
 		switch {
 		case strings.HasPrefix(x, varSentinel):
 			n.envVar = strings.TrimPrefix(x, varSentinel)
+			n.val = nil
+		case strings.HasPrefix(x, incVarSentinel):
+			// A variable defined in an included file: its value, where it
+			// was written.
+			ref := strings.TrimPrefix(x, incVarSentinel)
+			idxs, name, _ := strings.Cut(ref, "/")
+			idx, _ := strconv.Atoi(idxs)
+			if m, ok := fc.incs[idx].mapVal(); ok && m[name] != nil {
+				fc.used[ref] = true
+				def := *m[name]
+				def.order = n.order
+				return &def
+			}
 			n.val = nil
 		case strings.HasPrefix(x, bcryptSentinel):
 			n.val = strings.TrimPrefix(x, bcryptSentinel)
@@ -314,7 +457,7 @@ func (p *parser) convert(v any, file string, nPrefix int) *node {
 
 // expandIncludes replaces include placeholders, anywhere in the tree, by the
 // included file's keys.
-func (p *parser) expandIncludes(n *node, abs string, includes []string, stack []string) {
+func (p *parser) expandIncludes(n *node, fc *fileCtx) {
 	switch x := n.val.(type) {
 	case map[string]*node:
 		keys := make([]string, 0, len(x))
@@ -325,36 +468,42 @@ func (p *parser) expandIncludes(n *node, abs string, includes []string, stack []
 		for _, k := range keys {
 			c := x[k]
 			if !strings.HasPrefix(k, includeKey) {
-				p.expandIncludes(c, abs, includes, stack)
+				p.expandIncludes(c, fc)
 				continue
 			}
 			delete(x, k)
 			idx, err := strconv.Atoi(strings.TrimPrefix(k, includeKey))
-			if err != nil || idx >= len(includes) {
+			if err != nil || idx >= len(fc.incs) {
 				continue
 			}
-			inc := p.readInclude(abs, includes[idx], c.loc, stack)
-			if inc == nil {
+			im, ok := fc.incs[idx].mapVal()
+			if !ok {
 				continue
 			}
-			im, _ := inc.val.(map[string]*node)
 			for ik, iv := range im {
+				if fc.used[fmt.Sprintf("%d/%s", idx, ik)] {
+					continue // a variable the including file used, not a setting
+				}
 				// nats-server applies keys in file order: a key written after
 				// the include wins over the included one, and vice versa.
 				if cur, exists := x[ik]; exists && cur.loc.File == c.loc.File && cur.order > c.order {
 					continue
 				}
-				iv.order = c.order
-				x[ik] = iv
+				merged := *iv // the included tree may be merged in several places
+				merged.order = c.order
+				x[ik] = &merged
 			}
 		}
 	case []*node:
 		for _, c := range x {
-			p.expandIncludes(c, abs, includes, stack)
+			p.expandIncludes(c, fc)
 		}
 	}
 }
 
+// readInclude reads and parses an included file. Each file is parsed once
+// per configuration; the number of files and bytes read through includes is
+// bounded, so that a fan-out of includes cannot blow up.
 func (p *parser) readInclude(from, target string, at model.Location, stack []string) *node {
 	report := func(msg string) {
 		p.res.Errors = append(p.res.Errors, model.ParseError{File: at.File, Line: at.Line, Column: at.Column, Kind: "nats_conf", Message: msg})
@@ -377,19 +526,35 @@ func (p *parser) readInclude(from, target string, at model.Location, stack []str
 			return nil
 		}
 	}
+	if n, ok := p.incCache[abs]; ok {
+		return n
+	}
 	if p.opt.Reader == nil {
 		report(fmt.Sprintf("include %q not followed", target))
 		return nil
 	}
+	if p.incCount >= maxIncludedFiles {
+		report(fmt.Sprintf("include %q: more than %d included files in one configuration; not followed", target, maxIncludedFiles))
+		return nil
+	}
+	p.incCount++
 	data, err := p.opt.Reader.Read(abs)
 	if err != nil {
+		if filepath.IsAbs(target) && errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("%w (nats-server reads include paths relative to the including file's directory: %s)", err, p.rel(abs))
+		}
 		report(fmt.Sprintf("include %q: %v", target, err))
+		return nil
+	}
+	if p.incBytes += int64(len(data)); p.incBytes > maxIncludedBytes {
+		report(fmt.Sprintf("include %q: included files add up to more than %d bytes; not followed", target, maxIncludedBytes))
 		return nil
 	}
 	n, ok := p.parseRaw(abs, data, stack)
 	if !ok {
-		return nil
+		n = nil
 	}
+	p.incCache[abs] = n
 	return n
 }
 
@@ -421,10 +586,23 @@ func cleanMessage(msg string, nPrefix int) string {
 		return fmt.Sprintf(":%d:%s)", max(l-nPrefix, 0), m[2])
 	})
 	msg = strings.ReplaceAll(msg, varSentinel, "$")
+	msg = strings.ReplaceAll(msg, incVarSentinel, "")
 	msg = strings.ReplaceAll(msg, bcryptSentinel, "")
 	msg = strings.ReplaceAll(msg, "( :", "(")
+	// The report already says file:line: drop the parser's own prefix.
+	if m := parseErrRe.FindStringSubmatch(msg); m != nil {
+		msg = m[1]
+	}
+	if configInvalidRe.MatchString(msg) {
+		msg = "the file ends right after a setting name, with no value"
+	}
 	return msg
 }
+
+var (
+	parseErrRe      = regexp.MustCompile(`(?s)^Parse error on line \d+: '(.*)'$`)
+	configInvalidRe = regexp.MustCompile(`^config is invalid \(`)
+)
 
 func looksText(data []byte) bool {
 	n := min(len(data), 8192)
@@ -498,38 +676,48 @@ type OSReader struct {
 	RelFn   func(abs string) string
 }
 
-// Read implements Reader.
+// Errors of OSReader.Read.
+var (
+	errOutside    = errors.New("points outside the scanned tree; not read")
+	errNotFound   = fmt.Errorf("file not found%w", silent{fs.ErrNotExist})
+	errBadSymlink = errors.New("broken or looping symlink")
+)
+
+// silent wraps an error for errors.Is without adding to the message.
+type silent struct{ err error }
+
+func (silent) Error() string   { return "" }
+func (s silent) Unwrap() error { return s.err }
+
+// Read implements Reader. The path is checked against the root before the
+// file system is touched, and again once symlinks are resolved: nothing
+// outside the scanned tree is ever opened.
 func (r OSReader) Read(abs string) ([]byte, error) {
+	root := filepath.Clean(r.Root)
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		realRoot = root
+	}
+	abs = filepath.Clean(abs)
+	if !within(root, abs) && !within(realRoot, abs) {
+		return nil, errOutside
+	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("file not found")
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errNotFound
 		}
-		return nil, fmt.Errorf("cannot read the file")
+		return nil, errBadSymlink
 	}
-	root, err := filepath.EvalSymlinks(r.Root)
-	if err != nil {
-		root = r.Root
+	if !within(realRoot, real) {
+		return nil, errOutside
 	}
-	relp, err := filepath.Rel(root, real)
-	if err != nil || relp == ".." || strings.HasPrefix(relp, ".."+string(filepath.Separator)) {
-		return nil, fmt.Errorf("points outside the scanned tree; not read")
-	}
-	st, err := os.Stat(real)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the file")
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("is a directory")
-	}
-	if r.MaxSize > 0 && st.Size() > r.MaxSize {
-		return nil, fmt.Errorf("file is over the %d-byte limit", r.MaxSize)
-	}
-	data, err := os.ReadFile(real)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the file: permission denied or I/O error")
-	}
-	return data, nil
+	return discover.ReadRegular(real, r.MaxSize)
+}
+
+func within(root, p string) bool {
+	relp, err := filepath.Rel(root, p)
+	return err == nil && relp != ".." && !strings.HasPrefix(relp, ".."+string(filepath.Separator)) && !filepath.IsAbs(relp)
 }
 
 // Rel implements Reader.

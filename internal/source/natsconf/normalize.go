@@ -22,6 +22,15 @@ func (p *parser) normalize(n *node, ctx context, path string, depth int) any {
 	if n == nil {
 		return nil
 	}
+	// The same included file can be merged in many places: bound the values
+	// a configuration expands to, so that a fan-out of includes stays cheap.
+	if p.values++; p.values > maxValues {
+		if p.values == maxValues+1 {
+			p.res.Errors = append(p.res.Errors, model.ParseError{File: n.loc.File, Line: n.loc.Line, Kind: "nats_conf",
+				Message: fmt.Sprintf("the configuration expands to more than %d values (includes merged many times?); the rest is not read", maxValues)})
+		}
+		return nil
+	}
 	p.res.Locs.Set(path, n.loc)
 	if n.envVar != "" {
 		return p.resolveEnv(n, ctx, path)
