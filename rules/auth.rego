@@ -109,9 +109,10 @@ _auth_002 contains h if {
 }
 
 _no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publish permissions are restricted", [msg])} if {
+	defaults := _default_perms(s.config)
 	some [_, u, acc] in lib.app_users(s.config)
 	u.user == name
-	not _pub_open(s.config, u, acc)
+	not _open(_perms(u, object.get(defaults, acc, null)), "publish")
 } else := {"msg": msg}
 
 # METADATA
@@ -252,57 +253,64 @@ deny contains f if {
 
 _auth_005 contains h if {
 	some s in lib.configured_servers
+	defaults := _default_perms(s.config)
 	some [path, u, acc] in lib.app_users(s.config)
-	pub := _pub_open_bool(s.config, u, acc)
-	sub := _sub_open_bool(s.config, u, acc)
-	h := object.union({"obj": s, "path": sprintf("%s/permissions", [path])}, _perm_msg(s, u, pub, sub))
+	perms := _perms(u, object.get(defaults, acc, null))
+	pub := _open_bool(perms, "publish")
+	sub := _open_bool(perms, "subscribe")
+	h := object.union({"obj": s, "path": sprintf("%s/permissions", [path])}, _perm_msg(lib.server_label(s), u, pub, sub))
 }
 
 _auth_005 contains h if {
 	some s in lib.configured_servers
+	defaults := _default_perms(s.config)
 	some [path, u, acc] in lib.app_users(s.config)
-	not _pub_open(s.config, u, acc)
-	perms := _perms(s.config, u, acc)
+	perms := _perms(u, object.get(defaults, acc, null))
+	not _open(perms, "publish")
 	admin := [x | some x in perms.publish.allow; x in {"$SYS.>", "$JS.>", "$JS.API.>", "$JS.API.STREAM.RESTORE.>"}]
 	count(admin) > 0
 	h := {"obj": s, "path": sprintf("%s/permissions/publish", [path]), "msg": sprintf("%s: %s may publish to %s (system or JetStream administration)", [lib.server_label(s), lib.user_label(u), concat(", ", admin)])}
 }
 
-_perm_msg(s, u, true, true) := {"msg": sprintf("%s: %s can publish and subscribe to every subject%s", [lib.server_label(s), lib.user_label(u), _no_perm_note(u)])}
+_perm_msg(label, u, true, true) := {"msg": sprintf("%s: %s can publish and subscribe to every subject%s", [label, lib.user_label(u), _no_perm_note(u)])}
 
-_perm_msg(s, u, true, false) := {"msg": sprintf("%s: %s can publish to every subject", [lib.server_label(s), lib.user_label(u)])}
+_perm_msg(label, u, true, false) := {"msg": sprintf("%s: %s can publish to every subject", [label, lib.user_label(u)])}
 
-_perm_msg(s, u, false, true) := {"sev": "low", "msg": sprintf("%s: %s can subscribe to every subject (it reads all traffic of its account)", [lib.server_label(s), lib.user_label(u)])}
+_perm_msg(label, u, false, true) := {"sev": "low", "msg": sprintf("%s: %s can subscribe to every subject (it reads all traffic of its account)", [label, lib.user_label(u)])}
 
 _no_perm_note(u) := " (no permissions block)" if {
 	not u.permissions
 } else := ""
 
+# _default_perms(c): {account: default permissions}; "" is the authorization
+# block's (users outside accounts{}). Computed once per server: functions
+# called per user get small arguments only.
+_default_perms(c) := {acc: p |
+	some acc, p in object.union(
+		{"": object.get(c, ["authorization", "default_permissions"], null)},
+		{name: object.get(a, "default_permissions", null) | some name, a in object.get(c, "accounts", {})},
+	)
+	is_object(p)
+}
+
 # _perms: the user's permissions, else the default permissions that apply to
-# it; undefined when there are none (then everything is allowed).
-_perms(c, u, acc) := p if {
-	p := u.permissions
-	is_object(p)
-} else := p if {
-	p := _default_perms(c, acc)
-}
-
-_default_perms(c, "") := p if {
-	p := c.authorization.default_permissions
-	is_object(p)
-}
-
-_default_perms(c, acc) := p if {
-	acc != ""
-	p := c.accounts[acc].default_permissions
-	is_object(p)
-}
+# it; null when there are none (then everything is allowed).
+_perms(u, defaults) := u.permissions if {
+	is_object(u.permissions)
+} else := defaults if {
+	is_object(defaults)
+} else := null
 
 # A direction (publish/subscribe) is open when it is not restricted at all,
 # or allows ">" (or nothing in particular) without any deny.
-_dir_open(perms, dir) if not perms[dir]
+_open(null, _) := true
 
-_dir_open(perms, dir) if {
+_open(perms, dir) if {
+	is_object(perms)
+	not perms[dir]
+}
+
+_open(perms, dir) if {
 	d := perms[dir]
 	count(object.get(d, "deny", [])) == 0
 	_allows_all(object.get(d, "allow", []))
@@ -312,20 +320,8 @@ _allows_all(allow) if count(allow) == 0
 
 _allows_all(allow) if ">" in allow
 
-_pub_open(c, u, acc) if not _perms(c, u, acc)
-
-_pub_open(c, u, acc) if _dir_open(_perms(c, u, acc), "publish")
-
-_sub_open(c, u, acc) if not _perms(c, u, acc)
-
-_sub_open(c, u, acc) if _dir_open(_perms(c, u, acc), "subscribe")
-
-_pub_open_bool(c, u, acc) := true if {
-	_pub_open(c, u, acc)
-} else := false
-
-_sub_open_bool(c, u, acc) := true if {
-	_sub_open(c, u, acc)
+_open_bool(perms, dir) := true if {
+	_open(perms, dir)
 } else := false
 
 # METADATA
@@ -442,20 +438,36 @@ _sys_path(c) := "config/system_account" if {
 #   remediation: Remove the account, or add a comment saying why it exists.
 deny contains f if {
 	some s in lib.configured_servers
+	is_object(s.config.accounts)
+	refs := _referenced_accounts(s.config)
 	some name, a in s.config.accounts
 	name != lib.system_account_name(s.config)
 	is_object(a)
 	count(object.get(a, "users", [])) == 0
-	not name in _referenced_accounts(s.config)
+	not name in refs
 	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users and nothing refers to it", [lib.server_label(s), name]))
 }
 
+# _referenced_accounts(c): accounts named by users, leafnode authorization
+# and remotes, and imports.
 _referenced_accounts(c) := {n |
-	walk(c, [p, v])
-	count(p) > 0
-	p[count(p) - 1] in {"account", "local_account"}
-	is_string(v)
-	n := v
+	some x in array.concat(
+		array.concat(
+			[object.get(u, "account", null) | some u in lib.all_users(c)],
+			[object.get(c, ["leafnodes", "authorization", "account"], null)],
+		),
+		array.concat(
+			[object.get(r, "account", null) | some r in object.get(c, ["leafnodes", "remotes"], []); is_object(r)],
+			[object.get(i, [kind, "account"], null) |
+				some a in object.get(c, "accounts", {})
+				is_object(a)
+				some i in object.get(a, "imports", [])
+				some kind in ["stream", "service"]
+			],
+		),
+	)
+	is_string(x)
+	n := x
 }
 
 # METADATA

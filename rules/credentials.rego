@@ -59,8 +59,7 @@ _cred_001 contains h if {
 
 _cred_001 contains h if {
 	some s in lib.configured_servers
-	walk(s.config, [p, v])
-	is_string(v)
+	some [p, v] in lib.url_values(s.config)
 	_url_with_credentials(v)
 	not _from_flag(s, p)
 	path := lib.path_string("config", p)

@@ -31,19 +31,20 @@ advisories := data.natsaudit.advisories
 deny contains f if {
 	some s in input.servers
 	v := _eval_version(s)
+	st := _feature_status[s.ref]
 	affected := [a |
 		some a in advisories.advisories
 		not a.id in lib.params.versions.ignore_advisories
 		lib.affected_by(v, a)
-		_applies(s, a)
+		_applies(st, a)
 	]
 	count(affected) > 0
-	definite := [a | some a in affected; count(_conditions(s, a)) == 0]
-	conditional := [a | some a in affected; count(_conditions(s, a)) > 0]
+	definite := [a | some a in affected; count(_conditions(st, a)) == 0]
+	conditional := [a | some a in affected; count(_conditions(st, a)) > 0]
 	sev := _max_sev(definite, conditional)
 	msg := sprintf("nats-server %s (%s) is affected by %s%s. %s", [
 		v, lib.version_label(s),
-		_definite_text(definite), _conditional_text(s, conditional, count(definite)),
+		_definite_text(definite), _conditional_text(st, conditional, count(definite)),
 		_upgrade_hint(s),
 	])
 	f := lib.finding_sev(rego.metadata.rule(), s, lib.version_path(s), msg, sev)
@@ -61,9 +62,9 @@ _definite_text(list) := sprintf("%s: %s", [_n_advisories(count(list)), concat(",
 	count(list) > 0
 } else := ""
 
-_conditional_text(s, list, ndef) := sprintf("%s%s if the feature is enabled: %s", [
+_conditional_text(st, list, ndef) := sprintf("%s%s if the feature is enabled: %s", [
 	_sep(ndef), _n_advisories(count(list)),
-	concat(", ", [sprintf("%s (%s, needs %s)", [a.id, a.severity, concat(" and ", _conditions(s, a))]) | some a in _by_sev(list)]),
+	concat(", ", [sprintf("%s (%s, needs %s)", [a.id, a.severity, concat(" and ", _conditions(st, a))]) | some a in _by_sev(list)]),
 ]) if {
 	count(list) > 0
 } else := ""
@@ -100,25 +101,32 @@ _upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [advisor
 # use for it to apply. A feature is "yes", "no" or "unknown" (not visible in
 # what the scan has).
 
-_applies(s, a) if {
+# _feature_status: {server ref: {feature: "yes"|"no"|"unknown"}}, computed
+# once per evaluation (some features walk the whole config).
+_feature_status := {s.ref: {f: _status(s, f) | some f in known_features} | some s in input.servers}
+
+_applies(st, a) if {
 	every r in a.requires {
-		_req(s, r) != "no"
+		_req(st, r) != "no"
 	}
 }
 
-_conditions(s, a) := [r | some r in a.requires; _req(s, r) == "unknown"]
+_conditions(st, a) := [r | some r in a.requires; _req(st, r) == "unknown"]
 
-_req(s, r) := _negate(_status(s, substring(r, 1, -1))) if startswith(r, "!")
+_req(st, r) := _negate(_state(st, substring(r, 1, -1))) if startswith(r, "!")
 
-_req(s, r) := _any_of([_status(s, x) | some x in split(r, "|")]) if {
+_req(st, r) := _any_of([_state(st, x) | some x in split(r, "|")]) if {
 	not startswith(r, "!")
 	contains(r, "|")
 }
 
-_req(s, r) := _status(s, r) if {
+_req(st, r) := _state(st, r) if {
 	not startswith(r, "!")
 	not contains(r, "|")
 }
+
+# Unknown gate names (a typo in the table) count as unknown, never as "no".
+_state(st, f) := object.get(st, f, "unknown")
 
 _negate("yes") := "no"
 
@@ -246,17 +254,17 @@ _feature(s, "cli_tls") if {
 }
 
 _feature(s, "allowed_connection_types") if {
-	walk(_cfg(s), [p, _])
-	count(p) > 0
-	p[count(p) - 1] in {"allowed_connection_types", "proxy_required"}
+	some u in lib.all_users(_cfg(s))
+	some k in ["allowed_connection_types", "proxy_required"]
+	object.get(u, k, null) != null
 }
 
+_feature(s, "allowed_connection_types") if _cfg(s).authorization.proxy_required == true
+
 _feature(s, "deny_permissions") if {
-	walk(_cfg(s), [p, v])
-	count(p) > 1
-	p[count(p) - 1] == "deny"
-	p[count(p) - 2] in {"publish", "subscribe"}
-	count(v) > 0
+	some p in lib.all_permissions(_cfg(s))
+	some dir in ["publish", "subscribe"]
+	count(object.get(p, [dir, "deny"], [])) > 0
 }
 
 _feature(s, "sys_only_accounts") if lib.sys_only_accounts(_cfg(s))
