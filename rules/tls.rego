@@ -683,8 +683,9 @@ deny contains f if {
 	some s in lib.configured_servers
 	r := s.config.resolver
 	is_string(r)
-	regex.match(`(?i)^\s*url\s*\(\s*["']?http://`, r)
-	f := lib.finding(rego.metadata.rule(), s, "config/resolver", sprintf("%s fetches account JWTs over plain HTTP (resolver: %s)", [lib.server_label(s), r]))
+	m := regex.find_all_string_submatch_n(`(?i)^\s*url\s*\(\s*["']?http://(?:[^@/]*@)?([^/)"'\s]+)`, r, 1)[0]
+	# Only the host: the URL may carry credentials.
+	f := lib.finding(rego.metadata.rule(), s, "config/resolver", sprintf("%s fetches account JWTs over plain HTTP from %s", [lib.server_label(s), m[1]]))
 }
 
 # METADATA

@@ -462,6 +462,14 @@ test_tls_015_fires_for_http_resolver if {
 	c := cfg({"operator": "/etc/nats/op.jwt", "resolver": "URL(http://nats-account-server:9090/jwt/v1/accounts/)"})
 	f := one(fx.input_with(fx.server(c)), "NATS-TLS-015")
 	f.path == "config/resolver"
+	f.msg == "server nats-1 fetches account JWTs over plain HTTP from nats-account-server:9090"
+}
+
+test_tls_015_fires_without_printing_url_credentials if {
+	c := cfg({"operator": "/etc/nats/op.jwt", "resolver": "URL(\"http://jwt:hunter2hunter2@accounts.internal/jwt/v1/accounts/\")"})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-015")
+	not contains(f.msg, "hunter2")
+	contains(f.msg, "from accounts.internal")
 }
 
 test_tls_015_quiet_for_https_resolver if {
