@@ -163,7 +163,7 @@ _has_identity(u) if is_string(u.nkey)
 # description: >-
 #   A password or token is a well-known default (nats-docker's
 #   ruser/T0pS3cr3t, "changeme", "password"...), a placeholder that was meant
-#   to be replaced (MUST_SET_IN_PRODUCTION, <password>, ${VAR:-changeme}), a
+#   to be replaced (MUST_SET_IN_PRODUCTION, `<password>`, `${VAR:-changeme}`), a
 #   bcrypt hash copied from the NATS documentation, or equal to the user
 #   name. Anyone can guess it.
 # related_resources:
