@@ -137,6 +137,7 @@ type Deployment struct {
 	CPULimit        float64        `json:"cpu_limit"`
 	StopGracePeriod int64          `json:"stop_grace_period"` // ns; 0 when unset
 	StopSignal      string         `json:"stop_signal"`
+	NetworkMode     string         `json:"network_mode,omitempty"`
 	ConfigPath      string         `json:"config_path"` // in-container path given with -c/--config
 	// UsesImageDefaultConfig is true when the official image runs its bundled
 	// nats-server.conf (no command, or -c pointing at it without a mount).

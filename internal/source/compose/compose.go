@@ -713,9 +713,12 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 		d.StopSignal, _ = interp(r.stopSignal.v)
 		s.Locs.Set("deployment/stop_signal", r.stopSignal.loc)
 	}
-	if r.networkMode.v == "host" {
-		s.NetworkModeHost = true
+	if r.networkMode.v != "" {
+		d.NetworkMode, _ = interp(r.networkMode.v)
 		s.Locs.Set("deployment/network_mode", r.networkMode.loc)
+	}
+	if d.NetworkMode == "host" {
+		s.NetworkModeHost = true
 	}
 
 	// The command line: interpolate, then read nats-server flags.
