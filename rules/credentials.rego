@@ -256,6 +256,16 @@ _cred_003 contains h if {
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: %s is weak (%s)", [ef.file, name, why])}
 }
 
+_cred_003 contains h if {
+	some s in input.servers
+	some [name, v] in _compose_env(s)
+	lib.secret_var_name(name)
+	_judgeable(v)
+	not v.url_credentials
+	why := _weakness(v, _var_kind(name))
+	h := {"obj": s, "path": sprintf("deployment/environment/%s", [name]), "msg": sprintf("%s: %s in %s is weak (%s)", [lib.server_label(s), name, s.deployment.file, why])}
+}
+
 _kind(p) := "password" if p[count(p) - 1] == "password"
 
 _kind(p) := "token" if p[count(p) - 1] == "token"

@@ -231,6 +231,14 @@ test_cred_003_quiet_for_unresolved_env if {
 	not fires(fx.input_with(fx.server(with_users([user("app", ref)]))), "NATS-CRED-003")
 }
 
+test_cred_003_fires_in_compose_environment if {
+	pw := fx.secret({"resolved": true, "resolved_from": "docker-compose.yml", "length": 14, "entropy": 2.81})
+	s := object.union(fx.compose_server(fx.good_config, []), {"deployment": object.union(fx.deployment([]), {"environment": {"NATS_PASSWORD": pw}})})
+	f := one(fx.input_with(s), "NATS-CRED-003")
+	f.path == "deployment/environment/NATS_PASSWORD"
+	contains(f.msg, "2.8 bits of entropy per character")
+}
+
 # ---------------------------------------------------------------- NATS-CRED-004
 
 cli(flags, cfg, tag) := object.union(fx.compose_server(cfg, []), {
