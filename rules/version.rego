@@ -62,16 +62,21 @@ _definite_text(list) := sprintf("%s: %s", [_n_advisories(count(list)), concat(",
 	count(list) > 0
 } else := ""
 
-_conditional_text(st, list, ndef) := sprintf("%s%s if the feature is enabled: %s", [
-	_sep(ndef), _n_advisories(count(list)),
-	concat(", ", [sprintf("%s (%s, needs %s)", [a.id, a.severity, concat(" and ", _conditions(st, a))]) | some a in _by_sev(list)]),
+_conditional_text(st, list, ndef) := sprintf("%s%d more if these features are enabled: %s", [
+	_sep(ndef), count(list),
+	concat(", ", [sprintf("%s (%s: %s)", [a.id, a.severity, concat(" and ", [_gate_text(r) | some r in _conditions(st, a)])]) | some a in _by_sev(list)]),
 ]) if {
 	count(list) > 0
 } else := ""
 
+# _gate_text("!mqtt") = "no mqtt"; _gate_text("routes|leafnodes") = "routes or leafnodes".
+_gate_text(r) := sprintf("no %s", [substring(r, 1, -1)]) if {
+	startswith(r, "!")
+} else := concat(" or ", split(r, "|"))
+
 _sep(0) := ""
 
-_sep(n) := "; and " if n > 0
+_sep(n) := "; " if n > 0
 
 _n_advisories(1) := "1 advisory"
 

@@ -79,9 +79,22 @@ test_ver_001_conditional_when_feature_is_invisible if {
 	f := one(live_at("2.14.2", {}), "NATS-VER-001")
 	f.path == "live/varz/version"
 	f.severity == "medium"
-	contains(f.msg, "if the feature is enabled: ")
-	contains(f.msg, "GHSA-hmmp-q8cx-v964 (high, needs no_auth_user and allowed_connection_types)")
+	contains(f.msg, "; 1 more if these features are enabled: GHSA-hmmp-q8cx-v964 (high: no_auth_user and allowed_connection_types)")
 	not contains(f.msg, "GHSA-r72h-j7qq-v6qg") # /varz shows MQTT is off
+}
+
+test_ver_001_conditional_gates_read_well if {
+	# A compose service whose config file is not in the repository.
+	s := object.union(fx.server({}), {
+		"config": null,
+		"sources": ["compose"],
+		"deployment": object.union(fx.deployment([]), {"image": "nats:2.12.5", "image_tag": "2.12.5"}),
+		"version": fx.version("2.12.5", "2.12.5"),
+	})
+	f := one(fx.input_with(s), "NATS-VER-001")
+	contains(f.msg, "GHSA-38x3-76xf-cq45 (critical: no_auth_user and routes or leafnode_listener)")
+	contains(f.msg, "GHSA-p957-7v2w-g93g (high: websocket and no mqtt and jetstream)")
+	not contains(f.msg, "CVE-2026-33247") # the compose command shows no credentials
 }
 
 test_ver_001_floating_tag_uses_the_newest_patch if {
