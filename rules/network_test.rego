@@ -27,6 +27,11 @@ test_net_001_fires_on_all_interfaces if {
 	contains(f.msg, "bound to 0.0.0.0")
 }
 
+test_net_001_quiet_when_bare_configs_are_firewalled if {
+	doc := fx.input_with(fx.server(cfg({"http_port": 8222})))
+	not fires(doc, "NATS-NET-001") with data.natsaudit.params.network.assume_public_without_deployment as false
+}
+
 test_net_001_quiet_on_loopback if {
 	not fires(fx.input_with(fx.server(cfg({"http_host": "127.0.0.1", "http_port": 8222}))), "NATS-NET-001")
 }

@@ -173,10 +173,13 @@ published_beyond_loopback(s, port) := i if {
 
 # public(s, l): the listener binds every interface and nothing in the
 # deployment narrows that: no compose deployment, compose publishes the port
-# on all host interfaces, or the container uses the host network.
+# on all host interfaces, or the container uses the host network. Set
+# params.network.assume_public_without_deployment to false when servers
+# without a compose deployment sit behind a firewall the scan cannot see.
 public(s, l) if {
 	all_interfaces(l.host)
 	not s.deployment
+	params.network.assume_public_without_deployment == true
 }
 
 public(s, l) if {
