@@ -33,7 +33,7 @@ func (a *app) rulesCmd() *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(eng.Rules())
 			case "markdown", "md":
-				return catalogdoc.Markdown(a.stdout, eng.Rules(), catalogdoc.Options{})
+				return catalogdoc.Markdown(a.stdout, eng.Rules(), catalogdoc.Options{Params: eng.Params()})
 			case "text":
 				for _, r := range eng.Rules() {
 					fmt.Fprintf(a.stdout, "%-14s %-8s %-12s %s\n", r.ID, r.Severity, r.Category, r.Title)

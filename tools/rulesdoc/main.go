@@ -27,7 +27,7 @@ func run(out string) error {
 	if err != nil {
 		return fmt.Errorf("load rules: %w", err)
 	}
-	b, err := catalogdoc.DocsFile(eng.Rules())
+	b, err := catalogdoc.DocsFile(eng.Rules(), eng.Params())
 	if err != nil {
 		return err
 	}
