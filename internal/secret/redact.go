@@ -57,3 +57,35 @@ func (a *Analyzer) Redact(s string) string {
 	}
 	return s
 }
+
+// ValuesInLine returns the secret values RedactLine would mask in s (quotes
+// removed), so that a message quoting part of s can be scrubbed of them
+// even when it quotes the value without its key.
+func ValuesInLine(s string) []string {
+	var out []string
+	add := func(v string) {
+		if v = strings.TrimSpace(strings.Trim(v, `"'`)); v != "" && v != Mask {
+			out = append(out, v)
+		}
+	}
+	for _, m := range pemBlock.FindAllString(s, -1) {
+		add(m)
+	}
+	for _, m := range NkeySeedAnywhere.FindAllString(s, -1) {
+		add(m)
+	}
+	for _, m := range jwtRe.FindAllString(s, -1) {
+		add(m)
+	}
+	for _, m := range urlUserinfo.FindAllStringSubmatch(s, -1) {
+		add(m[2])
+	}
+	for _, m := range secretKV.FindAllStringSubmatch(s, -1) {
+		v := strings.Trim(m[2], `"'`)
+		if strings.HasPrefix(v, "$") && !strings.HasPrefix(v, "$2") {
+			continue // a variable reference
+		}
+		add(m[2])
+	}
+	return out
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
+	"github.com/natsaudit/natsaudit/internal/source/yamllimit"
 )
 
 // Input is one compose file.
@@ -159,7 +160,7 @@ func Load(files []Input, opt Options) *Project {
 		svcs, err := parseFile(f, opt.NodeBudget)
 		if err != nil {
 			p.Errors = append(p.Errors, model.ParseError{File: f.Rel, Line: yamlErrLine(err), Kind: "compose",
-				Message: secret.RedactLine(opt.Secrets.Redact(strings.TrimPrefix(err.Error(), "yaml: ")))})
+				Message: secret.RedactLine(opt.Secrets.Redact(yamlMessage(err)))})
 			continue
 		}
 		for _, s := range svcs {
@@ -271,12 +272,18 @@ func (r *raw) merge(o *raw) {
 }
 
 func parseFile(f Input, budget int) ([]*raw, error) {
+	if err := yamllimit.Check(f.Data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	if err := dec.Decode(&doc); err != nil {
 		if err.Error() == "EOF" {
 			return nil, nil
 		}
+		return nil, err
+	}
+	if err := yamllimit.CheckDepth(&doc); err != nil {
 		return nil, err
 	}
 	w := &walker{budget: budget}

@@ -143,3 +143,11 @@ func yamlErrLine(err error) int {
 	}
 	return 0
 }
+
+var yamlPrefixRe = regexp.MustCompile(`^(yaml: )?(line \d+: )?`)
+
+// yamlMessage is a yaml.v3 error without its "yaml: line N:" prefix: the
+// report shows file:line already.
+func yamlMessage(err error) string {
+	return yamlPrefixRe.ReplaceAllString(err.Error(), "")
+}

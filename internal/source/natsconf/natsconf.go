@@ -220,10 +220,16 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 		if n := strings.Count(text, "\n") + 1; line > n {
 			line = n
 		}
-		if p.opt.Secrets != nil {
-			msg = p.opt.Secrets.Redact(msg)
+		if line == 0 {
+			// Value errors ("integer '…' is out of the range") carry no
+			// line: find the value they quote.
+			if m := quotedValueRe.FindStringSubmatch(msg); m != nil {
+				if i := strings.Index(text, m[1]); i >= 0 {
+					line = strings.Count(text[:i], "\n") + 1
+				}
+			}
 		}
-		return fail(line, col, secret.RedactLine(msg))
+		return fail(line, col, p.redactMessage(msg, text))
 	}
 	root := &node{val: map[string]*node{}, loc: model.Location{File: rel, Line: 1}}
 	p.convertMap(m, root.val.(map[string]*node), fc, true)
@@ -310,6 +316,25 @@ func codeMask(text string) []bool {
 	}
 	mask[len(text)] = true
 	return mask
+}
+
+// quotedValueRe finds the value a conf value error quotes.
+var quotedValueRe = regexp.MustCompile(`(?:integer|float|got) '([^'\n]{2,})'`)
+
+// redactMessage scrubs a parser message of every secret in the file it is
+// about: the remembered values, and whatever a secret-looking line of the
+// file holds (a message may quote a value without its key, e.g. "integer
+// '…' is out of the range" for a numeric password).
+func (p *parser) redactMessage(msg, text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		for _, v := range secret.ValuesInLine(l) {
+			msg = strings.ReplaceAll(msg, v, secret.Mask)
+		}
+	}
+	if p.opt.Secrets != nil {
+		msg = p.opt.Secrets.Redact(msg)
+	}
+	return secret.RedactLine(msg)
 }
 
 func (p *parser) rel(abs string) string {

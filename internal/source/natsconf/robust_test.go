@@ -179,13 +179,18 @@ func TestParseErrorOnSecretLine(t *testing.T) {
 		"authorization { token: s3cr3t-T0ken-value ] }\n",
 		"leafnodes { remotes: [ { url: \"nats://u:Url-Pa55word@hub:7422\" ] }\n",
 		"accounts { A { users: [ { nkey: SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4 ] } }\n",
+		// conf quotes an out-of-range number without its key or line.
+		"authorization {\n  user: admin\n  password: 98765432109876543210987654321\n}\n",
 	} {
 		res := parseTree(t, map[string]string{"nats.conf": text}, "nats.conf", nil)
 		if res.OK() {
 			t.Errorf("%q parsed", text)
 		}
 		for _, e := range res.Errors {
-			for _, s := range []string{"Pa55-quoted-secret", "s3cr3t-T0ken-value", "Url-Pa55word", "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4"} {
+			if e.Line == 0 {
+				t.Errorf("%q: error without a line: %+v", text, e)
+			}
+			for _, s := range []string{"Pa55-quoted-secret", "s3cr3t-T0ken-value", "Url-Pa55word", "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4", "98765432109876543210987654321"} {
 				if strings.Contains(e.Message, s) {
 					t.Errorf("error quotes a secret: %q", e.Message)
 				}

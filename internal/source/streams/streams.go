@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/source/yamllimit"
 )
 
 // Result is what one file defines.
@@ -33,6 +34,15 @@ type Result struct {
 // Parse reads a JSON or YAML file.
 func Parse(rel string, data []byte) *Result {
 	res := &Result{}
+	if err := yamllimit.Check(data); err != nil {
+		// Too big to decode safely: report it when it looks like a stream
+		// or NACK file, otherwise it is simply not one.
+		if looksStream(data) || nackRe.Match(data) {
+			res.Recognised = true
+			res.Errors = append(res.Errors, model.ParseError{File: rel, Kind: "stream", Message: err.Error()})
+		}
+		return res
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for doc := 0; doc < 1000; doc++ {
 		var n yaml.Node
@@ -41,26 +51,37 @@ func Parse(rel string, data []byte) *Result {
 			break
 		}
 		if err != nil {
-			if res.Recognised || strings.HasSuffix(rel, ".json") && looksStream(data) {
+			if res.Recognised || strings.HasSuffix(rel, ".json") && looksStream(data) || nackRe.Match(data) {
 				res.Recognised = true
 				res.Errors = append(res.Errors, model.ParseError{File: rel, Line: errLine(err), Kind: "stream",
-					Message: strings.TrimPrefix(err.Error(), "yaml: ")})
+					Message: yamlPrefixRe.ReplaceAllString(err.Error(), "")})
 			}
 			break
 		}
 		if len(n.Content) == 0 {
 			continue
 		}
+		if err := yamllimit.CheckDepth(&n); err != nil {
+			res.Recognised = true
+			res.Errors = append(res.Errors, model.ParseError{File: rel, Line: n.Line, Kind: "stream", Message: err.Error()})
+			break
+		}
 		res.doc(rel, n.Content[0])
 	}
 	return res
 }
+
+var nackRe = regexp.MustCompile(`(?m)^\s*apiVersion:\s*["']?jetstream\.nats\.io/`)
 
 var streamKeyRe = regexp.MustCompile(`"(num_replicas|retention|subjects|discard|durable_name|ack_policy)"`)
 
 func looksStream(data []byte) bool { return streamKeyRe.Match(data) }
 
 var lineRe = regexp.MustCompile(`line (\d+)`)
+
+// yamlPrefixRe is the "yaml: line N: " a yaml.v3 error starts with: the
+// report shows file:line already.
+var yamlPrefixRe = regexp.MustCompile(`^(yaml: )?(line \d+: )?`)
 
 func errLine(err error) int {
 	if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
@@ -223,7 +244,7 @@ func mapFields(t tree, fields []field, out map[string]any, locs model.Locations,
 		val, err := convert(v, f.kind)
 		if err != nil {
 			*errs = append(*errs, model.ParseError{File: t.file, Line: v.Line, Column: v.Column, Kind: "stream",
-				Message: fmt.Sprintf("%s: %v", f.src, err)})
+				Message: fmt.Sprintf("%s: %s", f.src, strings.TrimPrefix(err.Error(), "yaml: "))})
 			continue
 		}
 		if val != nil {
@@ -416,20 +437,21 @@ func (r *Result) jsonStream(cfg, state, cluster, whole tree) {
 	mapFields(cfg, streamJSON, s.Config, s.Locs, &r.Errors)
 	streamDefaults(s.Config)
 	s.Name, _ = s.Config["name"].(string)
-	if state.n != nil {
-		var st any
-		_ = state.n.Decode(&st)
-		if m, ok := normalizeAny(st).(map[string]any); ok {
-			s.State = m
+	decode := func(t tree, what string) map[string]any {
+		if t.n == nil {
+			return nil
 		}
-	}
-	if cluster.n != nil {
-		var cl any
-		_ = cluster.n.Decode(&cl)
-		if m, ok := normalizeAny(cl).(map[string]any); ok {
-			s.Cluster = m
+		var x any
+		if err := t.n.Decode(&x); err != nil {
+			r.Errors = append(r.Errors, model.ParseError{File: t.file, Line: t.n.Line, Column: t.n.Column, Kind: "stream",
+				Message: fmt.Sprintf("%s: %s", what, strings.TrimPrefix(err.Error(), "yaml: "))})
+			return nil
 		}
+		m, _ := normalizeAny(x).(map[string]any)
+		return m
 	}
+	s.State = decode(state, "state")
+	s.Cluster = decode(cluster, "cluster")
 	r.Streams = append(r.Streams, s)
 }
 

@@ -1,0 +1,205 @@
+package discover
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/natsaudit/natsaudit/internal/unpriv"
+)
+
+func write(t *testing.T, p, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// walk runs Walk with a deadline: a hostile tree must never hang it.
+func walk(t *testing.T, dir string, paths []string, opt Options) *Result {
+	t.Helper()
+	type out struct {
+		r   *Result
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		r, err := Walk(context.Background(), dir, paths, opt)
+		done <- out{r, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			t.Fatalf("walk: %v", o.err)
+		}
+		return o.r
+	case <-time.After(10 * time.Second):
+		t.Fatal("walk did not finish in 10s")
+		return nil
+	}
+}
+
+func skipped(r *Result, path string) string {
+	for _, s := range r.Skipped {
+		if s.Path == path {
+			return s.Reason
+		}
+	}
+	return ""
+}
+
+func found(r *Result, path string) *File {
+	for _, f := range r.Files {
+		if f.Rel == path {
+			return f
+		}
+	}
+	return nil
+}
+
+// A FIFO named nats.conf, found by the walk or named on the command line,
+// is never opened for reading (that would wait for a writer forever).
+func TestFIFO(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "nats.conf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "other/nats.conf"), "port: 4222\n", 0o644)
+	r := walk(t, dir, []string{dir}, Options{})
+	if reason := skipped(r, "nats.conf"); !strings.Contains(reason, "not a regular file") {
+		t.Errorf("FIFO in the tree: skipped %q, all %+v", reason, r.Skipped)
+	}
+	if found(r, "other/nats.conf") == nil {
+		t.Error("the rest of the tree must still be read")
+	}
+	r = walk(t, dir, []string{filepath.Join(dir, "nats.conf")}, Options{})
+	if reason := skipped(r, "nats.conf"); !strings.Contains(reason, "not a regular file") || len(r.Files) != 0 {
+		t.Errorf("FIFO named on the command line: %+v", r)
+	}
+	if _, err := ReadRegular(filepath.Join(dir, "nats.conf"), 0); err != ErrNotRegular {
+		t.Errorf("ReadRegular(FIFO) = %v", err)
+	}
+}
+
+// Symlink loops (file links pointing at each other, a directory link to an
+// ancestor) end the walk with a note, never recursion.
+func TestSymlinkLoops(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "conf/nats.conf"), "port: 4222\n", 0o644)
+	for _, l := range [][2]string{
+		{"b.conf", "a.conf"}, {"a.conf", "b.conf"}, // a.conf -> b.conf -> a.conf
+		{"..", "conf/up"},           // a directory loop
+		{"conf", "conf/again/self"}, // through a missing directory: broken
+		{"/etc/hostname", "nats-host.conf"},
+	} {
+		p := filepath.Join(dir, l[1])
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.Symlink(l[0], p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := walk(t, dir, []string{dir}, Options{})
+	for _, p := range []string{"a.conf", "b.conf"} {
+		if reason := skipped(r, p); reason != "broken or looping symlink" {
+			t.Errorf("%s: skipped %q", p, reason)
+		}
+	}
+	if reason := skipped(r, "nats-host.conf"); reason != "symlink points outside the scanned tree" {
+		t.Errorf("nats-host.conf: skipped %q", reason)
+	}
+	if len(r.Files) != 1 || r.Files[0].Rel != "conf/nats.conf" {
+		t.Errorf("files = %+v", r.Files)
+	}
+}
+
+// A file over the size limit is skipped with a note, never read: a 30 MB
+// nats.conf costs neither the time nor the memory of reading it.
+func TestSizeLimit(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "nats.conf")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(30 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r := walk(t, dir, []string{dir}, Options{})
+	runtime.ReadMemStats(&after)
+	if reason := skipped(r, "nats.conf"); reason != "file is 31457280 bytes, over the 10485760-byte limit (--max-file-size)" {
+		t.Errorf("skipped %q", reason)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 5<<20 {
+		t.Errorf("allocated %d bytes walking past a 30 MB file", alloc)
+	}
+	// A limit raised on the command line reads it.
+	r = walk(t, dir, []string{dir}, Options{MaxSize: 40 << 20})
+	if found(r, "nats.conf") == nil {
+		t.Errorf("with --max-file-size 40MB: %+v", r.Skipped)
+	}
+}
+
+// Binary content: a binary file named nats.conf is still a nats.conf (the
+// parser reports it), unknown-extension binaries are ignored.
+func TestBinaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	garbage := "\x7fELF\x02\x01\x01\x00\x00\x00\x00\xff\xfe\x00binary"
+	write(t, filepath.Join(dir, "nats.conf"), garbage, 0o644)
+	write(t, filepath.Join(dir, "server"), garbage, 0o644)
+	r := walk(t, dir, []string{dir}, Options{})
+	if f := found(r, "nats.conf"); f == nil || f.Kind != KindNatsConf {
+		t.Errorf("nats.conf: %+v", r.Files)
+	}
+	if found(r, "server") != nil {
+		t.Error("an extension-less binary was classified")
+	}
+}
+
+// Unreadable files and directories are skipped with the reason. Root reads
+// everything, so this test runs as nobody (package unpriv).
+func TestUnreadable(t *testing.T) {
+	if unpriv.Reexec(t) {
+		return
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "nats.conf"), "port: 4222\n", 0o000)
+	write(t, filepath.Join(dir, "locked/nats.conf"), "port: 4222\n", 0o644)
+	write(t, filepath.Join(dir, "ok/nats.conf"), "port: 4222\n", 0o644)
+	if err := os.Chmod(filepath.Join(dir, "locked"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "locked"), 0o755) })
+	if _, err := os.ReadFile(filepath.Join(dir, "nats.conf")); err == nil {
+		t.Fatal("the file is readable: permissions are not enforced for this user")
+	}
+	r := walk(t, dir, []string{dir}, Options{})
+	if reason := skipped(r, "nats.conf"); reason != "permission denied" {
+		t.Errorf("nats.conf: skipped %q", reason)
+	}
+	if reason := skipped(r, "locked"); reason != "permission denied" {
+		t.Errorf("locked/: skipped %q (all: %+v)", reason, r.Skipped)
+	}
+	if found(r, "ok/nats.conf") == nil {
+		t.Errorf("files = %+v", r.Files)
+	}
+	// Named on the command line.
+	r = walk(t, dir, []string{filepath.Join(dir, "nats.conf")}, Options{})
+	if reason := skipped(r, "nats.conf"); reason != "permission denied" {
+		t.Errorf("explicit: skipped %+v", r.Skipped)
+	}
+}

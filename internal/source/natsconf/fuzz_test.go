@@ -1,0 +1,80 @@
+package natsconf
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/natsaudit/natsaudit/internal/secret"
+)
+
+// memReader serves includes from memory: the fuzzer's second input is
+// "inc.conf"; everything else does not exist.
+type memReader map[string][]byte
+
+func (m memReader) Read(abs string) ([]byte, error) {
+	if d, ok := m[abs]; ok {
+		return d, nil
+	}
+	return nil, errNotFound
+}
+
+func (m memReader) Rel(abs string) string { return strings.TrimPrefix(abs, "/repo/") }
+
+// fuzzSecret is written into every fuzzed config on a password line: it may
+// be remembered and redacted, or not read at all when the file does not
+// parse, but it must never be quoted by an error message.
+const fuzzSecret = "Fz-S3cr3t-Pw-7c1e9b"
+
+// FuzzParse feeds arbitrary bytes to the nats.conf adapter, with an include
+// served from memory. It must return (no panic, no hang), every error must
+// name its file, and no error message may quote a secret or an internal
+// sentinel.
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/real/*/*.conf")
+	for _, p := range seeds {
+		b, err := os.ReadFile(p)
+		if err == nil {
+			f.Add(b, []byte("port: 4222\n"))
+		}
+	}
+	for _, s := range []string{
+		"port: 4222\ninclude inc.conf\nauthorization { token: $TOKEN }\n",
+		"jetstream { store_dir: /data, max_mem: 1G, max_file: \"10GB\" }\ncluster { name: c, routes: [\"nats://u:p4ss@a:6222\"] }\n",
+		"accounts { A { users: [ {user: a, password: $2a$11$abc}, {nkey: UABC} ], jetstream: enabled }, SYS {} }\nsystem_account: SYS\n",
+		"leafnodes { remotes: [ { url: \"tls://h:7422\", credentials: \"/x.creds\", tls { insecure: true } } ] }\n",
+		"tls { cert_file: a.pem, key_file: b.pem, verify_and_map: true, min_version: \"1.3\" }\nhttp: \"127.0.0.1:8222\"\n",
+		"{\n \"port\": 4222,\n include inc.conf;\n \"server_name\": $SERVER_NAME\n}\n",
+		"a = 1\nb = $a\nc { d = $b }\n",
+		"authorization {\n  password: 98765432109876543210987654321\n}\n",
+		"x: [[[[{}]]]]\ny: 2020-01-01T00:00:00Z\nz: 1.5e3\n",
+	} {
+		f.Add([]byte(s), []byte("TOKEN: tok-from-include\nport: 1\n"))
+	}
+	f.Fuzz(func(t *testing.T, data, inc []byte) {
+		main := append([]byte("authorization { password: \""+fuzzSecret+"\" }\n"), data...)
+		r := memReader{"/repo/inc.conf": inc}
+		a, _ := secret.NewAnalyzer(secret.Params{Placeholders: []string{"changeme"}})
+		start := time.Now()
+		res := Parse("/repo/nats.conf", main, Options{Reader: r, Secrets: a})
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("took %s", d)
+		}
+		for _, e := range res.Errors {
+			if e.File == "" {
+				t.Errorf("error without a file: %+v", e)
+			}
+			if strings.Contains(e.Message, fuzzSecret) {
+				t.Errorf("error quotes the secret: %q", e.Message)
+			}
+			if strings.Contains(e.Message, "@@natsaudit") || strings.Contains(e.Message, includeKey) {
+				t.Errorf("error shows an internal sentinel: %q", e.Message)
+			}
+		}
+		if res.OK() && res.Config == nil {
+			t.Error("OK without a config")
+		}
+	})
+}
