@@ -247,6 +247,16 @@ test_auth_005_quiet_with_default_permissions if {
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
 }
 
+test_auth_005_quiet_with_authorization_defaults_for_bound_user if {
+	# A user of authorization.users bound to account APP still gets the
+	# authorization block's default permissions.
+	c := replace(fx.good_config, "authorization", {
+		"default_permissions": scoped,
+		"users": [{"user": "app", "password": fx.bcrypt, "account": "APP"}],
+	})
+	not fires(fx.input_with(fx.server(object.union(c, {"accounts": {"APP": {}}}))), "NATS-AUTH-005")
+}
+
 test_auth_005_quiet_with_deny_next_to_full_allow if {
 	c := with_users([app_user("ops", {"publish": perm([">"], ["$SYS.>", "$JS.API.>"]), "subscribe": perm([">"], ["$SYS.>"])})])
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")

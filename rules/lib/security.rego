@@ -394,10 +394,11 @@ anonymous_clients(s) if not client_auth(s.config)
 
 anonymous_clients(s) if implicit_no_auth(s.config)
 
-# app_users(c): [path, user, account] for every client user outside the
-# system account ("" account = authorization.users, which land in $G or the
-# user's account).
-app_users(c) := {[sprintf("config/authorization/users/%d", [i]), u, object.get(u, "account", "")] |
+# app_users(c): [path, user, block] for every client user outside the
+# system account; block is the account whose users[] holds the entry, or ""
+# for authorization.users (whose default_permissions come from the
+# authorization block, whatever account the user is bound to).
+app_users(c) := {[sprintf("config/authorization/users/%d", [i]), u, ""] |
 	some i, u in c.authorization.users
 	is_object(u)
 	object.get(u, "account", "") != system_account_name(c)
