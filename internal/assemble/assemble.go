@@ -6,6 +6,7 @@ package assemble
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -254,6 +255,8 @@ func (b *builder) standaloneConfigs() {
 	}
 	var all []parsed
 	var notNATS []*discover.File
+	// Files included by configs mounted into compose services.
+	mountIncluded := maps.Clone(b.included)
 	for _, f := range b.files(discover.KindNatsConf) {
 		if b.mounted[f.Rel] {
 			continue
@@ -269,9 +272,30 @@ func (b *builder) standaloneConfigs() {
 			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: not a NATS server config (no NATS-specific setting and no \"nats\" in its name; give its path to scan it anyway)", f.Rel))
 		}
 	}
+	// A fragment is a file another config includes (and that does not
+	// include that config back: in an include cycle, every file is read as
+	// a configuration, so that each reports the cycle).
+	reads := map[string]map[string]bool{}
 	for _, p := range all {
-		if b.included[p.f.Rel] {
-			continue // a fragment: it was read as part of the config including it
+		reads[p.f.Rel] = map[string]bool{}
+		for _, inc := range p.res.Files[1:] {
+			reads[p.f.Rel][inc] = true
+		}
+	}
+	fragment := func(rel string) bool {
+		if mountIncluded[rel] {
+			return true
+		}
+		for q, files := range reads {
+			if q != rel && files[rel] && !reads[rel][q] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range all {
+		if fragment(p.f.Rel) {
+			continue // read as part of the config including it
 		}
 		b.inv.Errors = append(b.inv.Errors, p.res.Errors...)
 		b.inv.Scan.AddSource("config")

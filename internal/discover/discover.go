@@ -33,7 +33,7 @@ const DefaultMaxSize = 10 << 20
 
 // File is a classified input with its content, read once.
 type File struct {
-	Root string // the scan root the file was found under (absolute)
+	Root string // the scan root the file was found under, or an explicit file's directory (absolute)
 	Abs  string // absolute path
 	Rel  string // slash path relative to Root (what reports show)
 	Kind string
@@ -191,7 +191,13 @@ func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Opt
 	if kind == "" {
 		return
 	}
-	r.Files = append(r.Files, &File{Root: base, Abs: abs, Rel: relp, Kind: kind, Data: data, Explicit: explicit})
+	root := base
+	if explicit {
+		// A file named on the command line: its includes are read from its
+		// own directory (and below), wherever the reports are relative to.
+		root = filepath.Dir(abs)
+	}
+	r.Files = append(r.Files, &File{Root: root, Abs: abs, Rel: relp, Kind: kind, Data: data, Explicit: explicit})
 }
 
 var (
