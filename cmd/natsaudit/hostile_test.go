@@ -279,7 +279,7 @@ func TestHostileFiles(t *testing.T) {
 
 	t.Run("YAML alias bombs", func(t *testing.T) {
 		dir := repo(t, map[string]string{
-			"docker-compose.yml": aliasBomb("services:\n  nats:\n    <<: *x8\n    image: nats:2.10.1\n"),
+			"docker-compose.yml":  aliasBomb("services:\n  nats:\n    <<: *x8\n    image: nats:2.10.1\n"),
 			"streams/orders.yaml": aliasBomb("apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nspec:\n  name: orders\n  subjects: [orders.>]\n  placement: *x8\n"),
 			"streams/orders.json": `{"name": "orders", "subjects": [` + strings.Repeat(`"a",`, 600000) + `"a"]}`,
 		})

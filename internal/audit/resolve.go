@@ -86,7 +86,10 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	f.Target = strings.TrimSpace(f.TargetKind + " " + f.TargetName)
 	if loc.Valid() {
 		f.Location = &report.Location{File: loc.File, Line: max(loc.Line, 1), Column: loc.Column}
-		f.Snippet = a.Redact(secret.RedactLine(strings.TrimSpace(lines.line(loc.File, loc.Line))))
+		f.Snippet = a.Redact(secret.RedactLine(printable(strings.TrimSpace(lines.line(loc.File, loc.Line)))))
+		if kind == "errors" && idx < len(inv.Errors) && inv.Errors[idx].Line == 0 {
+			f.Snippet = "" // an error about the whole file (binary, too deep): line 1 is no evidence
+		}
 	}
 	file := ""
 	if f.Location != nil {
@@ -94,6 +97,18 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	}
 	f.Fingerprint = Fingerprint(f.RuleID, file, f.Target, f.Path)
 	return f
+}
+
+// printable drops control characters and invalid UTF-8 from a snippet: a
+// binary file's "line" must not reach a terminal or a SARIF viewer.
+func printable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func qualified(account, name string) string {

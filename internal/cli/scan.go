@@ -97,6 +97,12 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 		return &exitError{ExitError, err}
 	}
 	a.finish(settings, res)
+	// Inputs that could not be read (over --max-file-size, unreadable,
+	// FIFOs, broken symlinks) are in the report's notes; the text report has
+	// no notes, so say it where a CI log shows it.
+	for _, s := range res.Discover.Skipped {
+		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", s.Path, s.Reason)
+	}
 	if f.inventory != "" {
 		if err := writeInventory(f.inventory, res); err != nil {
 			return &exitError{ExitError, err}
