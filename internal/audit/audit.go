@@ -127,7 +127,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled)
 	rep.Suppressed = sup.Suppressed
 	rep.Notes = append(rep.Notes, sup.Notes...)
-	rep.Scan.Started = start.UTC().Format(time.RFC3339)
+	rep.Scan.Started = opt.Now.UTC().Format(time.RFC3339) // --now makes reports reproducible
 	rep.Scan.DurationMS = time.Since(start).Milliseconds()
 	return &Result{Report: rep, Inventory: inv, Secrets: opt.Secrets, Discover: d, Warnings: sup.Warnings}, nil
 }
