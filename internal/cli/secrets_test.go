@@ -3,10 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/natsaudit/natsaudit/internal/report"
 )
@@ -75,6 +79,22 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 	if err := os.WriteFile(filepath.Join(repo, "compose.edge.yaml"), []byte(compose), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Files that fail to parse on a line holding a secret: the parsers quote
+	// lines and values in their messages.
+	broken := map[string]string{
+		"config/nats/broken-nats.conf":  "authorization {\n  user: admin\n  password: \"Br0ken-Quoted-Passw0rd\" x y {\n}\n",
+		"config/nats/numeric-nats.conf": "authorization {\n  user: admin\n  password: 98765432109876543210987654321\n}\n",
+		"config/nats/bad-url-nats.conf": "cluster {\n  routes: [ \"nats://ruser:R0ute-Err0r-Pw@n2:6222\" ]]\n}\n",
+		"compose.broken.yaml":           "services:\n  nats:\n    image: nats\n    environment:\n      NATS_PASSWORD: \"Yaml-Err0r-Passw0rd\n",
+		"config/broken.env":             "NATS_PASSWORD \"Env-Err0r-Passw0rd\"\nNATS_TOKEN=Env-T0ken-Next-To-Err0r\n",
+	}
+	for name, content := range broken {
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fileSecrets = append(fileSecrets, "Br0ken-Quoted-Passw0rd", "98765432109876543210987654321", "R0ute-Err0r-Pw",
+		"Yaml-Err0r-Passw0rd", "Env-Err0r-Passw0rd", "Env-T0ken-Next-To-Err0r")
 	// The scanning machine's own secrets, some named like the repo's $VARs.
 	envSecrets := map[string]string{
 		"NATS_ADMIN_PASSWORD":   "Pr0cess-Env-Admin-Passw0rd",
@@ -100,12 +120,44 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 	Main(context.Background(), []string{"scan", repo, "--fail-on", "never"}, &stdout2, &stderr2, os.Getenv)
 
 	outputs := map[string]string{"stdout": stdout.String() + stdout2.String(), "stderr": stderr.String() + stderr2.String()}
+	for _, want := range []string{"broken-nats.conf:3", "numeric-nats.conf:3", "bad-url-nats.conf:2", "compose.broken.yaml:5", "broken.env:1"} {
+		if !strings.Contains(stdout2.String(), want) {
+			t.Errorf("the parse error at %s is not reported", want)
+		}
+	}
+
+	// natsaudit diff of two such reports: the same repository before and
+	// after a change, in every diff format.
+	if err := os.Remove(filepath.Join(repo, "config/nats/edge-nats.conf")); err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	if code := Main(context.Background(), []string{"scan", repo, "--fail-on", "never", "--format", "json", "--output", filepath.Join(out, "after.json")}, &so, &se, os.Getenv); code != 0 {
+		t.Fatalf("second scan: exit %d: %s", code, se.String())
+	}
+	outputs["second scan stdout"], outputs["second scan stderr"] = so.String(), se.String()
+	for _, f := range report.DiffFormats {
+		var do, de bytes.Buffer
+		if code := Main(context.Background(), []string{"diff", filepath.Join(out, "report.json"), filepath.Join(out, "after.json"), "--format", f}, &do, &de, os.Getenv); code != 0 {
+			t.Fatalf("diff --format %s: exit %d: %s", f, code, de.String())
+		}
+		if do.Len() == 0 {
+			t.Errorf("diff --format %s wrote nothing", f)
+		}
+		outputs["diff "+f] = do.String() + de.String()
+	}
+	// Live probes with credentials in URLs, flags and the environment.
+	for name, o := range probeWithCredentials(t, out) {
+		outputs[name] = o
+	}
+	fileSecrets = append(fileSecrets, probeSecrets...)
+
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
 		b, _ := os.ReadFile(filepath.Join(out, e.Name()))
 		outputs[e.Name()] = string(b)
 	}
-	if len(outputs) < len(report.Formats)+3 {
+	if len(entries) < len(report.Formats)+2 {
 		t.Fatalf("expected a file per format, got %v", entries)
 	}
 	secrets := append([]string{}, fileSecrets...)
@@ -122,4 +174,77 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 	if !strings.Contains(outputs["report.json"], "config/nats/edge-nats.conf") {
 		t.Error("the extra config was not scanned")
 	}
+}
+
+// Credentials of the live part of TestNoSecretInAnyOutput.
+var probeSecrets = []string{"M0nitor-Url-Passw0rd", "Sys-Url-Passw0rd-31", "Wr0ng-Flag-Passw0rd-55", "Sys-Real-Passw0rd-77"}
+
+// probeWithCredentials runs natsaudit probe (and scan --url) against a real
+// server whose system account has a password, with credentials in the
+// monitoring URL, in the NATS URL, on the command line and in the
+// environment, and returns every output by name. Reports go to files in
+// out (checked by the caller).
+func probeWithCredentials(t *testing.T, out string) map[string]string {
+	t.Helper()
+	sys := server.NewAccount("SYS")
+	s, err := server.NewServer(&server.Options{
+		ServerName: "secrets", Host: "127.0.0.1", Port: -1, HTTPHost: "127.0.0.1", HTTPPort: -1, NoLog: true, NoSigs: true,
+		Accounts: []*server.Account{sys}, SystemAccount: "SYS",
+		Users: []*server.User{{Username: "sys", Password: "Sys-Real-Passw0rd-77", Account: sys}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(s.Shutdown)
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	mon := "http://monitor:M0nitor-Url-Passw0rd@" + s.MonitorAddr().String()
+	nats := strings.TrimPrefix(s.ClientURL(), "nats://")
+	env := func(k string) string {
+		if k == "NATS_PASSWORD" {
+			return "Sys-Real-Passw0rd-77"
+		}
+		return os.Getenv(k)
+	}
+	runs := []struct {
+		name   string
+		args   []string
+		getenv func(string) string
+		code   int
+	}{
+		{"probe monitoring URL with userinfo", []string{"probe", mon}, os.Getenv, 0},
+		{"probe NATS URL with userinfo", []string{"probe", "--server", "nats://sys:Sys-Url-Passw0rd-31@" + nats}, os.Getenv, 2},
+		{"probe wrong --password", []string{"probe", "--server", "nats://" + nats, "--user", "sys", "--password", "Wr0ng-Flag-Passw0rd-55"}, os.Getenv, 2},
+		{"probe NATS_PASSWORD", []string{"probe", "--server", "nats://" + nats, "--user", "sys"}, env, 0},
+		{"scan --url with userinfo", []string{"scan", t.TempDir(), "--url", mon}, os.Getenv, 0},
+	}
+	outputs := map[string]string{}
+	for i, r := range runs {
+		args := append(r.args, "--fail-on", "never", "--timeout", "5s", "--inventory", filepath.Join(out, fmt.Sprintf("probe-%d-inventory.json", i)))
+		for _, f := range report.Formats {
+			args = append(args, "--format", f, "--output", filepath.Join(out, fmt.Sprintf("probe-%d.%s", i, f)))
+		}
+		var stdout, stderr bytes.Buffer
+		code := Main(context.Background(), args, &stdout, &stderr, r.getenv)
+		if code != r.code {
+			t.Errorf("%s: exit %d, want %d: %s", r.name, code, r.code, stderr.String())
+		}
+		outputs[r.name] = stdout.String() + stderr.String()
+		t.Logf("%s: exit %d\n%s", r.name, code, lastLines(outputs[r.name], 4))
+	}
+	// The runs that could log in read the server; the others say why not.
+	if b, _ := os.ReadFile(filepath.Join(out, "probe-3.text")); !strings.Contains(string(b), "server secrets") {
+		t.Errorf("the probe with NATS_PASSWORD did not read the server:\n%s", b)
+	}
+	if o := outputs["probe wrong --password"]; !strings.Contains(o, "authentication failed: the server rejected the credentials") {
+		t.Errorf("the failed login does not say why:\n%s", o)
+	}
+	return outputs
+}
+
+func lastLines(s string, n int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(l[max(0, len(l)-n):], "\n")
 }
