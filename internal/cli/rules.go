@@ -23,7 +23,7 @@ func (a *app) rulesCmd() *cobra.Command {
 		Short: "List the rule catalog",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs})
+			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs, CatalogOnly: true})
 			if err != nil {
 				return &exitError{ExitError, err}
 			}
@@ -50,7 +50,7 @@ func (a *app) rulesCmd() *cobra.Command {
 		Short: "Show one rule's description and remediation",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs})
+			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs, CatalogOnly: true})
 			if err != nil {
 				return &exitError{ExitError, err}
 			}

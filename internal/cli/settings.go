@@ -68,8 +68,9 @@ func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs 
 			return nil, nil, err
 		}
 		if len(s.cfg.Params) > 0 {
-			// Parameters are part of the compiled store: build again with them.
-			if eng, err = engine.New(ctx, engine.Options{RuleDirs: ruleDirs, Params: s.cfg.Params}); err != nil {
+			// Parameters are part of the store: prepare again with them (the
+			// compiled rules are reused).
+			if eng, err = eng.WithParams(ctx, s.cfg.Params); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", s.cfg.Path, err)
 			}
 		}

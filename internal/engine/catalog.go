@@ -51,14 +51,14 @@ func (r *Rule) HelpURI() string {
 // DocsBase is where docs/rules.md is published.
 const DocsBase = "https://github.com/natsaudit/natsaudit/blob/main/docs/rules.md"
 
-// catalog reads rule metadata from the compiled modules. Every deny rule must
-// have an id, a known severity and category, a title, a description and a
-// remediation.
-func catalog(c *ast.Compiler, custom map[string]bool) ([]*Rule, error) {
+// catalog reads rule metadata from the modules' annotations. Every deny rule
+// must have an id, a known severity and category, a title, a description and
+// a remediation.
+func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 	var out []*Rule
 	var errs []string
 	seen := map[string]string{}
-	for _, ar := range c.GetAnnotationSet().Flatten() {
+	for _, ar := range as.Flatten() {
 		a := ar.Annotations
 		if a == nil || a.Scope != "rule" {
 			continue

@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -32,20 +34,36 @@ type Options struct {
 	IncludeTests bool
 	// EvalTimeout bounds one evaluation.
 	EvalTimeout time.Duration
+	// CatalogOnly reads the rules' metadata without compiling them (for
+	// `rules list` and `rules show`): Rules and Rule work, Eval does not.
+	// User rule directories are still compiled, so that their errors are
+	// reported; the built-in rules are compiled by their own tests.
+	CatalogOnly bool
 }
 
 // Engine evaluates the rule catalog.
 type Engine struct {
-	rules    []*Rule
-	byID     map[string]*Rule
-	pq       rego.PreparedEvalQuery
+	rules   []*Rule
+	byID    map[string]*Rule
+	queries []pkgQuery
+	// Compiler is nil for a CatalogOnly engine.
 	Compiler *ast.Compiler
 	Modules  map[string]*ast.Module
 	Data     map[string]any
 	timeout  time.Duration
 }
 
-// Query is the single query that collects every finding of every rule package.
+// pkgQuery is Query restricted to one rule package: the packages are
+// evaluated concurrently (see Eval).
+type pkgQuery struct {
+	pkg   string
+	rules int // deny rules in the package: the biggest are started first
+	pq    rego.PreparedEvalQuery
+}
+
+// Query is the query that collects every finding of every rule package.
+// Eval runs it as one prepared query per package, which is the same set of
+// results.
 const Query = "data.natsaudit.rules[pkg].deny[finding]"
 
 // New loads and compiles the rules.
@@ -64,14 +82,23 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := ast.NewCompiler().
-		WithCapabilities(Capabilities()).
-		WithEnablePrintStatements(false)
-	c.Compile(mods)
-	if c.Failed() {
-		return nil, fmt.Errorf("compile rules: %w", c.Errors)
+	var c *ast.Compiler
+	if !opt.CatalogOnly || len(opt.RuleDirs) > 0 {
+		c = ast.NewCompiler().
+			WithCapabilities(Capabilities()).
+			WithEnablePrintStatements(false)
+		c.Compile(mods)
+		if c.Failed() {
+			return nil, fmt.Errorf("compile rules: %w", c.Errors)
+		}
 	}
-	cat, err := catalog(c, custom)
+	// The catalog comes from the parsed modules' annotations (what the
+	// compiler's annotation set holds too), so that it needs no compilation.
+	as, errs := ast.BuildAnnotationSet(sortedModules(mods))
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("compile rules: %w", errs)
+	}
+	cat, err := catalog(as, custom)
 	if err != nil {
 		return nil, err
 	}
@@ -82,17 +109,93 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if e.timeout <= 0 {
 		e.timeout = 60 * time.Second
 	}
-	pq, err := rego.New(
-		rego.Compiler(c),
-		rego.Store(inmem.NewFromObject(map[string]any{"natsaudit": data})),
-		rego.Query(Query),
-		rego.StrictBuiltinErrors(false),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("prepare rules: %w", err)
+	if opt.CatalogOnly {
+		return e, nil
 	}
-	e.pq = pq
+	if err := e.prepare(ctx); err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+// WithParams returns an engine with other parameter overrides (from
+// .natsaudit.yaml) and the same compiled rules: parameters live in the
+// store, not in the rules, so nothing is parsed or compiled again.
+func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine, error) {
+	if e.Compiler == nil {
+		return nil, fmt.Errorf("engine: parameters of a catalog-only engine")
+	}
+	data, err := loadData(params)
+	if err != nil {
+		return nil, err
+	}
+	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout}
+	if err := n.prepare(ctx); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func sortedModules(mods map[string]*ast.Module) []*ast.Module {
+	names := make([]string, 0, len(mods))
+	for k := range mods {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make([]*ast.Module, len(names))
+	for i, k := range names {
+		out[i] = mods[k]
+	}
+	return out
+}
+
+// prepare builds one prepared query per rule package (every package
+// directly under data.natsaudit.rules), all over one store.
+func (e *Engine) prepare(ctx context.Context) error {
+	root := ast.MustParseRef("data.natsaudit.rules")
+	count := map[string]int{}
+	for _, m := range e.Compiler.Modules {
+		p := m.Package.Path
+		if len(p) < 4 || !p[:3].Equal(root) {
+			continue
+		}
+		name, ok := p[3].Value.(ast.String)
+		if !ok {
+			continue
+		}
+		n := 0
+		if len(p) == 4 {
+			for _, r := range m.Rules {
+				if r.Head.Name.String() == "deny" || r.Head.Ref().GroundPrefix().String() == "deny" {
+					n++
+				}
+			}
+		}
+		count[string(name)] += n
+	}
+	store := inmem.NewFromObject(map[string]any{"natsaudit": e.Data})
+	e.queries = e.queries[:0]
+	for pkg, n := range count {
+		ref := root.Append(ast.StringTerm(pkg)).Append(ast.StringTerm("deny")).Append(ast.VarTerm("finding"))
+		pq, err := rego.New(
+			rego.Compiler(e.Compiler),
+			rego.Store(store),
+			rego.ParsedQuery(ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))),
+			rego.StrictBuiltinErrors(false),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return fmt.Errorf("prepare rules: %w", err)
+		}
+		e.queries = append(e.queries, pkgQuery{pkg: pkg, rules: n, pq: pq})
+	}
+	sort.Slice(e.queries, func(i, j int) bool {
+		a, b := e.queries[i], e.queries[j]
+		if a.rules != b.rules {
+			return a.rules > b.rules
+		}
+		return a.pkg < b.pkg
+	})
+	return nil
 }
 
 // Capabilities are OPA's built-ins without network access or other side
@@ -115,8 +218,17 @@ func parse(name, src string) (*ast.Module, error) {
 	return ast.ParseModuleWithOpts(name, src, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 }
 
+// loadFS parses the .rego files of fsys. Parsing is a third of start-up, so
+// the files are parsed concurrently, one worker per CPU.
 func loadFS(fsys fs.FS, root, prefix string, mods map[string]*ast.Module, tests bool, custom map[string]bool) error {
-	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+	type file struct {
+		name string
+		src  []byte
+		mod  *ast.Module
+		err  error
+	}
+	var files []*file
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -127,17 +239,39 @@ func loadFS(fsys fs.FS, root, prefix string, mods map[string]*ast.Module, tests 
 		if err != nil {
 			return fmt.Errorf("read rule %s: %w", p, err)
 		}
-		name := prefix + "/" + p
-		m, err := parse(name, string(src))
-		if err != nil {
-			return fmt.Errorf("parse rule %s: %w", name, err)
-		}
-		mods[name] = m
-		if custom != nil {
-			custom[name] = true
-		}
+		files = append(files, &file{name: prefix + "/" + p, src: src})
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	next := make(chan *file)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				f.mod, f.err = parse(f.name, string(f.src))
+			}
+		}()
+	}
+	for _, f := range files {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	// Errors and modules in walk order, as a sequential parse would give.
+	for _, f := range files {
+		if f.err != nil {
+			return fmt.Errorf("parse rule %s: %w", f.name, f.err)
+		}
+		mods[f.name] = f.mod
+		if custom != nil {
+			custom[f.name] = true
+		}
+	}
+	return nil
 }
 
 func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[string]bool) error {
@@ -314,29 +448,52 @@ type Raw struct {
 }
 
 // Eval runs every rule once over input (an already converted ast.Value).
+// The rule packages are evaluated concurrently, one per available CPU: each
+// package's query is independent and reads the same immutable input, and
+// evaluation is the largest part of a big scan.
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
+	if e.Compiler == nil {
+		return nil, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(input))
-	if err != nil {
-		return nil, fmt.Errorf("evaluate rules: %w", err)
+	results := make([][]Raw, len(e.queries))
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(e.queries)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rs, err := e.evalPackage(ctx, e.queries[i], input)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+						cancel() // the other packages stop early
+					}
+					mu.Unlock()
+					continue
+				}
+				results[i] = rs
+			}
+		}()
 	}
-	out := make([]Raw, 0, len(rs))
-	for _, r := range rs {
-		f, ok := r.Bindings["finding"].(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("evaluate rules: a rule in package %v returned %T, not an object from lib.finding", r.Bindings["pkg"], r.Bindings["finding"])
-		}
-		raw := Raw{}
-		raw.RuleID, _ = f["rule_id"].(string)
-		raw.Ref, _ = f["ref"].(string)
-		raw.Path, _ = f["path"].(string)
-		raw.Msg, _ = f["msg"].(string)
-		raw.Severity, _ = f["severity"].(string)
-		if _, known := e.byID[raw.RuleID]; !known {
-			return nil, fmt.Errorf("evaluate rules: package %v returned a finding for rule %q, which has no METADATA", r.Bindings["pkg"], raw.RuleID)
-		}
-		out = append(out, raw)
+	for i := range e.queries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	out := []Raw{}
+	for _, rs := range results {
+		out = append(out, rs...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -351,5 +508,30 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
 		}
 		return a.Msg < b.Msg
 	})
+	return out, nil
+}
+
+func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) ([]Raw, error) {
+	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate rules: %w", err)
+	}
+	out := make([]Raw, 0, len(rs))
+	for _, r := range rs {
+		f, ok := r.Bindings["finding"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("evaluate rules: a rule in package %s returned %T, not an object from lib.finding", q.pkg, r.Bindings["finding"])
+		}
+		raw := Raw{}
+		raw.RuleID, _ = f["rule_id"].(string)
+		raw.Ref, _ = f["ref"].(string)
+		raw.Path, _ = f["path"].(string)
+		raw.Msg, _ = f["msg"].(string)
+		raw.Severity, _ = f["severity"].(string)
+		if _, known := e.byID[raw.RuleID]; !known {
+			return nil, fmt.Errorf("evaluate rules: package %s returned a finding for rule %q, which has no METADATA", q.pkg, raw.RuleID)
+		}
+		out = append(out, raw)
+	}
 	return out, nil
 }

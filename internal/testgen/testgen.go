@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // Options size a repository.
@@ -356,4 +357,39 @@ func (s *service) consumer(c int) string {
   }
 }
 `, st.name, c, ack, []int{-1, 5}[s.rnd.IntN(2)], st.subject, []int{1000, 20000}[s.rnd.IntN(2)])
+}
+
+// Sizes are the repository sizes of the benchmark curve, in config files
+// (nats.conf + compose); each size has half as many services.
+var Sizes = []int{10, 100, 1000, 5000}
+
+// BenchSizes returns Sizes, or the sizes listed in NATSAUDIT_BENCH_SIZES
+// (comma-separated config-file counts), so that a quick run can skip the
+// largest repositories.
+func BenchSizes() []int {
+	v := os.Getenv("NATSAUDIT_BENCH_SIZES")
+	if v == "" {
+		return Sizes
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ForBench generates a repository of files config files (files/2 services)
+// under a test temp dir and returns its path and stats. Call it outside the
+// timed loop.
+func ForBench(tb testing.TB, files int) (string, Stats) {
+	tb.Helper()
+	dir := tb.TempDir()
+	st, err := Generate(dir, Options{Services: max(files/2, 1), Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir, st
 }

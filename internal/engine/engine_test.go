@@ -1,0 +1,220 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/natsaudit/natsaudit/internal/audit"
+	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/testgen"
+)
+
+var now = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+func newEngine(t testing.TB, opt engine.Options) *engine.Engine {
+	t.Helper()
+	eng, err := engine.New(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// input scans dir and returns the Rego input.
+func input(t testing.TB, eng *engine.Engine, dir string) ast.Value {
+	t.Helper()
+	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := audit.Input(res.Inventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// singleQuery evaluates engine.Query as one prepared query, the way the
+// engine did before it split the evaluation per package.
+func singleQuery(t *testing.T, eng *engine.Engine, in ast.Value) []engine.Raw {
+	t.Helper()
+	ctx := context.Background()
+	pq, err := rego.New(rego.Compiler(eng.Compiler), rego.Store(inmem.NewFromObject(map[string]any{"natsaudit": eng.Data})),
+		rego.Query(engine.Query), rego.StrictBuiltinErrors(false)).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []engine.Raw{}
+	for _, r := range rs {
+		f := r.Bindings["finding"].(map[string]any)
+		raw := engine.Raw{}
+		raw.RuleID, _ = f["rule_id"].(string)
+		raw.Ref, _ = f["ref"].(string)
+		raw.Path, _ = f["path"].(string)
+		raw.Msg, _ = f["msg"].(string)
+		raw.Severity, _ = f["severity"].(string)
+		out = append(out, raw)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return strings.Join([]string{a.RuleID, a.Ref, a.Path, a.Msg}, "\x00") < strings.Join([]string{b.RuleID, b.Ref, b.Path, b.Msg}, "\x00")
+	})
+	return out
+}
+
+// TestPackageQueriesMatchOneQuery: evaluating the packages concurrently,
+// one query each, gives exactly the results of the single query over all
+// of them, on the example repo and on a generated monorepo.
+func TestPackageQueriesMatchOneQuery(t *testing.T) {
+	eng := newEngine(t, engine.Options{RuleDirs: []string{"../../examples/custom-rules"}})
+	gen := t.TempDir()
+	if _, err := testgen.Generate(gen, testgen.Options{Services: 15, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"../../testdata/repos/sahool", "../../testdata/repos/hardened", gen} {
+		in := input(t, eng, dir)
+		got, err := eng.Eval(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := singleQuery(t, eng, in)
+		if dir != "../../testdata/repos/hardened" && len(want) == 0 {
+			t.Fatalf("%s: no findings at all: the comparison would prove nothing", dir)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: per-package evaluation gave %d results, the single query %d", dir, len(got), len(want))
+		}
+	}
+}
+
+// TestCatalogFromParsedModules: the catalog read from the parsed modules'
+// annotations is the one the compiler's annotation set gives.
+func TestCatalogFromParsedModules(t *testing.T) {
+	full := newEngine(t, engine.Options{RuleDirs: []string{"../../examples/custom-rules"}})
+	only := newEngine(t, engine.Options{CatalogOnly: true})
+	var compiled []string
+	for _, ar := range full.Compiler.GetAnnotationSet().Flatten() {
+		a := ar.Annotations
+		if a.Scope == "rule" && strings.HasPrefix(ar.Path.String(), "data.natsaudit.rules.") && strings.HasSuffix(ar.Path.String(), ".deny") {
+			compiled = append(compiled, a.Custom["id"].(string)+" "+ar.Path.String()+" "+a.Title)
+		}
+	}
+	sort.Strings(compiled)
+	var parsed []string
+	for _, r := range full.Rules() {
+		parsed = append(parsed, r.ID+" data."+r.Package+".deny "+r.Title)
+	}
+	sort.Strings(parsed)
+	if !reflect.DeepEqual(parsed, compiled) {
+		t.Fatalf("catalog differs from the compiler's annotations:\n%v\n%v", parsed, compiled)
+	}
+	var builtin []*engine.Rule
+	for _, r := range full.Rules() {
+		if !r.Custom {
+			builtin = append(builtin, r)
+		}
+	}
+	if !reflect.DeepEqual(only.Rules(), builtin) {
+		t.Error("a catalog-only engine lists other rules than a compiled one")
+	}
+	if only.Compiler != nil {
+		t.Error("a catalog-only engine compiled the built-in rules")
+	}
+	if _, err := only.Eval(context.Background(), ast.NewObject()); err == nil {
+		t.Error("a catalog-only engine evaluated rules")
+	}
+}
+
+// TestCatalogOnlyStillChecksUserRules: `rules list --rules DIR` reports a
+// user rule that does not compile, as before.
+func TestCatalogOnlyStillChecksUserRules(t *testing.T) {
+	dir := t.TempDir()
+	src := "package natsaudit.rules.broken\n\ndeny contains f if {\n\tf := undefined_function(input)\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "broken.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := engine.New(context.Background(), engine.Options{RuleDirs: []string{dir}, CatalogOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "compile rules") || !strings.Contains(err.Error(), "broken.rego:4") {
+		t.Fatalf("err = %v, want a compile error at broken.rego:4", err)
+	}
+}
+
+// TestWithParams: re-preparing with parameters gives what a fresh engine
+// with them gives, and leaves the original engine alone.
+func TestWithParams(t *testing.T) {
+	ctx := context.Background()
+	params := map[string]any{"jetstream": map[string]any{"temp_store_prefixes": []any{"/data"}}}
+	base := newEngine(t, engine.Options{})
+	fresh := newEngine(t, engine.Options{Params: params})
+	derived, err := base.WithParams(ctx, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := input(t, base, "../../testdata/repos/sahool")
+	eval := func(e *engine.Engine) []engine.Raw {
+		rs, err := e.Eval(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	before, f, d := eval(base), eval(fresh), eval(derived)
+	if !reflect.DeepEqual(f, d) {
+		t.Errorf("WithParams: %d results, a fresh engine with the same parameters %d", len(d), len(f))
+	}
+	count := func(rs []engine.Raw, id string) (n int) {
+		for _, r := range rs {
+			if r.RuleID == id {
+				n++
+			}
+		}
+		return n
+	}
+	// sahool stores JetStream in /data: taking /data for a temporary
+	// directory must add a NATS-JS-001 finding, or this test checks nothing.
+	if count(d, "NATS-JS-001") != count(before, "NATS-JS-001")+1 {
+		t.Fatalf("NATS-JS-001: %d findings without the parameter, %d with it", count(before, "NATS-JS-001"), count(d, "NATS-JS-001"))
+	}
+	if again := eval(base); !reflect.DeepEqual(before, again) {
+		t.Error("WithParams changed the original engine")
+	}
+	if _, err := base.WithParams(ctx, map[string]any{"nope": 1}); err == nil || !strings.Contains(err.Error(), "unknown parameter params.nope") {
+		t.Errorf("unknown parameter: err = %v", err)
+	}
+}
+
+// TestEvalErrorsNameThePackage: a malformed user rule stops the evaluation
+// with an error naming its package, however the packages are scheduled.
+func TestEvalErrorsNameThePackage(t *testing.T) {
+	for name, body := range map[string]string{
+		"not an object from lib.finding": `deny contains "just a string" if true`,
+		`finding for rule "NOPE-001"`:    `deny contains {"rule_id": "NOPE-001", "ref": "servers/0", "path": "config", "msg": "x"} if true`,
+	} {
+		dir := t.TempDir()
+		src := "package natsaudit.rules.zz_user\n\n" + body + "\n"
+		if err := os.WriteFile(filepath.Join(dir, "user.rego"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		eng := newEngine(t, engine.Options{RuleDirs: []string{dir}})
+		for i := 0; i < 5; i++ {
+			_, err := eng.Eval(context.Background(), ast.MustParseTerm(`{"servers": [], "streams": []}`).Value)
+			if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "package zz_user") {
+				t.Fatalf("err = %v, want %q about package zz_user", err, name)
+			}
+		}
+	}
+}

@@ -1,0 +1,191 @@
+// Command bench times whole processes, the way a user or CI runs them: wall
+// time (median and minimum of several runs), CPU time (user+system) and peak
+// resident memory (the kernel's maxrss of the child). It prints a Markdown
+// table; `make bench` uses it for the end-to-end rows of docs/performance.md.
+//
+//	bench [-runs 10] [-warmup 1] -case 'name=command args...' [-case ...]
+//
+// A case's command is split on spaces (no shell): paths with spaces are not
+// supported, which keeps the timing free of a shell's start-up. Exit codes
+// 0 and 1 count as success (natsaudit exits 1 when it has findings).
+//
+// With -gobench FILE it also reads `go test -bench` output and prints it as
+// a table in milliseconds.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type caseFlag []string
+
+func (c *caseFlag) String() string     { return strings.Join(*c, "; ") }
+func (c *caseFlag) Set(v string) error { *c = append(*c, v); return nil }
+
+type result struct {
+	name     string
+	wall     []time.Duration
+	cpu      []time.Duration
+	maxRSSKB int64
+	runs     int
+}
+
+func main() {
+	var cases caseFlag
+	runs := flag.Int("runs", 10, "timed runs per case")
+	warmup := flag.Int("warmup", 1, "untimed runs first (page cache, binary loading)")
+	gobench := flag.String("gobench", "", "also print this `go test -bench` output file as a table")
+	flag.Var(&cases, "case", "name=command (repeatable)")
+	flag.Parse()
+	if len(cases) == 0 && *gobench == "" {
+		fmt.Fprintln(os.Stderr, "usage: bench [-runs N] -case 'name=cmd args' ... | -gobench FILE")
+		os.Exit(2)
+	}
+	if *gobench != "" {
+		if err := printGoBench(os.Stdout, *gobench); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+	if len(cases) == 0 {
+		return
+	}
+	var results []*result
+	for _, c := range cases {
+		name, cmdline, ok := strings.Cut(c, "=")
+		if !ok || strings.TrimSpace(cmdline) == "" {
+			fmt.Fprintf(os.Stderr, "bench: -case %q: want name=command\n", c)
+			os.Exit(2)
+		}
+		r, err := measure(name, strings.Fields(cmdline), *warmup, *runs)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+			os.Exit(1)
+		}
+		results = append(results, r)
+	}
+	fmt.Println()
+	fmt.Println("| case | wall median | wall min | CPU (user+sys) median | peak RSS | runs |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	for _, r := range results {
+		fmt.Printf("| %s | %s | %s | %s | %d MB | %d |\n", r.name, ms(median(r.wall)), ms(minimum(r.wall)), ms(median(r.cpu)), (r.maxRSSKB+512)/1024, r.runs)
+	}
+}
+
+func measure(name string, argv []string, warmup, runs int) (*result, error) {
+	r := &result{name: name}
+	for i := 0; i < warmup+runs; i++ {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+		if err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() > 1 {
+				return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+			}
+		}
+		if i < warmup {
+			continue
+		}
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if ok {
+			cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			r.cpu = append(r.cpu, cpu)
+			if ru.Maxrss > r.maxRSSKB {
+				r.maxRSSKB = ru.Maxrss // kilobytes on Linux
+			}
+		}
+		r.wall = append(r.wall, wall)
+		r.runs++
+	}
+	return r, nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func minimum(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	m := ds[0]
+	for _, d := range ds {
+		m = min(m, d)
+	}
+	return m
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+}
+
+// printGoBench turns `go test -bench -benchmem` lines into a table.
+func printGoBench(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pkg := ""
+	fmt.Fprintln(w, "| package | benchmark | time/op | alloc/op | allocs/op | other |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|")
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
+			pkg = strings.TrimPrefix(p, "github.com/natsaudit/natsaudit/")
+			continue
+		}
+		if !strings.HasPrefix(line, "Benchmark") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 4 {
+			continue
+		}
+		name := strings.TrimPrefix(fields[0], "Benchmark")
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i] // the GOMAXPROCS suffix
+			}
+		}
+		var tm, alloc, allocs string
+		var other []string
+		for i := 2; i+1 < len(fields); i += 2 {
+			v, unit := fields[i], fields[i+1]
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			switch unit {
+			case "ns/op":
+				tm = fmt.Sprintf("%.2f ms", x/1e6)
+			case "B/op":
+				alloc = fmt.Sprintf("%.1f MB", x/1e6)
+			case "allocs/op":
+				allocs = fmt.Sprintf("%.0f", x)
+			default:
+				other = append(other, fmt.Sprintf("%s %s", v, unit))
+			}
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", pkg, name, tm, alloc, allocs, strings.Join(other, ", "))
+	}
+	return sc.Err()
+}
