@@ -233,15 +233,19 @@ func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint,
 	if resp.StatusCode != http.StatusOK && !healthz {
 		return fetched{err: fmt.Errorf("/%s: HTTP %s", ep.name, resp.Status)}
 	}
-	if resp.ContentLength > opt.MaxBody {
-		return fetched{err: fmt.Errorf("/%s: response of %d bytes is over the %d-byte limit", ep.name, resp.ContentLength, opt.MaxBody)}
+	limit := opt.MaxBody
+	if smallDocs[ep.name] {
+		limit = min(limit, smallDocLimit)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, opt.MaxBody+1))
+	if resp.ContentLength > limit {
+		return fetched{err: fmt.Errorf("/%s: response of %d bytes is over the %d-byte limit", ep.name, resp.ContentLength, limit)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return fetched{err: fmt.Errorf("/%s: %w", ep.name, describeHTTPError(err, opt.Timeout))}
 	}
-	if int64(len(data)) > opt.MaxBody {
-		return fetched{err: fmt.Errorf("/%s: response over the %d-byte limit", ep.name, opt.MaxBody)}
+	if int64(len(data)) > limit {
+		return fetched{err: fmt.Errorf("/%s: response over the %d-byte limit", ep.name, limit)}
 	}
 	doc, err := decodeObject(data)
 	if err != nil {
@@ -249,6 +253,14 @@ func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint,
 	}
 	return fetched{doc: doc, status: resp.StatusCode}
 }
+
+// smallDocs are the documents that stay small on any real server (healthz,
+// and connz, routez, gatewayz, leafz, accountz at their default page sizes):
+// they get a smaller limit than varz and jsz, so that a server answering
+// 200 MB on every endpoint costs two full limits of memory, not eight.
+var smallDocs = map[string]bool{"healthz": true, "connz": true, "routez": true, "gatewayz": true, "leafz": true, "accountz": true}
+
+const smallDocLimit = 4 << 20
 
 // describeHTTPError turns transport errors into one short line that says
 // what went wrong and, where it helps, what to do.
