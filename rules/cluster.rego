@@ -122,7 +122,7 @@ _names(set) := "none" if {
 #     with `nats server list` and `nats server report jetstream`.
 deny contains f if {
 	some h in _clu_003
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _clu_003 contains h if {
@@ -219,7 +219,7 @@ _missing(s) := sprintf(" (not connected: %s)", [concat(", ", sort(missing))]) if
 #         cluster { name: nats, ... }
 deny contains f if {
 	some h in _clu_004
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _clu_004 contains h if {
@@ -280,7 +280,7 @@ _key("cluster/name") := "cluster.name"
 #     }
 deny contains f if {
 	some h in _clu_005
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _clu_005 contains h if {

@@ -27,7 +27,7 @@ import data.natsaudit.lib
 #     or on the command line: `nats-server -js -sd /data/jetstream`.
 deny contains f if {
 	some h in _js_001
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _js_001 contains h if {
@@ -166,7 +166,7 @@ _usage_sev(r) := "medium" if r < lib.params.jetstream.usage_high
 #         }
 deny contains f if {
 	some h in _js_004
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _js_004 contains h if {
@@ -216,7 +216,7 @@ _config_account_flagged(s, name) if {
 #         }
 deny contains f if {
 	some h in _js_005
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _js_005 contains h if {
@@ -342,7 +342,7 @@ deny contains f if {
 #               memory: 1G
 deny contains f if {
 	some h in _js_007
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _js_007 contains h if {

@@ -22,7 +22,7 @@ import data.natsaudit.lib
 #     Object Store (`nats object put`) or chunk it.
 deny contains f if {
 	some h in _lim_001
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_001 contains h if {
@@ -75,7 +75,7 @@ _payload_msg(who, v) := sprintf("%s allows messages of %s (max_payload), above t
 #         lame_duck_grace_period: 10s  # < lame_duck_duration
 deny contains f if {
 	some h in _lim_002
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_002 contains h if {
@@ -154,7 +154,7 @@ _lame_duck_path(s) := "config/lame_duck_grace_period" if {
 #         accounts { APP { limits { max_connections: 2000 } } }
 deny contains f if {
 	some h in _lim_003
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_003 contains h if {
@@ -228,7 +228,7 @@ _conn_sev(r) := "medium" if r < lib.params.limits.connections_high
 #     Remove `max_pending` (64MB default) and fix the slow consumers instead.
 deny contains f if {
 	some h in _lim_004
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_004 contains h if {
@@ -266,7 +266,7 @@ _config_pending_over(s) if lib.num(s.config.max_pending) > lib.params.limits.def
 #     Use 2s–10s (`write_deadline: "10s"`), and fix slow consumers at the source.
 deny contains f if {
 	some h in _lim_005
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_005 contains h if {
@@ -309,7 +309,7 @@ _deadline_out_of_range(v) if v > lib.params.limits.write_deadline_max_ns
 #     Use the defaults (`ping_interval: "2m"`, `ping_max: 2`) unless a measured need says otherwise.
 deny contains f if {
 	some h in _lim_006
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_006 contains h if {
@@ -357,7 +357,7 @@ _ping_out_of_range(v) if v > lib.params.limits.ping_interval_max_ns
 #     network between servers for routes/gateways/leafnodes.
 deny contains f if {
 	some h in _lim_007
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _lim_007 contains h if {

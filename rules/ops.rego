@@ -49,7 +49,7 @@ _why(k) := ": every message, with payload and headers, is written to the log" if
 #     logfile_max_num: 10
 deny contains f if {
 	some h in _ops_002
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _ops_002 contains h if {
@@ -198,7 +198,7 @@ _ldm_path(s) := "deployment/stop_grace_period" if {
 #     (`nats-server --signal reload`).
 deny contains f if {
 	some h in _ops_005
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _ops_005 contains h if {

@@ -30,7 +30,7 @@ import data.natsaudit.lib
 #     or `"num_replicas": 3` in the stream definition (NACK: `replicas: 3`).
 deny contains f if {
 	some h in _str_001
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _str_001 contains h if {
@@ -83,7 +83,7 @@ _r1_allowed(st) if {
 #     `nats stream cluster peer-remove <stream> <server>`.
 deny contains f if {
 	some h in _str_003
-	f := lib.hit_finding(rego.metadata.rule(), h)
+	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
 _str_003 contains h if {

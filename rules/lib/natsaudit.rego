@@ -17,6 +17,13 @@ finding(meta, obj, path, msg) := {
 # rules whose severity depends on the case, e.g. certificate expiry).
 finding_sev(meta, obj, path, msg, sev) := object.union(finding(meta, obj, path, msg), {"severity": sev})
 
+# finding_of(meta, h) turns a hit {obj, path, msg[, sev]} into a finding, so
+# that a rule with several cases (config, compose, live) keeps one annotated
+# deny definition; sev, when present, overrides the rule's default severity.
+finding_of(meta, h) := finding_sev(meta, h.obj, h.path, h.msg, h.sev) if {
+	is_string(h.sev)
+} else := finding(meta, h.obj, h.path, h.msg)
+
 # params is data.natsaudit.params (rules/data/params.<section>.json,
 # overridable from .natsaudit.yaml).
 params := data.natsaudit.params

@@ -2,13 +2,6 @@
 # jetstream, streams, consumers, limits, ops). Same package as natsaudit.rego.
 package natsaudit.lib
 
-# hit_finding(meta, h) turns a hit {obj, path, msg[, sev]} into a finding, so
-# that a rule with several cases keeps one annotated deny definition; sev,
-# when present, overrides the rule's default severity.
-hit_finding(meta, h) := finding_sev(meta, h.obj, h.path, h.msg, h.sev) if {
-	is_string(h.sev)
-} else := finding(meta, h.obj, h.path, h.msg)
-
 # ---------------------------------------------------------------------------
 # Live documents
 

@@ -4,15 +4,6 @@
 package natsaudit.lib
 
 # ---------------------------------------------------------------------------
-# Findings
-
-# finding_of(meta, h) turns a hit {obj, path, msg[, sev]} into a finding; sev,
-# when present, overrides the rule's default severity.
-finding_of(meta, h) := finding_sev(meta, h.obj, h.path, h.msg, h.sev) if {
-	is_string(h.sev)
-} else := finding(meta, h.obj, h.path, h.msg)
-
-# ---------------------------------------------------------------------------
 # Live documents
 
 # varz_of(s) is the server's /varz, undefined offline.
