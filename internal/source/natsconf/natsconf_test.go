@@ -75,6 +75,37 @@ leaf { listen: "0.0.0.0:7422" }
 	}
 }
 
+// TestRandomPorts: -1 asks nats-server for a random port (nats-server's own
+// test configs use it everywhere); the listener is on, so the port is kept.
+func TestRandomPorts(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": `
+listen: 10.0.1.22:-1
+http: -1
+https: :-1
+cluster { listen: "127.0.0.1:-1", name: abc }
+`}, "nats.conf", nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	c := res.Config
+	want := map[string]any{"host": "10.0.1.22", "port": int64(-1), "http_port": int64(-1), "https_port": int64(-1)}
+	for k, v := range want {
+		if c[k] != v {
+			t.Errorf("%s = %#v, want %#v", k, c[k], v)
+		}
+	}
+	if _, ok := c["http_host"]; ok {
+		t.Errorf("https: \":-1\" set http_host %#v; nats-server then uses the client host", c["http_host"])
+	}
+	cl := c["cluster"].(map[string]any)
+	if cl["host"] != "127.0.0.1" || cl["port"] != int64(-1) {
+		t.Errorf("cluster listen not split: %#v", cl)
+	}
+	if l := res.Locs["config/http_port"]; l.Line != 3 {
+		t.Errorf("http_port location = %+v, want line 3", l)
+	}
+}
+
 func TestEnvNeverFromProcess(t *testing.T) {
 	t.Setenv("NATS_PASSWORD", "from-the-ci-runner-Zk29xq")
 	t.Setenv("MAX_PAYLOAD", "64MB")

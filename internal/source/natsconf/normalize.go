@@ -360,23 +360,26 @@ func splitListen(locs model.Locations, m map[string]any, path, key, hostKey, por
 			v = s[i+3:]
 		}
 	}
+	// A port of -1 is kept: nats-server then listens on a random port, so
+	// the listener exists (http: -1 is monitoring on, not off).
 	var host string
-	var port int64 = -1
+	var port int64
+	hasPort := false
 	switch x := v.(type) {
 	case int64:
-		port = x
+		port, hasPort = x, true
 	case string:
 		h, ps, err := net.SplitHostPort(x)
 		if err != nil {
 			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
-				port = n
+				port, hasPort = n, true
 			} else {
 				host = x
 			}
 		} else {
 			host = h
 			if n, err := strconv.ParseInt(ps, 10, 64); err == nil {
-				port = n
+				port, hasPort = n, true
 			}
 		}
 	}
@@ -384,7 +387,7 @@ func splitListen(locs model.Locations, m map[string]any, path, key, hostKey, por
 		m[hostKey] = host
 		locs.Set(path+"/"+hostKey, loc)
 	}
-	if _, set := m[portKey]; !set && port >= 0 {
+	if _, set := m[portKey]; !set && hasPort && port >= -1 {
 		m[portKey] = port
 		locs.Set(path+"/"+portKey, loc)
 	}
