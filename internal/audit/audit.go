@@ -4,7 +4,6 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -156,7 +155,7 @@ func Input(inv *model.Inventory) (ast.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)
 	}
-	v, err := ast.ValueFromReader(bytes.NewReader(b))
+	v, err := jsonValue(b)
 	if err != nil {
 		return nil, fmt.Errorf("convert inventory: %w", err)
 	}
