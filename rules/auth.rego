@@ -9,7 +9,9 @@ import data.natsaudit.lib
 # description: >-
 #   Anyone who reaches the client port can connect, publish and subscribe to
 #   every subject, and use JetStream. Critical when the client listener is
-#   public (bound to all interfaces and not narrowed by compose).
+#   public (bound to all interfaces and not narrowed by compose), low when it
+#   is bound to loopback (only processes on the host can connect). Mutual TLS
+#   against a ca_file counts as authentication.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro
 # custom:
@@ -31,15 +33,29 @@ deny contains f if {
 _auth_001 contains h if {
 	some s in lib.configured_servers
 	not lib.client_auth(s.config)
+	not lib.cert_auth(s.config)
+	not lib.cert_auth_any_ca(s.config)
 	l := lib.config_listener(s, "client")
 	h := object.union({"obj": s, "path": "config/authorization"}, _open_sev(s, l))
 }
 
+# verify without ca_file: the server checks client certificates against the
+# system's trusted CAs, so any certificate a public CA issued gets in.
+_auth_001 contains h if {
+	some s in lib.configured_servers
+	not lib.client_auth(s.config)
+	lib.cert_auth_any_ca(s.config)
+	h := {"obj": s, "path": "config/tls", "msg": sprintf("%s authenticates clients only by their TLS certificate, and without tls.ca_file any certificate issued by a CA the host trusts is accepted", [lib.server_label(s)])}
+}
+
+# Live: varz auth_required is false for mutual TLS alone, so a server that
+# requires TLS and verifies client certificates is not anonymous.
 _auth_001 contains h if {
 	some s in input.servers
 	lib.live_only(s)
 	v := lib.varz_of(s)
 	not lib.varz_flag(v, "auth_required")
+	not _live_mtls(v)
 	some l in lib.live_listeners(s)
 	l.kind == "client"
 	h := object.union({"obj": s, "path": "live/varz/auth_required"}, _open_sev(s, l))
@@ -54,8 +70,15 @@ _auth_001 contains h if {
 	h := {"obj": s, "path": "live/varz/auth_required", "msg": sprintf("%s: the config defines client authentication but the running server does not require it (/varz auth_required is false)", [lib.server_label(s)])}
 }
 
+_live_mtls(v) if {
+	lib.varz_flag(v, "tls_required")
+	lib.varz_flag(v, "tls_verify")
+}
+
 _open_sev(s, l) := {"sev": "critical", "msg": sprintf("%s has no client authentication and its client port %v is public (%s)", [lib.server_label(s), l.port, lib.exposure_note(s, l)])} if {
 	lib.public(s, l)
+} else := {"sev": "low", "msg": sprintf("%s has no client authentication; its client port %v is bound to %s, so only processes on this host can connect", [lib.server_label(s), l.port, l.host])} if {
+	lib.loopback(l.host)
 } else := {"msg": sprintf("%s has no client authentication: anyone who reaches port %v can connect", [lib.server_label(s), l.port])}
 
 # METADATA
@@ -308,13 +331,27 @@ _open(null, _) := true
 _open(perms, dir) if {
 	is_object(perms)
 	not perms[dir]
+	not _responses_only(perms, dir)
 }
 
 _open(perms, dir) if {
 	d := perms[dir]
 	count(object.get(d, "deny", [])) == 0
 	_allows_all(object.get(d, "allow", []))
+	not _responses_only(perms, dir)
 }
+
+# allow_responses (publish_allow_responses) without a publish allow list
+# turns the blanket publish allow off: the user may only reply to the
+# requests it received (nats-server opts.go, parseUserPermissions).
+_responses_only(perms, "publish") if {
+	_allow_responses(perms.allow_responses)
+	count(object.get(object.get(perms, "publish", {}), "allow", [])) == 0
+}
+
+_allow_responses(true)
+
+_allow_responses(x) if is_object(x)
 
 _allows_all(allow) if count(allow) == 0
 
@@ -445,7 +482,7 @@ deny contains f if {
 	is_object(a)
 	count(object.get(a, "users", [])) == 0
 	not name in refs
-	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users and nothing refers to it", [lib.server_label(s), name]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users, and no user, leafnode or import uses it", [lib.server_label(s), name]))
 }
 
 # _referenced_accounts(c): accounts named by users, leafnode authorization

@@ -69,6 +69,64 @@ test_auth_001_quiet_in_operator_mode if {
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-001")
 }
 
+test_auth_001_fires_low_on_loopback if {
+	# nats-server's own test configs: `listen: 127.0.0.1:-1`, no users.
+	c := object.union(open_config, {"host": "127.0.0.1", "port": -1})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+	f.severity == "low"
+	contains(f.msg, "bound to 127.0.0.1, so only processes on this host can connect")
+}
+
+test_auth_001_fires_high_on_a_private_address if {
+	# listen.conf: `listen: 10.0.1.22:4422` is not loopback.
+	c := object.union(open_config, {"host": "10.0.1.22", "port": 4422})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+	not f.severity
+}
+
+mtls := {"cert_file": "/certs/server.pem", "key_file": "/certs/server-key.pem", "ca_file": "/certs/ca.pem", "verify": true}
+
+test_auth_001_quiet_with_mutual_tls if {
+	# tlsverify.conf: no users, but only clients with a certificate from
+	# ca_file complete the handshake.
+	not fires(fx.input_with(fx.server(object.union(open_config, {"tls": mtls}))), "NATS-AUTH-001")
+}
+
+test_auth_001_quiet_with_verify_and_map if {
+	t := object.union(object.remove(mtls, ["verify"]), {"verify_and_map": true})
+	not fires(fx.input_with(fx.server(object.union(open_config, {"tls": t}))), "NATS-AUTH-001")
+}
+
+test_auth_001_fires_with_mutual_tls_and_allow_non_tls if {
+	# Plaintext clients skip the certificate check altogether.
+	c := object.union(open_config, {"tls": mtls, "allow_non_tls": true})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+	f.path == "config/authorization"
+}
+
+test_auth_001_fires_for_verify_without_ca_file if {
+	# tlsverify_noca.conf: client certificates are checked against the
+	# host's trusted CAs.
+	c := object.union(open_config, {"tls": object.remove(mtls, ["ca_file"])})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+	f.path == "config/tls"
+	not f.severity
+	contains(f.msg, "without tls.ca_file")
+}
+
+test_auth_001_quiet_live_with_mutual_tls if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "tls_verify": true}))), "NATS-AUTH-001")
+}
+
+test_auth_001_fires_live_with_optional_mutual_tls if {
+	fires(fx.input_with(fx.live_server(fx.varz({"tls_verify": true}))), "NATS-AUTH-001")
+}
+
+test_auth_001_fires_low_live_on_loopback if {
+	f := one(fx.input_with(fx.live_server(fx.varz({"host": "127.0.0.1"}))), "NATS-AUTH-001")
+	f.severity == "low"
+}
+
 test_auth_001_fires_live_without_auth_required if {
 	f := one(fx.input_with(fx.live_server(fx.varz({}))), "NATS-AUTH-001")
 	f.path == "live/varz/auth_required"
@@ -267,6 +325,31 @@ test_auth_005_quiet_for_system_account_users if {
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
 }
 
+test_auth_005_quiet_for_responses_only_service if {
+	# authorization.conf's svca: publish_allow_responses without a publish
+	# list means the user may only reply to the requests it received.
+	c := with_users([app_user("svca", {"subscribe": perm(["my.service.req"], []), "allow_responses": true})])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+}
+
+test_auth_005_quiet_for_limited_responses if {
+	# svcb: allow_responses: {max: 10, expires: "1m"}
+	c := with_users([app_user("svcb", {"subscribe": perm(["my.service.req"], []), "allow_responses": {"max": 10, "expires": "1m"}})])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+}
+
+test_auth_005_fires_when_responses_allowed_next_to_full_publish if {
+	c := with_users([app_user("svc", {"publish": perm([">"], []), "subscribe": perm(["my.service.req"], []), "allow_responses": true})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	contains(f.msg, "can publish to every subject")
+}
+
+test_auth_005_fires_when_allow_responses_is_false if {
+	c := with_users([app_user("svc", {"subscribe": perm(["my.service.req"], []), "allow_responses": false})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	contains(f.msg, "can publish to every subject")
+}
+
 # ---------------------------------------------------------------- NATS-AUTH-006
 
 test_auth_006_fires_for_many_system_users if {
@@ -330,6 +413,16 @@ test_auth_008_fires_for_unused_account if {
 	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {"accounts": {"LEGACY": {}}})
 	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-008")
 	f.path == "config/accounts/LEGACY"
+}
+
+test_auth_008_fires_for_account_only_named_by_an_export if {
+	# accounts.conf's cncf: exports list it, but no client can log into it.
+	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {"accounts": {
+		"CNCF": {"nkey": "ABDAYEV6KZVLW3GSJ3V7IWC542676TFYILXF2C7Z56LCPSMVHJE5BVYO"},
+		"APP": {"users": [app_user("app", scoped)], "exports": [{"stream": "public.>", "accounts": ["CNCF"]}]},
+	}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-008")
+	f.msg == "server nats-1: account \"CNCF\" has no users, and no user, leafnode or import uses it"
 }
 
 test_auth_008_quiet_when_leaf_remote_binds_it if {

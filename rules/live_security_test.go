@@ -121,12 +121,12 @@ leafnodes { listen: 127.0.0.1:-1 }
 	connect(t, s.ClientURL())
 	f := auditLive(t, s)
 	const target = "server open-1"
-	f.want(t, "NATS-AUTH-001", target, "")      // no auth_required; loopback, so not critical
-	f.want(t, "NATS-TLS-001", target, "")       // varz: no tls_required, no tls_verify, no cert date
+	f.want(t, "NATS-AUTH-001", target, "low")   // no auth_required; loopback, so only local processes
 	f.want(t, "NATS-TLS-007", target, "medium") // no_tls, loopback only
 	f.want(t, "NATS-TLS-008", target, "medium") // 2.15: no mqtt.tls_cert_not_after
 	for _, id := range []string{
 		"NATS-NET-001", "NATS-NET-003", "NATS-TLS-013", // all on loopback
+		"NATS-TLS-001",                                                 // plaintext client port, but on loopback
 		"NATS-TLS-004",                                                 // leafnode listener on loopback
 		"NATS-VER-001", "NATS-VER-002", "NATS-VER-003", "NATS-VER-004", // 2.15.2 built with a current Go
 		"NATS-TLS-002", "NATS-TLS-014", "NATS-NET-004",

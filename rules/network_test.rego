@@ -135,6 +135,11 @@ test_net_004_quiet_with_loopback_monitoring if {
 	not fires(fx.input_with(fx.server(cfg({"http": "127.0.0.1:8222", "http_host": "127.0.0.1", "http_port": 8222}))), "NATS-NET-004")
 }
 
+test_net_004_quiet_with_random_monitoring_port if {
+	# `http: -1` (nats-server's listen-1.conf): monitoring on a random port.
+	not fires(fx.input_with(fx.server(cfg({"http": -1, "http_port": -1}))), "NATS-NET-004")
+}
+
 test_net_004_fires_live_via_system_account if {
 	s := object.union(fx.live_server(fx.varz({"http_port": 0, "http_host": ""})), {"live": {"endpoint": "$SYS"}})
 	fires(fx.input_with(s), "NATS-NET-004")

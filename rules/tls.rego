@@ -10,6 +10,8 @@ import data.natsaudit.lib
 #   Clients connect in plaintext: credentials and messages cross the network
 #   unencrypted and can be read or altered by anyone on the path. Critical
 #   when the server also has no client authentication and the port is public.
+#   A client listener bound to loopback is not reported: its traffic never
+#   leaves the host.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/tls
 # custom:
@@ -36,6 +38,7 @@ _tls_001 contains h if {
 	some s in lib.configured_servers
 	not lib.has_tls(s.config)
 	l := lib.config_listener(s, "client")
+	not lib.loopback(l.host)
 	h := object.union(
 		{"obj": s, "path": "config/port"},
 		_tls_001_open(s, l, _anon_config(s)),
@@ -53,6 +56,7 @@ _tls_001 contains h if {
 	not v.tls_cert_not_after
 	some l in lib.live_listeners(s)
 	l.kind == "client"
+	not lib.loopback(l.host)
 	h := object.union(
 		{"obj": s, "path": "live/varz/tls_required"},
 		_tls_001_open(s, l, _varz_false(v, "auth_required")),
@@ -723,9 +727,10 @@ _key_kind("creds") := ".creds file (user JWT and nkey seed)"
 
 _key_kind("nkey_seed") := "nkey seed"
 
+# The key type of seeds and .creds files is always "nkey": the kind says it.
 _key_desc(file) := sprintf("%s (%s)", [_key_kind(file.kind), file.key_type]) if {
 	is_string(file.key_type)
-	file.key_type != ""
+	not file.key_type in {"", "nkey"}
 } else := _key_kind(file.kind)
 
 _key_file_sev(file) := {"sev": "low", "msg": sprintf("%s committed in the repository at %s (under a test directory)", [_key_desc(file), file.path])} if {

@@ -49,6 +49,21 @@ test_tls_001_quiet_with_tls_block if {
 	not fires(fx.input_with(fx.server(fx.good_config)), "NATS-TLS-001")
 }
 
+test_tls_001_quiet_on_loopback if {
+	# `listen: 127.0.0.1:4222`: the plaintext never leaves the host.
+	c := without(cfg({"host": "127.0.0.1"}), ["tls"])
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-001")
+}
+
+test_tls_001_fires_on_a_private_address if {
+	c := without(cfg({"host": "10.0.1.22"}), ["tls"])
+	fires(fx.input_with(fx.server(c)), "NATS-TLS-001")
+}
+
+test_tls_001_quiet_live_on_loopback if {
+	not fires(fx.input_with(fx.live_server(fx.varz({"host": "127.0.0.1"}))), "NATS-TLS-001")
+}
+
 test_tls_001_quiet_with_tls_flags if {
 	# compose: --tls --tlscert --tlskey land in config.tls
 	c := {"port": 4222, "tls": {"enabled": true, "cert_file": "/certs/s.crt", "key_file": "/certs/s.key"}}
@@ -499,8 +514,13 @@ test_tls_016_fires_medium_for_encrypted_key if {
 }
 
 test_tls_016_fires_for_creds_file if {
-	f := one(files_input([{"ref": "files/0", "path": "deploy/app.creds", "kind": "creds"}]), "NATS-TLS-016")
-	contains(f.msg, ".creds file")
+	f := one(files_input([{"ref": "files/0", "path": "deploy/app.creds", "kind": "creds", "key_type": "nkey"}]), "NATS-TLS-016")
+	f.msg == ".creds file (user JWT and nkey seed) committed in the repository at deploy/app.creds"
+}
+
+test_tls_016_fires_for_nkey_seed_file if {
+	f := one(files_input([{"ref": "files/0", "path": "nkeys/app.seed", "kind": "nkey_seed", "key_type": "nkey"}]), "NATS-TLS-016")
+	f.msg == "nkey seed committed in the repository at nkeys/app.seed"
 }
 
 test_tls_016_fires_low_under_testdata if {

@@ -163,8 +163,8 @@ func TestProbeSingleServerHTTP(t *testing.T) {
 	if len(versionRules) != 3 {
 		t.Errorf("version rules evaluated on a live server: %v, want VER-001..003", versionRules)
 	}
-	// No TLS, no authentication: what varz says about the server itself.
-	r.wantFinding(t, "NATS-TLS-001", "server solo")
+	// No authentication: what varz says about the server itself. The
+	// plaintext client port is on loopback, which NATS-TLS-001 leaves alone.
 	r.wantFinding(t, "NATS-AUTH-001", "server solo")
 	if got := r.findingsFor("stream JOBS"); len(got) > 0 {
 		t.Errorf("the bounded JOBS stream has findings: %v", got)

@@ -334,6 +334,28 @@ client_auth(c) if {
 
 client_auth(c) if operator_mode(c)
 
+# cert_auth(c): clients must present a certificate signed by the CA in
+# tls.ca_file (verify or verify_and_map, TLS not optional): only holders of
+# such a certificate connect, even without users. varz auth_required stays
+# false in this case.
+cert_auth(c) if {
+	_client_mtls(c)
+	_nonempty(c.tls.ca_file)
+}
+
+# cert_auth_any_ca(c): client certificates are verified, but without
+# ca_file against the host's trusted CAs (any publicly issued certificate).
+cert_auth_any_ca(c) if {
+	_client_mtls(c)
+	not _nonempty(object.get(c.tls, "ca_file", ""))
+}
+
+_client_mtls(c) if {
+	has_tls(c)
+	tls_verifies(c.tls)
+	not c.allow_non_tls == true
+}
+
 # operator_mode(c): JWT / operator mode (users live in account JWTs).
 operator_mode(c) if _nonempty(c.operator)
 
