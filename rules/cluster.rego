@@ -272,12 +272,14 @@ _key("cluster/name") := "cluster.name"
 #   category: reliability
 #   sources: [config, live]
 #   remediation: |-
-#     gateway {
-#       name: east
-#       listen: 0.0.0.0:7222
-#       reject_unknown_cluster: true
-#       gateways: [ ... ]
-#     }
+#     Accept only the clusters listed in `gateways`:
+#
+#         gateway {
+#           name: east
+#           listen: 0.0.0.0:7222
+#           reject_unknown_cluster: true
+#           gateways: [ ... ]
+#         }
 deny contains f if {
 	some h in _clu_005
 	f := lib.finding_of(rego.metadata.rule(), h)

@@ -405,12 +405,14 @@ _slow_sev(k) := "medium" if k != "clients"
 #   category: performance
 #   sources: [config]
 #   remediation: |-
-#     accounts {
-#       APP {
-#         limits { max_connections: 1000, max_subscriptions: 10000, max_payload: 1MB }
-#         users: [ ... ]
-#       }
-#     }
+#     Give each account limits sized for that tenant:
+#
+#         accounts {
+#           APP {
+#             limits { max_connections: 1000, max_subscriptions: 10000, max_payload: 1MB }
+#             users: [ ... ]
+#           }
+#         }
 deny contains f if {
 	some s in lib.configured_servers
 	apps := {name | some name, _ in s.config.accounts; not _system_account(s, name)}

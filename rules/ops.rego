@@ -44,9 +44,11 @@ _why(k) := ": every message, with payload and headers, is written to the log" if
 #   category: operations
 #   sources: [config, compose]
 #   remediation: |-
-#     logfile: /var/log/nats/nats.log
-#     logfile_size_limit: 100MB
-#     logfile_max_num: 10
+#     Let the server rotate its log and keep a bounded number of old files:
+#
+#         logfile: /var/log/nats/nats.log
+#         logfile_size_limit: 100MB
+#         logfile_max_num: 10
 deny contains f if {
 	some h in _ops_002
 	f := lib.finding_of(rego.metadata.rule(), h)

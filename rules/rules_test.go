@@ -94,3 +94,47 @@ func TestEveryRuleIsTested(t *testing.T) {
 		}
 	}
 }
+
+// codeLine matches remediation lines that are configuration or commands
+// rather than prose: a config key with its value, a brace or bracket, a JSON
+// key, a YAML list item or a comment. Wrapped prose can start with a word
+// and a colon too; prose() tells those apart.
+var codeLine = regexp.MustCompile(`^([a-z_][a-z0-9_]*\s*(:\s|=|\{)|[{}\[\]]|"[a-z_]+"\s*:|- |#)`)
+
+// prose: inline code spans and clauses belong to sentences, not snippets.
+func prose(l string) bool { return strings.Contains(l, "`") || strings.Contains(l, "; ") }
+
+// TestRemediationSnippetsAreIndented: remediation text is Markdown (docs,
+// SARIF help, the Markdown report) and plain text (terminal). Snippets are
+// indented 4 spaces and set off by blank lines, so that they render as code
+// in Markdown and read as code in a terminal; no fences, no bare config
+// lines in the prose.
+func TestRemediationSnippetsAreIndented(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range eng.Rules() {
+		lines := strings.Split(r.Remediation, "\n")
+		for i, l := range lines {
+			code := strings.HasPrefix(l, "    ")
+			prev, next := "", ""
+			if i > 0 {
+				prev = lines[i-1]
+			}
+			if i+1 < len(lines) {
+				next = lines[i+1]
+			}
+			switch {
+			case strings.Contains(l, "```"):
+				t.Errorf("%s remediation line %d: fenced code; indent snippets 4 spaces instead", r.ID, i+1)
+			case !code && codeLine.MatchString(strings.TrimSpace(l)) && !prose(l):
+				t.Errorf("%s remediation line %d looks like code but is not indented 4 spaces: %q", r.ID, i+1, l)
+			case code && prev != "" && !strings.HasPrefix(prev, "    "):
+				t.Errorf("%s remediation line %d: a snippet needs a blank line before it (else Markdown reads it as prose): %q", r.ID, i+1, l)
+			case code && next != "" && !strings.HasPrefix(next, "    "):
+				t.Errorf("%s remediation line %d: a snippet needs a blank line after it: %q", r.ID, i+1, l)
+			}
+		}
+	}
+}
