@@ -6,8 +6,10 @@
 //	bench [-runs 10] [-warmup 1] -case 'name=command args...' [-case ...]
 //
 // A case's command is split on spaces (no shell): paths with spaces are not
-// supported, which keeps the timing free of a shell's start-up. Exit codes
-// 0 and 1 count as success (natsaudit exits 1 when it has findings).
+// supported, which keeps the timing free of a shell's start-up. An argument
+// "glob:PATTERN" is replaced by the files matching PATTERN (to hand Conftest
+// the same files without a shell). Names must not contain "=". Exit codes 0
+// and 1 count as success (natsaudit exits 1 when it has findings).
 //
 // With -gobench FILE it also reads `go test -bench` output and prints it as
 // a table in milliseconds.
@@ -20,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,7 +70,12 @@ func main() {
 			fmt.Fprintf(os.Stderr, "bench: -case %q: want name=command\n", c)
 			os.Exit(2)
 		}
-		r, err := measure(name, strings.Fields(cmdline), *warmup, *runs)
+		argv, err := expand(strings.Fields(cmdline))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+			os.Exit(2)
+		}
+		r, err := measure(name, argv, *warmup, *runs)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
 			os.Exit(1)
@@ -80,6 +88,27 @@ func main() {
 	for _, r := range results {
 		fmt.Printf("| %s | %s | %s | %s | %d MB | %d |\n", r.name, ms(median(r.wall)), ms(minimum(r.wall)), ms(median(r.cpu)), (r.maxRSSKB+512)/1024, r.runs)
 	}
+}
+
+// expand replaces glob:PATTERN arguments by the matching paths.
+func expand(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		pat, ok := strings.CutPrefix(a, "glob:")
+		if !ok {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("%s matches no file", pat)
+		}
+		out = append(out, m...)
+	}
+	return out, nil
 }
 
 func measure(name string, argv []string, warmup, runs int) (*result, error) {
