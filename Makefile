@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool
+.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool bench
 
 all: build test
 
@@ -38,3 +38,10 @@ sarif-lint:
 ## sarif-tool: install the pinned validator (its SARIF schema is used by go test too)
 sarif-tool:
 	@tools/sarif-lint/install.sh
+
+## bench: synthetic repos of 10-5,000 config files, Go benchmarks (start-up,
+## discovery, parsing, evaluation, rendering, live collection), the built
+## binary timed end to end, and Conftest on the same compose files; prints
+## tables (see docs/performance.md). Not part of make test.
+bench:
+	@GO=$(GO) tools/bench/run.sh
