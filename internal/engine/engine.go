@@ -68,6 +68,7 @@ const Query = "data.natsaudit.rules[pkg].deny[finding]"
 
 // New loads and compiles the rules.
 func New(ctx context.Context, opt Options) (*Engine, error) {
+	defer relaxGC()()
 	mods := map[string]*ast.Module{}
 	custom := map[string]bool{}
 	if err := loadFS(rules.FS, ".", "rules", mods, opt.IncludeTests, nil); err != nil {
