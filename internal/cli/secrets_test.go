@@ -54,7 +54,6 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	fileSecrets := []string{
 		"wh_7Qm2xK9pL4vN8rT3yZ6b",      // config/base.env
 		"s3cr3t-t0ken-9f2c7a1e",        // config/nats/nats-test.conf (a file that fails to parse)
-		"changeme",                     // the monitor user's password in nats.conf
 		keyLine,                        // config/certs/nats/server.key
 		"Sv3ryL0ngR4nd0mPassw0rdValue", // below
 		"L3afP4ssw0rdXYZ",

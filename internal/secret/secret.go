@@ -106,6 +106,13 @@ func (a *Analyzer) Remember(v string) {
 	if len(v) < minRedactLen {
 		return
 	}
+	// Dictionary defaults ("changeme", "MUST_SET_IN_PRODUCTION") are public
+	// words that rule descriptions name; masking them everywhere would garble
+	// that text and hide nothing. Where they stand as a value (a snippet,
+	// an error quoting a line) they are still masked by structure.
+	if a.placeholders[strings.ToLower(v)] {
+		return
+	}
 	a.mu.Lock()
 	a.values[v] = true
 	a.mu.Unlock()
