@@ -234,7 +234,13 @@ func (s *service) users(b *strings.Builder, ind string) {
 	fmt.Fprintf(b, "%s{\n%s    user: $NATS_USER\n%s    password: $NATS_PASSWORD\n", ind, ind, ind)
 	fmt.Fprintf(b, "%s    permissions: {\n%s        publish: [\"%s.>\", \"_INBOX.>\"]\n%s        subscribe: [\"%s.>\", \"_INBOX.>\"]\n%s    }\n%s}\n", ind, ind, dom, ind, dom, ind, ind)
 	if s.literalPW {
-		fmt.Fprintf(b, "%s{ user: monitor, password: \"changeme\", permissions: { publish: { deny: \">\" }, subscribe: \">\" } }\n", ind)
+		// Half are a known default, half a committed service-specific
+		// password (every one a secret the reports must mask).
+		pw := "changeme"
+		if s.rnd.IntN(2) == 0 {
+			pw = fmt.Sprintf("Mon-%s-%08x", s.name, s.rnd.Uint32())
+		}
+		fmt.Fprintf(b, "%s{ user: monitor, password: %q, permissions: { publish: { deny: \">\" }, subscribe: \">\" } }\n", ind, pw)
 	} else {
 		fmt.Fprintf(b, "%s{ user: admin, password: $NATS_ADMIN_PASSWORD, permissions: { publish: \">\", subscribe: \">\" } }\n", ind)
 	}
@@ -295,7 +301,7 @@ func (s *service) env() string {
 	case 0:
 		b.WriteString("NATS_PASSWORD=${NATS_PASSWORD:-MUST_SET_IN_PRODUCTION}\n")
 	case 1:
-		b.WriteString("NATS_PASSWORD=changeme\n")
+		fmt.Fprintf(&b, "NATS_PASSWORD=App-%s-%08x\n", s.name, s.rnd.Uint32())
 	default:
 		b.WriteString("NATS_PASSWORD=${NATS_PASSWORD:?set by the deployment pipeline}\n")
 	}
