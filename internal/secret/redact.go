@@ -49,7 +49,7 @@ func RedactLine(s string) string {
 // each line. Use it on anything that leaves the process.
 func (a *Analyzer) Redact(s string) string {
 	if a != nil {
-		for _, v := range a.Values() {
+		for _, v := range a.sortedValues() {
 			if strings.Contains(s, v) {
 				s = strings.ReplaceAll(s, v, Mask)
 			}

@@ -54,6 +54,11 @@ type Analyzer struct {
 
 	mu     sync.Mutex
 	values map[string]bool
+	// sorted is values in Values' order, built on demand and dropped when
+	// Remember adds a value: Redact runs for every finding and output, and
+	// sorting every remembered secret each time made a large repo's scan
+	// quadratic (docs/performance.md). A built slice is never modified.
+	sorted []string
 }
 
 // NewAnalyzer builds an Analyzer; invalid patterns are reported as an error.
@@ -114,7 +119,10 @@ func (a *Analyzer) Remember(v string) {
 		return
 	}
 	a.mu.Lock()
-	a.values[v] = true
+	if !a.values[v] {
+		a.values[v] = true
+		a.sorted = nil
+	}
 	a.mu.Unlock()
 }
 
@@ -181,8 +189,17 @@ func (a *Analyzer) digest(v string) string {
 // Values returns the remembered secrets, longest first (so that a secret that
 // contains another is replaced whole).
 func (a *Analyzer) Values() []string {
+	return append([]string(nil), a.sortedValues()...)
+}
+
+// sortedValues is Values without the copy, for Redact: the slice is shared
+// and must not be modified.
+func (a *Analyzer) sortedValues() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.sorted != nil || len(a.values) == 0 {
+		return a.sorted
+	}
 	out := make([]string, 0, len(a.values))
 	for v := range a.values {
 		out = append(out, v)
@@ -193,6 +210,7 @@ func (a *Analyzer) Values() []string {
 		}
 		return out[i] < out[j]
 	})
+	a.sorted = out
 	return out
 }
 
