@@ -30,19 +30,19 @@ var _ compose.EnvSource = (*envFiles)(nil)
 
 // resolve interpolates each variable of a .env file with the variables
 // defined before it in the same file (never itself, never the process env).
+// out holds, at each step, the last definition of every name read so far:
+// one map lookup per reference, linear in the file.
 func resolveFile(f *dotenv.File, rel string) map[string]envValue {
 	out := map[string]envValue{}
-	for i, v := range f.Vars {
+	for _, v := range f.Vars {
 		val := v.Value
 		if v.Quoted != '\'' {
 			val, _ = dotenv.Interpolate(v.Value, func(name string) (string, bool) {
-				for j := i - 1; j >= 0; j-- {
-					if f.Vars[j].Name == name && name != v.Name {
-						x, ok := out[name]
-						return x.value, ok
-					}
+				if name == v.Name {
+					return "", false
 				}
-				return "", false
+				x, ok := out[name]
+				return x.value, ok
 			})
 		}
 		ref := ""

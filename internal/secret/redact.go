@@ -45,17 +45,31 @@ func RedactLine(s string) string {
 	return s
 }
 
-// Redact masks every remembered secret value and then applies RedactLine to
-// each line. Use it on anything that leaves the process.
+// Redact masks every remembered secret value. Use it on anything that leaves
+// the process (with RedactLine where the text may quote a secret that was
+// never remembered, such as a line of a file that did not parse).
 func (a *Analyzer) Redact(s string) string {
-	if a != nil {
-		for _, v := range a.sortedValues() {
-			if strings.Contains(s, v) {
-				s = strings.ReplaceAll(s, v, Mask)
-			}
-		}
+	if a == nil {
+		return s
 	}
-	return s
+	return a.maskAll().Replace(s)
+}
+
+// maskAll returns a replacer of every remembered value by Mask. Values are
+// given longest first, and at each position the first matching value in
+// that order wins: a secret that contains another is replaced whole.
+func (a *Analyzer) maskAll() *strings.Replacer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.replacer == nil {
+		vs := a.sortedLocked()
+		pairs := make([]string, 0, 2*len(vs))
+		for _, v := range vs {
+			pairs = append(pairs, v, Mask)
+		}
+		a.replacer = strings.NewReplacer(pairs...)
+	}
+	return a.replacer
 }
 
 // ValuesInLine returns the secret values RedactLine would mask in s (quotes

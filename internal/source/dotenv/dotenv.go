@@ -44,6 +44,11 @@ type ParseError struct {
 
 func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
+// MaxVars bounds the variables read from one file. Real .env files hold
+// tens; every variable becomes facts in the rules' input (several KB each),
+// so a 10 MB file of assignments would cost gigabytes.
+const MaxVars = 10000
+
 // Parse reads data. Malformed lines are returned as errors alongside the
 // variables that could be read; the caller decides whether they matter.
 func Parse(data []byte) (*File, []*ParseError) {
@@ -54,6 +59,10 @@ func Parse(data []byte) (*File, []*ParseError) {
 	line := 0
 	for sc.Scan() {
 		line++
+		if len(f.Vars) >= MaxVars {
+			errs = append(errs, &ParseError{Line: line, Msg: fmt.Sprintf("more than %d variables: the rest of the file is not read", MaxVars)})
+			break
+		}
 		text := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue

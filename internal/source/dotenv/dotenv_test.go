@@ -1,6 +1,10 @@
 package dotenv
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	f, errs := Parse([]byte("# comment\nexport A=1\nB = \"two words\" \nC='${A} literal'\nD=x # trailing\nnot a line\n\nE=\n"))
@@ -34,5 +38,16 @@ func TestInterpolate(t *testing.T) {
 	}
 	if _, missing := Interpolate("${NOPE}", look); len(missing) != 1 || missing[0] != "NOPE" {
 		t.Errorf("missing = %v", missing)
+	}
+}
+
+func TestTooManyVariables(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < MaxVars+5; i++ {
+		fmt.Fprintf(&b, "V%d=$UNDEFINED\n", i)
+	}
+	f, errs := Parse([]byte(b.String()))
+	if len(f.Vars) != MaxVars || len(errs) != 1 || errs[0].Line != MaxVars+1 || !strings.Contains(errs[0].Msg, "more than 10000 variables") {
+		t.Errorf("vars %d, errors %v", len(f.Vars), errs)
 	}
 }
