@@ -53,10 +53,10 @@ func TestRedactManySecrets(t *testing.T) {
 
 func TestValuesInLine(t *testing.T) {
 	for line, want := range map[string][]string{
-		`  password: "Pa55-quoted" x y {`:                  {"Pa55-quoted"},
-		`token = s3cr3t; user: bob`:                        {"s3cr3t"},
-		`routes: ["nats://u:Url-Pa55@h:6222"]`:             {"Url-Pa55"},
-		`password: $NATS_PASSWORD`:                         nil,
+		`  password: "Pa55-quoted" x y {`:                   {"Pa55-quoted"},
+		`token = s3cr3t; user: bob`:                         {"s3cr3t"},
+		`routes: ["nats://u:Url-Pa55@h:6222"]`:              {"Url-Pa55"},
+		`password: $NATS_PASSWORD`:                          nil,
 		`nkey: SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KF`: {"SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KF"},
 		`port: 4222`: nil,
 	} {
