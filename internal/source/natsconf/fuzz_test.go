@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
@@ -75,6 +76,37 @@ func FuzzParse(f *testing.F) {
 		}
 		if res.OK() && res.Config == nil {
 			t.Error("OK without a config")
+		}
+	})
+}
+
+// FuzzAgreesWithServer is differential: on a file without includes or
+// variables, natsaudit accepts what nats-server's own parser accepts and
+// rejects what it rejects.
+func FuzzAgreesWithServer(f *testing.F) {
+	for _, s := range []string{
+		"port: 4222\nserver_name: \"{{{{\"\n",
+		"routes: [nats://a:6222, nats://b:6222] // comment\n",
+		"authorization { users = [ {user: a, password: 'p#1'} ] } # c\n",
+		"a { b { c { d: [1, 2, [3]] } } }\n",
+		"{\n  \"port\": 4222,\n  \"http\": \"127.0.0.1:8222\"\n}\n",
+		"description: \"include x.conf\"\nlisten: 0.0.0.0:4222\n",
+		"tags: [\"a\", 'b', c]\nsize: 10GB\nt: 2020-01-01T00:00:00Z\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text := string(data)
+		if strings.ContainsAny(text, "$\x00") || strings.Contains(strings.ToLower(text), "include") || !utf8.ValidString(text) {
+			return // variables and includes resolve differently on purpose
+		}
+		_, refErr := safeParse(text)
+		res := Parse("/repo/nats.conf", data, Options{Reader: memReader{}})
+		switch {
+		case refErr == nil && !res.OK():
+			t.Errorf("nats-server accepts %q, natsaudit rejects it: %+v", text, res.Errors)
+		case refErr != nil && res.OK():
+			t.Errorf("nats-server rejects %q (%v), natsaudit accepts it", text, refErr)
 		}
 	})
 }

@@ -294,7 +294,9 @@ func codeMask(text string) []bool {
 	mask := make([]bool, len(text)+1)
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; {
-		case c == '#' || (c == '/' && i+1 < len(text) && text[i+1] == '/'):
+		case c == '#' || (c == '/' && i+1 < len(text) && text[i+1] == '/' && (i == 0 || strings.IndexByte(" \t\r\n{[,;", text[i-1]) >= 0)):
+			// "//" starts a comment where a token could start, not inside
+			// nats://host.
 			for i < len(text) && text[i] != '\n' {
 				i++
 			}
@@ -671,10 +673,15 @@ func unclosedBlock(text string) int {
 	return open[len(open)-1]
 }
 
-// maxNesting counts the deepest '{' / '[' nesting, ignoring comments roughly.
+// maxNesting counts the deepest '{' / '[' nesting outside comments and
+// quoted strings (a server_name of seventy braces is not seventy blocks).
 func maxNesting(text string) int {
+	code := codeMask(text)
 	depth, maxd := 0, 0
 	for i := 0; i < len(text); i++ {
+		if !code[i] {
+			continue
+		}
 		switch text[i] {
 		case '{', '[':
 			depth++
@@ -684,10 +691,6 @@ func maxNesting(text string) int {
 		case '}', ']':
 			if depth > 0 {
 				depth--
-			}
-		case '#':
-			for i < len(text) && text[i] != '\n' {
-				i++
 			}
 		}
 	}

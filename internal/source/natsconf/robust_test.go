@@ -220,3 +220,22 @@ func parseDir(t *testing.T, dir, main string) *Result {
 	must(t, err)
 	return parseFile(t, abs, main)
 }
+
+// Braces inside strings and URLs are not blocks: the nesting bound counts
+// only real blocks (a first version rejected these as "nested 70 levels").
+func TestBracesInStringsAreNotBlocks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("server_name: \"" + strings.Repeat("{", 70) + "\"\n")
+	b.WriteString("cluster {\n  routes: [\n")
+	for i := 0; i < 70; i++ {
+		fmt.Fprintf(&b, "    nats://u:p@n%d:6222 // route %d {\n", i, i)
+	}
+	b.WriteString("  ]\n}\n# " + strings.Repeat("[", 70) + "\n")
+	res := parseTree(t, map[string]string{"nats.conf": b.String()}, "nats.conf", nil)
+	if !res.OK() || len(res.Errors) > 0 {
+		t.Fatalf("errors = %+v", res.Errors)
+	}
+	if got := len(res.Config["cluster"].(map[string]any)["routes"].([]any)); got != 70 {
+		t.Errorf("routes = %d, want 70", got)
+	}
+}
