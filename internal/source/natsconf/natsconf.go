@@ -328,9 +328,21 @@ var quotedValueRe = regexp.MustCompile(`(?:integer|float|got) '([^'\n]{2,})'`)
 // file holds (a message may quote a value without its key, e.g. "integer
 // '…' is out of the range" for a numeric password).
 func (p *parser) redactMessage(msg, text string) string {
+	seen := map[string]bool{}
 	for _, l := range strings.Split(text, "\n") {
 		for _, v := range secret.ValuesInLine(l) {
-			msg = strings.ReplaceAll(msg, v, secret.Mask)
+			if seen[v] {
+				continue
+			}
+			seen[v] = true
+			if len(v) >= 6 {
+				msg = strings.ReplaceAll(msg, v, secret.Mask)
+				continue
+			}
+			// A short value ("u") is masked only as a whole word, not
+			// inside the words of the message.
+			re := regexp.MustCompile(`(^|[^\pL\pN_])` + regexp.QuoteMeta(v) + `($|[^\pL\pN_])`)
+			msg = re.ReplaceAllString(msg, "${1}"+secret.Mask+"${2}")
 		}
 	}
 	if p.opt.Secrets != nil {

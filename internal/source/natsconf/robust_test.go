@@ -239,3 +239,18 @@ func TestBracesInStringsAreNotBlocks(t *testing.T) {
 		t.Errorf("routes = %d, want 70", got)
 	}
 }
+
+// A short secret elsewhere in the file is masked in a message as a word,
+// not inside the message's words.
+func TestShortSecretDoesNotGarbleMessages(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "authorization { token: u }\nmax_payload: 1MB\nwhatever\n"}, "nats.conf", nil)
+	if len(res.Errors) != 1 || res.Errors[0].Message != "the file ends right after a setting name, with no value" {
+		t.Errorf("errors = %+v", res.Errors)
+	}
+	res = parseTree(t, map[string]string{"nats.conf": "authorization { password: ab1, x: [}\n"}, "nats.conf", nil)
+	for _, e := range res.Errors {
+		if strings.Contains(e.Message, "ab1") {
+			t.Errorf("short password quoted: %q", e.Message)
+		}
+	}
+}
