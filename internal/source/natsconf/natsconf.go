@@ -238,6 +238,17 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 	return root, true
 }
 
+// mentionsInclude reports whether text holds "include" in any case, as
+// includeRe's (?i) keyword would match it.
+func mentionsInclude(text string) bool {
+	for i := 0; i+len("include") <= len(text); i++ {
+		if text[i]|0x20 == 'i' && strings.EqualFold(text[i:i+len("include")], "include") {
+			return true
+		}
+	}
+	return false
+}
+
 // includeRef is an include directive: its target and where it is written.
 type includeRef struct {
 	target    string
@@ -257,6 +268,11 @@ type fileCtx struct {
 // rewriteIncludes replaces include directives outside strings and comments
 // by placeholder keys the conf parser keeps, and returns the directives.
 func (p *parser) rewriteIncludes(text, rel string) (string, []includeRef) {
+	if !mentionsInclude(text) {
+		// Most configs include nothing, and the regexp has no literal
+		// prefix to search for: it was a tenth of a large repo's parsing.
+		return text, nil
+	}
 	locs := includeRe.FindAllStringSubmatchIndex(text, -1)
 	if len(locs) == 0 {
 		return text, nil
