@@ -236,6 +236,19 @@ func TestHostileFiles(t *testing.T) {
 		}
 	})
 
+	t.Run("100,000 errors in one file", func(t *testing.T) {
+		var b strings.Builder
+		for i := 0; i < 100000; i++ {
+			fmt.Fprintf(&b, "unknown_%d: 1\n", i)
+		}
+		dir := repo(t, map[string]string{"nats.conf": b.String()})
+		r := scanRepo(t, bin, 0, dir)
+		r.readGood(t)
+		if len(r.report.Errors) != 51 || !r.hasError("nats.conf", 0, "99950 more errors in this file are not listed") {
+			t.Errorf("%d errors, last %+v", len(r.report.Errors), r.report.Errors[len(r.report.Errors)-1])
+		}
+	})
+
 	t.Run("30 MB file", func(t *testing.T) {
 		dir := repo(t, map[string]string{})
 		f, err := os.Create(filepath.Join(dir, "nats.conf"))

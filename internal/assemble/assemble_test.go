@@ -101,3 +101,29 @@ func TestVersionFromTag(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorsCappedPerFile(t *testing.T) {
+	var errs []model.ParseError
+	for i := 0; i < 120; i++ {
+		errs = append(errs, model.ParseError{File: "a.conf", Line: i + 1, Message: "unknown field"})
+		if i < 3 {
+			errs = append(errs, model.ParseError{File: "b.conf", Line: i + 1, Message: "x"})
+		}
+	}
+	got := capErrors(errs, 50)
+	var a, b int
+	for _, e := range got {
+		switch e.File {
+		case "a.conf":
+			a++
+		case "b.conf":
+			b++
+		}
+	}
+	if a != 51 || b != 3 || got[len(got)-1].Message != "70 more errors in this file are not listed" {
+		t.Errorf("a %d, b %d, last %+v", a, b, got[len(got)-1])
+	}
+	if got[0].Line != 1 || got[1].File != "b.conf" {
+		t.Errorf("order not kept: %+v", got[:2])
+	}
+}
