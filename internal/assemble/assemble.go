@@ -65,16 +65,19 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 }
 
 type builder struct {
-	d         *discover.Result
-	base      string
-	opt       Options
-	inv       *model.Inventory
-	byRel     map[string]*discover.File
-	env       *envFiles
-	repo      *repoEnv
-	mounted   map[string]bool // config files consumed by a compose service
-	included  map[string]bool // config files included by another config
-	certCache map[string]*model.Cert
+	d        *discover.Result
+	base     string
+	opt      Options
+	inv      *model.Inventory
+	byRel    map[string]*discover.File
+	env      *envFiles
+	repo     *repoEnv
+	mounted  map[string]bool // config files consumed by a compose service
+	included map[string]bool // config files included by another config
+	// recognised are configs read as NATS by their parsed keys, not by
+	// their name or content (looksNATS).
+	recognised map[string]bool
+	certCache  map[string]*model.Cert
 }
 
 func (b *builder) files(kind string) []*discover.File {
@@ -186,6 +189,7 @@ func each(n int, f func(i int)) {
 func (b *builder) composeServers() {
 	b.mounted = map[string]bool{}
 	b.included = map[string]bool{}
+	b.recognised = map[string]bool{}
 	var inputs []compose.Input
 	for _, f := range b.files(discover.KindCompose) {
 		inputs = append(inputs, compose.Input{Rel: f.Rel, Data: f.Data})
@@ -346,17 +350,23 @@ func (b *builder) standaloneConfigs() {
 	mountIncluded := maps.Clone(b.included)
 	var jobs []configJob
 	for _, f := range b.files(discover.KindNatsConf) {
-		if b.mounted[f.Rel] {
-			continue
+		if !b.mounted[f.Rel] {
+			jobs = append(jobs, configJob{f, b.repo})
 		}
-		if !looksNATS(f) {
-			notNATS = append(notNATS, f)
-			continue
-		}
-		jobs = append(jobs, configJob{f, b.repo})
 	}
 	for i, res := range b.parseConfigs(jobs) {
-		all = append(all, parsed{jobs[i].f, b.useConfig(res)})
+		f := jobs[i].f
+		// A .conf neither named nor written like a NATS config counts when
+		// it parses with keys nats-server knows, one of them particular to
+		// NATS; otherwise it is another tool's (redis, postgresql, ...).
+		if !looksNATS(f) {
+			if !res.LooksNATS() {
+				notNATS = append(notNATS, f)
+				continue
+			}
+			b.recognised[f.Rel] = true
+		}
+		all = append(all, parsed{f, b.useConfig(res)})
 	}
 	for _, f := range notNATS {
 		if !b.included[f.Rel] {
@@ -408,7 +418,7 @@ func (b *builder) standaloneConfigs() {
 		b.addServer(srv)
 	}
 	for _, f := range b.files(discover.KindNatsConf) {
-		if b.mounted[f.Rel] || b.included[f.Rel] || looksNATS(f) {
+		if b.mounted[f.Rel] || b.included[f.Rel] || b.recognised[f.Rel] || looksNATS(f) {
 			b.addFile(f.Rel, discover.KindNatsConf)
 		}
 	}
@@ -420,7 +430,7 @@ var natsNameRe = regexp.MustCompile(`(?i)nats`)
 // listen, include, max_connections) are left out: redis.conf, postgresql.conf
 // and haproxy.cfg have them too, and reading those as NATS servers gives
 // nonsense findings.
-var natsContentRe = regexp.MustCompile(`(?m)^\s*"?(jetstream|leafnodes|authorization|accounts|gateway|websocket|mqtt|cluster)"?\s*[:=]?\s*\{|^\s*"?(http_port|https_port|monitor_port|max_payload|server_name|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration|lame_duck_grace_period|ping_interval|max_control_line|server_tags|default_js_domain|resolver_preload|trusted_keys|no_sys_acc|max_subscriptions)"?\s*[:=\s]`)
+var natsContentRe = regexp.MustCompile(`(?m)^\s*"?(jetstream|leafnodes|authorization|accounts|gateway|websocket|mqtt|cluster)"?\s*[:=]?\s*\{|^\s*"?(http_port|https_port|monitor_port|max_payload|server_name|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration|lame_duck_grace_period|ping_interval|max_control_line|server_tags|default_js_domain|resolver_preload|trusted_keys|no_sys_acc|max_subscriptions)"?\s*[:=\s]|^\s*"?(port|listen)"?\s*[:=]\s*"?[\w.\[\]:-]*\b(4222|6222|7222|7422|8222)\b`)
 
 // looksNATS keeps other tools' .conf files (nginx, redis, postgresql, ...)
 // out of the scan: a config counts when it was named on the command line,

@@ -1,5 +1,7 @@
 package natsconf
 
+import "strings"
+
 // The canonical names and aliases below follow nats-server's opts.go
 // (processConfigFileLine and the parse* helpers, v2.15). Keys are matched
 // case-insensitively, as the server does.
@@ -107,6 +109,33 @@ var topLevelKeys = setOf("listen", "client_advertise", "port", "server_name", "h
 	"trusted_keys", "connect_error_reports", "reconnect_error_reports", "websocket", "mqtt", "server_tags",
 	"server_metadata", "feature_flags", "default_js_domain", "ocsp_cache", "no_fast_producer_stall",
 	"max_closed_clients", "proxies")
+
+// genericKeys are top-level keys other servers' .conf files have too
+// (redis, postgresql, haproxy, mosquitto...): a file made of these only is
+// not recognisably a NATS config.
+var genericKeys = setOf("port", "host", "listen", "debug", "trace", "logfile", "pidfile", "max_connections",
+	"http", "https", "syslog", "remote_syslog", "server_name", "mappings")
+
+// LooksNATS reports whether a parsed file is recognisably a nats-server
+// config: it parsed, nats-server would know every top-level key, and at
+// least one of them is particular to NATS (tls, jetstream, logtime,
+// operator...), not only port/host/listen/debug.
+func (r *Result) LooksNATS() bool {
+	if !r.OK() {
+		return false
+	}
+	for _, e := range r.Errors {
+		if strings.HasPrefix(e.Message, "unknown field") {
+			return false
+		}
+	}
+	for k := range r.Config {
+		if topLevelKeys[k] && !genericKeys[k] {
+			return true
+		}
+	}
+	return false
+}
 
 // child returns the context of the value stored under key (canonical) in ctx.
 func child(ctx context, key string) context {
