@@ -11,7 +11,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{"natsaudit": cli.Run}))
+	testscript.Main(m, map[string]func(){"natsaudit": func() { os.Exit(cli.Run()) }})
 }
 
 // TestScripts runs the CLI script tests in testdata/script: each file is a
