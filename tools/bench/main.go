@@ -41,6 +41,7 @@ type result struct {
 	cpu      []time.Duration
 	maxRSSKB int64
 	runs     int
+	err      error
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 		return
 	}
 	var results []*result
+	failed := false
 	for _, c := range cases {
 		name, cmdline, ok := strings.Cut(c, "=")
 		if !ok || strings.TrimSpace(cmdline) == "" {
@@ -77,8 +79,11 @@ func main() {
 		}
 		r, err := measure(name, argv, *warmup, *runs)
 		if err != nil {
+			// Keep going: one failing case (e.g. an evaluation timeout on
+			// the largest repo) should not hide the others' numbers.
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
-			os.Exit(1)
+			r = &result{name: name, err: err}
+			failed = true
 		}
 		results = append(results, r)
 	}
@@ -86,7 +91,14 @@ func main() {
 	fmt.Println("| case | wall median | wall min | CPU (user+sys) median | peak RSS | runs |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	for _, r := range results {
+		if r.err != nil {
+			fmt.Printf("| %s | failed: %s | | | | |\n", r.name, strings.ReplaceAll(r.err.Error(), "|", "/"))
+			continue
+		}
 		fmt.Printf("| %s | %s | %s | %s | %d MB | %d |\n", r.name, ms(median(r.wall)), ms(minimum(r.wall)), ms(median(r.cpu)), (r.maxRSSKB+512)/1024, r.runs)
+	}
+	if failed {
+		os.Exit(1)
 	}
 }
 
