@@ -46,7 +46,9 @@ type Engine struct {
 	rules   []*Rule
 	byID    map[string]*Rule
 	queries []pkgQuery
-	// Compiler is nil for a CatalogOnly engine.
+	// catalogOnly engines have no prepared queries (Options.CatalogOnly).
+	catalogOnly bool
+	// Compiler is nil for a CatalogOnly engine without user rules.
 	Compiler *ast.Compiler
 	Modules  map[string]*ast.Module
 	Data     map[string]any
@@ -111,6 +113,7 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 		e.timeout = 60 * time.Second
 	}
 	if opt.CatalogOnly {
+		e.catalogOnly = true
 		return e, nil
 	}
 	if err := e.prepare(ctx); err != nil {
@@ -123,7 +126,7 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 // .natsaudit.yaml) and the same compiled rules: parameters live in the
 // store, not in the rules, so nothing is parsed or compiled again.
 func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine, error) {
-	if e.Compiler == nil {
+	if e.catalogOnly {
 		return nil, fmt.Errorf("engine: parameters of a catalog-only engine")
 	}
 	data, err := loadData(params)
@@ -453,7 +456,7 @@ type Raw struct {
 // package's query is independent and reads the same immutable input, and
 // evaluation is the largest part of a big scan.
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
-	if e.Compiler == nil {
+	if e.catalogOnly {
 		return nil, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)

@@ -137,6 +137,11 @@ func TestCatalogFromParsedModules(t *testing.T) {
 	if _, err := only.Eval(context.Background(), ast.NewObject()); err == nil {
 		t.Error("a catalog-only engine evaluated rules")
 	}
+	// With user rules it compiles them (for their errors), still no Eval.
+	withUser := newEngine(t, engine.Options{CatalogOnly: true, RuleDirs: []string{"../../examples/custom-rules"}})
+	if _, err := withUser.Eval(context.Background(), ast.NewObject()); err == nil {
+		t.Error("a catalog-only engine with user rules evaluated (no rules at all)")
+	}
 }
 
 // TestCatalogOnlyStillChecksUserRules: `rules list --rules DIR` reports a
