@@ -240,22 +240,38 @@ func advisoriesDate(eng *engine.Engine) string {
 	return ""
 }
 
-// sortFindings orders by severity, then file, line, rule.
+// sortFindings orders by severity, then file, line, rule. The keys are
+// computed once per finding: the comparison used to format two location
+// keys and copy two findings for each of the n·log n comparisons.
 func sortFindings(fs []report.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if ra, rb := engine.SeverityRank(a.Severity), engine.SeverityRank(b.Severity); ra != rb {
-			return ra > rb
+	type key struct {
+		rank          int
+		loc, rule, fp string
+	}
+	keys := make([]key, len(fs))
+	idx := make([]int, len(fs))
+	for i := range fs {
+		keys[i] = key{engine.SeverityRank(fs[i].Severity), locKey(fs[i]), fs[i].RuleID, fs[i].Fingerprint}
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		a, b := &keys[idx[i]], &keys[idx[j]]
+		if a.rank != b.rank {
+			return a.rank > b.rank
 		}
-		fa, fb := locKey(a), locKey(b)
-		if fa != fb {
-			return fa < fb
+		if a.loc != b.loc {
+			return a.loc < b.loc
 		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+		if a.rule != b.rule {
+			return a.rule < b.rule
 		}
-		return a.Fingerprint < b.Fingerprint
+		return a.fp < b.fp
 	})
+	sorted := make([]report.Finding, len(fs))
+	for i, k := range idx {
+		sorted[i] = fs[k]
+	}
+	copy(fs, sorted)
 }
 
 func locKey(f report.Finding) string {
