@@ -31,13 +31,10 @@ advisories := data.natsaudit.advisories
 deny contains f if {
 	some s in input.servers
 	v := _eval_version(s)
-	st := _feature_status[s.ref]
-	affected := [a |
-		some a in advisories.advisories
-		not a.id in lib.params.versions.ignore_advisories
-		lib.affected_by(v, a)
-		_applies(st, a)
-	]
+	candidates := _advisories_by_version[v]
+	count(candidates) > 0
+	st := {f: _status(s, f) | some f in known_features}
+	affected := [a | some a in candidates; _applies(st, a)]
 	count(affected) > 0
 	definite := [a | some a in affected; count(_conditions(st, a)) == 0]
 	conditional := [a | some a in affected; count(_conditions(st, a)) > 0]
@@ -49,6 +46,16 @@ deny contains f if {
 	])
 	f := lib.finding_sev(rego.metadata.rule(), s, lib.version_path(s), msg, sev)
 }
+
+# _advisories_by_version: the advisories whose ranges contain each distinct
+# version of the inventory, matched once per version (servers share a few).
+_advisories_by_version := {v: [a |
+	some a in advisories.advisories
+	not a.id in lib.params.versions.ignore_advisories
+	lib.affected_by(v, a)
+] | some v in _versions}
+
+_versions := {v | some s in input.servers; v := _eval_version(s)}
 
 # _eval_version: the exact version, or for a floating tag (nats:2.10) the
 # newest release of that series, which is what a pull gets today.
@@ -105,10 +112,6 @@ _upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [advisor
 # Feature gates: each advisory's `requires` names features the server must
 # use for it to apply. A feature is "yes", "no" or "unknown" (not visible in
 # what the scan has).
-
-# _feature_status: {server ref: {feature: "yes"|"no"|"unknown"}}, computed
-# once per evaluation (some features walk the whole config).
-_feature_status := {s.ref: {f: _status(s, f) | some f in known_features} | some s in input.servers}
 
 _applies(st, a) if {
 	every r in a.requires {

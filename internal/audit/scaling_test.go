@@ -21,9 +21,7 @@ import (
 // knownSuperlinear are rules known to join servers with servers (or
 // streams) that their authors have been told about; the test logs them
 // instead of failing. Keys are "file rule".
-var knownSuperlinear = map[string]string{
-	"rules/lib/security.rego _secrets_by_server": "partial object looked up by a key computed in its body: each lookup scans every server",
-}
+var knownSuperlinear = map[string]string{}
 
 // TestRulesScaleLinearly counts how often each Rego expression is evaluated
 // (OPA's profiler) over generated repos of 5 and 20 services. Counts are

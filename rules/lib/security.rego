@@ -448,8 +448,10 @@ user_label(u) := sprintf("user %q", [u.user]) if {
 # the config (passwords, tokens, encryption keys, seeds, private keys).
 config_secrets(s) := _secrets_by_server[s.ref]
 
-# A partial object: a lookup by ref evaluates (and caches) that server only.
-_secrets_by_server[ref] := secrets if {
+# A complete object, built once per evaluation: a partial object whose key
+# is computed in its body makes every lookup scan all servers (quadratic on
+# a monorepo).
+_secrets_by_server := {ref: secrets |
 	some s in input.servers
 	is_object(s.config)
 	ref := s.ref
