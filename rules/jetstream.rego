@@ -242,7 +242,7 @@ _default_sync(null)
 
 _default_sync(v) if v == lib.params.jetstream.default_sync_interval_ns
 
-_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), concat(", ", sort(names))])
+_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
 
 # R1 file streams the server holds: definition files apply to every
 # configured JetStream server; live streams to the servers that host them.

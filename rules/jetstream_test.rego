@@ -251,3 +251,10 @@ test_js_007_quiet_live_max_memory_below_limit if {
 	s := object.union(with_deployment(live({"varz": varz_js({}, {})}), {"memory_limit": 2147483648}), {"config": null})
 	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0
 }
+
+test_js_005_fires_with_a_short_message_for_many_streams if {
+	streams := [{"ref": sprintf("streams/%d", [i]), "name": sprintf("S%02d", [i]), "source": "file", "config": {"num_replicas": 1, "storage": "file"}} | some i in numbers.range(1, 12)]
+	some f in jetstream.deny with input as {"servers": [{"ref": "servers/0", "name": "n1", "config": {"jetstream": {"enabled": true}}}], "streams": streams}
+	f.rule_id == "NATS-JS-005"
+	contains(f.msg, "S01, S02, S03, S04, S05 and 7 more")
+}

@@ -69,3 +69,10 @@ published(s, port) := p if {
 
 # server_label is how messages name a server.
 server_label(s) := sprintf("server %s", [s.name])
+
+# short_list(names, n): the first n names (sorted) joined with ", ", and how
+# many more: messages stay short however big the inventory is.
+short_list(names, n) := concat(", ", sorted) if {
+	sorted := sort(names)
+	count(sorted) <= n
+} else := sprintf("%s and %d more", [concat(", ", array.slice(sort(names), 0, n)), count(names) - n])
