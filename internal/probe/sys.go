@@ -24,6 +24,10 @@ const pingSubject = "$SYS.REQ.SERVER.PING"
 // than active_servers): no new answer for this long means everyone answered.
 const quietPeriod = 300 * time.Millisecond
 
+// lingerPeriod is how long discovery waits after the expected number of
+// servers answered, for answers that raise the expectation.
+const lingerPeriod = 50 * time.Millisecond
+
 // errNoSystemAccount explains the no-responders answer to a $SYS request.
 var errNoSystemAccount = errors.New("no server answered $SYS.REQ.SERVER.PING: the credentials are not those of a system-account user (give --creds / --user of the system account)")
 
@@ -255,11 +259,16 @@ func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncEr
 			if n, ok := getInt(getMap(st, "jetstream", "meta"), "cluster_size"); ok && int(n) > expected {
 				expected = int(n)
 			}
-			if expected > 0 && len(servers) >= expected {
-				return servers, nil
-			}
-			if expected == 0 {
+			switch {
+			case expected > 0 && len(servers) >= expected:
+				// Everyone we know of answered; linger briefly for a server
+				// whose view is wider (just after a cluster forms, the first
+				// answer may count only itself).
+				quiet.Reset(lingerPeriod)
+			case expected == 0:
 				quiet.Reset(quietPeriod)
+			default:
+				quiet.Reset(time.Hour)
 			}
 		case err := <-asyncErr:
 			if isPermissionErr(err) {
