@@ -10,7 +10,7 @@ build:
 	$(GO) build -o bin/natsaudit ./cmd/natsaudit
 
 ## test: everything CI runs (Go tests, Rego rule tests, script tests, live tests, lint)
-test: fmt-check vet sarif-tool
+test: fmt-check vet staticcheck sarif-tool
 	$(GO) test ./...
 	@$(MAKE) --no-print-directory sarif-lint
 
