@@ -43,7 +43,7 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 		if f.Snippet != "" {
 			fmt.Fprintf(&b, "          │ %s\n", f.Snippet)
 		}
-		if fix := firstLine(f.Remediation); fix != "" {
+		if fix := firstSentence(f.Remediation); fix != "" {
 			fmt.Fprintf(&b, "          fix: %s\n", fix)
 		}
 		b.WriteString("\n")
@@ -104,12 +104,4 @@ func Title(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i])
-	}
-	return strings.TrimSuffix(s, ":")
 }
