@@ -3,11 +3,11 @@ package probe
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/natsaudit/natsaudit/internal/assemble"
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
 
 // Merge adds a collection to the inventory: each snapshot joins the
@@ -155,7 +155,7 @@ func mergeStreams(inv *model.Inventory, snaps []*Snapshot) {
 		}
 		if cfg := getMap(primary.detail, "config"); cfg != nil {
 			st.Config = deepCopy(cfg).(map[string]any)
-			streamDefaults(st.Config)
+			streams.StreamDefaults(st.Config)
 		}
 		for _, r := range reps {
 			st.Servers = append(st.Servers, r.server)
@@ -203,7 +203,7 @@ func mergeConsumers(inv *model.Inventory, account, stream string, reps []replica
 		}
 		if cfg := getMap(cd, "config"); cfg != nil {
 			c.Config = deepCopy(cfg).(map[string]any)
-			consumerDefaults(c.Config)
+			streams.ConsumerDefaults(c.Config)
 		}
 		inv.Consumers = append(inv.Consumers, c)
 	}
@@ -265,55 +265,4 @@ func deepCopy(v any) any {
 		return s
 	}
 	return v
-}
-
-// streamDefaults mirrors internal/source/streams (nats-server's
-// checkStreamCfg), so that live, file and NACK streams read alike. A live
-// config already carries the server's defaults; this fills what an older
-// server or an archive leaves out.
-func streamDefaults(c map[string]any) {
-	for _, k := range []string{"max_msgs", "max_bytes", "max_msgs_per_subject", "max_consumers", "max_msg_size"} {
-		if v, ok := c[k].(int64); !ok || v == 0 {
-			c[k] = int64(-1)
-		}
-	}
-	if v, ok := c["num_replicas"].(int64); !ok || v == 0 {
-		c["num_replicas"] = int64(1)
-	}
-	if _, ok := c["max_age"]; !ok {
-		c["max_age"] = int64(0)
-	}
-	for k, d := range map[string]string{"discard": "old", "retention": "limits", "storage": "file"} {
-		if s, ok := c[k].(string); !ok || s == "" {
-			c[k] = d
-		} else {
-			c[k] = strings.ToLower(s)
-		}
-	}
-	if _, ok := c["subjects"]; !ok {
-		c["subjects"] = []any{}
-	}
-}
-
-// consumerDefaults mirrors internal/source/streams (setConsumerConfigDefaults).
-func consumerDefaults(c map[string]any) {
-	if s, ok := c["ack_policy"].(string); !ok || s == "" {
-		c["ack_policy"] = "none"
-	} else {
-		c["ack_policy"] = strings.ToLower(s)
-	}
-	if v, ok := c["max_deliver"].(int64); !ok || v == 0 {
-		c["max_deliver"] = int64(-1)
-	}
-	if c["ack_policy"] != "none" {
-		if v, ok := c["max_ack_pending"].(int64); !ok || v == 0 {
-			c["max_ack_pending"] = int64(1000)
-		}
-		if v, ok := c["ack_wait"].(int64); !ok || v == 0 {
-			c["ack_wait"] = int64(30 * time.Second)
-		}
-	}
-	if s, ok := c["deliver_policy"].(string); !ok || s == "" {
-		c["deliver_policy"] = "all"
-	}
 }

@@ -382,8 +382,10 @@ func parseBytes(s string) (int64, bool) {
 	return n * map[string]int64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[strings.ToLower(m[2])], true
 }
 
-// streamDefaults applies nats-server's checkStreamCfg defaults.
-func streamDefaults(c map[string]any) {
+// StreamDefaults applies nats-server's checkStreamCfg defaults to a stream
+// config in the jsz shape (also used for live configs, which an older server
+// or an archive may leave incomplete).
+func StreamDefaults(c map[string]any) {
 	for _, k := range []string{"max_msgs", "max_bytes", "max_msgs_per_subject", "max_consumers", "max_msg_size"} {
 		if v, ok := c[k].(int64); !ok || v == 0 {
 			c[k] = int64(-1)
@@ -408,8 +410,9 @@ func streamDefaults(c map[string]any) {
 	}
 }
 
-// consumerDefaults applies setConsumerConfigDefaults.
-func consumerDefaults(c map[string]any) {
+// ConsumerDefaults applies nats-server's setConsumerConfigDefaults to a
+// consumer config in the jsz shape.
+func ConsumerDefaults(c map[string]any) {
 	if s, ok := c["ack_policy"].(string); !ok || s == "" {
 		c["ack_policy"] = "none"
 	} else {
@@ -435,7 +438,7 @@ func (r *Result) jsonStream(cfg, state, cluster, whole tree) {
 	s := &model.Stream{Source: "file", File: cfg.file, Config: map[string]any{}, Locs: model.Locations{}}
 	s.Locs.Set("config", model.Location{File: cfg.file, Line: cfg.n.Line, Column: cfg.n.Column})
 	mapFields(cfg, streamJSON, s.Config, s.Locs, &r.Errors)
-	streamDefaults(s.Config)
+	StreamDefaults(s.Config)
 	s.Name, _ = s.Config["name"].(string)
 	decode := func(t tree, what string) map[string]any {
 		if t.n == nil {
@@ -459,7 +462,7 @@ func (r *Result) jsonConsumer(cfg, whole tree) {
 	c := &model.Consumer{Source: "file", File: cfg.file, Config: map[string]any{}, Locs: model.Locations{}}
 	c.Locs.Set("config", model.Location{File: cfg.file, Line: cfg.n.Line, Column: cfg.n.Column})
 	mapFields(cfg, consumerJSON, c.Config, c.Locs, &r.Errors)
-	consumerDefaults(c.Config)
+	ConsumerDefaults(c.Config)
 	c.Name, _ = c.Config["durable_name"].(string)
 	if c.Name == "" {
 		c.Name, _ = c.Config["name"].(string)
@@ -476,7 +479,7 @@ func (r *Result) nackStream(t tree) {
 		s.Locs.Set("config", model.Location{File: t.file, Line: spec.n.Line, Column: spec.n.Column})
 		mapFields(spec, streamNACK, s.Config, s.Locs, &r.Errors)
 	}
-	streamDefaults(s.Config)
+	StreamDefaults(s.Config)
 	s.Name, _ = s.Config["name"].(string)
 	if s.Name == "" {
 		s.Name = t.sub("metadata").str("name")
@@ -493,7 +496,7 @@ func (r *Result) nackConsumer(t tree) {
 		mapFields(spec, consumerNACK, c.Config, c.Locs, &r.Errors)
 		c.Stream = spec.str("streamName")
 	}
-	consumerDefaults(c.Config)
+	ConsumerDefaults(c.Config)
 	c.Name, _ = c.Config["durable_name"].(string)
 	if c.Name == "" {
 		c.Name = t.sub("metadata").str("name")
