@@ -149,14 +149,7 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-type probeFlags struct {
-	out       outputFlags
-	live      liveFlags
-	now       string
-	ruleDirs  []string
-	inventory string
-	ci        ciFlags // --config, --baseline
-}
+type probeFlags = auditFlags
 
 func (a *app) probeCmd() *cobra.Command {
 	var f probeFlags
@@ -205,48 +198,10 @@ targets that could be read are still reported when others fail).`,
 
 func (a *app) runProbe(cmd *cobra.Command, args []string, f *probeFlags) error {
 	f.live.urls = append(f.live.urls, args...)
-	ts, err := f.out.targets()
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	rank, err := failRank(f.out.failOn)
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	now, err := parseNow(f.now)
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	if f.live.options(a.getenv, true).Empty() {
-		return &exitError{ExitError, errors.New("nothing to probe: give monitoring URLs (http://host:8222), --server nats://host:4222 (or $NATS_URL) with system-account credentials, or --archive FILE")}
-	}
-	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, "", f.ruleDirs)
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	opt := audit.Options{Now: now, Version: a.version}
-	settings.apply(&opt)
-	if err := f.live.setup(a, eng, &opt, true); err != nil {
-		return &exitError{ExitError, err}
-	}
-	res, err := audit.Run(cmd.Context(), eng, opt)
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	a.finish(settings, res)
-	if f.inventory != "" {
-		if err := writeInventory(f.inventory, res); err != nil {
-			return &exitError{ExitError, err}
+	return a.runAudit(cmd, f, audit.Options{}, func() error {
+		if f.live.options(a.getenv, true).Empty() {
+			return errors.New("nothing to probe: give monitoring URLs (http://host:8222), --server nats://host:4222 (or $NATS_URL) with system-account credentials, or --archive FILE")
 		}
-	}
-	// The catalog gives Markdown and SARIF each rule's description and fix.
-	ropt := f.out.renderOptions(eng.Rules(), "")
-	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
-	if err := a.writeWith(res.Report, ts, ropt, res.Secrets); err != nil {
-		return &exitError{ExitError, err}
-	}
-	if code := gate(res.Report, rank); code != ExitOK {
-		return &exitError{code: code}
-	}
-	return nil
+		return nil
+	})
 }

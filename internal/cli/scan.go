@@ -13,14 +13,19 @@ import (
 	"github.com/natsaudit/natsaudit/internal/discover"
 )
 
-type scanFlags struct {
+// auditFlags are the flags of one audit run, shared by scan and probe.
+type auditFlags struct {
 	out       outputFlags
 	now       string
-	maxSize   int64
 	ruleDirs  []string
 	inventory string
-	live      liveFlags // --url, --server, ...: live targets merged into the config-derived servers
+	live      liveFlags // --url, --server, ...: live targets
 	ci        ciFlags   // --config, --baseline
+}
+
+type scanFlags struct {
+	auditFlags
+	maxSize int64
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -60,18 +65,6 @@ func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 }
 
 func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
-	ts, err := f.out.targets()
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	rank, err := failRank(f.out.failOn)
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
-	now, err := parseNow(f.now)
-	if err != nil {
-		return &exitError{ExitError, err}
-	}
 	if len(args) == 0 {
 		args = []string{"."}
 	}
@@ -83,13 +76,38 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 			base = filepath.Dir(args[0])
 		}
 	}
-	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, base, f.ruleDirs)
+	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize}, nil)
+}
+
+// runAudit is scan and probe: parse the shared flags, load the rules and
+// settings, run the audit, write every requested output and gate on
+// --fail-on. opts holds what the command decided (paths, base); precheck,
+// when set, validates the flags before the rules are loaded.
+func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, precheck func() error) error {
+	ts, err := f.out.targets()
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
-	opts := audit.Options{Paths: args, Base: base, Now: now, Version: a.version, MaxSize: f.maxSize}
+	rank, err := failRank(f.out.failOn)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	if opts.Now, err = parseNow(f.now); err != nil {
+		return &exitError{ExitError, err}
+	}
+	if precheck != nil {
+		if err := precheck(); err != nil {
+			return &exitError{ExitError, err}
+		}
+	}
+	liveOnly := len(opts.Paths) == 0
+	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, opts.Base, f.ruleDirs)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	opts.Version = a.version
 	settings.apply(&opts)
-	if err := f.live.setup(a, eng, &opts, false); err != nil {
+	if err := f.live.setup(a, eng, &opts, liveOnly); err != nil {
 		return &exitError{ExitError, err}
 	}
 	res, err := audit.Run(cmd.Context(), eng, opts)
@@ -108,9 +126,10 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 			return &exitError{ExitError, err}
 		}
 	}
-	opt := f.out.renderOptions(eng.Rules(), base)
-	opt.Color = !f.out.noColor && isTerminal(a.stdout)
-	if err := a.writeWith(res.Report, ts, opt, res.Secrets); err != nil {
+	// The catalog gives Markdown and SARIF each rule's description and fix.
+	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
+	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
+	if err := a.writeWith(res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
 	if code := gate(res.Report, rank); code != ExitOK {
