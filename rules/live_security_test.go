@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/natsaudit/natsaudit/internal/natstest"
 	"math/big"
 	"net"
 	"os"
@@ -27,22 +28,9 @@ import (
 // startConf starts a nats-server from a config text.
 func startConf(t *testing.T, name, conf string) *server.Server {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name+".conf")
-	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	opts, err := server.ProcessConfigFile(p)
+	s, err := natstest.StartConf(t.TempDir(), name, conf)
 	if err != nil {
 		t.Fatal(err)
-	}
-	opts.NoLog, opts.NoSigs = true, true
-	s, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatalf("%s not ready", name)
 	}
 	t.Cleanup(s.Shutdown)
 	return s

@@ -3,8 +3,7 @@ package rules_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"os"
+	"github.com/natsaudit/natsaudit/internal/natstest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -54,22 +53,9 @@ func startNATS(t *testing.T, dir, name, extra string) *server.Server {
 	t.Helper()
 	conf := fmt.Sprintf("server_name: %s\nlisten: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\njetstream { store_dir: %q, max_memory_store: 256MB, max_file_store: 1GB }\n%s\n%s",
 		name, filepath.Join(dir, name), accountsConf, extra)
-	p := filepath.Join(dir, name+".conf")
-	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	opts, err := server.ProcessConfigFile(p)
+	s, err := natstest.StartConf(dir, name, conf)
 	if err != nil {
 		t.Fatal(err)
-	}
-	opts.NoLog, opts.NoSigs = true, true
-	s, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatalf("%s not ready", name)
 	}
 	t.Cleanup(s.Shutdown)
 	return s
@@ -236,14 +222,9 @@ func TestLiveSingleServerRules(t *testing.T) {
 
 func freeTCPPorts(t *testing.T, n int) []int {
 	t.Helper()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	ports, err := natstest.FreePorts(n)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ports
 }

@@ -3,7 +3,7 @@ package probe_test
 import (
 	"context"
 	"fmt"
-	"net"
+	"github.com/natsaudit/natsaudit/internal/natstest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,24 +189,7 @@ func clusterServers(t *testing.T) []*server.Server {
 // freePorts asks the OS for n loopback ports for the cluster listeners: the
 // routes must be known before the servers start, and JetStream clustering
 // needs configured routes on every node.
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
+func freePorts(n int) ([]int, error) { return natstest.FreePorts(n) }
 
 // startCluster starts <prefix>1..<prefix>3 in cluster clusterName.
 func startCluster(f *fixture, prefix, clusterName string) error {

@@ -12,9 +12,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/natstest"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -66,24 +66,7 @@ http: 127.0.0.1:-1
 jetstream { store_dir: %q, max_memory_store: 256MB, max_file_store: 1GB }
 %s
 %s`, name, filepath.Join(dir, name), accounts, extra)
-	p := filepath.Join(dir, name+".conf")
-	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
-		return nil, err
-	}
-	opts, err := server.ProcessConfigFile(p)
-	if err != nil {
-		return nil, err
-	}
-	opts.NoLog, opts.NoSigs = true, true
-	s, err := server.NewServer(opts)
-	if err != nil {
-		return nil, err
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		return nil, fmt.Errorf("%s not ready", name)
-	}
-	return s, nil
+	return natstest.StartConf(dir, name, conf)
 }
 
 func single(tmp, out string) error {
@@ -142,12 +125,11 @@ func single(tmp, out string) error {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := natstest.FreePorts(1)
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
 }
 
 func cluster(tmp, out string) error {
