@@ -33,7 +33,8 @@ deny contains f if {
 	v := _eval_version(s)
 	candidates := _advisories_by_version[v]
 	count(candidates) > 0
-	st := {f: _status(s, f) | some f in known_features}
+	# Only the gates these advisories name: some walk the whole config.
+	st := {f: _status(s, f) | some f in _gates_by_version[v]}
 	affected := [a | some a in candidates; _applies(st, a)]
 	count(affected) > 0
 	definite := [a | some a in affected; count(_conditions(st, a)) == 0]
@@ -56,6 +57,13 @@ _advisories_by_version := {v: [a |
 ] | some v in _versions}
 
 _versions := {v | some s in input.servers; v := _eval_version(s)}
+
+# _gates_by_version: the feature gates named by each version's advisories.
+_gates_by_version := {v: {f |
+	some a in _advisories_by_version[v]
+	some r in a.requires
+	some f in split(trim_prefix(r, "!"), "|")
+} | some v in _versions}
 
 # _eval_version: the exact version, or for a floating tag (nats:2.10) the
 # newest release of that series, which is what a pull gets today.

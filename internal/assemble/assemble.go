@@ -564,6 +564,9 @@ func (b *builder) keyFiles() {
 }
 
 func (b *builder) finish() {
+	for _, s := range b.inv.Servers {
+		s.SecretPaths = model.FindSecrets(s.Config)
+	}
 	b.inv.Errors = capErrors(b.inv.Errors, maxErrorsPerFile)
 	sort.Strings(b.inv.Notes)
 }

@@ -6,7 +6,10 @@
 // are one Server. It is serialised to JSON as the Rego input; see docs/model.md.
 package model
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // Location is where a value came from in a scanned file.
 type Location struct {
@@ -90,12 +93,15 @@ type Server struct {
 	Config     map[string]any `json:"config"` // canonical keys, sizes in bytes, durations in ns; secrets as Secret objects
 	// ConfigEnv names the environment variable each config value was set
 	// from ("authorization/users/0/password" -> "NATS_PASSWORD").
-	ConfigEnv  map[string]string `json:"config_env"`
-	Deployment *Deployment       `json:"deployment,omitempty"`
-	Version    *Version          `json:"version,omitempty"`
-	Certs      []*Cert           `json:"certs"`
-	Live       *Live             `json:"live,omitempty"`
-	Locs       Locations         `json:"-"`
+	ConfigEnv map[string]string `json:"config_env"`
+	// SecretPaths are the paths (keys and array indexes, as Rego's walk
+	// gives them) of every Secret in Config, so rules need not walk it.
+	SecretPaths [][]any     `json:"secret_paths"`
+	Deployment  *Deployment `json:"deployment,omitempty"`
+	Version     *Version    `json:"version,omitempty"`
+	Certs       []*Cert     `json:"certs"`
+	Live        *Live       `json:"live,omitempty"`
+	Locs        Locations   `json:"-"`
 }
 
 // AddSource records where facts about the server came from.
@@ -277,3 +283,26 @@ type Secret struct {
 
 // EnvValue is the facts kept about a .env or compose environment value.
 type EnvValue = Secret
+
+// FindSecrets returns the paths of the Secret values in a config tree.
+func FindSecrets(cfg map[string]any) [][]any {
+	out := [][]any{}
+	var walk func(v any, path []any)
+	walk = func(v any, path []any) {
+		switch x := v.(type) {
+		case *Secret:
+			out = append(out, append([]any{}, path...))
+		case map[string]any:
+			for k, c := range x {
+				walk(c, append(path, k))
+			}
+		case []any:
+			for i, c := range x {
+				walk(c, append(path, i))
+			}
+		}
+	}
+	walk(cfg, nil)
+	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]...) < fmt.Sprint(out[j]...) })
+	return out
+}

@@ -455,10 +455,20 @@ _secrets_by_server := {ref: secrets |
 	some s in input.servers
 	is_object(s.config)
 	ref := s.ref
-	secrets := {[path_string("config", p), p, v] |
-		walk(s.config, [p, v])
-		v.secret == true # is_secret, inlined: this runs for every node
-	}
+	secrets := _secrets_of(s)
+}
+
+# The inventory lists where the secrets are (secret_paths, from Go); a
+# hand-written input without that list is walked.
+_secrets_of(s) := {[path_string("config", p), p, v] |
+	some p in s.secret_paths
+	v := object.get(s.config, p, null)
+	v.secret == true
+} if is_array(s.secret_paths)
+
+else := {[path_string("config", p), p, v] |
+	walk(s.config, [p, v])
+	v.secret == true # is_secret, inlined: this runs for every node
 }
 
 # literal_secret(v): the value is written in the repository itself (not an
