@@ -296,6 +296,9 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 	if suppressedOmitted > 0 {
 		props["natsaudit/suppressedOmitted"] = suppressedOmitted
 	}
+	if r.Tool.AdvisoriesDate != "" {
+		props["natsaudit/advisoriesDate"] = r.Tool.AdvisoriesDate
+	}
 	if r.Scores.Overall != nil {
 		props["natsaudit/overallScore"] = *r.Scores.Overall
 		props["natsaudit/grade"] = r.Scores.Grade

@@ -59,6 +59,9 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 		fmt.Fprintf(&b, "Suppressed: %d finding(s) (see --format json or markdown for reasons)\n", n)
 	}
 	fmt.Fprintf(&b, "Scores: %s\n", ScoreLine(r.Scores))
+	if r.Tool.AdvisoriesDate != "" {
+		fmt.Fprintf(&b, "Advisory data: %s\n", r.Tool.AdvisoriesDate)
+	}
 	fmt.Fprintf(&b, "Findings: %s\n", CountLine(r.Summary))
 	_, err := io.WriteString(w, b.String())
 	return err
