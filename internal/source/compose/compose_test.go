@@ -3,7 +3,6 @@ package compose
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
@@ -141,29 +140,6 @@ func TestEnvironmentInterpolation(t *testing.T) {
 	if f := s.Deployment.Environment["NATS_PASSWORD"].(*model.Secret); !f.Placeholder {
 		t.Errorf("facts = %+v", f)
 	}
-}
-
-func TestAliasBomb(t *testing.T) {
-	bomb := `a: &a ["x","x","x","x","x","x","x","x","x","x"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]
-services:
-  nats:
-    image: nats
-    command: *h
-    ports: *h
-`
-	start := time.Now()
-	p := load(t, nil, Input{Rel: "docker-compose.yml", Data: []byte(bomb)})
-	if time.Since(start) > 5*time.Second {
-		t.Fatalf("alias bomb took %v", time.Since(start))
-	}
-	_ = p
 }
 
 func TestYAMLError(t *testing.T) {

@@ -50,7 +50,7 @@ func TestMergeKeyBomb(t *testing.T) {
 	}
 }
 
-// The plain alias bomb of TestAliasBomb: aliases under command and ports
+// A plain alias bomb: aliases under command and ports
 // are read one level deep, so the file is read, in bounded time and memory,
 // and nothing is expanded a billion times.
 func TestAliasBombBounded(t *testing.T) {
