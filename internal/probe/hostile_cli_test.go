@@ -3,7 +3,6 @@ package probe_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -26,29 +25,8 @@ func TestHostileEndpointsCLI(t *testing.T) {
 		want string
 	}{
 		{"never answers", silentListener, "no complete answer within 500ms"},
-		{"slow byte by byte", func(t *testing.T) string {
-			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
-				fmt.Fprint(w, `{"server_name": "slow", "pad": "`)
-				for {
-					if _, err := w.Write([]byte("x")); err != nil {
-						return
-					}
-					w.(http.Flusher).Flush()
-					select {
-					case <-r.Context().Done():
-						return
-					case <-time.After(20 * time.Millisecond):
-					}
-				}
-			})
-		}, "no complete answer within 500ms"},
-		{"200 MB body", func(t *testing.T) string {
-			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
-				fmt.Fprint(w, `{"server_name": "big", "pad": "`)
-				_, _ = io.Copy(w, io.LimitReader(zeros{}, 200<<20))
-				fmt.Fprint(w, `"}`)
-			})
-		}, "/varz: response over the 33554432-byte limit"}, // see timeout below
+		{"slow byte by byte", slowServer, "no complete answer within 500ms"},
+		{"200 MB body", bigServer, "/varz: response over the 33554432-byte limit"}, // see timeout below
 		{"not JSON", func(t *testing.T) string {
 			return httpServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<html>It works!</html>") })
 		}, "/varz: not JSON"},
@@ -95,11 +73,7 @@ func TestHostileEndpointsCLI(t *testing.T) {
 // sampled while the eight documents are fetched at once (410 MB before the
 // small-document limit, about 150 MB with it).
 func TestHugeBodyMemory(t *testing.T) {
-	u := httpServer(t, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"server_name": "big", "pad": "`)
-		_, _ = io.Copy(w, io.LimitReader(zeros{}, 200<<20))
-		fmt.Fprint(w, `"}`)
-	})
+	u := bigServer(t)
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)

@@ -85,22 +85,7 @@ func TestHostileEndpoints(t *testing.T) {
 	}{
 		{"connection refused", closedPort, "connection refused"},
 		{"accepts and never answers", silentListener, "no complete answer within 500ms"},
-		{"slow byte-by-byte body", func(t *testing.T) string {
-			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
-				fmt.Fprint(w, `{"server_name": "slow", "pad": "`)
-				for {
-					if _, err := w.Write([]byte("x")); err != nil {
-						return
-					}
-					w.(http.Flusher).Flush()
-					select {
-					case <-r.Context().Done():
-						return
-					case <-time.After(20 * time.Millisecond):
-					}
-				}
-			})
-		}, "no complete answer within 500ms"},
+		{"slow byte-by-byte body", slowServer, "no complete answer within 500ms"},
 		{"HTTP 500", func(t *testing.T) string {
 			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
 				http.Error(w, "boom", http.StatusInternalServerError)
@@ -305,4 +290,31 @@ func TestDisplayStripsCredentials(t *testing.T) {
 			t.Errorf("SecretValues = %v, lacks %s", got, want)
 		}
 	}
+}
+
+// slowServer answers one byte every 20 ms, forever.
+func slowServer(t *testing.T) string {
+	return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"server_name": "slow", "pad": "`)
+		for {
+			if _, err := w.Write([]byte("x")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// bigServer answers every path with a 200 MB JSON document.
+func bigServer(t *testing.T) string {
+	return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"server_name": "big", "pad": "`)
+		_, _ = io.Copy(w, io.LimitReader(zeros{}, 200<<20))
+		fmt.Fprint(w, `"}`)
+	})
 }

@@ -1,16 +1,7 @@
 package probe_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"os"
-	"path/filepath"
+	"github.com/natsaudit/natsaudit/internal/natstest"
 	"slices"
 	"strings"
 	"testing"
@@ -32,53 +23,13 @@ type tlsFiles struct {
 // monitoring port never asks for one).
 func tlsServer(t *testing.T, verify bool) (s *server.Server, files tlsFiles, notAfter time.Time) {
 	t.Helper()
-	dir := t.TempDir()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "natsaudit test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	certs, err := natstest.WriteCerts(t.TempDir(), 10*24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	notAfter = time.Now().Add(10 * 24 * time.Hour).Truncate(time.Second)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter,
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalECPrivateKey(key)
-	clientKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	clientDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "natsaudit"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, ca, &clientKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clientKeyDER, _ := x509.MarshalECPrivateKey(clientKey)
-	write := func(name, typ string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	files.ca = write("ca.pem", "CERTIFICATE", caDER)
-	files.clientCert = write("client.pem", "CERTIFICATE", clientDER)
-	files.clientKey = write("client-key.pem", "EC PRIVATE KEY", clientKeyDER)
-	certFile := write("server.pem", "CERTIFICATE", der)
-	keyFile := write("server-key.pem", "EC PRIVATE KEY", keyDER)
+	notAfter = certs.NotAfter
+	files = tlsFiles{ca: certs.CA, clientCert: certs.ClientCert, clientKey: certs.ClientKey}
+	certFile, keyFile := certs.ServerCert, certs.ServerKey
 	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: certFile, KeyFile: keyFile, CaFile: files.ca, Verify: verify})
 	if err != nil {
 		t.Fatal(err)
