@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/engine"
 )
 
 // auditFlags are the flags of one audit run, shared by scan and probe.
@@ -101,7 +103,14 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		}
 	}
 	liveOnly := len(opts.Paths) == 0
-	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, opts.Base, f.ruleDirs)
+	if f.live.maxRuleMemory < 0 {
+		return &exitError{ExitError, errors.New("--max-rule-memory must not be negative")}
+	}
+	eo := engine.Options{RuleDirs: f.ruleDirs, Roots: opts.Paths, MaxHeap: f.live.maxRuleMemory}
+	if cmd.Flags().Changed("timeout") {
+		eo.EvalTimeout = f.live.timeout
+	}
+	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}

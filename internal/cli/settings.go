@@ -37,8 +37,8 @@ type runSettings struct {
 // loadEngine reads the config file (--config, else .natsaudit.yaml in root
 // when root is not ""), builds the engine with the config's parameters and
 // checks every rule ID and parameter it names against the catalog, then
-// reads the baseline.
-func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs []string) (*engine.Engine, *runSettings, error) {
+// reads the baseline. eo are the engine's options from the command line.
+func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, eo engine.Options) (*engine.Engine, *runSettings, error) {
 	s := &runSettings{disabled: map[string]bool{}}
 	path, display := f.config, f.config
 	if path == "" && root != "" {
@@ -53,7 +53,7 @@ func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs 
 		}
 		s.cfg = cfg
 	}
-	eng, err := engine.New(ctx, engine.Options{RuleDirs: ruleDirs})
+	eng, err := engine.New(ctx, eo)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -123,6 +123,18 @@ func TestHostileEndpoints(t *testing.T) {
 				fmt.Fprint(w, `"}`)
 			})
 		}, "over the 33554432-byte limit"},
+		// Small in bytes, big once decoded (each "{}" is a map): refused
+		// before decoding, whatever the byte limit allows.
+		{"2 million empty objects", func(t *testing.T) string {
+			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `{"server_name": "dense", "pad": [{}`+strings.Repeat(",{}", 2_000_000)+`]}`)
+			})
+		}, "/varz: document holds more than 1000000 JSON values (the limit for one document); not read"},
+		{"nested 100 levels", func(t *testing.T) string {
+			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `{"server_name": "deep", "pad": `+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`)
+			})
+		}, "/varz: document nested more than 64 levels deep; not read"},
 		{"200 MB announced", func(t *testing.T) string {
 			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Length", fmt.Sprint(200<<20))
