@@ -250,6 +250,11 @@ func newPRRepo(t *testing.T, bin string) *prRepo {
 		markupName:                        "x\n",
 		commandName:                       "x\n",
 	})
+	// A link where the other settings file name goes: the action must not
+	// follow it when it works out which files make the gate.
+	if err := os.Symlink("/etc/passwd", filepath.Join(r.dir, ".natsaudit.yml")); err != nil {
+		t.Fatal(err)
+	}
 	git(t, r.dir, "add", "-A")
 	git(t, r.dir, "commit", "-q", "-m", "pr")
 	r.head = git(t, r.dir, "rev-parse", "HEAD")
@@ -284,7 +289,7 @@ func TestActionOnPullRequest(t *testing.T) {
 	ar := newActionRun(t)
 	r := newPRRepo(t, ar.bin)
 	in := map[string]string{"path": ".", "fail-on": "medium", "baseline": ".natsaudit-baseline.json", "rules": "policies"}
-	gateFiles := []string{".github/workflows/natsaudit.yml", ".natsaudit-baseline.json", ".natsaudit.yaml", "policies/streams.rego", "policies/?img?src?x?onerror?alert?1??.md", "policies/a???error??pwned.md"}
+	gateFiles := []string{".github/workflows/natsaudit.yml", ".natsaudit-baseline.json", ".natsaudit.yaml", ".natsaudit.yml", "policies/streams.rego", "policies/?img?src?x?onerror?alert?1??.md", "policies/a???error??pwned.md"}
 
 	for _, tc := range []struct {
 		name     string
