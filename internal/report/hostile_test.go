@@ -158,7 +158,7 @@ func TestMarkdownHostileTableCells(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("no suppressed findings table in\n%s", out)
 	}
-	table := out[i:strings.Index(out[i:], "</table>")+i]
+	table := out[i : strings.Index(out[i:], "</table>")+i]
 	rows := strings.Split(table, "<tr>")[1:] // table starts inside the header row
 	if len(rows) != len(r.Suppressed) {
 		t.Fatalf("%d rows, want %d", len(rows), len(r.Suppressed))
