@@ -2,12 +2,14 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/model"
 )
 
@@ -271,5 +273,44 @@ func TestTextColorPadding(t *testing.T) {
 	stripped := strings.NewReplacer(sevColor["low"], "", reset, "").Replace(color.String())
 	if stripped != plain.String() {
 		t.Errorf("coloured output differs from plain beyond the colour codes:\n%s\n%s", stripped, plain.String())
+	}
+}
+
+// TestSARIFCustomRuleHelpEscaped: GitHub renders a rule's help.markdown; a
+// custom rule's metadata (or a rule the catalog does not know) is input and
+// is escaped there, while a built-in rule's stays Markdown.
+func TestSARIFCustomRuleHelpEscaped(t *testing.T) {
+	r := hostileReport(hostileStrings[:6])
+	custom := &engine.Rule{ID: r.Findings[0].RuleID, Title: "t", Severity: "critical", Category: "security", Custom: true,
+		Description: hostileStrings[0] + "\n\n" + hostileStrings[7], Remediation: hostileStrings[3] + "\n\n    " + hostileStrings[4],
+		References: []string{"https://evil.example/ref"}}
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, r, RenderOptions{Rules: []*engine.Rule{custom}}); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID   string
+						Help struct{ Text, Markdown string }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	rules := log.Runs[0].Tool.Driver.Rules
+	if len(rules) == 0 {
+		t.Fatal("no rules in the SARIF log")
+	}
+	for _, rd := range rules {
+		c := mdCheck{texts: []string{rd.ID}}
+		for _, p := range c.problems(rd.Help.Markdown) {
+			t.Errorf("%s: help.markdown: %s", rd.ID, p)
+		}
 	}
 }
