@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -322,10 +321,7 @@ func ruleList(es []DiffEntry) string {
 func WriteDiff(w io.Writer, d *Diff, format string) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(d)
+		return writeJSON(w, d)
 	case "markdown":
 		return writeDiffMarkdown(w, d)
 	case "text", "":
@@ -426,6 +422,7 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 		}
 		b.WriteString("\n")
 	}
-	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	// Like the text, the Markdown is printed to CI logs too.
+	_, err := io.WriteString(w, guardLines(strings.TrimRight(b.String(), "\n")+"\n"))
 	return err
 }

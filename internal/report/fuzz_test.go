@@ -110,8 +110,13 @@ func checkRenderers(t *testing.T, a, b, c, s string) {
 			t.Errorf("%s output shows the planted secret %q", name, planted)
 		}
 	}
-	for _, name := range []string{"text", "diff text"} {
-		for _, p := range textProblems(outs[name]) {
+	// Every format is printed to terminals and CI logs too: JSON and SARIF
+	// escape what text shows visibly, Markdown shows it like text.
+	for name, out := range outs {
+		if strings.Contains(name, "markdown") {
+			out = strings.ReplaceAll(out, "\t", " ") // a snippet keeps its tabs
+		}
+		for _, p := range textProblems(out) {
 			t.Errorf("%s: %s", name, p)
 		}
 	}

@@ -142,6 +142,11 @@ func TestMarkdownHostileInput(t *testing.T) {
 	for _, p := range check.problems(b.String()) {
 		t.Error(p)
 	}
+	// Printed with cat or into a CI log, the file is as safe as text output
+	// (a snippet keeps its tabs).
+	for _, p := range textProblems(strings.ReplaceAll(b.String(), "\t", " ")) {
+		t.Error(p)
+	}
 }
 
 // TestMarkdownHostileTableCells: each suppressed finding's reason stays in
@@ -189,9 +194,51 @@ func TestDiffMarkdownHostileInput(t *testing.T) {
 	for _, f := range cur.Findings {
 		texts = append(texts, f.Title)
 	}
-	check := mdCheck{headings: [4]int{1, 4, 0, 0}, texts: texts}
+	check := mdCheck{headings: diffHeadings(Compare(old, cur)), texts: texts}
 	for _, p := range check.problems(b.String()) {
 		t.Error(p)
+	}
+	for _, p := range textProblems(b.String()) {
+		t.Error(p)
+	}
+}
+
+// TestJSONHostileExactAndPrintable: JSON and SARIF keep every string
+// exactly (a consumer decodes the very name), yet, printed to a terminal or
+// CI log, they hold no raw control, bidi or format character and no
+// workflow command: JSON escapes (\u001b, \u202e, #\u0023[) decode to the
+// same strings.
+func TestJSONHostileExactAndPrintable(t *testing.T) {
+	r := hostileReport(hostileStrings)
+	old := hostileReport(append(append([]string{}, hostileStrings[3:]...), hostileStrings[:3]...))
+	var js, sarif, diff bytes.Buffer
+	if err := WriteJSON(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSARIF(&sarif, r, RenderOptions{SARIFIncludeSuppressed: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteDiff(&diff, Compare(old, r), "json"); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"json": js.String(), "sarif": sarif.String(), "diff json": diff.String()} {
+		if !json.Valid([]byte(out)) {
+			t.Errorf("%s is not valid JSON", name)
+		}
+		for _, p := range textProblems(out) {
+			t.Errorf("%s: %s", name, p)
+		}
+	}
+	checkJSONExact(t, js.String(), r)
+	checkSARIF(t, sarif.String(), r)
+	var d Diff
+	if err := json.Unmarshal(diff.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range d.Fixed {
+		if want := Compare(old, r).Fixed[i]; e.Title != jsonText(want.Title) || e.Target != jsonText(want.Target) {
+			t.Errorf("diff json: fixed %d is %q %q, want %q %q", i, e.Title, e.Target, want.Title, want.Target)
+		}
 	}
 }
 

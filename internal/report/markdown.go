@@ -29,7 +29,10 @@ func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	m.findings()
 	m.recommendations()
 	m.coverage()
-	_, err := io.WriteString(w, strings.TrimRight(m.b.String(), "\n")+"\n")
+	// The Markdown is also printed to CI logs (cat natsaudit.md): what
+	// escaping leaves of a workflow command (in code spans and snippets) is
+	// broken the way text output breaks it.
+	_, err := io.WriteString(w, guardLines(strings.TrimRight(m.b.String(), "\n")+"\n"))
 	return err
 }
 

@@ -42,7 +42,10 @@ import (
 //   - fenced blocks cannot be closed early: the fence is longer than any
 //     run of backticks or tildes in the content;
 //   - control and invisible characters are shown as escapes (\x1b, \u202e),
-//     as in text output: a Markdown file is also read with cat.
+//     as in text output: a Markdown file is also read with cat, or printed
+//     to a CI log; for the same reason a word starting with "::" is
+//     escaped (\::), and WriteMarkdown breaks what is left of workflow
+//     commands in code spans and snippets with guardLines.
 
 // mdInline escapes untrusted text for running Markdown text.
 func mdInline(s string) string { return mdText(s, false) }
@@ -119,6 +122,13 @@ func mdWord(w string) string {
 			b.WriteString("&gt;")
 		case '&':
 			b.WriteString("&amp;")
+		case ':':
+			// "::cmd::" starting a line of the file is a GitHub workflow
+			// command when the report is printed to a CI log.
+			if i == 0 && strings.HasPrefix(w, "::") {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
 		case '-', '+', '=':
 			// "-", "+", "--", "===": a list item, a thematic break or a
 			// setext underline, should the word start a line.

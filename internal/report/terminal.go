@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -145,3 +146,42 @@ func guardLines(s string) string {
 // isCIWhite is the white space the GitHub runner trims off a line before it
 // looks for a command (.NET's char.IsWhiteSpace).
 func isCIWhite(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) }
+
+// jsonSafe makes encoded JSON safe to print on a terminal or in a CI log
+// without changing what it decodes to: the characters needsEscape names
+// (DEL, C1 controls, bidi and other format characters; encoding/json
+// already escapes C0 controls and U+2028/U+2029) become \uXXXX escapes, and
+// the second "#" of "##[" and "##vso[" becomes \u0023. All of them can only
+// occur inside JSON strings, where these escapes are valid.
+func jsonSafe(b []byte) []byte {
+	clean := true
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && needsEscape(r) || b[i] == '#' && i+1 < len(b) && b[i+1] == '#' {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		switch {
+		case r >= 0x7f && needsEscape(r):
+			for _, u := range utf16.AppendRune(nil, r) {
+				out = fmt.Appendf(out, `\u%04x`, u)
+			}
+		case b[i] == '#' && i+2 < len(b) && b[i+1] == '#' && (b[i+2] == '[' || i+5 < len(b) && strings.EqualFold(string(b[i+2:i+6]), "vso[")):
+			out = append(out, `#\u0023`...)
+			i += 2
+			continue
+		default:
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}
