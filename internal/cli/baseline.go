@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 // DefaultBaseline is where `baseline write` puts the baseline.
@@ -53,11 +54,11 @@ too.`,
 			if err != nil {
 				return &exitError{ExitError, err}
 			}
-			fmt.Fprintf(a.stderr, "natsaudit: wrote %s: %s accepted", visible(output), plural(len(rep.Findings), "finding"))
+			fmt.Fprintf(a.stderr, "natsaudit: wrote %s: %s accepted", report.TerminalSafe(output), plural(len(rep.Findings), "finding"))
 			if n := len(rep.Suppressed); n > 0 {
 				fmt.Fprintf(a.stderr, " (%d more already suppressed by comments or exceptions, not in the baseline)", n)
 			}
-			fmt.Fprintf(a.stderr, "; use it with: natsaudit scan --baseline %s\n", visible(output))
+			fmt.Fprintf(a.stderr, "; use it with: natsaudit scan --baseline %s\n", report.TerminalSafe(output))
 			return nil
 		},
 	}

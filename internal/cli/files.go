@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/natsaudit/natsaudit/internal/config"
 	"github.com/natsaudit/natsaudit/internal/safefile"
@@ -46,52 +42,4 @@ func foundConfigReader(root string) config.ReadFunc {
 		}
 		return data, err
 	}
-}
-
-// visible escapes what must not reach a terminal or a CI log raw: control
-// characters (a new line in a file name would start a line of its own,
-// "::error::" becomes a GitHub annotation; ESC starts a terminal escape
-// sequence) and the Unicode format characters that reorder text (bidi
-// overrides). They are written as Go escapes (\n, \x1b, \u202e); the rest
-// of the string is unchanged. Used on every untrusted string the CLI
-// prints on stderr: file names, reasons, warnings.
-func visible(s string) string {
-	if strings.IndexFunc(s, hidden) < 0 && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case hidden(r):
-			q := strconv.QuoteRuneToASCII(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-// visibleLines is visible for a message of several lines (a config with
-// several errors): each line is made visible, and a line that would start
-// a CI workflow command (GitHub's runner trims leading spaces before
-// looking for "::") has its first colon escaped.
-func visibleLines(msg string) string {
-	lines := strings.Split(msg, "\n")
-	for i, l := range lines {
-		l = visible(l)
-		if t := strings.TrimLeft(l, " \t"); strings.HasPrefix(t, "::") {
-			l = l[:len(l)-len(t)] + `\x3a` + t[1:]
-		}
-		lines[i] = l
-	}
-	return strings.Join(lines, "\n")
-}
-
-func hidden(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }

@@ -155,6 +155,9 @@ func (a *app) writeWith(g *safefile.Guard, rep *report.Report, ts []target, opt 
 		toStdout := t.path == "" || t.path == "-"
 		o := opt
 		o.Color = opt.Color && toStdout
+		// Masked before escaping too: Markdown and JSON escapes would hide a
+		// secret from the pass over the rendered bytes below.
+		o.Redact = sec.Redact
 		if err := report.Render(t.format, &buf, rep, o); err != nil {
 			return fmt.Errorf("render %s: %w", t.format, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/probe"
+	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
@@ -152,7 +153,7 @@ func (f *liveFlags) setup(a *app, eng *engine.Engine, opt *audit.Options, defaul
 	// Messages name targets without userinfo and never quote credentials;
 	// scrubbing the remembered values is the second line of defence.
 	say := func(format string, args ...any) {
-		fmt.Fprintf(a.stderr, "natsaudit: %s\n", visible(sec.Redact(fmt.Sprintf(format, args...))))
+		fmt.Fprintf(a.stderr, "natsaudit: %s\n", report.TerminalSafe(sec.Redact(fmt.Sprintf(format, args...))))
 	}
 	opt.Live = func(ctx context.Context, inv *model.Inventory) error {
 		if po.TLS.Insecure {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
@@ -124,7 +125,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	// FIFOs, broken symlinks) are in the report's notes; the text report has
 	// no notes, so say it where a CI log shows it.
 	for _, s := range res.Discover.Skipped {
-		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", visible(s.Path), visible(s.Reason))
+		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
 	}
 	if f.inventory != "" {
 		if err := writeInventory(g, f.inventory, res); err != nil {

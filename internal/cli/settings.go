@@ -11,6 +11,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/config"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
@@ -122,6 +123,6 @@ func (s *runSettings) apply(o *audit.Options) {
 func (a *app) finish(s *runSettings, res *audit.Result) {
 	res.Report.Notes = append(res.Report.Notes, s.notes...)
 	for _, w := range res.Warnings {
-		fmt.Fprintf(a.stderr, "natsaudit: warning: %s\n", visible(res.Secrets.Redact(w)))
+		fmt.Fprintf(a.stderr, "natsaudit: warning: %s\n", report.TerminalSafe(res.Secrets.Redact(w)))
 	}
 }
