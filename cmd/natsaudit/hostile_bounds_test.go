@@ -25,8 +25,7 @@ import (
 // Small inputs that amplify: a few hundred KB of archive, two monitoring
 // documents, a rogue responder on the system account, one line of Rego.
 // Each once took gigabytes (issue 11, items 10 and 11); the whole process
-// must now stay under 1 GB (1.5 GB for the rule, whose bound is a heap
-// budget) and say what it refused. The inputs are served from this test
+// must now stay under 1 GB and say what it refused. The inputs are served from this test
 // process (loopback HTTP, an in-process nats-server); the binary under test
 // is measured (wait4's maxrss) and killed at 2 GB so that a regression
 // fails the test instead of taking the machine's memory.

@@ -20,6 +20,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/rules"
 )
 
@@ -37,9 +38,11 @@ type Options struct {
 	// MaxHeap stops an evaluation when the process's heap grows over this
 	// many bytes (0: automatic, see heapLimit).
 	MaxHeap int64
-	// Roots are the scanned roots: a rule directory given inside one must
-	// resolve inside it.
-	Roots []string
+	// Guard checks the rule directories, paths named on the command line
+	// (nil: safefile.NewGuard(), the working directory only): one given
+	// inside the working directory or a scanned directory must resolve
+	// inside it.
+	Guard *safefile.Guard
 	// CatalogOnly reads the rules' metadata without compiling them (for
 	// `rules list` and `rules show`): Rules and Rule work, Eval does not.
 	// User rule directories are still compiled, so that their errors are
@@ -85,7 +88,7 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	}
 	builtin := builtinPackages(mods)
 	for _, dir := range opt.RuleDirs {
-		if err := loadDir(dir, opt.Roots, mods, opt.IncludeTests, custom, builtin); err != nil {
+		if err := loadDir(dir, opt.Guard, mods, opt.IncludeTests, custom, builtin); err != nil {
 			return nil, err
 		}
 	}

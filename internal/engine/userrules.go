@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
@@ -22,24 +22,36 @@ const maxRuleFile = 4 << 20
 
 // loadDir parses the user rules of dir. The directory may come from the
 // scanned tree (a pull request's policies/), so it is read like the tree:
-// a directory given inside a scanned root must resolve inside it, files are
-// read only when they are regular files inside the directory (a link to
-// /proc/self/environ or ~/.git-credentials is refused, not read), and a
-// file that does not parse is quoted only by a short, scrubbed snippet.
-// User packages live in their own namespace: none may be, contain, or sit
-// inside a built-in package (builtin), or leave natsaudit.rules.
-func loadDir(dir string, roots []string, mods map[string]*ast.Module, tests bool, custom map[string]bool, builtin []ast.Ref) error {
-	real, err := resolveRuleDir(dir, roots)
+// the directory is a command-line path checked by guard (given inside the
+// working directory or a scanned directory, it must resolve inside it),
+// its files are read only when they are regular files inside it, never in
+// .git (a link to /proc/self/environ or ~/.git-credentials is refused, not
+// read), and a file that does not parse is quoted only by a short, scrubbed
+// snippet. User packages live in their own namespace: none may be,
+// contain, or sit inside a built-in package (builtin), or leave
+// natsaudit.rules.
+func loadDir(dir string, guard *safefile.Guard, mods map[string]*ast.Module, tests bool, custom map[string]bool, builtin []ast.Ref) error {
+	if guard == nil {
+		guard = safefile.NewGuard()
+	}
+	real, err := guard.Check(dir)
+	if err == nil {
+		var st os.FileInfo
+		if st, err = os.Stat(real); err == nil && !st.IsDir() {
+			err = errors.New("not a directory")
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("load rules from %s: %w", dir, err)
 	}
+	root := safefile.NewRoot(real)
 	n := len(mods)
 	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			if d.Name() == ".git" && p != real {
+			if p != real && safefile.IsPrivate(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -52,7 +64,10 @@ func loadDir(dir string, roots []string, mods map[string]*ast.Module, tests bool
 			return err
 		}
 		name := ModuleName(filepath.Join(dir, rel))
-		src, err := readRuleFile(p, d, real)
+		src, err := root.ReadFile(p, maxRuleFile)
+		if errors.Is(err, safefile.ErrOutside) {
+			err = errors.New("a symbolic link out of the rules directory; not read")
+		}
 		if err != nil {
 			return fmt.Errorf("read rule %s: %w", name, err)
 		}
@@ -77,84 +92,6 @@ func loadDir(dir string, roots []string, mods map[string]*ast.Module, tests bool
 		return fmt.Errorf("load rules from %s: no .rego files found", dir)
 	}
 	return nil
-}
-
-// resolveRuleDir resolves a rule directory's links. When it is given inside
-// one of the scanned roots, it must stay inside that root: `--rules
-// policies` where the pull request made policies a link to /etc is refused.
-func resolveRuleDir(dir string, roots []string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return "", err
-	}
-	st, err := os.Stat(real)
-	if err != nil {
-		return "", err
-	}
-	if !st.IsDir() {
-		return "", errors.New("not a directory")
-	}
-	for _, root := range roots {
-		absRoot, err := filepath.Abs(root)
-		if err != nil || !within(absRoot, abs) {
-			continue
-		}
-		realRoot, err := filepath.EvalSymlinks(absRoot)
-		if err != nil {
-			return "", err
-		}
-		if !within(realRoot, real) {
-			return "", fmt.Errorf("a symbolic link out of the scanned tree %s; not read", filepath.ToSlash(root))
-		}
-	}
-	return real, nil
-}
-
-// readRuleFile reads p, found in the resolved rule directory dir: a
-// regular file, or a link to one inside dir.
-func readRuleFile(p string, d fs.DirEntry, dir string) ([]byte, error) {
-	target := p
-	if d.Type()&fs.ModeSymlink != 0 {
-		t, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return nil, errors.New("a broken symbolic link")
-		}
-		if !within(dir, t) {
-			return nil, errors.New("a symbolic link out of the rules directory; not read")
-		}
-		target = t
-	}
-	// Before opening: a FIFO would block the open, a device is not a file.
-	st, err := os.Stat(target)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file; not read")
-	}
-	f, err := os.Open(target)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxRuleFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(src) > maxRuleFile {
-		return nil, fmt.Errorf("over %d bytes; not read", maxRuleFile)
-	}
-	return src, nil
-}
-
-// within reports whether p is dir or inside it (both absolute and clean).
-func within(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // builtinPackages are the packages of the built-in modules.

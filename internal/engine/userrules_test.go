@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 const plantedToken = "ghs_plantedGitToken0123456789"
@@ -85,14 +87,14 @@ func TestUserRuleFilesStayInTheTree(t *testing.T) {
 		{"rules directory linked out of the tree", func(t *testing.T, repo string) string {
 			symlink(t, filepath.Join(outside, "policies"), filepath.Join(repo, "policies"))
 			return filepath.Join(repo, "policies")
-		}, "a symbolic link out of the scanned tree"},
+		}, "policies: is a symbolic link out of the scanned tree; not read"},
 		{"FIFO", func(t *testing.T, repo string) string {
 			writeFile(t, filepath.Join(repo, "policies", "ok.rego"), okRule)
 			if err := syscall.Mkfifo(filepath.Join(repo, "policies", "pipe.rego"), 0o644); err != nil {
 				t.Skip("mkfifo:", err)
 			}
 			return filepath.Join(repo, "policies")
-		}, "pipe.rego: not a regular file; not read"},
+		}, "pipe.rego: not a regular file (a FIFO, device or socket); not read"},
 		{"rules under .git are not read", func(t *testing.T, repo string) string {
 			writeFile(t, filepath.Join(repo, "policies", "ok.rego"), okRule)
 			writeFile(t, filepath.Join(repo, "policies", ".git", "hooks.rego"), "not rego "+plantedToken)
@@ -112,7 +114,7 @@ func TestUserRuleFilesStayInTheTree(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := t.TempDir()
 			dir := tc.setup(t, repo)
-			_, err := New(context.Background(), Options{RuleDirs: []string{dir}, Roots: []string{repo}, CatalogOnly: true})
+			_, err := New(context.Background(), Options{RuleDirs: []string{dir}, Guard: safefile.NewGuard(repo), CatalogOnly: true})
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("err = %v, want the rules loaded", err)
