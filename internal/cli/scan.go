@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 )
@@ -107,7 +109,14 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if err := f.live.checkFiles(g, a.getenv, liveOnly); err != nil {
 		return &exitError{ExitError, err}
 	}
-	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, f.ruleDirs)
+	if f.live.maxRuleMemory < 0 {
+		return &exitError{ExitError, errors.New("--max-rule-memory must not be negative")}
+	}
+	eo := engine.Options{RuleDirs: f.ruleDirs, Guard: g, MaxHeap: f.live.maxRuleMemory}
+	if cmd.Flags().Changed("timeout") {
+		eo.EvalTimeout = f.live.timeout
+	}
+	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
