@@ -35,13 +35,17 @@ func decodeObject(data []byte) (map[string]any, error) {
 // int64 and fractions float64, the types the rest of natsaudit (and the
 // stream defaults) expect. Integers beyond int64 but within uint64 stay
 // json.Number, which encodes back to the exact digits for the Rego input.
+// Strings and keys are scrubbed of credentials (scrub.go).
 func normalize(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
 			x[k] = normalize(e)
 		}
+		scrubKeys(x)
 		return x
+	case string:
+		return scrubString(x)
 	case []any:
 		for i, e := range x {
 			x[i] = normalize(e)
