@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/secret"
@@ -143,11 +144,14 @@ func failRank(s string) (int, error) {
 	return r, nil
 }
 
-// writeWith renders the report in every requested format. Every byte goes through
-// the secret redactor before it leaves the process.
+// writeWith renders the report in every requested format. The report's
+// values are scrubbed of secrets first (audit.ScrubReport: values only,
+// never its keys, the tool's words or file paths, so that no password can
+// change what the report says or where it points).
 // opt carries the rule catalog and the SARIF settings; Color applies to
 // stdout only.
 func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
+	audit.ScrubReport(rep, sec)
 	for _, t := range ts {
 		var buf bytes.Buffer
 		toStdout := t.path == "" || t.path == "-"
@@ -156,7 +160,7 @@ func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOption
 		if err := report.Render(t.format, &buf, rep, o); err != nil {
 			return fmt.Errorf("render %s: %w", t.format, err)
 		}
-		out := []byte(sec.Redact(buf.String()))
+		out := buf.Bytes()
 		if toStdout {
 			if _, err := a.stdout.Write(out); err != nil {
 				return err
