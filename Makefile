@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool bench
+.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool bench
 
 all: build test
 
@@ -10,7 +10,7 @@ build:
 	$(GO) build -o bin/natsaudit ./cmd/natsaudit
 
 ## test: everything CI runs (Go tests, Rego rule tests, script tests, live tests, lint)
-test: fmt-check vet staticcheck sarif-tool
+test: fmt-check vet staticcheck sarif-tool shellcheck-tool
 	$(GO) test ./...
 	@$(MAKE) --no-print-directory sarif-lint
 
@@ -38,6 +38,21 @@ sarif-lint:
 ## sarif-tool: install the pinned validator (its SARIF schema is used by go test too)
 sarif-tool:
 	@tools/sarif-lint/install.sh
+
+## shellcheck-tool: shellcheck, for the tests that lint the scripts of
+## action.yml and the CI recipes (examples/ci). Installed with apt-get when
+## missing and this runs as root on Debian/Ubuntu; otherwise those tests skip,
+## saying so (NATSAUDIT_REQUIRE_SHELLCHECK=1, set by .ci/run, fails them).
+shellcheck-tool:
+	@command -v shellcheck >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing shellcheck (apt-get)"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y -qq shellcheck >/dev/null 2>&1 || \
+				{ apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }; \
+		else \
+			echo "shellcheck is not installed: the script lint tests in examples/ci will skip (install it: apt-get install shellcheck)"; \
+		fi; }
 
 ## bench: synthetic repos of 10-5,000 config files, Go benchmarks (start-up,
 ## discovery, parsing, evaluation, rendering, live collection), the built

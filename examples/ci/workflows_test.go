@@ -7,7 +7,8 @@ package ci_test
 
 import (
 	"bytes"
-	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,7 +101,7 @@ func TestActionMetadata(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	want := []string{"args", "baseline", "command", "config", "fail-on", "format", "job-summary", "path", "sarif-file"}
+	want := []string{"args", "baseline", "command", "config", "fail-on", "format", "job-summary", "path", "rules", "sarif-file", "trusted-config-from"}
 	if !slices.Equal(names, want) {
 		t.Errorf("inputs = %v, want %v", names, want)
 	}
@@ -169,27 +170,44 @@ func TestActionMetadata(t *testing.T) {
 	}
 }
 
-// checkScript parses a step's script with bash, and lints it with
-// shellcheck when it is installed.
+// checkScript parses a step's script with bash and lints it with
+// shellcheck, each in a subtest that is skipped, visibly, when the tool is
+// missing (make test installs shellcheck; .ci/run sets
+// NATSAUDIT_REQUIRE_SHELLCHECK=1, which turns the skip into a failure).
 func checkScript(t *testing.T, name, script string) {
 	t.Helper()
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Logf("no bash: %s not parsed", name)
-		return
-	}
-	cmd := exec.Command(bash, "-n")
-	cmd.Stdin = strings.NewReader(script)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("step %q: bash -n: %v\n%s", name, err, out)
-	}
-	if sc, err := exec.LookPath("shellcheck"); err == nil {
+	t.Run("bash -n/"+name, func(t *testing.T) {
+		bash := lookTool(t, "bash")
+		cmd := exec.Command(bash, "-n")
+		cmd.Stdin = strings.NewReader(script)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("step %q: bash -n: %v\n%s", name, err, out)
+		}
+	})
+	t.Run("shellcheck/"+name, func(t *testing.T) {
+		sc := lookTool(t, "shellcheck")
 		cmd := exec.Command(sc, "-s", "bash", "-")
 		cmd.Stdin = strings.NewReader(script)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("step %q: shellcheck:\n%s", name, out)
 		}
+	})
+}
+
+// lookTool finds a program on PATH or skips the test, saying so; with
+// NATSAUDIT_REQUIRE_SHELLCHECK=1 (CI) a missing tool fails it instead.
+func lookTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
 	}
+	msg := fmt.Sprintf("%s is not installed: the workflow scripts are not checked with it (make test installs shellcheck; on Debian: apt-get install shellcheck)", name)
+	if os.Getenv("NATSAUDIT_REQUIRE_SHELLCHECK") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }
 
 // documentedWorkflows returns the YAML documents that show the action: the
@@ -357,125 +375,472 @@ func TestQuarterlyWorkflow(t *testing.T) {
 // TestActionScript runs the action's scan step, as GitHub would, against a
 // natsaudit built from this repository.
 func TestActionScript(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds natsaudit")
-	}
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	a, _ := loadAction(t)
-	var script string
-	for _, s := range a.Runs.Steps {
-		if s.ID == "run" {
-			script = s.Run
-		}
-	}
-	if script == "" {
-		t.Fatal("no step with id run")
-	}
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "natsaudit"), "./cmd/natsaudit")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	ar := newActionRun(t)
 	examples, _ := filepath.Abs("../custom-rules")
 
 	repo := t.TempDir()
-	for name, content := range map[string]string{
-		"nats/nats.conf":  "server_name: nats-1\nport: 4222\ntls { cert_file: \"a.crt\", key_file: \"a.key\" }\nallow_non_tls: true\n",
-		"streams/ev.json": `{"name": "EVENTS", "subjects": ["events.>"], "max_age": 0, "num_replicas": 3}`,
+	writeFiles(t, repo, map[string]string{
+		"nats/nats.conf":  natsConf,
+		"streams/ev.json": streamJSON,
 		"only.yaml":       "enabled: [NATS-TLS-002, ACME-STR-001]\n",
 		"only-tls.yaml":   "enabled: [NATS-TLS-002]\n",
-	} {
-		p := filepath.Join(repo, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	inputs := func(over map[string]string) map[string]string {
-		in := map[string]string{}
-		for n, i := range a.Inputs {
-			in[n] = i.Default
-		}
-		for k, v := range over {
-			in[k] = v
-		}
-		return in
-	}
-	run := func(in map[string]string) (int, map[string]string, string, string) {
-		t.Helper()
-		ghOut := filepath.Join(t.TempDir(), "output")
-		summary := filepath.Join(t.TempDir(), "summary.md")
-		cmd := exec.Command(bash, "-c", script)
-		cmd.Dir = repo
-		cmd.Env = []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GITHUB_OUTPUT=" + ghOut, "GITHUB_STEP_SUMMARY=" + summary, "HOME=" + t.TempDir()}
-		for k, v := range in {
-			cmd.Env = append(cmd.Env, "INPUT_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))+"="+v)
-		}
-		var stdout bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stdout
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		outs := map[string]string{}
-		b, _ := os.ReadFile(ghOut)
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if k, v, ok := strings.Cut(l, "="); ok {
-				outs[k] = v
-			}
-		}
-		sum, _ := os.ReadFile(summary)
-		return code, outs, stdout.String(), string(sum)
-	}
+	})
 
 	// Medium findings under fail-on high: success, SARIF and summary written.
-	code, outs, log, summary := run(inputs(map[string]string{"path": "nats streams", "config": "only.yaml", "args": "--rules " + examples}))
-	if code != 0 || outs["exit-code"] != "0" || outs["sarif-file"] != "natsaudit.sarif" {
-		t.Fatalf("exit %d, outputs %v\n%s", code, outs, log)
+	r := ar.run(t, repo, map[string]string{"path": "nats streams", "config": "only.yaml", "args": "--rules " + examples})
+	if r.code != 0 || r.outs["exit-code"] != "0" || r.outs["sarif-file"] != "natsaudit.sarif" {
+		t.Fatalf("exit %d, outputs %v\n%s", r.code, r.outs, r.log)
 	}
-	if !strings.Contains(log, "NATS-TLS-002") || !strings.Contains(log, "ACME-STR-001") {
-		t.Errorf("the log lacks the findings:\n%s", log)
+	if !strings.Contains(r.log, "NATS-TLS-002") || !strings.Contains(r.log, "ACME-STR-001") {
+		t.Errorf("the log lacks the findings:\n%s", r.log)
 	}
-	if !strings.HasPrefix(summary, "# NATS audit report") {
-		t.Errorf("job summary is not the Markdown report: %.80q", summary)
+	if !strings.HasPrefix(r.summary, "# NATS audit report") {
+		t.Errorf("job summary is not the Markdown report: %.80q", r.summary)
 	}
-	var sarif struct {
-		Runs []struct {
-			Results []struct {
-				RuleID string `json:"ruleId"`
-			} `json:"results"`
-		} `json:"runs"`
+	if r.outs["gate-changed"] != "" {
+		t.Errorf("not a pull request, yet gate-changed=%q", r.outs["gate-changed"])
 	}
-	b, err := os.ReadFile(filepath.Join(repo, "natsaudit.sarif"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &sarif); err != nil || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != 2 {
-		t.Errorf("SARIF: %v, %+v", err, sarif)
+	if got := sarifRules(t, filepath.Join(repo, "natsaudit.sarif")); len(got) != 2 {
+		t.Errorf("SARIF results: %v, want 2", got)
 	}
 
 	// fail-on medium fails the step with natsaudit's exit code.
-	code, outs, _, _ = run(inputs(map[string]string{"path": "nats", "config": "only-tls.yaml", "fail-on": "medium", "sarif-file": "out/x.sarif", "job-summary": "false"}))
-	if code != 1 || outs["exit-code"] != "1" || outs["sarif-file"] != "out/x.sarif" {
-		t.Errorf("fail-on medium: exit %d, outputs %v", code, outs)
+	r = ar.run(t, repo, map[string]string{"path": "nats", "config": "only-tls.yaml", "fail-on": "medium", "sarif-file": "out/x.sarif", "job-summary": "false"})
+	if r.code != 1 || r.outs["exit-code"] != "1" || r.outs["sarif-file"] != "out/x.sarif" {
+		t.Errorf("fail-on medium: exit %d, outputs %v", r.code, r.outs)
 	}
 
 	// A usage error: exit 2, no SARIF claimed.
-	code, outs, log, _ = run(inputs(map[string]string{"config": "missing.yaml"}))
-	if code != 2 || outs["exit-code"] != "2" || outs["sarif-file"] != "" {
-		t.Errorf("missing config: exit %d, outputs %v\n%s", code, outs, log)
+	r = ar.run(t, repo, map[string]string{"config": "missing.yaml"})
+	if r.code != 2 || r.outs["exit-code"] != "2" || r.outs["sarif-file"] != "" {
+		t.Errorf("missing config: exit %d, outputs %v\n%s", r.code, r.outs, r.log)
 	}
-	code, _, log, _ = run(inputs(map[string]string{"command": "rm -rf /"}))
-	if code != 2 || !strings.Contains(log, "command must be scan, probe or install") {
-		t.Errorf("bad command: exit %d\n%s", code, log)
+	r = ar.run(t, repo, map[string]string{"command": "rm -rf /"})
+	if r.code != 2 || !strings.Contains(r.log, "command must be scan, probe or install") {
+		t.Errorf("bad command: exit %d\n%s", r.code, r.log)
+	}
+	r = ar.run(t, repo, map[string]string{"trusted-config-from": "pr"})
+	if r.code != 2 || r.outs["exit-code"] != "2" || !strings.Contains(r.log, "trusted-config-from must be base or head") {
+		t.Errorf("bad trusted-config-from: exit %d, outputs %v\n%s", r.code, r.outs, r.log)
+	}
+}
+
+// workflowFiles is every file that holds workflow YAML: action.yml, the
+// example workflows and the yaml blocks of README.md and docs/*.md.
+func workflowFiles(t *testing.T) map[string][]byte {
+	t.Helper()
+	all := documentedWorkflows(t)
+	_, raw := loadAction(t)
+	all["action.yml"] = raw
+	gl, err := os.ReadFile("gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all["examples/ci/gitlab-ci.yml"] = gl
+	return all
+}
+
+// walk calls fn on every mapping node of a YAML tree.
+func walk(n *yaml.Node, fn func(m *yaml.Node)) {
+	if n.Kind == yaml.MappingNode {
+		fn(n)
+	}
+	for _, c := range n.Content {
+		walk(c, fn)
+	}
+}
+
+var (
+	pinnedUses  = regexp.MustCompile(`^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(/[A-Za-z0-9_./-]+)?@([0-9a-f]{40})$`)
+	versionNote = regexp.MustCompile(`^#\s*(v[0-9]+(\.[0-9]+){0,2})(\s|$)`)
+	dockerPin   = regexp.MustCompile(`^docker://[^@\s]+@sha256:[0-9a-f]{64}$`)
+	exprOpen    = regexp.MustCompile(`\$\{\{\s*`)
+)
+
+// pins checks that every third-party uses: names a full commit SHA and, in
+// a comment, the release it is (for readers and update bots): a tag can be
+// moved to other code at any time, a commit SHA cannot. Across files, the
+// same action and release have the same SHA.
+type pins struct {
+	byTag, bySHA map[string]string // repo@tag -> sha, repo@sha -> tag
+	where        map[string]string // repo@tag, repo@sha -> file:line first seen
+	n            int               // third-party uses: seen
+}
+
+func newPins() *pins {
+	return &pins{byTag: map[string]string{}, bySHA: map[string]string{}, where: map[string]string{}}
+}
+
+func (p *pins) check(name string, doc *yaml.Node) []string {
+	var errs []string
+	walk(doc, func(m *yaml.Node) {
+		u := get(m, "uses")
+		if u == nil || u.Kind != yaml.ScalarNode {
+			return
+		}
+		v := u.Value
+		switch {
+		case strings.HasPrefix(v, "./"):
+			return // this repository's own code
+		case strings.HasPrefix(v, "natsaudit/natsaudit@"):
+			// The documented action itself: the examples name the release a
+			// reader picks and tell them to pin its SHA; no release SHA
+			// exists to write here yet.
+			return
+		case strings.HasPrefix(v, "docker://"):
+			if !dockerPin.MatchString(v) {
+				errs = append(errs, fmt.Sprintf("%s:%d: uses: %s is not pinned by digest (docker://image@sha256:...)", name, u.Line, v))
+			}
+			return
+		}
+		p.n++
+		at := fmt.Sprintf("%s:%d", name, u.Line)
+		sm := pinnedUses.FindStringSubmatch(v)
+		if sm == nil {
+			errs = append(errs, fmt.Sprintf("%s: uses: %s is not pinned by a full commit SHA (owner/repo@<40 hex> # vX.Y.Z)", at, v))
+			return
+		}
+		c := versionNote.FindStringSubmatch(u.LineComment)
+		if c == nil {
+			errs = append(errs, fmt.Sprintf("%s: uses: %s has no version comment (# vX.Y.Z), got %q", at, v, u.LineComment))
+			return
+		}
+		repo, sha, tag := sm[1], sm[3], c[1]
+		if prev, ok := p.byTag[repo+"@"+tag]; ok && prev != sha {
+			errs = append(errs, fmt.Sprintf("%s: %s %s is %s, but %s says %s", at, repo, tag, sha, p.where[repo+"@"+tag], prev))
+		} else if !ok {
+			p.byTag[repo+"@"+tag], p.where[repo+"@"+tag] = sha, at
+		}
+		if prev, ok := p.bySHA[repo+"@"+sha]; ok && prev != tag {
+			errs = append(errs, fmt.Sprintf("%s: %s@%s is %s, but %s calls it %s", at, repo, sha, tag, p.where[repo+"@"+sha], prev))
+		} else if !ok {
+			p.bySHA[repo+"@"+sha], p.where[repo+"@"+sha] = tag, at
+		}
+	})
+	return errs
+}
+
+// checkoutProblems: actions/checkout writes the job's token into
+// .git/config unless told not to, and a scanned file can point there.
+func checkoutProblems(name string, doc *yaml.Node) (errs []string, n int) {
+	walk(doc, func(m *yaml.Node) {
+		u := get(m, "uses")
+		if u == nil || !strings.HasPrefix(u.Value, "actions/checkout@") {
+			return
+		}
+		n++
+		var pc *yaml.Node
+		if with := get(m, "with"); with != nil {
+			pc = get(with, "persist-credentials")
+		}
+		if pc == nil || pc.Value != "false" {
+			errs = append(errs, fmt.Sprintf("%s:%d: actions/checkout without persist-credentials: false", name, u.Line))
+		}
+	})
+	return errs, n
+}
+
+// scriptProblems: ${{ }} is expanded into a script's text before the shell
+// reads it, so a pull request's title, branch name or any other event field
+// becomes shell code (script injection). Values reach run: scripts through
+// env: instead; no script holds an expression at all.
+func scriptProblems(name string, doc *yaml.Node) (errs []string, n int) {
+	walk(doc, func(m *yaml.Node) {
+		r := get(m, "run")
+		if r == nil || r.Kind != yaml.ScalarNode {
+			return
+		}
+		n++
+		text := exprOpen.ReplaceAllString(r.Value, "${{")
+		switch {
+		case strings.Contains(text, "${{github.event."), strings.Contains(text, "${{github.head_ref"):
+			errs = append(errs, fmt.Sprintf("%s:%d: run: interpolates an event field (attacker-controlled on pull requests) into the script; pass it through env:", name, r.Line))
+		case strings.Contains(text, "${{"):
+			errs = append(errs, fmt.Sprintf("%s:%d: run: holds a ${{ }} expression; pass its value through env:", name, r.Line))
+		}
+	})
+	return errs, n
+}
+
+func parseAll(t *testing.T) ([]string, map[string]*yaml.Node) {
+	t.Helper()
+	files := workflowFiles(t)
+	docs := map[string]*yaml.Node{}
+	for name, data := range files {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		docs[name] = &doc
+	}
+	return slices.Sorted(maps.Keys(docs)), docs
+}
+
+func TestActionsPinnedBySHA(t *testing.T) {
+	names, docs := parseAll(t)
+	p := newPins()
+	for _, name := range names {
+		for _, e := range p.check(name, docs[name]) {
+			t.Error(e)
+		}
+	}
+	if p.n == 0 {
+		t.Fatal("no third-party uses: found: the test reads nothing")
+	}
+}
+
+func TestCheckoutKeepsNoCredentials(t *testing.T) {
+	names, docs := parseAll(t)
+	total := 0
+	for _, name := range names {
+		errs, n := checkoutProblems(name, docs[name])
+		total += n
+		for _, e := range errs {
+			t.Error(e)
+		}
+	}
+	if total == 0 {
+		t.Fatal("no actions/checkout step found: the test reads nothing")
+	}
+}
+
+func TestNoExpressionsInScripts(t *testing.T) {
+	names, docs := parseAll(t)
+	total := 0
+	for _, name := range names {
+		errs, n := scriptProblems(name, docs[name])
+		total += n
+		for _, e := range errs {
+			t.Error(e)
+		}
+	}
+	if total == 0 {
+		t.Fatal("no run: scripts found: the test reads nothing")
+	}
+}
+
+// TestWorkflowCheckers shows that the checks above catch what they are
+// for, on workflows written to fail them.
+func TestWorkflowCheckers(t *testing.T) {
+	const sha = "fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09"
+	for _, tc := range []struct {
+		name, yaml string
+		want       string // a substring of the first problem; "" for none
+	}{
+		{"tag", "steps:\n  - uses: actions/checkout@v5\n", "not pinned by a full commit SHA"},
+		{"branch", "steps:\n  - uses: actions/setup-go@main\n", "not pinned by a full commit SHA"},
+		{"short SHA", "steps:\n  - uses: actions/setup-go@924ae3a # v6.5.0\n", "not pinned by a full commit SHA"},
+		{"sub-action tag", "steps:\n  - uses: github/codeql-action/upload-sarif@v4\n", "not pinned by a full commit SHA"},
+		{"no comment", "steps:\n  - uses: actions/upload-artifact@" + sha + "\n", "no version comment"},
+		{"docker tag", "steps:\n  - uses: docker://alpine:3\n", "not pinned by digest"},
+		{"same tag, two SHAs", "a:\n  - uses: actions/checkout@" + sha + " # v5.1.0\nb:\n  - uses: actions/checkout@" + strings.Repeat("a", 40) + " # v5.1.0\n", "but"},
+		{"pinned", "steps:\n  - uses: actions/upload-artifact@" + sha + " # v4.6.2\n", ""},
+		{"event in run", "steps:\n  - run: echo \"${{ github.event.pull_request.title }}\"\n", "event field"},
+		{"head_ref in run", "steps:\n  - run: git checkout ${{github.head_ref}}\n", "event field"},
+		{"any expression in run", "steps:\n  - run: echo ${{ steps.x.outputs.y }}\n", "expression"},
+		{"env indirection", "steps:\n  - env:\n      TITLE: ${{ github.event.pull_request.title }}\n    run: echo \"$TITLE\"\n", ""},
+		{"checkout keeps token", "steps:\n  - uses: actions/checkout@" + sha + " # v5.1.0\n", "persist-credentials"},
+		{"checkout keeps token (true)", "steps:\n  - uses: actions/checkout@" + sha + " # v5.1.0\n    with:\n      persist-credentials: true\n", "persist-credentials"},
+		{"checkout without token", "steps:\n  - uses: actions/checkout@" + sha + " # v5.1.0\n    with:\n      persist-credentials: false\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.yaml), &doc); err != nil {
+				t.Fatal(err)
+			}
+			errs := newPins().check("w.yml", &doc)
+			s, _ := scriptProblems("w.yml", &doc)
+			c, _ := checkoutProblems("w.yml", &doc)
+			errs = append(append(errs, s...), c...)
+			switch {
+			case tc.want == "" && len(errs) > 0:
+				t.Errorf("want no problem, got %q", errs)
+			case tc.want != "" && (len(errs) == 0 || !strings.Contains(errs[0], tc.want)):
+				t.Errorf("want a problem with %q, got %q", tc.want, errs)
+			}
+		})
+	}
+}
+
+// TestWorkflowPermissions: every example workflow sets permissions: at the
+// top (least privilege; the default token can often write to the
+// repository), and only the jobs that need more ask for it.
+func TestWorkflowPermissions(t *testing.T) {
+	for _, f := range []string{"github-pull-request.yml", "github-quarterly-report.yml"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct {
+			Permissions yaml.Node `yaml:"permissions"`
+			Jobs        map[string]struct {
+				Permissions map[string]string `yaml:"permissions"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(b, &wf); err != nil {
+			t.Fatal(err)
+		}
+		if wf.Permissions.Kind != yaml.MappingNode || len(wf.Permissions.Content) != 0 {
+			t.Errorf("%s: want permissions: {} at the top, and what each job needs in the job", f)
+		}
+		for name, j := range wf.Jobs {
+			if len(j.Permissions) == 0 {
+				t.Errorf("%s: job %s sets no permissions", f, name)
+			}
+			for scope, level := range j.Permissions {
+				if level == "write" && scope != "security-events" && !(f == "github-quarterly-report.yml" && scope == "contents") {
+					t.Errorf("%s: job %s asks for %s: write", f, name, scope)
+				}
+			}
+		}
+	}
+}
+
+var (
+	latest       = regexp.MustCompile(`[@:]latest\b`)
+	imagePinned  = regexp.MustCompile(`^[a-z0-9./_-]+:[0-9][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$`)
+	releaseTag   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
+	goInstallRef = regexp.MustCompile(`go install [^\n]*@(\S+)`)
+)
+
+// TestGitLabRecipePinned: the image by version and digest, natsaudit by
+// release; nothing anywhere resolves "latest" (a moving target, and a
+// compromised release would be picked up at once).
+func TestGitLabRecipePinned(t *testing.T) {
+	b, err := os.ReadFile("gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(b), "\n") {
+		code, _, _ := strings.Cut(l, "#")
+		if latest.MatchString(code) || strings.Contains(code, "VERSION: latest") {
+			t.Errorf("gitlab-ci.yml:%d: %s", i+1, strings.TrimSpace(l))
+		}
+	}
+	var doc map[string]struct {
+		Image     string            `yaml:"image"`
+		Variables map[string]string `yaml:"variables"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	images, versions := 0, 0
+	for job, j := range doc {
+		if j.Image != "" {
+			images++
+			if !imagePinned.MatchString(j.Image) {
+				t.Errorf("job %s: image %q: want name:version@sha256:<digest>", job, j.Image)
+			}
+		}
+		if v, ok := j.Variables["NATSAUDIT_VERSION"]; ok {
+			versions++
+			if !releaseTag.MatchString(v) {
+				t.Errorf("job %s: NATSAUDIT_VERSION %q: want a release (vX.Y.Z)", job, v)
+			}
+		}
+	}
+	if images == 0 || versions == 0 {
+		t.Errorf("gitlab-ci.yml: %d images and %d NATSAUDIT_VERSIONs found: the test reads nothing", images, versions)
+	}
+	// go install with @latest in any documented workflow is the same mistake.
+	for name, data := range workflowFiles(t) {
+		for _, m := range goInstallRef.FindAllStringSubmatch(string(data), -1) {
+			if ref := strings.Trim(m[1], `"'`); ref == "latest" || ref == "master" || ref == "main" {
+				t.Errorf("%s: %s", name, m[0])
+			}
+		}
+	}
+}
+
+// TestGitLabScripts parses and lints the recipe's scripts.
+func TestGitLabScripts(t *testing.T) {
+	for job, script := range gitlabScripts(t) {
+		checkScript(t, job, script)
+	}
+}
+
+// gitlabScripts returns each job's before_script and script, joined as the
+// runner runs them.
+func gitlabScripts(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]struct {
+		BeforeScript []string `yaml:"before_script"`
+		Script       []string `yaml:"script"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for job, j := range doc {
+		if len(j.Script) > 0 {
+			out[job] = strings.Join(j.Script, "\n")
+		}
+		if len(j.BeforeScript) > 0 {
+			out[job+" before_script"] = strings.Join(j.BeforeScript, "\n")
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("gitlab-ci.yml has no scripts")
+	}
+	return out
+}
+
+var (
+	docTestName = regexp.MustCompile("`(Test[A-Za-z0-9_]+)`")
+	docScript   = regexp.MustCompile("`([a-z0-9_]+\\.txtar)`")
+)
+
+// TestSecurityDocNamesRealTests: every test that docs/security.md names as
+// covering an attack exists (a renamed or misspelt test would leave an
+// attack listed as covered by nothing).
+func TestSecurityDocNamesRealTests(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "security.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	funcs := map[string]bool{}
+	decl := regexp.MustCompile(`(?m)^func (Test[A-Za-z0-9_]+)\(`)
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(p, "_test.go") {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for _, m := range decl.FindAllSubmatch(b, -1) {
+				funcs[string(m[1])] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := docTestName.FindAllSubmatch(doc, -1)
+	if len(names) == 0 {
+		t.Fatal("docs/security.md names no test")
+	}
+	for _, m := range names {
+		if !funcs[string(m[1])] {
+			t.Errorf("docs/security.md names %s, which no _test.go file defines", m[1])
+		}
+	}
+	for _, m := range docScript.FindAllSubmatch(doc, -1) {
+		if _, err := os.Stat(filepath.Join(root, "cmd", "natsaudit", "testdata", "script", string(m[1]))); err != nil {
+			t.Errorf("docs/security.md names script test %s: %v", m[1], err)
+		}
+	}
+	if n := strings.Count(string(doc), "TODO(lead)"); n > 0 {
+		t.Logf("docs/security.md: %d attacks still without a test name (TODO(lead))", n)
 	}
 }

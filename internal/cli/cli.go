@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 // Exit codes.
@@ -68,11 +70,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "natsaudit: %v\n", ee.err)
+			fmt.Fprintf(stderr, "natsaudit: %s\n", report.TerminalSafeLines(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "natsaudit: %v\n", err)
+	fmt.Fprintf(stderr, "natsaudit: %s\n", report.TerminalSafeLines(err.Error()))
 	if strings.Contains(err.Error(), "unknown flag") || strings.Contains(err.Error(), "unknown command") || strings.Contains(err.Error(), "accepts") {
 		fmt.Fprintln(stderr, "Run 'natsaudit --help' for usage.")
 	}

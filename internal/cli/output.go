@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
@@ -144,19 +144,22 @@ func failRank(s string) (int, error) {
 	return r, nil
 }
 
-// writeWith renders the report in every requested format. The report's
-// values are scrubbed of secrets first (audit.ScrubReport: values only,
-// never its keys, the tool's words or file paths, so that no password can
-// change what the report says or where it points).
+// writeWith renders the report in every requested format, its values
+// masked by what each holds (report.Redacted: never its keys, the tool's
+// words or file paths, so that no password can change what the report
+// says or where it points; no pass over the rendered bytes).
 // opt carries the rule catalog and the SARIF settings; Color applies to
 // stdout only.
-func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
-	audit.ScrubReport(rep, sec)
+// Files are written through g: never through a link (safefile.Guard.WriteFile).
+func (a *app) writeWith(g *safefile.Guard, rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
 	for _, t := range ts {
 		var buf bytes.Buffer
 		toStdout := t.path == "" || t.path == "-"
 		o := opt
 		o.Color = opt.Color && toStdout
+		// Masked before escaping: Markdown and JSON escapes would hide a
+		// secret from any pass over the rendered bytes.
+		o.Redact = sec
 		if err := report.Render(t.format, &buf, rep, o); err != nil {
 			return fmt.Errorf("render %s: %w", t.format, err)
 		}
@@ -167,12 +170,7 @@ func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOption
 			}
 			continue
 		}
-		if dir := filepath.Dir(t.path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("write %s: %w", t.path, err)
-			}
-		}
-		if err := os.WriteFile(t.path, out, 0o644); err != nil {
+		if err := g.WriteFile(t.path, out); err != nil {
 			return fmt.Errorf("write %s: %w", t.path, err)
 		}
 	}

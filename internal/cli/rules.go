@@ -9,6 +9,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/catalogdoc"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 func (a *app) rulesCmd() *cobra.Command {
@@ -36,7 +37,7 @@ func (a *app) rulesCmd() *cobra.Command {
 				return catalogdoc.Markdown(a.stdout, eng.Rules(), catalogdoc.Options{Params: eng.Params()})
 			case "text":
 				for _, r := range eng.Rules() {
-					fmt.Fprintf(a.stdout, "%-14s %-8s %-12s %s\n", r.ID, r.Severity, r.Category, r.Title)
+					fmt.Fprintf(a.stdout, "%-14s %-8s %-12s %s\n", report.TerminalSafe(r.ID), r.Severity, r.Category, report.TerminalSafe(r.Title))
 				}
 				return nil
 			}
@@ -58,11 +59,12 @@ func (a *app) rulesCmd() *cobra.Command {
 			if !ok {
 				return &exitError{ExitError, fmt.Errorf("no rule %q; run 'natsaudit rules list'", args[0])}
 			}
-			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nSources:   %s\n\n%s\n\nRemediation:\n%s\n", r.ID, r.Title, r.Severity, r.Category, strings.Join(r.Sources, ", "), r.Description, indent(r.Remediation))
+			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nSources:   %s\n\n%s\n\nRemediation:\n%s\n", report.TerminalSafe(r.ID), report.TerminalSafe(r.Title), r.Severity, r.Category,
+				report.TerminalSafe(strings.Join(r.Sources, ", ")), report.TerminalSafeLines(r.Description), report.TerminalSafeLines(indent(r.Remediation)))
 			if len(r.References) > 0 {
 				fmt.Fprintf(a.stdout, "\nReferences:\n")
 				for _, ref := range r.References {
-					fmt.Fprintf(a.stdout, "  %s\n", ref)
+					fmt.Fprintf(a.stdout, "  %s\n", report.TerminalSafe(ref))
 				}
 			}
 			return nil

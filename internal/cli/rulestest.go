@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 // rulesTestCmd runs a rule directory's *_test.rego, like `conftest verify`:
@@ -111,17 +112,18 @@ func (a *app) reportTests(results []*tester.Result, dirs []string) error {
 	})
 	var passed, failed, errored, skipped int
 	for _, r := range results {
-		name := r.Package + "." + r.Name
-		where := fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
+		// Package, rule and file names come from the rule files.
+		name := report.TerminalSafe(r.Package + "." + r.Name)
+		where := fmt.Sprintf("%s:%d", report.TerminalSafe(r.Location.File), r.Location.Row)
 		switch {
 		case r.Error != nil:
 			errored++
-			fmt.Fprintf(a.stdout, "ERROR %s (%s)\n      %v\n", name, where, oneLine(r.Error.Error()))
+			fmt.Fprintf(a.stdout, "ERROR %s (%s)\n      %s\n", name, where, report.TerminalSafe(oneLine(r.Error.Error())))
 		case r.Fail:
 			failed++
 			fmt.Fprintf(a.stdout, "FAIL  %s (%s)\n", name, where)
 			if r.FailedAt != nil && r.FailedAt.Location != nil {
-				fmt.Fprintf(a.stdout, "      failed at %s:%d: %s\n", r.FailedAt.Location.File, r.FailedAt.Location.Row, oneLine(string(r.FailedAt.Location.Text)))
+				fmt.Fprintf(a.stdout, "      failed at %s:%d: %s\n", report.TerminalSafe(r.FailedAt.Location.File), r.FailedAt.Location.Row, report.TerminalSafe(oneLine(string(r.FailedAt.Location.Text))))
 			}
 		case r.Skip:
 			skipped++

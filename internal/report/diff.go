@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -322,10 +321,7 @@ func ruleList(es []DiffEntry) string {
 func WriteDiff(w io.Writer, d *Diff, format string) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(d)
+		return writeJSON(w, d)
 	case "markdown":
 		return writeDiffMarkdown(w, d)
 	case "text", "":
@@ -334,10 +330,13 @@ func WriteDiff(w io.Writer, d *Diff, format string) error {
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(DiffFormats, ", "))
 }
 
+// writeDiffText renders the diff for a terminal; like WriteText, every
+// string from the reports goes through TerminalSafe and the output through
+// guardLines.
 func writeDiffText(w io.Writer, d *Diff) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "natsaudit diff: %s → %s\n\n", nonEmpty(scanDate(d.Old.Started), "old report"), nonEmpty(scanDate(d.New.Started), "new report"))
-	b.WriteString(wrap(d.Summary, mdWidth, "", ""))
+	fmt.Fprintf(&b, "natsaudit diff: %s → %s\n\n", TerminalSafe(nonEmpty(scanDate(d.Old.Started), "old report")), TerminalSafe(nonEmpty(scanDate(d.New.Started), "new report")))
+	b.WriteString(wrap(TerminalSafe(d.Summary), mdWidth, "", ""))
 	b.WriteString("\n\nScores:\n")
 	for _, c := range append([]ScoreChange{d.Overall}, d.Scores...) {
 		fmt.Fprintf(&b, "  %-12s %s\n", Title(c.Category), scoreText(c))
@@ -357,27 +356,27 @@ func writeDiffText(w io.Writer, d *Diff) error {
 			b.WriteString("  none\n")
 		}
 		for _, e := range s.es {
-			fmt.Fprintf(&b, "  %-8s %-14s %s\n", strings.ToUpper(e.Severity), e.RuleID, e.Title)
+			fmt.Fprintf(&b, "  %-8s %-14s %s\n", TerminalSafe(strings.ToUpper(e.Severity)), TerminalSafe(e.RuleID), TerminalSafe(e.Title))
 			where := e.Target
 			if e.Location != nil {
 				where = locString(e.Location) + "  " + e.Target
 			}
-			fmt.Fprintf(&b, "           %s\n", where)
+			fmt.Fprintf(&b, "           %s\n", TerminalSafe(where))
 			if e.Note != "" {
-				fmt.Fprintf(&b, "           (%s)\n", e.Note)
+				fmt.Fprintf(&b, "           (%s)\n", TerminalSafe(e.Note))
 			}
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, guardLines(b.String()))
 	return err
 }
 
 func writeDiffMarkdown(w io.Writer, d *Diff) error {
 	var b strings.Builder
 	b.WriteString("# NATS audit: what changed\n\n")
-	fmt.Fprintf(&b, "- **Old report:** %s, natsaudit %s, %s\n", nonEmpty(scanDate(d.Old.Started), "undated"), nonEmpty(d.Old.Version, "?"), plural(d.Old.Findings, "finding"))
-	fmt.Fprintf(&b, "- **New report:** %s, natsaudit %s, %s\n\n", nonEmpty(scanDate(d.New.Started), "undated"), nonEmpty(d.New.Version, "?"), plural(d.New.Findings, "finding"))
-	b.WriteString(wrap(mdText(d.Summary), mdWidth, "", ""))
+	fmt.Fprintf(&b, "- **Old report:** %s, natsaudit %s, %s\n", mdInline(nonEmpty(scanDate(d.Old.Started), "undated")), mdInline(nonEmpty(d.Old.Version, "?")), plural(d.Old.Findings, "finding"))
+	fmt.Fprintf(&b, "- **New report:** %s, natsaudit %s, %s\n\n", mdInline(nonEmpty(scanDate(d.New.Started), "undated")), mdInline(nonEmpty(d.New.Version, "?")), plural(d.New.Findings, "finding"))
+	b.WriteString(wrap(mdInline(d.Summary), mdWidth, "", ""))
 	b.WriteString("\n\n## Scores\n\n| Category | Old | New | Change |\n|---|--:|--:|--:|\n")
 	for _, c := range append([]ScoreChange{d.Overall}, d.Scores...) {
 		delta := "—"
@@ -387,7 +386,7 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 				delta = "0.0"
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", Title(c.Category), fmtScore(c.Old, c.OldGrade), fmtScore(c.New, c.NewGrade), delta)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(Title(c.Category)), mdCell(fmtScore(c.Old, c.OldGrade)), mdCell(fmtScore(c.New, c.NewGrade)), delta)
 	}
 	b.WriteString("\n| | Findings |\n|---|--:|\n")
 	fmt.Fprintf(&b, "| Fixed | %d |\n| New | %d |\n| Still open | %d |\n", len(d.Fixed), len(d.Added), len(d.Open))
@@ -415,16 +414,15 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 		}
 		b.WriteString("| Severity | Rule | Title | Where | Note |\n|---|---|---|---|---|\n")
 		for _, e := range s.es {
-			where := e.Target
+			where := mdCell(e.Target)
 			if e.Location != nil {
-				where = "`" + locString(e.Location) + "` " + mdText(e.Target)
-			} else {
-				where = mdText(where)
+				where = mdCodeCell(locString(e.Location)) + " " + mdText(e.Target, true)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", e.Severity, e.RuleID, cell(e.Title), strings.ReplaceAll(nonEmpty(where, "—"), "|", "\\|"), cell(e.Note))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(e.Severity), mdCell(e.RuleID), mdCell(e.Title), where, mdCell(e.Note))
 		}
 		b.WriteString("\n")
 	}
-	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	// Like the text, the Markdown is printed to CI logs too.
+	_, err := io.WriteString(w, guardLines(strings.TrimRight(b.String(), "\n")+"\n"))
 	return err
 }

@@ -1,16 +1,30 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 )
 
-// WriteJSON renders the report as indented JSON.
+// WriteJSON renders the report as indented JSON. Strings are exact (JSON
+// escapes them); the output is also safe to print (see jsonSafe). <, > and
+// & are not escaped: the report is read by machines and people, never
+// embedded in HTML by natsaudit, and whoever renders it must escape anyway.
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	return writeJSON(w, r)
+}
+
+// writeJSON encodes v indented, with jsonSafe applied.
+func writeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonSafe(buf.Bytes()))
+	return err
 }
 
 // ReadJSON reads a report written by WriteJSON.

@@ -29,7 +29,10 @@ func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	m.findings()
 	m.recommendations()
 	m.coverage()
-	_, err := io.WriteString(w, strings.TrimRight(m.b.String(), "\n")+"\n")
+	// The Markdown is also printed to CI logs (cat natsaudit.md): what
+	// escaping leaves of a workflow command (in code spans and snippets) is
+	// broken the way text output breaks it.
+	_, err := io.WriteString(w, guardLines(strings.TrimRight(m.b.String(), "\n")+"\n"))
 	return err
 }
 
@@ -71,14 +74,14 @@ func (m *mdWriter) header() {
 	m.bullet(fmt.Sprintf("**Found:** %s (%s), %s, %s", plural(len(r.Scan.Servers), "server"), codeListMax(r.Scan.Servers, 8),
 		plural(r.Scan.Streams, "stream"), plural(r.Scan.Consumers, "consumer")))
 	if len(r.Scan.Sources) > 0 {
-		m.bullet("**Inputs:** " + strings.Join(sourceNames(r.Scan.Sources), ", "))
+		m.bullet("**Inputs:** " + mdInline(strings.Join(sourceNames(r.Scan.Sources), ", ")))
 	}
 	if d := scanDate(r.Scan.Started); d != "" {
-		m.bullet("**Date:** " + d)
+		m.bullet("**Date:** " + mdInline(d))
 	}
-	tool := fmt.Sprintf("**Tool:** %s %s", nonEmpty(r.Tool.Name, "natsaudit"), nonEmpty(r.Tool.Version, "(unknown version)"))
+	tool := "**Tool:** " + mdInline(nonEmpty(r.Tool.Name, "natsaudit")+" "+nonEmpty(r.Tool.Version, "(unknown version)"))
 	if r.Tool.AdvisoriesDate != "" {
-		tool += ", advisories data of " + r.Tool.AdvisoriesDate
+		tool += ", advisories data of " + mdInline(r.Tool.AdvisoriesDate)
 	} else {
 		tool += ", advisories data undated"
 	}
@@ -91,7 +94,7 @@ func (m *mdWriter) summary() {
 	m.p("## Summary\n\n")
 	var s strings.Builder
 	if r.Scores.Overall != nil {
-		fmt.Fprintf(&s, "Overall **%.1f/10, grade %s**. ", *r.Scores.Overall, r.Scores.Grade)
+		fmt.Fprintf(&s, "Overall **%.1f/10, grade %s**. ", *r.Scores.Overall, mdInline(r.Scores.Grade))
 	} else {
 		s.WriteString("No score: no rule could be evaluated on these inputs. ")
 	}
@@ -131,7 +134,7 @@ func (m *mdWriter) summary() {
 	m.p("\n")
 	if r.Scores.Overall != nil {
 		m.para(fmt.Sprintf("**Grade: %s** (overall %.1f/10; A ≥ 9, B ≥ 8, C ≥ 7, D ≥ 5, F below; how scores are computed: %s)",
-			r.Scores.Grade, *r.Scores.Overall, ScoringDocURI))
+			mdInline(r.Scores.Grade), *r.Scores.Overall, ScoringDocURI))
 	} else {
 		m.para("**Grade: n/a**")
 	}
@@ -161,7 +164,7 @@ func (m *mdWriter) topRule() string {
 		return ""
 	}
 	g := groups[0]
-	return fmt.Sprintf("Most urgent: %s (%s, %s) at %s.", g.ruleID, mdText(g.title), g.severity, placesText(g.findings, 3))
+	return fmt.Sprintf("Most urgent: %s (%s, %s) at %s.", mdInline(g.ruleID), mdInline(g.title), mdInline(g.severity), placesText(g.findings, 3))
 }
 
 func (m *mdWriter) findings() {
@@ -191,35 +194,31 @@ func (m *mdWriter) findings() {
 
 func (m *mdWriter) ruleSection(g ruleGroup) {
 	rule := m.cat[g.ruleID]
-	m.p("#### %s: %s\n\n", g.ruleID, mdText(g.title))
-	m.para(fmt.Sprintf("%s · %s · %s", Title(g.category), g.severity, plural(len(g.findings), "place")))
+	m.p("#### %s: %s\n\n", mdInline(g.ruleID), mdInline(g.title))
+	m.para(fmt.Sprintf("%s · %s · %s", mdInline(Title(g.category)), mdInline(g.severity), plural(len(g.findings), "place")))
 	for _, f := range g.findings {
 		// Where first, then what: "server x at `file:line`: message".
-		where := "**" + mdText(nonEmpty(f.Target, "deployment")) + "**"
+		where := "**" + mdInline(nonEmpty(f.Target, "deployment")) + "**"
 		switch {
 		case f.Location != nil && f.Endpoint != "":
-			where += fmt.Sprintf(" at `%s` (live: `%s`)", locString(f.Location), f.Endpoint)
+			where += fmt.Sprintf(" at %s (live: %s)", mdCode(locString(f.Location)), mdCode(f.Endpoint))
 		case f.Location != nil:
-			where += fmt.Sprintf(" at `%s`", locString(f.Location))
+			where += " at " + mdCode(locString(f.Location))
 		case f.Endpoint != "":
-			where += fmt.Sprintf(" (live: `%s`)", f.Endpoint)
+			where += fmt.Sprintf(" (live: %s)", mdCode(f.Endpoint))
 		}
-		m.b.WriteString(wrap(where+": "+mdText(sentence(resultMessage(f))), mdWidth, "- ", "  "))
+		m.b.WriteString(wrap(where+": "+mdInline(sentence(resultMessage(f))), mdWidth, "- ", "  "))
 		m.b.WriteString("\n")
 		if f.Snippet != "" {
-			fence := codeFence(f.Snippet)
-			m.p("\n  %s%s\n  %s\n  %s\n", fence, snippetLang(f), f.Snippet, fence)
+			m.p("\n%s", mdFenced(f.Snippet, snippetLang(f), "  "))
 		}
 		m.p("\n")
 	}
-	desc, fix := "", ""
-	var refs []string
-	if rule != nil {
-		desc, fix, refs = rule.Description, rule.Remediation, rule.References
+	if !trusted(rule) {
+		m.untrustedRuleText(rule, g)
+		return
 	}
-	if fix == "" && len(g.findings) > 0 {
-		fix = g.findings[0].Remediation
-	}
+	desc, fix, refs := rule.Description, rule.Remediation, rule.References
 	if desc != "" {
 		m.para("**Why it matters.** " + desc)
 	}
@@ -235,6 +234,34 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		m.p("References:\n\n")
 		for _, ref := range refs {
 			m.p("- %s\n", ref)
+		}
+		m.p("\n")
+	}
+}
+
+// trusted reports whether rule's description, remediation and references
+// are natsaudit's own Markdown: a built-in rule. A custom rule's metadata,
+// or a rule the catalog does not know (a report re-rendered without it), is
+// text from input like any other.
+func trusted(rule *engine.Rule) bool { return rule != nil && !rule.Custom }
+
+// untrustedRuleText writes a custom or unknown rule's description,
+// remediation and references as escaped text.
+func (m *mdWriter) untrustedRuleText(rule *engine.Rule, g ruleGroup) {
+	var desc, fix string
+	var refs []string
+	if rule != nil {
+		desc, fix, refs = rule.Description, rule.Remediation, rule.References
+	}
+	if fix == "" && len(g.findings) > 0 {
+		fix = g.findings[0].Remediation
+	}
+	m.blocks("**Why it matters.**", mdParagraphs(desc))
+	m.blocks("**Fix.**", mdParagraphs(fix))
+	if len(refs) > 0 {
+		m.p("References:\n\n")
+		for _, ref := range refs {
+			m.bullet(mdInline(ref))
 		}
 		m.p("\n")
 	}
@@ -270,8 +297,8 @@ func (m *mdWriter) recommendations() {
 			continue
 		}
 		for i, g := range in {
-			fix := firstSentence(m.fixOf(g))
-			item := fmt.Sprintf("**%s** %s: %s.", g.ruleID, mdText(g.title), placesText(g.findings, 4))
+			fix := m.firstFix(g)
+			item := fmt.Sprintf("**%s** %s: %s.", mdInline(g.ruleID), mdInline(g.title), placesText(g.findings, 4))
 			if fix != "" {
 				item += " " + fix
 			}
@@ -283,12 +310,33 @@ func (m *mdWriter) recommendations() {
 	}
 }
 
-func (m *mdWriter) fixOf(g ruleGroup) string {
+// blocks writes escaped blocks, the first paragraph led by label.
+func (m *mdWriter) blocks(label string, bs []mdBlock) {
+	for i, b := range bs {
+		switch {
+		case b.code && i == 0:
+			m.p("%s\n\n%s\n", label, b.text)
+		case b.code:
+			m.p("%s\n", b.text)
+		case i == 0:
+			m.para(label + " " + b.text)
+		default:
+			m.para(b.text)
+		}
+	}
+}
+
+// firstFix is the first sentence of the rule's remediation: Markdown for a
+// built-in rule, escaped text for any other.
+func (m *mdWriter) firstFix(g ruleGroup) string {
+	if r := m.cat[g.ruleID]; trusted(r) && r.Remediation != "" {
+		return firstSentence(r.Remediation)
+	}
 	if r := m.cat[g.ruleID]; r != nil && r.Remediation != "" {
-		return r.Remediation
+		return mdInline(firstSentence(r.Remediation))
 	}
 	if len(g.findings) > 0 {
-		return g.findings[0].Remediation
+		return mdInline(firstSentence(g.findings[0].Remediation))
 	}
 	return ""
 }
@@ -321,7 +369,7 @@ func (m *mdWriter) coverage() {
 	case n > 12:
 		s += fmt.Sprintf(" %d rules are disabled by configuration.", n)
 	case n > 0:
-		s += fmt.Sprintf(" Disabled by configuration: %s.", strings.Join(disabled, ", "))
+		s += fmt.Sprintf(" Disabled by configuration: %s.", mdInline(strings.Join(disabled, ", ")))
 	}
 	if len(notEval) > 0 {
 		s += fmt.Sprintf(" %s could not be evaluated because the scan had none of the inputs they judge:", pluralVerb(len(notEval), "rule", "rules"))
@@ -334,7 +382,7 @@ func (m *mdWriter) coverage() {
 			if rule := m.cat[rs.ID]; rule != nil && len(rule.Sources) > 0 {
 				needs = strings.Join(rule.Sources, ", ")
 			}
-			m.p("| %s | %s | %s |\n", rs.ID, cell(rs.Title), cell(needs))
+			m.p("| %s | %s | %s |\n", mdCell(rs.ID), mdCell(rs.Title), mdCell(needs))
 		}
 		m.p("\n")
 		if len(r.Scan.Targets) == 0 {
@@ -351,7 +399,7 @@ func (m *mdWriter) coverage() {
 		m.para("None.")
 	} else {
 		for _, f := range r.Scan.Files {
-			m.p("- `%s`\n", f)
+			m.p("- %s\n", mdCode(f))
 		}
 		m.p("\n")
 	}
@@ -362,14 +410,14 @@ func (m *mdWriter) coverage() {
 			if e.Line > 0 {
 				where = fmt.Sprintf("%s:%d", where, e.Line)
 			}
-			m.bullet(fmt.Sprintf("`%s`: %s", where, mdText(e.Message)))
+			m.bullet(mdCode(where) + ": " + mdInline(e.Message))
 		}
 		m.p("\n")
 	}
 	if len(r.Notes) > 0 {
 		m.p("**Notes:**\n\n")
 		for _, n := range r.Notes {
-			m.bullet(mdText(n))
+			m.bullet(mdInline(n))
 		}
 		m.p("\n")
 	}
@@ -388,7 +436,7 @@ func (m *mdWriter) coverage() {
 					until += " (expired)"
 				}
 			}
-			m.p("| %s | %s | %s | %s | %s | %s |\n", f.RuleID, cell(where), cell(kind), cell(reason), cell(until), cell(src))
+			m.p("| %s | %s | %s | %s | %s | %s |\n", mdCell(f.RuleID), mdCell(where), mdCell(kind), mdCell(reason), mdCell(until), mdCell(src))
 		}
 		m.p("\n")
 	}
@@ -466,7 +514,7 @@ func placesText(fs []Finding, show int) string {
 	if more > 0 {
 		s += fmt.Sprintf(" and %d more", more)
 	}
-	return fmt.Sprintf("%s (%s)", plural(len(fs), "place"), mdText(s))
+	return fmt.Sprintf("%s (%s)", plural(len(fs), "place"), mdInline(s))
 }
 
 func locString(l *Location) string {
@@ -494,77 +542,10 @@ func snippetLang(f Finding) string {
 	return ""
 }
 
-// codeFence returns a fence longer than any backtick run in s.
-func codeFence(s string) string {
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
-}
-
-// mdText escapes plain text for inline Markdown: characters that would start
-// emphasis, HTML or a link. Backtick code spans pass through untouched.
-func mdText(s string) string {
-	var b strings.Builder
-	inCode := false
-	rs := []rune(s)
-	isWord := func(i int) bool {
-		if i < 0 || i >= len(rs) {
-			return false
-		}
-		r := rs[i]
-		return r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127
-	}
-	for i, r := range rs {
-		if r == '`' {
-			inCode = !inCode
-			b.WriteRune(r)
-			continue
-		}
-		if inCode {
-			b.WriteRune(r)
-			continue
-		}
-		switch r {
-		case '\\', '*', '<', '[', ']':
-			b.WriteRune('\\')
-		case '_':
-			// Intraword underscores (allow_non_tls) never start emphasis.
-			if !isWord(i-1) || !isWord(i+1) {
-				b.WriteRune('\\')
-			}
-		}
-		b.WriteRune(r)
-	}
-	if inCode {
-		// An unpaired backtick: escape it instead of opening a code span.
-		out := b.String()
-		i := strings.LastIndexByte(out, '`')
-		return out[:i] + "\\" + out[i:]
-	}
-	return b.String()
-}
-
-// cell makes text safe for a table cell.
-func cell(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = strings.ReplaceAll(mdText(s), "|", "\\|")
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
 func codeList(xs []string) string {
 	q := make([]string, len(xs))
 	for i, x := range xs {
-		q[i] = "`" + strings.ReplaceAll(x, "`", "'") + "`"
+		q[i] = mdCode(x)
 	}
 	return strings.Join(q, ", ")
 }
@@ -671,7 +652,7 @@ func contains(xs []string, x string) bool {
 // longer word stays whole); the first line starts with first, the others
 // with rest.
 func wrap(s string, width int, first, rest string) string {
-	words := strings.Fields(s)
+	words := mdWords(s)
 	if len(words) == 0 {
 		return strings.TrimRight(first, " ")
 	}
@@ -737,7 +718,8 @@ func wrapMarkdown(s string, width int) string {
 
 func blockMarker(w string) bool {
 	switch {
-	case w == "-" || w == "+" || w == "*" || w == ">" || strings.HasPrefix(w, "#") || strings.HasPrefix(w, "=") || strings.HasPrefix(w, "---") || strings.HasPrefix(w, "|"):
+	case w == "+" || w == "*" || w == ">" || strings.Trim(w, "-") == "" || strings.HasPrefix(w, "#") || strings.HasPrefix(w, "=") || strings.HasPrefix(w, "---") || strings.HasPrefix(w, "|") ||
+		strings.HasPrefix(w, "```") || strings.HasPrefix(w, "~~~") || strings.HasPrefix(w, "<"):
 		return true
 	case strings.HasSuffix(w, ".") || strings.HasSuffix(w, ")"):
 		return isDigits(w[:len(w)-1])

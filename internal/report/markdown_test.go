@@ -6,21 +6,6 @@ import (
 	"testing"
 )
 
-func TestMDText(t *testing.T) {
-	for in, want := range map[string]string{
-		"allow_non_tls is set":              "allow_non_tls is set",
-		"_INBOX.> and *.created":            `\_INBOX.> and \*.created`,
-		"<script> [x](y)":                   `\<script> \[x\](y)`,
-		"set `max_age: <1h>` in *the* file": "set `max_age: <1h>` in \\*the\\* file",
-		"a lone ` backtick":                 "a lone \\` backtick",
-		`back\slash`:                        `back\\slash`,
-	} {
-		if got := mdText(in); got != want {
-			t.Errorf("mdText(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestWrapKeepsMarkdownMeaning(t *testing.T) {
 	s := strings.Repeat("word ", 14) + "- not a list " + strings.Repeat("x ", 30) + "# not a heading 12. not a list"
 	out := wrap(s, 40, "- ", "  ")
@@ -57,15 +42,6 @@ func TestWrapMarkdownLeavesCode(t *testing.T) {
 		if strings.HasPrefix(l, "more") {
 			t.Errorf("list continuation lost its indent: %q", l)
 		}
-	}
-}
-
-func TestCodeFenceOutgrowsBackticks(t *testing.T) {
-	if f := codeFence("a ```` b"); f != "`````" {
-		t.Errorf("fence %q", f)
-	}
-	if f := codeFence("plain"); f != "```" {
-		t.Errorf("fence %q", f)
 	}
 }
 

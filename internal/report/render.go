@@ -28,10 +28,16 @@ type RenderOptions struct {
 	// SARIFIncludeSuppressed keeps suppressed findings in SARIF, marked with
 	// suppressions[] (GitHub shows them as open alerts, hence off by default).
 	SARIFIncludeSuppressed bool
+	// Redact, when set, masks secrets in every string from input before a
+	// format escapes it (see Report.Redacted).
+	Redact Redactor
 }
 
 // Render writes r in the named format.
 func Render(format string, w io.Writer, r *Report, opt RenderOptions) error {
+	if opt.Redact != nil {
+		r = r.Redacted(opt.Redact)
+	}
 	switch format {
 	case "text":
 		return WriteText(w, r, TextOptions{Color: opt.Color})

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -307,10 +306,7 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 		run.Properties = props
 	}
 	log := sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return writeJSON(w, log)
 }
 
 func srcRoot(root string, abs bool) sarifArtifactLoc {
@@ -382,20 +378,18 @@ func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []
 	title = nonEmpty(title, id)
 	desc = nonEmpty(desc, title)
 	fix = nonEmpty(fix, "See the rule documentation.")
-	var md strings.Builder
-	fmt.Fprintf(&md, "**%s** (%s, %s)\n\n%s\n\n**Fix**\n\n%s\n", id, sev, cat, desc, strings.TrimSpace(fix))
-	if len(refs) > 0 {
-		md.WriteString("\n**References**\n\n")
-		for _, ref := range refs {
-			fmt.Fprintf(&md, "- %s\n", ref)
-		}
+	var md string
+	if trusted(r) {
+		md = trustedHelp(id, sev, cat, desc, fix, refs)
+	} else {
+		md = untrustedHelp(id, sev, cat, desc, fix, refs)
 	}
 	d := sarifReportingDesc{
 		ID:                   id,
 		Name:                 pascal(title),
 		ShortDescription:     sarifMessage{Text: clip(title, 1024)},
 		FullDescription:      sarifMessage{Text: clip(sentence(desc), 1024)},
-		Help:                 sarifMessage{Text: plainHelp(desc, fix, refs), Markdown: md.String()},
+		Help:                 sarifMessage{Text: plainHelp(desc, fix, refs), Markdown: md},
 		HelpURI:              helpURI,
 		DefaultConfiguration: sarifDefaultConfig{Level: SARIFLevel(sev)},
 		Properties: sarifRuleProperties{
@@ -411,6 +405,48 @@ func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []
 		d.Properties.ProblemSeverity = problemSeverity[sev]
 	}
 	return d
+}
+
+// trustedHelp is a built-in rule's help: its metadata is natsaudit's own
+// Markdown.
+func trustedHelp(id, sev, cat, desc, fix string, refs []string) string {
+	var md strings.Builder
+	fmt.Fprintf(&md, "**%s** (%s, %s)\n\n%s\n\n**Fix**\n\n%s\n", id, sev, cat, desc, strings.TrimSpace(fix))
+	if len(refs) > 0 {
+		md.WriteString("\n**References**\n\n")
+		for _, ref := range refs {
+			fmt.Fprintf(&md, "- %s\n", ref)
+		}
+	}
+	return md.String()
+}
+
+// untrustedHelp is the help of a custom rule, or of a rule the catalog does
+// not know: GitHub renders help.markdown, so the metadata is escaped like
+// any other input.
+func untrustedHelp(id, sev, cat, desc, fix string, refs []string) string {
+	var md strings.Builder
+	fmt.Fprintf(&md, "**%s** (%s, %s)\n\n", mdInline(id), mdInline(sev), mdInline(cat))
+	writeBlocks(&md, mdParagraphs(desc))
+	md.WriteString("**Fix**\n\n")
+	writeBlocks(&md, mdParagraphs(fix))
+	if len(refs) > 0 {
+		md.WriteString("**References**\n\n")
+		for _, ref := range refs {
+			fmt.Fprintf(&md, "- %s\n", mdInline(ref))
+		}
+	}
+	return strings.TrimRight(md.String(), "\n") + "\n"
+}
+
+func writeBlocks(b *strings.Builder, bs []mdBlock) {
+	for _, bl := range bs {
+		b.WriteString(bl.text)
+		if !bl.code {
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
 }
 
 func plainHelp(desc, fix string, refs []string) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // TextOptions tune the terminal output.
@@ -15,36 +16,42 @@ var sevColor = map[string]string{"critical": "\033[1;31m", "high": "\033[31m", "
 
 const reset = "\033[0m"
 
-// WriteText renders the report for a terminal.
+// WriteText renders the report for a terminal. Every string from the report
+// is printed through TerminalSafe, and the whole output is guarded once more
+// (guardLines), so that no input can send a terminal escape or start a CI
+// workflow command, however the strings are joined.
 func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	var b strings.Builder
 	what := strings.Join(append(append([]string{}, r.Scan.Roots...), r.Scan.Targets...), ", ")
 	if what == "" {
 		what = "nothing"
 	}
-	fmt.Fprintf(&b, "natsaudit %s: %s (%d files, %d servers, %d streams, %d consumers)\n\n", r.Tool.Version, what, len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
+	fmt.Fprintf(&b, "natsaudit %s: %s (%d files, %d servers, %d streams, %d consumers)\n\n", TerminalSafe(r.Tool.Version), TerminalSafe(what), len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
 	if len(r.Findings) == 0 {
 		b.WriteString("No findings.\n\n")
 	}
 	for _, f := range r.Findings {
-		sev := strings.ToUpper(f.Severity)
-		if opt.Color {
-			sev = sevColor[f.Severity] + sev + reset
+		sev := TerminalSafe(strings.ToUpper(f.Severity))
+		// Pad outside the colour codes: they take no room on screen, and
+		// %-8s would count them.
+		pad := strings.Repeat(" ", max(0, 8-utf8.RuneCountInString(sev)))
+		if c, ok := sevColor[f.Severity]; ok && opt.Color {
+			sev = c + sev + reset
 		}
-		fmt.Fprintf(&b, "%-8s  %s  %s\n", sev, f.RuleID, f.Title)
-		where := f.Target
+		fmt.Fprintf(&b, "%s%s  %s  %s\n", sev, pad, TerminalSafe(f.RuleID), TerminalSafe(f.Title))
+		where := TerminalSafe(f.Target)
 		if f.Location != nil {
-			where = fmt.Sprintf("%s:%d  %s", f.Location.File, f.Location.Line, f.Target)
+			where = fmt.Sprintf("%s:%d  %s", TerminalSafe(f.Location.File), f.Location.Line, where)
 		} else if f.Endpoint != "" {
-			where = fmt.Sprintf("%s  %s", f.Endpoint, f.Target)
+			where = fmt.Sprintf("%s  %s", TerminalSafe(f.Endpoint), where)
 		}
 		fmt.Fprintf(&b, "          %s\n", where)
-		fmt.Fprintf(&b, "          %s\n", f.Message)
+		fmt.Fprintf(&b, "          %s\n", TerminalSafe(f.Message))
 		if f.Snippet != "" {
-			fmt.Fprintf(&b, "          │ %s\n", f.Snippet)
+			fmt.Fprintf(&b, "          │ %s\n", TerminalSafe(f.Snippet))
 		}
 		if fix := firstSentence(f.Remediation); fix != "" {
-			fmt.Fprintf(&b, "          fix: %s\n", fix)
+			fmt.Fprintf(&b, "          fix: %s\n", TerminalSafe(fix))
 		}
 		b.WriteString("\n")
 	}
@@ -60,19 +67,20 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	}
 	fmt.Fprintf(&b, "Scores: %s\n", ScoreLine(r.Scores))
 	if r.Tool.AdvisoriesDate != "" {
-		fmt.Fprintf(&b, "Advisory data: %s\n", r.Tool.AdvisoriesDate)
+		fmt.Fprintf(&b, "Advisory data: %s\n", TerminalSafe(r.Tool.AdvisoriesDate))
 	}
 	fmt.Fprintf(&b, "Findings: %s\n", CountLine(r.Summary))
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, guardLines(b.String()))
 	return err
 }
 
-// ErrorLine formats a parse error as file:line: message.
+// ErrorLine formats a parse error as file:line: message, safe for a
+// terminal.
 func ErrorLine(file string, line int, msg string) string {
 	if line > 0 {
-		return fmt.Sprintf("%s:%d: %s", file, line, msg)
+		return fmt.Sprintf("%s:%d: %s", TerminalSafe(file), line, TerminalSafe(msg))
 	}
-	return fmt.Sprintf("%s: %s", file, msg)
+	return fmt.Sprintf("%s: %s", TerminalSafe(file), TerminalSafe(msg))
 }
 
 // ScoreLine is "Security 6.5/10 · ... · Overall 7.1 (C)".
@@ -87,7 +95,7 @@ func ScoreLine(s Scores) string {
 		parts = append(parts, fmt.Sprintf("%s %.1f/10", Title(c), *cs.Score))
 	}
 	if s.Overall != nil {
-		parts = append(parts, fmt.Sprintf("Overall %.1f (%s)", *s.Overall, s.Grade))
+		parts = append(parts, fmt.Sprintf("Overall %.1f (%s)", *s.Overall, TerminalSafe(s.Grade)))
 	}
 	return strings.Join(parts, " · ")
 }

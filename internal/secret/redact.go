@@ -66,6 +66,9 @@ func RedactPath(s string) string {
 	return s
 }
 
+// RedactPath is the package's RedactPath, for the report's Redactor.
+func (a *Analyzer) RedactPath(s string) string { return RedactPath(s) }
+
 // RedactLine masks secrets in a line of a config file, YAML, .env, a
 // command line or an error message, by structure: secret-named keys, the
 // values nats-server flags take as secrets (--pass, --auth, --user, the
