@@ -223,7 +223,9 @@ func scanWithPassword(t *testing.T, repo, out, pw string) map[string][]byte {
 	return reports
 }
 
-var wallClock = regexp.MustCompile(`("duration_ms": |"started": )("[^"]*"|\d+)`)
+// wallClock is when a run started and how long it took: JSON's started
+// and duration_ms, Markdown's date line.
+var wallClock = regexp.MustCompile(`("duration_ms": |"started": |\*\*Date:\*\* )("[^"]*"|\d+|[^\n]+)`)
 
 // rot13 maps a password to another of the same length, character classes
 // and entropy that is no word of the report.
