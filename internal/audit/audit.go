@@ -105,9 +105,19 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	for i := range inv.Errors {
 		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
 	}
-	input, err := Input(inv)
+	b, err := json.Marshal(inv)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encode inventory: %w", err)
+	}
+	// The inventory carries facts, not secrets; a value that still holds
+	// one (a server named like a password) is masked where messages quote
+	// it, and only there (secret.Analyzer.RedactText).
+	if err := opt.Secrets.TaintJSON(b); err != nil {
+		return nil, fmt.Errorf("scan inventory for secrets: %w", err)
+	}
+	input, err := jsonValue(b)
+	if err != nil {
+		return nil, fmt.Errorf("convert inventory: %w", err)
 	}
 	raws, err := eng.Eval(ctx, input)
 	if err != nil {

@@ -173,13 +173,17 @@ func isTerminal(w any) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// writeInventory writes the Rego input, redacted like every other output.
+// writeInventory writes the Rego input, its values scrubbed like every
+// other output (secret.Analyzer.ScrubJSON: values only, never keys).
 func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 	b, err := json.MarshalIndent(res.Inventory, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode inventory: %w", err)
 	}
-	if err := g.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n")); err != nil {
+	if b, err = res.Secrets.ScrubJSON(b); err != nil {
+		return fmt.Errorf("scrub inventory: %w", err)
+	}
+	if err := g.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
