@@ -451,80 +451,30 @@ type Raw struct {
 	Severity string `json:"severity,omitempty"`
 }
 
-// Eval runs every rule once over input (an already converted ast.Value).
-// The rule packages are evaluated concurrently, one per available CPU: each
-// package's query is independent and reads the same immutable input, and
-// evaluation is the largest part of a big scan.
+// Eval runs every rule once over input (an already converted ast.Value)
+// and fails when any rule package fails (see EvalIsolated, which the scan
+// uses to report the other packages' findings anyway).
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
-	if e.catalogOnly {
-		return nil, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
+	res, err := e.EvalIsolated(ctx, input)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	defer cancel()
-	results := make([][]Raw, len(e.queries))
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(e.queries)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				rs, err := e.evalPackage(ctx, e.queries[i], input)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-						cancel() // the other packages stop early
-					}
-					mu.Unlock()
-					continue
-				}
-				results[i] = rs
-			}
-		}()
+	if len(res.Failed) > 0 {
+		return nil, res.Failed[0].err
 	}
-	for i := range e.queries {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	out := []Raw{}
-	for _, rs := range results {
-		out = append(out, rs...)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
-		}
-		if a.Ref != b.Ref {
-			return a.Ref < b.Ref
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Msg < b.Msg
-	})
-	return out, nil
+	return res.Findings, nil
 }
 
 func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) ([]Raw, error) {
 	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate rules: %w", err)
+		return nil, fmt.Errorf("evaluate rules: package %s: %w", q.pkg, err)
 	}
 	out := make([]Raw, 0, len(rs))
 	for _, r := range rs {
 		f, ok := r.Bindings["finding"].(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("evaluate rules: a rule in package %s returned %T, not an object from lib.finding", q.pkg, r.Bindings["finding"])
+			return nil, &findingError{pkg: q.pkg, msg: fmt.Sprintf("a rule returned %s, not an object from lib.finding", typeName(r.Bindings["finding"]))}
 		}
 		raw := Raw{}
 		raw.RuleID, _ = f["rule_id"].(string)
@@ -533,7 +483,7 @@ func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) (
 		raw.Msg, _ = f["msg"].(string)
 		raw.Severity, _ = f["severity"].(string)
 		if _, known := e.byID[raw.RuleID]; !known {
-			return nil, fmt.Errorf("evaluate rules: package %s returned a finding for rule %q, which has no METADATA", q.pkg, raw.RuleID)
+			return nil, &findingError{pkg: q.pkg, msg: "returned a finding for a rule_id that has no METADATA (custom.id)", detail: fmt.Sprintf("rule %q", raw.RuleID)}
 		}
 		out = append(out, raw)
 	}
