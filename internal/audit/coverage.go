@@ -86,7 +86,7 @@ func ruleNotes(failed []engine.RuleError) []string {
 	for _, f := range failed {
 		rules := "its rules"
 		if len(f.Rules) > 0 {
-			rules = strings.Join(f.Rules, ", ")
+			rules = "its rules (" + strings.Join(f.Rules, ", ") + ")"
 		}
 		out = append(out, fmt.Sprintf("incomplete scan: rule package %s failed at evaluation; %s gave no findings and are left out of the scores (see errors)", f.Package, rules))
 	}

@@ -127,7 +127,7 @@ func (m *mdWriter) summary() {
 		fmt.Fprintf(&s, " %s could not be read or parsed, so part of the deployment was not checked (see Coverage).", plural(n, "input"))
 	}
 	if n := RuleErrors(r); n > 0 {
-		fmt.Fprintf(&s, " **Incomplete scan:** %s failed at evaluation, so %s rules gave no findings and are left out of the scores (see Coverage).", plural(n, "rule package"), pluralVerb(n, "its", "their"))
+		fmt.Fprintf(&s, " **Incomplete scan:** %s failed at evaluation; the rules in it gave no findings and are left out of the scores (see Coverage).", plural(n, "rule package"))
 	}
 	if n := len(r.Suppressed); n > 0 {
 		fmt.Fprintf(&s, " %s suppressed (listed under Coverage).", pluralVerb(n, "finding is", "findings are"))
