@@ -13,6 +13,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/probe"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // liveFlags select live targets and how to reach them; scan and probe share
@@ -93,6 +94,37 @@ func (f *liveFlags) options(getenv func(string) string, defaultServer bool) prob
 		o.TLS = probe.TLSFiles{CA: env(f.tlsCA, "NATS_CA"), Cert: env(f.tlsCert, "NATS_CERT"), Key: env(f.tlsKey, "NATS_KEY"), Insecure: f.insecure}
 	}
 	return o
+}
+
+// checkFiles checks the files the probe will read (archives, credentials,
+// TLS files) like every path of the command line: a link planted in the
+// scanned tree or the working directory must not lead out of it (or into
+// .git). The probe reads them itself.
+func (f *liveFlags) checkFiles(g *safefile.Guard, getenv func(string) string, defaultServer bool) error {
+	po := f.options(getenv, defaultServer)
+	check := func(flag, p string) error {
+		if p == "" {
+			return nil
+		}
+		// A missing or unreadable file is the probe's to report, in its
+		// words; only a link leading out is refused here.
+		var le *safefile.LinkError
+		if _, err := g.Check(p); errors.As(err, &le) {
+			return fmt.Errorf("%s %s: %w", flag, p, err)
+		}
+		return nil
+	}
+	for _, p := range po.Archives {
+		if err := check("--archive", p); err != nil {
+			return err
+		}
+	}
+	for _, c := range [][2]string{{"--creds", po.Auth.Creds}, {"--nkey", po.Auth.NkeyFile}, {"--tlsca", po.TLS.CA}, {"--tlscert", po.TLS.Cert}, {"--tlskey", po.TLS.Key}} {
+		if err := check(c[0], c[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setup wires live collection into an audit run when live targets were

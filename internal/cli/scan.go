@@ -12,6 +12,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // auditFlags are the flags of one audit run, shared by scan and probe.
@@ -105,7 +106,11 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		}
 	}
 	liveOnly := len(opts.Paths) == 0
-	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, opts.Base, f.ruleDirs)
+	g := guardFor(opts.Paths)
+	if err := f.live.checkFiles(g, a.getenv, liveOnly); err != nil {
+		return &exitError{ExitError, err}
+	}
+	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, f.ruleDirs)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
@@ -126,14 +131,14 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
 	}
 	if f.inventory != "" {
-		if err := writeInventory(f.inventory, res); err != nil {
+		if err := writeInventory(g, f.inventory, res); err != nil {
 			return &exitError{ExitError, err}
 		}
 	}
 	// The catalog gives Markdown and SARIF each rule's description and fix.
 	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
 	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
-	if err := a.writeWith(res.Report, ts, ropt, res.Secrets); err != nil {
+	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
 	a.warnStatus(res.Report)
@@ -164,12 +169,12 @@ func isTerminal(w any) bool {
 }
 
 // writeInventory writes the Rego input, redacted like every other output.
-func writeInventory(path string, res *audit.Result) error {
+func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 	b, err := json.MarshalIndent(res.Inventory, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode inventory: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n"), 0o644); err != nil {
+	if err := g.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n")); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
