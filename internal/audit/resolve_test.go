@@ -33,8 +33,8 @@ func TestFallbackLocations(t *testing.T) {
 		want map[string]string // rule and file -> line: snippet
 	}{
 		{"../../testdata/repos/bare-configs", map[string]string{
-			"NATS-AUTH-001 docker/nats/nats.conf": "4: listen: 0.0.0.0:4222", // no authorization: the listener
-			"NATS-TLS-001 docker/nats/nats.conf":  "4: listen: 0.0.0.0:4222", // no TLS: the listener
+			"NATS-AUTH-001 docker/nats/nats.conf": "4: listen: 0.0.0.0:4222",  // no authorization: the listener
+			"NATS-TLS-001 docker/nats/nats.conf":  "4: listen: 0.0.0.0:4222",  // no TLS: the listener
 			"NATS-AUTH-007 docker/nats/nats.conf": "1: server_name: edge-srv", // no system account: top of the file
 			"NATS-TLS-001 kine/nats-server.conf":  "1: jetstream: {",          // no listener line: top of the file
 			"NATS-NET-004 kine/nats-server.conf":  "1: jetstream: {",          // no monitoring: top, not max_mem
