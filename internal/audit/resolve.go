@@ -187,8 +187,13 @@ func lookup(locs model.Locations, path string) model.Location {
 }
 
 // serverFallback is where a finding about a server goes when the path has no
-// location of its own: the compose service for deployment facts, else the
-// config file, else the compose service.
+// location of its own: the line that would have to change. Deployment facts
+// go to the compose service's image; a missing client setting (no
+// authorization, no TLS, no port) to the line that opens the client
+// listener; anything else missing to the top of the server's config file
+// (line 1: the setting is added there, and no other key is to blame). A
+// server without a config file goes to its compose service. No map is
+// iterated, so the answer is the same on every run.
 func serverFallback(s *model.Server, path string) model.Location {
 	if strings.HasPrefix(path, "live/") {
 		return model.Location{}
@@ -199,20 +204,29 @@ func serverFallback(s *model.Server, path string) model.Location {
 		}
 	}
 	if s.ConfigFile != "" {
-		// The first setting of the main config file: line 1 is usually a
-		// header comment, which makes poor evidence.
-		first := model.Location{File: s.ConfigFile, Line: 1}
-		for _, l := range s.Locs {
-			if l.File == s.ConfigFile && l.Line > 0 && (first.Line == 1 || l.Line < first.Line) {
-				first = l
+		if clientListenerPaths[path] {
+			for _, k := range []string{"config/port", "config/listen", "config/host"} {
+				if l := s.Locs[k]; l.Valid() && l.Line > 0 {
+					return l
+				}
 			}
 		}
-		return first
+		return model.Location{File: s.ConfigFile, Line: 1}
 	}
 	if l := lookup(s.Locs, "deployment"); l.Valid() {
 		return l
 	}
 	return model.Location{}
+}
+
+// clientListenerPaths are the settings of the client listener that are
+// absent when a rule names them: what is missing belongs to the listener.
+var clientListenerPaths = map[string]bool{
+	"config/authorization": true,
+	"config/tls":           true,
+	"config/port":          true,
+	"config/allow_non_tls": true,
+	"config/no_auth_user":  true,
 }
 
 // lineCache returns lines of scanned files, reading each file once.
