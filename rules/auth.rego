@@ -446,8 +446,10 @@ _auth_007 contains h if {
 
 _auth_007 contains h if {
 	some s in lib.configured_servers
-	not s.config.no_system_account == true
+	not lib.true_or_unknown(object.get(s.config, "no_system_account", false))
 	not lib.operator_mode(s.config)
+	# The auth callout service may issue users into the system account.
+	not lib.auth_callout(s.config)
 	count(lib.system_users(s.config)) == 0
 	sa := lib.system_account_name(s.config)
 	h := {"obj": s, "path": _sys_path(s.config), "msg": sprintf("%s: no user can log into the system account %q, so $SYS monitoring (nats server report, natsaudit probe --server) is impossible", [lib.server_label(s), sa])}
@@ -482,6 +484,8 @@ deny contains f if {
 	is_object(a)
 	count(object.get(a, "users", [])) == 0
 	not name in refs
+	# Accounts of an auth callout get their users from the callout service.
+	not lib.auth_callout(s.config)
 	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users, and no user, leafnode or import uses it", [lib.server_label(s), name]))
 }
 
@@ -556,7 +560,11 @@ _auth_009 contains h if {
 	not b.authorization
 	not _leaf_mtls(b)
 	not lib.operator_mode(s.config)
-	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization and does not verify client certificates, so any leafnode can connect", [lib.server_label(s), l.port])}
+	# Without leafnodes.authorization nats-server authenticates a leafnode
+	# as a client (isLeafNodeAuthorized falls back to isClientAuthorized):
+	# the listener is open only when clients need no credentials either.
+	lib.anonymous_clients(s)
+	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization, does not verify client certificates, and clients need no credentials either, so any leafnode can connect", [lib.server_label(s), l.port])}
 }
 
 _leaf_mtls(b) if {
@@ -598,7 +606,7 @@ _auth_012 contains h if {
 	w := s.config.websocket
 	cookies := [k | some k in _cookie_keys; is_string(w[k]); w[k] != ""]
 	count(cookies) > 0
-	not w.same_origin == true
+	not lib.true_or_unknown(object.get(w, "same_origin", false))
 	count(object.get(w, "allowed_origins", [])) == 0
 	h := {"obj": s, "path": "config/websocket", "msg": sprintf("%s: WebSocket clients authenticate with cookies (%s) but any web origin may connect (no same_origin, no allowed_origins)", [lib.server_label(s), concat(", ", cookies)])}
 }
