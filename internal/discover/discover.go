@@ -28,6 +28,8 @@ const (
 	KindPrivateKey = "private_key"
 	KindCreds      = "creds"
 	KindNkeySeed   = "nkey_seed"
+	KindContext    = "nats_context" // a NATS CLI context (JSON)
+	KindScript     = "script"       // a shell script that mentions nats
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -223,7 +225,7 @@ func (r *Result) add(base, abs, real string, explicit bool, opt Options, seen ma
 		}
 		return
 	}
-	if kind == "" || kind == KindCert || kind == KindStream {
+	if kind == "" || kind == KindCert || kind == KindStream || kind == KindScript {
 		kind = classifyContent(relp, data, kind, explicit)
 	}
 	if kind == "" {
@@ -264,6 +266,8 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 		return KindCert, true
 	case hasExt(lower, ".json", ".yaml", ".yml"):
 		return KindStream, true
+	case hasExt(lower, ".sh", ".bash"):
+		return KindScript, true
 	case lower == "id_rsa" || lower == "id_ecdsa" || lower == "id_ed25519":
 		return KindPrivateKey, false
 	}
@@ -289,6 +293,14 @@ var (
 	pemPrivate    = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----`)
 	nackKind      = regexp.MustCompile(`(?m)^\s*apiVersion:\s*["']?jetstream\.nats\.io/`)
 	streamJSON    = regexp.MustCompile(`"(num_replicas|retention|subjects|max_msgs|max_bytes|discard|storage|durable_name|ack_policy|max_deliver)"\s*:`)
+	// contextURL and contextCreds: a NATS CLI context (natscontext.Parse
+	// decides).
+	contextURL   = regexp.MustCompile(`"url"\s*:`)
+	contextCreds = regexp.MustCompile(`"(user|password|token)"\s*:`)
+	// shebang of a POSIX shell script (an extensionless file).
+	shellShebang = regexp.MustCompile(`^#!\s*(/usr)?/bin/(env\s+)?(ba|da|a|k|z)?sh\b`)
+	// natsWord: a script mentions the nats CLI or nats-server.
+	natsWord = regexp.MustCompile(`\bnats(-server)?\b`)
 )
 
 func classifyContent(relp string, data []byte, kind string, explicit bool) string {
@@ -306,10 +318,24 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 			if streamJSON.Match(data) {
 				return KindStream
 			}
+			if contextURL.Match(data) && contextCreds.Match(data) {
+				return KindContext
+			}
 			return ""
 		}
 		if nackKind.Match(data) {
 			return KindStream
+		}
+		return ""
+	case KindScript:
+		if looksText(data) && natsWord.Match(data) {
+			return KindScript
+		}
+		return ""
+	}
+	if shellShebang.Match(data) {
+		if natsWord.Match(data) {
+			return KindScript
 		}
 		return ""
 	}

@@ -545,7 +545,31 @@ env_secret_vars contains [ef, name, v] if {
 	is_object(v.facts)
 	nats_env_var(ef, name)
 	_secret_var(name)
+	not_a_secret_value(v.facts) == false
 }
+
+# not_a_secret_value(facts): true when the value only names or identifies a
+# secret: a file path (NATS_CREDS=./user.creds, NATS_CREDS_FILE=) or an
+# nkey public key; false otherwise.
+not_a_secret_value(facts) := true if {
+	facts.path == true
+} else := true if {
+	facts.public_key == true
+} else := false
+
+# url_credential_env: [env file, name, var] of .env variables holding a
+# NATS URL with user:password@ (by its scheme, or a variable the NATS
+# deployment uses).
+url_credential_env contains [ef, name, v] if {
+	some ef in input.env_files
+	some name, v in ef.vars
+	v.facts.url_credentials == true
+	_nats_url_var(ef, name, v.facts)
+}
+
+_nats_url_var(_, _, facts) if facts.nats_url == true
+
+_nats_url_var(ef, name, _) if nats_env_var(ef, name)
 
 _secret_var(name) if secret_var_name(name)
 
