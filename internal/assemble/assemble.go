@@ -7,11 +7,11 @@ package assemble
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"

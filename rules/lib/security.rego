@@ -96,9 +96,11 @@ config_listener(s, kind) := l if {
 	l.kind == kind
 }
 
-# client_port(s): the client port (nats-server defaults to 4222).
+# client_port(s): the client port (nats-server defaults to 4222); "$NAME"
+# when it comes from an environment variable the repository does not
+# define.
 client_port(s) := p if {
-	p := num(s.config.port)
+	p := port_value(s.config.port)
 } else := 4222
 
 # http_host(s): the monitoring host, which defaults to the client host.

@@ -67,6 +67,10 @@ type lexer struct {
 	pending []heredocSpec
 	// redirNext: the next word is a redirection target.
 	redirNext bool
+	// lit gathers the literal text of the current word (see addPart).
+	lit       []byte
+	hasLit    bool
+	litQuoted bool
 }
 
 type heredocSpec struct {
@@ -93,30 +97,40 @@ func (l *lexer) addPart(p part) {
 		l.inWord = true
 		l.word = rawWord{line: l.line}
 	}
-	// Merge adjacent literals of the same quoting.
-	if n := len(l.word.parts); n > 0 && p.name == "" && !p.subst {
-		last := &l.word.parts[n-1]
-		if last.name == "" && !last.subst && last.quoted == p.quoted {
-			last.lit += p.lit
-			return
+	// Adjacent literals of the same quoting are gathered in a byte buffer
+	// (amortised appends): a word of a million escaped characters is one
+	// part, built in linear time.
+	if p.name == "" && !p.subst {
+		if l.hasLit && l.litQuoted != p.quoted {
+			l.flushLit()
 		}
+		l.lit = append(l.lit, p.lit...)
+		l.hasLit, l.litQuoted = true, p.quoted
+		return
 	}
+	l.flushLit()
 	l.word.parts = append(l.word.parts, p)
 }
 
-// emptyQuoted records "" or '' as a word of its own.
-func (l *lexer) emptyQuoted() {
-	if !l.inWord {
-		l.inWord = true
-		l.word = rawWord{line: l.line}
+// flushLit ends the literal being gathered.
+func (l *lexer) flushLit() {
+	if !l.hasLit {
+		return
 	}
-	l.word.parts = append(l.word.parts, part{quoted: true})
+	l.word.parts = append(l.word.parts, part{lit: string(l.lit), quoted: l.litQuoted})
+	l.lit, l.hasLit = l.lit[:0], false
+}
+
+// emptyQuoted records "" or ” as a word of its own.
+func (l *lexer) emptyQuoted() {
+	l.addPart(part{quoted: true})
 }
 
 func (l *lexer) endWord() {
 	if !l.inWord {
 		return
 	}
+	l.flushLit()
 	l.inWord = false
 	if l.redirNext {
 		l.redirNext = false
@@ -198,6 +212,9 @@ func (l *lexer) run() {
 // redirection handles <, >, >>, <&, 2>, <<, <<-, <<<.
 func (l *lexer) redirection() {
 	// "2>" : a word of digits just before is the file descriptor.
+	if l.inWord {
+		l.flushLit()
+	}
 	if l.inWord && len(l.word.parts) == 1 && l.word.parts[0].name == "" && !l.word.parts[0].subst && isDigits(l.word.parts[0].lit) {
 		l.inWord = false
 	} else {
@@ -300,12 +317,21 @@ func (l *lexer) double() {
 			l.backtick(true)
 			empty = false
 		default:
-			if c == '\n' {
-				l.line++
+			// A run of plain characters at once: adding them one by one
+			// would copy a long string once per character.
+			j := l.i
+			for j < len(l.b) && l.b[j] != '"' && l.b[j] != '\\' && l.b[j] != '$' && l.b[j] != '`' {
+				if l.b[j] == '\n' {
+					l.line++
+				}
+				j++
 			}
-			l.addPart(part{lit: string(c), quoted: true})
+			if j == l.i {
+				j++ // a backslash that escapes nothing is itself
+			}
+			l.addPart(part{lit: string(l.b[l.i:j]), quoted: true})
 			empty = false
-			l.i++
+			l.i = j
 		}
 	}
 	if empty {

@@ -110,7 +110,7 @@ func (p *parser) command(rc rawCmd) {
 	key := path.Base(args[0].text)
 	for j, w := range args {
 		if !credited[j] {
-			p.urlCredential(w, key)
+			p.urlCredential(w, key, rc.line)
 		}
 	}
 }
@@ -151,7 +151,7 @@ func (p *parser) assign(name string, w rawWord) {
 		return
 	}
 	val := v[0]
-	p.urlCredential(val, name)
+	p.urlCredential(val, name, w.line)
 	if val.unknown {
 		delete(p.vars, name)
 		return
@@ -159,14 +159,30 @@ func (p *parser) assign(name string, w rawWord) {
 	if m[2] == "+" {
 		val.text = p.vars[name] + val.text
 	}
+	if len(val.text) > maxVarLen {
+		delete(p.vars, name) // too long to carry: unknown from here on
+		return
+	}
 	p.vars[name] = val.text
 }
 
+// Expansion is bounded: a variable keeps at most maxVarLen bytes (a longer
+// value is unknown), and one command expands to at most maxCmdBytes, so
+// that a script repeating $BIG cannot make the scan quadratic.
+const (
+	maxVarLen   = 16 << 10
+	maxCmdBytes = 1 << 20
+)
+
 func (p *parser) evalWords(ws []rawWord) []word {
 	var out []word
+	size := 0
 	for _, w := range ws {
-		out = append(out, p.evalWord(w, true)...)
-		if len(out) > maxWords {
+		for _, x := range p.evalWord(w, true) {
+			size += len(x.text)
+			out = append(out, x)
+		}
+		if len(out) > maxWords || size > maxCmdBytes {
 			break
 		}
 	}
@@ -178,31 +194,34 @@ func (p *parser) evalWords(ws []rawWord) []word {
 func (p *parser) evalWord(w rawWord, split bool) []word {
 	var out []word
 	cur := word{line: w.line}
+	var text strings.Builder
 	started := false
 	flush := func() {
 		if started {
+			cur.text = text.String()
 			out = append(out, cur)
 		}
 		cur = word{line: w.line}
+		text.Reset()
 		started = false
 	}
 	for _, pt := range w.parts {
 		switch {
 		case pt.subst:
-			cur.text += "$(...)"
+			text.WriteString("$(...)")
 			cur.unknown = true
 			started = true
 		case pt.name != "":
 			val, known := p.expand(pt)
 			if !known {
-				cur.text += "$" + pt.name
+				text.WriteString("$" + pt.name)
 				cur.unknown = true
 				started = true
 				continue
 			}
 			cur.expanded = true
 			if !split || pt.quoted {
-				cur.text += val
+				text.WriteString(val)
 				started = true
 				continue
 			}
@@ -217,7 +236,7 @@ func (p *parser) evalWord(w rawWord, split bool) []word {
 				if k > 0 {
 					flush()
 				}
-				cur.text += f
+				text.WriteString(f)
 				cur.expanded = true
 				started = true
 			}
@@ -225,7 +244,7 @@ func (p *parser) evalWord(w rawWord, split bool) []word {
 				flush()
 			}
 		default:
-			cur.text += pt.lit
+			text.WriteString(pt.lit)
 			started = true
 		}
 	}
@@ -296,27 +315,31 @@ func (p *parser) credential(line int, key, kind string, f *model.Secret) {
 	p.res.Credentials = append(p.res.Credentials, &model.Credential{File: p.rel, Line: line, Source: "script", Key: key, Kind: kind, Facts: f})
 }
 
-// urlCredential: a NATS URL with user:password@ written in the script.
-func (p *parser) urlCredential(w word, key string) {
+// urlCredential: a NATS URL with user:password@ written in the script. A
+// credential is reported at the first line of its command (where a
+// multi-line command starts), and masked at both lines.
+func (p *parser) urlCredential(w word, key string, cmdLine int) {
 	scheme, _, pass, ok := secret.URLCredentials(w.text)
 	if !ok || !secret.IsNATSScheme(scheme) || w.expanded {
 		return
 	}
 	f, _ := p.a.URLFacts(w.text)
 	p.a.MaskAt(p.rel, w.line, pass)
-	p.credential(w.line, key, "url", f)
+	p.a.MaskAt(p.rel, cmdLine, pass)
+	p.credential(cmdLine, key, "url", f)
 }
 
 // secretValue: a --password/--token value the script commits (a literal,
 // or a value the script assigns); an expansion of the environment is not.
-func (p *parser) secretValue(w word, user, key, kind string) {
+func (p *parser) secretValue(w word, user, key, kind string, cmdLine int) {
 	if w.unknown || w.text == "" || strings.HasPrefix(w.text, "$") {
 		return
 	}
 	p.a.RememberAt(p.rel, w.line, w.text)
+	p.a.MaskAt(p.rel, cmdLine, w.text)
 	f := p.a.Describe(w.text)
 	f.EqualsUser = user != "" && user == w.text
-	p.credential(w.line, key, kind, f)
+	p.credential(cmdLine, key, kind, f)
 }
 
 func (p *parser) heredocNote(rc rawCmd) {
@@ -417,8 +440,9 @@ func (p *parser) natsCLI(ws []word, at int, credited map[int]bool) {
 	if len(pos) > 1 {
 		verb = pos[1].text
 	}
-	// The command's identity, for credential keys: nats context save NAME.
-	idn := min(len(pos), 3)
+	// The command's identity, for credential keys: nats context save
+	// (command words, not names a secret might equal).
+	idn := min(len(pos), 2)
 	idParts := []string{"nats"}
 	for _, w := range pos[:idn] {
 		idParts = append(idParts, w.text)
@@ -435,14 +459,14 @@ func (p *parser) natsCLI(ws []word, at int, credited map[int]bool) {
 				if f.index+1 < len(ws) && !strings.Contains(ws[f.index].text, "=") {
 					credited[f.index+1] = true
 				}
-				p.urlCredential(f.value, id+" --server")
+				p.urlCredential(f.value, id+" --server", ws[at].line)
 			}
 		}
 	}
 	for _, n := range []string{"password", "token"} {
 		for _, f := range flags[n] {
 			if f.has {
-				p.secretValue(f.value, user, id+" --"+n, n)
+				p.secretValue(f.value, user, id+" --"+n, n, ws[at].line)
 			}
 		}
 	}
@@ -781,7 +805,7 @@ func (p *parser) natsServer(ws []word, at int) {
 				user = v.text
 			}
 		case serverSecretFlags[name] != "":
-			p.secretValue(v, user, "nats-server --"+name, serverSecretFlags[name])
+			p.secretValue(v, user, "nats-server --"+name, serverSecretFlags[name], ws[at].line)
 		}
 	}
 }
