@@ -47,6 +47,9 @@ func resolveFile(f *dotenv.File, rel string) map[string]envValue {
 					return "", false
 				}
 				x, ok := out[name]
+				if x.unresolved != "" {
+					return "", false // known only at run time
+				}
 				return x.value, ok
 			})
 		}
