@@ -417,7 +417,8 @@ _auth_006 contains h if {
 #   The system account is disabled, or no user can log into it. Without it
 #   `nats server report`, `nats server check`, natsaudit's $SYS probe and
 #   server advisories are unavailable, and in operator mode account updates
-#   cannot be pushed.
+#   cannot be pushed. With an auth callout, a system account without static
+#   users is not reported (the callout may issue users into it).
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
 # custom:
@@ -466,7 +467,8 @@ _sys_path(c) := "config/system_account" if {
 # description: >-
 #   An account is defined but has no users and is not referenced by any user,
 #   import or leafnode; it is dead configuration, or the empty account of the
-#   CVE-2023-47090 workaround (then document it).
+#   CVE-2023-47090 workaround (then document it). Not reported with an auth
+#   callout, which issues users into accounts at connect time.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
 # custom:
@@ -518,7 +520,10 @@ _referenced_accounts(c) := {n |
 #   (mutual) TLS: anyone who reaches the port can join as a route, gateway or
 #   leafnode and read or inject traffic of every account. This rule also
 #   covers the catalog's AUTH-010 (gateways, critical) and AUTH-011
-#   (leafnodes, high).
+#   (leafnodes, high). A leafnode listener without its own authorization
+#   falls back to the client users and accounts (nats-server authenticates
+#   the leafnode as a client), so it is open only when clients need no
+#   credentials either.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/cluster_config
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/leafnode_conf

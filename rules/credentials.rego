@@ -13,8 +13,13 @@ import data.natsaudit.lib
 #   embedded in a URL, a JetStream encryption key is written literally, or a
 #   secret is committed in a .env file: anyone who can read the repository
 #   can use them. Covers the catalog's CRED-006 (URLs) and CRED-007
-#   (encryption keys). Route and gateway authorization blocks are exempt from
-#   the bcrypt check: the soliciting side needs the plaintext.
+#   (encryption keys), and credentials committed outside the config: NATS
+#   URLs with user:password@ in a client service's compose environment, NATS
+#   CLI context files, shell scripts (nats context save --password, --server
+#   nats://user:password@). Route and gateway authorization blocks are exempt
+#   from the bcrypt check: the soliciting side needs the plaintext. Template
+#   placeholders (xxxx, <password>, changeme) and, outside the config,
+#   defaults are NATS-CRED-002's alone.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/username_password#bcrypted-passwords
 #   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/encryption_at_rest
