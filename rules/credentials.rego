@@ -18,7 +18,7 @@ import data.natsaudit.lib
 #   CLI context files, shell scripts (nats context save --password, --server
 #   nats://user:password@). Route and gateway authorization blocks are exempt
 #   from the bcrypt check: the soliciting side needs the plaintext. Template
-#   placeholders (xxxx, <password>, changeme) and, outside the config,
+#   placeholders (`xxxx`, `<password>`, `changeme`) and, outside the config,
 #   defaults are NATS-CRED-002's alone.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/username_password#bcrypted-passwords
