@@ -550,6 +550,7 @@ func (b *builder) streamFiles() {
 		if len(res.Streams)+len(res.Consumers) > 0 {
 			b.inv.Scan.AddSource("streams")
 		}
+		b.lineCredentials(f.Rel, f.Data, "stream")
 	}
 }
 
@@ -594,6 +595,33 @@ func (b *builder) clientCredentials(svc *compose.Service) {
 		f, _ := b.opt.Secrets.URLFacts(e.Raw)
 		b.opt.Secrets.MaskAt(e.File, e.Line, pass)
 		b.addCredential(&model.Credential{File: e.File, Line: e.Line, Source: "compose", Key: "services/" + svc.Name + "/environment/" + k, Kind: "url", Facts: f})
+	}
+}
+
+// lineCredentials: NATS URLs with user:password@ written in a file read
+// as data (stream and consumer definitions, NACK manifests with server
+// URLs), one credential per line that holds one.
+func (b *builder) lineCredentials(rel string, data []byte, source string) {
+	line, n := 0, 0
+	for rest := string(data); rest != ""; {
+		line++
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		if !strings.Contains(l, "@") {
+			continue
+		}
+		scheme, _, pass, ok := secret.URLCredentials(l)
+		if !ok || !secret.IsNATSScheme(scheme) {
+			continue
+		}
+		f, _ := b.opt.Secrets.URLFacts(l)
+		b.opt.Secrets.MaskAt(rel, line, pass)
+		n++
+		key := "url"
+		if n > 1 {
+			key = fmt.Sprintf("url#%d", n)
+		}
+		b.addCredential(&model.Credential{File: rel, Line: line, Source: source, Key: key, Kind: "url", Facts: f})
 	}
 }
 

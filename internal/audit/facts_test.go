@@ -93,6 +93,7 @@ func TestFactsNotGuesses(t *testing.T) {
 			"NATS-CRED-002 docker-compose.yml:18", // nats://app:app@
 			"NATS-CRED-002 test/.env:3",           // SERVER_ADDRESS=nats://admin:admin@
 			"NATS-CRED-001 test/.env:4",           // wss:// is a NATS URL too
+			"NATS-CRED-001 nack/account.yaml:9",   // a NACK Account's server URL
 		},
 		notWant: []string{
 			"NATS-CRED-001 docker-compose.yml:14",                                        // a Postgres DSN is not a NATS credential
@@ -172,7 +173,7 @@ func TestCommittedCredentialsMasked(t *testing.T) {
 		repo    string
 		secrets []string
 	}{
-		{"facts-url-creds", []string{"Vq3xK8rT2mLw9ZpN4bYc7HsD", "Hn4kT9qWz2Lm7Rx5Pv8Bc3Yd", "app:app@", "admin:admin@"}},
+		{"facts-url-creds", []string{"Vq3xK8rT2mLw9ZpN4bYc7HsD", "Hn4kT9qWz2Lm7Rx5Pv8Bc3Yd", "Hq7mT3vK9xLw2Zp5Rb4Nc8Yd", "app:app@", "admin:admin@"}},
 		{"facts-context-json", []string{"Zt8mQ2vK7xLp4Wn9Rb3Hc6Yd", "Jq4nV8rX2kLm7Pz5Wt9Bc3Hd", `"password": "test"`}},
 		{"facts-shell-context", []string{"Lk5vQ9xR3mWz7Tn2Pb8Yc4Hd", "admin:admin@", "--password app"}},
 		{"facts-seed-in-comment", nil},
