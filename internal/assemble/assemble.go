@@ -23,6 +23,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/source/certs"
 	"github.com/natsaudit/natsaudit/internal/source/compose"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
+	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
@@ -44,7 +45,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	}
 	b := &builder{d: d, base: base, opt: opt, inv: &model.Inventory{
 		Servers: []*model.Server{}, Streams: []*model.Stream{}, Consumers: []*model.Consumer{},
-		EnvFiles: []*model.EnvFile{}, Files: []*model.File{}, Errors: []model.ParseError{},
+		EnvFiles: []*model.EnvFile{}, Files: []*model.File{}, Errors: []model.ParseError{}, KubeSecrets: []*model.KubeSecret{},
 	}, byRel: map[string]*discover.File{}, certCache: map[string]*model.Cert{}}
 	b.inv.Scan.NowNS = opt.Now.UnixNano()
 	b.inv.Scan.Now = opt.Now.UTC().Format(time.RFC3339)
@@ -58,6 +59,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	b.envFiles()
 	b.composeServers()
 	b.standaloneConfigs()
+	b.kubeManifests()
 	b.streamFiles()
 	b.keyFiles()
 	b.finish()
@@ -529,17 +531,56 @@ func (b *builder) streamFiles() {
 		}
 		b.addFile(f.Rel, discover.KindStream)
 		b.inv.Errors = append(b.inv.Errors, res.Errors...)
-		for _, s := range res.Streams {
-			s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
-			b.inv.Streams = append(b.inv.Streams, s)
-		}
-		for _, c := range res.Consumers {
-			c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
-			b.inv.Consumers = append(b.inv.Consumers, c)
-		}
-		if len(res.Streams)+len(res.Consumers) > 0 {
-			b.inv.Scan.AddSource("streams")
-		}
+		b.addStreams(res.Streams, res.Consumers)
+	}
+}
+
+// kubeManifests reads the Kubernetes manifests together (a workload, the
+// ConfigMap it mounts and the Service in front of it are often in different
+// files): servers, NACK streams and consumers, committed Secrets.
+func (b *builder) kubeManifests() {
+	files := b.files(discover.KindKube)
+	if len(files) == 0 {
+		return
+	}
+	inputs := make([]kube.Input, len(files))
+	for i, f := range files {
+		inputs[i] = kube.Input{Rel: f.Rel, Data: f.Data}
+	}
+	res := kube.Load(inputs, kube.Options{Secrets: b.opt.Secrets})
+	for _, rel := range res.Files {
+		b.addFile(rel, discover.KindKube)
+	}
+	b.inv.Errors = append(b.inv.Errors, res.Errors...)
+	b.inv.Notes = append(b.inv.Notes, res.Notes...)
+	for _, s := range res.Servers {
+		b.inv.Scan.AddSource("kubernetes")
+		b.addServer(s)
+	}
+	if res.Configs {
+		b.inv.Scan.AddSource("config")
+	}
+	b.addStreams(res.Streams, res.Consumers)
+	for _, s := range res.Secrets {
+		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
+	}
+	if len(res.Secrets) > 0 {
+		b.inv.Scan.AddSource("kubernetes")
+	}
+}
+
+func (b *builder) addStreams(ss []*model.Stream, cs []*model.Consumer) {
+	for _, s := range ss {
+		s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+		b.inv.Streams = append(b.inv.Streams, s)
+	}
+	for _, c := range cs {
+		c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+		b.inv.Consumers = append(b.inv.Consumers, c)
+	}
+	if len(ss)+len(cs) > 0 {
+		b.inv.Scan.AddSource("streams")
 	}
 }
 

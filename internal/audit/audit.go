@@ -163,7 +163,9 @@ func Input(inv *model.Inventory) (ast.Value, error) {
 }
 
 // Evaluated returns the rules whose sources the scan has, less the disabled
-// ones.
+// ones. A rule written for compose deployments judges the same facts of a
+// Kubernetes workload or Helm release (model.Deployment is one shape for
+// all three), so it runs when any of them is present.
 func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]bool) []*engine.Rule {
 	var out []*engine.Rule
 	for _, r := range eng.Rules() {
@@ -171,7 +173,8 @@ func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]boo
 			continue
 		}
 		for _, s := range r.Sources {
-			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) {
+			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) ||
+				s == "compose" && (inv.Scan.HasSource("kubernetes") || inv.Scan.HasSource("helm")) {
 				out = append(out, r)
 				break
 			}

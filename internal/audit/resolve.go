@@ -75,6 +75,18 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			f.TargetKind, f.TargetName = "file", fl.Path
 			loc = model.Location{File: fl.Path, Line: max(fl.Line, 1)}
 		}
+	case "kube_secrets":
+		if idx < len(inv.KubeSecrets) {
+			ks := inv.KubeSecrets[idx]
+			f.TargetKind, f.TargetName = "secret", qualified(ks.Namespace, ks.Name)
+			loc = lookup(ks.Locs, r.Path)
+			if !loc.Valid() {
+				loc = ks.Locs[""]
+			}
+			if !loc.Valid() {
+				loc = model.Location{File: ks.File, Line: 1}
+			}
+		}
 	case "errors":
 		if idx < len(inv.Errors) {
 			e := inv.Errors[idx]
