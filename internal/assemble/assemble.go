@@ -23,6 +23,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/source/certs"
 	"github.com/natsaudit/natsaudit/internal/source/compose"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
@@ -33,6 +34,8 @@ type Options struct {
 	Secrets *secret.Analyzer
 	Now     time.Time
 	MaxSize int64
+	// Helm releases named in .natsaudit.yaml.
+	Helm []helm.Spec
 }
 
 // Build turns discovered files into an Inventory.
@@ -60,6 +63,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	b.composeServers()
 	b.standaloneConfigs()
 	b.kubeManifests()
+	b.helmReleases()
 	b.streamFiles()
 	b.keyFiles()
 	b.finish()
@@ -567,6 +571,47 @@ func (b *builder) kubeManifests() {
 	}
 	if len(res.Secrets) > 0 {
 		b.inv.Scan.AddSource("kubernetes")
+	}
+}
+
+// helmReleases maps the values of the nats chart's releases.
+func (b *builder) helmReleases() {
+	charts, values := b.files(discover.KindHelmChart), b.files(discover.KindHelmValues)
+	if len(values) == 0 && len(b.opt.Helm) == 0 {
+		return
+	}
+	toHelm := func(fs []*discover.File) []helm.File {
+		out := make([]helm.File, len(fs))
+		for i, f := range fs {
+			out[i] = helm.File{Rel: f.Rel, Data: f.Data}
+		}
+		return out
+	}
+	read := func(rel string) ([]byte, error) {
+		if f := b.byRel[rel]; f != nil {
+			return f.Data, nil
+		}
+		real, ok := b.d.All[rel]
+		if !ok {
+			return nil, fmt.Errorf("not found in the scanned tree")
+		}
+		return discover.ReadRegular(real, b.opt.MaxSize)
+	}
+	res := helm.Load(toHelm(charts), toHelm(values), helm.Options{Secrets: b.opt.Secrets, Releases: b.opt.Helm, Read: read})
+	for _, rel := range res.Files {
+		b.addFile(rel, "helm")
+	}
+	b.inv.Errors = append(b.inv.Errors, res.Errors...)
+	b.inv.Notes = append(b.inv.Notes, res.Notes...)
+	for _, s := range res.Servers {
+		b.inv.Scan.AddSource("helm")
+		b.inv.Scan.AddSource("config")
+		b.addServer(s)
+	}
+	for _, s := range res.Secrets {
+		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
+		b.inv.Scan.AddSource("helm")
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -43,6 +44,9 @@ type Options struct {
 	Suppress suppress.Options
 	// Disabled rules are not evaluated: no findings, no part in the scores.
 	Disabled map[string]bool
+	// Helm names Helm releases and their values files (.natsaudit.yaml
+	// helm: releases:); without it values are layered per directory.
+	Helm []helm.Spec
 }
 
 // Result is a finished audit.
@@ -93,7 +97,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 			return nil, err
 		}
 	}
-	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize})
+	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm})
 	for _, p := range opt.Paths {
 		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
 	}
@@ -141,7 +145,8 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 		switch {
 		case f.Kind == discover.KindNatsConf:
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data, SlashComments: true})
-		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv ||
+		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv || f.Kind == discover.KindKube ||
+			f.Kind == discover.KindHelmValues || f.Kind == discover.KindHelmChart ||
 			(f.Kind == discover.KindStream && !strings.HasSuffix(strings.ToLower(f.Rel), ".json")):
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data})
 		}

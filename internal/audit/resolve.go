@@ -38,6 +38,9 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			if !loc.Valid() {
 				loc = serverFallback(s, r.Path)
 			}
+			if chartDefault(s, r.Path) {
+				f.Message += " (not set in the values: the nats chart's default)"
+			}
 			if s.Live != nil && (strings.HasPrefix(r.Path, "live/") || !loc.Valid()) {
 				f.Endpoint = s.Live.Endpoint
 			}
@@ -139,6 +142,25 @@ func splitRef(ref string) (string, int) {
 		return ref, -1
 	}
 	return ref[:i], n
+}
+
+// chartDefault reports whether the value a finding names (or, for a missing
+// key, the closest value that has a location) is a Helm chart default.
+func chartDefault(s *model.Server, path string) bool {
+	if len(s.Defaults) == 0 {
+		return false
+	}
+	for p := path; p != ""; {
+		if _, ok := s.Locs[p]; ok {
+			return s.Defaults[p]
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return false
 }
 
 // lookup finds the location of path, or of its closest ancestor that has one

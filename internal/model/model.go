@@ -105,6 +105,10 @@ type Server struct {
 	Certs       []*Cert     `json:"certs"`
 	Live        *Live       `json:"live,omitempty"`
 	Locs        Locations   `json:"-"`
+	// Defaults are the config paths a Helm release takes from the chart's
+	// defaults (not set in its values): their location is the release, and
+	// findings about them say so.
+	Defaults map[string]bool `json:"-"`
 }
 
 // AddSource records where facts about the server came from.
