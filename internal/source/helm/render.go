@@ -136,7 +136,7 @@ func (r *release) patch(block *vv, ops *vv, p string) *vv {
 // tlsBlock renders config/<proto>/tls (templates/config/tls.yaml).
 func (r *release) tlsBlock(p string) *vv {
 	t := mapv(r.val(p + "/enabled").loc)
-	t.key = r.val(p+"/enabled").key
+	t.key = r.val(p + "/enabled").key
 	if r.val(p+"/secretName") != nil && r.eff.str(p+"/secretName") != "" {
 		dir := strings.TrimSuffix(r.eff.str(p+"/dir"), "/")
 		sl := r.val(p + "/secretName").loc
@@ -174,7 +174,7 @@ func (r *release) renderConfig() *vv {
 			continue
 		}
 		blk := mapv(r.val(p + "/enabled").loc)
-		blk.key = r.val(p+"/enabled").key
+		blk.key = r.val(p + "/enabled").key
 		switch b {
 		case "cluster":
 			blk.set("name", quoted(r.name, model.Location{}))
@@ -217,7 +217,7 @@ func (r *release) renderConfig() *vv {
 	if r.enabled("config/jetstream") {
 		p := "config/jetstream"
 		js := mapv(r.val(p + "/enabled").loc)
-		js.key = r.val(p+"/enabled").key
+		js.key = r.val(p + "/enabled").key
 		if r.enabled(p + "/memoryStore") {
 			if r.eff.str(p+"/memoryStore/maxSize") != "" {
 				js.set("max_memory_store", r.leaf(p+"/memoryStore/maxSize"))
