@@ -61,21 +61,21 @@ func TestKubernetesAndHelmRepos(t *testing.T) {
 			"NATS-JS-005 k8s/nats-config.yaml:16",
 		}},
 		{"helm", "helm-hardened", []string{
-			"NATS-CLU-001 deploy/nats/values-prod.yaml:6",   // replicas: 2
-			"NATS-DOC-001 deploy/nats/values-prod.yaml:10",  // pvc.enabled: false
-			"NATS-JS-007 deploy/nats/values-prod.yaml:26",   // limit 1Gi < memoryStore 2Gi
-			"NATS-DOC-003 deploy/nats/values-prod.yaml:31",  // service type LoadBalancer
-			"NATS-K8S-007 deploy/nats/values.yaml:8",        // routeURLs.password in the ConfigMap
-			"NATS-CRED-001 deploy/nats/values.yaml:8",       // ... and in every route URL
-			"NATS-K8S-007 deploy/nats/values.yaml:20",       // config.merge password
-			"NATS-CRED-001 deploy/nats/values.yaml:20",      //
-			"NATS-AUTH-005 deploy/nats/values.yaml:19",      // user without permissions
-			"NATS-K8S-008 deploy/nats/values.yaml:28",       // natsBox creds contents
-			"NATS-TLS-001 deploy/nats/Chart.yaml:8",         // chart default: no TLS
-			"NATS-TLS-004 deploy/nats/Chart.yaml:8",         // chart default: no route TLS
-			"NATS-K8S-002 deploy/nats/Chart.yaml:8",         // chart default: root
-			"NATS-K8S-006 deploy/nats/Chart.yaml:8",         // no NetworkPolicy
-			"NATS-JS-002 deploy/nats/values.yaml:11",        // no max_file_store once the PVC is off
+			"NATS-CLU-001 deploy/nats/values-prod.yaml:6",  // replicas: 2
+			"NATS-DOC-001 deploy/nats/values-prod.yaml:10", // pvc.enabled: false
+			"NATS-JS-007 deploy/nats/values-prod.yaml:26",  // limit 1Gi < memoryStore 2Gi
+			"NATS-DOC-003 deploy/nats/values-prod.yaml:31", // service type LoadBalancer
+			"NATS-K8S-007 deploy/nats/values.yaml:8",       // routeURLs.password in the ConfigMap
+			"NATS-CRED-001 deploy/nats/values.yaml:8",      // ... and in every route URL
+			"NATS-K8S-007 deploy/nats/values.yaml:20",      // config.merge password
+			"NATS-CRED-001 deploy/nats/values.yaml:20",     //
+			"NATS-AUTH-005 deploy/nats/values.yaml:19",     // user without permissions
+			"NATS-K8S-008 deploy/nats/values.yaml:28",      // natsBox creds contents
+			"NATS-TLS-001 deploy/nats/Chart.yaml:8",        // chart default: no TLS
+			"NATS-TLS-004 deploy/nats/Chart.yaml:8",        // chart default: no route TLS
+			"NATS-K8S-002 deploy/nats/Chart.yaml:8",        // chart default: root
+			"NATS-K8S-006 deploy/nats/Chart.yaml:8",        // no NetworkPolicy
+			"NATS-JS-002 deploy/nats/values.yaml:11",       // no max_file_store once the PVC is off
 		}},
 	} {
 		t.Run(tc.repo, func(t *testing.T) {

@@ -448,6 +448,7 @@ func (l *loader) mounted(pd *pod, mounts []mount, p string) (source, bool) {
 		if m.vol.kind == "projected" {
 			vols = m.vol.sources
 		}
+		var fallback *source
 		for _, v := range vols {
 			if v.kind != "configMap" && v.kind != "secret" {
 				continue
@@ -466,17 +467,23 @@ func (l *loader) mounted(pd *pod, mounts []mount, p string) (source, bool) {
 			} else {
 				s.obj = lookup(l.secrets, pd.obj.namespace, v.ref)
 			}
-			if s.obj != nil {
-				if _, ok := keyValue(s.obj, key); !ok && len(vols) > 1 {
-					continue // another source of the projected volume may hold it
+			if _, ok := keyValue(s.obj, key); !ok && len(vols) > 1 {
+				// Another source of the projected volume may hold it.
+				if fallback == nil {
+					fallback = &s
 				}
+				continue
 			}
-			if m.subPath != "" {
-				return s, true
-			}
-			best, bestLen = s, len(m.path)
+			fallback = &s
 			break
 		}
+		if fallback == nil {
+			continue
+		}
+		if m.subPath != "" {
+			return *fallback, true
+		}
+		best, bestLen = *fallback, len(m.path)
 	}
 	return best, bestLen >= 0
 }
