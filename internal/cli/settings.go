@@ -40,12 +40,12 @@ type runSettings struct {
 // loadEngine reads the config file (--config, else .natsaudit.yaml in root
 // when root is not ""), builds the engine with the config's parameters and
 // checks every rule ID and parameter it names against the catalog, then
-// reads the baseline.
+// reads the baseline. eo are the engine's options from the command line.
 //
 // A config found at root is a file of the tree (read only if it is, links
 // resolved, inside it and not in .git); --config and --baseline are the
 // user's paths, checked by g (no planted link out of the tree).
-func (a *app) loadEngine(ctx context.Context, g *safefile.Guard, f *ciFlags, root string, ruleDirs []string) (*engine.Engine, *runSettings, error) {
+func (a *app) loadEngine(ctx context.Context, g *safefile.Guard, f *ciFlags, root string, eo engine.Options) (*engine.Engine, *runSettings, error) {
 	s := &runSettings{disabled: map[string]bool{}}
 	path, display := f.config, f.config
 	read := config.ReadFunc(g.ReadFile)
@@ -62,7 +62,7 @@ func (a *app) loadEngine(ctx context.Context, g *safefile.Guard, f *ciFlags, roo
 		}
 		s.cfg = cfg
 	}
-	eng, err := engine.New(ctx, engine.Options{RuleDirs: ruleDirs})
+	eng, err := engine.New(ctx, eo)
 	if err != nil {
 		return nil, nil, err
 	}
