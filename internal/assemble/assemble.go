@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/certs"
@@ -684,24 +685,9 @@ func capErrors(errs []model.ParseError, max int) []model.ParseError {
 	return out
 }
 
-var tagVersionRe = regexp.MustCompile(`^v?(\d+)\.(\d+)(?:\.(\d+))?`)
-
 // versionFromTag reads a nats-server version from an image tag
-// ("2.10.24-alpine", "2.10", "latest").
-func versionFromTag(tag string) *model.Version {
-	m := tagVersionRe.FindStringSubmatch(tag)
-	if m == nil {
-		return nil
-	}
-	v := &model.Version{Raw: tag, Source: "image_tag", Series: m[1] + "." + m[2]}
-	if m[3] != "" {
-		v.Value = m[1] + "." + m[2] + "." + m[3]
-		v.Semver = v.Value
-	} else {
-		v.Value = v.Series
-	}
-	return v
-}
+// ("2.10.24-alpine", "2.10", "latest"): package image.
+func versionFromTag(tag string) *model.Version { return image.Version(tag) }
 
 // VersionFromString is versionFromTag for varz versions ("2.10.24",
 // "2.11.0-RC.1").

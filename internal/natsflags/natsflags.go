@@ -34,11 +34,11 @@ type Result struct {
 	ConfigPath string
 }
 
-// spec maps a flag to the config path it sets.
+// spec maps a flag to the config path it sets. Which flags take secrets is
+// secret.ServerFlag's table, shared with every line natsaudit quotes.
 type spec struct {
 	path    string // config path it sets, "" when none
 	boolean bool
-	secret  bool
 	name    string // canonical flag name for Result.Flags
 }
 
@@ -71,8 +71,8 @@ var table = func() map[string]spec {
 	add(spec{path: "jetstream/enabled", boolean: true, name: "jetstream"}, "js", "jetstream")
 	add(spec{path: "jetstream/store_dir", name: "store_dir"}, "sd", "store_dir")
 	add(spec{path: "authorization/user", name: "user"}, "user")
-	add(spec{path: "authorization/password", secret: true, name: "pass"}, "pass")
-	add(spec{path: "authorization/token", secret: true, name: "auth"}, "auth")
+	add(spec{path: "authorization/password", name: "pass"}, "pass")
+	add(spec{path: "authorization/token", name: "auth"}, "auth")
 	add(spec{path: "tls/enabled", boolean: true, name: "tls"}, "tls")
 	add(spec{path: "tls/cert_file", name: "tlscert"}, "tlscert")
 	add(spec{path: "tls/key_file", name: "tlskey"}, "tlskey")
@@ -112,7 +112,7 @@ func Parse(args []Arg, a *secret.Analyzer) *Result {
 	for i := start; i < len(args); i++ {
 		arg := args[i]
 		if !strings.HasPrefix(arg.Value, "-") {
-			r.Command = append(r.Command, redactArg(arg.Value, a))
+			r.Command = append(r.Command, redactArg(arg.Value, arg.Loc, a))
 			continue
 		}
 		name := strings.TrimLeft(arg.Value, "-")
@@ -139,7 +139,7 @@ func Parse(args []Arg, a *secret.Analyzer) *Result {
 		sp, known := table[name]
 		r.FlagNames = append(r.FlagNames, name)
 		if !known {
-			r.Command = append(r.Command, redactArg(arg.Value, a))
+			r.Command = append(r.Command, redactArg(arg.Value, arg.Loc, a))
 			continue
 		}
 		if sp.boolean {
@@ -162,11 +162,20 @@ func Parse(args []Arg, a *secret.Analyzer) *Result {
 		}
 		var shown string
 		var v any = value
-		if sp.secret {
+		switch secret.ServerFlag(name) {
+		case secret.SecretValue:
+			// Remembered at its line whatever its length: the snippet of
+			// that line masks even a 4-character password.
+			a.RememberAt(l.File, l.Line, value)
 			v = a.Describe(value)
 			shown = secret.Mask
-		} else {
-			shown = redactArg(value, a)
+		case secret.UserValue:
+			// nats-server hides --user on its own command line; the model
+			// keeps the user name (a fact, not a secret).
+			a.MaskAt(l.File, l.Line, value)
+			shown = secret.Mask
+		default:
+			shown = redactArg(value, l, a)
 			v = typed(sp.path, shown)
 		}
 		if hasValue && !strings.Contains(arg.Value, "=") {
@@ -200,35 +209,37 @@ func Parse(args []Arg, a *secret.Analyzer) *Result {
 	return r
 }
 
-// redactArg masks a password in a URL argument and remembers it.
-func redactArg(v string, a *secret.Analyzer) string {
-	out := v
-	for _, part := range strings.Split(v, ",") {
-		if m := urlUserPass(part); m != "" {
-			a.Remember(m)
-			out = strings.Replace(out, ":"+m+"@", ":"+secret.Mask+"@", 1)
+// redactArg masks the credentials of the URLs in an argument (a password
+// of user:password@, a NATS token@) and remembers them, at loc whatever
+// their length.
+func redactArg(v string, loc model.Location, a *secret.Analyzer) string {
+	parts := strings.Split(v, ",")
+	for i, part := range parts {
+		if m := urlCredential(part); m != "" && m != secret.Mask && !strings.HasPrefix(m, "$") {
+			a.RememberAt(loc.File, loc.Line, m)
+			parts[i] = strings.Replace(part, m+"@", secret.Mask+"@", 1)
 		}
 	}
-	return out
+	return strings.Join(parts, ",")
 }
 
-// urlUserPass returns the password of scheme://user:pass@host, or "".
-func urlUserPass(s string) string {
+// urlCredential returns the password of scheme://user:pass@host, the token
+// of scheme://token@host, or "".
+func urlCredential(s string) string {
 	i := strings.Index(s, "://")
 	if i < 0 {
 		return ""
 	}
 	rest := s[i+3:]
-	at := strings.IndexByte(rest, '@')
+	at := strings.LastIndexByte(rest, '@')
 	if at < 0 {
 		return ""
 	}
 	ui := rest[:at]
-	c := strings.IndexByte(ui, ':')
-	if c < 0 {
-		return ""
+	if c := strings.IndexByte(ui, ':'); c >= 0 {
+		return ui[c+1:]
 	}
-	return ui[c+1:]
+	return ui
 }
 
 func typed(p, v string) any {

@@ -359,6 +359,10 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 				for k, v := range res.Locs {
 					srv.Locs[k] = v
 				}
+				// A setting the config lacks belongs to the config: the
+				// ConfigMap (Secret) key that holds it, not line 1 of a
+				// file of many documents.
+				srv.Locs.Set("config", loc(src.obj.file, keyNode(src.obj, src.key)))
 				for k, v := range res.EnvRef {
 					srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
 				}
