@@ -19,6 +19,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,6 +144,9 @@ func Load(charts, values []File, opt Options) *Result {
 		}
 	}
 	sort.Strings(l.res.Notes)
+	// A values.yaml is in every release of its directory: list it once.
+	sort.Strings(l.res.Files)
+	l.res.Files = slices.Compact(l.res.Files)
 	return l.res
 }
 
@@ -313,9 +317,7 @@ func (l *loader) release(c *chart, s Spec, explicit bool) {
 	if s.Version != "" {
 		r.version = s.Version
 	}
-	for _, f := range s.Values {
-		l.res.Files = append(l.res.Files, f)
-	}
+	l.res.Files = append(l.res.Files, s.Values...)
 	r.partial = func(msg string) { r.notes = append(r.notes, msg) }
 	l.build(r, user, last)
 }

@@ -67,7 +67,6 @@ const maxDocs = 5000
 var (
 	apiVersionRe = regexp.MustCompile(`(?m)^["']?apiVersion["']?\s*:\s*\S`)
 	kindRe       = regexp.MustCompile(`(?m)^["']?kind["']?\s*:\s*\S`)
-	nackAPIRe    = regexp.MustCompile(`(?m)^\s*apiVersion:\s*["']?jetstream\.nats\.io/`)
 )
 
 // Recognise reports whether data looks like Kubernetes manifests: YAML
