@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"path/filepath"
 	"strings"
 
@@ -114,6 +115,10 @@ func (s *runSettings) apply(o *audit.Options) {
 	o.Disabled = s.disabled
 	if s.cfg != nil {
 		o.Suppress.Exceptions = s.cfg.Exceptions
+		for _, r := range s.cfg.Helm {
+			o.Helm = append(o.Helm, helm.Spec{Name: r.Name, Chart: r.Chart, Version: r.Version, Values: r.Values,
+				Source: fmt.Sprintf("%s:%d", s.cfg.Name, r.Line)})
+		}
 	}
 	o.Suppress.Baseline = s.baseline
 }
