@@ -261,6 +261,9 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	return rep
 }
 
+// AdvisoriesDate is the date of the advisory data bundled with the rules.
+func AdvisoriesDate(eng *engine.Engine) string { return advisoriesDate(eng) }
+
 func advisoriesDate(eng *engine.Engine) string {
 	if a, ok := eng.Data["advisories"].(map[string]any); ok {
 		if d, ok := a["updated"].(string); ok {

@@ -173,7 +173,7 @@ func Parse(data []byte, name string) (*Config, error) {
 				continue
 			}
 			if v.Kind != yaml.SequenceNode {
-				errs.add(v.Line, "exceptions: want a list of {rule, path, target, reason, expires}")
+				errs.add(v.Line, "exceptions: want a list of {"+exceptionKeys+"}")
 				continue
 			}
 			for _, item := range v.Content {
@@ -262,7 +262,7 @@ func helmReleases(v *yaml.Node, errs *errList) []HelmRelease {
 	return out
 }
 
-var exceptionKeys = "rule, path, target, reason, expires"
+var exceptionKeys = "rule, path, target, reason, expires, max_severity"
 
 func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bool) {
 	var e suppress.Exception
@@ -289,6 +289,8 @@ func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bo
 			e.Reason = strings.TrimSpace(v.Value)
 		case "expires":
 			e.Expires = v.Value
+		case "max_severity":
+			e.MaxSeverity = strings.ToLower(strings.TrimSpace(v.Value))
 		default:
 			errs.add(k.Line, fmt.Sprintf("unknown key %s in exception (want %s)", show(k.Value), exceptionKeys))
 			ok = false
