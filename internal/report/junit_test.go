@@ -281,11 +281,11 @@ func TestJUnitFailOn(t *testing.T) {
 func TestJUnitSchemaCatchesErrors(t *testing.T) {
 	schema := loadXSD(t)
 	for _, bad := range []string{
-		`<testsuites><testsuite tests="1"><testcase name="a"/></testsuite></testsuites>`,                     // suite without name
-		`<testsuites><testsuite name="s" tests="x"/></testsuites>`,                                            // tests not an int
+		`<testsuites><testsuite tests="1"><testcase name="a"/></testsuite></testsuites>`,                                        // suite without name
+		`<testsuites><testsuite name="s" tests="x"/></testsuites>`,                                                              // tests not an int
 		`<testsuites><testsuite name="s" tests="1"><testcase name="a"><failure/><skipped/></testcase></testsuite></testsuites>`, // order
-		`<testsuites><testsuite name="s" tests="1" colour="red"/></testsuites>`,                               // unknown attribute
-		`<testsuites><testcase name="a"/></testsuites>`,                                                       // case outside a suite
+		`<testsuites><testsuite name="s" tests="1" colour="red"/></testsuites>`,                                                 // unknown attribute
+		`<testsuites><testcase name="a"/></testsuites>`,                                                                         // case outside a suite
 	} {
 		root, err := parseXML([]byte(bad))
 		if err != nil {
