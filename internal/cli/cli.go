@@ -98,7 +98,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 	}
 	root.SetVersionTemplate("natsaudit {{.Version}}\n")
 	root.AddCommand(a.scanCmd(), a.probeCmd(), a.rulesCmd(), a.versionCmd())
-	root.AddCommand(a.diffCmd())
+	root.AddCommand(a.diffCmd(), a.trendCmd())
 	root.AddCommand(a.baselineCmd())
 	return root
 }

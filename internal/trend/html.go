@@ -157,7 +157,15 @@ func axes(c *report.Chart, t *Trend, max int, step int) {
 	every := (len(t.Reports) + 5) / 6
 	for i, s := range t.Reports {
 		if i%every == 0 || i == len(t.Reports)-1 {
-			c.Texts = append(c.Texts, report.Text{X: x[i], Y: plotTop + plotHeight + 18, Anchor: "middle", Class: "axis", Text: report.HTMLText(day(s.Date))})
+			anchor := "middle"
+			switch {
+			case len(t.Reports) == 1:
+			case i == 0:
+				anchor = "start"
+			case i == len(t.Reports)-1:
+				anchor = "end"
+			}
+			c.Texts = append(c.Texts, report.Text{X: x[i], Y: plotTop + plotHeight + 18, Anchor: anchor, Class: "axis", Text: report.HTMLText(day(s.Date))})
 		}
 	}
 }
