@@ -39,7 +39,7 @@ func (p *promWriter) sample(name string, value float64, labels ...string) {
 		p.b.WriteByte('}')
 	}
 	p.b.WriteByte(' ')
-	p.b.WriteString(strconv.FormatFloat(value, 'g', -1, 64))
+	p.b.WriteString(strconv.FormatFloat(value, 'f', -1, 64))
 	p.b.WriteByte('\n')
 }
 
