@@ -51,6 +51,13 @@ test_doc_001_fires_for_volume_on_a_sibling_path if {
 	fires(fx.input_with(s), "NATS-DOC-001")
 }
 
+test_doc_001_fires_for_store_dir_that_extends_the_volume_path if {
+	# The volume is /data; the store /data2 is a sibling directory, not
+	# under it (a prefix test without the "/" would take it as persistent).
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data2"}), []), [vol("volume", "x", "/data")])
+	fires(fx.input_with(s), "NATS-DOC-001")
+}
+
 test_doc_001_fires_for_default_store_dir if {
 	s := with_volumes(fx.compose_server(js({}), []), [vol("volume", "nats-data", "/data")])
 	f := one(fx.input_with(s), "NATS-DOC-001")

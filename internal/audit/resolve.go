@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"os"
 	"strconv"
 	"strings"
 
@@ -198,10 +197,11 @@ func (c *lineCache) line(file string, n int) string {
 	if !ok {
 		data, ok := c.data[file]
 		if !ok {
-			if abs, ok := c.abs[file]; ok {
-				if st, err := os.Stat(abs); err == nil && st.Size() < discover.DefaultMaxSize {
-					data, _ = os.ReadFile(abs)
-				}
+			// A file of the tree that is not an input (an included
+			// fragment): discover checked its real path (inside the root,
+			// not in .git); it is read as such, never through a link.
+			if real, ok := c.abs[file]; ok {
+				data, _ = discover.ReadRegular(real, discover.DefaultMaxSize)
 			}
 		}
 		ls = strings.Split(string(data), "\n")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
@@ -151,7 +152,8 @@ func failRank(s string) (int, error) {
 // the secret redactor before it leaves the process.
 // opt carries the rule catalog and the SARIF settings; Color applies to
 // stdout only.
-func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
+// Files are written through g: never through a link (safefile.Guard.WriteFile).
+func (a *app) writeWith(g *safefile.Guard, rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
 	for _, t := range ts {
 		var buf bytes.Buffer
 		toStdout := t.path == "" || t.path == "-"
@@ -170,12 +172,7 @@ func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOption
 			}
 			continue
 		}
-		if dir := filepath.Dir(t.path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("write %s: %w", t.path, err)
-			}
-		}
-		if err := os.WriteFile(t.path, out, 0o644); err != nil {
+		if err := g.WriteFile(t.path, out); err != nil {
 			return fmt.Errorf("write %s: %w", t.path, err)
 		}
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // auditFlags are the flags of one audit run, shared by scan and probe.
@@ -104,7 +107,18 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		}
 	}
 	liveOnly := len(opts.Paths) == 0
-	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, opts.Base, f.ruleDirs)
+	g := guardFor(opts.Paths)
+	if err := f.live.checkFiles(g, a.getenv, liveOnly); err != nil {
+		return &exitError{ExitError, err}
+	}
+	if f.live.maxRuleMemory < 0 {
+		return &exitError{ExitError, errors.New("--max-rule-memory must not be negative")}
+	}
+	eo := engine.Options{RuleDirs: f.ruleDirs, Guard: g, MaxHeap: f.live.maxRuleMemory}
+	if cmd.Flags().Changed("timeout") {
+		eo.EvalTimeout = f.live.timeout
+	}
+	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
@@ -125,14 +139,14 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
 	}
 	if f.inventory != "" {
-		if err := writeInventory(f.inventory, res); err != nil {
+		if err := writeInventory(g, f.inventory, res); err != nil {
 			return &exitError{ExitError, err}
 		}
 	}
 	// The catalog gives Markdown and SARIF each rule's description and fix.
 	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
 	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
-	if err := a.writeWith(res.Report, ts, ropt, res.Secrets); err != nil {
+	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
 	if code := gate(res.Report, rank); code != ExitOK {
@@ -162,12 +176,12 @@ func isTerminal(w any) bool {
 }
 
 // writeInventory writes the Rego input, redacted like every other output.
-func writeInventory(path string, res *audit.Result) error {
+func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 	b, err := json.MarshalIndent(res.Inventory, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode inventory: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n"), 0o644); err != nil {
+	if err := g.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n")); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

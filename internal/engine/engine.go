@@ -6,9 +6,9 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -20,6 +20,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/rules"
 )
 
@@ -32,8 +33,16 @@ type Options struct {
 	Params map[string]any
 	// IncludeTests also loads *_test.rego (for `rules test`).
 	IncludeTests bool
-	// EvalTimeout bounds one evaluation.
+	// EvalTimeout bounds one evaluation (0: DefaultEvalTimeout).
 	EvalTimeout time.Duration
+	// MaxHeap stops an evaluation when the process's heap grows over this
+	// many bytes (0: automatic, see heapLimit).
+	MaxHeap int64
+	// Guard checks the rule directories, paths named on the command line
+	// (nil: safefile.NewGuard(), the working directory only): one given
+	// inside the working directory or a scanned directory must resolve
+	// inside it.
+	Guard *safefile.Guard
 	// CatalogOnly reads the rules' metadata without compiling them (for
 	// `rules list` and `rules show`): Rules and Rule work, Eval does not.
 	// User rule directories are still compiled, so that their errors are
@@ -53,6 +62,7 @@ type Engine struct {
 	Modules  map[string]*ast.Module
 	Data     map[string]any
 	timeout  time.Duration
+	maxHeap  int64
 }
 
 // pkgQuery is Query restricted to one rule package: the packages are
@@ -76,8 +86,9 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err := loadFS(rules.FS, ".", "rules", mods, opt.IncludeTests, nil); err != nil {
 		return nil, err
 	}
+	builtin := builtinPackages(mods)
 	for _, dir := range opt.RuleDirs {
-		if err := loadDir(dir, mods, opt.IncludeTests, custom); err != nil {
+		if err := loadDir(dir, opt.Guard, mods, opt.IncludeTests, custom, builtin); err != nil {
 			return nil, err
 		}
 	}
@@ -105,12 +116,12 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{rules: cat, byID: map[string]*Rule{}, Compiler: c, Modules: mods, Data: data, timeout: opt.EvalTimeout}
+	e := &Engine{rules: cat, byID: map[string]*Rule{}, Compiler: c, Modules: mods, Data: data, timeout: opt.EvalTimeout, maxHeap: opt.MaxHeap}
 	for _, r := range cat {
 		e.byID[r.ID] = r
 	}
 	if e.timeout <= 0 {
-		e.timeout = 60 * time.Second
+		e.timeout = DefaultEvalTimeout
 	}
 	if opt.CatalogOnly {
 		e.catalogOnly = true
@@ -133,7 +144,7 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 	if err != nil {
 		return nil, err
 	}
-	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout}
+	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, maxHeap: e.maxHeap}
 	if err := n.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -278,55 +289,6 @@ func loadFS(fsys fs.FS, root, prefix string, mods map[string]*ast.Module, tests 
 	return nil
 }
 
-func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[string]bool) error {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("load rules from %s: %w", dir, err)
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("load rules from %s: not a directory", dir)
-	}
-	n := len(mods)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(p, ".rego") || (!tests && strings.HasSuffix(p, "_test.rego")) {
-			return nil
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("read rule %s: %w", p, err)
-		}
-		name := ModuleName(p)
-		if _, dup := mods[name]; dup {
-			return fmt.Errorf("load rules from %s: %s is loaded twice", dir, name)
-		}
-		m, err := parse(name, string(src))
-		if err != nil {
-			return fmt.Errorf("parse rule %s: %w", name, err)
-		}
-		if !strings.HasSuffix(p, "_test.rego") && !strings.HasPrefix(m.Package.Path.String(), "data.natsaudit.rules.") {
-			return fmt.Errorf("rule %s: package %s must be under natsaudit.rules (e.g. package natsaudit.rules.myteam)", name, strings.TrimPrefix(m.Package.Path.String(), "data."))
-		}
-		// The query reads data.natsaudit.rules[pkg].deny: a deeper package's
-		// deny would be in the catalog yet never evaluated.
-		if !strings.HasSuffix(p, "_test.rego") && len(m.Package.Path) != 4 && definesDeny(m) {
-			return fmt.Errorf("rule %s: package %s must be exactly one level under natsaudit.rules (e.g. package natsaudit.rules.myteam_streams)", name, strings.TrimPrefix(m.Package.Path.String(), "data."))
-		}
-		mods[name] = m
-		custom[name] = true
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if len(mods) == n {
-		return fmt.Errorf("load rules from %s: no .rego files found", dir)
-	}
-	return nil
-}
-
 // definesDeny reports whether a module has deny rules.
 func definesDeny(m *ast.Module) bool {
 	for _, r := range m.Rules {
@@ -459,9 +421,13 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
 	if e.catalogOnly {
 		return nil, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, e.timeout)
+	defer cancelTimeout()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer watchHeap(e.heapLimit(), cancel)()
 	results := make([][]Raw, len(e.queries))
+	running := make([]bool, len(e.queries))
 	var (
 		mu       sync.Mutex
 		firstErr error
@@ -473,16 +439,17 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				mu.Lock()
+				running[i] = true
+				mu.Unlock()
 				rs, err := e.evalPackage(ctx, e.queries[i], input)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-						cancel() // the other packages stop early
-					}
-					mu.Unlock()
-					continue
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = e.stopped(ctx, running, err)
+					cancel(firstErr) // the other packages stop early
 				}
+				running[i] = false
+				mu.Unlock()
 				results[i] = rs
 			}
 		}()
@@ -513,6 +480,47 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
 		return a.Msg < b.Msg
 	})
 	return out, nil
+}
+
+// stopped turns the first evaluation error into the error of Eval. When
+// the evaluation was stopped (timeout, heap budget), it names the packages
+// that were still being evaluated, and their files: the rule that did not
+// finish is among them.
+func (e *Engine) stopped(ctx context.Context, running []bool, err error) error {
+	var why error
+	var heap *HeapError
+	switch cause := context.Cause(ctx); {
+	case errors.As(cause, &heap):
+		why = heap
+	case errors.Is(cause, context.DeadlineExceeded):
+		why = fmt.Errorf("rule evaluation stopped: still running after %s (--timeout)", e.timeout)
+	default:
+		return err
+	}
+	var pkgs []string
+	for i, r := range running {
+		if r {
+			pkgs = append(pkgs, e.describePackage(e.queries[i].pkg))
+		}
+	}
+	sort.Strings(pkgs)
+	if len(pkgs) == 0 {
+		return why
+	}
+	return fmt.Errorf("%w; still evaluating %s", why, strings.Join(pkgs, ", "))
+}
+
+// describePackage is "package natsaudit.rules.x (file, ...)".
+func (e *Engine) describePackage(pkg string) string {
+	path := rulesRoot.Append(ast.StringTerm(pkg))
+	var files []string
+	for name, m := range e.Modules {
+		if m.Package.Path.Equal(path) && !strings.HasSuffix(name, "_test.rego") {
+			files = append(files, name)
+		}
+	}
+	sort.Strings(files)
+	return fmt.Sprintf("package natsaudit.rules.%s (%s)", pkg, strings.Join(files, ", "))
 }
 
 func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) ([]Raw, error) {
