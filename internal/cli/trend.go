@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/trend"
 )
 
@@ -38,7 +39,8 @@ that are not natsaudit reports are skipped with a warning.`,
 			if !slices.Contains(trend.Formats, format) {
 				return &exitError{ExitError, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(trend.Formats, ", "))}
 			}
-			in, err := a.loadTrendReports(args)
+			g := safefile.NewGuard()
+			in, err := a.loadTrendReports(g, args)
 			if err != nil {
 				return &exitError{ExitError, err}
 			}
@@ -54,12 +56,7 @@ that are not natsaudit reports are skipped with a warning.`,
 				_, err := a.stdout.Write(buf.Bytes())
 				return err
 			}
-			if dir := filepath.Dir(output); dir != "." {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return &exitError{ExitError, fmt.Errorf("write %s: %w", output, err)}
-				}
-			}
-			if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
+			if err := g.WriteFile(output, buf.Bytes()); err != nil {
 				return &exitError{ExitError, fmt.Errorf("write %s: %w", output, err)}
 			}
 			return nil
@@ -73,13 +70,15 @@ that are not natsaudit reports are skipped with a warning.`,
 // loadTrendReports reads the reports named by args: files, or directories
 // of *.json files (not recursive). A file named on the command line must
 // be a report; in a directory, other JSON files are skipped with a warning.
-func (a *app) loadTrendReports(args []string) ([]trend.Input, error) {
+// g decides what may be read: a link in a directory of artifacts is not
+// followed out of it.
+func (a *app) loadTrendReports(g *safefile.Guard, args []string) ([]trend.Input, error) {
 	var in []trend.Input
 	add := func(path string, strict bool) error {
 		if len(in) == maxTrendReports {
 			return fmt.Errorf("more than %d reports: give fewer (e.g. the last few years)", maxTrendReports)
 		}
-		r, err := readReport(path)
+		r, err := readReport(g, path)
 		if err != nil {
 			if strict {
 				return err
