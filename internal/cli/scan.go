@@ -26,6 +26,8 @@ type auditFlags struct {
 	inventory string
 	live      liveFlags // --url, --server, ...: live targets
 	ci        ciFlags   // --config, --baseline
+	// failOnEmpty: exit 3 when the paths hold no NATS configuration.
+	failOnEmpty bool
 }
 
 type scanFlags struct {
@@ -54,6 +56,7 @@ scanned directory (or to the current directory when several paths are given).`,
 	cmd.Flags().Int64Var(&f.maxSize, "max-file-size", discover.DefaultMaxSize, "skip files larger than this many bytes")
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
 	addCIFlags(cmd, &f.ci, ".natsaudit.yaml at the scanned directory")
+	cmd.Flags().BoolVar(&f.failOnEmpty, "fail-on-empty", false, "exit 3 when the paths hold no NATS configuration (default: exit 0 with a warning)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "also write the Rego input (the inventory rules see) to this file, for writing rules")
 	cmd.Flags().StringVar(&f.now, "now", "", "evaluate as if it were this time (RFC 3339); for reproducible reports")
 	_ = cmd.Flags().MarkHidden("now")
@@ -149,7 +152,8 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
-	if code := gate(res.Report, rank); code != ExitOK {
+	a.warnStatus(res.Report)
+	if code := exitCode(res.Report, rank, f.failOnEmpty); code != ExitOK {
 		return &exitError{code: code}
 	}
 	return nil
@@ -175,13 +179,17 @@ func isTerminal(w any) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// writeInventory writes the Rego input, redacted like every other output.
+// writeInventory writes the Rego input, its values scrubbed like every
+// other output (secret.Analyzer.ScrubJSON: values only, never keys).
 func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 	b, err := json.MarshalIndent(res.Inventory, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode inventory: %w", err)
 	}
-	if err := g.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n")); err != nil {
+	if b, err = res.Secrets.ScrubJSON(b); err != nil {
+		return fmt.Errorf("scrub inventory: %w", err)
+	}
+	if err := g.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

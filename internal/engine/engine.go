@@ -6,7 +6,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -413,90 +412,25 @@ type Raw struct {
 	Severity string `json:"severity,omitempty"`
 }
 
-// Eval runs every rule once over input (an already converted ast.Value).
-// The rule packages are evaluated concurrently, one per available CPU: each
-// package's query is independent and reads the same immutable input, and
-// evaluation is the largest part of a big scan.
+// Eval runs every rule once over input (an already converted ast.Value)
+// and fails when any rule package fails (see EvalIsolated, which the scan
+// uses to report the other packages' findings anyway).
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
-	if e.catalogOnly {
-		return nil, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
+	res, err := e.EvalIsolated(ctx, input)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, e.timeout)
-	defer cancelTimeout()
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	defer watchHeap(e.heapLimit(), cancel)()
-	results := make([][]Raw, len(e.queries))
-	running := make([]bool, len(e.queries))
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(e.queries)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				mu.Lock()
-				running[i] = true
-				mu.Unlock()
-				rs, err := e.evalPackage(ctx, e.queries[i], input)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = e.stopped(ctx, running, err)
-					cancel(firstErr) // the other packages stop early
-				}
-				running[i] = false
-				mu.Unlock()
-				results[i] = rs
-			}
-		}()
+	if len(res.Failed) > 0 {
+		return nil, res.Failed[0].err
 	}
-	for i := range e.queries {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	out := []Raw{}
-	for _, rs := range results {
-		out = append(out, rs...)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
-		}
-		if a.Ref != b.Ref {
-			return a.Ref < b.Ref
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Msg < b.Msg
-	})
-	return out, nil
+	return res.Findings, nil
 }
 
-// stopped turns the first evaluation error into the error of Eval. When
-// the evaluation was stopped (timeout, heap budget), it names the packages
-// that were still being evaluated, and their files: the rule that did not
-// finish is among them.
-func (e *Engine) stopped(ctx context.Context, running []bool, err error) error {
-	var why error
-	var heap *HeapError
-	switch cause := context.Cause(ctx); {
-	case errors.As(cause, &heap):
-		why = heap
-	case errors.Is(cause, context.DeadlineExceeded):
-		why = fmt.Errorf("rule evaluation stopped: still running after %s (--timeout)", e.timeout)
-	default:
-		return err
-	}
+// stopped is the error of a run the heap budget stopped: it names the
+// packages that were being evaluated when it was hit (the rule that did
+// not finish is among them). Memory is the whole process's, so this ends
+// the run instead of becoming one package's rule error.
+func (e *Engine) stopped(heap *HeapError, running []bool) error {
 	var pkgs []string
 	for i, r := range running {
 		if r {
@@ -505,9 +439,9 @@ func (e *Engine) stopped(ctx context.Context, running []bool, err error) error {
 	}
 	sort.Strings(pkgs)
 	if len(pkgs) == 0 {
-		return why
+		return heap
 	}
-	return fmt.Errorf("%w; still evaluating %s", why, strings.Join(pkgs, ", "))
+	return fmt.Errorf("%w; still evaluating %s", heap, strings.Join(pkgs, ", "))
 }
 
 // describePackage is "package natsaudit.rules.x (file, ...)".
@@ -526,13 +460,13 @@ func (e *Engine) describePackage(pkg string) string {
 func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) ([]Raw, error) {
 	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate rules: %w", err)
+		return nil, fmt.Errorf("evaluate rules: package %s: %w", q.pkg, err)
 	}
 	out := make([]Raw, 0, len(rs))
 	for _, r := range rs {
 		f, ok := r.Bindings["finding"].(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("evaluate rules: a rule in package %s returned %T, not an object from lib.finding", q.pkg, r.Bindings["finding"])
+			return nil, &findingError{pkg: q.pkg, msg: fmt.Sprintf("a rule returned %s, not an object from lib.finding", typeName(r.Bindings["finding"]))}
 		}
 		raw := Raw{}
 		raw.RuleID, _ = f["rule_id"].(string)
@@ -541,7 +475,7 @@ func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) (
 		raw.Msg, _ = f["msg"].(string)
 		raw.Severity, _ = f["severity"].(string)
 		if _, known := e.byID[raw.RuleID]; !known {
-			return nil, fmt.Errorf("evaluate rules: package %s returned a finding for rule %q, which has no METADATA", q.pkg, raw.RuleID)
+			return nil, &findingError{pkg: q.pkg, msg: "returned a finding for a rule_id that has no METADATA (custom.id)", detail: fmt.Sprintf("rule %q", raw.RuleID)}
 		}
 		out = append(out, raw)
 	}

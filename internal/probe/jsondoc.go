@@ -296,7 +296,10 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 	case c == '[':
 		return d.array(depth)
 	case c == '"':
-		return d.str()
+		// Strings and keys are scrubbed of credentials as they are
+		// decoded (scrub.go).
+		s, err := d.str()
+		return scrubString(s), err
 	case c == 't':
 		return d.literal("true", true)
 	case c == 'f':
@@ -335,6 +338,7 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		k = scrubString(k)
 		if len(k) <= 64 {
 			if s, ok := d.keys[k]; ok {
 				k = s

@@ -36,7 +36,7 @@ type RenderOptions struct {
 	MarkdownMaxBytes int
 	// Redact, when set, masks secrets in every string from input before a
 	// format escapes it (see Report.Redacted).
-	Redact func(string) string
+	Redact Redactor
 }
 
 // Render writes r in the named format.
