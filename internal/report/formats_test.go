@@ -232,3 +232,35 @@ func TestFormatsListed(t *testing.T) {
 		}
 	}
 }
+
+// TestIncompleteAudit: a rule that failed at evaluation is an error in
+// JUnit (not a pass, not a skip), a failed rule and an incomplete scan in
+// Prometheus, and said at the top of the HTML report.
+func TestIncompleteAudit(t *testing.T) {
+	r := scan(t, exampleRepo)
+	r.Scan.Status = report.StatusIncomplete
+	r.Rules = append(r.Rules, report.RuleStatus{ID: "NATS-FAIL-001", Title: "Broken", Severity: "high", Category: "security", Failed: true})
+	r.Errors = append(r.Errors, model.ParseError{Kind: report.ErrorKindRule, Target: "data.natsaudit.broken", Rules: []string{"NATS-FAIL-001"}, Message: "failed at evaluation, so its rules gave no findings: eval_conflict_error"})
+	opt := renderOpts(t)
+
+	junit := render(t, "junit", r, opt)
+	checkJUnit(t, junit, r)
+	if !bytes.Contains(junit, []byte(`<error message="failed at evaluation: not evaluated" type="rule-error">data.natsaudit.broken: failed at evaluation`)) {
+		t.Error("JUnit: the failed rule is not an <error>")
+	}
+	if !bytes.Contains(junit, []byte(`<testsuites name="natsaudit" tests=`)) || !bytes.Contains(junit, []byte(`errors="1"`)) {
+		t.Error("JUnit: testsuites does not count the error")
+	}
+	prom := render(t, "prometheus", r, opt)
+	checkPrometheus(t, prom, r)
+	for _, want := range []string{"natsaudit_rules{state=\"failed\"} 1\n", "natsaudit_scan_complete 0\n"} {
+		if !bytes.Contains(prom, []byte(want)) {
+			t.Errorf("Prometheus lacks %q", want)
+		}
+	}
+	html := render(t, "html", r, opt)
+	checkHTML(t, html, r)
+	if !bytes.Contains(html, []byte("Incomplete audit: at least one rule failed at evaluation")) {
+		t.Error("HTML does not say the audit is incomplete")
+	}
+}

@@ -146,6 +146,14 @@ type htmlHeader struct {
 	Problems  []string // what could not be read
 	// The counts in words: "1 server", "2 streams".
 	FileCount, ServerCount, StreamCount, ConsumerCount, NotRead string
+	// Status says why the report is not a complete audit ("" when it is).
+	Status string
+}
+
+var scanStatusText = map[string]string{
+	StatusIncomplete:  "Incomplete audit: at least one rule failed at evaluation; the findings of the others are reported (see Coverage).",
+	StatusNoNATSInput: "Nothing audited: the paths hold no NATS configuration.",
+	StatusNotParsed:   "Nothing audited: NATS configuration was found, but none of it could be parsed (see Coverage).",
 }
 
 type urgentItem struct {
@@ -232,6 +240,7 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 	h.FileCount, h.ServerCount = plural(h.Files, "file"), plural(len(h.Servers), "server")
 	h.StreamCount, h.ConsumerCount = plural(h.Streams, "stream"), plural(h.Consumers, "consumer")
 	h.NotRead = pluralVerb(len(h.Problems), "input", "inputs") + " could not be read or parsed"
+	h.Status = scanStatusText[r.Scan.Status]
 
 	d.Grade = htmlText(nonEmpty(r.Scores.Grade, "n/a"))
 	d.GradeClass = "grade-na"
@@ -309,6 +318,8 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 		}
 		row.Inputs = htmlText(nonEmpty(strings.Join(srcs, ", "), "—"))
 		switch {
+		case rs.Failed:
+			row.Status = "failed at evaluation: not evaluated (see the errors)"
 		case rs.Evaluated:
 			c.Evaluated++
 			row.Status = "evaluated"

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,6 +49,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Skipped   *junitMessage `xml:"skipped"`
+	Errors    []junitFail   `xml:"error"`
 	Failures  []junitFail   `xml:"failure"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -82,6 +84,18 @@ func WriteJUnit(w io.Writer, r *Report, opt RenderOptions) error {
 		class := "natsaudit." + xmlText(rs.Category) + "." + xmlText(rs.ID)
 		fs := byRule[rs.ID]
 		switch {
+		case rs.Failed:
+			// The rule could not run: an error, not a pass (nor a skip
+			// that a dashboard would hide).
+			var msgs []string
+			for _, e := range r.Errors {
+				if e.Kind == ErrorKindRule && slices.Contains(e.Rules, rs.ID) {
+					msgs = append(msgs, xmlTextLines(nonEmpty(e.Target, "rules")+": "+e.Message))
+				}
+			}
+			s.Cases = append(s.Cases, junitCase{Name: scope, Classname: class, Time: "0",
+				Errors: []junitFail{{Message: "failed at evaluation: not evaluated", Type: "rule-error", Body: strings.Join(msgs, "\n")}}})
+			s.Errors++
 		case !rs.Evaluated:
 			why := "not evaluated: the scan had none of the inputs this rule judges"
 			if rs.Disabled {
@@ -124,6 +138,7 @@ func WriteJUnit(w io.Writer, r *Report, opt RenderOptions) error {
 		s.Tests = len(s.Cases)
 		out.Tests += s.Tests
 		out.Failures += s.Failures
+		out.Errors += s.Errors
 		out.Suites = append(out.Suites, s)
 	}
 	var buf bytes.Buffer

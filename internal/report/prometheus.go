@@ -82,15 +82,26 @@ func WritePrometheus(w io.Writer, r *Report, opt RenderOptions) error {
 	p.family("natsaudit_suppressed_findings", "gauge", "Findings suppressed by ignore comments, exceptions or the baseline.")
 	p.sample("natsaudit_suppressed_findings", float64(len(r.Suppressed)))
 
-	evaluated := 0
+	evaluated, failed := 0, 0
 	for _, rs := range r.Rules {
-		if rs.Evaluated {
+		switch {
+		case rs.Evaluated:
 			evaluated++
+		case rs.Failed:
+			failed++
 		}
 	}
-	p.family("natsaudit_rules", "gauge", "Rules in the catalog, by whether they could be evaluated on the inputs.")
+	p.family("natsaudit_rules", "gauge", "Rules in the catalog: evaluated, failed at evaluation, or not evaluated (no input they judge, or disabled).")
 	p.sample("natsaudit_rules", float64(evaluated), "state", "evaluated")
-	p.sample("natsaudit_rules", float64(len(r.Rules)-evaluated), "state", "not_evaluated")
+	p.sample("natsaudit_rules", float64(failed), "state", "failed")
+	p.sample("natsaudit_rules", float64(len(r.Rules)-evaluated-failed), "state", "not_evaluated")
+
+	p.family("natsaudit_scan_complete", "gauge", "1 when the scan audited what it found with every rule, 0 when the report is incomplete or nothing was audited.")
+	complete := 1.0
+	if r.Scan.Status != "" {
+		complete = 0
+	}
+	p.sample("natsaudit_scan_complete", complete)
 
 	p.family("natsaudit_read_errors", "gauge", "Inputs that could not be read or parsed.")
 	p.sample("natsaudit_read_errors", float64(len(r.Errors)))
