@@ -24,6 +24,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/subject"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -151,6 +152,9 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 
 // Input converts the inventory into the Rego input value, once.
 func Input(inv *model.Inventory) (ast.Value, error) {
+	if inv.Facts == nil {
+		inv.Facts = subject.Facts(inv)
+	}
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)

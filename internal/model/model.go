@@ -41,7 +41,10 @@ type Inventory struct {
 	EnvFiles  []*EnvFile   `json:"env_files"`
 	Files     []*File      `json:"files"`
 	Errors    []ParseError `json:"errors"`
-	Notes     []string     `json:"-"` // skipped files and other non-fatal remarks for the report
+	// Facts are derived from the rest of the inventory in Go (package
+	// subject) just before evaluation; nil until then.
+	Facts *Facts   `json:"facts,omitempty"`
+	Notes []string `json:"-"` // skipped files and other non-fatal remarks for the report
 }
 
 // Scan describes the run itself; rules use Now so that tests are deterministic.
@@ -231,6 +234,30 @@ type Consumer struct {
 	Config  map[string]any `json:"config"`
 	State   map[string]any `json:"state,omitempty"` // live: num_pending, num_ack_pending, num_redelivered, delivered, ack_floor, push_bound
 	Locs    Locations      `json:"-"`
+}
+
+// Facts are conclusions drawn across inventory objects that Rego would
+// compute slowly or wrongly (NATS subject wildcards).
+type Facts struct {
+	// StreamOverlaps are pairs of streams of one account whose subjects
+	// overlap (the server refuses to create the second one).
+	StreamOverlaps []SubjectOverlap `json:"stream_overlaps"`
+	// ConsumerOverlaps are pairs of consumers of one work-queue stream whose
+	// filter subjects overlap (the server refuses the second one).
+	ConsumerOverlaps []SubjectOverlap `json:"consumer_overlaps"`
+	// MaxDeliveriesCapture maps each consumer with a bounded max_deliver (by
+	// ref) to the names of the streams whose subjects capture its
+	// $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>
+	// advisory; an empty list means the advisory is not stored anywhere.
+	MaxDeliveriesCapture map[string][]string `json:"max_deliveries_capture"`
+}
+
+// SubjectOverlap is a pair of objects (refs) and the two filters that overlap.
+type SubjectOverlap struct {
+	A        string `json:"a"`
+	B        string `json:"b"`
+	SubjectA string `json:"subject_a"`
+	SubjectB string `json:"subject_b"`
 }
 
 // EnvFile is a .env file. Values never leave the source package: only facts.
