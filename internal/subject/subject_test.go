@@ -28,7 +28,7 @@ func TestOverlap(t *testing.T) {
 		{"a.*.>", "a.b", false},
 		{"a.*.>", "a.b.c", true},
 		{"$JS.EVENT.ADVISORY.>", "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.C", true},
-		{"a..b", "a.x.b", false}, // invalid: empty token
+		{"a..b", "a.x.b", false},  // invalid: empty token
 		{"a.>.b", "a.x.b", false}, // invalid: ">" not last
 		{"", ">", false},
 		{"a b", "a b", false},
@@ -84,8 +84,8 @@ func TestFacts(t *testing.T) {
 			stream("streams/0", "FULCRUM_EVENTS", "", subj("fulcrum.>")),
 			stream("streams/1", "FULCRUM_AUDIT", "", subj("fulcrum.audit.>")),
 			stream("streams/2", "OTHER", "B", subj("other.>", "fulcrum.x")), // overlaps both file streams (no account)
-			stream("streams/3", "OTHER2", "C", subj("other.a")),              // account C vs B: no overlap
-			stream("streams/4", "FULCRUM_EVENTS", "A", subj("fulcrum.>")),    // same name as streams/0: the same stream
+			stream("streams/3", "OTHER2", "C", subj("other.a")),             // account C vs B: no overlap
+			stream("streams/4", "FULCRUM_EVENTS", "A", subj("fulcrum.>")),   // same name as streams/0: the same stream
 			stream("streams/5", "DLQ", "", subj("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.>")),
 			stream("streams/6", "JOBS", "", wq),
 			stream("streams/7", "WILD", "Z", subj("*.audit.>")),
