@@ -137,6 +137,10 @@ func (r *Result) doc(rel string, n *yaml.Node) {
 			r.nackStream(t)
 		case "Consumer":
 			r.nackConsumer(t)
+		case "KeyValue":
+			r.nackBucket(t, "KV_", kvNACK)
+		case "ObjectStore":
+			r.nackBucket(t, "OBJ_", objNACK)
 		}
 		return
 	}
@@ -484,6 +488,54 @@ func (r *Result) nackStream(t tree) {
 	if s.Name == "" {
 		s.Name = t.sub("metadata").str("name")
 	}
+	r.Streams = append(r.Streams, s)
+}
+
+var kvNACK = []field{
+	{"description", "description", 's'}, {"history", "max_msgs_per_subject", 'i'}, {"ttl", "max_age", 'd'},
+	{"maxBytes", "max_bytes", 'i'}, {"maxValueSize", "max_msg_size", 'i'}, {"storage", "storage", 's'},
+	{"replicas", "num_replicas", 'i'}, {"placement", "placement", 'a'}, {"mirror", "mirror", 'a'},
+	{"sources", "sources", 'a'}, {"compression", "compression", 'a'}, {"account", "account_ref", 'a'},
+}
+
+var objNACK = []field{
+	{"description", "description", 's'}, {"ttl", "max_age", 'd'}, {"maxBytes", "max_bytes", 'i'},
+	{"storage", "storage", 's'}, {"replicas", "num_replicas", 'i'}, {"placement", "placement", 'a'},
+	{"compression", "compression", 'a'}, {"metadata", "metadata", 'a'}, {"account", "account_ref", 'a'},
+}
+
+// nackBucket maps a NACK KeyValue or ObjectStore resource onto the stream
+// the client libraries create for it (KV_<bucket> / OBJ_<bucket>, with the
+// subjects, discard and rollup settings nats.go sets), so the bucket rules
+// judge manifests and live KV_/OBJ_ streams alike.
+func (r *Result) nackBucket(t tree, prefix string, fields []field) {
+	spec := t.sub("spec")
+	s := &model.Stream{Source: "nack", File: t.file, Config: map[string]any{}, Locs: model.Locations{}}
+	s.Locs.Set("config", model.Location{File: t.file, Line: t.n.Line, Column: t.n.Column})
+	bucket := ""
+	if spec.n != nil {
+		s.Locs.Set("config", model.Location{File: t.file, Line: spec.n.Line, Column: spec.n.Column})
+		mapFields(spec, fields, s.Config, s.Locs, &r.Errors)
+		bucket = spec.str("bucket")
+	}
+	if bucket == "" {
+		bucket = t.sub("metadata").str("name")
+	}
+	s.Name = prefix + bucket
+	s.Config["name"] = s.Name
+	if prefix == "KV_" {
+		if _, ok := s.Config["max_msgs_per_subject"]; !ok {
+			s.Config["max_msgs_per_subject"] = int64(1) // history defaults to 1
+		}
+		s.Config["subjects"] = []any{"$KV." + bucket + ".>"}
+		s.Config["deny_delete"] = true
+	} else {
+		s.Config["subjects"] = []any{"$O." + bucket + ".C.>", "$O." + bucket + ".M.>"}
+	}
+	s.Config["discard"] = "new"
+	s.Config["allow_rollup_hdrs"] = true
+	s.Config["allow_direct"] = true
+	StreamDefaults(s.Config)
 	r.Streams = append(r.Streams, s)
 }
 

@@ -83,3 +83,60 @@ func TestNotAStream(t *testing.T) {
 		t.Errorf("wrong type: %+v", r.Errors)
 	}
 }
+
+// TestNACKBuckets: KeyValue and ObjectStore resources become the streams the
+// client libraries create (KV_<bucket>, OBJ_<bucket>), history as the
+// per-subject limit, ttl as max_age.
+func TestNACKBuckets(t *testing.T) {
+	r := Parse("kv.yaml", []byte(`apiVersion: jetstream.nats.io/v1beta2
+kind: KeyValue
+metadata: {name: sessions}
+spec:
+  bucket: sessions
+  history: 5
+  ttl: 1h
+  replicas: 3
+---
+apiVersion: jetstream.nats.io/v1beta2
+kind: KeyValue
+metadata: {name: config}
+spec:
+  bucket: config
+---
+apiVersion: jetstream.nats.io/v1beta2
+kind: ObjectStore
+metadata: {name: blobs}
+spec:
+  bucket: blobs
+  maxBytes: 10Gi
+`))
+	if len(r.Errors) > 0 || len(r.Streams) != 3 {
+		t.Fatalf("result = %+v", r)
+	}
+	for i, want := range []struct {
+		name                 string
+		history, age, bytes  int64
+		replicas             int64
+		subject              string
+		historyLine, ageLine int
+	}{
+		{"KV_sessions", 5, int64(time.Hour), -1, 3, "$KV.sessions.>", 6, 7},
+		{"KV_config", 1, 0, -1, 1, "$KV.config.>", 0, 0},
+		{"OBJ_blobs", -1, 0, 10 << 30, 1, "$O.blobs.C.>", 0, 0},
+	} {
+		s := r.Streams[i]
+		c := s.Config
+		if s.Name != want.name || c["name"] != want.name || s.Source != "nack" {
+			t.Errorf("%d: name %q source %q", i, s.Name, s.Source)
+		}
+		if c["max_msgs_per_subject"] != want.history || c["max_age"] != want.age || c["max_bytes"] != want.bytes || c["num_replicas"] != want.replicas {
+			t.Errorf("%s: config = %#v", want.name, c)
+		}
+		if subj := c["subjects"].([]any); subj[0] != want.subject || c["discard"] != "new" {
+			t.Errorf("%s: subjects %v discard %v", want.name, subj, c["discard"])
+		}
+		if want.historyLine > 0 && (s.Locs["config/max_msgs_per_subject"].Line != want.historyLine || s.Locs["config/max_age"].Line != want.ageLine) {
+			t.Errorf("%s: locs = %+v", want.name, s.Locs)
+		}
+	}
+}
