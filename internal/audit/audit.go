@@ -24,6 +24,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
 	"github.com/natsaudit/natsaudit/internal/subject"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
@@ -154,6 +155,7 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 func Input(inv *model.Inventory) (ast.Value, error) {
 	if inv.Facts == nil {
 		inv.Facts = subject.Facts(inv)
+		inv.Facts.ConfigJWTs = jwtclaims.FromConfigs(inv.Servers)
 	}
 	b, err := json.Marshal(inv)
 	if err != nil {

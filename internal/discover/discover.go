@@ -26,6 +26,7 @@ const (
 	KindPrivateKey = "private_key"
 	KindCreds      = "creds"
 	KindNkeySeed   = "nkey_seed"
+	KindJWT        = "jwt" // a NATS user/account/operator JWT (resolver dirs, operator: files)
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -220,6 +221,8 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 		return KindNatsConf, false
 	case strings.HasSuffix(lower, ".creds"):
 		return KindCreds, false
+	case strings.HasSuffix(lower, ".jwt"):
+		return KindJWT, false
 	case strings.HasSuffix(lower, ".nk") || strings.HasSuffix(lower, ".seed"):
 		return KindNkeySeed, false
 	case hasExt(lower, ".crt", ".pem", ".cer", ".key", ".p8"):

@@ -250,6 +250,9 @@ type Facts struct {
 	// $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>
 	// advisory; an empty list means the advisory is not stored anywhere.
 	MaxDeliveriesCapture map[string][]string `json:"max_deliveries_capture"`
+	// ConfigJWTs are the JWTs written into server configs (resolver_preload),
+	// by server ref.
+	ConfigJWTs map[string][]*JWT `json:"config_jwts"`
 }
 
 // SubjectOverlap is a pair of objects (refs) and the two filters that overlap.
@@ -284,6 +287,26 @@ type File struct {
 	KeyType   string `json:"key_type,omitempty"`
 	Encrypted bool   `json:"encrypted,omitempty"`
 	Line      int    `json:"line,omitempty"`
+	// JWTs are the claims of the NATS JWTs in a .creds or .jwt file, decoded
+	// without verifying signatures; the tokens themselves never enter the
+	// inventory.
+	JWTs []*JWT `json:"jwts,omitempty"`
+}
+
+// JWT is what natsaudit keeps of a NATS user, account or operator JWT.
+type JWT struct {
+	Kind          string `json:"kind"` // user, account, operator (nats.type)
+	Name          string `json:"name"`
+	Subject       string `json:"subject"`        // public nkey
+	Issuer        string `json:"issuer"`         // public nkey of the signer
+	IssuerAccount string `json:"issuer_account"` // user JWTs signed by an account signing key
+	IssuedAtNS    int64  `json:"issued_at_ns"`
+	ExpiresNS     int64  `json:"expires_ns"` // 0: no expiry
+	Bearer        bool   `json:"bearer"`
+	SigningKeys   int    `json:"signing_keys"`
+	Line          int    `json:"line"`
+	// Path is where a JWT inside a config was found (config/resolver_preload/<account>).
+	Path string `json:"path,omitempty"`
 }
 
 // Secret stands in for a secret value (password, token, nkey seed, encryption

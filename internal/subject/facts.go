@@ -20,6 +20,7 @@ func Facts(inv *model.Inventory) *model.Facts {
 		StreamOverlaps:       []model.SubjectOverlap{},
 		ConsumerOverlaps:     []model.SubjectOverlap{},
 		MaxDeliveriesCapture: map[string][]string{},
+		ConfigJWTs:           map[string][]*model.JWT{},
 	}
 	f.StreamOverlaps = streamOverlaps(inv.Streams)
 	f.ConsumerOverlaps = consumerOverlaps(inv.Streams, inv.Consumers)
