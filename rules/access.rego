@@ -308,15 +308,19 @@ deny contains f if {
 	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s/imports", [lib.escape_key(a)]), sprintf("%s: the imports of accounts %s form a cycle", [lib.server_label(s), concat(", ", sort(members))]))
 }
 
+# _import_graph(s): account -> accounts it imports from, built from the
+# server's own config (not from _imports, which spans every server: that made
+# the graph quadratic in the number of servers).
 _import_graph(s) := {a: {b |
-	some [t, a2, _, _, _, src] in _imports
-	t == s
-	a2 == a
-	b := src.account
+	some imp in object.get(acc, "imports", [])
+	is_object(imp)
+	some kind in ["stream", "service"]
+	b := imp[kind].account
 	is_string(b)
 	is_object(s.config.accounts[b])
 } |
-	some a, _ in s.config.accounts
+	some a, acc in object.get(s.config, "accounts", {})
+	is_object(acc)
 }
 
 # METADATA
