@@ -98,6 +98,7 @@ deny contains f if {
 	some [s, path, u, perms] in _app_perms
 	ops := {op | some op in ["DELETE", "PURGE"]; _grants_some(perms, sprintf("$JS.API.STREAM.%s.*", [op]))}
 	count(ops) > 0
+
 	# $JS.API.> and $JS.> are reported as JetStream administration by NATS-AUTH-005.
 	not _js_admin(perms)
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may %s streams through the JetStream API", [lib.server_label(s), lib.user_label(u), concat(" and ", [lower(o) | some o in sort(ops)])]))

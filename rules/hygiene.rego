@@ -154,6 +154,7 @@ _by_server_name[n] contains s.ref if {
 	some s in lib.configured_servers
 	lib.literal_server_name(s)
 	n := s.config.server_name
+
 	# A test/variant config of the same server is not a second server:
 	# only servers that run (compose) or are clustered count.
 	_runs(s)
