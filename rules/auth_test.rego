@@ -54,6 +54,11 @@ test_auth_001_fires_critical_when_compose_publishes_it if {
 	contains(f.msg, "published on all host interfaces by docker-compose.yml")
 }
 
+test_auth_001_fires_critical_when_client_port_published_twice if {
+	f := one(fx.input_with(fx.published_twice(open_config, 4222)), "NATS-AUTH-001")
+	f.severity == "critical"
+}
+
 test_auth_001_quiet_with_single_token if {
 	# compose `--auth` lands in authorization.token
 	c := object.union(open_config, {"authorization": {"token": fx.strong}})

@@ -91,6 +91,12 @@ test_doc_002_fires_critical_when_route_port_published if {
 	contains(f.msg, "port 6222 is published on all interfaces")
 }
 
+test_doc_002_fires_critical_when_port_published_twice if {
+	f := one(fx.input_with(default_image([fx.port("", 4222), fx.port_map("", 14222, 4222)])), "NATS-DOC-002")
+	f.severity == "critical"
+	contains(f.msg, "port 4222 is published on all interfaces")
+}
+
 test_doc_002_quiet_with_own_config if {
 	not fires(fx.input_with(fx.compose_server(fx.good_config, [fx.port("", 6222)])), "NATS-DOC-002")
 }
@@ -101,6 +107,12 @@ test_doc_003_fires_for_client_port_on_all_interfaces if {
 	f := one(fx.input_with(fx.compose_server(fx.good_config, [fx.port("", 4222), fx.port("127.0.0.1", 8222)])), "NATS-DOC-003")
 	f.path == "deployment/ports/0"
 	f.msg == "server nats-1: docker-compose.yml publishes the client port 4222 on all host interfaces"
+}
+
+test_doc_003_fires_once_when_client_port_published_twice if {
+	# ports: ["4222:4222", "14222:4222"]: one finding, at the first entry
+	f := one(fx.input_with(fx.published_twice(fx.good_config, 4222)), "NATS-DOC-003")
+	f.path == "deployment/ports/0"
 }
 
 test_doc_003_quiet_on_loopback if {

@@ -92,6 +92,13 @@ test_net_002_fires_low_when_not_published if {
 	f.severity == "low"
 }
 
+test_net_002_fires_when_published_on_two_addresses if {
+	# two entries publishing the same container port on non-loopback hosts
+	s := fx.compose_server(cfg({"prof_port": 6060}), [fx.port("10.0.1.10", 6060), fx.port_map("10.0.1.11", 16060, 6060)])
+	f := one(fx.input_with(s), "NATS-NET-002")
+	not f.severity
+}
+
 # ---------------------------------------------------------------- NATS-NET-003
 
 test_net_003_fires_for_published_cluster_port if {
@@ -100,6 +107,17 @@ test_net_003_fires_for_published_cluster_port if {
 	f := one(fx.input_with(s), "NATS-NET-003")
 	f.path == "deployment/ports/1"
 	not f.severity
+}
+
+test_net_003_fires_once_when_cluster_port_published_twice if {
+	c := cfg({"cluster": {"name": "c1", "port": 6222, "authorization": route_auth}})
+	f := one(fx.input_with(fx.published_twice(c, 6222)), "NATS-NET-003")
+	f.path == "deployment/ports/0"
+}
+
+test_net_001_fires_once_when_monitoring_port_published_twice if {
+	f := one(fx.input_with(fx.published_twice(cfg({"http_port": 8222}), 8222)), "NATS-NET-001")
+	f.path == "deployment/ports/0"
 }
 
 test_net_003_fires_high_for_open_route_listener if {

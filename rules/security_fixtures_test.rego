@@ -54,6 +54,15 @@ port(host_ip, p) := {
 	"all_interfaces": host_ip == "",
 }
 
+# port_map(host_ip, host_port, container_port): a compose port entry that
+# publishes container_port on another host port ("14222:4222").
+port_map(host_ip, host_port, container_port) := object.union(port(host_ip, container_port), {"host_port": host_port})
+
+# published_twice(cfg, p): a compose service publishing container port p
+# twice on all interfaces ("p:p" and "1p:p"), as one service with two
+# entries or a base file and an override that both publish it do.
+published_twice(cfg, p) := compose_server(cfg, [port("", p), port_map("", p + 10000, p)])
+
 version(v, raw) := {"value": v, "semver": v, "series": series(v), "source": "image_tag", "raw": raw}
 
 series(v) := concat(".", array.slice(split(v, "."), 0, 2))

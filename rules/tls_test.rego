@@ -39,6 +39,11 @@ test_tls_001_fires_critical_when_open_and_public if {
 	contains(f.msg, "published on all host interfaces by docker-compose.yml")
 }
 
+test_tls_001_fires_critical_when_client_port_published_twice if {
+	f := one(fx.input_with(fx.published_twice({"port": 4222}, 4222)), "NATS-TLS-001")
+	f.severity == "critical"
+}
+
 test_tls_001_fires_high_when_open_but_loopback_published if {
 	c := {"port": 4222}
 	f := one(fx.input_with(fx.compose_server(c, [fx.port("127.0.0.1", 4222)])), "NATS-TLS-001")

@@ -84,30 +84,80 @@ func must(t *testing.T, err error) {
 // the text report on stdout, with an optional uid to run as.
 func scanRepo(t *testing.T, bin string, uid int, args ...string) cliRun {
 	t.Helper()
+	full := append([]string{"scan"}, args...)
+	full = append(full, "--fail-on", "never", "--no-color")
+	r := runBin(t, bin, runOpts{uid: uid, maxRSS: hostileRSS, textOnStdout: true}, full...)
+	return r
+}
+
+// runOpts are how runBin runs the binary and what it must stay under.
+type runOpts struct {
+	uid    int // run as this user (0: as the test)
+	maxRSS int64
+	// killRSS stops the process when its resident set goes over this (KB):
+	// an unbounded input must fail the test, not take the machine's memory
+	// (0: 2 GB).
+	killRSS      int64
+	limit        time.Duration // kill after this (0: hostileTime)
+	env          []string      // the environment (nil: none but PATH and HOME)
+	textOnStdout bool          // add --format text --output - before the JSON report
+}
+
+// runBin runs the binary with args plus --format json --output <tmp> (read
+// into r.report), measuring its time and peak memory (wait4's maxrss). A
+// process that grows over killRSS or runs longer than the limit is killed
+// and the test fails.
+func runBin(t *testing.T, bin string, o runOpts, args ...string) cliRun {
+	t.Helper()
+	if o.killRSS == 0 {
+		o.killRSS = 2 << 20
+	}
+	if o.limit == 0 {
+		o.limit = hostileTime
+	}
 	jsonOut := filepath.Join(t.TempDir(), "report.json")
-	if uid != 0 {
+	if o.uid != 0 {
 		must(t, os.Chmod(filepath.Dir(jsonOut), 0o777))
 		must(t, os.Chmod(filepath.Dir(filepath.Dir(jsonOut)), 0o755))
 	}
-	full := append([]string{"scan"}, args...)
-	full = append(full, "--fail-on", "never", "--no-color", "--format", "text", "--format", "json", "--output", "-", "--output", jsonOut)
+	full := append([]string{}, args...)
+	if o.textOnStdout {
+		full = append(full, "--format", "text", "--output", "-")
+	}
+	full = append(full, "--format", "json", "--output", jsonOut)
 	cmd := exec.Command(bin, full...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, o.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if uid != 0 {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	if o.uid != 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(o.uid), Gid: uint32(o.uid)}}
 	}
 	start := time.Now()
 	must(t, cmd.Start())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var r cliRun
-	select {
-	case <-done:
-	case <-time.After(hostileTime):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("natsaudit %v: still running after %s", args, hostileTime)
+	killed := ""
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(o.limit)
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-deadline:
+			killed = fmt.Sprintf("still running after %s", o.limit)
+		case <-tick.C:
+			if rss := vmRSS(cmd.Process.Pid); rss > o.killRSS {
+				killed = fmt.Sprintf("resident set of %d MB, over %d MB", rss>>10, o.killRSS>>10)
+			}
+		}
+		if killed != "" {
+			_ = cmd.Process.Kill()
+			<-done
+			break
+		}
 	}
 	r.elapsed = time.Since(start)
 	r.code = cmd.ProcessState.ExitCode()
@@ -115,14 +165,33 @@ func scanRepo(t *testing.T, bin string, uid int, args ...string) cliRun {
 		r.maxRSS = ru.Maxrss
 	}
 	r.stdout, r.stderr = stdout.String(), stderr.String()
-	if b, err := os.ReadFile(jsonOut); err == nil {
+	if killed != "" {
+		t.Fatalf("natsaudit %s: killed: %s (peak RSS %d MB)\nstderr: %s", strings.Join(args, " "), killed, r.maxRSS>>10, r.stderr)
+	}
+	if b, err := os.ReadFile(jsonOut); err == nil && len(b) > 0 {
 		must(t, json.Unmarshal(b, &r.report))
 	}
-	if r.maxRSS > hostileRSS {
-		t.Errorf("peak memory %d MB, want under %d MB", r.maxRSS>>10, hostileRSS>>10)
+	if o.maxRSS > 0 && r.maxRSS > o.maxRSS {
+		t.Errorf("peak memory %d MB, want under %d MB", r.maxRSS>>10, o.maxRSS>>10)
 	}
-	t.Logf("natsaudit scan %s: exit %d in %s, peak RSS %d MB", strings.Join(args, " "), r.code, r.elapsed.Round(time.Millisecond), r.maxRSS>>10)
+	t.Logf("natsaudit %s: exit %d in %s, peak RSS %d MB", strings.Join(args, " "), r.code, r.elapsed.Round(time.Millisecond), r.maxRSS>>10)
 	return r
+}
+
+// vmRSS is a process's current resident set in KB (0 when unknown).
+func vmRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
 }
 
 func (r cliRun) hasError(file string, line int, msg string) bool {

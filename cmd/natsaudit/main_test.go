@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,5 +29,19 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"cpq": cmdCopyQuoted},
 	})
+}
+
+// cmdCopyQuoted is the script command "cpq SRC DST": it copies SRC to DST,
+// a Go string literal without its quotes, so that scripts can make files
+// whose names hold control characters ('repo/a\n::error::x.conf').
+func cmdCopyQuoted(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cpq SRC DST")
+	}
+	dst, err := strconv.Unquote(`"` + args[1] + `"`)
+	ts.Check(err)
+	data := ts.ReadFile(args[0])
+	ts.Check(os.WriteFile(ts.MkAbs(dst), []byte(data), 0o644))
 }

@@ -74,7 +74,10 @@ func NewAnalyzer(eng *engine.Engine) (*secret.Analyzer, error) {
 // Run audits the paths (and live targets) with eng.
 func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) {
 	start := time.Now()
-	if opt.Now.IsZero() {
+	// A given time (--now) asks for a reproducible report: no wall clock in
+	// it, so no duration either.
+	reproducible := !opt.Now.IsZero()
+	if !reproducible {
 		opt.Now = start
 	}
 	if opt.Secrets == nil {
@@ -107,14 +110,26 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	for i := range inv.Errors {
 		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
 	}
-	input, err := Input(inv)
+	derive(inv)
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return nil, fmt.Errorf("encode inventory: %w", err)
+	}
+	// The inventory carries facts, not secrets; a value that still holds
+	// one (a server named like a password) is masked where messages quote
+	// it, and only there (secret.Analyzer.RedactText).
+	if err := opt.Secrets.TaintJSON(b); err != nil {
+		return nil, fmt.Errorf("scan inventory for secrets: %w", err)
+	}
+	input, err := jsonValue(b)
+	if err != nil {
+		return nil, fmt.Errorf("convert inventory: %w", err)
+	}
+	ev, err := eng.EvalIsolated(ctx, input)
 	if err != nil {
 		return nil, err
 	}
-	raws, err := eng.Eval(ctx, input)
-	if err != nil {
-		return nil, err
-	}
+	raws := ev.Findings
 	lines := newLineCache(d)
 	findings := make([]report.Finding, 0, len(raws))
 	for _, r := range raws {
@@ -125,11 +140,14 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	}
 	sortFindings(findings)
 	sup := suppressFindings(eng, d, findings, opt)
-	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled)
+	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
 	rep.Notes = append(rep.Notes, sup.Notes...)
+	setStatus(rep, inv, ev.Failed)
 	rep.Scan.Started = opt.Now.UTC().Format(time.RFC3339) // --now makes reports reproducible
-	rep.Scan.DurationMS = time.Since(start).Milliseconds()
+	if !reproducible {
+		rep.Scan.DurationMS = time.Since(start).Milliseconds()
+	}
 	return &Result{Report: rep, Inventory: inv, Secrets: opt.Secrets, Discover: d, Warnings: sup.Warnings}, nil
 }
 
@@ -151,12 +169,18 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 	return suppress.Apply(findings, so)
 }
 
-// Input converts the inventory into the Rego input value, once.
-func Input(inv *model.Inventory) (ast.Value, error) {
+// derive adds the facts computed in Go (subject overlaps, advisory capture,
+// JWTs in configs) once, before the inventory becomes the Rego input.
+func derive(inv *model.Inventory) {
 	if inv.Facts == nil {
 		inv.Facts = subject.Facts(inv)
 		inv.Facts.ConfigJWTs = jwtclaims.FromConfigs(inv.Servers)
 	}
+}
+
+// Input converts the inventory into the Rego input value, once.
+func Input(inv *model.Inventory) (ast.Value, error) {
+	derive(inv)
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)
@@ -169,11 +193,12 @@ func Input(inv *model.Inventory) (ast.Value, error) {
 }
 
 // Evaluated returns the rules whose sources the scan has, less the disabled
-// ones.
-func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]bool) []*engine.Rule {
+// ones and those of rule packages that failed at evaluation.
+func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]bool, failed []engine.RuleError) []*engine.Rule {
+	broken := failedRules(failed)
 	var out []*engine.Rule
 	for _, r := range eng.Rules() {
-		if disabled[r.ID] {
+		if disabled[r.ID] || broken[r.ID] {
 			continue
 		}
 		for _, s := range r.Sources {
@@ -187,8 +212,10 @@ func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]boo
 }
 
 // Build assembles the report from findings (already resolved and filtered).
-func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, version string, disabled map[string]bool) *report.Report {
-	evaluated := Evaluated(eng, inv, disabled)
+// The rule packages that failed at evaluation become errors of kind "rule",
+// and their rules count as not evaluated.
+func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, version string, disabled map[string]bool, failed []engine.RuleError) *report.Report {
+	evaluated := Evaluated(eng, inv, disabled, failed)
 	isEval := map[string]bool{}
 	for _, r := range evaluated {
 		isEval[r.ID] = true
@@ -210,12 +237,13 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 		Scores:     score.Compute(findings, evaluated),
 		Findings:   findings,
 		Suppressed: []report.Finding{},
-		Errors:     inv.Errors,
-		Notes:      append([]string{}, inv.Notes...),
+		Errors:     append(append([]model.ParseError{}, inv.Errors...), ruleErrors(failed)...),
+		Notes:      append(append([]string{}, inv.Notes...), ruleNotes(failed)...),
 	}
+	broken := failedRules(failed)
 	for _, r := range eng.Rules() {
 		rep.Rules = append(rep.Rules, report.RuleStatus{ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category,
-			Evaluated: isEval[r.ID], Findings: count[r.ID], Custom: r.Custom, Disabled: disabled[r.ID]})
+			Evaluated: isEval[r.ID], Findings: count[r.ID], Custom: r.Custom, Disabled: disabled[r.ID], Failed: broken[r.ID]})
 	}
 	rep.Scan.Sources = append([]string{}, inv.Scan.Sources...)
 	rep.Scan.Roots = append([]string{}, inv.Scan.Roots...)

@@ -46,7 +46,7 @@ func TestExampleRepos(t *testing.T) {
 		"NATS-AUTH-005 config/nats/nats.conf:45",            // admin user with > everywhere
 		"NATS-OPS-001 config/nats/nats.conf:9",              // debug: true
 		"NATS-CLU-001 config/nats/nats.conf:22",             // JetStream on one node
-		"NATS-AUTH-007 config/nats/nats.conf:4",             // no system account
+		"NATS-AUTH-007 config/nats/nats.conf:1",             // no system account: top of the file
 		"NATS-VER-001 docker-compose.yml:5",                 // nats:2.10.24-alpine
 		"NATS-VER-002 docker-compose.yml:5",                 // EOL series
 		"NATS-DOC-003 docker-compose.yml:12",                // 4222 on all interfaces

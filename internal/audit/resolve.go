@@ -1,9 +1,9 @@
 package audit
 
 import (
-	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/engine"
@@ -21,7 +21,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 		Severity:    rule.Severity,
 		Category:    rule.Category,
 		Title:       rule.Title,
-		Message:     a.Redact(r.Msg),
+		Message:     a.RedactText(r.Msg),
 		Remediation: rule.Remediation,
 		Path:        r.Path,
 	}
@@ -83,10 +83,15 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			loc = model.Location{File: e.File, Line: max(e.Line, 1), Column: e.Column}
 		}
 	}
+	// Names are values: masked before they become the target and its
+	// fingerprint (a short password in a name must not be recoverable
+	// from an unkeyed hash either).
+	f.TargetName = a.Redact(f.TargetName)
+	f.Endpoint = a.Redact(f.Endpoint)
 	f.Target = strings.TrimSpace(f.TargetKind + " " + f.TargetName)
 	if loc.Valid() {
 		f.Location = &report.Location{File: loc.File, Line: max(loc.Line, 1), Column: loc.Column}
-		f.Snippet = a.Redact(secret.RedactLine(printable(strings.TrimSpace(lines.line(loc.File, loc.Line)))))
+		f.Snippet = snippet(a, lines, loc.File, max(loc.Line, 1))
 		if kind == "errors" && idx < len(inv.Errors) && inv.Errors[idx].Line == 0 {
 			f.Snippet = "" // an error about the whole file (binary, too deep): line 1 is no evidence
 		}
@@ -97,6 +102,41 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	}
 	f.Fingerprint = Fingerprint(f.RuleID, file, f.Target, f.Path)
 	return f
+}
+
+// snippet is line n of file for quoting, with its secrets masked: by
+// structure (RedactSnippet, which also knows a value whose flag ended the
+// previous line), the values known to be secrets at that line whatever
+// their length, and every remembered secret.
+func snippet(a *secret.Analyzer, lines *lineCache, file string, n int) string {
+	// Mask a generous prefix (a minified file's one line can be megabytes,
+	// and many findings may quote it), then cut it to what is shown.
+	s := secret.RedactSnippet(clip(lines.prev(file, n), maxMasked), clip(lines.line(file, n), maxMasked))
+	s = a.Redact(a.RedactAt(file, n, s))
+	// Cut after masking, so that a secret is never cut in two halves that
+	// no longer match it.
+	if len(s) > maxSnippet {
+		s = clip(s, maxSnippet) + "…"
+	}
+	return printable(strings.TrimSpace(s))
+}
+
+// maxSnippet bounds a quoted line, in bytes; maxMasked bounds the part of
+// it that is masked before cutting.
+const (
+	maxSnippet = 300
+	maxMasked  = 4096
+)
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // printable drops control characters and invalid UTF-8 from a snippet: a
@@ -147,8 +187,13 @@ func lookup(locs model.Locations, path string) model.Location {
 }
 
 // serverFallback is where a finding about a server goes when the path has no
-// location of its own: the compose service for deployment facts, else the
-// config file, else the compose service.
+// location of its own: the line that would have to change. Deployment facts
+// go to the compose service's image; a missing client setting (no
+// authorization, no TLS, no port) to the line that opens the client
+// listener; anything else missing to the top of the server's config file
+// (line 1: the setting is added there, and no other key is to blame). A
+// server without a config file goes to its compose service. No map is
+// iterated, so the answer is the same on every run.
 func serverFallback(s *model.Server, path string) model.Location {
 	if strings.HasPrefix(path, "live/") {
 		return model.Location{}
@@ -159,20 +204,29 @@ func serverFallback(s *model.Server, path string) model.Location {
 		}
 	}
 	if s.ConfigFile != "" {
-		// The first setting of the main config file: line 1 is usually a
-		// header comment, which makes poor evidence.
-		first := model.Location{File: s.ConfigFile, Line: 1}
-		for _, l := range s.Locs {
-			if l.File == s.ConfigFile && l.Line > 0 && (first.Line == 1 || l.Line < first.Line) {
-				first = l
+		if clientListenerPaths[path] {
+			for _, k := range []string{"config/port", "config/listen", "config/host"} {
+				if l := s.Locs[k]; l.Valid() && l.Line > 0 {
+					return l
+				}
 			}
 		}
-		return first
+		return model.Location{File: s.ConfigFile, Line: 1}
 	}
 	if l := lookup(s.Locs, "deployment"); l.Valid() {
 		return l
 	}
 	return model.Location{}
+}
+
+// clientListenerPaths are the settings of the client listener that are
+// absent when a rule names them: what is missing belongs to the listener.
+var clientListenerPaths = map[string]bool{
+	"config/authorization": true,
+	"config/tls":           true,
+	"config/port":          true,
+	"config/allow_non_tls": true,
+	"config/no_auth_user":  true,
 }
 
 // lineCache returns lines of scanned files, reading each file once.
@@ -193,15 +247,28 @@ func newLineCache(d *discover.Result) *lineCache {
 	return c
 }
 
+// prev returns the closest line before n that holds something other than
+// blanks or a comment: the line a YAML block list item continues.
+func (c *lineCache) prev(file string, n int) string {
+	for i := n - 1; i >= 1 && i >= n-20; i-- {
+		l := strings.TrimSpace(c.line(file, i))
+		if l != "" && !strings.HasPrefix(l, "#") {
+			return l
+		}
+	}
+	return ""
+}
+
 func (c *lineCache) line(file string, n int) string {
 	ls, ok := c.split[file]
 	if !ok {
 		data, ok := c.data[file]
 		if !ok {
-			if abs, ok := c.abs[file]; ok {
-				if st, err := os.Stat(abs); err == nil && st.Size() < discover.DefaultMaxSize {
-					data, _ = os.ReadFile(abs)
-				}
+			// A file of the tree that is not an input (an included
+			// fragment): discover checked its real path (inside the root,
+			// not in .git); it is read as such, never through a link.
+			if real, ok := c.abs[file]; ok {
+				data, _ = discover.ReadRegular(real, discover.DefaultMaxSize)
 			}
 		}
 		ls = strings.Split(string(data), "\n")
@@ -210,9 +277,5 @@ func (c *lineCache) line(file string, n int) string {
 	if n < 1 || n > len(ls) {
 		return ""
 	}
-	l := ls[n-1]
-	if len(l) > 300 {
-		l = l[:300] + "…"
-	}
-	return l
+	return ls[n-1]
 }

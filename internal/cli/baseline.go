@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 // DefaultBaseline is where `baseline write` puts the baseline.
@@ -45,15 +46,19 @@ too.`,
 			if err := a.runScan(cmd, args, &f); err != nil {
 				return err
 			}
-			rep, err := readReport(output)
+			paths := args
+			if len(paths) == 0 {
+				paths = []string{"."}
+			}
+			rep, err := readReport(guardFor(paths), output)
 			if err != nil {
 				return &exitError{ExitError, err}
 			}
-			fmt.Fprintf(a.stderr, "natsaudit: wrote %s: %s accepted", output, plural(len(rep.Findings), "finding"))
+			fmt.Fprintf(a.stderr, "natsaudit: wrote %s: %s accepted", report.TerminalSafe(output), plural(len(rep.Findings), "finding"))
 			if n := len(rep.Suppressed); n > 0 {
 				fmt.Fprintf(a.stderr, " (%d more already suppressed by comments or exceptions, not in the baseline)", n)
 			}
-			fmt.Fprintf(a.stderr, "; use it with: natsaudit scan --baseline %s\n", output)
+			fmt.Fprintf(a.stderr, "; use it with: natsaudit scan --baseline %s\n", report.TerminalSafe(output))
 			return nil
 		},
 	}

@@ -20,6 +20,10 @@ const (
 	ExitOK       = 0 // nothing at or above --fail-on
 	ExitFindings = 1 // findings at or above --fail-on
 	ExitError    = 2 // usage or runtime error
+	// ExitIncomplete: the report was written but is not a complete audit:
+	// a rule package failed at evaluation, the NATS configuration found
+	// could not be parsed at all, or (--fail-on-empty) none was found.
+	ExitIncomplete = 3
 )
 
 // exitError carries an exit code through cobra.
@@ -91,7 +95,9 @@ through their monitoring endpoints or the system account. It evaluates a
 catalog of Rego rules and writes a scored report (text, JSON, Markdown, SARIF).
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-2 usage or runtime error.`,
+2 usage or runtime error, 3 incomplete scan (reports written): a rule failed
+at evaluation, or no NATS configuration found could be parsed, or none was
+found and --fail-on-empty is set. 3 wins over 1.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       a.version,

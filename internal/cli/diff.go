@@ -5,15 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // maxReportSize bounds what diff reads: a JSON report is kilobytes to a few
@@ -38,11 +37,12 @@ the value), not by line, so edits elsewhere in a file change nothing.`,
 			if !slices.Contains(report.DiffFormats, format) {
 				return &exitError{ExitError, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(report.DiffFormats, ", "))}
 			}
-			old, err := readReport(args[0])
+			g := safefile.NewGuard()
+			old, err := readReport(g, args[0])
 			if err != nil {
 				return &exitError{ExitError, err}
 			}
-			cur, err := readReport(args[1])
+			cur, err := readReport(g, args[1])
 			if err != nil {
 				return &exitError{ExitError, err}
 			}
@@ -54,12 +54,7 @@ the value), not by line, so edits elsewhere in a file change nothing.`,
 				_, err := a.stdout.Write(buf.Bytes())
 				return err
 			}
-			if dir := filepath.Dir(output); dir != "." {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return &exitError{ExitError, fmt.Errorf("write %s: %w", output, err)}
-				}
-			}
-			if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
+			if err := g.WriteFile(output, buf.Bytes()); err != nil {
 				return &exitError{ExitError, fmt.Errorf("write %s: %w", output, err)}
 			}
 			return nil
@@ -70,37 +65,52 @@ the value), not by line, so edits elsewhere in a file change nothing.`,
 	return cmd
 }
 
-// readReport reads a JSON report and checks that it is one.
-func readReport(path string) (*report.Report, error) {
-	f, err := os.Open(path)
+// readReport reads a JSON report and checks that it is one. g decides
+// whether path may be read (a link planted in the tree is not followed out
+// of it); messages never quote the file.
+func readReport(g *safefile.Guard, path string) (*report.Report, error) {
+	b, err := g.ReadFile(path, maxReportSize)
 	if err != nil {
-		return nil, fmt.Errorf("read report: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read report: %w", err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("read report %s: is a directory, want a JSON report (natsaudit scan --format json)", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxReportSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read report %s: %w", path, err)
-	}
-	if len(b) > maxReportSize {
-		return nil, fmt.Errorf("read report %s: larger than %d MiB, not a natsaudit report", path, maxReportSize>>20)
+		var tl *safefile.TooLargeError
+		switch {
+		case errors.As(err, &tl):
+			return nil, fmt.Errorf("read report %s: larger than %d MiB, not a natsaudit report", path, maxReportSize>>20)
+		case errors.Is(err, safefile.ErrIsDir):
+			return nil, fmt.Errorf("read report %s: is a directory, want a JSON report (natsaudit scan --format json)", path)
+		}
+		return nil, fmt.Errorf("read report %s: %w", path, safefile.CleanErr(err))
 	}
 	r, err := report.ReadJSON(bytes.NewReader(b))
 	if err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
 			return nil, fmt.Errorf("read report %s: not valid JSON at byte %d", path, se.Offset)
+		case errors.As(err, &te):
+			// The error's Value quotes a number of the file: name the
+			// field and the JSON types only.
+			return nil, fmt.Errorf("read report %s: not a natsaudit JSON report (%s: a JSON %s where %s is expected)", path, te.Field, strings.Fields(te.Value + " value")[0], jsonKind(te.Type))
 		}
-		return nil, fmt.Errorf("read report %s: not a natsaudit JSON report: %w", path, err)
+		return nil, fmt.Errorf("read report %s: not a natsaudit JSON report", path)
 	}
 	if r.Schema != report.Schema {
-		return nil, fmt.Errorf("read report %s: not a natsaudit JSON report ($schema is %q, want %q; write one with natsaudit scan --format json)", path, r.Schema, report.Schema)
+		return nil, fmt.Errorf("read report %s: not a natsaudit JSON report ($schema is not natsaudit's; write one with natsaudit scan --format json)", path)
 	}
 	return r, nil
+}
+
+// jsonKind names the JSON type a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct, reflect.Pointer:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	}
+	return "a number"
 }

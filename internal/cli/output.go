@@ -9,6 +9,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
@@ -143,35 +144,33 @@ func failRank(s string) (int, error) {
 	return r, nil
 }
 
-// writeWith renders the report in every requested format. Every byte goes through
-// the secret redactor before it leaves the process.
+// writeWith renders the report in every requested format, its values
+// masked by what each holds (report.Redacted: never its keys, the tool's
+// words or file paths, so that no password can change what the report
+// says or where it points; no pass over the rendered bytes).
 // opt carries the rule catalog and the SARIF settings; Color applies to
 // stdout only.
-func (a *app) writeWith(rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
+// Files are written through g: never through a link (safefile.Guard.WriteFile).
+func (a *app) writeWith(g *safefile.Guard, rep *report.Report, ts []target, opt report.RenderOptions, sec *secret.Analyzer) error {
 	for _, t := range ts {
 		var buf bytes.Buffer
 		toStdout := t.path == "" || t.path == "-"
 		o := opt
 		o.Color = opt.Color && toStdout
-		// Masked before escaping too: Markdown and JSON escapes would hide a
-		// secret from the pass over the rendered bytes below.
-		o.Redact = sec.Redact
+		// Masked before escaping: Markdown and JSON escapes would hide a
+		// secret from any pass over the rendered bytes.
+		o.Redact = sec
 		if err := report.Render(t.format, &buf, rep, o); err != nil {
 			return fmt.Errorf("render %s: %w", t.format, err)
 		}
-		out := []byte(sec.Redact(buf.String()))
+		out := buf.Bytes()
 		if toStdout {
 			if _, err := a.stdout.Write(out); err != nil {
 				return err
 			}
 			continue
 		}
-		if dir := filepath.Dir(t.path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("write %s: %w", t.path, err)
-			}
-		}
-		if err := os.WriteFile(t.path, out, 0o644); err != nil {
+		if err := g.WriteFile(t.path, out); err != nil {
 			return fmt.Errorf("write %s: %w", t.path, err)
 		}
 	}

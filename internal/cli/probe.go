@@ -13,24 +13,29 @@ import (
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/probe"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // liveFlags select live targets and how to reach them; scan and probe share
 // them.
 type liveFlags struct {
-	urls     []string
-	server   string
-	archives []string
-	creds    string
-	user     string
-	password string
-	nkey     string
-	tlsCA    string
-	tlsCert  string
-	tlsKey   string
-	insecure bool
-	timeout  time.Duration
-	maxBody  int64
+	urls       []string
+	server     string
+	archives   []string
+	creds      string
+	user       string
+	password   string
+	nkey       string
+	tlsCA      string
+	tlsCert    string
+	tlsKey     string
+	insecure   bool
+	timeout    time.Duration
+	maxBody    int64
+	maxServers int
+	// maxRuleMemory bounds the rule evaluation's heap; it is here because
+	// every command that takes live flags evaluates the rules.
+	maxRuleMemory int64
 }
 
 // addLiveFlags registers the live flags; scan takes monitoring URLs with
@@ -50,8 +55,10 @@ func (a *app) addLiveFlags(cmd *cobra.Command, f *liveFlags, urlFlag bool) {
 	fs.StringVar(&f.tlsCert, "tlscert", "", "client certificate `FILE` (PEM) for mutual TLS (default $NATS_CERT)")
 	fs.StringVar(&f.tlsKey, "tlskey", "", "client private key `FILE` (PEM) for --tlscert (default $NATS_KEY)")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates of live targets (reported on stderr and in the report)")
-	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound on every live request (and on the $SYS gather's waits)")
+	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound on every live request and on the $SYS gather's waits; when given, on the rule evaluation too (default there: "+engine.DefaultEvalTimeout.String()+")")
 	fs.Int64Var(&f.maxBody, "max-response-size", probe.DefaultMaxBody, "refuse monitoring responses (and archive entries) larger than this many `BYTES`")
+	fs.Int64Var(&f.maxRuleMemory, "max-rule-memory", 0, "stop the rule evaluation when the heap grows over this many `BYTES` (default: 512 MiB, or 5 times the heap before the evaluation when that is more)")
+	fs.IntVar(&f.maxServers, "max-servers", probe.DefaultMaxServers, "audit at most this many servers from $SYS answers and from each archive (the first `N` by name; the report notes when more answered)")
 }
 
 // options turns the flags into probe options. Environment variables fill
@@ -66,7 +73,7 @@ func (f *liveFlags) options(getenv func(string) string, defaultServer bool) prob
 	}
 	o := probe.Options{
 		URLs: f.urls, Server: f.server, Archives: f.archives,
-		Timeout: f.timeout, MaxBody: f.maxBody,
+		Timeout: f.timeout, MaxBody: f.maxBody, MaxServers: f.maxServers,
 	}
 	if o.Server == "" && defaultServer && len(o.URLs) == 0 && len(o.Archives) == 0 {
 		o.Server = env("", "NATS_URL")
@@ -95,6 +102,37 @@ func (f *liveFlags) options(getenv func(string) string, defaultServer bool) prob
 	return o
 }
 
+// checkFiles checks the files the probe will read (archives, credentials,
+// TLS files) like every path of the command line: a link planted in the
+// scanned tree or the working directory must not lead out of it (or into
+// .git). The probe reads them itself.
+func (f *liveFlags) checkFiles(g *safefile.Guard, getenv func(string) string, defaultServer bool) error {
+	po := f.options(getenv, defaultServer)
+	check := func(flag, p string) error {
+		if p == "" {
+			return nil
+		}
+		// A missing or unreadable file is the probe's to report, in its
+		// words; only a link leading out is refused here.
+		var le *safefile.LinkError
+		if _, err := g.Check(p); errors.As(err, &le) {
+			return fmt.Errorf("%s %s: %w", flag, p, err)
+		}
+		return nil
+	}
+	for _, p := range po.Archives {
+		if err := check("--archive", p); err != nil {
+			return err
+		}
+	}
+	for _, c := range [][2]string{{"--creds", po.Auth.Creds}, {"--nkey", po.Auth.NkeyFile}, {"--tlsca", po.TLS.CA}, {"--tlscert", po.TLS.Cert}, {"--tlskey", po.TLS.Key}} {
+		if err := check(c[0], c[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // setup wires live collection into an audit run when live targets were
 // given: the secret analyzer learns the credentials (so that no output can
 // carry them) and opt.Live probes, reports each failure on stderr in one
@@ -106,6 +144,9 @@ func (f *liveFlags) setup(a *app, eng *engine.Engine, opt *audit.Options, defaul
 	}
 	if f.timeout <= 0 {
 		return errors.New("--timeout must be positive")
+	}
+	if f.maxServers <= 0 {
+		return errors.New("--max-servers must be positive")
 	}
 	if opt.Secrets == nil {
 		sec, err := audit.NewAnalyzer(eng)
@@ -131,7 +172,13 @@ func (f *liveFlags) setup(a *app, eng *engine.Engine, opt *audit.Options, defaul
 		if err != nil {
 			return err
 		}
-		for _, fl := range res.Failures {
+		// One line per failure, but not thousands: a rogue responder on the
+		// system account can make every server and endpoint fail.
+		for i, fl := range res.Failures {
+			if i == maxFailureLines {
+				say("probe: %d more failures (listed in the report's errors)", len(res.Failures)-i)
+				break
+			}
 			say("probe %s", fl.Error())
 		}
 		probe.Merge(inv, res)
@@ -142,6 +189,9 @@ func (f *liveFlags) setup(a *app, eng *engine.Engine, opt *audit.Options, defaul
 	}
 	return nil
 }
+
+// maxFailureLines is how many probe failures are printed on stderr.
+const maxFailureLines = 50
 
 func plural(n int, word string) string {
 	if n == 1 {

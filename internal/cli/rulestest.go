@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,6 +63,10 @@ none), 2 the rules or tests do not compile (errors name file:line).`,
 				SetTimeout(timeout).
 				SetModules(mods).
 				Filter(run)
+			// Tests are rules too: one that allocates without bound is
+			// stopped by the same heap budget as a scan's evaluation.
+			ctx, stop := engine.WithHeapLimit(ctx, 0)
+			defer stop()
 			ch, err := runner.RunTests(ctx, nil)
 			if err != nil {
 				return &exitError{ExitError, fmt.Errorf("compile tests: %w", err)}
@@ -71,6 +76,11 @@ none), 2 the rules or tests do not compile (errors name file:line).`,
 				if r.Location != nil && own[r.Location.File] {
 					results = append(results, r)
 				}
+			}
+			var heap *engine.HeapError
+			if errors.As(context.Cause(ctx), &heap) {
+				_ = a.reportTests(results, dirs)
+				return &exitError{ExitError, heap}
 			}
 			return a.reportTests(results, dirs)
 		},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // auditFlags are the flags of one audit run, shared by scan and probe.
@@ -22,6 +25,8 @@ type auditFlags struct {
 	inventory string
 	live      liveFlags // --url, --server, ...: live targets
 	ci        ciFlags   // --config, --baseline
+	// failOnEmpty: exit 3 when the paths hold no NATS configuration.
+	failOnEmpty bool
 }
 
 type scanFlags struct {
@@ -50,6 +55,7 @@ scanned directory (or to the current directory when several paths are given).`,
 	cmd.Flags().Int64Var(&f.maxSize, "max-file-size", discover.DefaultMaxSize, "skip files larger than this many bytes")
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
 	addCIFlags(cmd, &f.ci, ".natsaudit.yaml at the scanned directory")
+	cmd.Flags().BoolVar(&f.failOnEmpty, "fail-on-empty", false, "exit 3 when the paths hold no NATS configuration (default: exit 0 with a warning)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "also write the Rego input (the inventory rules see) to this file, for writing rules")
 	cmd.Flags().StringVar(&f.now, "now", "", "evaluate as if it were this time (RFC 3339); for reproducible reports")
 	_ = cmd.Flags().MarkHidden("now")
@@ -102,7 +108,18 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		}
 	}
 	liveOnly := len(opts.Paths) == 0
-	eng, settings, err := a.loadEngine(cmd.Context(), &f.ci, opts.Base, f.ruleDirs)
+	g := guardFor(opts.Paths)
+	if err := f.live.checkFiles(g, a.getenv, liveOnly); err != nil {
+		return &exitError{ExitError, err}
+	}
+	if f.live.maxRuleMemory < 0 {
+		return &exitError{ExitError, errors.New("--max-rule-memory must not be negative")}
+	}
+	eo := engine.Options{RuleDirs: f.ruleDirs, Guard: g, MaxHeap: f.live.maxRuleMemory}
+	if cmd.Flags().Changed("timeout") {
+		eo.EvalTimeout = f.live.timeout
+	}
+	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
@@ -123,17 +140,18 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
 	}
 	if f.inventory != "" {
-		if err := writeInventory(f.inventory, res); err != nil {
+		if err := writeInventory(g, f.inventory, res); err != nil {
 			return &exitError{ExitError, err}
 		}
 	}
 	// The catalog gives Markdown and SARIF each rule's description and fix.
 	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
 	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
-	if err := a.writeWith(res.Report, ts, ropt, res.Secrets); err != nil {
+	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
-	if code := gate(res.Report, rank); code != ExitOK {
+	a.warnStatus(res.Report)
+	if code := exitCode(res.Report, rank, f.failOnEmpty); code != ExitOK {
 		return &exitError{code: code}
 	}
 	return nil
@@ -159,13 +177,17 @@ func isTerminal(w any) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// writeInventory writes the Rego input, redacted like every other output.
-func writeInventory(path string, res *audit.Result) error {
+// writeInventory writes the Rego input, its values scrubbed like every
+// other output (secret.Analyzer.ScrubJSON: values only, never keys).
+func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 	b, err := json.MarshalIndent(res.Inventory, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode inventory: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(res.Secrets.Redact(string(b))+"\n"), 0o644); err != nil {
+	if b, err = res.Secrets.ScrubJSON(b); err != nil {
+		return fmt.Errorf("scrub inventory: %w", err)
+	}
+	if err := g.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -79,6 +81,41 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 	if err := os.WriteFile(filepath.Join(repo, "compose.edge.yaml"), []byte(compose), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Secrets shorter than the value-masking minimum, in every form a
+	// compose file writes a nats-server command line and its environment.
+	shortCompose := `services:
+  exec:
+    image: nats:2.12.1
+    command: ["--user","admin","--pass","Qz9k","--routes","nats://ru:Rq7@edge-2:6222,nats://Tk3w@edge-3:6222"]
+  block:
+    image: nats:2.12.1
+    command:
+      - --auth
+      - Wv4j
+      - --cluster
+      - nats://cu:Cx2@0.0.0.0:6222
+  equals:
+    image: nats:2.12.1
+    entrypoint: ["nats-server", "--pass=Jk7m", "-js"]
+  env:
+    image: nats:2.12.1
+    environment:
+      NATS_PASSWORD: Ev5q
+`
+	if err := os.MkdirAll(filepath.Join(repo, "short"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "short/docker-compose.yml"), []byte(shortCompose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An nkey seed used as file names.
+	seedName := "SUAGMJH5XLGZKQQWAWKRZJIGMOU4HPFUYLXJMXOO5NLFEO2OJQEJ4TDZ5E"
+	if err := os.WriteFile(filepath.Join(repo, "config", seedName+".nk"), []byte(seedName+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "config/nats", seedName+"-nats.conf"), []byte("server_name: seeded\nport: 4333\ndebug: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// Files that fail to parse on a line holding a secret: the parsers quote
 	// lines and values in their messages.
 	broken := map[string]string{
@@ -87,14 +124,22 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 		"config/nats/bad-url-nats.conf": "cluster {\n  routes: [ \"nats://ruser:R0ute-Err0r-Pw@n2:6222\" ]]\n}\n",
 		"compose.broken.yaml":           "services:\n  nats:\n    image: nats\n    environment:\n      NATS_PASSWORD: \"Yaml-Err0r-Passw0rd\n",
 		"config/broken.env":             "NATS_PASSWORD \"Env-Err0r-Passw0rd\"\nNATS_TOKEN=Env-T0ken-Next-To-Err0r\n",
+		// yaml.v3 reports the error at the exec-form command line (the line
+		// before the unclosed list) or at the entrypoint: both hold short
+		// secrets.
+		"short/broken/docker-compose.yml": "services:\n  nats:\n    image: nats:2.12.1\n    command: [\"--user\",\"admin\",\"--pass\",\"Bx3v\"]\n    entrypoint: [\"nats-server\",\"--auth\",\"Yt6p\"\n    ports: [\"4222:4222\"]\n",
 	}
 	for name, content := range broken {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(repo, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(repo, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	fileSecrets = append(fileSecrets, "Br0ken-Quoted-Passw0rd", "98765432109876543210987654321", "R0ute-Err0r-Pw",
-		"Yaml-Err0r-Passw0rd", "Env-Err0r-Passw0rd", "Env-T0ken-Next-To-Err0r")
+		"Yaml-Err0r-Passw0rd", "Env-Err0r-Passw0rd", "Env-T0ken-Next-To-Err0r",
+		"Qz9k", "Rq7", "Tk3w", "Wv4j", "Cx2", "Jk7m", "Ev5q", "Bx3v", "Yt6p", seedName)
 	// The scanning machine's own secrets, some named like the repo's $VARs.
 	envSecrets := map[string]string{
 		"NATS_ADMIN_PASSWORD":   "Pr0cess-Env-Admin-Passw0rd",
@@ -151,6 +196,12 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 		outputs[name] = o
 	}
 	fileSecrets = append(fileSecrets, probeSecrets...)
+	// A hostile monitoring port that echoes short credentials and is named
+	// with a seed.
+	for name, o := range probeEchoServer(t, out) {
+		outputs[name] = o
+	}
+	fileSecrets = append(fileSecrets, echoSecrets...)
 
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
@@ -174,6 +225,61 @@ jetstream { key: "jsEncKey-9b8c7d6e5f4a3b2c1d0e9f8a", store_dir: /data }
 	if !strings.Contains(outputs["report.json"], "config/nats/edge-nats.conf") {
 		t.Error("the extra config was not scanned")
 	}
+	// The seed-named files were read and are reported, masked.
+	for _, want := range []string{"config/****.nk", "config/nats/****-nats.conf", "short/docker-compose.yml"} {
+		if !strings.Contains(outputs["report.json"], want) {
+			t.Errorf("report.json does not name %s", want)
+		}
+	}
+}
+
+// echoSeed is an nkey seed a hostile server uses as its name; echoSecrets
+// are what its documents echo back.
+const echoSeed = "SNAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4"
+
+var echoSecrets = []string{"Rp1x", "Gp2x", "Lp3x", "Lt4x", "Rz5x", "Lz6x", "Cz7x", echoSeed}
+
+// probeEchoServer runs probe and scan --url (with --inventory) against a
+// monitoring port that echoes credentials back in /varz, /routez, /leafz
+// and /connz: no real server does (it reports route hosts only), so this is
+// an httptest server playing a hostile one. It returns every output by
+// name; reports go to files in out.
+func probeEchoServer(t *testing.T, out string) map[string]string {
+	t.Helper()
+	docs := map[string]string{
+		"/varz": `{"server_name": "` + echoSeed + `", "server_id": "NECHO", "version": "2.12.1",
+		  "cluster": {"name": "c1", "urls": ["nats://ru:Rp1x@n2:6222"]},
+		  "gateway": {"name": "g1", "gateways": [{"name": "g2", "urls": ["nats://gu:Gp2x@g2:7222"]}]},
+		  "leaf": {"remotes": [{"local_account": "A", "urls": ["nats-leaf://lu:Lp3x@hub:7422", "nats-leaf://Lt4x@hub2:7422"]}]}}`,
+		"/routez": `{"routes": [{"rid": 1, "ip": "10.0.0.2", "port": 6222, "url": "nats://ru:Rz5x@n2:6222"}]}`,
+		"/leafz":  `{"leafs": [{"name": "leaf1", "account": "A", "remote_url": "nats-leaf://lu:Lz6x@hub:7422"}]}`,
+		"/connz":  `{"connections": [{"cid": 1, "name": "nats://cu:Cz7x@client:4222", "authorized_user": "app"}]}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d, ok := docs[r.URL.Path]; ok {
+			fmt.Fprint(w, d)
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	t.Cleanup(srv.Close)
+	outputs := map[string]string{}
+	for i, args := range [][]string{{"probe", srv.URL}, {"scan", t.TempDir(), "--url", srv.URL}} {
+		args = append(args, "--fail-on", "never", "--timeout", "5s", "--inventory", filepath.Join(out, fmt.Sprintf("echo-%d-inventory.json", i)))
+		for _, f := range report.Formats {
+			args = append(args, "--format", f, "--output", filepath.Join(out, fmt.Sprintf("echo-%d.%s", i, f)))
+		}
+		var stdout, stderr bytes.Buffer
+		if code := Main(context.Background(), args, &stdout, &stderr, os.Getenv); code != 0 {
+			t.Errorf("%v: exit %d: %s", args[:2], code, stderr.String())
+		}
+		outputs[fmt.Sprintf("echo %v", args[:2])] = stdout.String() + stderr.String()
+	}
+	// The server was read: its documents are in the inventory, masked.
+	if b, _ := os.ReadFile(filepath.Join(out, "echo-0-inventory.json")); !strings.Contains(string(b), "nats://ru:****@n2:6222") {
+		t.Errorf("the echo server's /varz is not in the inventory:\n%s", b)
+	}
+	return outputs
 }
 
 // Credentials of the live part of TestNoSecretInAnyOutput.

@@ -12,6 +12,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/config"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -38,23 +39,29 @@ type runSettings struct {
 // loadEngine reads the config file (--config, else .natsaudit.yaml in root
 // when root is not ""), builds the engine with the config's parameters and
 // checks every rule ID and parameter it names against the catalog, then
-// reads the baseline.
-func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs []string) (*engine.Engine, *runSettings, error) {
+// reads the baseline. eo are the engine's options from the command line.
+//
+// A config found at root is a file of the tree (read only if it is, links
+// resolved, inside it and not in .git); --config and --baseline are the
+// user's paths, checked by g (no planted link out of the tree).
+func (a *app) loadEngine(ctx context.Context, g *safefile.Guard, f *ciFlags, root string, eo engine.Options) (*engine.Engine, *runSettings, error) {
 	s := &runSettings{disabled: map[string]bool{}}
 	path, display := f.config, f.config
+	read := config.ReadFunc(g.ReadFile)
 	if path == "" && root != "" {
 		if p := config.Find(root); p != "" {
 			path, display = p, filepath.Base(p) // at the scanned root: report paths are relative to it
+			read = foundConfigReader(root)
 		}
 	}
 	if path != "" {
-		cfg, err := config.Load(filepath.ToSlash(path), filepath.ToSlash(display))
+		cfg, err := config.Load(filepath.ToSlash(path), filepath.ToSlash(display), read)
 		if err != nil {
 			return nil, nil, err
 		}
 		s.cfg = cfg
 	}
-	eng, err := engine.New(ctx, engine.Options{RuleDirs: ruleDirs})
+	eng, err := engine.New(ctx, eo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +100,7 @@ func (a *app) loadEngine(ctx context.Context, f *ciFlags, root string, ruleDirs 
 		s.notes = append(s.notes, note)
 	}
 	if f.baseline != "" {
-		rep, err := readReport(f.baseline)
+		rep, err := readReport(g, f.baseline)
 		if err != nil {
 			return nil, nil, fmt.Errorf("baseline: %w", err)
 		}

@@ -23,7 +23,7 @@ func (c *Config) Check(cat Catalog) error {
 	errs := &errList{file: c.Path}
 	known := func(id string, line int) {
 		if !cat.Rules[id] {
-			errs.add(line, fmt.Sprintf("unknown rule %s (natsaudit rules list shows the catalog; custom rules need --rules DIR)", id))
+			errs.add(line, fmt.Sprintf("unknown rule %s (natsaudit rules list shows the catalog; custom rules need --rules DIR)", showBare(id)))
 		}
 	}
 	for _, r := range c.Enabled {
@@ -53,7 +53,7 @@ func checkParams(n *yaml.Node, def any, at string, errs *errList) {
 		name := at + "." + k.Value
 		d, ok := dm[k.Value]
 		if !ok {
-			msg := fmt.Sprintf("unknown parameter %s", name)
+			msg := fmt.Sprintf("unknown parameter %s.%s", at, showBare(k.Value))
 			if near := closest(k.Value, dm); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s.%s?)", at, near)
 			}

@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -49,22 +50,30 @@ type RuleRef struct {
 	Line int
 }
 
-// Find returns the config file at root, or "" when there is none.
+// Find returns the config file at root, or "" when there is none. A link
+// or a FIFO named .natsaudit.yaml is found too: reading it (Load with a
+// safefile.Root) decides whether it may be read, so that a config that
+// cannot be read is an error, never silently ignored.
 func Find(root string) string {
 	for _, n := range FileNames {
 		p := filepath.Join(root, n)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+		if _, err := os.Lstat(p); err == nil {
 			return p
 		}
 	}
 	return ""
 }
 
-// Load reads and checks the structure of a config file. Errors name path;
-// reports name the file display (relative to the scanned root, like the
-// other paths of a report).
-func Load(path, display string) (*Config, error) {
-	c, err := load(path)
+// ReadFunc reads a file of at most max bytes, refusing what may not be
+// read (safefile.Root.ReadFile for a config found in the scanned tree,
+// safefile.Guard.ReadFile for one named on the command line).
+type ReadFunc func(path string, max int64) ([]byte, error)
+
+// Load reads (with read) and checks the structure of a config file. Errors
+// name path; reports name the file display (relative to the scanned root,
+// like the other paths of a report).
+func Load(path, display string, read ReadFunc) (*Config, error) {
+	c, err := load(path, read)
 	if err != nil {
 		return nil, err
 	}
@@ -75,21 +84,16 @@ func Load(path, display string) (*Config, error) {
 	return c, nil
 }
 
-func load(path string) (*Config, error) {
-	display := path
-	f, err := os.Open(path)
+func load(path string, read ReadFunc) (*Config, error) {
+	data, err := read(path, maxSize)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		var tl *safefile.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, fmt.Errorf("read config %s: larger than %d KiB, not a natsaudit config", path, maxSize>>10)
+		}
+		return nil, fmt.Errorf("read config %s: %w", path, safefile.CleanErr(err))
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read config %s: %w", display, err)
-	}
-	if len(data) > maxSize {
-		return nil, fmt.Errorf("read config %s: larger than %d KiB, not a natsaudit config", display, maxSize>>10)
-	}
-	return Parse(data, display)
+	return Parse(data, path)
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -103,7 +107,7 @@ func Parse(data []byte, name string) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return c, nil // empty file
 		}
-		msg := err.Error()
+		msg := hideQuoted(err.Error())
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			return nil, fmt.Errorf("%s:%s: %s", name, m[1], strings.TrimPrefix(msg, m[0]))
 		}
@@ -141,7 +145,7 @@ func Parse(data []byte, name string) (*Config, error) {
 			}
 			var p map[string]any
 			if err := v.Decode(&p); err != nil {
-				errs.add(v.Line, "params: "+err.Error())
+				errs.add(v.Line, "params: "+hideQuoted(err.Error()))
 				continue
 			}
 			c.Params = jsonNumbers(p).(map[string]any)
@@ -165,7 +169,7 @@ func Parse(data []byte, name string) (*Config, error) {
 				}
 			}
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %q (want version, params, enabled, disabled, exceptions)", k.Value))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
@@ -186,7 +190,7 @@ func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bo
 	for _, kv := range pairs(n, errs) {
 		k, v := kv[0], kv[1]
 		if v.Kind != yaml.ScalarNode {
-			errs.add(v.Line, fmt.Sprintf("exception %s: want a single value", k.Value))
+			errs.add(v.Line, fmt.Sprintf("exception %s: want a single value", showBare(k.Value)))
 			ok = false
 			continue
 		}
@@ -202,7 +206,7 @@ func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bo
 		case "expires":
 			e.Expires = v.Value
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %q in exception (want %s)", k.Value, exceptionKeys))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s in exception (want %s)", show(k.Value), exceptionKeys))
 			ok = false
 		}
 	}
@@ -213,7 +217,7 @@ func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bo
 	e.Source = fmt.Sprintf("%s:%d", file, n.Line)
 	checked, err := suppress.NewException(e)
 	if err != nil {
-		errs.add(n.Line, "exception: "+err.Error())
+		errs.add(n.Line, "exception: "+hideQuoted(err.Error()))
 		return e, false
 	}
 	return checked, ok
@@ -245,7 +249,7 @@ func pairs(m *yaml.Node, errs *errList) [][2]*yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if prev, dup := seen[k.Value]; dup {
-			errs.add(k.Line, fmt.Sprintf("key %q is already set at line %d", k.Value, prev))
+			errs.add(k.Line, fmt.Sprintf("key %s is already set at line %d", show(k.Value), prev))
 			continue
 		}
 		seen[k.Value] = k.Line

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 const good = `# natsaudit settings
@@ -82,8 +84,8 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions)`}},
 		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires)`}},
 		{"missing rule", "exceptions:\n  - reason: r\n", []string{"c.yaml:2: exception without rule"}},
-		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires "someday": not a date`}},
-		{"bad glob", "exceptions:\n  - rule: NATS-OPS-001\n    path: \"config/[x\"\n", []string{`c.yaml:2: exception: path "config/[x" is not a valid glob`}},
+		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires (not shown): not a date`}},
+		{"bad glob", "exceptions:\n  - rule: NATS-OPS-001\n    path: \"config/[x\"\n", []string{`c.yaml:2: exception: path (not shown) is not a valid glob`}},
 		{"duplicate key", "disabled: []\ndisabled: []\n", []string{`c.yaml:2: key "disabled" is already set at line 1`}},
 		{"wrong version", "version: 2\n", []string{"c.yaml:1: version: want 1"}},
 		{"not a mapping", "- a\n- b\n", []string{"c.yaml:1: want a mapping"}},
@@ -141,25 +143,25 @@ func TestLoadAndFind(t *testing.T) {
 	if Find(dir) != p {
 		t.Errorf("Find = %q", Find(dir))
 	}
-	c, err := Load(p, ".natsaudit.yml")
+	c, err := Load(p, ".natsaudit.yml", safefile.ReadRegular)
 	if err != nil || len(c.Exceptions) != 2 {
 		t.Fatalf("Load: %v %+v", err, c)
 	}
-	if _, err := Load(filepath.Join(dir, "missing.yaml"), "missing.yaml"); err == nil {
+	if _, err := Load(filepath.Join(dir, "missing.yaml"), "missing.yaml", safefile.ReadRegular); err == nil {
 		t.Error("a missing file loaded")
 	}
 	big := filepath.Join(dir, "big.yaml")
 	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", maxSize)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(big, "big.yaml"); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := Load(big, "big.yaml", safefile.ReadRegular); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("oversized config: %v", err)
 	}
 	empty := filepath.Join(dir, "empty.yaml")
 	if err := os.WriteFile(empty, []byte("# nothing yet\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := Load(empty, "empty.yaml"); err != nil || len(c.Exceptions) != 0 {
+	if c, err := Load(empty, "empty.yaml", safefile.ReadRegular); err != nil || len(c.Exceptions) != 0 {
 		t.Errorf("empty config: %v", err)
 	}
 }
@@ -170,7 +172,7 @@ func TestLoadNamesTheFileTwoWays(t *testing.T) {
 	if err := os.WriteFile(p, []byte("exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(p, ".natsaudit.yaml")
+	c, err := Load(p, ".natsaudit.yaml", safefile.ReadRegular)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,5 +183,92 @@ func TestLoadNamesTheFileTwoWays(t *testing.T) {
 	c.Exceptions[0].Rule = "NATS-NOPE-001"
 	if err := c.Check(Catalog{Rules: map[string]bool{}}); err == nil || !strings.HasPrefix(err.Error(), p+":2: unknown rule NATS-NOPE-001") {
 		t.Errorf("error %v does not name %s", err, p)
+	}
+}
+
+// Issue 11, item 7: messages about a config name keys, rule IDs and lines,
+// never a value, and never a "key" that is really a line of some other file
+// (/etc/shadow read as YAML) or a token. Typos of names are still quoted,
+// so the message stays useful.
+func TestMessagesQuoteNoValues(t *testing.T) {
+	const mark = "SECRETMARK"
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"shadow line as a key", "root:$6$" + mark + "$Qw8zfh1nM7Jx0:19000:0:99999:7:::\n", "c.yaml:1: unknown key (not shown) (want"},
+		{"token as a key", "ghp_" + mark + "0123456789abcdefghijklmnop: 1\n", "c.yaml:1: unknown key (not shown)"},
+		{"access key ID as a key", "AKIA" + mark + "2EXAMPLE: 1\n", "c.yaml:1: unknown key (not shown)"},
+		{"typo is named", "exeptions: []\n", `c.yaml:1: unknown key "exeptions"`},
+		{"duplicate secret key", "exceptions:\n  - rule: NATS-OPS-001\n    " + mark + "x9: a\n    " + mark + "x9: b\n", "c.yaml:4: key (not shown) is already set"},
+		{"exception value", "exceptions:\n  - rule: NATS-OPS-001\n    expires: " + mark + "\n", "c.yaml:2: exception: expires (not shown): not a date"},
+		{"exception glob", "exceptions:\n  - rule: NATS-OPS-001\n    target: \"" + mark + "[\"\n", "c.yaml:2: exception: target (not shown) is not a valid glob"},
+		{"unknown anchor", "enabled: *" + mark + "\n", "c.yaml: yaml: unknown anchor (not shown) referenced"},
+		{"param of the wrong YAML type", "params: !!map {a: !!int " + mark + "}\n", "c.yaml:1: params: yaml: cannot decode !!str (not shown) as a !!int"},
+		{"non-scalar exception field", "exceptions:\n  - rule: NATS-OPS-001\n    " + mark + "0123456789abcdefghij: [a]\n", "c.yaml:3: exception (not shown): want a single value"},
+	} {
+		_, err := Parse([]byte(tc.yaml), "c.yaml")
+		if err == nil {
+			t.Errorf("%s: accepted", tc.name)
+			continue
+		}
+		if strings.Contains(err.Error(), mark) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %q, want %q and no %s", tc.name, err, tc.want, mark)
+		}
+	}
+	// Rule IDs and parameter names are checked against the catalog.
+	c, err := Parse([]byte("disabled: [NATS-"+mark+"-0123456789abcdefghijkl]\nparams:\n  streams:\n    "+mark+"0123456789abcdefghijkl: 1\n  nope: {}\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Check(catalog)
+	if err == nil || strings.Contains(err.Error(), mark) {
+		t.Errorf("check: %v", err)
+	}
+	for _, w := range []string{"c.yaml:1: unknown rule (not shown)", "c.yaml:4: unknown parameter params.streams.(not shown)", "c.yaml:5: unknown parameter params.nope"} {
+		if err != nil && !strings.Contains(err.Error(), w) {
+			t.Errorf("check: %v lacks %q", err, w)
+		}
+	}
+}
+
+// A .natsaudit.yaml found in the tree is read through safefile.Root: a
+// link out of the tree or into .git is an error (never read, never
+// ignored), a link inside the tree is fine.
+func TestFoundConfigLinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	secretFile := filepath.Join(outside, "shadow")
+	if err := os.WriteFile(secretFile, []byte("root:$6$SECRETMARK$x:19000:0:99999:7:::\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, ".git"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, ".git/config"), []byte("[http]\n\textraheader = AUTHORIZATION: basic SECRETMARK\n"), 0o644))
+	must(os.MkdirAll(filepath.Join(dir, "ci"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "ci/natsaudit.yaml"), []byte(good), 0o644))
+	root := safefile.NewRoot(dir)
+	for _, tc := range []struct{ target, want string }{
+		{secretFile, "points outside the scanned tree"},
+		{".git/config", "resolves into .git/"},
+		{"ci/natsaudit.yaml", ""},
+	} {
+		p := filepath.Join(dir, ".natsaudit.yaml")
+		_ = os.Remove(p)
+		must(os.Symlink(tc.target, p))
+		if Find(dir) != p {
+			t.Fatalf("Find = %q", Find(dir))
+		}
+		c, err := Load(p, ".natsaudit.yaml", root.ReadFile)
+		switch {
+		case tc.want == "" && (err != nil || len(c.Exceptions) != 2):
+			t.Errorf("%s: %v", tc.target, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "SECRETMARK")):
+			t.Errorf("%s: error %v, want %q", tc.target, err, tc.want)
+		}
 	}
 }

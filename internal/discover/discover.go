@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
 // Kinds of input.
@@ -30,7 +32,7 @@ const (
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
-const DefaultMaxSize = 10 << 20
+const DefaultMaxSize = safefile.DefaultMaxSize
 
 // File is a classified input with its content, read once.
 type File struct {
@@ -55,8 +57,9 @@ type Skipped struct {
 type Result struct {
 	Files   []*File
 	Skipped []Skipped
-	// All holds every regular file seen under the roots (relative path →
-	// absolute), so compose bind mounts can be resolved to repo files.
+	// All holds every regular file seen under the roots that may be read
+	// (relative path → real path, links resolved and checked), so compose
+	// bind mounts can be resolved to repo files and evidence lines read.
 	All map[string]string
 }
 
@@ -70,6 +73,13 @@ var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": tru
 // Walk discovers inputs under paths. A path may be a directory or a file. The
 // relative paths in the result are relative to base (the directory reports
 // are relative to).
+//
+// What is read (docs/robustness.md): a path named here is checked like any
+// path of the command line (safefile.Guard: inside the working directory, a
+// link must not lead out of it or into .git). Inside a scanned directory, a
+// file is read only when its real path is in the directory's real path and
+// not in .git, .hg or .svn (safefile.Root), whatever its name; directory
+// links are never followed.
 func Walk(ctx context.Context, base string, paths []string, opt Options) (*Result, error) {
 	if opt.MaxSize <= 0 {
 		opt.MaxSize = DefaultMaxSize
@@ -80,67 +90,25 @@ func Walk(ctx context.Context, base string, paths []string, opt Options) (*Resul
 	}
 	res := &Result{All: map[string]string{}}
 	seen := map[string]bool{}
+	guard := safefile.NewGuard()
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return nil, fmt.Errorf("resolve %s: %w", p, err)
 		}
-		st, err := os.Stat(abs)
+		real, err := guard.Check(p)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", p, cleanErr(err))
+		}
+		st, err := os.Stat(real)
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", p, cleanErr(err))
 		}
 		if !st.IsDir() {
-			res.add(ctx, absBase, abs, true, opt, seen)
+			res.add(absBase, abs, real, true, opt, seen)
 			continue
 		}
-		realRoot, rerr := filepath.EvalSymlinks(abs)
-		if rerr != nil {
-			realRoot = abs
-		}
-		err = filepath.WalkDir(abs, func(fp string, d fs.DirEntry, err error) error {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return ctxErr
-			}
-			if err != nil {
-				res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: cleanErr(err).Error()})
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if fp != abs && skipDirs[d.Name()] {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.Type()&fs.ModeSymlink != 0 {
-				// Follow a symlink only to a regular file inside the scanned
-				// tree; never to directories (loops) or outside the root.
-				target, err := filepath.EvalSymlinks(fp)
-				if err != nil {
-					res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: "broken or looping symlink"})
-					return nil
-				}
-				if !within(realRoot, target) {
-					res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: "symlink points outside the scanned tree"})
-					return nil
-				}
-				ts, err := os.Stat(target)
-				if err != nil || ts.IsDir() {
-					return nil // directory symlinks are not followed (loops)
-				}
-			} else if !d.Type().IsRegular() {
-				// FIFOs, sockets, devices: reported when named like an input.
-				if kind, _ := classifyName(rel(absBase, fp), false); kind != "" {
-					res.Skipped = append(res.Skipped, Skipped{Path: rel(absBase, fp), Reason: ErrNotRegular.Error()})
-				}
-				return nil
-			}
-			res.add(ctx, absBase, fp, false, opt, seen)
-			return nil
-		})
-		if err != nil {
+		if err := res.walkDir(ctx, absBase, abs, real, opt, seen); err != nil {
 			return nil, fmt.Errorf("walk %s: %w", p, err)
 		}
 	}
@@ -148,14 +116,84 @@ func Walk(ctx context.Context, base string, paths []string, opt Options) (*Resul
 	return res, nil
 }
 
-func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Options, seen map[string]bool) {
+// walkDir walks the directory abs (real: its real path, walked when abs is
+// itself a link, which WalkDir would not enter).
+func (r *Result) walkDir(ctx context.Context, absBase, abs, real string, opt Options, seen map[string]bool) error {
+	root := safefile.NewRoot(abs)
+	start := abs
+	if st, err := os.Lstat(abs); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		start = real
+	}
+	return filepath.WalkDir(start, func(wp string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		fp := wp
+		if start != abs {
+			rest, _ := filepath.Rel(start, wp)
+			fp = filepath.Join(abs, rest)
+		}
+		if err != nil {
+			r.Skipped = append(r.Skipped, Skipped{Path: rel(absBase, fp), Reason: cleanErr(err).Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if wp != start && skipDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		read := wp
+		if d.Type()&fs.ModeSymlink != 0 {
+			// Follow a link only to a regular file inside the scanned
+			// tree and outside .git; never to a directory (loops).
+			target, err := root.Resolve(fp)
+			if err != nil {
+				r.Skipped = append(r.Skipped, Skipped{Path: rel(absBase, fp), Reason: linkReason(err)})
+				return nil
+			}
+			ts, err := os.Stat(target)
+			if err != nil || ts.IsDir() {
+				return nil // directory symlinks are not followed (loops)
+			}
+			read = target
+		} else if !d.Type().IsRegular() {
+			// FIFOs, sockets, devices: reported when named like an input.
+			if kind, _ := classifyName(rel(absBase, fp), false); kind != "" {
+				r.Skipped = append(r.Skipped, Skipped{Path: rel(absBase, fp), Reason: ErrNotRegular.Error()})
+			}
+			return nil
+		}
+		r.add(absBase, fp, read, false, opt, seen)
+		return nil
+	})
+}
+
+// linkReason says why a link in the tree is not followed.
+func linkReason(err error) string {
+	var pe *safefile.PrivateError
+	switch {
+	case errors.As(err, &pe):
+		return "symlink points into " + pe.Dir + "/; not read"
+	case errors.Is(err, safefile.ErrOutside):
+		return "symlink points outside the scanned tree"
+	}
+	return "broken or looping symlink"
+}
+
+// add classifies and reads the file at abs (as reports name it), reading
+// real (abs with its links resolved, already checked).
+func (r *Result) add(base, abs, real string, explicit bool, opt Options, seen map[string]bool) {
 	if seen[abs] {
 		return
 	}
 	seen[abs] = true
 	relp := rel(base, abs)
 	kind, sniff := classifyName(relp, explicit)
-	st, err := os.Stat(abs)
+	st, err := os.Stat(real)
 	if err != nil {
 		if kind != "" || explicit {
 			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: describeOpenError(err).Error()})
@@ -169,7 +207,7 @@ func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Opt
 		}
 		return
 	}
-	r.All[relp] = abs
+	r.All[relp] = real
 	if kind == "" && !sniff {
 		return
 	}
@@ -179,7 +217,7 @@ func (r *Result) add(_ context.Context, base, abs string, explicit bool, opt Opt
 		}
 		return
 	}
-	data, err := ReadRegular(abs, opt.MaxSize)
+	data, err := ReadRegular(real, opt.MaxSize)
 	if err != nil {
 		if kind != "" || explicit {
 			r.Skipped = append(r.Skipped, Skipped{Path: relp, Reason: err.Error()})
@@ -310,16 +348,4 @@ func rel(base, p string) string {
 	return filepath.ToSlash(r)
 }
 
-func within(root, p string) bool {
-	r, err := filepath.Rel(root, p)
-	return err == nil && r != ".." && !strings.HasPrefix(r, "../")
-}
-
-// cleanErr strips the Go error wrapper noise from a path error.
-func cleanErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s", pe.Err.Error())
-	}
-	return err
-}
+func cleanErr(err error) error { return safefile.CleanErr(err) }

@@ -203,3 +203,55 @@ func TestUnreadable(t *testing.T) {
 		t.Errorf("explicit: skipped %+v", r.Skipped)
 	}
 }
+
+// Issue 11, item 3: a link that resolves into .git/ (or .hg, .svn) is never
+// read, whatever it is named and however it gets there (directly, through
+// a chain of links, through a directory link); it is a note like a link
+// out of the tree. A link to a file inside the tree is still read, and
+// .git/ itself is not walked.
+func TestSymlinkIntoGit(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".git/config"), "[http]\n\textraheader = AUTHORIZATION: basic SECRETTOKEN\n", 0o644)
+	write(t, filepath.Join(dir, ".git/nats.conf"), "server_name: SECRETTOKEN\n", 0o644)
+	write(t, filepath.Join(dir, ".hg/hgrc"), "SECRETTOKEN=1\n", 0o644)
+	write(t, filepath.Join(dir, "conf/real.conf"), "port: 4222\n", 0o644)
+	for _, l := range [][2]string{
+		{".git/config", ".env"},
+		{".git/nats.conf", "nats.conf"},
+		{"nats.conf", "chain-nats.conf"},
+		{"../.git/config", "sub/app.env"},
+		{".git", "gitdir"},
+		{"../gitdir/config", "sub/through-dir.env"},
+		{".hg/hgrc", "hg.env"},
+		{"conf/real.conf", "inside-nats.conf"},
+	} {
+		p := filepath.Join(dir, l[1])
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.Symlink(l[0], p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := walk(t, dir, []string{dir}, Options{})
+	for p, dirName := range map[string]string{".env": ".git", "nats.conf": ".git", "chain-nats.conf": ".git", "sub/app.env": ".git", "sub/through-dir.env": ".git", "hg.env": ".hg"} {
+		if want := "symlink points into " + dirName + "/; not read"; skipped(r, p) != want {
+			t.Errorf("%s: skipped %q, want %q", p, skipped(r, p), want)
+		}
+		if r.All[p] != "" {
+			t.Errorf("%s is listed as readable: %s", p, r.All[p])
+		}
+	}
+	for _, f := range r.Files {
+		if strings.Contains(string(f.Data), "SECRETTOKEN") {
+			t.Errorf("%s was read: %q", f.Rel, f.Data)
+		}
+	}
+	if f := found(r, "inside-nats.conf"); f == nil || string(f.Data) != "port: 4222\n" {
+		t.Errorf("a link inside the tree is read: %+v", r.Files)
+	}
+	// Named on the command line from the tree (the working directory):
+	// refused outright.
+	t.Chdir(dir)
+	if _, err := Walk(context.Background(), ".", []string{".env"}, Options{}); err == nil || !strings.Contains(err.Error(), "scan .env: is a symbolic link into .git/; not read") {
+		t.Errorf("explicit .env: %v", err)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/rules"
 )
 
@@ -32,8 +32,16 @@ type Options struct {
 	Params map[string]any
 	// IncludeTests also loads *_test.rego (for `rules test`).
 	IncludeTests bool
-	// EvalTimeout bounds one evaluation.
+	// EvalTimeout bounds one evaluation (0: DefaultEvalTimeout).
 	EvalTimeout time.Duration
+	// MaxHeap stops an evaluation when the process's heap grows over this
+	// many bytes (0: automatic, see heapLimit).
+	MaxHeap int64
+	// Guard checks the rule directories, paths named on the command line
+	// (nil: safefile.NewGuard(), the working directory only): one given
+	// inside the working directory or a scanned directory must resolve
+	// inside it.
+	Guard *safefile.Guard
 	// CatalogOnly reads the rules' metadata without compiling them (for
 	// `rules list` and `rules show`): Rules and Rule work, Eval does not.
 	// User rule directories are still compiled, so that their errors are
@@ -53,6 +61,7 @@ type Engine struct {
 	Modules  map[string]*ast.Module
 	Data     map[string]any
 	timeout  time.Duration
+	maxHeap  int64
 }
 
 // pkgQuery is Query restricted to one rule package: the packages are
@@ -76,8 +85,9 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err := loadFS(rules.FS, ".", "rules", mods, opt.IncludeTests, nil); err != nil {
 		return nil, err
 	}
+	builtin := builtinPackages(mods)
 	for _, dir := range opt.RuleDirs {
-		if err := loadDir(dir, mods, opt.IncludeTests, custom); err != nil {
+		if err := loadDir(dir, opt.Guard, mods, opt.IncludeTests, custom, builtin); err != nil {
 			return nil, err
 		}
 	}
@@ -105,12 +115,12 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{rules: cat, byID: map[string]*Rule{}, Compiler: c, Modules: mods, Data: data, timeout: opt.EvalTimeout}
+	e := &Engine{rules: cat, byID: map[string]*Rule{}, Compiler: c, Modules: mods, Data: data, timeout: opt.EvalTimeout, maxHeap: opt.MaxHeap}
 	for _, r := range cat {
 		e.byID[r.ID] = r
 	}
 	if e.timeout <= 0 {
-		e.timeout = 60 * time.Second
+		e.timeout = DefaultEvalTimeout
 	}
 	if opt.CatalogOnly {
 		e.catalogOnly = true
@@ -133,7 +143,7 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 	if err != nil {
 		return nil, err
 	}
-	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout}
+	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, maxHeap: e.maxHeap}
 	if err := n.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -278,55 +288,6 @@ func loadFS(fsys fs.FS, root, prefix string, mods map[string]*ast.Module, tests 
 	return nil
 }
 
-func loadDir(dir string, mods map[string]*ast.Module, tests bool, custom map[string]bool) error {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("load rules from %s: %w", dir, err)
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("load rules from %s: not a directory", dir)
-	}
-	n := len(mods)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(p, ".rego") || (!tests && strings.HasSuffix(p, "_test.rego")) {
-			return nil
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("read rule %s: %w", p, err)
-		}
-		name := ModuleName(p)
-		if _, dup := mods[name]; dup {
-			return fmt.Errorf("load rules from %s: %s is loaded twice", dir, name)
-		}
-		m, err := parse(name, string(src))
-		if err != nil {
-			return fmt.Errorf("parse rule %s: %w", name, err)
-		}
-		if !strings.HasSuffix(p, "_test.rego") && !strings.HasPrefix(m.Package.Path.String(), "data.natsaudit.rules.") {
-			return fmt.Errorf("rule %s: package %s must be under natsaudit.rules (e.g. package natsaudit.rules.myteam)", name, strings.TrimPrefix(m.Package.Path.String(), "data."))
-		}
-		// The query reads data.natsaudit.rules[pkg].deny: a deeper package's
-		// deny would be in the catalog yet never evaluated.
-		if !strings.HasSuffix(p, "_test.rego") && len(m.Package.Path) != 4 && definesDeny(m) {
-			return fmt.Errorf("rule %s: package %s must be exactly one level under natsaudit.rules (e.g. package natsaudit.rules.myteam_streams)", name, strings.TrimPrefix(m.Package.Path.String(), "data."))
-		}
-		mods[name] = m
-		custom[name] = true
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if len(mods) == n {
-		return fmt.Errorf("load rules from %s: no .rego files found", dir)
-	}
-	return nil
-}
-
 // definesDeny reports whether a module has deny rules.
 func definesDeny(m *ast.Module) bool {
 	for _, r := range m.Rules {
@@ -451,80 +412,61 @@ type Raw struct {
 	Severity string `json:"severity,omitempty"`
 }
 
-// Eval runs every rule once over input (an already converted ast.Value).
-// The rule packages are evaluated concurrently, one per available CPU: each
-// package's query is independent and reads the same immutable input, and
-// evaluation is the largest part of a big scan.
+// Eval runs every rule once over input (an already converted ast.Value)
+// and fails when any rule package fails (see EvalIsolated, which the scan
+// uses to report the other packages' findings anyway).
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Raw, error) {
-	if e.catalogOnly {
-		return nil, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
+	res, err := e.EvalIsolated(ctx, input)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	defer cancel()
-	results := make([][]Raw, len(e.queries))
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(e.queries)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				rs, err := e.evalPackage(ctx, e.queries[i], input)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-						cancel() // the other packages stop early
-					}
-					mu.Unlock()
-					continue
-				}
-				results[i] = rs
-			}
-		}()
+	if len(res.Failed) > 0 {
+		return nil, res.Failed[0].err
 	}
-	for i := range e.queries {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	out := []Raw{}
-	for _, rs := range results {
-		out = append(out, rs...)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+	return res.Findings, nil
+}
+
+// stopped is the error of a run the heap budget stopped: it names the
+// packages that were being evaluated when it was hit (the rule that did
+// not finish is among them). Memory is the whole process's, so this ends
+// the run instead of becoming one package's rule error.
+func (e *Engine) stopped(heap *HeapError, running []bool) error {
+	var pkgs []string
+	for i, r := range running {
+		if r {
+			pkgs = append(pkgs, e.describePackage(e.queries[i].pkg))
 		}
-		if a.Ref != b.Ref {
-			return a.Ref < b.Ref
+	}
+	sort.Strings(pkgs)
+	if len(pkgs) == 0 {
+		return heap
+	}
+	return fmt.Errorf("%w; still evaluating %s", heap, strings.Join(pkgs, ", "))
+}
+
+// describePackage is "package natsaudit.rules.x (file, ...)".
+func (e *Engine) describePackage(pkg string) string {
+	path := rulesRoot.Append(ast.StringTerm(pkg))
+	var files []string
+	for name, m := range e.Modules {
+		if m.Package.Path.Equal(path) && !strings.HasSuffix(name, "_test.rego") {
+			files = append(files, name)
 		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Msg < b.Msg
-	})
-	return out, nil
+	}
+	sort.Strings(files)
+	return fmt.Sprintf("package natsaudit.rules.%s (%s)", pkg, strings.Join(files, ", "))
 }
 
 func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) ([]Raw, error) {
 	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate rules: %w", err)
+		return nil, fmt.Errorf("evaluate rules: package %s: %w", q.pkg, err)
 	}
 	out := make([]Raw, 0, len(rs))
 	for _, r := range rs {
 		f, ok := r.Bindings["finding"].(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("evaluate rules: a rule in package %s returned %T, not an object from lib.finding", q.pkg, r.Bindings["finding"])
+			return nil, &findingError{pkg: q.pkg, msg: fmt.Sprintf("a rule returned %s, not an object from lib.finding", typeName(r.Bindings["finding"]))}
 		}
 		raw := Raw{}
 		raw.RuleID, _ = f["rule_id"].(string)
@@ -533,7 +475,7 @@ func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) (
 		raw.Msg, _ = f["msg"].(string)
 		raw.Severity, _ = f["severity"].(string)
 		if _, known := e.byID[raw.RuleID]; !known {
-			return nil, fmt.Errorf("evaluate rules: package %s returned a finding for rule %q, which has no METADATA", q.pkg, raw.RuleID)
+			return nil, &findingError{pkg: q.pkg, msg: "returned a finding for a rule_id that has no METADATA (custom.id)", detail: fmt.Sprintf("rule %q", raw.RuleID)}
 		}
 		out = append(out, raw)
 	}

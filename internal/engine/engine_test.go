@@ -206,8 +206,8 @@ func TestWithParams(t *testing.T) {
 // with an error naming its package, however the packages are scheduled.
 func TestEvalErrorsNameThePackage(t *testing.T) {
 	for name, body := range map[string]string{
-		"not an object from lib.finding": `deny contains "just a string" if true`,
-		`finding for rule "NOPE-001"`:    `deny contains {"rule_id": "NOPE-001", "ref": "servers/0", "path": "config", "msg": "x"} if true`,
+		"a string, not an object from lib.finding":                  `deny contains "just a string" if true`,
+		`rule_id that has no METADATA (custom.id): rule "NOPE-001"`: `deny contains {"rule_id": "NOPE-001", "ref": "servers/0", "path": "config", "msg": "x"} if true`,
 	} {
 		dir := t.TempDir()
 		src := "package natsaudit.rules.zz_user\n\n" + body + "\n"
@@ -221,5 +221,79 @@ func TestEvalErrorsNameThePackage(t *testing.T) {
 				t.Fatalf("err = %v, want %q about package zz_user", err, name)
 			}
 		}
+	}
+}
+
+// TestEvalIsolatesFailingPackage: a rule package that fails at evaluation
+// time is reported with its rule IDs and a message that quotes no input,
+// and every other package's findings are exactly those of an engine
+// without it.
+func TestEvalIsolatesFailingPackage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	conf := "server_name: marker-alpha-7\nport: 4222\nauthorization { user: app, password: \"marker-beta-9\" }\n"
+	if err := os.WriteFile(filepath.Join(dir, "nats.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := newEngine(t, engine.Options{})
+	withBad := newEngine(t, engine.Options{RuleDirs: []string{"testdata/conflict-rule"}})
+	in := input(t, base, dir)
+	want, err := base.Eval(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatal("the built-in rules found nothing: the comparison would prove nothing")
+	}
+	for i := 0; i < 3; i++ {
+		res, err := withBad.EvalIsolated(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(res.Findings, want) {
+			t.Fatalf("with a failing package: %d findings, without it %d", len(res.Findings), len(want))
+		}
+		if len(res.Failed) != 1 {
+			t.Fatalf("failed packages = %+v, want zz_conflict", res.Failed)
+		}
+		f := res.Failed[0]
+		if f.Package != "natsaudit.rules.zz_conflict" || !reflect.DeepEqual(f.Rules, []string{"ZZ-CONFLICT-001"}) {
+			t.Errorf("failed package = %s %v", f.Package, f.Rules)
+		}
+		wantMsg := "eval_conflict_error at ./testdata/conflict-rule/conflict.rego:23: function data.natsaudit.rules.zz_conflict._value produced conflicting values for the same inputs"
+		if f.Message != wantMsg {
+			t.Errorf("message = %q, want %q", f.Message, wantMsg)
+		}
+		// OPA's own error lists the values; the report's message must not.
+		if !strings.Contains(f.Error(), "marker-") {
+			t.Errorf("OPA's error no longer quotes the values (%q): this test checks nothing", f.Error())
+		}
+	}
+	if _, err := withBad.Eval(ctx, in); err == nil || !strings.Contains(err.Error(), "package zz_conflict") {
+		t.Errorf("strict Eval: err = %v, want the package's error", err)
+	}
+}
+
+// TestEvalTimeoutIsARuleError: packages that run out of time are failed
+// packages (the scan is incomplete); an interrupted run is an error.
+func TestEvalTimeoutIsARuleError(t *testing.T) {
+	in := ast.MustParseTerm(`{"servers": [], "streams": []}`).Value
+	slow := newEngine(t, engine.Options{EvalTimeout: time.Nanosecond})
+	res, err := slow.EvalIsolated(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failed) == 0 {
+		t.Fatal("no package timed out after 1ns")
+	}
+	for _, f := range res.Failed {
+		if f.Message != "evaluation did not finish within 1ns" {
+			t.Errorf("%s: message %q", f.Package, f.Message)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := newEngine(t, engine.Options{}).EvalIsolated(ctx, in); err == nil {
+		t.Error("an interrupted evaluation returned no error")
 	}
 }

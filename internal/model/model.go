@@ -83,8 +83,11 @@ type ParseError struct {
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
-	Kind    string `json:"kind"` // nats_conf, compose, env, stream, cert, probe, ...
+	Kind    string `json:"kind"` // nats_conf, compose, env, stream, cert, probe, rule, ...
 	Target  string `json:"target,omitempty"`
+	// Rules are the rule IDs a "rule" error left without results (a rule
+	// package that failed at evaluation; Target is the package).
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Server is one nats-server instance.

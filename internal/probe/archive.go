@@ -3,10 +3,10 @@ package probe
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -19,9 +19,14 @@ import (
 const (
 	manifestPath = "capture/misc/manifest.json"
 	metadataPath = "capture/misc/audit_gather_metadata.json"
-	// archiveTotalLimit bounds everything read from one archive, whatever its
-	// entries claim: a hostile ZIP cannot make the probe buffer more.
+	// archiveTotalLimit bounds everything inflated from one archive,
+	// whatever its entries claim (what is decoded is bounded by the run's
+	// budget, see DefaultMaxValues).
 	archiveTotalLimit = 512 << 20
+	// maxArchiveEntries bounds the ZIP's central directory, which is read
+	// whole before any entry: a real archive of a large supercluster holds
+	// a few thousand entries.
+	maxArchiveEntries = 50_000
 )
 
 // serverArtifacts maps the archive's server artifact types to Live fields.
@@ -36,22 +41,22 @@ var serverArtifacts = map[string]string{
 	"accounts":       "accountz",
 }
 
-type archiveTag struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value"`
-}
-
 type archiveReader struct {
 	path    string
 	files   map[string]*zip.File
 	maxBody int64
 	read    int64
+	budget  *budget
 }
 
 // readArchive turns an audit archive into one snapshot per captured server.
-func readArchive(path string, maxBody int64) *Result {
+func readArchive(path string, opt Options, b *budget) *Result {
 	res := &Result{}
 	target := "archive " + path
+	if err := checkZipDirectory(path); err != nil {
+		res.fail(target, err)
+		return res
+	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		if errors.Is(err, zip.ErrFormat) {
@@ -61,12 +66,12 @@ func readArchive(path string, maxBody int64) *Result {
 		return res
 	}
 	defer zr.Close()
-	ar := &archiveReader{path: path, files: map[string]*zip.File{}, maxBody: maxBody}
+	ar := &archiveReader{path: path, files: map[string]*zip.File{}, maxBody: opt.MaxBody, budget: b}
 	for _, f := range zr.File {
 		ar.files[f.Name] = f
 	}
-	var manifest map[string][]archiveTag
-	if err := ar.decode(manifestPath, &manifest); err != nil {
+	manifest, err := ar.manifest()
+	if err != nil {
 		res.fail(target, fmt.Errorf("not a `nats audit gather` archive: %w", err))
 		return res
 	}
@@ -86,10 +91,7 @@ func readArchive(path string, maxBody int64) *Result {
 	}
 	sort.Strings(paths) // NNNN.json pages sort in page order
 	for _, p := range paths {
-		tags := map[string]string{}
-		for _, t := range manifest[p] {
-			tags[t.Name] = t.Value
-		}
+		tags := manifest[p]
 		typ := tags["artifact_type"]
 		switch {
 		case tags["server"] == "":
@@ -111,6 +113,10 @@ func readArchive(path string, maxBody int64) *Result {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	if len(names) > opt.MaxServers {
+		res.Notes = append(res.Notes, fmt.Sprintf("archive %s: it holds %d servers: only the first %d by name were audited (--max-servers)", path, len(names), opt.MaxServers))
+		names = names[:opt.MaxServers]
+	}
 	for _, name := range names {
 		live := &model.Live{Endpoint: "archive:" + path}
 		for _, pg := range byServer[name] {
@@ -138,19 +144,18 @@ func readArchive(path string, maxBody int64) *Result {
 	// does not already list (a gather run with --no-details has only these).
 	for _, pg := range streamPages {
 		snap := snaps[pg.tags["server"]]
+		if snap == nil && len(snaps) >= opt.MaxServers {
+			continue
+		}
 		if snap == nil {
 			snap = &Snapshot{Name: pg.tags["server"], Live: &model.Live{Endpoint: "archive:" + path}}
 			snaps[snap.Name] = snap
 		}
-		var detail map[string]any
-		if err := ar.decode(pg.path, &detail); err != nil || detail == nil {
-			if err == nil {
-				err = fmt.Errorf("%s: not a stream info object", pg.path)
-			}
+		detail, err := ar.object(pg.path)
+		if err != nil {
 			res.fail(fmt.Sprintf("%s (server %s)", target, pg.tags["server"]), err)
 			continue
 		}
-		normalize(detail)
 		addStreamDetail(snap.Live, pg.tags["account"], detail)
 	}
 	for _, s := range snaps {
@@ -212,11 +217,10 @@ func addStreamDetail(live *model.Live, account string, detail map[string]any) {
 
 // response reads a page holding a $SYS answer {server, data, error}.
 func (ar *archiveReader) response(p string) (map[string]any, error) {
-	var doc map[string]any
-	if err := ar.decode(p, &doc); err != nil {
+	doc, err := ar.object(p)
+	if err != nil {
 		return nil, err
 	}
-	normalize(doc)
 	if e := getMap(doc, "error"); e != nil {
 		return nil, fmt.Errorf("captured error: %s", getString(e, "description"))
 	}
@@ -227,44 +231,121 @@ func (ar *archiveReader) response(p string) (map[string]any, error) {
 	return data, nil
 }
 
-// decode reads one entry as JSON, bounded in size.
-func (ar *archiveReader) decode(p string, v any) error {
+// object reads one entry holding a JSON object.
+func (ar *archiveReader) object(p string) (map[string]any, error) {
+	data, err := ar.entry(p)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ar.budget.decodeBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return m, nil
+}
+
+// entry reads one entry, bounded in size: what it declares, and what it
+// really inflates to (the declared size can lie).
+func (ar *archiveReader) entry(p string) ([]byte, error) {
 	f := ar.files[p]
 	if f == nil {
-		return fmt.Errorf("%s is missing", p)
+		return nil, fmt.Errorf("%s is missing", p)
 	}
 	if f.UncompressedSize64 > uint64(ar.maxBody) {
-		return fmt.Errorf("%s: %d bytes is over the %d-byte limit", p, f.UncompressedSize64, ar.maxBody)
+		return nil, fmt.Errorf("%s: %d bytes is over the %d-byte limit", p, f.UncompressedSize64, ar.maxBody)
 	}
 	if ar.read+int64(f.UncompressedSize64) > archiveTotalLimit {
-		return fmt.Errorf("%s: the archive holds more than %d bytes of monitoring data", p, archiveTotalLimit)
+		return nil, fmt.Errorf("%s: the archive holds more than %d bytes of monitoring data", p, archiveTotalLimit)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	defer rc.Close()
-	// The declared size can lie: read at most the limit.
-	data, err := io.ReadAll(io.LimitReader(rc, ar.maxBody+1))
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
+	data, err := readBody(rc, int64(f.UncompressedSize64), ar.maxBody)
+	switch {
+	case errors.Is(err, errOverLimit):
+		ar.read += ar.maxBody
+		return nil, fmt.Errorf("%s: over the %d-byte limit", p, ar.maxBody)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	ar.read += int64(len(data))
-	if int64(len(data)) > ar.maxBody {
-		return fmt.Errorf("%s: over the %d-byte limit", p, ar.maxBody)
+	return data, nil
+}
+
+// checkZipDirectory refuses an archive whose central directory lists more
+// than maxArchiveEntries entries, from its end record, before archive/zip
+// reads the directory whole.
+func checkZipDirectory(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: not JSON: %s", p, shortJSONError(err))
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return errors.New("not a regular file")
+	}
+	// The end record (22 bytes and a comment of up to 64 KiB) is at the end;
+	// a ZIP64 archive's locator (20 bytes) precedes it.
+	n := min(st.Size(), 22+0xFFFF+20)
+	tail := make([]byte, n)
+	if _, err := f.ReadAt(tail, st.Size()-n); err != nil {
+		return nil // archive/zip reports the file as it sees it
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < 22 {
+		return nil
+	}
+	entries := uint64(binary.LittleEndian.Uint16(tail[i+10:]))
+	if entries == 0xFFFF && i >= 20 && string(tail[i-20:i-16]) == "PK\x06\x07" {
+		// ZIP64: the count is in the ZIP64 end record the locator points to.
+		off := int64(binary.LittleEndian.Uint64(tail[i-20+8:]))
+		rec := make([]byte, 56)
+		if off < 0 || off+56 > st.Size() {
+			return nil
+		}
+		if _, err := f.ReadAt(rec, off); err != nil || string(rec[:4]) != "PK\x06\x06" {
+			return nil
+		}
+		entries = binary.LittleEndian.Uint64(rec[32:])
+	}
+	if entries > maxArchiveEntries {
+		return fmt.Errorf("the archive lists %d entries, over the limit of %d; not read", entries, maxArchiveEntries)
 	}
 	return nil
 }
 
+// manifest reads the manifest: entry path -> its tags [{Name, Value}].
+func (ar *archiveReader) manifest() (map[string]map[string]string, error) {
+	m, err := ar.object(manifestPath)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]string, len(m))
+	for p, v := range m {
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: the tags of %s are not a list", manifestPath, p)
+		}
+		tags := map[string]string{}
+		for _, t := range list {
+			tm, _ := t.(map[string]any)
+			tags[getString(tm, "Name")] = getString(tm, "Value")
+		}
+		out[p] = tags
+	}
+	return out, nil
+}
+
 // metadata summarises audit_gather_metadata.json for the report notes.
 func (ar *archiveReader) metadata() string {
-	var md map[string]any
-	if err := ar.decode(metadataPath, &md); err != nil {
+	md, err := ar.object(metadataPath)
+	if err != nil {
 		return ""
 	}
 	var parts []string

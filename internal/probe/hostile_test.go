@@ -123,6 +123,21 @@ func TestHostileEndpoints(t *testing.T) {
 				fmt.Fprint(w, `"}`)
 			})
 		}, "over the 33554432-byte limit"},
+		// Small in bytes, big once decoded (each "{}" is a map): refused
+		// before decoding, whatever the byte limit allows.
+		{"1.1 million empty objects", func(t *testing.T) string {
+			// Built once, not per request: the case must finish well
+			// within the 500 ms timeout on a loaded machine.
+			body := []byte(`{"server_name": "dense", "pad": [{}` + strings.Repeat(",{}", 1_100_000) + `]}`)
+			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write(body)
+			})
+		}, "/varz: document holds more than 1000000 JSON values (the limit for one document); not read"},
+		{"nested 100 levels", func(t *testing.T) string {
+			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `{"server_name": "deep", "pad": `+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`)
+			})
+		}, "/varz: document nested more than 64 levels deep; not read"},
 		{"200 MB announced", func(t *testing.T) string {
 			return httpServer(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Length", fmt.Sprint(200<<20))

@@ -128,7 +128,7 @@ func newHTTPClient(tlsConf *tls.Config, timeout time.Duration) *http.Client {
 
 // collectHTTP probes every URL concurrently: one round, bounded by the
 // timeout, whatever the number of servers.
-func collectHTTP(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
+func collectHTTP(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget) *Result {
 	client := newHTTPClient(tlsConf, opt.Timeout)
 	defer client.CloseIdleConnections()
 	res := &Result{}
@@ -148,7 +148,7 @@ func collectHTTP(ctx context.Context, opt Options, tlsConf *tls.Config) *Result 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			snap, fails := probeHTTP(ctx, client, t, opt)
+			snap, fails := probeHTTP(ctx, client, t, opt, b)
 			mu.Lock()
 			defer mu.Unlock()
 			if snap != nil {
@@ -169,14 +169,14 @@ type fetched struct {
 
 // probeHTTP fetches all endpoints of one server at once. /varz identifies
 // the server: without it the target counts as unreadable.
-func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Options) (*Snapshot, []Failure) {
+func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Options, b *budget) (*Snapshot, []Failure) {
 	out := make([]fetched, len(endpoints))
 	var wg sync.WaitGroup
 	for i, ep := range endpoints {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = fetch(ctx, client, t, ep, opt)
+			out[i] = fetch(ctx, client, t, ep, opt, b)
 		}()
 	}
 	wg.Wait()
@@ -205,7 +205,7 @@ func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Opti
 	return &Snapshot{Name: name, Live: live}, fails
 }
 
-func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint, opt Options) fetched {
+func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint, opt Options, b *budget) fetched {
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
 	u := *t.base
@@ -240,18 +240,55 @@ func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint,
 	if resp.ContentLength > limit {
 		return fetched{err: fmt.Errorf("/%s: response of %d bytes is over the %d-byte limit", ep.name, resp.ContentLength, limit)}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
+	data, err := readBody(resp.Body, resp.ContentLength, limit)
+	switch {
+	case errors.Is(err, errOverLimit):
+		return fetched{err: fmt.Errorf("/%s: response over the %d-byte limit", ep.name, limit)}
+	case err != nil:
 		return fetched{err: fmt.Errorf("/%s: %w", ep.name, describeHTTPError(err, opt.Timeout))}
 	}
-	if int64(len(data)) > limit {
-		return fetched{err: fmt.Errorf("/%s: response over the %d-byte limit", ep.name, limit)}
-	}
-	doc, err := decodeObject(data)
+	doc, err := b.decodeBytes(data)
 	if err != nil {
 		return fetched{err: fmt.Errorf("/%s: %w", ep.name, err)}
 	}
 	return fetched{doc: doc, status: resp.StatusCode}
+}
+
+var errOverLimit = errors.New("over the size limit")
+
+// readBody reads a whole body of at most limit bytes into one buffer, sized
+// from the announced length when there is one (a body longer than it
+// announced still cannot pass the limit).
+func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
+	size := int64(64 << 10)
+	if announced >= 0 {
+		size = min(announced, limit) + 1 // +1: EOF is seen without growing
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			// Doubling, never beyond the limit: few copies, and at most
+			// twice the body.
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), limit+1))
+			copy(grown, buf)
+			buf = grown
+		}
+		end := cap(buf)
+		if int64(end) > limit+1 {
+			end = int(limit + 1)
+		}
+		n, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errOverLimit
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // smallDocs are the documents that stay small on any real server (healthz,

@@ -26,6 +26,10 @@ const (
 	// busy server's /jsz with consumer details is a few MiB; anything far
 	// beyond is refused rather than buffered.
 	DefaultMaxBody = 32 << 20
+	// DefaultMaxServers bounds the servers read from $SYS answers and from
+	// one archive: each costs its documents' memory, and a rogue responder
+	// on the system account can claim any number.
+	DefaultMaxServers = 256
 )
 
 // Options configure one live collection.
@@ -37,6 +41,15 @@ type Options struct {
 	TLS      TLSFiles // HTTPS monitoring and the NATS connection
 	Timeout  time.Duration
 	MaxBody  int64
+	// MaxServers bounds the servers taken from $SYS answers and from each
+	// archive (the first by name; a note says so when more answered).
+	MaxServers int
+	// MaxDocValues, MaxValues and MaxBytes bound the JSON values of one
+	// document, and the values and bytes of all documents of the collection
+	// (see DefaultMaxValues).
+	MaxDocValues int64
+	MaxValues    int64
+	MaxBytes     int64
 }
 
 // Auth are the system-account credentials.
@@ -90,6 +103,18 @@ func (o *Options) normalize() {
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}
+	if o.MaxServers <= 0 {
+		o.MaxServers = DefaultMaxServers
+	}
+	if o.MaxDocValues <= 0 {
+		o.MaxDocValues = DefaultMaxDocValues
+	}
+	if o.MaxValues <= 0 {
+		o.MaxValues = DefaultMaxValues
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
 }
 
 // Empty reports whether there is nothing to collect.
@@ -107,40 +132,48 @@ func Collect(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	b := newBudget(opt)
 	if opt.TLS.Insecure {
 		res.Notes = append(res.Notes, "--insecure: TLS certificates of live targets were NOT verified")
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var notes []string
 	merge := func(r *Result) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.Snapshots = append(res.Snapshots, r.Snapshots...)
 		res.Failures = append(res.Failures, r.Failures...)
-		res.Notes = append(res.Notes, r.Notes...)
+		notes = append(notes, r.Notes...)
 	}
 	if len(opt.URLs) > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			merge(collectHTTP(ctx, opt, tlsConf))
+			merge(collectHTTP(ctx, opt, tlsConf, b))
 		}()
 	}
 	if opt.Server != "" {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			merge(collectSys(ctx, opt, tlsConf))
+			merge(collectSys(ctx, opt, tlsConf, b))
 		}()
 	}
 	for _, a := range opt.Archives {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			merge(readArchive(a, opt.MaxBody))
+			merge(readArchive(a, opt, b))
 		}()
 	}
 	wg.Wait()
+	// The collectors finish in any order: their notes, sorted.
+	sort.Strings(notes)
+	res.Notes = append(res.Notes, notes...)
+	if n := b.note(); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
 	// Deterministic order whatever the answering order was; for a server
 	// reached several ways, its monitoring port first, then $SYS, then an
 	// archive (Merge keeps the first).

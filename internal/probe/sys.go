@@ -35,7 +35,7 @@ var errNoSystemAccount = errors.New("no server answered $SYS.REQ.SERVER.PING: th
 // $SYS.REQ.SERVER.PING, then scatter-gather each monitoring document with
 // $SYS.REQ.SERVER.PING.<ENDPOINT>, stopping as soon as every discovered
 // server has answered.
-func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
+func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget) *Result {
 	res := &Result{}
 	target := "$SYS via " + Display(opt.Server)
 	nc, asyncErr, err := connect(ctx, opt, tlsConf)
@@ -45,10 +45,13 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
 	}
 	defer nc.Close()
 
-	servers, err := discover(ctx, nc, opt.Timeout, asyncErr)
+	servers, err := discover(ctx, nc, opt.Timeout, asyncErr, maxDiscovered(opt.MaxServers))
 	if err != nil {
 		res.fail(target, err)
 		return res
+	}
+	if note := capServers(servers, opt.MaxServers); note != "" {
+		res.Notes = append(res.Notes, target+": "+note)
 	}
 	snaps := map[string]*Snapshot{}
 	var ids []string
@@ -58,7 +61,7 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config) *Result {
 	}
 	sort.Strings(ids)
 
-	got, err := gather(ctx, nc, opt, servers, asyncErr)
+	got, err := gather(ctx, nc, opt, servers, asyncErr, b)
 	if err != nil {
 		res.fail(target, err)
 		return res
@@ -217,10 +220,48 @@ type serverInfo struct {
 	Cluster string
 }
 
+// maxDiscovered is how many distinct servers discovery remembers: enough
+// to choose the first max by name among the servers of a real cluster, and
+// a bound on what a rogue responder inventing server IDs costs.
+func maxDiscovered(max int) int { return max * 4 }
+
+// capServers keeps the first max servers by name (then ID), so that the
+// choice does not depend on the order of the answers, and returns the note
+// that says so, or "".
+func capServers(servers map[string]serverInfo, max int) string {
+	if len(servers) <= max {
+		return ""
+	}
+	all := make([]serverInfo, 0, len(servers))
+	for _, si := range servers {
+		all = append(all, si)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Name != all[j].Name {
+			return all[i].Name < all[j].Name
+		}
+		return all[i].ID < all[j].ID
+	})
+	seen := fmt.Sprint(len(servers))
+	if len(servers) >= maxDiscovered(max) {
+		seen = "at least " + seen
+	}
+	for _, si := range all[max:] {
+		delete(servers, si.ID)
+	}
+	return fmt.Sprintf("more than %d servers answered %s (%s): only the first %d by name were audited (--max-servers)", max, pingSubject, seen, max)
+}
+
+// statszBudget bounds each discovery answer (a statsz of a few hundred
+// values), which is kept only as the server's identity.
+func statszBudget() *budget {
+	return &budget{docValues: 10_000, maxValues: 1 << 62, maxBytes: 1 << 62}
+}
+
 // discover asks every server for its statsz and stops once the number of
 // servers they report (active_servers, or the JetStream meta cluster size)
-// have answered, or at the timeout.
-func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncErr <-chan error) (map[string]serverInfo, error) {
+// have answered, at the timeout, or when limit servers answered.
+func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncErr <-chan error, limit int) (map[string]serverInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	inbox := nc.NewInbox()
@@ -243,7 +284,7 @@ func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncEr
 			if isNoResponders(m) {
 				return nil, errNoSystemAccount
 			}
-			doc, err := decodeObject(m.Data)
+			doc, err := statszBudget().decodeBytes(m.Data)
 			if err != nil {
 				continue // not a statsz answer: ignore it, others may follow
 			}
@@ -252,6 +293,9 @@ func discover(ctx context.Context, nc *nats.Conn, timeout time.Duration, asyncEr
 				continue
 			}
 			servers[si.ID] = si
+			if len(servers) >= limit {
+				return servers, nil
+			}
 			st := getMap(doc, "statsz")
 			if n, ok := getInt(st, "active_servers"); ok && int(n) > expected {
 				expected = int(n)
@@ -296,7 +340,7 @@ type reply struct {
 
 // gather sends every endpoint request at once and collects the answers of
 // the known servers until all have answered or the timeout passed.
-func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]serverInfo, asyncErr <-chan error) (map[string]map[string]reply, error) {
+func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]serverInfo, asyncErr <-chan error, b *budget) (map[string]map[string]reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
 	prefix := nc.NewInbox()
@@ -307,8 +351,10 @@ func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]
 	}
 	defer sub.Unsubscribe() //nolint:errcheck // best effort on a connection about to close
 	// Responses can be large (jsz with consumers): let the subscription hold
-	// what the byte limit allows for every server and endpoint.
-	_ = sub.SetPendingLimits(-1, int(min(opt.MaxBody*int64(len(servers)*len(endpoints)), 1<<31-1)))
+	// what the byte limit allows for every server and endpoint, but never
+	// more than the run can decode (what is beyond is dropped by the client
+	// library, and the servers it belonged to are reported missing).
+	_ = sub.SetPendingLimits(-1, int(min(opt.MaxBody*int64(len(servers)*len(endpoints)), opt.MaxBytes+opt.MaxBody, 1<<31-1)))
 	got := map[string]map[string]reply{oversized: {}}
 	byName := map[string]endpoint{}
 	for _, ep := range endpoints {
@@ -338,18 +384,22 @@ func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]
 				got[oversized][name] = reply{err: fmt.Errorf("%s: an answer over the %d-byte limit was dropped", ep.sys, opt.MaxBody)}
 				continue
 			}
-			doc, err := decodeObject(m.Data)
+			// The envelope first, without decoding the document: answers of
+			// servers that were not discovered (or were left out by
+			// --max-servers), and repeated ones, cost no decoding and no
+			// part of the run's budget.
+			a, err := splitAnswer(m.Data)
 			if err != nil {
-				continue
+				continue // not an answer: others may follow
 			}
-			si := infoOf(doc)
+			si := a.info()
 			if _, known := servers[si.ID]; !known {
 				continue // joined after discovery; the next run will see it
 			}
 			if _, dup := got[name][si.ID]; dup {
 				continue
 			}
-			got[name][si.ID] = apiReply(doc, ep)
+			got[name][si.ID] = a.reply(ep, b)
 			n++
 		case err := <-asyncErr:
 			if isPermissionErr(err) {
@@ -360,6 +410,50 @@ func gather(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]
 		}
 	}
 	return got, nil
+}
+
+// sysAnswer is the envelope of a $SYS monitoring answer, its parts kept
+// undecoded until the server is known.
+type sysAnswer struct {
+	Server, Data, Error []byte
+}
+
+// splitAnswer finds the parts of {"server": ..., "data": ..., "error": ...}
+// without decoding them (each is decoded, and checked, on its own).
+func splitAnswer(b []byte) (*sysAnswer, error) {
+	members, err := topLevelMembers(b)
+	if err != nil {
+		return nil, err
+	}
+	return &sysAnswer{Server: members["server"], Data: members["data"], Error: members["error"]}, nil
+}
+
+func (a *sysAnswer) info() serverInfo {
+	s, err := statszBudget().decodeBytes(a.Server)
+	if err != nil {
+		return serverInfo{}
+	}
+	return infoOf(map[string]any{"server": s})
+}
+
+// reply unwraps the answer of a known server: its error, or its data
+// decoded within the run's budget.
+func (a *sysAnswer) reply(ep endpoint, b *budget) reply {
+	doc := map[string]any{}
+	if len(a.Error) > 0 && string(a.Error) != "null" {
+		e, err := statszBudget().decodeBytes(a.Error)
+		if err != nil {
+			return reply{err: fmt.Errorf("%s: unexpected error answer: %v", ep.sys, err)}
+		}
+		doc["error"] = e
+	} else if len(a.Data) > 0 && string(a.Data) != "null" {
+		data, err := b.decodeBytes(a.Data)
+		if err != nil {
+			return reply{err: err} // the caller names the server and endpoint
+		}
+		doc["data"] = data
+	}
+	return apiReply(doc, ep)
 }
 
 // apiReply unwraps {server, data, error}.

@@ -35,7 +35,8 @@ const secretMarker = "Qv7Kp"
 //     likewise;
 //   - JSON and SARIF are valid JSON, SARIF against its schema when it is
 //     installed (make sarif-tool), and keep the strings exact;
-//   - the planted secret appears in no output.
+//   - the planted secret, and an nkey seed used as a file name, appear in
+//     no output.
 //
 // go test runs the seeds and testdata/fuzz/FuzzRenderers; to search for
 // more: go test ./internal/report -run '^$' -fuzz FuzzRenderers -fuzztime 5m
@@ -74,28 +75,32 @@ func checkRenderers(t *testing.T, a, b, c, s string) {
 		t.Skip("the secret repeats the marker")
 	}
 	sec.Remember(planted)
+	// The planted secret stands for a value of the input (a name, a URL):
+	// the CLI marks those that hold a secret so that messages quoting them
+	// are masked (secret.Analyzer.TaintJSON over the inventory).
+	sec.Taint(planted)
 
 	r := plantSecret(hostileReport([]string{a, b, c}), planted)
 	// The rule of the first finding is a custom rule whose metadata is input.
 	custom := &engine.Rule{ID: r.Findings[0].RuleID, Title: b, Severity: r.Findings[0].Severity, Category: "security",
 		Description: a, Remediation: c, References: []string{b, "https://example.com/" + a}, Sources: []string{c}, Custom: true}
-	opt := RenderOptions{Rules: []*engine.Rule{custom}, Redact: sec.Redact, SARIFIncludeSuppressed: true}
+	opt := RenderOptions{Rules: []*engine.Rule{custom}, Redact: sec, SARIFIncludeSuppressed: true}
 	// What the report shows once redacted: the strings Markdown must show whole.
-	shown := r.Redacted(sec.Redact)
+	shown := r.Redacted(sec)
 
 	render := func(format string) string {
 		var buf bytes.Buffer
 		if err := Render(format, &buf, r, opt); err != nil {
 			t.Fatalf("render %s: %v", format, err)
 		}
-		return sec.Redact(buf.String()) // the CLI's last pass
+		return buf.String() // the CLI makes no pass over the rendered bytes
 	}
 	outs := map[string]string{}
 	for _, format := range Formats {
 		outs[format] = render(format)
 	}
 
-	old := plantSecret(hostileReport([]string{c, a, b}), planted).Redacted(sec.Redact)
+	old := plantSecret(hostileReport([]string{c, a, b}), planted).Redacted(sec)
 	d := Compare(old, shown)
 	for _, format := range DiffFormats {
 		var buf bytes.Buffer
@@ -108,6 +113,9 @@ func checkRenderers(t *testing.T, a, b, c, s string) {
 	for name, out := range outs {
 		if strings.Contains(out, secretMarker) {
 			t.Errorf("%s output shows the planted secret %q", name, planted)
+		}
+		if strings.Contains(out, plantedSeed) {
+			t.Errorf("%s output shows the seed used as a file name", name)
 		}
 	}
 	// Every format is printed to terminals and CI logs too: JSON and SARIF
@@ -143,6 +151,9 @@ func checkRenderers(t *testing.T, a, b, c, s string) {
 }
 
 // plantSecret puts secret into the strings of r that come from input.
+// plantedSeed is an nkey seed used as a file name.
+const plantedSeed = "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4"
+
 func plantSecret(r *Report, secret string) *Report {
 	f := &r.Findings[0]
 	f.Message += " password " + secret + " here"
@@ -150,8 +161,11 @@ func plantSecret(r *Report, secret string) *Report {
 	f.Endpoint = "http://admin:" + secret + "@127.0.0.1:8222/varz"
 	r.Findings[1].Target = "server " + secret
 	r.Findings[1].TargetName = secret
-	r.Findings[2].Location = &Location{File: "dir/" + secret + ".conf", Line: 3}
-	r.Scan.Files = append(r.Scan.Files, "dir/"+secret+".conf")
+	// Paths are not masked by value (a path component equal to a password
+	// stays, or the finding would point nowhere), but a seed in a file name
+	// is.
+	r.Findings[2].Location = &Location{File: "dir/" + plantedSeed + ".conf", Line: 3}
+	r.Scan.Files = append(r.Scan.Files, "dir/"+plantedSeed+".nk")
 	r.Scan.Servers = append(r.Scan.Servers, secret)
 	r.Scan.Targets = append(r.Scan.Targets, "nats://user:"+secret+"@host:4222")
 	r.Suppressed[0].Suppression.Reason = "accepted: " + secret

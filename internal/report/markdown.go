@@ -93,9 +93,12 @@ func (m *mdWriter) summary() {
 	r := m.r
 	m.p("## Summary\n\n")
 	var s strings.Builder
-	if r.Scores.Overall != nil {
+	switch {
+	case NotEvaluated(r):
+		s.WriteString("No score: " + mdInline(StatusMessage(r)) + ". ")
+	case r.Scores.Overall != nil:
 		fmt.Fprintf(&s, "Overall **%.1f/10, grade %s**. ", *r.Scores.Overall, mdInline(r.Scores.Grade))
-	} else {
+	default:
 		s.WriteString("No score: no rule could be evaluated on these inputs. ")
 	}
 	evaluated, failed := 0, 0
@@ -107,16 +110,24 @@ func (m *mdWriter) summary() {
 			failed++
 		}
 	}
-	if r.Summary.Total == 0 {
+	switch {
+	case r.Summary.Total == 0 && NotEvaluated(r):
+		s.WriteString("No findings.")
+	case r.Summary.Total == 0 && r.Scan.Status == StatusIncomplete:
+		fmt.Fprintf(&s, "No findings from the %s that ran.", plural(evaluated, "evaluated rule"))
+	case r.Summary.Total == 0:
 		fmt.Fprintf(&s, "No findings: all %s passed.", plural(evaluated, "evaluated rule"))
-	} else {
+	default:
 		fmt.Fprintf(&s, "%s (%s) from %d of %s.", plural(r.Summary.Total, "finding"), nonZeroCounts(r.Summary), failed, plural(evaluated, "evaluated rule"))
 		if top := m.topRule(); top != "" {
 			s.WriteString(" " + top)
 		}
 	}
-	if n := len(r.Errors); n > 0 {
+	if n := len(r.Errors) - RuleErrors(r); n > 0 {
 		fmt.Fprintf(&s, " %s could not be read or parsed, so part of the deployment was not checked (see Coverage).", plural(n, "input"))
+	}
+	if n := RuleErrors(r); n > 0 {
+		fmt.Fprintf(&s, " **Incomplete scan:** %s failed at evaluation; the rules in it gave no findings and are left out of the scores (see Coverage).", plural(n, "rule package"))
 	}
 	if n := len(r.Suppressed); n > 0 {
 		fmt.Fprintf(&s, " %s suppressed (listed under Coverage).", pluralVerb(n, "finding is", "findings are"))
@@ -126,6 +137,10 @@ func (m *mdWriter) summary() {
 	for _, c := range engine.Categories {
 		cs := r.Scores.Categories[c]
 		if cs.Score == nil {
+			if NotEvaluated(r) {
+				m.bullet(fmt.Sprintf("%s: n/a (not evaluated)", Title(c)))
+				continue
+			}
 			m.bullet(fmt.Sprintf("%s: n/a (no %s rule could be evaluated on these inputs)", Title(c), c))
 			continue
 		}
@@ -344,7 +359,7 @@ func (m *mdWriter) firstFix(g ruleGroup) string {
 func (m *mdWriter) coverage() {
 	r := m.r
 	m.p("## Coverage\n\n")
-	var evaluated, notEval []RuleStatus
+	var evaluated, notEval, failedRules []RuleStatus
 	var disabled []string
 	custom := 0
 	for _, rs := range r.Rules {
@@ -356,6 +371,8 @@ func (m *mdWriter) coverage() {
 			evaluated = append(evaluated, rs)
 		case rs.Disabled:
 			disabled = append(disabled, rs.ID)
+		case rs.Failed:
+			failedRules = append(failedRules, rs)
 		default:
 			notEval = append(notEval, rs)
 		}
@@ -370,6 +387,13 @@ func (m *mdWriter) coverage() {
 		s += fmt.Sprintf(" %d rules are disabled by configuration.", n)
 	case n > 0:
 		s += fmt.Sprintf(" Disabled by configuration: %s.", mdInline(strings.Join(disabled, ", ")))
+	}
+	if n := len(failedRules); n > 0 {
+		ids := make([]string, n)
+		for i, rs := range failedRules {
+			ids[i] = rs.ID
+		}
+		s += fmt.Sprintf(" Failed at evaluation, so not evaluated (see below): %s.", mdInline(strings.Join(ids, ", ")))
 	}
 	if len(notEval) > 0 {
 		s += fmt.Sprintf(" %s could not be evaluated because the scan had none of the inputs they judge:", pluralVerb(len(notEval), "rule", "rules"))
@@ -403,14 +427,22 @@ func (m *mdWriter) coverage() {
 		}
 		m.p("\n")
 	}
-	if len(r.Errors) > 0 {
-		m.p("**Could not be read or parsed (%d):**\n\n", len(r.Errors))
+	if n := len(r.Errors) - RuleErrors(r); n > 0 {
+		m.p("**Could not be read or parsed (%d):**\n\n", n)
 		for _, e := range r.Errors {
-			where := nonEmpty(e.File, e.Target)
-			if e.Line > 0 {
-				where = fmt.Sprintf("%s:%d", where, e.Line)
+			if e.Kind == ErrorKindRule {
+				continue
 			}
-			m.bullet(mdCode(where) + ": " + mdInline(e.Message))
+			m.bullet(mdCode(errorWhere(e.File, e.Line, e.Target, e.Rules, e.Kind)) + ": " + mdInline(e.Message))
+		}
+		m.p("\n")
+	}
+	if n := RuleErrors(r); n > 0 {
+		m.p("**Rule packages that failed at evaluation (%d):** the scan is incomplete.\n\n", n)
+		for _, e := range r.Errors {
+			if e.Kind == ErrorKindRule {
+				m.bullet(mdCode(errorWhere(e.File, e.Line, e.Target, e.Rules, e.Kind)) + ": " + mdInline(e.Message))
+			}
 		}
 		m.p("\n")
 	}

@@ -30,7 +30,7 @@ type RenderOptions struct {
 	SARIFIncludeSuppressed bool
 	// Redact, when set, masks secrets in every string from input before a
 	// format escapes it (see Report.Redacted).
-	Redact func(string) string
+	Redact Redactor
 }
 
 // Render writes r in the named format.

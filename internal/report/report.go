@@ -41,7 +41,26 @@ type ScanInfo struct {
 	Servers    []string `json:"servers"`
 	Streams    int      `json:"streams"`
 	Consumers  int      `json:"consumers"`
+	// Status is empty when the scan audited what it found with every rule;
+	// otherwise one of the Status* values (see docs/reports.md).
+	Status string `json:"status,omitempty"`
 }
+
+// Scan statuses: why a report is not a complete audit.
+const (
+	// StatusIncomplete: at least one rule package failed at evaluation
+	// (errors of kind "rule"); the other rules' findings are reported.
+	StatusIncomplete = "incomplete"
+	// StatusNoNATSInput: the paths hold no NATS configuration at all.
+	StatusNoNATSInput = "no_nats_input"
+	// StatusNotParsed: NATS configuration was found, but none of it could
+	// be parsed, so nothing was audited.
+	StatusNotParsed = "not_parsed"
+)
+
+// ErrorKindRule is the kind of an error about a rule package that failed at
+// evaluation time.
+const ErrorKindRule = "rule"
 
 // Summary counts findings by severity (suppressed ones excluded).
 type Summary struct {
@@ -109,4 +128,5 @@ type RuleStatus struct {
 	Findings  int    `json:"findings"`
 	Custom    bool   `json:"custom,omitempty"`
 	Disabled  bool   `json:"disabled,omitempty"` // turned off in .natsaudit.yaml: not evaluated
+	Failed    bool   `json:"failed,omitempty"`   // its package failed at evaluation (see errors): not evaluated
 }

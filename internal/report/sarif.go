@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/model"
 )
 
 // SARIF 2.1.0 for GitHub code scanning. Small hand-written structs rather than
@@ -121,9 +122,37 @@ type sarifInvocation struct {
 }
 
 type sarifNotification struct {
-	Level     string          `json:"level"`
-	Message   sarifMessage    `json:"message"`
-	Locations []sarifLocation `json:"locations,omitempty"`
+	Level          string              `json:"level"`
+	Message        sarifMessage        `json:"message"`
+	Locations      []sarifLocation     `json:"locations,omitempty"`
+	AssociatedRule *sarifDescriptorRef `json:"associatedRule,omitempty"`
+}
+
+// sarifDescriptorRef points at a rule of tool.driver.rules.
+type sarifDescriptorRef struct {
+	ID    string `json:"id"`
+	Index *int   `json:"index,omitempty"`
+}
+
+// ruleNotifications are a failed rule package's notifications: one per rule
+// (associatedRule lets a viewer show it with the rule), at level "error",
+// which SARIF consumers read as "the results may be incomplete" (SARIF
+// 2.1.0, appendix I). The run itself completed, so executionSuccessful
+// stays true.
+func ruleNotifications(e model.ParseError, index map[string]int) []sarifNotification {
+	text := sentence(fmt.Sprintf("Rule package %s failed at evaluation, so the results are incomplete: %s", e.Target, e.Message))
+	if len(e.Rules) == 0 {
+		return []sarifNotification{{Level: "error", Message: sarifMessage{Text: text}}}
+	}
+	out := make([]sarifNotification, 0, len(e.Rules))
+	for _, id := range e.Rules {
+		ref := &sarifDescriptorRef{ID: id}
+		if i, ok := index[id]; ok {
+			ref.Index = &i
+		}
+		out = append(out, sarifNotification{Level: "error", Message: sarifMessage{Text: text}, AssociatedRule: ref})
+	}
+	return out
 }
 
 type sarifResult struct {
@@ -195,7 +224,8 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 	status := map[string]RuleStatus{}
 	for _, rs := range r.Rules {
 		status[rs.ID] = rs
-		if rs.Evaluated {
+		// A rule that failed is listed too: its notification refers to it.
+		if rs.Evaluated || rs.Failed {
 			addRule(rs.ID)
 		}
 	}
@@ -280,6 +310,10 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	for _, e := range r.Errors {
+		if e.Kind == ErrorKindRule {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, ruleNotifications(e, index)...)
+			continue
+		}
 		n := sarifNotification{Level: "warning", Message: sarifMessage{Text: sentence(fmt.Sprintf("%s could not be read or parsed, so it was not fully audited: %s", nonEmpty(e.File, e.Target), e.Message))}}
 		if e.File != "" {
 			n.Locations = []sarifLocation{{PhysicalLocation: physical(uri(e.File), e.Line, e.Column, "")}}

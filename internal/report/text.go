@@ -27,7 +27,14 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 		what = "nothing"
 	}
 	fmt.Fprintf(&b, "natsaudit %s: %s (%d files, %d servers, %d streams, %d consumers)\n\n", TerminalSafe(r.Tool.Version), TerminalSafe(what), len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
-	if len(r.Findings) == 0 {
+	if msg := StatusMessage(r); msg != "" {
+		fmt.Fprintf(&b, "%s.\n\n", TerminalSafe(Title(msg)))
+	}
+	switch {
+	case len(r.Findings) > 0 || NotEvaluated(r):
+	case r.Scan.Status == StatusIncomplete:
+		b.WriteString("No findings from the rules that ran.\n\n")
+	default:
 		b.WriteString("No findings.\n\n")
 	}
 	for _, f := range r.Findings {
@@ -58,6 +65,10 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	if len(r.Errors) > 0 {
 		b.WriteString("Errors:\n")
 		for _, e := range r.Errors {
+			if e.Kind == ErrorKindRule {
+				fmt.Fprintf(&b, "  %s: %s\n", TerminalSafe(errorWhere(e.File, e.Line, e.Target, e.Rules, e.Kind)), TerminalSafe(e.Message))
+				continue
+			}
 			fmt.Fprintf(&b, "  %s\n", ErrorLine(e.File, e.Line, e.Message))
 		}
 		b.WriteString("\n")
@@ -65,7 +76,11 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	if n := len(r.Suppressed); n > 0 {
 		fmt.Fprintf(&b, "Suppressed: %d finding(s) (see --format json or markdown for reasons)\n", n)
 	}
-	fmt.Fprintf(&b, "Scores: %s\n", ScoreLine(r.Scores))
+	if NotEvaluated(r) {
+		fmt.Fprintf(&b, "Scores: not evaluated (%s)\n", ScoreLine(r.Scores))
+	} else {
+		fmt.Fprintf(&b, "Scores: %s\n", ScoreLine(r.Scores))
+	}
 	if r.Tool.AdvisoriesDate != "" {
 		fmt.Fprintf(&b, "Advisory data: %s\n", TerminalSafe(r.Tool.AdvisoriesDate))
 	}

@@ -11,65 +11,109 @@ const Mask = "****"
 var (
 	// key = value pairs whose value is a secret, in nats.conf, YAML, .env and
 	// command lines.
-	secretKV    = regexp.MustCompile(`(?i)((?:^|[\s{,;"'(-])(?:[a-z0-9_]*(?:pass(?:word|wd)?|token|secret|seed|encryption_key|private_key|api_key|auth)[a-z0-9_]*|key|ek|prev_key|prev_ek|nkey|pwd)["']?\s*(?:[:=]|\s)\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)`)
-	urlUserinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^/@:\s]+:)([^/@\s]+)(@)`)
-	pemBlock    = regexp.MustCompile(`(?s)-----BEGIN ([A-Z ]*PRIVATE KEY)-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	jwtRe       = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)
+	secretKV = regexp.MustCompile(`(?i)((?:^|[\s{,;"'(-])(?:[a-z0-9_]*(?:pass(?:word|wd)?|token|secret|seed|encryption_key|private_key|api_key|auth)[a-z0-9_]*|key|ek|prev_key|prev_ek|nkey|pwd)["']?\s*(?:[:=]|\s)\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)`)
+	// urlUserinfo is the password of scheme://user:password@ (the user may
+	// be empty), of any length.
+	urlUserinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^/@:\s]*:)([^/@\s]+)(@)`)
+	// urlToken is the bare userinfo of a NATS URL (nats://token@host): the
+	// NATS clients send it as a token.
+	urlToken = regexp.MustCompile(`(?i)((?:^|[^a-z0-9+.-])(?:nats|tls|ws|wss|nats-leaf|leafnode)://)([^/@:\s]+)(@)`)
+	// pemBlock runs to the END line, or to the end of the text or a quote
+	// (a cut-off key in a snippet; a quoted string holding one).
+	pemBlock = regexp.MustCompile(`(?s)-----BEGIN ([A-Z ]*PRIVATE KEY)-----[^"]*?(-----END [A-Z ]*PRIVATE KEY-----|$|")`)
+	jwtRe    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)
 )
 
-// RedactLine masks secrets in a line of a config file, YAML, .env or an
-// error message, by structure: secret-named keys, URL passwords, nkey seeds,
-// private keys and JWTs. It does not need to know the values.
+// MaskPatterns masks what is a secret by its shape, in any text: private
+// keys, nkey seeds, JWTs, and the credentials of URLs (user:password@ and
+// NATS tokens, whatever their length). None of these shapes can be an
+// ordinary word, so it is safe on the tool's own messages too.
+func MaskPatterns(s string) string {
+	if strings.Contains(s, "-----BEGIN") {
+		s = pemBlock.ReplaceAllStringFunc(s, func(m string) string {
+			sub := pemBlock.FindStringSubmatch(m)
+			end := ""
+			if sub[2] == `"` {
+				end = `"`
+			}
+			return "-----BEGIN " + sub[1] + "----- " + Mask + end
+		})
+	}
+	if len(s) >= 52 {
+		s = NkeySeedAnywhere.ReplaceAllString(s, Mask)
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtRe.ReplaceAllString(s, Mask)
+	}
+	if strings.Contains(s, "://") {
+		s = urlUserinfo.ReplaceAllString(s, "${1}"+Mask+"${3}")
+		s = urlToken.ReplaceAllString(s, "${1}"+Mask+"${3}")
+	}
+	return s
+}
+
+// RedactPath masks what must never be printed in a file path or another
+// name: nkey seeds and JWTs (a seed used as a file name). Nothing else: a
+// path component that happens to equal a password stays, or the finding
+// would point nowhere.
+func RedactPath(s string) string {
+	if len(s) >= 52 {
+		s = NkeySeedAnywhere.ReplaceAllString(s, Mask)
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtRe.ReplaceAllString(s, Mask)
+	}
+	return s
+}
+
+// RedactPath is the package's RedactPath, for the report's Redactor.
+func (a *Analyzer) RedactPath(s string) string { return RedactPath(s) }
+
+// RedactLine masks secrets in a line of a config file, YAML, .env, a
+// command line or an error message, by structure: secret-named keys, the
+// values nats-server flags take as secrets (--pass, --auth, --user, the
+// userinfo of --routes/--cluster URLs) in every compose form, URL
+// passwords, nkey seeds, private keys and JWTs. It does not need to know
+// the values.
 func RedactLine(s string) string {
-	s = pemBlock.ReplaceAllString(s, "-----BEGIN $1----- "+Mask)
-	s = NkeySeedAnywhere.ReplaceAllString(s, Mask)
-	s = jwtRe.ReplaceAllString(s, Mask)
-	s = urlUserinfo.ReplaceAllString(s, "${1}"+Mask+"${3}")
+	s = MaskPatterns(s)
 	s = secretKV.ReplaceAllStringFunc(s, func(m string) string {
 		sub := secretKV.FindStringSubmatch(m)
 		val := sub[2]
 		// A reference to a variable is not a secret: keep it so the reader can
 		// see where the value comes from.
-		if strings.HasPrefix(strings.Trim(val, `"'`), "$") && !strings.HasPrefix(strings.Trim(val, `"'`), "$2") {
+		if isReference(strings.Trim(val, `"'`)) {
 			return m
 		}
-		if val == Mask || strings.Trim(val, `"'`) == Mask {
+		// A block ("authorization {") is not a value.
+		if val == Mask || strings.Trim(val, `"'`) == Mask || val == "{" || val == "[" {
 			return m
 		}
-		q := ""
 		if strings.HasPrefix(val, `"`) || strings.HasPrefix(val, `'`) {
-			q = val[:1]
+			return sub[1] + val[:1] + Mask + val[:1]
 		}
-		return sub[1] + q + Mask + q
+		// "--pass=x" in a list: the quote that closes the string stays.
+		if n := len(val); n > 1 && (val[n-1] == '"' || val[n-1] == '\'') {
+			return sub[1] + Mask + val[n-1:]
+		}
+		return sub[1] + Mask
 	})
-	return s
+	return RedactCommandLine(s)
 }
 
-// Redact masks every remembered secret value. Use it on anything that leaves
-// the process (with RedactLine where the text may quote a secret that was
-// never remembered, such as a line of a file that did not parse).
+// Redact masks every remembered secret value, and what is a secret by its
+// shape (MaskPatterns). Use it on text that is a value from the input (a
+// line of a file, a name, a parser's message): values of 16 characters or
+// more are masked wherever they appear; shorter ones only where they stand
+// as a whole word, so that a password "docker" never turns
+// docker/ssl/server.key into ****/ssl/server.key. Use RedactText on text
+// that mixes the tool's words with values.
 func (a *Analyzer) Redact(s string) string {
 	if a == nil {
-		return s
+		return MaskPatterns(s)
 	}
-	return a.maskAll().Replace(s)
-}
-
-// maskAll returns a replacer of every remembered value by Mask. Values are
-// given longest first, and at each position the first matching value in
-// that order wins: a secret that contains another is replaced whole.
-func (a *Analyzer) maskAll() *strings.Replacer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.replacer == nil {
-		vs := a.sortedLocked()
-		pairs := make([]string, 0, 2*len(vs))
-		for _, v := range vs {
-			pairs = append(pairs, v, Mask)
-		}
-		a.replacer = strings.NewReplacer(pairs...)
-	}
-	return a.replacer
+	long, short := a.matchers()
+	return MaskPatterns(short.replace(long.Replace(s)))
 }
 
 // ValuesInLine returns the secret values RedactLine would mask in s (quotes
@@ -94,12 +138,18 @@ func ValuesInLine(s string) []string {
 	for _, m := range urlUserinfo.FindAllStringSubmatch(s, -1) {
 		add(m[2])
 	}
+	for _, m := range urlToken.FindAllStringSubmatch(s, -1) {
+		add(m[2])
+	}
 	for _, m := range secretKV.FindAllStringSubmatch(s, -1) {
-		v := strings.Trim(m[2], `"'`)
-		if strings.HasPrefix(v, "$") && !strings.HasPrefix(v, "$2") {
-			continue // a variable reference
+		if isReference(strings.Trim(m[2], `"'`)) || m[2] == "{" || m[2] == "[" {
+			continue // a variable reference, a block
 		}
 		add(m[2])
+	}
+	sp, _ := commandSpans(s, NotSecret)
+	for _, x := range sp {
+		add(s[x.start:x.end])
 	}
 	return out
 }

@@ -59,10 +59,20 @@ type Analyzer struct {
 	// sorting every remembered secret each time made a large repo's scan
 	// quadratic (docs/performance.md). A built slice is never modified.
 	sorted []string
-	// replacer masks all of sorted in one pass, built with it: Redact then
-	// costs the length of its text, not the number of secrets (16,000
-	// users with passwords made the per-finding loop take minutes).
-	replacer *strings.Replacer
+	// long masks the values of longLen or more in one pass, wherever they
+	// are, and short the others as whole words, both built with sorted:
+	// Redact then costs the length of its text, not the number of secrets
+	// (16,000 users with passwords made the per-finding loop take minutes).
+	long  *strings.Replacer
+	short *tokenMatcher
+	// located are values known to be secrets at a line of a file, of any
+	// length (a 4-character --pass): snippets of that line mask them.
+	located map[string][]string
+	// tainted are values of the inventory that hold a secret, with their
+	// masked form: RedactText masks them in the tool's messages without
+	// touching the tool's own words.
+	tainted map[string]string
+	taint   *tokenMatcher
 }
 
 // NewAnalyzer builds an Analyzer; invalid patterns are reported as an error.
@@ -71,6 +81,8 @@ func NewAnalyzer(p Params) (*Analyzer, error) {
 		placeholders: map[string]bool{},
 		knownHashes:  map[string]bool{},
 		values:       map[string]bool{},
+		located:      map[string][]string{},
+		tainted:      map[string]string{},
 		key:          make([]byte, 32),
 	}
 	if _, err := rand.Read(a.key); err != nil {
@@ -125,7 +137,7 @@ func (a *Analyzer) Remember(v string) {
 	a.mu.Lock()
 	if !a.values[v] {
 		a.values[v] = true
-		a.sorted, a.replacer = nil, nil
+		a.sorted, a.long, a.short = nil, nil, nil
 	}
 	a.mu.Unlock()
 }
@@ -248,12 +260,23 @@ var secretNameRe = regexp.MustCompile(`(?i)(pass|pwd|secret|token|seed|private|c
 // IsSecretName reports whether an environment variable name suggests a secret.
 func IsSecretName(name string) bool { return secretNameRe.MatchString(name) }
 
+// pathNameRe matches variables that hold a path (NATS_CREDS_FILE,
+// NKEY_SEED_PATH, CERTS_DIR): their value names where a secret is, it is
+// not one.
+var pathNameRe = regexp.MustCompile(`(?i)_(file|files|path|dir)$`)
+
+// IsPathName reports whether an environment variable name says it holds a
+// path.
+func IsPathName(name string) bool { return pathNameRe.MatchString(name) }
+
 // EnvFacts describes the value of environment variable name, defined in file.
 // Secret-named values (and seeds, keys) are remembered for redaction; others
-// only have their URL passwords remembered.
+// only have their URL passwords remembered. A path in a variable named like
+// a path (NATS_CREDS_FILE) is not remembered: masking it by value would
+// rewrite the paths of the report.
 func (a *Analyzer) EnvFacts(name, value, file string) *model.Secret {
 	var s *model.Secret
-	if IsSecretName(name) || IsNkeySeed(strings.TrimSpace(value)) || IsPrivateKeyPEM(value) {
+	if IsSecretName(name) && !IsPathName(name) || IsNkeySeed(strings.TrimSpace(value)) || IsPrivateKeyPEM(value) {
 		s = a.Describe(value)
 	} else {
 		s = a.Facts(value)

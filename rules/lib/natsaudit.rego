@@ -61,10 +61,14 @@ host(s) := h if {
 } else := "0.0.0.0"
 
 # published(s, port): the compose service publishes container port on the
-# host; the port object is returned.
-published(s, port) := p if {
-	some p in s.deployment.ports
-	p.container_port == port
+# host; the first port object that does is returned (one container port may
+# be published several times: one value per input, see published_all).
+published(s, port) := s.deployment.ports[min(idx)] if {
+	idx := {i |
+		some i, p in s.deployment.ports
+		p.container_port == port
+	}
+	count(idx) > 0
 }
 
 # server_label is how messages name a server.

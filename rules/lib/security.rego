@@ -147,19 +147,29 @@ listeners(s) := config_listeners(s) if {
 network_mode_host(s) if s.deployment.network_mode == "host"
 
 # published_all(s, port): compose publishes the container port on every host
-# interface; returns the index of the port entry.
-published_all(s, port) := i if {
-	some i, p in s.deployment.ports
-	p.container_port == port
-	p.all_interfaces == true
+# interface; returns the index of the first such port entry. A service may
+# publish one container port several times ("4222:4222" and "14222:4222", or
+# a base file and an override that both publish it): a function must have one
+# value per input, so it is the lowest index, never one value per entry.
+published_all(s, port) := min(idx) if {
+	idx := {i |
+		some i, p in s.deployment.ports
+		p.container_port == port
+		p.all_interfaces == true
+	}
+	count(idx) > 0
 }
 
 # published_beyond_loopback(s, port): compose publishes the port on an
-# address other people can reach (all interfaces or a non-loopback IP).
-published_beyond_loopback(s, port) := i if {
-	some i, p in s.deployment.ports
-	p.container_port == port
-	not loopback(p.host_ip)
+# address other people can reach (all interfaces or a non-loopback IP);
+# returns the index of the first such entry (see published_all).
+published_beyond_loopback(s, port) := min(idx) if {
+	idx := {i |
+		some i, p in s.deployment.ports
+		p.container_port == port
+		not loopback(p.host_ip)
+	}
+	count(idx) > 0
 }
 
 # public(s, l): the listener binds every interface and nothing in the

@@ -656,6 +656,10 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 		if len(e.Unresolved) > 0 && e.Value == "" {
 			f = a.Unresolved(e.Unresolved[0])
 		} else {
+			if secret.IsSecretName(k) && !secret.IsPathName(k) {
+				// Masked in the snippet of its line whatever its length.
+				a.RememberAt(e.File, e.Line, e.Value)
+			}
 			f = a.EnvFacts(k, e.Value, e.File)
 			f.Origin = "literal"
 			if e.Ref != "" {

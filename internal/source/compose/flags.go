@@ -9,11 +9,11 @@ import (
 )
 
 // flagSpec maps a nats-server command-line flag to the config path it sets
-// (from nats-server's main.go usage).
+// (from nats-server's main.go usage). Which flags take secrets is
+// secret.ServerFlag's table, shared with every line natsaudit quotes.
 type flagSpec struct {
 	path    string // config path it sets, "" when none
 	boolean bool
-	secret  bool
 	name    string // canonical flag name for Deployment.Flags
 }
 
@@ -46,8 +46,8 @@ func init() {
 	add(flagSpec{path: "jetstream/enabled", boolean: true, name: "jetstream"}, "js", "jetstream")
 	add(flagSpec{path: "jetstream/store_dir", name: "store_dir"}, "sd", "store_dir")
 	add(flagSpec{path: "authorization/user", name: "user"}, "user")
-	add(flagSpec{path: "authorization/password", secret: true, name: "pass"}, "pass")
-	add(flagSpec{path: "authorization/token", secret: true, name: "auth"}, "auth")
+	add(flagSpec{path: "authorization/password", name: "pass"}, "pass")
+	add(flagSpec{path: "authorization/token", name: "auth"}, "auth")
 	add(flagSpec{path: "tls/enabled", boolean: true, name: "tls"}, "tls")
 	add(flagSpec{path: "tls/cert_file", name: "tlscert"}, "tlscert")
 	add(flagSpec{path: "tls/key_file", name: "tlskey"}, "tlskey")
@@ -81,7 +81,7 @@ func parseFlags(s *Service, args []sval, a *secret.Analyzer, _ []sval) {
 	for i := start; i < len(args); i++ {
 		arg := args[i]
 		if !strings.HasPrefix(arg.v, "-") {
-			d.Command = append(d.Command, redactArg(arg.v, a))
+			d.Command = append(d.Command, redactArg(arg.v, arg.loc, a))
 			continue
 		}
 		name := strings.TrimLeft(arg.v, "-")
@@ -109,7 +109,7 @@ func parseFlags(s *Service, args []sval, a *secret.Analyzer, _ []sval) {
 		spec, known := flagSpecs[name]
 		d.FlagNames = append(d.FlagNames, name)
 		if !known {
-			d.Command = append(d.Command, redactArg(arg.v, a))
+			d.Command = append(d.Command, redactArg(arg.v, arg.loc, a))
 			continue
 		}
 		if spec.boolean {
@@ -132,11 +132,20 @@ func parseFlags(s *Service, args []sval, a *secret.Analyzer, _ []sval) {
 		}
 		var shown string
 		var v any = value
-		if spec.secret {
+		switch secret.ServerFlag(name) {
+		case secret.SecretValue:
+			// Remembered at its line whatever its length: the snippet of
+			// that line masks even a 4-character password.
+			a.RememberAt(l.File, l.Line, value)
 			v = a.Describe(value)
 			shown = secret.Mask
-		} else {
-			shown = redactArg(value, a)
+		case secret.UserValue:
+			// nats-server hides --user on its own command line; the model
+			// keeps the user name (a fact, not a secret).
+			a.MaskAt(l.File, l.Line, value)
+			shown = secret.Mask
+		default:
+			shown = redactArg(value, l, a)
 			v = typed(spec.path, shown)
 		}
 		if hasValue && !strings.Contains(arg.v, "=") {
@@ -169,35 +178,37 @@ func parseFlags(s *Service, args []sval, a *secret.Analyzer, _ []sval) {
 	}
 }
 
-// redactArg masks a password in a URL argument and remembers it.
-func redactArg(v string, a *secret.Analyzer) string {
-	out := v
-	for _, part := range strings.Split(v, ",") {
-		if m := urlUserPass(part); m != "" {
-			a.Remember(m)
-			out = strings.Replace(out, ":"+m+"@", ":"+secret.Mask+"@", 1)
+// redactArg masks the credentials of the URLs in an argument (a password
+// of user:password@, a NATS token@) and remembers them, at loc whatever
+// their length.
+func redactArg(v string, loc model.Location, a *secret.Analyzer) string {
+	parts := strings.Split(v, ",")
+	for i, part := range parts {
+		if m := urlCredential(part); m != "" && m != secret.Mask && !strings.HasPrefix(m, "$") {
+			a.RememberAt(loc.File, loc.Line, m)
+			parts[i] = strings.Replace(part, m+"@", secret.Mask+"@", 1)
 		}
 	}
-	return out
+	return strings.Join(parts, ",")
 }
 
-// urlUserPass returns the password of scheme://user:pass@host, or "".
-func urlUserPass(s string) string {
+// urlCredential returns the password of scheme://user:pass@host, the token
+// of scheme://token@host, or "".
+func urlCredential(s string) string {
 	i := strings.Index(s, "://")
 	if i < 0 {
 		return ""
 	}
 	rest := s[i+3:]
-	at := strings.IndexByte(rest, '@')
+	at := strings.LastIndexByte(rest, '@')
 	if at < 0 {
 		return ""
 	}
 	ui := rest[:at]
-	c := strings.IndexByte(ui, ':')
-	if c < 0 {
-		return ""
+	if c := strings.IndexByte(ui, ':'); c >= 0 {
+		return ui[c+1:]
 	}
-	return ui[c+1:]
+	return ui
 }
 
 func typed(p, v string) any {

@@ -1,6 +1,7 @@
 package natsconf
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
@@ -19,7 +21,7 @@ func (m memReader) Read(abs string) ([]byte, error) {
 	if d, ok := m[abs]; ok {
 		return d, nil
 	}
-	return nil, errNotFound
+	return nil, safefile.DescribeOpenError(fs.ErrNotExist)
 }
 
 func (m memReader) Rel(abs string) string { return strings.TrimPrefix(abs, "/repo/") }

@@ -26,8 +26,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/conf"
 
-	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
@@ -732,48 +732,12 @@ type OSReader struct {
 	RelFn   func(abs string) string
 }
 
-// Errors of OSReader.Read.
-var (
-	errOutside    = errors.New("points outside the scanned tree; not read")
-	errNotFound   = fmt.Errorf("file not found%w", silent{fs.ErrNotExist})
-	errBadSymlink = errors.New("broken or looping symlink")
-)
-
-// silent wraps an error for errors.Is without adding to the message.
-type silent struct{ err error }
-
-func (silent) Error() string   { return "" }
-func (s silent) Unwrap() error { return s.err }
-
-// Read implements Reader. The path is checked against the root before the
-// file system is touched, and again once symlinks are resolved: nothing
-// outside the scanned tree is ever opened.
+// Read implements Reader: it reads only a regular file whose real path,
+// links resolved, is inside Root and not inside .git, .hg or .svn
+// (safefile.Root). The path is checked before the file system is touched,
+// and again once links are resolved.
 func (r OSReader) Read(abs string) ([]byte, error) {
-	root := filepath.Clean(r.Root)
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		realRoot = root
-	}
-	abs = filepath.Clean(abs)
-	if !within(root, abs) && !within(realRoot, abs) {
-		return nil, errOutside
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errNotFound
-		}
-		return nil, errBadSymlink
-	}
-	if !within(realRoot, real) {
-		return nil, errOutside
-	}
-	return discover.ReadRegular(real, r.MaxSize)
-}
-
-func within(root, p string) bool {
-	relp, err := filepath.Rel(root, p)
-	return err == nil && relp != ".." && !strings.HasPrefix(relp, ".."+string(filepath.Separator)) && !filepath.IsAbs(relp)
+	return safefile.NewRoot(r.Root).ReadFile(filepath.Clean(abs), r.MaxSize)
 }
 
 // Rel implements Reader.

@@ -1,6 +1,7 @@
 package natsconf
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -272,5 +273,33 @@ func TestUnknownTopLevelField(t *testing.T) {
 	res := parseTree(t, map[string]string{"nats.conf": "port: 4222\nrequire_tls: true\n"}, "nats.conf", nil)
 	if !hasError(res, `unknown field "require_tls"`) || res.Errors[0].Line != 2 {
 		t.Errorf("errors = %+v", res.Errors)
+	}
+}
+
+// TestDuplicateKeysAreDeterministic: a block that sets one key twice under
+// two spellings (user and username, Allow and allow) gives the same model on
+// every parse: the key that normalisation keeps (the last in sorted order)
+// is the one every other lookup uses too, not whichever a map gives first.
+func TestDuplicateKeysAreDeterministic(t *testing.T) {
+	src := map[string]string{"nats.conf": `
+authorization {
+  users = [
+    { username: c, user: d, password: c,
+      permissions: { publish: { Allow: ["a.>"], allow: ["b.>"] } } }
+  ]
+}
+`}
+	for i := 0; i < 30; i++ {
+		res := parseTree(t, src, "nats.conf", nil)
+		u := res.Config["authorization"].(map[string]any)["users"].([]any)[0].(map[string]any)
+		// user "username" sorts after "user": c is the user, and the
+		// password equals it.
+		if u["user"] != "c" || !u["password"].(*model.Secret).EqualsUser {
+			t.Fatalf("run %d: user %v, equals_user %v; want c, true", i, u["user"], u["password"].(*model.Secret).EqualsUser)
+		}
+		pub := u["permissions"].(map[string]any)["publish"].(map[string]any)
+		if got := fmt.Sprint(pub["allow"]); got != "[b.>]" {
+			t.Fatalf("run %d: publish allow = %s, want [b.>] (allow sorts after Allow)", i, got)
+		}
 	}
 }

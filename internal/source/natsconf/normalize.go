@@ -2,9 +2,11 @@ package natsconf
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,13 +109,17 @@ func (p *parser) normalizeMap(x map[string]*node, ctx context, path string, dept
 	return out
 }
 
+// findKey is the key of x that normalises to canon. When several spellings
+// do (user and username), it is the last in sorted order: the one whose
+// value normalisation keeps, and the same on every run.
 func findKey(x map[string]*node, ctx context, canon string) string {
+	found := ""
 	for k := range x {
-		if canonical(ctx, strings.ToLower(k)) == canon {
-			return k
+		if canonical(ctx, strings.ToLower(k)) == canon && (found == "" || k > found) {
+			found = k
 		}
 	}
-	return ""
+	return found
 }
 
 // escapeKey keeps a key usable as one segment of a slash path.
@@ -212,7 +218,9 @@ func (p *parser) permission(n *node, path string, depth int) any {
 	case []any:
 		out["allow"] = x
 	case map[string]any:
-		for k, vv := range x {
+		// Sorted: of Allow and allow, the last spelling wins on every run.
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			vv := x[k]
 			key := strings.ToLower(k)
 			if key != "allow" && key != "deny" {
 				continue

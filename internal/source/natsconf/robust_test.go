@@ -254,3 +254,21 @@ func TestShortSecretDoesNotGarbleMessages(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11, item 3: an include that resolves into .git/ (by its name, a
+// link, or a directory link) is never read: the checkout's credentials
+// there would become config values and reach every report.
+func TestIncludeIntoGit(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(dir, ".git"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, ".git/config"), []byte("server_name: SECRETTOKEN\n"), 0o644))
+	must(t, os.Symlink(".git/config", filepath.Join(dir, "link.conf")))
+	must(t, os.Symlink(".git", filepath.Join(dir, "gitdir")))
+	for _, inc := range []string{".git/config", "link.conf", "gitdir/config", "sub/../.git/config"} {
+		must(t, os.WriteFile(filepath.Join(dir, "nats.conf"), []byte("include \""+inc+"\"\nport: 1\n"), 0o644))
+		res := parseFile(t, dir, "nats.conf")
+		if !hasError(res, "resolves into .git/; not read") || res.Config["server_name"] != nil {
+			t.Errorf("include %s: errors = %+v, config %v", inc, res.Errors, res.Config)
+		}
+	}
+}

@@ -1,7 +1,0 @@
-//go:build !unix
-
-package discover
-
-import "os"
-
-const openFlags = os.O_RDONLY
