@@ -58,11 +58,16 @@ _tok(x, x) if x != "*"
 
 # _grants(perms, dir, subj): some allow entry other than ">" (reported by
 # NATS-AUTH-005) covers subj and no deny entry takes it back.
-_grants(perms, dir, subj) := a if {
-	some a in _allow(perms, dir)
-	is_string(a)
-	a != ">"
-	_covers(a, subj)
+# Several entries may cover subj; the function names the first (sorted) so
+# that it has one value.
+_grants(perms, dir, subj) := min(gs) if {
+	gs := {a |
+		some a in _allow(perms, dir)
+		is_string(a)
+		a != ">"
+		_covers(a, subj)
+	}
+	count(gs) > 0
 	not _denied(perms, dir, subj)
 }
 
@@ -222,9 +227,13 @@ _imports contains [s, name, i, imp, kind, src] if {
 	is_object(src)
 }
 
-_export_kind(e) := "stream" if is_string(e.stream)
-
-_export_kind(e) := "service" if is_string(e.service)
+# An export names a stream or a service; a hostile entry naming both must not
+# give the function two values (an evaluation error).
+_export_kind(e) := "stream" if {
+	is_string(e.stream)
+} else := "service" if {
+	is_string(e.service)
+}
 
 _export_path(name, i) := sprintf("config/accounts/%s/exports/%d", [lib.escape_key(name), i])
 

@@ -60,6 +60,16 @@ test_acc_002_fires_on_default_permissions if {
 	f.path == "config/authorization/users/0/permissions/subscribe"
 }
 
+test_acc_002_fires_once_for_two_covering_entries if {
+	# Two allow entries reach _INBOX.x.y: one finding, no evaluation error.
+	[f] := by_id(app(perm([], ["_INBOX.>", "_INBOX.*.*"])), "NATS-ACC-002")
+	contains(f.msg, "_INBOX.*.*")
+}
+
+test_acc_006_fires_once_for_export_naming_stream_and_service if {
+	count(by_id(accounts({"exports": [{"stream": ">", "service": ">", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 1
+}
+
 test_acc_002_quiet_private_inbox_prefix if {
 	count(by_id(app(perm(["billing.>"], ["billing.>", "_INBOX_billing.>"])), "NATS-ACC-002")) == 0
 }

@@ -24,7 +24,9 @@ _same_account(a, _) if a.account == ""
 
 _same_account(_, b) if b.account == ""
 
-_stream_of(c) := st if {
+# _streams_of(c): the streams a consumer may belong to (a set: the same name
+# can exist in several accounts, and a function must have one value).
+_streams_of(c) := {st |
 	some st in object.get(_streams_by_name, c.stream, set())
 	_same_account(c, st)
 }
@@ -400,7 +402,7 @@ deny contains f if {
 deny contains f if {
 	some c in input.consumers
 	object.get(c.config, "ack_policy", "none") == "none"
-	st := _stream_of(c)
+	some st in _streams_of(c)
 	st.config.retention == "workqueue"
 	f := lib.finding(rego.metadata.rule(), c, "config/ack_policy", sprintf("consumer %s on work-queue stream %s does not acknowledge: each message is deleted as soon as it is sent, even if the worker never processes it", [_cname(c), c.stream]))
 }

@@ -203,6 +203,14 @@ test_con_009_fires_ack_none_on_work_queue if {
 	f.path == "config/ack_policy"
 }
 
+test_con_009_fires_once_with_stream_name_in_two_accounts if {
+	# JOBS exists in two accounts (live) and as a file: no evaluation error.
+	a := object.union(live_stream(0, "JOBS", {"retention": "workqueue"}, {}), {"account": "A"})
+	b := object.union(live_stream(1, "JOBS", {"retention": "workqueue"}, {}), {"account": "B"})
+	doc := {"streams": [a, b, stream(2, "JOBS", {"retention": "workqueue"})], "consumers": [consumer(0, "w", "JOBS", {"ack_policy": "none"})]}
+	count(by_id(doc, "NATS-CON-009")) == 1
+}
+
 test_con_009_quiet_ack_none_on_limits_stream if {
 	doc := {"streams": [stream(0, "JOBS", {})], "consumers": [consumer(0, "w", "JOBS", {"ack_policy": "none"})]}
 	count(by_id(doc, "NATS-CON-009")) == 0
