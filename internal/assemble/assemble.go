@@ -26,6 +26,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"github.com/natsaudit/natsaudit/internal/source/kube"
+	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
@@ -638,14 +639,28 @@ func (b *builder) keyFiles() {
 				k = kind
 			}
 			facts := certs.KeyFacts(f.Rel, k, f.Data)
+			var jwts []*model.JWT
+			if kind == discover.KindCreds {
+				jwts = jwtclaims.Find(f.Data)
+			}
 			if facts == nil {
-				if kind == discover.KindCert {
+				switch {
+				case kind == discover.KindCert:
 					b.addFile(f.Rel, kind)
+				case len(jwts) > 0:
+					b.addFile(f.Rel, k).JWTs = jwts
 				}
 				continue
 			}
+			facts.JWTs = jwts
 			facts.Ref = fmt.Sprintf("files/%d", len(b.inv.Files))
 			b.inv.Files = append(b.inv.Files, facts)
+		}
+	}
+	for _, f := range b.files(discover.KindJWT) {
+		if jwts := jwtclaims.Find(f.Data); len(jwts) > 0 {
+			fl := b.addFile(f.Rel, discover.KindJWT)
+			fl.JWTs, fl.Line = jwts, jwts[0].Line
 		}
 	}
 }

@@ -25,6 +25,8 @@ import (
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
+	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
+	"github.com/natsaudit/natsaudit/internal/subject"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -112,6 +114,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	for i := range inv.Errors {
 		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
 	}
+	derive(inv)
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)
@@ -171,8 +174,18 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 	return suppress.Apply(findings, so)
 }
 
+// derive adds the facts computed in Go (subject overlaps, advisory capture,
+// JWTs in configs) once, before the inventory becomes the Rego input.
+func derive(inv *model.Inventory) {
+	if inv.Facts == nil {
+		inv.Facts = subject.Facts(inv)
+		inv.Facts.ConfigJWTs = jwtclaims.FromConfigs(inv.Servers)
+	}
+}
+
 // Input converts the inventory into the Rego input value, once.
 func Input(inv *model.Inventory) (ast.Value, error) {
+	derive(inv)
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)

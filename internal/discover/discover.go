@@ -31,6 +31,7 @@ const (
 	KindKube       = "kubernetes"  // Kubernetes manifests (apiVersion + kind)
 	KindHelmChart  = "helm_chart"  // a Chart.yaml
 	KindHelmValues = "helm_values" // values.yaml, values-prod.yaml, nats-values.yaml, ...
+	KindJWT        = "jwt"         // a NATS user/account/operator JWT (resolver dirs, operator: files)
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -268,6 +269,8 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 		return KindNatsConf, false
 	case strings.HasSuffix(lower, ".creds"):
 		return KindCreds, false
+	case strings.HasSuffix(lower, ".jwt"):
+		return KindJWT, false
 	case strings.HasSuffix(lower, ".nk") || strings.HasSuffix(lower, ".seed"):
 		return KindNkeySeed, false
 	case hasExt(lower, ".crt", ".pem", ".cer", ".key", ".p8"):

@@ -44,7 +44,10 @@ type Inventory struct {
 	// credentials a Helm release embeds in its values): facts, never values.
 	KubeSecrets []*KubeSecret `json:"kube_secrets"`
 	Errors      []ParseError  `json:"errors"`
-	Notes       []string      `json:"-"` // skipped files and other non-fatal remarks for the report
+	// Facts are derived from the rest of the inventory in Go (package
+	// subject) just before evaluation; nil until then.
+	Facts *Facts   `json:"facts,omitempty"`
+	Notes []string `json:"-"` // skipped files and other non-fatal remarks for the report
 }
 
 // Scan describes the run itself; rules use Now so that tests are deterministic.
@@ -314,6 +317,33 @@ type Consumer struct {
 	Locs    Locations      `json:"-"`
 }
 
+// Facts are conclusions drawn across inventory objects that Rego would
+// compute slowly or wrongly (NATS subject wildcards).
+type Facts struct {
+	// StreamOverlaps are pairs of streams of one account whose subjects
+	// overlap (the server refuses to create the second one).
+	StreamOverlaps []SubjectOverlap `json:"stream_overlaps"`
+	// ConsumerOverlaps are pairs of consumers of one work-queue stream whose
+	// filter subjects overlap (the server refuses the second one).
+	ConsumerOverlaps []SubjectOverlap `json:"consumer_overlaps"`
+	// MaxDeliveriesCapture maps each consumer with a bounded max_deliver (by
+	// ref) to the names of the streams whose subjects capture its
+	// $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>
+	// advisory; an empty list means the advisory is not stored anywhere.
+	MaxDeliveriesCapture map[string][]string `json:"max_deliveries_capture"`
+	// ConfigJWTs are the JWTs written into server configs (resolver_preload),
+	// by server ref.
+	ConfigJWTs map[string][]*JWT `json:"config_jwts"`
+}
+
+// SubjectOverlap is a pair of objects (refs) and the two filters that overlap.
+type SubjectOverlap struct {
+	A        string `json:"a"`
+	B        string `json:"b"`
+	SubjectA string `json:"subject_a"`
+	SubjectB string `json:"subject_b"`
+}
+
 // EnvFile is a .env file. Values never leave the source package: only facts.
 type EnvFile struct {
 	Ref  string             `json:"ref"`
@@ -338,6 +368,26 @@ type File struct {
 	KeyType   string `json:"key_type,omitempty"`
 	Encrypted bool   `json:"encrypted,omitempty"`
 	Line      int    `json:"line,omitempty"`
+	// JWTs are the claims of the NATS JWTs in a .creds or .jwt file, decoded
+	// without verifying signatures; the tokens themselves never enter the
+	// inventory.
+	JWTs []*JWT `json:"jwts,omitempty"`
+}
+
+// JWT is what natsaudit keeps of a NATS user, account or operator JWT.
+type JWT struct {
+	Kind          string `json:"kind"` // user, account, operator (nats.type)
+	Name          string `json:"name"`
+	Subject       string `json:"subject"`        // public nkey
+	Issuer        string `json:"issuer"`         // public nkey of the signer
+	IssuerAccount string `json:"issuer_account"` // user JWTs signed by an account signing key
+	IssuedAtNS    int64  `json:"issued_at_ns"`
+	ExpiresNS     int64  `json:"expires_ns"` // 0: no expiry
+	Bearer        bool   `json:"bearer"`
+	SigningKeys   int    `json:"signing_keys"`
+	Line          int    `json:"line"`
+	// Path is where a JWT inside a config was found (config/resolver_preload/<account>).
+	Path string `json:"path,omitempty"`
 }
 
 // Secret stands in for a secret value (password, token, nkey seed, encryption
