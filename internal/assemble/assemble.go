@@ -25,8 +25,8 @@ import (
 	"github.com/natsaudit/natsaudit/internal/source/compose"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
-	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
+	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
