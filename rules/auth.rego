@@ -564,10 +564,10 @@ _auth_009 contains h if {
 	b := s.config.leafnodes
 	not b.authorization
 	not _leaf_mtls(b)
-	not lib.operator_mode(s.config)
 	# Without leafnodes.authorization nats-server authenticates a leafnode
 	# as a client (isLeafNodeAuthorized falls back to isClientAuthorized):
-	# the listener is open only when clients need no credentials either.
+	# the listener is open only when clients need no credentials either
+	# (no client auth, or the anonymous user of a system-only accounts{}).
 	lib.anonymous_clients(s)
 	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization, does not verify client certificates, and clients need no credentials either, so any leafnode can connect", [lib.server_label(s), l.port])}
 }

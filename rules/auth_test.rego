@@ -556,6 +556,18 @@ test_auth_009_quiet_leaf_tls_without_verify_but_users if {
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
 }
 
+test_auth_009_quiet_leaf_listener_guarded_by_client_users if {
+	# No leafnodes{authorization}: leafnodes authenticate as client users.
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_fires_leaf_listener_accounts_without_users if {
+	c := object.remove(object.union(fx.good_config, {"leafnodes": {"port": 7422}, "accounts": {"SYS": {}}}), ["authorization"])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	f.path == "config/leafnodes/port"
+}
+
 # ---------------------------------------------------------------- NATS-AUTH-012
 
 test_auth_012_fires_for_cookie_auth_any_origin if {

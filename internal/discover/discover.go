@@ -28,6 +28,10 @@ const (
 	KindPrivateKey = "private_key"
 	KindCreds      = "creds"
 	KindNkeySeed   = "nkey_seed"
+	KindKube       = "kubernetes"   // Kubernetes manifests (apiVersion + kind)
+	KindHelmChart  = "helm_chart"   // a Chart.yaml
+	KindHelmValues = "helm_values"  // values.yaml, values-prod.yaml, nats-values.yaml, ...
+	KindJWT        = "jwt"          // a NATS user/account/operator JWT (resolver dirs, operator: files)
 	KindContext    = "nats_context" // a NATS CLI context (JSON)
 	KindScript     = "script"       // a shell script that mentions nats
 )
@@ -244,6 +248,9 @@ var (
 	composeName = regexp.MustCompile(`^(docker-)?compose([.-][A-Za-z0-9_.-]+)?\.ya?ml$`)
 	envName     = regexp.MustCompile(`^(\.env(\..+)?|.+\.env)$`)
 	confName    = regexp.MustCompile(`(?i)\.(conf|cfg)$|(?i)nats[^/]*\.(conf|cfg|config)$`)
+	// helmValuesName: values.yaml and its variants (values-prod.yaml,
+	// values.prod.yaml, nats-values.yaml, values_dev.yml).
+	helmValuesName = regexp.MustCompile(`^(.*[-_.])?values([-_.].*)?\.ya?ml$`)
 )
 
 // classifyName returns a kind decided by name, or sniff=true when the content
@@ -254,12 +261,18 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 	switch {
 	case composeName.MatchString(lower):
 		return KindCompose, false
+	case base == "Chart.yaml" || base == "Chart.yml":
+		return KindHelmChart, false
+	case helmValuesName.MatchString(lower):
+		return KindHelmValues, false
 	case envName.MatchString(lower) && !strings.HasSuffix(lower, ".envrc"):
 		return KindEnv, false
 	case confName.MatchString(base):
 		return KindNatsConf, false
 	case strings.HasSuffix(lower, ".creds"):
 		return KindCreds, false
+	case strings.HasSuffix(lower, ".jwt"):
+		return KindJWT, false
 	case strings.HasSuffix(lower, ".nk") || strings.HasSuffix(lower, ".seed"):
 		return KindNkeySeed, false
 	case hasExt(lower, ".crt", ".pem", ".cer", ".key", ".p8"):
@@ -323,6 +336,9 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 			}
 			return ""
 		}
+		if kubeManifest(data) {
+			return KindKube
+		}
 		if nackKind.Match(data) {
 			return KindStream
 		}
@@ -353,6 +369,25 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		return KindNatsConf
 	}
 	return ""
+}
+
+var (
+	apiVersionLine = regexp.MustCompile(`(?m)^\s*-?\s*["']?apiVersion["']?\s*:\s*["']?([^\s"'#]+)`)
+	kindLine       = regexp.MustCompile(`(?m)^\s*-?\s*["']?kind["']?\s*:\s*\S`)
+)
+
+// kubeManifest: YAML with apiVersion and kind, at least one resource of
+// which is not a NACK one (NACK-only files stay stream files).
+func kubeManifest(data []byte) bool {
+	if !kindLine.Match(data) {
+		return false
+	}
+	for _, m := range apiVersionLine.FindAllSubmatch(data, 64) {
+		if !bytes.HasPrefix(m[1], []byte("jetstream.nats.io/")) {
+			return true
+		}
+	}
+	return false
 }
 
 func looksText(data []byte) bool {

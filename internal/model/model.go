@@ -41,11 +41,17 @@ type Inventory struct {
 	EnvFiles  []*EnvFile  `json:"env_files"`
 	// Credentials are credentials committed outside a server's config:
 	// NATS URLs with user:password@ in a compose environment, NATS CLI
-	// context files, shell scripts.
+	// context files, shell scripts, stream files.
 	Credentials []*Credential `json:"credentials"`
 	Files       []*File       `json:"files"`
+	// KubeSecrets are Kubernetes Secrets committed to the repository (and
+	// credentials a Helm release embeds in its values): facts, never values.
+	KubeSecrets []*KubeSecret `json:"kube_secrets"`
 	Errors      []ParseError  `json:"errors"`
-	Notes       []string      `json:"-"` // skipped files and other non-fatal remarks for the report
+	// Facts are derived from the rest of the inventory in Go (package
+	// subject) just before evaluation; nil until then.
+	Facts *Facts   `json:"facts,omitempty"`
+	Notes []string `json:"-"` // skipped files and other non-fatal remarks for the report
 }
 
 // Scan describes the run itself; rules use Now so that tests are deterministic.
@@ -109,6 +115,10 @@ type Server struct {
 	Certs       []*Cert     `json:"certs"`
 	Live        *Live       `json:"live,omitempty"`
 	Locs        Locations   `json:"-"`
+	// Defaults are the config paths a Helm release takes from the chart's
+	// defaults (not set in its values): their location is the release, and
+	// findings about them say so.
+	Defaults map[string]bool `json:"-"`
 }
 
 // AddSource records where facts about the server came from.
@@ -130,9 +140,10 @@ type Version struct {
 	Raw    string `json:"raw"`
 }
 
-// Deployment is how the server is run (a compose service today).
+// Deployment is how the server is run: a compose service, a Kubernetes
+// workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind            string         `json:"kind"` // compose
+	Kind            string         `json:"kind"` // compose, kubernetes, helm
 	File            string         `json:"file"`
 	Service         string         `json:"service"`
 	Image           string         `json:"image"`
@@ -155,6 +166,73 @@ type Deployment struct {
 	// UsesImageDefaultConfig is true when the official image runs its bundled
 	// nats-server.conf (no command, or -c pointing at it without a mount).
 	UsesImageDefaultConfig bool `json:"uses_image_default_config"`
+	// Replicas is how many copies of the server the deployment runs (a
+	// Kubernetes workload's replicas); 0 when the format does not say.
+	Replicas int `json:"replicas"`
+	// Kubernetes holds what only a Kubernetes workload or Helm release has.
+	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
+}
+
+// Kubernetes describes the workload running nats-server (kind kubernetes:
+// from manifests; kind helm: from the nats chart's values and defaults).
+type Kubernetes struct {
+	Kind      string `json:"kind"` // StatefulSet, Deployment, DaemonSet, Pod, Job, CronJob
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Container string `json:"container"`
+	// Chart is "nats 2.12.3" for a Helm release ("" for manifests).
+	Chart string `json:"chart,omitempty"`
+	// ConfigFrom names what holds the config the container runs:
+	// "ConfigMap nats-config (nats.conf)", "Secret ...", or "".
+	ConfigFrom      string          `json:"config_from"`
+	SecurityContext SecurityContext `json:"security_context"`
+	HostNetwork     bool            `json:"host_network"`
+	// AntiAffinity is "required", "preferred" or "" (pod anti-affinity
+	// between the server's own pods).
+	AntiAffinity   string `json:"anti_affinity"`
+	TopologySpread bool   `json:"topology_spread"`
+	// PodDisruptionBudget is the name of a PDB selecting the pods, "" when
+	// none was found.
+	PodDisruptionBudget string `json:"pod_disruption_budget"`
+	// NetworkPolicies name the policies selecting the pods (none found: []).
+	NetworkPolicies []string      `json:"network_policies"`
+	Services        []KubeService `json:"services"`
+	Partial         []string      `json:"partial,omitempty"` // helm: values the mapping could not follow
+}
+
+// SecurityContext is the container's effective security context (the pod's
+// with the container's on top). nil pointers are unset.
+type SecurityContext struct {
+	RunAsNonRoot             *bool    `json:"run_as_non_root"`
+	RunAsUser                *int64   `json:"run_as_user"`
+	ReadOnlyRootFilesystem   *bool    `json:"read_only_root_filesystem"`
+	AllowPrivilegeEscalation *bool    `json:"allow_privilege_escalation"`
+	Privileged               *bool    `json:"privileged"`
+	CapabilitiesAdd          []string `json:"capabilities_add"`
+}
+
+// KubeService is a Service selecting the server's pods.
+type KubeService struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"` // ClusterIP, NodePort, LoadBalancer, ExternalName
+	File  string `json:"file"`
+	Ports []int  `json:"ports"` // target (container) ports
+}
+
+// KubeSecret is a Kubernetes Secret committed to the repository, or the
+// credentials a Helm release's values embed. Keys holds facts about each
+// value (decoded from base64), never the value.
+type KubeSecret struct {
+	Ref       string             `json:"ref"`
+	Name      string             `json:"name"`
+	Namespace string             `json:"namespace"`
+	File      string             `json:"file"`
+	Type      string             `json:"type"`
+	Source    string             `json:"source"` // manifest, helm_values
+	Keys      map[string]*Secret `json:"keys"`
+	// UsedBy names the NATS servers (and NACK accounts) that read it.
+	UsedBy []string  `json:"used_by"`
+	Locs   Locations `json:"-"`
 }
 
 // Port is one published port.
@@ -164,11 +242,14 @@ type Port struct {
 	ContainerPort int    `json:"container_port"`
 	Protocol      string `json:"protocol"`
 	AllInterfaces bool   `json:"all_interfaces"`
+	// Via says what publishes the port when it is not a compose ports:
+	// entry ("Service nats (LoadBalancer)", "hostPort").
+	Via string `json:"via,omitempty"`
 }
 
 // Volume is one mount of a service.
 type Volume struct {
-	Type     string `json:"type"` // bind, volume, tmpfs
+	Type     string `json:"type"` // bind, volume, tmpfs; kubernetes: pvc, emptyDir, hostPath, configMap, secret
 	Source   string `json:"source"`
 	Target   string `json:"target"`
 	ReadOnly bool   `json:"read_only"`
@@ -240,6 +321,33 @@ type Consumer struct {
 	Locs    Locations      `json:"-"`
 }
 
+// Facts are conclusions drawn across inventory objects that Rego would
+// compute slowly or wrongly (NATS subject wildcards).
+type Facts struct {
+	// StreamOverlaps are pairs of streams of one account whose subjects
+	// overlap (the server refuses to create the second one).
+	StreamOverlaps []SubjectOverlap `json:"stream_overlaps"`
+	// ConsumerOverlaps are pairs of consumers of one work-queue stream whose
+	// filter subjects overlap (the server refuses the second one).
+	ConsumerOverlaps []SubjectOverlap `json:"consumer_overlaps"`
+	// MaxDeliveriesCapture maps each consumer with a bounded max_deliver (by
+	// ref) to the names of the streams whose subjects capture its
+	// $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>
+	// advisory; an empty list means the advisory is not stored anywhere.
+	MaxDeliveriesCapture map[string][]string `json:"max_deliveries_capture"`
+	// ConfigJWTs are the JWTs written into server configs (resolver_preload),
+	// by server ref.
+	ConfigJWTs map[string][]*JWT `json:"config_jwts"`
+}
+
+// SubjectOverlap is a pair of objects (refs) and the two filters that overlap.
+type SubjectOverlap struct {
+	A        string `json:"a"`
+	B        string `json:"b"`
+	SubjectA string `json:"subject_a"`
+	SubjectB string `json:"subject_b"`
+}
+
 // EnvFile is a .env file. Values never leave the source package: only facts.
 type EnvFile struct {
 	Ref  string             `json:"ref"`
@@ -278,6 +386,26 @@ type File struct {
 	KeyType   string `json:"key_type,omitempty"`
 	Encrypted bool   `json:"encrypted,omitempty"`
 	Line      int    `json:"line,omitempty"`
+	// JWTs are the claims of the NATS JWTs in a .creds or .jwt file, decoded
+	// without verifying signatures; the tokens themselves never enter the
+	// inventory.
+	JWTs []*JWT `json:"jwts,omitempty"`
+}
+
+// JWT is what natsaudit keeps of a NATS user, account or operator JWT.
+type JWT struct {
+	Kind          string `json:"kind"` // user, account, operator (nats.type)
+	Name          string `json:"name"`
+	Subject       string `json:"subject"`        // public nkey
+	Issuer        string `json:"issuer"`         // public nkey of the signer
+	IssuerAccount string `json:"issuer_account"` // user JWTs signed by an account signing key
+	IssuedAtNS    int64  `json:"issued_at_ns"`
+	ExpiresNS     int64  `json:"expires_ns"` // 0: no expiry
+	Bearer        bool   `json:"bearer"`
+	SigningKeys   int    `json:"signing_keys"`
+	Line          int    `json:"line"`
+	// Path is where a JWT inside a config was found (config/resolver_preload/<account>).
+	Path string `json:"path,omitempty"`
 }
 
 // Secret stands in for a secret value (password, token, nkey seed, encryption
