@@ -114,6 +114,7 @@ func (s *runSettings) apply(o *audit.Options) {
 	o.Disabled = s.disabled
 	if s.cfg != nil {
 		o.Suppress.Exceptions = s.cfg.Exceptions
+		o.ComposeProjects = s.cfg.ComposeProjects
 	}
 	o.Suppress.Baseline = s.baseline
 }

@@ -39,6 +39,10 @@ type Config struct {
 	Enabled    []RuleRef
 	Disabled   []RuleRef
 	Exceptions []suppress.Exception
+	// ComposeProjects are the compose files audited as one project each
+	// (paths relative to the scanned root, merged in the order given), as
+	// the team passes them to docker compose -f.
+	ComposeProjects [][]string
 
 	paramsNode *yaml.Node
 	exLines    []int
@@ -126,7 +130,7 @@ func Parse(data []byte, name string) (*Config, error) {
 		return c, nil
 	}
 	if root.Kind != yaml.MappingNode {
-		errs.add(root.Line, "want a mapping with version, params, enabled, disabled, exceptions")
+		errs.add(root.Line, "want a mapping with version, params, enabled, disabled, exceptions, compose")
 		return nil, errs.err()
 	}
 	for _, kv := range pairs(root, errs) {
@@ -168,14 +172,61 @@ func Parse(data []byte, name string) (*Config, error) {
 					c.exLines = append(c.exLines, item.Line)
 				}
 			}
+		case "compose":
+			c.ComposeProjects = composeProjects(v, errs)
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, compose)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// composeProjects reads compose: {projects: [[file, file...], ...]}.
+func composeProjects(v *yaml.Node, errs *errList) [][]string {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		errs.add(v.Line, "compose: want a mapping with projects")
+		return nil
+	}
+	var out [][]string
+	for _, kv := range pairs(v, errs) {
+		k, pv := kv[0], kv[1]
+		if k.Value != "projects" {
+			errs.add(k.Line, fmt.Sprintf("unknown key %s in compose (want projects)", show(k.Value)))
+			continue
+		}
+		if isNull(pv) {
+			continue
+		}
+		if pv.Kind != yaml.SequenceNode {
+			errs.add(pv.Line, "compose projects: want a list of lists of compose files, e.g. [[docker-compose.yml, docker-compose.prod.yml]]")
+			continue
+		}
+		for _, proj := range pv.Content {
+			if proj.Kind != yaml.SequenceNode || len(proj.Content) == 0 {
+				errs.add(proj.Line, "compose project: want a list of compose files, the base first")
+				continue
+			}
+			var files []string
+			for _, f := range proj.Content {
+				p := strings.TrimPrefix(strings.TrimSpace(f.Value), "./")
+				if f.Kind != yaml.ScalarNode || p == "" || filepath.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+					errs.add(f.Line, "compose project: want a compose file path relative to the scanned root")
+					continue
+				}
+				files = append(files, filepath.ToSlash(filepath.Clean(p)))
+			}
+			if len(files) > 0 {
+				out = append(out, files)
+			}
+		}
+	}
+	return out
 }
 
 var exceptionKeys = "rule, path, target, reason, expires"

@@ -81,7 +81,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions)`}},
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, compose)`}},
 		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires)`}},
 		{"missing rule", "exceptions:\n  - reason: r\n", []string{"c.yaml:2: exception without rule"}},
 		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires (not shown): not a date`}},
