@@ -24,12 +24,8 @@ import (
 //     service), resolved to the nearest server by directory when several
 //     servers carry the name.
 func (b *builder) clusterGroups() {
-	type member struct {
-		s       *model.Server
-		name    string
-		project string
-		dir     string // directory of the config (else the compose file)
-	}
+	// member is a server with a cluster name; dir is the directory of its
+	// config (else of its compose file).
 	var ms []member
 	for _, s := range b.inv.Servers {
 		c, _ := s.Config["cluster"].(map[string]any)
@@ -60,6 +56,10 @@ func (b *builder) clusterGroups() {
 			parent[ri] = rj
 		}
 	}
+	lm := make([]linkMember, len(ms))
+	for i, m := range ms {
+		lm[i] = m.link()
+	}
 	// Names under which each server is reachable, for routes.
 	byName := map[string][]int{}
 	for i, m := range ms {
@@ -67,36 +67,30 @@ func (b *builder) clusterGroups() {
 			byName[n] = append(byName[n], i)
 		}
 	}
+	// One compose project, or stand-alone configs side by side: a key
+	// each, so that linking stays linear in the number of servers.
+	first := map[string]int{}
 	for i, a := range ms {
-		for j := i + 1; j < len(ms); j++ {
-			o := ms[j]
-			if a.name != o.name {
-				continue
-			}
-			switch {
-			case a.project != "" && a.project == o.project:
-				union(i, j)
-			case a.project == "" && o.project == "" && (a.dir == o.dir || path.Dir(a.dir) == path.Dir(o.dir) && a.dir != "." && o.dir != "."):
-				union(i, j)
-			}
+		var k string
+		switch {
+		case a.project != "":
+			k = "project\x00" + a.project
+		case a.dir == ".":
+			k = "dir\x00."
+		default:
+			k = "siblings\x00" + path.Dir(a.dir)
 		}
+		k = a.name + "\x00" + k
+		if j, ok := first[k]; ok {
+			union(i, j)
+		} else {
+			first[k] = i
+		}
+	}
+	for i, a := range ms {
 		for _, host := range routeHosts(a.s) {
-			cands := byName[host]
-			best, bestLen := -1, -1
-			for _, j := range cands {
-				if j == i || ms[j].name != a.name {
-					continue
-				}
-				if ms[j].project != "" && ms[j].project == a.project {
-					best, bestLen = j, 1<<30
-					break
-				}
-				if l := commonDirLen(a.dir, ms[j].dir); l > bestLen {
-					best, bestLen = j, l
-				}
-			}
-			if best >= 0 {
-				union(i, best)
+			if j, ok := resolveRoute(lm, i, byName[host]); ok {
+				union(i, j)
 			}
 		}
 	}
@@ -105,6 +99,54 @@ func (b *builder) clusterGroups() {
 		m.s.ClusterGroup = fmt.Sprintf("%s@%s", m.name, root.s.Ref)
 	}
 }
+
+// linkMember is what route resolution needs of a server.
+type linkMember struct {
+	name, project, dir string
+}
+
+// resolveRoute picks the server a route host names, among cands (servers
+// carrying that name): none when the route names the server itself; inside
+// a compose project only a service of that project (service names resolve on
+// the project's network); else the nearest server by directory.
+func resolveRoute(ms []linkMember, i int, cands []int) (int, bool) {
+	a := ms[i]
+	best, bestLen := -1, 0
+	for _, j := range cands {
+		if j == i {
+			return 0, false // a route to itself (the list names every member)
+		}
+	}
+	for _, j := range cands {
+		o := ms[j]
+		if o.name != a.name {
+			continue
+		}
+		if a.project != "" {
+			if o.project == a.project {
+				return j, true
+			}
+			continue
+		}
+		l := commonDirLen(a.dir, o.dir)
+		if a.dir == "." && o.dir == "." {
+			l = 1
+		}
+		if l > bestLen {
+			best, bestLen = j, l
+		}
+	}
+	return best, best >= 0
+}
+
+type member struct {
+	s       *model.Server
+	name    string
+	project string
+	dir     string
+}
+
+func (m member) link() linkMember { return linkMember{m.name, m.project, m.dir} }
 
 // homeDir is the directory a server is defined in: its config file's, else
 // its compose file's.
