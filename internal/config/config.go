@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -214,12 +215,13 @@ func composeProjects(v *yaml.Node, errs *errList) [][]string {
 			}
 			var files []string
 			for _, f := range proj.Content {
-				p := strings.TrimPrefix(strings.TrimSpace(f.Value), "./")
-				if f.Kind != yaml.ScalarNode || p == "" || filepath.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+				raw := strings.TrimSpace(f.Value)
+				p := path.Clean(filepath.ToSlash(raw))
+				if f.Kind != yaml.ScalarNode || raw == "" || path.IsAbs(p) || filepath.IsAbs(raw) || p == ".." || strings.HasPrefix(p, "../") {
 					errs.add(f.Line, "compose project: want a compose file path relative to the scanned root")
 					continue
 				}
-				files = append(files, filepath.ToSlash(filepath.Clean(p)))
+				files = append(files, p)
 			}
 			if len(files) > 0 {
 				out = append(out, files)
