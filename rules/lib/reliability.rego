@@ -170,6 +170,11 @@ _group_key(s) := g if {
 config_cluster_size(s) := 1 if {
 	not clustered_config(s)
 } else := n if {
+	# A Kubernetes workload runs exactly its replicas, whatever the routes
+	# list (routes to pods that do not exist never connect).
+	n := num(s.deployment.replicas)
+	n > 0
+} else := n if {
 	g := cluster_group_size(s)
 	h := count(route_hosts(s))
 	n := _rel_cluster_size(g, h, _rel_routes_list_all(s))

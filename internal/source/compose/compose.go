@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
@@ -933,16 +934,17 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	s.Locs.Set("deployment", r.line)
 
 	imgRef, missing := ip(r.image)
-	img := ParseImage(imgRef)
-	img.Unresolved = len(missing) > 0
+	ref := image.Split(imgRef)
+	img := Image{Ref: ref, Unresolved: len(missing) > 0}
 	s.Image = img
 	d.Image = imgRef
-	d.ImageRepo, d.ImageTag, d.ImageDigest = img.Repo, img.Tag, img.Digest
+	d.ImageRepo, d.ImageTag, d.ImageDigest = ref.Repo, ref.Tag, ref.Digest
 	if img.Unresolved {
 		// nats:${TAG}: the tag comes from the environment; show the
 		// reference as written, not "nats:".
+		raw := image.Split(r.image.v)
 		d.Image = r.image.v
-		d.ImageRepo, d.ImageTag, d.ImageDigest = splitImage(r.image.v)
+		d.ImageRepo, d.ImageTag, d.ImageDigest = raw.Repo, raw.Tag, raw.Digest
 		d.ImageFromEnv = true
 	}
 	s.Locs.Set("deployment/image", r.image.loc)
@@ -950,8 +952,8 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	d.Built = r.build
 	// NATS Streaming embeds a nats-server (its listener, auth and TLS
 	// are audited), but its 0.x version is not a nats-server version.
-	s.Streaming = img.Kind() == ImageStreaming
-	s.IsNATS = img.Kind() == ImageNATS || s.Streaming
+	s.Streaming = img.Kind() == image.Streaming
+	s.IsNATS = image.IsNATS(ref.Repo)
 
 	// Container environment: env_file entries, then environment: entries.
 	for _, ef := range r.envFiles {
@@ -1087,7 +1089,7 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	if r.commandSet {
 		s.Locs.Set("deployment/command", r.commandLoc)
 	}
-	parseFlags(s, args, a, r.command)
+	parseFlags(s, args, a)
 	if !s.IsNATS && (runsNATSServer(args) || runsNATSServer(r.entrypoint)) {
 		// A custom image whose command runs nats-server: its tag is the
 		// image's release, not the server's.
@@ -1098,7 +1100,7 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	}
 	if d.ConfigPath != "" && !path.IsAbs(d.ConfigPath) {
 		// -c server.conf is read from the working directory.
-		wd := img.WorkingDir()
+		wd := image.WorkingDir
 		if r.workingDir.v != "" {
 			wd, _ = ip(r.workingDir)
 		}
@@ -1172,10 +1174,4 @@ func parseMem(s string) (int64, bool) {
 	}
 	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[strings.ToLower(m[2])]
 	return int64(f * mult), true
-}
-
-// splitImage splits an image reference into repository, tag and digest.
-func splitImage(img string) (repo, tag, digest string) {
-	i := ParseImage(img)
-	return i.Repo, i.Tag, i.Digest
 }

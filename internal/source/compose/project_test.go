@@ -6,41 +6,6 @@ import (
 	"testing"
 )
 
-func TestParseImage(t *testing.T) {
-	tests := []struct {
-		ref           string
-		kind          ImageKind
-		version, conf string
-	}{
-		{"nats:2.10.16", ImageNATS, "2.10.16", ScratchConfig},
-		{"nats", ImageNATS, "", ScratchConfig},
-		{"nats:latest", ImageNATS, "", ScratchConfig},
-		{"nats:2.10-alpine", ImageNATS, "2.10", AlpineConfig},
-		{"nats:alpine3.22", ImageNATS, "", AlpineConfig},
-		{"docker.io/library/nats:2.11.9@sha256:abcd", ImageNATS, "2.11.9", ScratchConfig},
-		{"registry.example.com:5000/library/nats:2.10", ImageNATS, "2.10", ScratchConfig},
-		{"opencsg-registry.cn-beijing.cr.aliyuncs.com/opencsg_public/csghub_nats:2.10.16", ImageNATS, "2.10.16", ScratchConfig},
-		{"bitnami/nats:2.10.20", ImageNATS, "2.10.20", BitnamiConfig},
-		{"synadia/nats-server:nightly", ImageNATS, "", ScratchConfig},
-		{"nats-streaming:0.25.3", ImageStreaming, "", ""},
-		{"docker.io/nats-streaming:0.25.3-alpine", ImageStreaming, "", ""},
-		{"natsio/nats-box:0.14.5", ImageOther, "", ""},
-		{"natsio/prometheus-nats-exporter:0.15.0", ImageOther, "", ""},
-		{"myorg/app:2.10.1", ImageOther, "", ""},
-	}
-	for _, tt := range tests {
-		img := ParseImage(tt.ref)
-		if img.Kind() != tt.kind || img.Version() != tt.version || img.DefaultConfigPath() != tt.conf {
-			t.Errorf("%s: kind %d version %q config %q, want %d %q %q", tt.ref, img.Kind(), img.Version(), img.DefaultConfigPath(), tt.kind, tt.version, tt.conf)
-		}
-	}
-	u := ParseImage("nats:")
-	u.Unresolved = true
-	if u.Version() != "" || u.DefaultConfigPath() != "" {
-		t.Errorf("an image set from the environment has no version or flavour: %+v", u)
-	}
-}
-
 func TestGroupProjects(t *testing.T) {
 	in := func(names ...string) []Input {
 		var out []Input
