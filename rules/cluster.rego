@@ -71,6 +71,9 @@ _size_path(s) := sprintf("%s/cluster_size", [lib.live_meta_path(s)]) if {
 	lib.live_meta(s)
 } else := "live/varz/jetstream" if {
 	lib.live_js_enabled(s)
+} else := "deployment/replicas" if {
+	lib.num(s.deployment.replicas) > 0
+	lib.clustered_config(s)
 } else := "config/cluster/routes" if {
 	count(lib.routes_of(s)) > 0
 } else := "config/cluster" if {

@@ -12,7 +12,9 @@ import data.natsaudit.lib
 #   any bind mount or named volume (tmpfs does not count), so re-creating the
 #   container (an image update, `docker compose up` after a config change)
 #   deletes every stream and consumer. Without store_dir the server uses
-#   /tmp/nats/jetstream inside the container.
+#   /tmp/nats/jetstream inside the container. On Kubernetes, only a
+#   PersistentVolumeClaim (or hostPath) keeps the data: an emptyDir is
+#   deleted with the pod.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/nats_docker/jetstream_docker
 # custom:
@@ -62,7 +64,7 @@ _abs(d) := concat("/", ["", trim_prefix(d, "./")]) if not startswith(d, "/")
 
 _persistent(s, dir) if {
 	some v in s.deployment.volumes
-	v.type in {"bind", "volume"}
+	v.type in {"bind", "volume", "pvc", "hostPath"}
 	_under(dir, trim_suffix(v.target, "/"))
 }
 
@@ -136,7 +138,7 @@ deny contains f if {
 	some l in _client_listeners(s)
 	not lib.loopback(l.host)
 	i := lib.published_all(s, l.port)
-	f := lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), s.deployment.file, lib.listener_names[l.kind], l.port]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), lib.published_by(s, i), lib.listener_names[l.kind], l.port]))
 }
 
 # The client-facing listeners of the container; without a config the client

@@ -146,12 +146,12 @@ _health_sev(errs) := "critical" if {
 deny contains f if {
 	some s in lib.configured_servers
 	d := s.deployment
-	d.kind == "compose"
+	d.kind in {"compose", "kubernetes", "helm"}
 	_uses_lame_duck(s)
 	ldm := _lame_duck(s)
 	grace := _grace(d)
 	ldm > grace
-	f := lib.finding(rego.metadata.rule(), s, _ldm_path(s), sprintf("%s: lame_duck_duration %s is longer than the compose stop grace period %s: the container is killed before clients have moved", [lib.server_label(s), lib.human_duration(ldm), lib.human_duration(grace)]))
+	f := lib.finding(rego.metadata.rule(), s, _ldm_path(s), sprintf("%s: lame_duck_duration %s is longer than the %s %s: the container is killed before clients have moved", [lib.server_label(s), lib.human_duration(ldm), _grace_name[d.kind], lib.human_duration(grace)]))
 }
 
 # Lame duck is in play when it is configured, or when the stop signal (SIGUSR2)
@@ -160,7 +160,15 @@ _uses_lame_duck(s) if object.get(s.config, "lame_duck_duration", null) != null
 
 _uses_lame_duck(s) if upper(s.deployment.stop_signal) in {"SIGUSR2", "USR2"}
 
-_uses_lame_duck(s) if lib.num(s.deployment.stop_grace_period) > 0
+# A compose stop_grace_period is only set for a reason; Kubernetes always
+# has a grace period (30s by default), so there only the preStop hook
+# (stop_signal SIGUSR2) or the config says lame duck is used.
+_uses_lame_duck(s) if {
+	s.deployment.kind == "compose"
+	lib.num(s.deployment.stop_grace_period) > 0
+}
+
+_grace_name := {"compose": "compose stop grace period", "kubernetes": "pod's terminationGracePeriodSeconds", "helm": "pod's terminationGracePeriodSeconds"}
 
 _lame_duck(s) := n if {
 	n := lib.num(s.config.lame_duck_duration)

@@ -562,8 +562,8 @@ deny contains f if {
 	f := lib.finding(rego.metadata.rule(), s, l.path, sprintf("%s serves monitoring over plain HTTP on port %v (%s)", [lib.server_label(s), l.port, _reach_note(s, l)]))
 }
 
-_reach_note(s, l) := sprintf("published by %s", [s.deployment.file]) if {
-	lib.published_beyond_loopback(s, l.port)
+_reach_note(s, l) := sprintf("published by %s", [lib.published_by(s, i)]) if {
+	i := lib.published_beyond_loopback(s, l.port)
 } else := lib.exposure_note(s, l)
 
 # METADATA

@@ -22,6 +22,7 @@ advisories := data.natsaudit.advisories
 # custom:
 #   id: NATS-VER-001
 #   severity: high
+#   severity_varies: critical when an applicable advisory is critical, lower when only lower ones apply
 #   category: security
 #   sources: [config, compose, live]
 #   remediation: |-

@@ -18,11 +18,14 @@ import (
 	"time"
 
 	"github.com/natsaudit/natsaudit/internal/discover"
+	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/certs"
 	"github.com/natsaudit/natsaudit/internal/source/compose"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
+	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
@@ -32,6 +35,8 @@ type Options struct {
 	Secrets *secret.Analyzer
 	Now     time.Time
 	MaxSize int64
+	// Helm releases named in .natsaudit.yaml.
+	Helm []helm.Spec
 }
 
 // Build turns discovered files into an Inventory.
@@ -44,7 +49,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	}
 	b := &builder{d: d, base: base, opt: opt, inv: &model.Inventory{
 		Servers: []*model.Server{}, Streams: []*model.Stream{}, Consumers: []*model.Consumer{},
-		EnvFiles: []*model.EnvFile{}, Files: []*model.File{}, Errors: []model.ParseError{},
+		EnvFiles: []*model.EnvFile{}, Files: []*model.File{}, Errors: []model.ParseError{}, KubeSecrets: []*model.KubeSecret{},
 	}, byRel: map[string]*discover.File{}, certCache: map[string]*model.Cert{}}
 	b.inv.Scan.NowNS = opt.Now.UnixNano()
 	b.inv.Scan.Now = opt.Now.UTC().Format(time.RFC3339)
@@ -58,6 +63,8 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	b.envFiles()
 	b.composeServers()
 	b.standaloneConfigs()
+	b.kubeManifests()
+	b.helmReleases()
 	b.streamFiles()
 	b.keyFiles()
 	b.finish()
@@ -529,17 +536,97 @@ func (b *builder) streamFiles() {
 		}
 		b.addFile(f.Rel, discover.KindStream)
 		b.inv.Errors = append(b.inv.Errors, res.Errors...)
-		for _, s := range res.Streams {
-			s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
-			b.inv.Streams = append(b.inv.Streams, s)
+		b.addStreams(res.Streams, res.Consumers)
+	}
+}
+
+// kubeManifests reads the Kubernetes manifests together (a workload, the
+// ConfigMap it mounts and the Service in front of it are often in different
+// files): servers, NACK streams and consumers, committed Secrets.
+func (b *builder) kubeManifests() {
+	files := b.files(discover.KindKube)
+	if len(files) == 0 {
+		return
+	}
+	inputs := make([]kube.Input, len(files))
+	for i, f := range files {
+		inputs[i] = kube.Input{Rel: f.Rel, Data: f.Data}
+	}
+	res := kube.Load(inputs, kube.Options{Secrets: b.opt.Secrets})
+	for _, rel := range res.Files {
+		b.addFile(rel, discover.KindKube)
+	}
+	b.inv.Errors = append(b.inv.Errors, res.Errors...)
+	b.inv.Notes = append(b.inv.Notes, res.Notes...)
+	for _, s := range res.Servers {
+		b.inv.Scan.AddSource("kubernetes")
+		b.addServer(s)
+	}
+	if res.Configs {
+		b.inv.Scan.AddSource("config")
+	}
+	b.addStreams(res.Streams, res.Consumers)
+	for _, s := range res.Secrets {
+		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
+	}
+	if len(res.Secrets) > 0 {
+		b.inv.Scan.AddSource("kubernetes")
+	}
+}
+
+// helmReleases maps the values of the nats chart's releases.
+func (b *builder) helmReleases() {
+	charts, values := b.files(discover.KindHelmChart), b.files(discover.KindHelmValues)
+	if len(values) == 0 && len(b.opt.Helm) == 0 {
+		return
+	}
+	toHelm := func(fs []*discover.File) []helm.File {
+		out := make([]helm.File, len(fs))
+		for i, f := range fs {
+			out[i] = helm.File{Rel: f.Rel, Data: f.Data}
 		}
-		for _, c := range res.Consumers {
-			c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
-			b.inv.Consumers = append(b.inv.Consumers, c)
+		return out
+	}
+	read := func(rel string) ([]byte, error) {
+		if f := b.byRel[rel]; f != nil {
+			return f.Data, nil
 		}
-		if len(res.Streams)+len(res.Consumers) > 0 {
-			b.inv.Scan.AddSource("streams")
+		real, ok := b.d.All[rel]
+		if !ok {
+			return nil, fmt.Errorf("not found in the scanned tree")
 		}
+		return discover.ReadRegular(real, b.opt.MaxSize)
+	}
+	res := helm.Load(toHelm(charts), toHelm(values), helm.Options{Secrets: b.opt.Secrets, Releases: b.opt.Helm, Read: read})
+	for _, rel := range res.Files {
+		b.addFile(rel, "helm")
+	}
+	b.inv.Errors = append(b.inv.Errors, res.Errors...)
+	b.inv.Notes = append(b.inv.Notes, res.Notes...)
+	for _, s := range res.Servers {
+		b.inv.Scan.AddSource("helm")
+		b.inv.Scan.AddSource("config")
+		b.addServer(s)
+	}
+	for _, s := range res.Secrets {
+		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
+		b.inv.Scan.AddSource("helm")
+	}
+}
+
+func (b *builder) addStreams(ss []*model.Stream, cs []*model.Consumer) {
+	for _, s := range ss {
+		s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+		b.inv.Streams = append(b.inv.Streams, s)
+	}
+	for _, c := range cs {
+		c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+		b.inv.Consumers = append(b.inv.Consumers, c)
+	}
+	if len(ss)+len(cs) > 0 {
+		b.inv.Scan.AddSource("streams")
 	}
 }
 
@@ -598,24 +685,9 @@ func capErrors(errs []model.ParseError, max int) []model.ParseError {
 	return out
 }
 
-var tagVersionRe = regexp.MustCompile(`^v?(\d+)\.(\d+)(?:\.(\d+))?`)
-
 // versionFromTag reads a nats-server version from an image tag
-// ("2.10.24-alpine", "2.10", "latest").
-func versionFromTag(tag string) *model.Version {
-	m := tagVersionRe.FindStringSubmatch(tag)
-	if m == nil {
-		return nil
-	}
-	v := &model.Version{Raw: tag, Source: "image_tag", Series: m[1] + "." + m[2]}
-	if m[3] != "" {
-		v.Value = m[1] + "." + m[2] + "." + m[3]
-		v.Semver = v.Value
-	} else {
-		v.Value = v.Series
-	}
-	return v
-}
+// ("2.10.24-alpine", "2.10", "latest"): package image.
+func versionFromTag(tag string) *model.Version { return image.Version(tag) }
 
 // VersionFromString is versionFromTag for varz versions ("2.10.24",
 // "2.11.0-RC.1").

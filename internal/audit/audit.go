@@ -24,6 +24,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -43,6 +44,9 @@ type Options struct {
 	Suppress suppress.Options
 	// Disabled rules are not evaluated: no findings, no part in the scores.
 	Disabled map[string]bool
+	// Helm names Helm releases and their values files (.natsaudit.yaml
+	// helm: releases:); without it values are layered per directory.
+	Helm []helm.Spec
 }
 
 // Result is a finished audit.
@@ -96,7 +100,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 			return nil, err
 		}
 	}
-	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize})
+	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm})
 	for _, p := range opt.Paths {
 		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
 	}
@@ -158,7 +162,8 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 		switch {
 		case f.Kind == discover.KindNatsConf:
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data, SlashComments: true})
-		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv ||
+		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv || f.Kind == discover.KindKube ||
+			f.Kind == discover.KindHelmValues || f.Kind == discover.KindHelmChart ||
 			(f.Kind == discover.KindStream && !strings.HasSuffix(strings.ToLower(f.Rel), ".json")):
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data})
 		}
@@ -180,7 +185,10 @@ func Input(inv *model.Inventory) (ast.Value, error) {
 }
 
 // Evaluated returns the rules whose sources the scan has, less the disabled
-// ones and those of rule packages that failed at evaluation.
+// ones and those of rule packages that failed at evaluation. A rule
+// written for compose deployments judges the same facts of a Kubernetes
+// workload or Helm release (model.Deployment is one shape for all three),
+// so it runs when any of them is present.
 func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]bool, failed []engine.RuleError) []*engine.Rule {
 	broken := failedRules(failed)
 	var out []*engine.Rule
@@ -189,7 +197,8 @@ func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]boo
 			continue
 		}
 		for _, s := range r.Sources {
-			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) {
+			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) ||
+				s == "compose" && (inv.Scan.HasSource("kubernetes") || inv.Scan.HasSource("helm")) {
 				out = append(out, r)
 				break
 			}
@@ -251,6 +260,9 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	rep.Scan.Streams, rep.Scan.Consumers = len(inv.Streams), len(inv.Consumers)
 	return rep
 }
+
+// AdvisoriesDate is the date of the advisory data bundled with the rules.
+func AdvisoriesDate(eng *engine.Engine) string { return advisoriesDate(eng) }
 
 func advisoriesDate(eng *engine.Engine) string {
 	if a, ok := eng.Data["advisories"].(map[string]any); ok {

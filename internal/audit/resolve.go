@@ -39,6 +39,9 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			if !loc.Valid() {
 				loc = serverFallback(s, r.Path)
 			}
+			if chartDefault(s, r.Path) {
+				f.Message += " (not set in the values: the nats chart's default)"
+			}
 			if s.Live != nil && (strings.HasPrefix(r.Path, "live/") || !loc.Valid()) {
 				f.Endpoint = s.Live.Endpoint
 			}
@@ -75,6 +78,18 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			fl := inv.Files[idx]
 			f.TargetKind, f.TargetName = "file", fl.Path
 			loc = model.Location{File: fl.Path, Line: max(fl.Line, 1)}
+		}
+	case "kube_secrets":
+		if idx < len(inv.KubeSecrets) {
+			ks := inv.KubeSecrets[idx]
+			f.TargetKind, f.TargetName = "secret", qualified(ks.Namespace, ks.Name)
+			loc = lookup(ks.Locs, r.Path)
+			if !loc.Valid() {
+				loc = ks.Locs[""]
+			}
+			if !loc.Valid() {
+				loc = model.Location{File: ks.File, Line: 1}
+			}
 		}
 	case "errors":
 		if idx < len(inv.Errors) {
@@ -168,6 +183,25 @@ func splitRef(ref string) (string, int) {
 		return ref, -1
 	}
 	return ref[:i], n
+}
+
+// chartDefault reports whether the value a finding names (or, for a missing
+// key, the closest value that has a location) is a Helm chart default.
+func chartDefault(s *model.Server, path string) bool {
+	if len(s.Defaults) == 0 {
+		return false
+	}
+	for p := path; p != ""; {
+		if _, ok := s.Locs[p]; ok {
+			return s.Defaults[p]
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return false
 }
 
 // lookup finds the location of path, or of its closest ancestor that has one

@@ -42,7 +42,7 @@ too.`,
 			if output == "" || output == "-" {
 				return &exitError{ExitError, fmt.Errorf("--output: give a file for the baseline (default %s)", DefaultBaseline)}
 			}
-			f.out = outputFlags{formats: []string{"json"}, outputs: []string{output}, failOn: "never", noColor: true}
+			f.out = outputFlags{formats: []string{"json"}, outputs: []string{output}, failOn: "never", noColor: true, exitCode: ExitFindings}
 			if err := a.runScan(cmd, args, &f); err != nil {
 				return err
 			}

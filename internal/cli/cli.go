@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/natsaudit/natsaudit/internal/audit"
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -45,6 +49,36 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	version        string
+	// quiet (--quiet) drops warnings from stderr; errors are still printed.
+	quiet bool
+	// fromEnv are the flags set from NATSAUDIT_* variables, by flag name,
+	// so that an error about one names the variable the user set.
+	fromEnv map[string]string
+}
+
+// explain adds the environment variable to an error about a flag that was
+// set from one.
+func (a *app) explain(msg string) string {
+	names := make([]string, 0, len(a.fromEnv))
+	for flag := range a.fromEnv {
+		names = append(names, flag)
+	}
+	sort.Strings(names)
+	for _, flag := range names {
+		if strings.Contains(msg, "--"+flag+" ") || strings.Contains(msg, "--"+flag+":") {
+			return msg + " (set by " + a.fromEnv[flag] + ")"
+		}
+	}
+	return msg
+}
+
+// warnf prints a warning on stderr unless --quiet. format is the tool's own
+// text; every untrusted argument must already be TerminalSafe.
+func (a *app) warnf(format string, args ...any) {
+	if a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stderr, "natsaudit: warning: "+format, args...)
 }
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
@@ -74,7 +108,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "natsaudit: %s\n", report.TerminalSafeLines(ee.err.Error()))
+			fmt.Fprintf(stderr, "natsaudit: %s\n", report.TerminalSafeLines(a.explain(ee.err.Error())))
 		}
 		return ee.code
 	}
@@ -97,12 +131,24 @@ catalog of Rego rules and writes a scored report (text, JSON, Markdown, SARIF).
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 2 usage or runtime error, 3 incomplete scan (reports written): a rule failed
 at evaluation, or no NATS configuration found could be parsed, or none was
-found and --fail-on-empty is set. 3 wins over 1.`,
+found and --fail-on-empty is set. 3 wins over 1. --exit-code N replaces 1.
+
+Every flag can also be set with an environment variable: NATSAUDIT_ and the
+flag's name in upper case, dashes as underscores (NATSAUDIT_FAIL_ON=medium,
+NATSAUDIT_FORMAT=sarif,markdown). The command line wins. NO_COLOR (any
+value) and TERM=dumb turn colours off.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       a.version,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.applyEnv(cmd); err != nil {
+				return &exitError{ExitError, err}
+			}
+			return nil
+		},
 	}
 	root.SetVersionTemplate("natsaudit {{.Version}}\n")
+	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings on stderr (errors still are)")
 	root.AddCommand(a.scanCmd(), a.probeCmd(), a.rulesCmd(), a.versionCmd())
 	root.AddCommand(a.diffCmd())
 	root.AddCommand(a.baselineCmd())
@@ -112,13 +158,59 @@ found and --fail-on-empty is set. 3 wins over 1.`,
 func (a *app) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, build, rule count and advisory data date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(a.stdout, "natsaudit %s\n", a.version)
+			eng, err := engine.New(cmd.Context(), engine.Options{CatalogOnly: true})
+			if err != nil {
+				return &exitError{ExitError, err}
+			}
+			b := buildInfo()
+			fmt.Fprintf(a.stdout, "natsaudit %s\ncommit:        %s\nbuilt:         %s\ngo:            %s\nrules:         %d\nadvisory data: %s\n",
+				a.version, b.commit, b.date, b.goVersion, len(eng.Rules()), orUnknown(audit.AdvisoriesDate(eng)))
 			return nil
 		},
 	}
+}
+
+// Commit and Date are set at build time (goreleaser: -X ...cli.Commit={{.Commit}}
+// -X ...cli.Date={{.Date}}); otherwise they come from the Go build's VCS
+// stamp when there is one.
+var Commit, Date = "", ""
+
+type build struct{ commit, date, goVersion string }
+
+func buildInfo() build {
+	b := build{commit: Commit, date: Date, goVersion: runtime.Version()}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		modified := false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if b.commit == "" {
+					b.commit = s.Value
+				}
+			case "vcs.time":
+				if b.date == "" {
+					b.date = s.Value
+				}
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && b.commit != "" && Commit == "" {
+			b.commit += " (modified)"
+		}
+	}
+	b.commit, b.date = orUnknown(b.commit), orUnknown(b.date)
+	return b
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }
 
 // Run is the entry point of cmd/natsaudit.

@@ -19,6 +19,11 @@ type outputFlags struct {
 	outputs []string
 	failOn  string
 	noColor bool
+	// severities (--severity) are the only ones reported and gated on;
+	// empty is all.
+	severities []string
+	// exitCode (--exit-code) replaces ExitFindings.
+	exitCode int
 	// SARIF: code-scanning category and whether suppressed findings stay in.
 	sarifCategory          string
 	sarifIncludeSuppressed bool
@@ -83,6 +88,12 @@ func (o *outputFlags) targets() ([]target, error) {
 	}
 	var out []target
 	for _, f := range formats {
+		// format=path names one file: its path is not a list (a path
+		// may hold a comma).
+		if i := strings.IndexByte(f, '='); i > 0 && !strings.Contains(f[:i], ",") {
+			out = append(out, target{format: strings.TrimSpace(f[:i]), path: f[i+1:]})
+			continue
+		}
 		for _, part := range strings.Split(f, ",") {
 			part = strings.TrimSpace(part)
 			if part == "" {
@@ -107,6 +118,12 @@ func (o *outputFlags) targets() ([]target, error) {
 	}
 	if len(o.outputs) > plain {
 		return nil, fmt.Errorf("%d --output given for %d --format: pair each --output with a --format", len(o.outputs), plain)
+	}
+	// -f text -f json -o report.json would write the text report into
+	// report.json and JSON to stdout: with several formats, every --output
+	// must have its own format, or none.
+	if len(o.outputs) > 0 && len(o.outputs) < plain {
+		return nil, fmt.Errorf("%d formats but %d --output: give each format its file (--format json=report.json, or one --output per --format, in order)", plain, len(o.outputs))
 	}
 	stdout := 0
 	for _, t := range out {

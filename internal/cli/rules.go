@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,8 +37,16 @@ func (a *app) rulesCmd() *cobra.Command {
 			case "markdown", "md":
 				return catalogdoc.Markdown(a.stdout, eng.Rules(), catalogdoc.Options{Params: eng.Params()})
 			case "text":
+				varies := false
 				for _, r := range eng.Rules() {
-					fmt.Fprintf(a.stdout, "%-14s %-8s %-12s %s\n", report.TerminalSafe(r.ID), r.Severity, r.Category, report.TerminalSafe(r.Title))
+					sev := r.Severity
+					if r.SeverityVaries != "" {
+						sev, varies = sev+"*", true
+					}
+					fmt.Fprintf(a.stdout, "%-14s %-9s %-12s %s\n", report.TerminalSafe(r.ID), sev, r.Category, report.TerminalSafe(r.Title))
+				}
+				if varies {
+					fmt.Fprintln(a.stdout, "\n* the default severity: a finding of this rule can have another (natsaudit rules show ID says when)")
 				}
 				return nil
 			}
@@ -57,9 +66,15 @@ func (a *app) rulesCmd() *cobra.Command {
 			}
 			r, ok := eng.Rule(strings.ToUpper(args[0]))
 			if !ok {
-				return &exitError{ExitError, fmt.Errorf("no rule %q; run 'natsaudit rules list'", args[0])}
+				msg := fmt.Sprintf("no rule %q", args[0])
+				if s := suggest(args[0], ruleIDs(eng)); len(s) > 0 {
+					msg += "; did you mean " + strings.Join(s, " or ") + "?"
+				} else {
+					msg += "; run 'natsaudit rules list'"
+				}
+				return &exitError{ExitError, errors.New(msg)}
 			}
-			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nSources:   %s\n\n%s\n\nRemediation:\n%s\n", report.TerminalSafe(r.ID), report.TerminalSafe(r.Title), r.Severity, r.Category,
+			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nSources:   %s\n\n%s\n\nRemediation:\n%s\n", report.TerminalSafe(r.ID), report.TerminalSafe(r.Title), report.TerminalSafe(r.SeverityText()), r.Category,
 				report.TerminalSafe(strings.Join(r.Sources, ", ")), report.TerminalSafeLines(r.Description), report.TerminalSafeLines(indent(r.Remediation)))
 			if len(r.References) > 0 {
 				fmt.Fprintf(a.stdout, "\nReferences:\n")
@@ -71,6 +86,7 @@ func (a *app) rulesCmd() *cobra.Command {
 		},
 	}
 	show.Flags().StringArrayVar(&dirs, "rules", nil, "also look in this directory of rules (repeatable)")
+	show.ValidArgsFunction = completeRuleIDs
 	cmd.AddCommand(list, show, a.rulesTestCmd())
 	return cmd
 }

@@ -66,7 +66,10 @@ func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format: text, json, markdown, sarif (repeatable; pairs with --output in order; or format=file)")
 	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write the matching --format to this file instead of stdout (repeatable)")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low, info, never")
-	cmd.Flags().BoolVar(&o.noColor, "no-color", false, "disable colours in text output")
+	cmd.Flags().BoolVar(&o.noColor, "no-color", false, "disable colours in text output (also NO_COLOR set, or TERM=dumb)")
+	cmd.Flags().StringSliceVar(&o.severities, "severity", nil, "report only findings of these severities (comma-separated: critical,high,...); scores still count every finding")
+	cmd.Flags().IntVar(&o.exitCode, "exit-code", ExitFindings, "exit code when a finding is at or above --fail-on")
+	registerCompletions(cmd)
 	cmd.Flags().StringVar(&o.sarifCategory, "sarif-category", "", `SARIF code-scanning category (automationDetails.id "natsaudit/<category>/"); default "config", or "live" when servers were probed`)
 	cmd.Flags().BoolVar(&o.sarifIncludeSuppressed, "sarif-include-suppressed", false, "keep suppressed findings in SARIF, marked with suppressions (GitHub shows them as open alerts)")
 }
@@ -98,6 +101,13 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	rank, err := failRank(f.out.failOn)
 	if err != nil {
 		return &exitError{ExitError, err}
+	}
+	sevs, err := parseSeverities(f.out.severities)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	if f.out.exitCode < 1 || f.out.exitCode > 125 {
+		return &exitError{ExitError, fmt.Errorf("--exit-code %d: want 1 to 125 (0 would hide findings; 2 and 3 are natsaudit's own)", f.out.exitCode)}
 	}
 	if opts.Now, err = parseNow(f.now); err != nil {
 		return &exitError{ExitError, err}
@@ -133,11 +143,12 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		return &exitError{ExitError, err}
 	}
 	a.finish(settings, res)
+	filterSeverities(res.Report, sevs)
 	// Inputs that could not be read (over --max-file-size, unreadable,
 	// FIFOs, broken symlinks) are in the report's notes; the text report has
 	// no notes, so say it where a CI log shows it.
 	for _, s := range res.Discover.Skipped {
-		fmt.Fprintf(a.stderr, "natsaudit: warning: skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
+		a.warnf("skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
 	}
 	if f.inventory != "" {
 		if err := writeInventory(g, f.inventory, res); err != nil {
@@ -146,12 +157,12 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	}
 	// The catalog gives Markdown and SARIF each rule's description and fix.
 	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
-	ropt.Color = !f.out.noColor && isTerminal(a.stdout)
+	ropt.Color = a.colour(f.out.noColor)
 	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
 	a.warnStatus(res.Report)
-	if code := exitCode(res.Report, rank, f.failOnEmpty); code != ExitOK {
+	if code := exitCode(res.Report, rank, f.failOnEmpty, f.out.exitCode); code != ExitOK {
 		return &exitError{code: code}
 	}
 	return nil
@@ -166,6 +177,17 @@ func parseNow(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--now %q: want RFC 3339, e.g. 2026-01-06T00:00:00Z", s)
 	}
 	return t, nil
+}
+
+// colour says whether text on stdout gets colours: a terminal, no
+// --no-color, no NO_COLOR (https://no-color.org: any non-empty value) and
+// not TERM=dumb.
+func (a *app) colour(noColor bool) bool {
+	return useColour(noColor, a.getenv, isTerminal(a.stdout))
+}
+
+func useColour(noColor bool, getenv func(string) string, terminal bool) bool {
+	return terminal && !noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 func isTerminal(w any) bool {

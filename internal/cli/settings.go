@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"path/filepath"
 	"strings"
 
@@ -24,7 +25,7 @@ type ciFlags struct {
 }
 
 func addCIFlags(cmd *cobra.Command, f *ciFlags, lookedFor string) {
-	cmd.Flags().StringVar(&f.config, "config", "", "settings and exceptions file (parameters, enabled/disabled rules, exceptions); default: "+lookedFor)
+	cmd.Flags().StringVarP(&f.config, "config", "c", "", "settings and exceptions file (parameters, enabled/disabled rules, exceptions); default: "+lookedFor)
 	cmd.Flags().StringVar(&f.baseline, "baseline", "", "JSON report of accepted findings (natsaudit baseline write, or scan --format json): only findings not in it are reported and count for --fail-on")
 }
 
@@ -114,6 +115,10 @@ func (s *runSettings) apply(o *audit.Options) {
 	o.Disabled = s.disabled
 	if s.cfg != nil {
 		o.Suppress.Exceptions = s.cfg.Exceptions
+		for _, r := range s.cfg.Helm {
+			o.Helm = append(o.Helm, helm.Spec{Name: r.Name, Chart: r.Chart, Version: r.Version, Values: r.Values,
+				Source: fmt.Sprintf("%s:%d", s.cfg.Name, r.Line)})
+		}
 	}
 	o.Suppress.Baseline = s.baseline
 }
@@ -123,6 +128,6 @@ func (s *runSettings) apply(o *audit.Options) {
 func (a *app) finish(s *runSettings, res *audit.Result) {
 	res.Report.Notes = append(res.Report.Notes, s.notes...)
 	for _, w := range res.Warnings {
-		fmt.Fprintf(a.stderr, "natsaudit: warning: %s\n", report.TerminalSafe(res.Secrets.Redact(w)))
+		a.warnf("%s\n", report.TerminalSafe(res.Secrets.Redact(w)))
 	}
 }

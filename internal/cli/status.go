@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -13,12 +11,12 @@ import (
 // fails either way should say that the report cannot be taken as the whole
 // picture. A scan that found no NATS input exits 0, as Trivy and Conftest do
 // for a tree with nothing to check, unless failOnEmpty.
-func exitCode(rep *report.Report, rank int, failOnEmpty bool) int {
+func exitCode(rep *report.Report, rank int, failOnEmpty bool, findingsCode int) int {
 	if report.RuleErrors(rep) > 0 || rep.Scan.Status == report.StatusNotParsed {
 		return ExitIncomplete
 	}
-	if code := gate(rep, rank); code != ExitOK {
-		return code
+	if gate(rep, rank) != ExitOK {
+		return findingsCode
 	}
 	if rep.Scan.Status == report.StatusNoNATSInput && failOnEmpty {
 		return ExitIncomplete
@@ -30,11 +28,11 @@ func exitCode(rep *report.Report, rank int, failOnEmpty bool) int {
 // written to a file (JSON, SARIF) would otherwise leave the CI log silent.
 func (a *app) warnStatus(rep *report.Report) {
 	if msg := report.StatusMessage(rep); msg != "" {
-		fmt.Fprintf(a.stderr, "natsaudit: warning: %s\n", report.TerminalSafe(msg))
+		a.warnf("%s\n", report.TerminalSafe(msg))
 	}
 	for _, e := range rep.Errors {
 		if e.Kind == report.ErrorKindRule {
-			fmt.Fprintf(a.stderr, "natsaudit: warning: rule package %s %s\n", report.TerminalSafe(e.Target), report.TerminalSafe(e.Message))
+			a.warnf("rule package %s %s\n", report.TerminalSafe(e.Target), report.TerminalSafe(e.Message))
 		}
 	}
 }

@@ -6,7 +6,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"gopkg.in/yaml.v3"
+
+	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
 // Catalog is what Check needs from the engine: the rule IDs (built-in and
@@ -33,6 +36,19 @@ func (c *Config) Check(cat Catalog) error {
 		known(r.ID, r.Line)
 	}
 	for i, e := range c.Exceptions {
+		if suppress.IsRuleGlob(e.Rule) {
+			matched := false
+			for id := range cat.Rules {
+				if ok, _ := doublestar.Match(e.Rule, id); ok {
+					matched = true
+					break
+				}
+			}
+			if !matched {
+				errs.add(c.exLines[i], fmt.Sprintf("the rule pattern %s matches no rule (natsaudit rules list shows the catalog)", showBare(e.Rule)))
+			}
+			continue
+		}
 		known(e.Rule, c.exLines[i])
 	}
 	if c.paramsNode != nil {

@@ -39,9 +39,23 @@ type Config struct {
 	Enabled    []RuleRef
 	Disabled   []RuleRef
 	Exceptions []suppress.Exception
+	// Helm lists the Helm releases to map and the values files each is
+	// installed with (helm: releases:), when the default layering (each
+	// values-*.yaml on top of values.yaml of its directory) is not how the
+	// chart is installed.
+	Helm []HelmRelease
 
 	paramsNode *yaml.Node
 	exLines    []int
+}
+
+// HelmRelease is one entry of helm: releases:.
+type HelmRelease struct {
+	Name    string
+	Chart   string   // "nats" (the only chart mapped)
+	Version string   // chart version, when the repo does not say
+	Values  []string // values files in helm -f order, relative to the scanned root
+	Line    int
 }
 
 // RuleRef is a rule ID and where the file names it.
@@ -159,7 +173,7 @@ func Parse(data []byte, name string) (*Config, error) {
 				continue
 			}
 			if v.Kind != yaml.SequenceNode {
-				errs.add(v.Line, "exceptions: want a list of {rule, path, target, reason, expires}")
+				errs.add(v.Line, "exceptions: want a list of {"+exceptionKeys+"}")
 				continue
 			}
 			for _, item := range v.Content {
@@ -168,8 +182,10 @@ func Parse(data []byte, name string) (*Config, error) {
 					c.exLines = append(c.exLines, item.Line)
 				}
 			}
+		case "helm":
+			c.Helm = helmReleases(v, errs)
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
@@ -178,7 +194,75 @@ func Parse(data []byte, name string) (*Config, error) {
 	return c, nil
 }
 
-var exceptionKeys = "rule, path, target, reason, expires"
+// helmReleases reads helm: {releases: [{name, chart, version, values: [...]}]}.
+func helmReleases(v *yaml.Node, errs *errList) []HelmRelease {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		errs.add(v.Line, "helm: want a mapping with releases")
+		return nil
+	}
+	var out []HelmRelease
+	for _, kv := range pairs(v, errs) {
+		if kv[0].Value != "releases" {
+			errs.add(kv[0].Line, fmt.Sprintf("unknown key %s in helm (want releases)", show(kv[0].Value)))
+			continue
+		}
+		if kv[1].Kind != yaml.SequenceNode {
+			errs.add(kv[1].Line, "helm releases: want a list of {name, chart, version, values}")
+			continue
+		}
+		for _, it := range kv[1].Content {
+			if it.Kind != yaml.MappingNode {
+				errs.add(it.Line, "helm release: want a mapping with name, chart, version, values")
+				continue
+			}
+			r := HelmRelease{Line: it.Line}
+			for _, f := range pairs(it, errs) {
+				k, fv := f[0], f[1]
+				switch k.Value {
+				case "name", "chart", "version":
+					if fv.Kind != yaml.ScalarNode {
+						errs.add(fv.Line, fmt.Sprintf("helm release %s: want a single value", k.Value))
+						continue
+					}
+					switch k.Value {
+					case "name":
+						r.Name = fv.Value
+					case "chart":
+						r.Chart = fv.Value
+					default:
+						r.Version = fv.Value
+					}
+				case "values":
+					if fv.Kind != yaml.SequenceNode {
+						errs.add(fv.Line, "helm release values: want a list of files")
+						continue
+					}
+					for _, x := range fv.Content {
+						p := strings.TrimPrefix(filepath.ToSlash(filepath.Clean(x.Value)), "./")
+						if x.Kind != yaml.ScalarNode || x.Value == "" || filepath.IsAbs(x.Value) || strings.HasPrefix(p, "../") || p == ".." {
+							errs.add(x.Line, "helm release values: want file paths inside the scanned tree")
+							continue
+						}
+						r.Values = append(r.Values, p)
+					}
+				default:
+					errs.add(k.Line, fmt.Sprintf("unknown key %s in helm release (want name, chart, version, values)", show(k.Value)))
+				}
+			}
+			if len(r.Values) == 0 {
+				errs.add(it.Line, "helm release without values files")
+				continue
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var exceptionKeys = "rule, path, target, reason, expires, max_severity"
 
 func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bool) {
 	var e suppress.Exception
@@ -205,6 +289,8 @@ func exception(n *yaml.Node, file string, errs *errList) (suppress.Exception, bo
 			e.Reason = strings.TrimSpace(v.Value)
 		case "expires":
 			e.Expires = v.Value
+		case "max_severity":
+			e.MaxSeverity = strings.ToLower(strings.TrimSpace(v.Value))
 		default:
 			errs.add(k.Line, fmt.Sprintf("unknown key %s in exception (want %s)", show(k.Value), exceptionKeys))
 			ok = false

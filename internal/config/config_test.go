@@ -81,8 +81,8 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions)`}},
-		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires)`}},
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, helm)`}},
+		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires, max_severity)`}},
 		{"missing rule", "exceptions:\n  - reason: r\n", []string{"c.yaml:2: exception without rule"}},
 		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires (not shown): not a date`}},
 		{"bad glob", "exceptions:\n  - rule: NATS-OPS-001\n    path: \"config/[x\"\n", []string{`c.yaml:2: exception: path (not shown) is not a valid glob`}},
@@ -269,6 +269,27 @@ func TestFoundConfigLinks(t *testing.T) {
 			t.Errorf("%s: %v", tc.target, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "SECRETMARK")):
 			t.Errorf("%s: error %v, want %q", tc.target, err, tc.want)
+		}
+	}
+}
+
+func TestHelmReleases(t *testing.T) {
+	c, err := Parse([]byte("version: 1\nhelm:\n  releases:\n  - name: mq\n    chart: nats\n    version: 2.12.3\n    values: [deploy/values.yaml, ./deploy/values-prod.yaml]\n"), "x.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Helm) != 1 || c.Helm[0].Name != "mq" || c.Helm[0].Version != "2.12.3" || len(c.Helm[0].Values) != 2 || c.Helm[0].Values[1] != "deploy/values-prod.yaml" || c.Helm[0].Line != 4 {
+		t.Errorf("helm = %+v", c.Helm)
+	}
+	for _, bad := range []string{
+		"helm:\n  releases:\n  - values: [../outside.yaml]\n",
+		"helm:\n  releases:\n  - values: [/etc/passwd]\n",
+		"helm:\n  releases:\n  - name: x\n",
+		"helm:\n  charts: []\n",
+		"helm:\n  releases:\n  - values: [a.yaml]\n    colour: red\n",
+	} {
+		if _, err := Parse([]byte(bad), "x.yaml"); err == nil {
+			t.Errorf("accepted %q", bad)
 		}
 	}
 }

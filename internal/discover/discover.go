@@ -28,6 +28,9 @@ const (
 	KindPrivateKey = "private_key"
 	KindCreds      = "creds"
 	KindNkeySeed   = "nkey_seed"
+	KindKube       = "kubernetes"  // Kubernetes manifests (apiVersion + kind)
+	KindHelmChart  = "helm_chart"  // a Chart.yaml
+	KindHelmValues = "helm_values" // values.yaml, values-prod.yaml, nats-values.yaml, ...
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -242,6 +245,9 @@ var (
 	composeName = regexp.MustCompile(`^(docker-)?compose([.-][A-Za-z0-9_.-]+)?\.ya?ml$`)
 	envName     = regexp.MustCompile(`^(\.env(\..+)?|.+\.env)$`)
 	confName    = regexp.MustCompile(`(?i)\.(conf|cfg)$|(?i)nats[^/]*\.(conf|cfg|config)$`)
+	// helmValuesName: values.yaml and its variants (values-prod.yaml,
+	// values.prod.yaml, nats-values.yaml, values_dev.yml).
+	helmValuesName = regexp.MustCompile(`^(.*[-_.])?values([-_.].*)?\.ya?ml$`)
 )
 
 // classifyName returns a kind decided by name, or sniff=true when the content
@@ -252,6 +258,10 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 	switch {
 	case composeName.MatchString(lower):
 		return KindCompose, false
+	case base == "Chart.yaml" || base == "Chart.yml":
+		return KindHelmChart, false
+	case helmValuesName.MatchString(lower):
+		return KindHelmValues, false
 	case envName.MatchString(lower) && !strings.HasSuffix(lower, ".envrc"):
 		return KindEnv, false
 	case confName.MatchString(base):
@@ -308,6 +318,9 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 			}
 			return ""
 		}
+		if kubeManifest(data) {
+			return KindKube
+		}
 		if nackKind.Match(data) {
 			return KindStream
 		}
@@ -327,6 +340,25 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		return KindNatsConf
 	}
 	return ""
+}
+
+var (
+	apiVersionLine = regexp.MustCompile(`(?m)^\s*-?\s*["']?apiVersion["']?\s*:\s*["']?([^\s"'#]+)`)
+	kindLine       = regexp.MustCompile(`(?m)^\s*-?\s*["']?kind["']?\s*:\s*\S`)
+)
+
+// kubeManifest: YAML with apiVersion and kind, at least one resource of
+// which is not a NACK one (NACK-only files stay stream files).
+func kubeManifest(data []byte) bool {
+	if !kindLine.Match(data) {
+		return false
+	}
+	for _, m := range apiVersionLine.FindAllSubmatch(data, 64) {
+		if !bytes.HasPrefix(m[1], []byte("jetstream.nats.io/")) {
+			return true
+		}
+	}
+	return false
 }
 
 func looksText(data []byte) bool {

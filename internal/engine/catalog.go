@@ -41,6 +41,33 @@ type Rule struct {
 	File    string   `json:"file"`
 	Line    int      `json:"line"`
 	Custom  bool     `json:"custom,omitempty"`
+	// SeverityVaries says how a finding's severity can differ from
+	// Severity, the rule's default: METADATA custom.severity_varies, or a
+	// generic sentence for a rule that sets a severity per finding
+	// (lib.finding_sev). Empty when every finding has the default.
+	SeverityVaries string `json:"severity_varies,omitempty"`
+}
+
+// SeverityText is the severity as the catalog shows it: "high", or
+// "high (critical when an applicable advisory is critical)".
+func (r *Rule) SeverityText() string {
+	if r.SeverityVaries == "" {
+		return r.Severity
+	}
+	return r.Severity + " (" + r.SeverityVaries + ")"
+}
+
+// setsSeverity reports whether a rule's body calls finding_sev, the
+// helper that gives a finding a severity other than the rule's default.
+func setsSeverity(rule *ast.Rule) bool {
+	found := false
+	ast.WalkRefs(rule, func(ref ast.Ref) bool {
+		if s, ok := ref[len(ref)-1].Value.(ast.String); ok && string(s) == "finding_sev" {
+			found = true
+		}
+		return found
+	})
+	return found
 }
 
 // HelpURI is the rule's documentation page.
@@ -81,6 +108,10 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 			return ""
 		}
 		r.ID, r.Severity, r.Category, r.Remediation = get("id"), get("severity"), get("category"), get("remediation")
+		r.SeverityVaries = get("severity_varies")
+		if rule := ar.GetRule(); r.SeverityVaries == "" && rule != nil && setsSeverity(rule) {
+			r.SeverityVaries = "varies with the case: each finding carries its own"
+		}
 		if srcs, ok := a.Custom["sources"].([]any); ok {
 			for _, s := range srcs {
 				if str, ok := s.(string); ok {

@@ -34,14 +34,17 @@ func (l Locations) Set(path string, loc Location) {
 
 // Inventory is everything known about one deployment.
 type Inventory struct {
-	Scan      Scan         `json:"scan"`
-	Servers   []*Server    `json:"servers"`
-	Streams   []*Stream    `json:"streams"`
-	Consumers []*Consumer  `json:"consumers"`
-	EnvFiles  []*EnvFile   `json:"env_files"`
-	Files     []*File      `json:"files"`
-	Errors    []ParseError `json:"errors"`
-	Notes     []string     `json:"-"` // skipped files and other non-fatal remarks for the report
+	Scan      Scan        `json:"scan"`
+	Servers   []*Server   `json:"servers"`
+	Streams   []*Stream   `json:"streams"`
+	Consumers []*Consumer `json:"consumers"`
+	EnvFiles  []*EnvFile  `json:"env_files"`
+	Files     []*File     `json:"files"`
+	// KubeSecrets are Kubernetes Secrets committed to the repository (and
+	// credentials a Helm release embeds in its values): facts, never values.
+	KubeSecrets []*KubeSecret `json:"kube_secrets"`
+	Errors      []ParseError  `json:"errors"`
+	Notes       []string      `json:"-"` // skipped files and other non-fatal remarks for the report
 }
 
 // Scan describes the run itself; rules use Now so that tests are deterministic.
@@ -105,6 +108,10 @@ type Server struct {
 	Certs       []*Cert     `json:"certs"`
 	Live        *Live       `json:"live,omitempty"`
 	Locs        Locations   `json:"-"`
+	// Defaults are the config paths a Helm release takes from the chart's
+	// defaults (not set in its values): their location is the release, and
+	// findings about them say so.
+	Defaults map[string]bool `json:"-"`
 }
 
 // AddSource records where facts about the server came from.
@@ -126,9 +133,10 @@ type Version struct {
 	Raw    string `json:"raw"`
 }
 
-// Deployment is how the server is run (a compose service today).
+// Deployment is how the server is run: a compose service, a Kubernetes
+// workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind            string         `json:"kind"` // compose
+	Kind            string         `json:"kind"` // compose, kubernetes, helm
 	File            string         `json:"file"`
 	Service         string         `json:"service"`
 	Image           string         `json:"image"`
@@ -151,6 +159,73 @@ type Deployment struct {
 	// UsesImageDefaultConfig is true when the official image runs its bundled
 	// nats-server.conf (no command, or -c pointing at it without a mount).
 	UsesImageDefaultConfig bool `json:"uses_image_default_config"`
+	// Replicas is how many copies of the server the deployment runs (a
+	// Kubernetes workload's replicas); 0 when the format does not say.
+	Replicas int `json:"replicas"`
+	// Kubernetes holds what only a Kubernetes workload or Helm release has.
+	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
+}
+
+// Kubernetes describes the workload running nats-server (kind kubernetes:
+// from manifests; kind helm: from the nats chart's values and defaults).
+type Kubernetes struct {
+	Kind      string `json:"kind"` // StatefulSet, Deployment, DaemonSet, Pod, Job, CronJob
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Container string `json:"container"`
+	// Chart is "nats 2.12.3" for a Helm release ("" for manifests).
+	Chart string `json:"chart,omitempty"`
+	// ConfigFrom names what holds the config the container runs:
+	// "ConfigMap nats-config (nats.conf)", "Secret ...", or "".
+	ConfigFrom      string          `json:"config_from"`
+	SecurityContext SecurityContext `json:"security_context"`
+	HostNetwork     bool            `json:"host_network"`
+	// AntiAffinity is "required", "preferred" or "" (pod anti-affinity
+	// between the server's own pods).
+	AntiAffinity   string `json:"anti_affinity"`
+	TopologySpread bool   `json:"topology_spread"`
+	// PodDisruptionBudget is the name of a PDB selecting the pods, "" when
+	// none was found.
+	PodDisruptionBudget string `json:"pod_disruption_budget"`
+	// NetworkPolicies name the policies selecting the pods (none found: []).
+	NetworkPolicies []string      `json:"network_policies"`
+	Services        []KubeService `json:"services"`
+	Partial         []string      `json:"partial,omitempty"` // helm: values the mapping could not follow
+}
+
+// SecurityContext is the container's effective security context (the pod's
+// with the container's on top). nil pointers are unset.
+type SecurityContext struct {
+	RunAsNonRoot             *bool    `json:"run_as_non_root"`
+	RunAsUser                *int64   `json:"run_as_user"`
+	ReadOnlyRootFilesystem   *bool    `json:"read_only_root_filesystem"`
+	AllowPrivilegeEscalation *bool    `json:"allow_privilege_escalation"`
+	Privileged               *bool    `json:"privileged"`
+	CapabilitiesAdd          []string `json:"capabilities_add"`
+}
+
+// KubeService is a Service selecting the server's pods.
+type KubeService struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"` // ClusterIP, NodePort, LoadBalancer, ExternalName
+	File  string `json:"file"`
+	Ports []int  `json:"ports"` // target (container) ports
+}
+
+// KubeSecret is a Kubernetes Secret committed to the repository, or the
+// credentials a Helm release's values embed. Keys holds facts about each
+// value (decoded from base64), never the value.
+type KubeSecret struct {
+	Ref       string             `json:"ref"`
+	Name      string             `json:"name"`
+	Namespace string             `json:"namespace"`
+	File      string             `json:"file"`
+	Type      string             `json:"type"`
+	Source    string             `json:"source"` // manifest, helm_values
+	Keys      map[string]*Secret `json:"keys"`
+	// UsedBy names the NATS servers (and NACK accounts) that read it.
+	UsedBy []string  `json:"used_by"`
+	Locs   Locations `json:"-"`
 }
 
 // Port is one published port.
@@ -160,11 +235,14 @@ type Port struct {
 	ContainerPort int    `json:"container_port"`
 	Protocol      string `json:"protocol"`
 	AllInterfaces bool   `json:"all_interfaces"`
+	// Via says what publishes the port when it is not a compose ports:
+	// entry ("Service nats (LoadBalancer)", "hostPort").
+	Via string `json:"via,omitempty"`
 }
 
 // Volume is one mount of a service.
 type Volume struct {
-	Type     string `json:"type"` // bind, volume, tmpfs
+	Type     string `json:"type"` // bind, volume, tmpfs; kubernetes: pvc, emptyDir, hostPath, configMap, secret
 	Source   string `json:"source"`
 	Target   string `json:"target"`
 	ReadOnly bool   `json:"read_only"`

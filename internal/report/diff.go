@@ -23,7 +23,8 @@ type Diff struct {
 	Scores    []ScoreChange `json:"categories"`
 	Fixed     []DiffEntry   `json:"fixed"`      // open before, gone now, rule still evaluated
 	Added     []DiffEntry   `json:"new"`        // open now, not open before
-	Open      []DiffEntry   `json:"still_open"` // open in both
+	Escalated []DiffEntry   `json:"escalated"`  // open in both, worse now (more severe, new advisories)
+	Open      []DiffEntry   `json:"still_open"` // open in both, not worse
 	Suppress  []DiffEntry   `json:"suppressed"` // open before, suppressed now
 	Unchecked []DiffEntry   `json:"unchecked"`  // open before, its rule not evaluated now
 	Counts    DiffCounts    `json:"counts"`
@@ -61,6 +62,7 @@ type DiffEntry struct {
 type DiffCounts struct {
 	Fixed      int `json:"fixed"`
 	New        int `json:"new"`
+	Escalated  int `json:"escalated"`
 	StillOpen  int `json:"still_open"`
 	Suppressed int `json:"suppressed"`
 	Unchecked  int `json:"unchecked"`
@@ -94,11 +96,20 @@ func Compare(old, cur *Report) *Diff {
 			d.Fixed = append(d.Fixed, DiffEntry{Finding: f})
 		}
 	}
+	oldByKey := map[string][]Finding{}
+	for _, f := range old.Findings {
+		oldByKey[key(f)] = append(oldByKey[key(f)], f)
+	}
 	seen := map[string]int{}
 	for _, f := range cur.Findings {
 		fp := key(f)
 		if seen[fp] < oldOpen[fp] {
+			was := oldByKey[fp][seen[fp]]
 			seen[fp]++
+			if why := Escalation(was, f); why != "" {
+				d.Escalated = append(d.Escalated, DiffEntry{Finding: f, Note: "escalated: " + why})
+				continue
+			}
 			d.Open = append(d.Open, DiffEntry{Finding: f})
 			continue
 		}
@@ -111,8 +122,8 @@ func Compare(old, cur *Report) *Diff {
 		}
 		d.Added = append(d.Added, e)
 	}
-	d.Fixed, d.Added, d.Open, d.Suppress, d.Unchecked = nz(d.Fixed), nz(d.Added), nz(d.Open), nz(d.Suppress), nz(d.Unchecked)
-	d.Counts = DiffCounts{Fixed: len(d.Fixed), New: len(d.Added), StillOpen: len(d.Open), Suppressed: len(d.Suppress), Unchecked: len(d.Unchecked)}
+	d.Fixed, d.Added, d.Escalated, d.Open, d.Suppress, d.Unchecked = nz(d.Fixed), nz(d.Added), nz(d.Escalated), nz(d.Open), nz(d.Suppress), nz(d.Unchecked)
+	d.Counts = DiffCounts{Fixed: len(d.Fixed), New: len(d.Added), Escalated: len(d.Escalated), StillOpen: len(d.Open), Suppressed: len(d.Suppress), Unchecked: len(d.Unchecked)}
 	d.Summary = diffSummary(d)
 	return d
 }
@@ -265,6 +276,9 @@ func diffSummary(d *Diff) string {
 	} else {
 		b.WriteString(" No new findings.")
 	}
+	if len(d.Escalated) > 0 {
+		fmt.Fprintf(&b, " %s escalated (%s): more severe, or affected by new advisories.", pluralVerb(len(d.Escalated), "finding has", "findings have"), ruleList(d.Escalated))
+	}
 	if len(d.Open) > 0 {
 		fmt.Fprintf(&b, " %s still open", pluralVerb(len(d.Open), "finding is", "findings are"))
 		if urgent := countAtLeast(d.Open, "high"); urgent > 0 {
@@ -345,7 +359,7 @@ func writeDiffText(w io.Writer, d *Diff) error {
 		title string
 		es    []DiffEntry
 	}{
-		{"Fixed", d.Fixed}, {"New", d.Added}, {"Still open", d.Open}, {"Suppressed since", d.Suppress}, {"Not rechecked", d.Unchecked},
+		{"Fixed", d.Fixed}, {"New", d.Added}, {"Escalated", d.Escalated}, {"Still open", d.Open}, {"Suppressed since", d.Suppress}, {"Not rechecked", d.Unchecked},
 	}
 	for _, s := range sections {
 		if len(s.es) == 0 && s.title != "Fixed" && s.title != "New" {
@@ -389,7 +403,7 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(Title(c.Category)), mdCell(fmtScore(c.Old, c.OldGrade)), mdCell(fmtScore(c.New, c.NewGrade)), delta)
 	}
 	b.WriteString("\n| | Findings |\n|---|--:|\n")
-	fmt.Fprintf(&b, "| Fixed | %d |\n| New | %d |\n| Still open | %d |\n", len(d.Fixed), len(d.Added), len(d.Open))
+	fmt.Fprintf(&b, "| Fixed | %d |\n| New | %d |\n| Escalated | %d |\n| Still open | %d |\n", len(d.Fixed), len(d.Added), len(d.Escalated), len(d.Open))
 	if len(d.Suppress) > 0 {
 		fmt.Fprintf(&b, "| Suppressed since | %d |\n", len(d.Suppress))
 	}
@@ -401,7 +415,7 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 		title string
 		es    []DiffEntry
 	}{
-		{"Fixed", d.Fixed}, {"New", d.Added}, {"Still open", d.Open}, {"Suppressed since the old report", d.Suppress}, {"Not rechecked", d.Unchecked},
+		{"Fixed", d.Fixed}, {"New", d.Added}, {"Escalated", d.Escalated}, {"Still open", d.Open}, {"Suppressed since the old report", d.Suppress}, {"Not rechecked", d.Unchecked},
 	}
 	for _, s := range sections {
 		if len(s.es) == 0 && s.title != "Fixed" && s.title != "New" {

@@ -163,3 +163,26 @@ func TestCompareClassifies(t *testing.T) {
 		t.Error("diff accepted format sarif")
 	}
 }
+
+// TestDiffEscalated: a finding open in both reports that became more
+// severe, or names a new advisory, is "escalated", not "still open".
+func TestDiffEscalated(t *testing.T) {
+	f := report.Finding{RuleID: "NATS-VER-001", Fingerprint: "v", Severity: "high", Message: "affected by CVE-2024-1111 (high)"}
+	same := f
+	worse := f
+	worse.Severity, worse.Message = "critical", "affected by CVE-2024-1111 (high), CVE-2025-30215 (critical)"
+	old := &report.Report{Findings: []report.Finding{f}}
+	if d := report.Compare(old, &report.Report{Findings: []report.Finding{same}}); len(d.Open) != 1 || len(d.Escalated) != 0 {
+		t.Errorf("unchanged: open %d, escalated %d", len(d.Open), len(d.Escalated))
+	}
+	d := report.Compare(old, &report.Report{Findings: []report.Finding{worse}})
+	if len(d.Escalated) != 1 || len(d.Open) != 0 || d.Counts.Escalated != 1 {
+		t.Fatalf("escalated %v, open %v", d.Escalated, d.Open)
+	}
+	if want := "escalated: severity high → critical; new advisories CVE-2025-30215"; d.Escalated[0].Note != want {
+		t.Errorf("note %q, want %q", d.Escalated[0].Note, want)
+	}
+	if !strings.Contains(d.Summary, "1 finding has escalated (NATS-VER-001)") {
+		t.Errorf("summary %q", d.Summary)
+	}
+}

@@ -599,6 +599,9 @@ var sourceLabel = map[string]string{
 	"streams": "JetStream definitions (streams)",
 	"certs":   "certificates (certs)",
 	"live":    "live monitoring endpoints (live)",
+	// Kubernetes manifests and Helm values of the nats chart.
+	"kubernetes": "Kubernetes manifests (kubernetes)",
+	"helm":       "Helm values of the nats chart (helm)",
 }
 
 func sourceNames(srcs []string) []string {

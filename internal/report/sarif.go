@@ -280,6 +280,12 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 			},
 			Properties: map[string]string{"natsaudit/severity": f.Severity},
 		}
+		// The finding's own severity, not only the rule's default: a rule
+		// whose severity depends on the input (NATS-VER-001 is critical
+		// when an applicable advisory is) must not show as its default.
+		if f.Category == "security" {
+			res.Properties["security-severity"] = securitySeverity[f.Severity]
+		}
 		if f.Target != "" {
 			res.Properties["natsaudit/target"] = f.Target
 		}

@@ -109,6 +109,11 @@ func Apply(findings []report.Finding, opt Options) Result {
 				if !e.matches(&f) {
 					continue
 				}
+				if e.tooSevere(&f) {
+					usedException[i] = true
+					expired = append(expired, fmt.Sprintf("the exception at %s accepts up to %s; this finding is %s", e.Source, e.MaxSeverity, f.Severity))
+					continue
+				}
 				if e.expiry.expired(opt.Now) {
 					expiredException[i] = true
 					expired = append(expired, fmt.Sprintf("exception at %s expired on %s", e.Source, e.Expires))
@@ -119,13 +124,20 @@ func Apply(findings []report.Finding, opt Options) Result {
 				break
 			}
 		}
-		if sup == nil && opt.Baseline != nil && opt.Baseline.fps[f.Fingerprint] {
-			baselined[f.Fingerprint] = true
-			reason := "accepted in the baseline"
-			if d := dateOf(opt.Baseline.Date); d != "" {
-				reason += " of " + d
+		if sup == nil && opt.Baseline != nil {
+			if ok, why := opt.Baseline.match(&f); ok {
+				baselined[f.Fingerprint] = true
+				reason := "accepted in the baseline"
+				if d := dateOf(opt.Baseline.Date); d != "" {
+					reason += " of " + d
+				}
+				sup = &report.Suppression{Kind: KindBaseline, Reason: reason, Source: opt.Baseline.Source}
+			} else if why != "" {
+				baselined[f.Fingerprint] = true
+				// Reported, and its message says why the baseline no
+				// longer covers it (like an expired suppression).
+				expired = append(expired, "escalated since the baseline: "+why)
 			}
-			sup = &report.Suppression{Kind: KindBaseline, Reason: reason, Source: opt.Baseline.Source}
 		}
 		if sup != nil {
 			f.Suppression = sup

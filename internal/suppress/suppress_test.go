@@ -102,7 +102,7 @@ func TestApply(t *testing.T) {
 			exc(Exception{Rule: "NATS-TLS-001", Path: "config/**", Reason: "old", Expires: "2026-01-01", Source: ".natsaudit.yaml:8"}),
 			exc(Exception{Rule: "NATS-JS-006", Reason: "unused", Source: ".natsaudit.yaml:12"}),
 		},
-		Baseline: &Baseline{Source: "base.json", Date: "2026-08-01T00:00:00Z", fps: map[string]bool{"NATS-AUTH-001|config/nats.conf|nats-1": true, "NATS-GONE-001|x|y": true}},
+		Baseline: &Baseline{Source: "base.json", Date: "2026-08-01T00:00:00Z", fps: map[string]accepted{"NATS-AUTH-001|config/nats.conf|nats-1": {severity: "critical"}, "NATS-GONE-001|x|y": {severity: "critical"}}},
 		Now:      now,
 		Known:    func(id string) bool { return strings.HasPrefix(id, "NATS-") },
 	}
@@ -241,7 +241,65 @@ func TestNewBaselineKeepsBaselinedOnes(t *testing.T) {
 		},
 	}
 	b := NewBaseline("x.json", r)
-	if b.Len() != 2 || !b.fps["a"] || !b.fps["b"] || b.fps["c"] {
+	_, a := b.fps["a"]
+	_, bb := b.fps["b"]
+	_, c := b.fps["c"]
+	if b.Len() != 2 || !a || !bb || c {
 		t.Errorf("baseline = %v", b.fps)
+	}
+}
+
+// TestBaselineEscalation: a baselined finding that became more severe, or
+// names an advisory the accepted one did not, is reported again, saying
+// why; the same finding as accepted (or milder) stays baselined.
+func TestBaselineEscalation(t *testing.T) {
+	accepted := report.Finding{RuleID: "NATS-VER-001", Fingerprint: "v", Severity: "high", Message: "nats 2.10.1 is affected by 1 advisory: CVE-2024-1111 (high)"}
+	b := NewBaseline("base.json", &report.Report{Findings: []report.Finding{accepted}})
+	for _, tc := range []struct {
+		name     string
+		sev, msg string
+		reported string // "" when still baselined
+	}{
+		{"same", "high", accepted.Message, ""},
+		{"milder", "medium", accepted.Message, ""},
+		{"more severe", "critical", accepted.Message, "escalated since the baseline: severity high → critical"},
+		{"new advisory", "high", "nats 2.10.1 is affected by 2 advisories: CVE-2024-1111 (high), GHSA-abcd-efgh-ijkl (high)", "escalated since the baseline: new advisories GHSA-abcd-efgh-ijkl"},
+	} {
+		f := accepted
+		f.Severity, f.Message = tc.sev, tc.msg
+		res := Apply([]report.Finding{f}, Options{Baseline: b})
+		switch {
+		case tc.reported == "" && (len(res.Findings) != 0 || len(res.Suppressed) != 1):
+			t.Errorf("%s: %d open, %d suppressed; want it baselined", tc.name, len(res.Findings), len(res.Suppressed))
+		case tc.reported != "" && (len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Message, tc.reported)):
+			t.Errorf("%s: open %v; want it reported with %q", tc.name, res.Findings, tc.reported)
+		}
+	}
+}
+
+// TestExceptionGlobAndMaxSeverity: an exception may name rules by pattern
+// (with a reason), and may accept findings only up to a severity.
+func TestExceptionGlobAndMaxSeverity(t *testing.T) {
+	if _, err := NewException(Exception{Rule: "NATS-STR-*"}); err == nil || !strings.Contains(err.Error(), "needs a reason") {
+		t.Errorf("glob without reason: %v", err)
+	}
+	if _, err := NewException(Exception{Rule: "NATS-STR-001", MaxSeverity: "urgent"}); err == nil {
+		t.Error("max_severity urgent accepted")
+	}
+	e, err := NewException(Exception{Rule: "NATS-STR-*", Reason: "streams are managed by the platform team", MaxSeverity: "medium", Source: "c.yaml:2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []report.Finding{
+		{RuleID: "NATS-STR-001", Severity: "medium", Fingerprint: "1"},
+		{RuleID: "NATS-STR-004", Severity: "high", Fingerprint: "2"},
+		{RuleID: "NATS-TLS-001", Severity: "low", Fingerprint: "3"},
+	}
+	res := Apply(fs, Options{Exceptions: []Exception{e}})
+	if len(res.Suppressed) != 1 || res.Suppressed[0].RuleID != "NATS-STR-001" {
+		t.Errorf("suppressed %v, want NATS-STR-001 only", res.Suppressed)
+	}
+	if len(res.Findings) != 2 || !strings.Contains(res.Findings[0].Message+res.Findings[1].Message, "the exception at c.yaml:2 accepts up to medium; this finding is high") {
+		t.Errorf("open %v, want NATS-STR-004 reported with the reason", res.Findings)
 	}
 }

@@ -159,6 +159,11 @@ _cluster_members[t.config.cluster.name] contains t.ref if {
 config_cluster_size(s) := 1 if {
 	not clustered_config(s)
 } else := n if {
+	# A Kubernetes workload runs exactly its replicas, whatever the routes
+	# list (routes to pods that do not exist never connect).
+	n := num(s.deployment.replicas)
+	n > 0
+} else := n if {
 	g := cluster_group_size(s)
 	h := count(route_hosts(s))
 	n := _rel_cluster_size(g, h, _rel_routes_list_all(s))

@@ -160,6 +160,14 @@ published_all(s, port) := min(idx) if {
 	count(idx) > 0
 }
 
+# published_by(s, i): what publishes port entry i: a Kubernetes Service or
+# hostPort ("Service nats (LoadBalancer, k8s/nats.yaml)"), else the compose
+# file.
+published_by(s, i) := v if {
+	v := s.deployment.ports[i].via
+	v != ""
+} else := s.deployment.file
+
 # published_beyond_loopback(s, port): compose publishes the port on an
 # address other people can reach (all interfaces or a non-loopback IP);
 # returns the index of the first such entry (see published_all).
@@ -218,7 +226,10 @@ exposure_path(s, l) := sprintf("deployment/ports/%d", [i]) if {
 } else := l.path
 
 # exposure_note(s, l) explains why the listener counts as exposed.
-exposure_note(s, l) := sprintf("published on all host interfaces by %s", [s.deployment.file]) if {
+exposure_note(s, l) := sprintf("exposed beyond the cluster by %s", [published_by(s, i)]) if {
+	i := published_all(s, l.port)
+	s.deployment.ports[i].via
+} else := sprintf("published on all host interfaces by %s", [s.deployment.file]) if {
 	published_all(s, l.port)
 } else := "the container uses network_mode: host" if {
 	network_mode_host(s)

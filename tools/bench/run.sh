@@ -27,6 +27,9 @@ for n in $(echo "$SIZES" | tr ',' ' '); do
 	"$OUT/testgen" -services $((n / 2)) -out "$OUT/repos/files-$n"
 done
 
+rm -rf "$OUT/repos/kube-500"
+"$OUT/testgen" -kube 500 -out "$OUT/repos/kube-500"
+
 if [ ! -x bin/conftest ]; then
 	echo "== building Conftest $CONFTEST_VERSION into bin/ (once; a few minutes)"
 	GOBIN="$(pwd)/bin" $GO install "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" ||
@@ -44,7 +47,8 @@ echo
 echo "== end to end (bin/natsaudit as a process: wall, CPU, peak RSS)"
 set -- -case "natsaudit --version (process floor)=bin/natsaudit --version" \
 	-case "rules list=bin/natsaudit rules list" \
-	-case "scan testdata/repos/sahool=bin/natsaudit scan testdata/repos/sahool $NOW --fail-on never"
+	-case "scan testdata/repos/sahool=bin/natsaudit scan testdata/repos/sahool $NOW --fail-on never" \
+	-case "scan 500 Kubernetes manifests (budget: 1 s)=bin/natsaudit scan $OUT/repos/kube-500 $NOW --fail-on never"
 for n in $(echo "$SIZES" | tr ',' ' '); do
 	[ "$n" -le 100 ] && set -- "$@" -case "scan $n config files=bin/natsaudit scan $OUT/repos/files-$n $NOW --fail-on never"
 done

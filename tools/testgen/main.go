@@ -15,9 +15,19 @@ func main() {
 	out := flag.String("out", "", "directory to write (required; should be empty)")
 	seed := flag.Uint64("seed", 1, "seed: the same seed and size give the same files")
 	noExtras := flag.Bool("config-only", false, "write only nats.conf and compose files (no .env, no stream files)")
+	kube := flag.Int("kube", 0, "write N Kubernetes manifest files instead (ConfigMap, StatefulSet, Service, Secret, NACK per application)")
 	flag.Parse()
+	if *kube > 0 && *out != "" {
+		apps, err := testgen.GenerateKube(*out, *kube)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testgen:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s: %d Kubernetes manifests, %d NATS workloads\n", *out, *kube, apps)
+		return
+	}
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: testgen -services N -out DIR [-seed S] [-config-only]")
+		fmt.Fprintln(os.Stderr, "usage: testgen -services N -out DIR [-seed S] [-config-only] | testgen -kube N -out DIR")
 		os.Exit(2)
 	}
 	st, err := testgen.Generate(*out, testgen.Options{Services: *services, Seed: *seed, NoExtras: *noExtras})

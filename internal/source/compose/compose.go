@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
@@ -595,8 +596,6 @@ func parseEnvironment(w *walker, file string, v *yaml.Node, r *raw) error {
 	return nil
 }
 
-var natsImageRe = regexp.MustCompile(`(?i)(^|/)(nats|nats-server|nats-streaming)(:|@|$)`)
-
 // build resolves interpolation and the container environment, and parses the
 // nats-server command line.
 func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
@@ -618,9 +617,10 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 
 	img, _ := interp(r.image.v)
 	d.Image = img
-	d.ImageRepo, d.ImageTag, d.ImageDigest = splitImage(img)
+	ref := image.Split(img)
+	d.ImageRepo, d.ImageTag, d.ImageDigest = ref.Repo, ref.Tag, ref.Digest
 	s.Locs.Set("deployment/image", r.image.loc)
-	s.IsNATS = natsImageRe.MatchString(d.ImageRepo)
+	s.IsNATS = image.IsNATS(d.ImageRepo)
 
 	// Container environment: env_file entries, then environment: entries.
 	for _, ef := range r.envFiles {
@@ -747,7 +747,7 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 	if r.commandSet {
 		s.Locs.Set("deployment/command", r.commandLoc)
 	}
-	parseFlags(s, args, a, r.command)
+	parseFlags(s, args, a)
 	if s.IsNATS || looksLikeNATSCommand(args) {
 		s.IsNATS = true
 		if !r.commandSet && d.ConfigPath == "" {
@@ -811,17 +811,4 @@ func parseMem(s string) (int64, bool) {
 	}
 	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[strings.ToLower(m[2])]
 	return int64(f * mult), true
-}
-
-// splitImage splits "registry/nats:2.10.24-alpine@sha256:..." into repository,
-// tag and digest.
-func splitImage(img string) (repo, tag, digest string) {
-	if i := strings.Index(img, "@"); i >= 0 {
-		img, digest = img[:i], img[i+1:]
-	}
-	repo = img
-	if i := strings.LastIndex(img, ":"); i > strings.LastIndex(img, "/") {
-		repo, tag = img[:i], img[i+1:]
-	}
-	return repo, tag, digest
 }

@@ -125,6 +125,21 @@ func (t tree) str(key string) string {
 	return v.Value
 }
 
+// Document reads one decoded YAML document (a NACK resource, a stream or
+// consumer definition) of the file rel: the Kubernetes source hands over
+// the NACK resources of the manifests it reads.
+func (r *Result) Document(rel string, n *yaml.Node) {
+	if n != nil && n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return
+		}
+		n = n.Content[0]
+	}
+	if n != nil {
+		r.doc(rel, n)
+	}
+}
+
 func (r *Result) doc(rel string, n *yaml.Node) {
 	t := tree{n: n, file: rel}
 	if n.Kind != yaml.MappingNode {
@@ -137,6 +152,10 @@ func (r *Result) doc(rel string, n *yaml.Node) {
 			r.nackStream(t)
 		case "Consumer":
 			r.nackConsumer(t)
+		case "KeyValue":
+			r.nackBucket(t, "KV_", kvNACK)
+		case "ObjectStore":
+			r.nackBucket(t, "OBJ_", objNACK)
 		}
 		return
 	}
@@ -208,6 +227,22 @@ var streamNACK = []field{
 	{"denyPurge", "deny_purge", 'b'}, {"allowRollup", "allow_rollup_hdrs", 'b'}, {"allowDirect", "allow_direct", 'b'},
 	{"discardPerSubject", "discard_new_per_subject", 'b'}, {"consumerLimits", "consumer_limits", 'a'},
 	{"allowMsgTtl", "allow_msg_ttl", 'b'}, {"metadata", "metadata", 'a'}, {"account", "account_ref", 'a'},
+}
+
+// kvNACK and objNACK map NACK KeyValue and ObjectStore specs onto the
+// stream that backs the bucket (KV_<bucket>, OBJ_<bucket>), in the shape the
+// live server reports it.
+var kvNACK = []field{
+	{"description", "description", 's'}, {"maxValueSize", "max_msg_size", 'i'}, {"history", "max_msgs_per_subject", 'i'},
+	{"ttl", "max_age", 'd'}, {"maxBytes", "max_bytes", 'i'}, {"storage", "storage", 's'}, {"replicas", "num_replicas", 'i'},
+	{"placement", "placement", 'a'}, {"republish", "republish", 'a'}, {"mirror", "mirror", 'a'}, {"sources", "sources", 'a'},
+	{"compression", "compression", 'b'}, {"account", "account_ref", 'a'},
+}
+
+var objNACK = []field{
+	{"description", "description", 's'}, {"ttl", "max_age", 'd'}, {"maxBytes", "max_bytes", 'i'}, {"storage", "storage", 's'},
+	{"replicas", "num_replicas", 'i'}, {"placement", "placement", 'a'}, {"compression", "compression", 'b'},
+	{"account", "account_ref", 'a'},
 }
 
 var consumerJSON = []field{
@@ -484,6 +519,48 @@ func (r *Result) nackStream(t tree) {
 	if s.Name == "" {
 		s.Name = t.sub("metadata").str("name")
 	}
+	r.Streams = append(r.Streams, s)
+}
+
+// nackBucket maps a NACK KeyValue or ObjectStore onto its stream, with the
+// settings nats.go's CreateKeyValue / CreateObjectStore give it.
+func (r *Result) nackBucket(t tree, prefix string, fields []field) {
+	spec := t.sub("spec")
+	s := &model.Stream{Source: "nack", File: t.file, Config: map[string]any{}, Locs: model.Locations{}}
+	s.Locs.Set("config", model.Location{File: t.file, Line: t.n.Line, Column: t.n.Column})
+	bucket := spec.str("bucket")
+	if bucket == "" {
+		bucket = t.sub("metadata").str("name")
+	}
+	if spec.n != nil {
+		s.Locs.Set("config", model.Location{File: t.file, Line: spec.n.Line, Column: spec.n.Column})
+		mapFields(spec, fields, s.Config, s.Locs, &r.Errors)
+		if k, _ := spec.get("bucket"); k != nil {
+			s.Locs.Set("config/name", model.Location{File: t.file, Line: k.Line, Column: k.Column})
+		}
+	}
+	if b, ok := s.Config["compression"].(bool); ok {
+		if b {
+			s.Config["compression"] = "s2"
+		} else {
+			delete(s.Config, "compression")
+		}
+	}
+	s.Config["name"] = prefix + bucket
+	s.Config["discard"] = "new"
+	s.Config["allow_rollup_hdrs"] = true
+	s.Config["allow_direct"] = true
+	if prefix == "KV_" {
+		s.Config["subjects"] = []any{"$KV." + bucket + ".>"}
+		s.Config["deny_delete"] = true
+		if v, ok := s.Config["max_msgs_per_subject"].(int64); !ok || v < 1 {
+			s.Config["max_msgs_per_subject"] = int64(1)
+		}
+	} else {
+		s.Config["subjects"] = []any{"$O." + bucket + ".C.>", "$O." + bucket + ".M.>"}
+	}
+	StreamDefaults(s.Config)
+	s.Name = prefix + bucket
 	r.Streams = append(r.Streams, s)
 }
 

@@ -83,3 +83,39 @@ func TestNotAStream(t *testing.T) {
 		t.Errorf("wrong type: %+v", r.Errors)
 	}
 }
+
+// TestNACKBuckets: KeyValue and ObjectStore resources become the streams
+// that back them, named and shaped as a live server reports them.
+func TestNACKBuckets(t *testing.T) {
+	r := Parse("kv.yaml", []byte(`apiVersion: jetstream.nats.io/v1beta2
+kind: KeyValue
+metadata: {name: config}
+spec:
+  bucket: app-config
+  history: 5
+  ttl: 1h
+  replicas: 3
+  maxBytes: 1048576
+---
+apiVersion: jetstream.nats.io/v1beta2
+kind: ObjectStore
+metadata: {name: blobs}
+spec:
+  bucket: blobs
+  storage: memory
+`))
+	if len(r.Errors) > 0 || len(r.Streams) != 2 {
+		t.Fatalf("result = %+v", r)
+	}
+	kv, obj := r.Streams[0], r.Streams[1]
+	if kv.Name != "KV_app-config" || kv.Config["max_msgs_per_subject"] != int64(5) || kv.Config["max_age"] != int64(time.Hour) ||
+		kv.Config["num_replicas"] != int64(3) || kv.Config["discard"] != "new" || kv.Config["max_bytes"] != int64(1048576) {
+		t.Errorf("kv = %s %#v", kv.Name, kv.Config)
+	}
+	if l := kv.Locs["config/max_msgs_per_subject"]; l.Line != 6 {
+		t.Errorf("history at %+v, want line 6", l)
+	}
+	if obj.Name != "OBJ_blobs" || obj.Config["storage"] != "memory" || obj.Config["num_replicas"] != int64(1) {
+		t.Errorf("object store = %s %#v", obj.Name, obj.Config)
+	}
+}

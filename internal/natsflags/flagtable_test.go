@@ -1,4 +1,4 @@
-package compose
+package natsflags
 
 import (
 	"slices"
@@ -11,9 +11,9 @@ import (
 
 // TestSecretFlagsAgreeWithNATSServer: the flags natsaudit masks are exactly
 // those nats-server itself redacts from its command line
-// (server.RedactArgs), for every flag the compose reader knows.
+// (server.RedactArgs), for every flag of the table (compose, Kubernetes and Helm command lines).
 func TestSecretFlagsAgreeWithNATSServer(t *testing.T) {
-	for name, spec := range flagSpecs {
+	for name, spec := range table {
 		if spec.boolean {
 			continue
 		}
@@ -28,9 +28,9 @@ func TestSecretFlagsAgreeWithNATSServer(t *testing.T) {
 			}
 		}
 	}
-	// And the table has nothing the compose reader does not parse.
+	// And the secret flags are all in the table.
 	for _, name := range []string{"pass", "auth", "user", "routes", "cluster", "cluster_listen"} {
-		if _, ok := flagSpecs[name]; !ok || secret.ServerFlag(name) == secret.NotSecret {
+		if _, ok := table[name]; !ok || secret.ServerFlag(name) == secret.NotSecret {
 			t.Errorf("flag %s: known %v, kind %v", name, ok, secret.ServerFlag(name))
 		}
 	}

@@ -1,0 +1,116 @@
+package kube
+
+import (
+	"fmt"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// exposure turns what publishes the container's ports beyond the cluster
+// into the Port facts compose's ports: give: hostPort on the container,
+// and Services of type LoadBalancer or NodePort (every interface of every
+// node, or of the load balancer) or with externalIPs. ClusterIP Services
+// are listed (k.Services) but publish nothing outside the cluster.
+func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
+	d := srv.Deployment
+	k := d.Kubernetes
+	named := map[string]int{}
+	for _, pn := range items(c, "ports") {
+		cp, _ := strconv.Atoi(str(pn, "containerPort"))
+		if n := str(pn, "name"); n != "" {
+			named[n] = cp
+		}
+		hp, _ := strconv.Atoi(str(pn, "hostPort"))
+		if hp > 0 {
+			hostIP := str(pn, "hostIP")
+			d.Ports = append(d.Ports, model.Port{HostIP: hostIP, HostPort: hp, ContainerPort: cp, Protocol: protocol(str(pn, "protocol")),
+				AllInterfaces: hostIP == "" || hostIP == "0.0.0.0" || hostIP == "::", Via: "hostPort"})
+			srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(d.File, at(pn, "hostPort")))
+		}
+	}
+	for _, so := range l.services {
+		if !sameNamespace(so.namespace, p.obj.namespace) {
+			continue
+		}
+		sel := stringMap(at(so.node, "spec", "selector"))
+		if len(sel) == 0 || !selects(sel, p.labels) {
+			continue
+		}
+		typ := str(so.node, "spec", "type")
+		if typ == "" {
+			typ = "ClusterIP"
+		}
+		ks := model.KubeService{Name: so.name, Type: typ, File: so.file, Ports: []int{}}
+		ranges := items(so.node, "spec", "loadBalancerSourceRanges")
+		restricted := ""
+		for _, r := range ranges {
+			if r.Value == "0.0.0.0/0" || r.Value == "::/0" {
+				restricted = ""
+				break
+			}
+			if restricted == "" {
+				restricted = r.Value
+			}
+		}
+		externalIPs := items(so.node, "spec", "externalIPs")
+		for _, sp := range items(so.node, "spec", "ports") {
+			port, _ := strconv.Atoi(str(sp, "port"))
+			target := port
+			if t := at(sp, "targetPort"); t != nil {
+				if n, err := strconv.Atoi(t.Value); err == nil {
+					target = n
+				} else if n, ok := named[t.Value]; ok {
+					target = n
+				} else {
+					continue // a named port of another container
+				}
+			}
+			ks.Ports = append(ks.Ports, target)
+			proto := protocol(str(sp, "protocol"))
+			add := func(pt model.Port, n *yaml.Node) {
+				d.Ports = append(d.Ports, pt)
+				srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(so.file, n))
+			}
+			switch typ {
+			case "LoadBalancer":
+				pt := model.Port{HostPort: port, ContainerPort: target, Protocol: proto, AllInterfaces: restricted == "",
+					Via: fmt.Sprintf("Service %s (LoadBalancer, %s)", so.name, so.file)}
+				if restricted != "" {
+					pt.HostIP = restricted
+					pt.Via = fmt.Sprintf("Service %s (LoadBalancer limited to %s, %s)", so.name, restricted, so.file)
+				}
+				add(pt, sp)
+			case "NodePort":
+				np, _ := strconv.Atoi(str(sp, "nodePort"))
+				if np == 0 {
+					np = port
+				}
+				add(model.Port{HostPort: np, ContainerPort: target, Protocol: proto, AllInterfaces: true,
+					Via: fmt.Sprintf("Service %s (NodePort, every node, %s)", so.name, so.file)}, sp)
+			}
+			for _, ip := range externalIPs {
+				add(model.Port{HostIP: ip.Value, HostPort: port, ContainerPort: target, Protocol: proto,
+					AllInterfaces: ip.Value == "0.0.0.0", Via: fmt.Sprintf("Service %s (externalIPs %s, %s)", so.name, ip.Value, so.file)}, sp)
+			}
+		}
+		k.Services = append(k.Services, ks)
+	}
+}
+
+func protocol(p string) string {
+	if p == "" {
+		return "tcp"
+	}
+	switch p {
+	case "TCP":
+		return "tcp"
+	case "UDP":
+		return "udp"
+	case "SCTP":
+		return "sctp"
+	}
+	return p
+}
