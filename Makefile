@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool bench
+.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench
 
 all: build test
 
@@ -10,7 +10,7 @@ build:
 	$(GO) build -o bin/natsaudit ./cmd/natsaudit
 
 ## test: everything CI runs (Go tests, Rego rule tests, script tests, live tests, lint)
-test: fmt-check vet staticcheck sarif-tool shellcheck-tool
+test: fmt-check vet staticcheck sarif-tool shellcheck-tool browser-tool
 	$(GO) test ./...
 	@$(MAKE) --no-print-directory sarif-lint
 
@@ -52,6 +52,23 @@ shellcheck-tool:
 				{ apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }; \
 		else \
 			echo "shellcheck is not installed: the script lint tests in examples/ci will skip (install it: apt-get install shellcheck)"; \
+		fi; }
+
+## browser-tool: Debian's chromium, for the test that loads the HTML report
+## in a headless browser (internal/report/browser_test.go). Installed with
+## apt-get when missing, as root or through sudo; otherwise that test skips,
+## saying so (NATSAUDIT_REQUIRE_BROWSER=1, set by .ci/run, fails it).
+browser-tool:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		sudo=""; \
+		if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; fi; \
+		if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ -n "$$sudo" ]; }; then \
+			echo "installing chromium (apt-get)"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			$$sudo apt-get install -y -qq chromium >/dev/null 2>&1 || \
+				{ $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }; \
+		else \
+			echo "chromium is not installed and cannot be (no apt-get, or not root and no sudo): the browser test of the HTML report will skip (install it: apt-get install chromium)"; \
 		fi; }
 
 ## bench: synthetic repos of 10-5,000 config files, Go benchmarks (start-up,

@@ -334,7 +334,8 @@ func TestDocumentedWorkflowsMatchTheAction(t *testing.T) {
 }
 
 // TestQuarterlyWorkflow checks the scheduled report's shape: a quarterly
-// cron, a live probe, a diff against the previous JSON, and publication.
+// cron, a live probe, a diff against the previous JSON, the HTML trend of
+// every kept report, and publication.
 func TestQuarterlyWorkflow(t *testing.T) {
 	b, err := os.ReadFile("github-quarterly-report.yml")
 	if err != nil {
@@ -365,7 +366,7 @@ func TestQuarterlyWorkflow(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"natsaudit probe --server", "--format markdown", "--format json", "natsaudit diff", "actions/upload-artifact", "git push"} {
+	for _, want := range []string{"natsaudit probe --server", "--format markdown", "--format json", "--format html", "natsaudit diff", "natsaudit trend reports/natsaudit --format html", "actions/upload-artifact", "git push"} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("the quarterly workflow lacks %q", want)
 		}

@@ -150,7 +150,7 @@ value) and TERM=dumb turn colours off.`,
 	root.SetVersionTemplate("natsaudit {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings on stderr (errors still are)")
 	root.AddCommand(a.scanCmd(), a.probeCmd(), a.rulesCmd(), a.versionCmd())
-	root.AddCommand(a.diffCmd())
+	root.AddCommand(a.diffCmd(), a.trendCmd())
 	root.AddCommand(a.baselineCmd())
 	return root
 }

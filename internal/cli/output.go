@@ -27,6 +27,8 @@ type outputFlags struct {
 	// SARIF: code-scanning category and whether suppressed findings stay in.
 	sarifCategory          string
 	sarifIncludeSuppressed bool
+	// Markdown: the most bytes it may have (0: no bound).
+	markdownMaxBytes int
 }
 
 // renderOptions are the report options from the flags, with the rule
@@ -37,6 +39,8 @@ func (o *outputFlags) renderOptions(rules []*engine.Rule, scanned string) report
 		SourceRoot:             sourceRoot(scanned),
 		SARIFCategory:          o.sarifCategory,
 		SARIFIncludeSuppressed: o.sarifIncludeSuppressed,
+		FailOn:                 o.failOn,
+		MarkdownMaxBytes:       o.markdownMaxBytes,
 	}
 }
 

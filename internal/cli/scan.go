@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -63,7 +64,7 @@ scanned directory (or to the current directory when several paths are given).`,
 }
 
 func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
-	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format: text, json, markdown, sarif (repeatable; pairs with --output in order; or format=file)")
+	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats, ", ")+" (repeatable; pairs with --output in order; or format=file)")
 	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write the matching --format to this file instead of stdout (repeatable)")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low, info, never")
 	cmd.Flags().BoolVar(&o.noColor, "no-color", false, "disable colours in text output (also NO_COLOR set, or TERM=dumb)")
@@ -71,6 +72,7 @@ func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 	cmd.Flags().IntVar(&o.exitCode, "exit-code", ExitFindings, "exit code when a finding is at or above --fail-on")
 	registerCompletions(cmd)
 	cmd.Flags().StringVar(&o.sarifCategory, "sarif-category", "", `SARIF code-scanning category (automationDetails.id "natsaudit/<category>/"); default "config", or "live" when servers were probed`)
+	cmd.Flags().IntVar(&o.markdownMaxBytes, "markdown-max-bytes", report.DefaultMarkdownMaxBytes, "shorten the Markdown report to at most this many bytes (a GitHub comment holds 65536): less detail per finding first, then fewer findings; 0 for no limit")
 	cmd.Flags().BoolVar(&o.sarifIncludeSuppressed, "sarif-include-suppressed", false, "keep suppressed findings in SARIF, marked with suppressions (GitHub shows them as open alerts)")
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -278,18 +279,45 @@ func TestEvalIsolatesFailingPackage(t *testing.T) {
 // packages (the scan is incomplete); an interrupted run is an error.
 func TestEvalTimeoutIsARuleError(t *testing.T) {
 	in := ast.MustParseTerm(`{"servers": [], "streams": []}`).Value
-	slow := newEngine(t, engine.Options{EvalTimeout: time.Nanosecond})
+	// A rule that runs for seconds with little memory (a 1ns timeout
+	// raced with packages that finish before OPA looks at the clock).
+	dir := t.TempDir()
+	slowRule := `package natsaudit.rules.slow_loop
+
+import data.natsaudit.lib
+
+# METADATA
+# title: Loops for a long time
+# description: A rule that does not finish in time.
+# custom:
+#   id: SLOW-001
+#   severity: low
+#   category: operations
+#   sources: [config]
+#   remediation: none
+deny contains f if {
+	n := count([i | some i in numbers.range(1, 100000000); i % 7 == 123456789])
+	n > 0
+	f := lib.finding(rego.metadata.rule(), {}, "", "never")
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "slow.rego"), []byte(slowRule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	slow := newEngine(t, engine.Options{EvalTimeout: 300 * time.Millisecond, RuleDirs: []string{dir}, MaxHeap: 8 << 30})
 	res, err := slow.EvalIsolated(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Failed) == 0 {
-		t.Fatal("no package timed out after 1ns")
-	}
+	var failed []string
 	for _, f := range res.Failed {
-		if f.Message != "evaluation did not finish within 1ns" {
+		failed = append(failed, f.Package)
+		if f.Package == "natsaudit.rules.slow_loop" && f.Message != "evaluation did not finish within 300ms" {
 			t.Errorf("%s: message %q", f.Package, f.Message)
 		}
+	}
+	if !slices.Contains(failed, "natsaudit.rules.slow_loop") {
+		t.Fatalf("failed packages %v, want the slow rule's", failed)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -121,8 +122,14 @@ func checkRenderers(t *testing.T, a, b, c, s string) {
 	// Every format is printed to terminals and CI logs too: JSON and SARIF
 	// escape what text shows visibly, Markdown shows it like text.
 	for name, out := range outs {
-		if strings.Contains(name, "markdown") {
+		if strings.Contains(name, "markdown") || name == "html" {
 			out = strings.ReplaceAll(out, "\t", " ") // a snippet keeps its tabs
+		}
+		if name == "github" {
+			// Workflow commands by design: each line must be exactly one
+			// command natsaudit wrote, one per finding; what follows the
+			// command is checked like any text.
+			out = checkGitHubLines(t, out, len(r.Findings))
 		}
 		for _, p := range textProblems(out) {
 			t.Errorf("%s: %s", name, p)
@@ -305,4 +312,26 @@ func checkSARIF(t *testing.T, out string, want *Report) {
 			t.Errorf("sarif: help.markdown of %q: %s", rd.ID, p)
 		}
 	}
+}
+
+var ghLine = regexp.MustCompile(`^::(error|warning|notice) (file=[^:,\r\n]*,)?(line=[0-9]+,)?(col=[0-9]+,)?title=[^:,\r\n]*::`)
+
+// checkGitHubLines checks that out is one annotation command per finding
+// and returns the messages, one per line, for the text checks.
+func checkGitHubLines(t *testing.T, out string, findings int) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != findings {
+		t.Errorf("github: %d lines for %d findings", len(lines), findings)
+	}
+	var msgs []string
+	for i, l := range lines {
+		m := ghLine.FindString(l)
+		if m == "" {
+			t.Errorf("github: line %d is not one annotation command: %q", i+1, l)
+			continue
+		}
+		msgs = append(msgs, "msg: "+l[len(m):])
+	}
+	return strings.Join(msgs, "\n")
 }

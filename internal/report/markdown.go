@@ -23,8 +23,20 @@ const mdWidth = 80
 // not see. It renders only the report and the rule catalog; it is
 // deterministic for a given report.
 func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
-	m := &mdWriter{r: r, cat: catalogIndex(opt.Rules)}
+	out := renderMarkdown(r, opt, mdLimit{})
+	if opt.MarkdownMaxBytes > 0 && len(out) > opt.MarkdownMaxBytes {
+		out = fitMarkdown(r, opt, len(out))
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+func renderMarkdown(r *Report, opt RenderOptions, lim mdLimit) string {
+	m := &mdWriter{r: r, cat: catalogIndex(opt.Rules), lim: lim}
 	m.header()
+	if lim.note != "" {
+		m.para(lim.note)
+	}
 	m.summary()
 	m.findings()
 	m.recommendations()
@@ -32,14 +44,14 @@ func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	// The Markdown is also printed to CI logs (cat natsaudit.md): what
 	// escaping leaves of a workflow command (in code spans and snippets) is
 	// broken the way text output breaks it.
-	_, err := io.WriteString(w, guardLines(strings.TrimRight(m.b.String(), "\n")+"\n"))
-	return err
+	return guardLines(strings.TrimRight(m.b.String(), "\n") + "\n")
 }
 
 type mdWriter struct {
 	b   strings.Builder
 	r   *Report
 	cat map[string]*engine.Rule
+	lim mdLimit // what to leave out to fit --markdown-max-bytes
 }
 
 func (m *mdWriter) p(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
@@ -224,10 +236,18 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		}
 		m.b.WriteString(wrap(where+": "+mdInline(sentence(resultMessage(f))), mdWidth, "- ", "  "))
 		m.b.WriteString("\n")
-		if f.Snippet != "" {
+		if f.Snippet != "" && m.lim.detail < mdNoSnippets {
 			m.p("\n%s", mdFenced(f.Snippet, snippetLang(f), "  "))
 		}
 		m.p("\n")
+	}
+	if m.lim.detail >= mdFixOnly {
+		if m.lim.detail < mdNoFix {
+			if fix := m.firstFix(g); fix != "" {
+				m.para("**Fix.** " + fix)
+			}
+		}
+		return
 	}
 	if !trusted(rule) {
 		m.untrustedRuleText(rule, g)
@@ -419,7 +439,9 @@ func (m *mdWriter) coverage() {
 		}
 	}
 	m.p("**Files read (%d):**\n\n", len(r.Scan.Files))
-	if len(r.Scan.Files) == 0 {
+	if m.lim.detail >= mdNoSnippets && len(r.Scan.Files) > 0 {
+		m.para("Not listed here (the report was shortened); the JSON report lists them.")
+	} else if len(r.Scan.Files) == 0 {
 		m.para("None.")
 	} else {
 		for _, f := range r.Scan.Files {

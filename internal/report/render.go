@@ -9,7 +9,7 @@ import (
 )
 
 // Formats are the output formats of scan and probe.
-var Formats = []string{"text", "json", "markdown", "sarif"}
+var Formats = []string{"text", "json", "markdown", "sarif", "html", "junit", "github", "gitlab", "prometheus"}
 
 // RenderOptions are shared by the formats.
 type RenderOptions struct {
@@ -28,6 +28,12 @@ type RenderOptions struct {
 	// SARIFIncludeSuppressed keeps suppressed findings in SARIF, marked with
 	// suppressions[] (GitHub shows them as open alerts, hence off by default).
 	SARIFIncludeSuppressed bool
+	// FailOn is the --fail-on severity ("" for high, "never"): JUnit marks
+	// findings at or above it as failures, the others as passed with output.
+	FailOn string
+	// MarkdownMaxBytes bounds the Markdown report (0: DefaultMarkdownMaxBytes,
+	// negative: no bound). See WriteMarkdown.
+	MarkdownMaxBytes int
 	// Redact, when set, masks secrets in every string from input before a
 	// format escapes it (see Report.Redacted).
 	Redact Redactor
@@ -47,6 +53,16 @@ func Render(format string, w io.Writer, r *Report, opt RenderOptions) error {
 		return WriteMarkdown(w, r, opt)
 	case "sarif":
 		return WriteSARIF(w, r, opt)
+	case "html":
+		return WriteHTML(w, r, opt)
+	case "junit":
+		return WriteJUnit(w, r, opt)
+	case "github":
+		return WriteGitHub(w, r, opt)
+	case "gitlab":
+		return WriteGitLab(w, r, opt)
+	case "prometheus":
+		return WritePrometheus(w, r, opt)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }

@@ -1,0 +1,594 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/natsaudit/natsaudit/internal/engine"
+)
+
+// The HTML report is one self-contained file: inline CSS, inline SVG charts,
+// no script, no font or image from elsewhere (it is opened from CI
+// artifacts, mail attachments and air-gapped laptops). Every string reaches
+// the page through html/template, which escapes it for where it lands; the
+// Go side only prepares plain values and chart geometry. A
+// Content-Security-Policy meta tag forbids scripts and remote loads, so
+// that even a mistake in escaping could not run code or call home.
+
+//go:embed html.tmpl
+var htmlTemplate string
+
+// HTMLStyle is the report's stylesheet; the trend report uses it too.
+//
+//go:embed html.css
+var HTMLStyle string
+
+// HTMLTemplate parses the report's shared templates (page frame, charts)
+// together with extra, which defines the page's "content" template.
+func HTMLTemplate(extra string) (*template.Template, error) {
+	t, err := template.New("page").Funcs(htmlFuncs).Parse(htmlTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("parse HTML template: %w", err)
+	}
+	if extra != "" {
+		if t, err = t.Parse(extra); err != nil {
+			return nil, fmt.Errorf("parse HTML template: %w", err)
+		}
+	}
+	return t, nil
+}
+
+var reportTemplate = template.Must(HTMLTemplate(reportContent))
+
+//go:embed html_report.tmpl
+var reportContent string
+
+// htmlFuncs format the tool's own words and chart geometry; no function
+// returns markup.
+var htmlFuncs = template.FuncMap{
+	"add":   func(a, b int) int { return a + b },
+	"title": Title,
+	"upper": strings.ToUpper,
+	"markOf": func(shape string, x, y int, tip string) markArgs {
+		return markArgs{Shape: shape, X: x, Y: y, Tip: tip}
+	},
+	"sevIcon": func(sev string) string { return sevIcons[sev] },
+}
+
+// sevIcons give each severity a shape of its own, next to its name, for
+// readers who cannot tell the colours apart (and for print in grey).
+var sevIcons = map[string]string{"critical": "‼", "high": "▲", "medium": "◆", "low": "▽", "info": "ℹ"}
+
+type markArgs struct {
+	Shape string
+	X, Y  int
+	Tip   string
+}
+
+// HTMLPage is what the page frame needs: the title, the stylesheet and the
+// content template's data.
+type HTMLPage struct {
+	Title   string
+	Style   template.CSS // a constant of this package, never input
+	Content any
+}
+
+// WriteHTML renders the report as one HTML file. Deterministic for a given
+// report and catalog: no clock, no map order.
+func WriteHTML(w io.Writer, r *Report, opt RenderOptions) error {
+	d := newHTMLReport(r, opt)
+	title := "NATS audit report"
+	if len(r.Scan.Roots) > 0 {
+		title += ": " + htmlText(strings.Join(r.Scan.Roots, ", "))
+	} else if len(r.Scan.Targets) > 0 {
+		title += ": " + htmlText(strings.Join(r.Scan.Targets, ", "))
+	}
+	return ExecuteHTML(w, reportTemplate, HTMLPage{Title: title, Style: template.CSS(HTMLStyle), Content: d})
+}
+
+// ExecuteHTML runs a page template and writes the result, with the guard
+// against CI workflow commands that every format gets (an HTML file may
+// be printed to a log too).
+func ExecuteHTML(w io.Writer, t *template.Template, page HTMLPage) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "page", page); err != nil {
+		return fmt.Errorf("render HTML: %w", err)
+	}
+	_, err := io.WriteString(w, guardLines(buf.String()))
+	return err
+}
+
+// htmlText makes untrusted text safe to read in a page: html/template
+// escapes markup, this shows what would hide or reorder text (bidi
+// overrides, zero-width and control characters) as escapes, and turns line
+// breaks into spaces.
+func htmlText(s string) string { return escapeControls(s, ctrlSpace) }
+
+// htmlCode is htmlText for a block of code: line feeds and tabs are kept.
+func htmlCode(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escapeControls(l, ctrlCode)
+	}
+	return strings.Join(lines, "\n")
+}
+
+type htmlReport struct {
+	Header     htmlHeader
+	Grade      string
+	Overall    string // "4.6", or "" when there is no score
+	GradeClass string
+	Summary    string
+	Charts     []Chart
+	Breakdown  breakdownTable
+	Urgent     []urgentItem
+	Severities []sevSection
+	Horizons   []horizon
+	Suppressed []suppressedRow
+	Coverage   htmlCoverage
+}
+
+type htmlHeader struct {
+	Roots     []string
+	Targets   []string
+	Files     int
+	Servers   []string
+	Streams   int
+	Consumers int
+	Inputs    []string
+	Date      string
+	Tool      string
+	Advisory  string
+	Problems  []string // what could not be read
+	// The counts in words: "1 server", "2 streams".
+	FileCount, ServerCount, StreamCount, ConsumerCount, NotRead string
+	// Status says why the report is not a complete audit ("" when it is).
+	Status string
+}
+
+var scanStatusText = map[string]string{
+	StatusIncomplete:  "Incomplete audit: at least one rule failed at evaluation; the findings of the others are reported (see Coverage).",
+	StatusNoNATSInput: "Nothing audited: the paths hold no NATS configuration.",
+	StatusNotParsed:   "Nothing audited: NATS configuration was found, but none of it could be parsed (see Coverage).",
+}
+
+type urgentItem struct {
+	Anchor, ID, Title, Severity, Places string
+	Fix                                 []inline
+}
+
+type sevSection struct {
+	Severity, Title, Anchor string
+	Rules                   []ruleSection
+}
+
+type ruleSection struct {
+	Anchor, ID, Title, Severity, Category string
+	Places                                string
+	Findings                              []htmlFinding
+	Why, Fix                              []block
+	Links                                 []string // references of built-in rules
+	Refs                                  []string // references of custom rules: text only
+}
+
+type htmlFinding struct {
+	Target, Location, Endpoint, Path, Message, Snippet string
+}
+
+type horizon struct {
+	Title string
+	Items []urgentItem
+}
+
+type suppressedRow struct {
+	Rule, Where, Kind, Reason, Until, Source string
+	Expired                                  bool
+}
+
+type htmlCoverage struct {
+	Evaluated, Total, Custom int
+	Sources                  []string
+	Rules                    []coverageRow
+	Files                    []string
+	Errors                   []string
+	Notes                    []string
+}
+
+type coverageRow struct {
+	ID, Title, Category, Severity, Status, Inputs string
+	Findings                                      int
+}
+
+type breakdownTable struct {
+	Severities []string
+	Rows       []breakdownRow
+	Totals     []int
+	Total      int
+}
+
+type breakdownRow struct {
+	Category string
+	Counts   []int
+	Total    int
+}
+
+func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
+	cat := catalogIndex(opt.Rules)
+	d := &htmlReport{}
+	h := &d.Header
+	for _, x := range r.Scan.Roots {
+		h.Roots = append(h.Roots, htmlText(x))
+	}
+	for _, x := range r.Scan.Targets {
+		h.Targets = append(h.Targets, htmlText(x))
+	}
+	for _, x := range r.Scan.Servers {
+		h.Servers = append(h.Servers, htmlText(x))
+	}
+	h.Files, h.Streams, h.Consumers = len(r.Scan.Files), r.Scan.Streams, r.Scan.Consumers
+	h.Inputs = sourceNames(r.Scan.Sources)
+	h.Date = htmlText(scanDate(r.Scan.Started))
+	h.Tool = htmlText(nonEmpty(r.Tool.Name, "natsaudit") + " " + nonEmpty(r.Tool.Version, "(unknown version)"))
+	h.Advisory = htmlText(nonEmpty(r.Tool.AdvisoriesDate, "undated"))
+	for _, e := range r.Errors {
+		h.Problems = append(h.Problems, errorText(e.File, e.Target, e.Line, e.Message))
+	}
+	h.FileCount, h.ServerCount = plural(h.Files, "file"), plural(len(h.Servers), "server")
+	h.StreamCount, h.ConsumerCount = plural(h.Streams, "stream"), plural(h.Consumers, "consumer")
+	h.NotRead = pluralVerb(len(h.Problems), "input", "inputs") + " could not be read or parsed"
+	h.Status = scanStatusText[r.Scan.Status]
+
+	d.Grade = htmlText(nonEmpty(r.Scores.Grade, "n/a"))
+	d.GradeClass = "grade-na"
+	if r.Scores.Overall != nil {
+		d.Overall = fmt.Sprintf("%.1f", *r.Scores.Overall)
+		d.GradeClass = "grade-" + scoreClass(*r.Scores.Overall)
+	}
+	d.Summary = htmlSummary(r)
+	d.Charts = []Chart{scoreChart(r.Scores), severityChart(r.Summary), categoryChart(r.Findings)}
+	d.Breakdown = newBreakdown(r.Findings)
+
+	groups := ruleGroups(r.Findings)
+	anchors := anchorSet{}
+	anchorOf := map[string]string{}
+	for _, sev := range engine.Severities {
+		s := sevSection{Severity: sev, Title: Title(sev), Anchor: "severity-" + sev}
+		for _, g := range groups {
+			if g.severity != sev {
+				continue
+			}
+			a := anchors.add("rule-" + g.ruleID + "-" + sev)
+			anchorOf[g.severity+"\x00"+g.ruleID] = a
+			s.Rules = append(s.Rules, newRuleSection(g, cat[g.ruleID], a))
+		}
+		if len(s.Rules) > 0 {
+			d.Severities = append(d.Severities, s)
+		}
+	}
+
+	byImpact := byRule(r.Findings)
+	item := func(g ruleGroup) urgentItem {
+		return urgentItem{
+			Anchor: anchorOf[g.severity+"\x00"+g.ruleID], ID: htmlText(g.ruleID), Title: htmlText(g.title),
+			Severity: g.severity, Places: htmlPlaces(g.findings, 4), Fix: inlines(firstFixText(cat[g.ruleID], g)),
+		}
+	}
+	for _, g := range byImpact {
+		if len(d.Urgent) == 5 || engine.SeverityRank(g.severity) < engine.SeverityRank("high") {
+			break
+		}
+		d.Urgent = append(d.Urgent, item(g))
+	}
+	for _, hz := range recommendationHorizons {
+		x := horizon{Title: hz.title}
+		for _, g := range byImpact {
+			if contains(hz.sevs, g.severity) {
+				x.Items = append(x.Items, item(g))
+			}
+		}
+		d.Horizons = append(d.Horizons, x)
+	}
+
+	for _, f := range r.Suppressed {
+		row := suppressedRow{Rule: htmlText(f.RuleID), Where: htmlText(f.Target)}
+		if f.Location != nil {
+			row.Where = htmlText(locString(f.Location) + " " + f.Target)
+		}
+		if s := f.Suppression; s != nil {
+			row.Kind, row.Reason, row.Until, row.Source, row.Expired = htmlText(s.Kind), htmlText(s.Reason), htmlText(s.Until), htmlText(s.Source), s.Expired
+		}
+		d.Suppressed = append(d.Suppressed, row)
+	}
+
+	c := &d.Coverage
+	c.Total = len(r.Rules)
+	c.Sources = sourceNames(r.Scan.Sources)
+	for _, rs := range r.Rules {
+		if rs.Custom {
+			c.Custom++
+		}
+		row := coverageRow{ID: htmlText(rs.ID), Title: htmlText(rs.Title), Category: htmlText(rs.Category), Severity: rs.Severity, Findings: rs.Findings}
+		var srcs []string
+		if rule := cat[rs.ID]; rule != nil {
+			srcs = rule.Sources
+		}
+		row.Inputs = htmlText(nonEmpty(strings.Join(srcs, ", "), "—"))
+		switch {
+		case rs.Failed:
+			row.Status = "failed at evaluation: not evaluated (see the errors)"
+		case rs.Evaluated:
+			c.Evaluated++
+			row.Status = "evaluated"
+		case rs.Disabled:
+			row.Status = "disabled by configuration"
+		default:
+			row.Status = "not evaluated: no input it judges"
+		}
+		c.Rules = append(c.Rules, row)
+	}
+	for _, f := range r.Scan.Files {
+		c.Files = append(c.Files, htmlText(f))
+	}
+	c.Errors = h.Problems
+	for _, n := range r.Notes {
+		c.Notes = append(c.Notes, htmlText(n))
+	}
+	return d
+}
+
+var recommendationHorizons = []struct {
+	title string
+	sevs  []string
+}{
+	{"This week: critical and high", []string{"critical", "high"}},
+	{"This month: medium", []string{"medium"}},
+	{"This quarter: low and info", []string{"low", "info"}},
+}
+
+func errorText(file, target string, line int, msg string) string {
+	where := nonEmpty(file, target)
+	if line > 0 {
+		where = fmt.Sprintf("%s:%d", where, line)
+	}
+	return htmlText(where + ": " + msg)
+}
+
+func htmlSummary(r *Report) string {
+	evaluated, failed := 0, 0
+	for _, rs := range r.Rules {
+		if rs.Evaluated {
+			evaluated++
+		}
+		if rs.Findings > 0 {
+			failed++
+		}
+	}
+	var s string
+	if r.Summary.Total == 0 {
+		s = fmt.Sprintf("No findings: all %s passed.", plural(evaluated, "evaluated rule"))
+	} else {
+		s = fmt.Sprintf("%s (%s) from %d of %s.", plural(r.Summary.Total, "finding"), nonZeroCounts(r.Summary), failed, plural(evaluated, "evaluated rule"))
+	}
+	if n := len(r.Errors); n > 0 {
+		s += fmt.Sprintf(" %s could not be read or parsed, so part of the deployment was not checked.", plural(n, "input"))
+	}
+	if n := len(r.Suppressed); n > 0 {
+		s += fmt.Sprintf(" %s suppressed.", pluralVerb(n, "finding is", "findings are"))
+	}
+	return s
+}
+
+func newRuleSection(g ruleGroup, rule *engine.Rule, anchor string) ruleSection {
+	s := ruleSection{
+		Anchor: anchor, ID: htmlText(g.ruleID), Title: htmlText(g.title), Severity: g.severity,
+		Category: htmlText(Title(g.category)), Places: plural(len(g.findings), "place"),
+	}
+	for _, f := range g.findings {
+		hf := htmlFinding{Target: htmlText(nonEmpty(f.Target, "deployment")), Message: htmlText(sentence(resultMessage(f)))}
+		if f.Location != nil {
+			hf.Location = htmlText(locString(f.Location))
+		}
+		if f.Endpoint != "" {
+			hf.Endpoint = htmlText(f.Endpoint)
+			hf.Path = htmlText(f.Path)
+		}
+		if f.Snippet != "" {
+			hf.Snippet = htmlCode(f.Snippet)
+		}
+		s.Findings = append(s.Findings, hf)
+	}
+	var desc, fix string
+	var refs []string
+	if rule != nil {
+		desc, fix, refs = rule.Description, rule.Remediation, rule.References
+	}
+	if fix == "" && len(g.findings) > 0 {
+		fix = g.findings[0].Remediation
+	}
+	s.Why, s.Fix = blocks(desc), blocks(fix)
+	for _, ref := range refs {
+		if trusted(rule) {
+			s.Links = append(s.Links, ref)
+		} else {
+			s.Refs = append(s.Refs, htmlText(ref))
+		}
+	}
+	return s
+}
+
+func firstFixText(rule *engine.Rule, g ruleGroup) string {
+	if rule != nil && rule.Remediation != "" {
+		return firstSentence(rule.Remediation)
+	}
+	if len(g.findings) > 0 {
+		return firstSentence(g.findings[0].Remediation)
+	}
+	return ""
+}
+
+// htmlPlaces is placesText without Markdown escaping.
+func htmlPlaces(fs []Finding, show int) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		n := nonEmpty(f.Target, "deployment")
+		if f.Location != nil && (f.TargetKind == "file" || f.TargetKind == "env file" || f.Target == "") {
+			n = locString(f.Location)
+		}
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	s := strings.Join(names[:min(show, len(names))], ", ")
+	if len(names) > show {
+		s += fmt.Sprintf(" and %d more", len(names)-show)
+	}
+	return fmt.Sprintf("%s (%s)", plural(len(fs), "place"), htmlText(s))
+}
+
+// anchorSet hands out unique element IDs made of [a-z0-9-] only, whatever
+// a custom rule's ID holds.
+type anchorSet map[string]bool
+
+func (a anchorSet) add(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	id := b.String()
+	for n := 2; a[id]; n++ {
+		id = fmt.Sprintf("%s-%d", b.String(), n)
+	}
+	a[id] = true
+	return id
+}
+
+func scoreClass(s float64) string {
+	switch {
+	case s >= 8:
+		return "good"
+	case s >= 5:
+		return "fair"
+	}
+	return "poor"
+}
+
+func newBreakdown(fs []Finding) breakdownTable {
+	t := breakdownTable{Severities: engine.Severities, Totals: make([]int, len(engine.Severities))}
+	for _, c := range engine.Categories {
+		row := breakdownRow{Category: Title(c), Counts: make([]int, len(engine.Severities))}
+		for _, f := range fs {
+			if f.Category != c {
+				continue
+			}
+			for i, s := range engine.Severities {
+				if f.Severity == s {
+					row.Counts[i]++
+					row.Total++
+					t.Totals[i]++
+					t.Total++
+				}
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// block is a paragraph, a list item or a code block of a rule's text.
+type block struct {
+	Code   string
+	List   bool
+	Inline []inline
+}
+
+// inline is a run of text or a code span.
+type inline struct {
+	Text string
+	Code bool
+}
+
+// blocks splits the Markdown of a rule's description or remediation into
+// paragraphs, list items and code blocks, enough for the catalog's text
+// (built-in rules use nothing else). It produces plain values that the
+// template escapes, so a custom rule's text is as safe as the catalog's.
+func blocks(s string) []block {
+	var out []block
+	var para, code []string
+	fenced := false
+	flushPara := func() {
+		if len(para) > 0 {
+			t := strings.Join(para, " ")
+			list := false
+			if strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* ") {
+				t, list = t[2:], true
+			}
+			out = append(out, block{List: list, Inline: inlines(t)})
+			para = nil
+		}
+	}
+	flushCode := func() {
+		if len(code) > 0 {
+			out = append(out, block{Code: htmlCode(strings.TrimRight(strings.Join(code, "\n"), "\n"))})
+			code = nil
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+			flushPara()
+			if fenced {
+				flushCode()
+			}
+			fenced = !fenced
+		case fenced:
+			code = append(code, l)
+		case strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t"):
+			flushPara()
+			code = append(code, strings.TrimPrefix(strings.TrimPrefix(l, "    "), "\t"))
+		case t == "":
+			flushPara()
+			if len(code) > 0 {
+				code = append(code, "")
+			}
+		default:
+			flushCode()
+			if strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* ") {
+				flushPara()
+			}
+			para = append(para, t)
+		}
+	}
+	flushPara()
+	flushCode()
+	return out
+}
+
+// inlines splits text at code spans (`...`); emphasis markers are dropped.
+func inlines(s string) []inline {
+	var out []inline
+	for code := false; s != ""; code = !code {
+		j := strings.IndexByte(s, '`')
+		if j < 0 {
+			j = len(s)
+		}
+		if t := s[:j]; t != "" {
+			if !code {
+				t = strings.ReplaceAll(t, "**", "")
+			}
+			out = append(out, inline{Text: htmlText(t), Code: code})
+		}
+		s = s[min(j+1, len(s)):]
+	}
+	return out
+}
