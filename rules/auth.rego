@@ -561,7 +561,10 @@ _auth_009 contains h if {
 	b := s.config.leafnodes
 	not b.authorization
 	not _leaf_mtls(b)
-	not lib.operator_mode(s.config)
+	# Without leafnodes{authorization}, nats-server checks leafnode
+	# credentials against the client users (isLeafNodeAuthorized falls back
+	# to processClientOrLeafAuthentication), so client auth also guards it.
+	not lib.client_auth(s.config)
 	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization and does not verify client certificates, so any leafnode can connect", [lib.server_label(s), l.port])}
 }
 

@@ -456,7 +456,7 @@ test_auth_009_fires_for_open_cluster if {
 }
 
 test_auth_009_fires_high_for_open_leafnodes if {
-	c := object.union(fx.good_config, {"leafnodes": {"port": 7422}})
+	c := object.remove(object.union(fx.good_config, {"leafnodes": {"port": 7422}}), ["authorization"])
 	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
 	f.severity == "high"
 }
@@ -485,6 +485,18 @@ test_auth_009_quiet_with_leaf_mtls if {
 test_auth_009_quiet_leaf_tls_without_verify_but_users if {
 	c := object.union(fx.good_config, {"leafnodes": {"port": 7422, "authorization": {"users": [{"user": "edge", "password": fx.strong, "account": "APP"}]}}})
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_leaf_listener_guarded_by_client_users if {
+	# No leafnodes{authorization}: leafnodes authenticate as client users.
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_fires_leaf_listener_accounts_without_users if {
+	c := object.remove(object.union(fx.good_config, {"leafnodes": {"port": 7422}, "accounts": {"SYS": {}}}), ["authorization"])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	f.path == "config/leafnodes/port"
 }
 
 # ---------------------------------------------------------------- NATS-AUTH-012

@@ -8,7 +8,8 @@ import data.natsaudit.lib
 #   Without store_dir, nats-server keeps streams under os.TempDir()/nats/jetstream
 #   and logs "Temporary storage directory used, data could be lost on system
 #   reboot"; a store under /tmp, /var/tmp or /dev/shm has the same problem.
-#   A reboot, tmp cleaner or container recreate deletes every stream.
+#   A reboot, tmp cleaner or container recreate deletes every stream. A
+#   store under /tmp that the container mounts a volume on is not temporary.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
@@ -40,6 +41,7 @@ _js_001 contains h if {
 	some s in lib.js_servers
 	d := lib.store_dir(s)
 	_temporary(d)
+	not _on_volume(s, d)
 	h := {"obj": s, "path": lib.store_dir_path(s), "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
 }
 
@@ -55,6 +57,16 @@ _temporary(d) if {
 	is_string(d)
 	some p in lib.params.jetstream.temp_store_prefixes
 	_under(d, p)
+}
+
+# _on_volume(s, d): the container mounts a bind mount or named volume on d
+# (or above it): a store under /tmp there survives reboots and re-creation.
+_on_volume(s, d) if {
+	some v in s.deployment.volumes
+	v.type in {"bind", "volume"}
+	t := trim_suffix(v.target, "/")
+	t != ""
+	_under(d, t)
 }
 
 _under(d, p) if d == p
@@ -268,20 +280,30 @@ _default_sync(v) if v == lib.params.jetstream.default_sync_interval_ns
 
 _sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
 
-# R1 file streams the server holds: definition files apply to every
-# configured JetStream server; live streams to the servers that host them.
+# R1 file streams the server holds: definition files apply to the
+# configured JetStream servers they are linked to (their directory's; every
+# server when linked to none); live streams to the servers that host them.
 # The streams are indexed once per evaluation (complete rules are cached),
 # so that a server costs a lookup, not a pass over every stream: the naive
 # servers x streams join dominated a 500-service monorepo scan.
-_r1_file_streams(s) := _r1_defined | _r1_live_hosted(s) if {
+_r1_file_streams(s) := (_r1_unlinked | object.get(_r1_linked, s.ref, set())) | _r1_live_hosted(s) if {
 	s in lib.js_servers
 } else := _r1_live_hosted(s)
 
-# R1 file streams from definition files.
-_r1_defined contains st.name if {
+# R1 file streams from definition files linked to no server.
+_r1_unlinked contains st.name if {
+	some st in input.streams
+	st.source != "live"
+	count(object.get(st, "linked_servers", [])) == 0
+	_r1_file(st)
+}
+
+# R1 file streams from definition files, by the ref of each linked server.
+_r1_linked[ref] contains st.name if {
 	some st in input.streams
 	st.source != "live"
 	_r1_file(st)
+	some ref in object.get(st, "linked_servers", [])
 }
 
 # R1 file live streams by the name of each server that hosts them.

@@ -265,3 +265,24 @@ test_js_005_fires_with_a_short_message_for_many_streams if {
 	f.rule_id == "NATS-JS-005"
 	contains(f.msg, "S01, S02, S03, S04, S05 and 7 more")
 }
+
+# FP-TMP-ON-VOLUME: a store under /tmp on a mounted volume persists.
+test_js_001_quiet_tmp_store_on_named_volume if {
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/tmp/data"}}), {"volumes": [{"type": "volume", "source": "nats-1-data", "target": "/tmp/data", "read_only": false}]})
+	count(by_id({"servers": [s]}, "NATS-JS-001")) == 0
+}
+
+test_js_001_fires_tmp_store_on_tmpfs if {
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/tmp/data"}}), {"volumes": [{"type": "tmpfs", "source": "", "target": "/tmp/data", "read_only": false}]})
+	count(by_id({"servers": [s]}, "NATS-JS-001")) == 1
+}
+
+# FP-UNLINKED-STREAM: R1 file streams count only for the servers they are
+# linked to.
+test_js_005_only_linked_servers if {
+	a := object.union(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"ref": "servers/0", "name": "solo"})
+	b := object.union(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"ref": "servers/1", "name": "other"})
+	st := object.union(stream("R1", {}), {"linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": [a, b], "streams": [st]}, "NATS-JS-005")
+	contains(f.msg, "server solo")
+}

@@ -290,3 +290,18 @@ test_str_008_quiet_r3_memory_stream if {
 test_str_008_quiet_r1_file_stream if {
 	count(by_id({"streams": [file_stream("CACHE", {})]}, "NATS-STR-008")) == 0
 }
+
+# FP-UNLINKED-STREAM: a definition file linked to a single server is judged
+# against that server, not against an unrelated 3-node cluster.
+test_str_001_quiet_r1_file_stream_linked_to_single_server if {
+	solo := js_server(3, {"server_name": "solo"})
+	st := object.union(file_stream("STREAM", {}), {"linked_servers": ["servers/3"]})
+	count(by_id({"servers": array.concat(three_node, [solo]), "streams": [st]}, "NATS-STR-001")) == 0
+}
+
+test_str_001_fires_r1_file_stream_linked_to_the_cluster if {
+	solo := js_server(3, {"server_name": "solo"})
+	st := object.union(file_stream("STREAM", {}), {"linked_servers": ["servers/0", "servers/1", "servers/2"]})
+	[f] := by_id({"servers": array.concat(three_node, [solo]), "streams": [st]}, "NATS-STR-001")
+	contains(f.msg, "cluster of 3")
+}

@@ -10,18 +10,19 @@ import (
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
-func build(t *testing.T, root string) *model.Inventory {
+func build(t *testing.T, root string, projects ...[]string) *model.Inventory {
 	t.Helper()
 	d, err := discover.Walk(context.Background(), root, []string{root}, discover.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, _ := secret.NewAnalyzer(secret.Params{Placeholders: []string{"changeme", "MUST_SET_IN_PRODUCTION"}})
-	return Build(d, root, Options{Secrets: a, Now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
+	return Build(d, root, Options{Secrets: a, Now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), ComposeProjects: projects})
 }
 
 func TestSahoolComposeAndConfigAreOneServer(t *testing.T) {
-	inv := build(t, "../../testdata/repos/sahool")
+	// As its .natsaudit.yaml declares: production runs both files.
+	inv := build(t, "../../testdata/repos/sahool", []string{"docker-compose.yml", "docker-compose.prod.yml"})
 	var s *model.Server
 	for _, x := range inv.Servers {
 		if x.Name == "sahool-nats" {
@@ -57,7 +58,9 @@ func TestSahoolComposeAndConfigAreOneServer(t *testing.T) {
 	if len(inv.Errors) != 1 || inv.Errors[0].File != "config/nats/nats-test.conf" {
 		t.Errorf("errors = %+v", inv.Errors)
 	}
-	if len(inv.Streams) != 2 || len(inv.Consumers) != 1 || len(inv.EnvFiles) != 1 {
+	// SAHOOL_EVENTS, SAHOOL_DLQ, SAHOOL_AUDIT and the sessions bucket
+	// (KV_sessions); billing-worker and notifications-worker.
+	if len(inv.Streams) != 4 || len(inv.Consumers) != 2 || len(inv.EnvFiles) != 1 {
 		t.Errorf("streams %d consumers %d env %d", len(inv.Streams), len(inv.Consumers), len(inv.EnvFiles))
 	}
 	keys := 0
@@ -68,6 +71,16 @@ func TestSahoolComposeAndConfigAreOneServer(t *testing.T) {
 	}
 	if keys != 1 {
 		t.Errorf("private keys = %d", keys)
+	}
+	// The .creds file: its user JWT's claims, not the token.
+	var jwts []*model.JWT
+	for _, f := range inv.Files {
+		if f.Path == "config/creds/reporting.creds" {
+			jwts = f.JWTs
+		}
+	}
+	if len(jwts) != 1 || jwts[0].Kind != "user" || jwts[0].Name != "sahool-reporting" || jwts[0].ExpiresNS != time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixNano() || jwts[0].Line != 2 {
+		t.Errorf("creds JWTs = %+v", jwts)
 	}
 }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
+	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
+	"github.com/natsaudit/natsaudit/internal/subject"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
 
@@ -44,6 +46,9 @@ type Options struct {
 	Suppress suppress.Options
 	// Disabled rules are not evaluated: no findings, no part in the scores.
 	Disabled map[string]bool
+	// ComposeProjects are the compose projects .natsaudit.yaml declares
+	// (report paths, base file first).
+	ComposeProjects [][]string
 	// Helm names Helm releases and their values files (.natsaudit.yaml
 	// helm: releases:); without it values are layered per directory.
 	Helm []helm.Spec
@@ -100,7 +105,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 			return nil, err
 		}
 	}
-	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm})
+	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm, ComposeProjects: opt.ComposeProjects})
 	for _, p := range opt.Paths {
 		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
 	}
@@ -112,6 +117,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	for i := range inv.Errors {
 		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
 	}
+	derive(inv)
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)
@@ -140,6 +146,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
 	}
 	sortFindings(findings)
+	findings = dropDuplicates(findings)
 	sup := suppressFindings(eng, d, findings, opt)
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
@@ -171,8 +178,18 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 	return suppress.Apply(findings, so)
 }
 
+// derive adds the facts computed in Go (subject overlaps, advisory capture,
+// JWTs in configs) once, before the inventory becomes the Rego input.
+func derive(inv *model.Inventory) {
+	if inv.Facts == nil {
+		inv.Facts = subject.Facts(inv)
+		inv.Facts.ConfigJWTs = jwtclaims.FromConfigs(inv.Servers)
+	}
+}
+
 // Input converts the inventory into the Rego input value, once.
 func Input(inv *model.Inventory) (ast.Value, error) {
+	derive(inv)
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return nil, fmt.Errorf("encode inventory: %w", err)
@@ -305,6 +322,24 @@ func sortFindings(fs []report.Finding) {
 		sorted[i] = fs[k]
 	}
 	copy(fs, sorted)
+}
+
+// dropDuplicates removes a finding identical to an earlier one. Two deployments that run one config file (two
+// compose projects mounting ./nats.conf) give the same finding at the same
+// line for the same server name: one thing to fix, reported once.
+func dropDuplicates(fs []report.Finding) []report.Finding {
+	type key struct{ fp, sev, msg, loc string }
+	seen := make(map[key]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.Fingerprint, f.Severity, f.Message, locKey(f)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
 }
 
 func locKey(f report.Finding) string {

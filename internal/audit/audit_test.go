@@ -3,6 +3,8 @@ package audit_test
 import (
 	"context"
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/config"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"testing"
 	"time"
 
@@ -15,11 +17,26 @@ var now = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 func scan(t *testing.T, eng *engine.Engine, dir string) *report.Report {
 	t.Helper()
-	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: "test"})
+	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: "test", ComposeProjects: composeProjects(t, dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res.Report
+}
+
+// composeProjects are the compose projects the repository's .natsaudit.yaml
+// declares, as the CLI reads them.
+func composeProjects(t *testing.T, dir string) [][]string {
+	t.Helper()
+	p := config.Find(dir)
+	if p == "" {
+		return nil
+	}
+	c, err := config.Load(p, ".natsaudit.yaml", safefile.NewRoot(dir).ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ComposeProjects
 }
 
 // TestExampleRepos checks the acceptance: each problem of the example
@@ -54,9 +71,17 @@ func TestExampleRepos(t *testing.T) {
 		"NATS-STR-006 jetstream/streams/sahool-dlq.json:11", // DLQ discard old
 		"NATS-STR-004 jetstream/streams/sahool-events.yaml:7",
 		"NATS-CON-001 jetstream/consumers/billing-worker.json:3",
-		"NATS-TLS-014 config/nats/nats.conf:30",       // cert expires 2026-12-10
-		"NATS-TLS-016 config/certs/nats/server.key:1", // private key committed
-		"NATS-OPS-005 config/nats/nats-test.conf:4",   // parse error; the scan goes on
+		"NATS-TLS-014 config/nats/nats.conf:30",                        // cert expires 2026-12-10
+		"NATS-TLS-016 config/certs/nats/server.key:1",                  // private key committed
+		"NATS-OPS-005 config/nats/nats-test.conf:4",                    // parse error; the scan goes on
+		"NATS-STR-009 jetstream/streams/sahool-events.yaml:8",          // SAHOOL_AUDIT inside SAHOOL_EVENTS
+		"NATS-STR-015 jetstream/streams/sahool-audit.yaml:8",           // audit trail can be purged
+		"NATS-CON-006 jetstream/consumers/notifications-worker.json:8", // max_deliver 3, no DLQ
+		"NATS-KV-003 jetstream/kv/sessions.yaml:7",                     // bucket without limit
+		"NATS-KV-002 jetstream/kv/sessions.yaml:7",                     // sessions without TTL
+		"NATS-CRED-006 config/creds/reporting.creds:10",                // expired user JWT
+		"NATS-ACC-002 config/nats/nats.conf:55",                        // subscribes to _INBOX.>
+		"NATS-ACC-003 config/nats/nats.conf:54",                        // publishes to _INBOX.>
 	}
 	for _, w := range want {
 		if !got[w] {

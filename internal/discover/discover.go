@@ -31,6 +31,7 @@ const (
 	KindKube       = "kubernetes"  // Kubernetes manifests (apiVersion + kind)
 	KindHelmChart  = "helm_chart"  // a Chart.yaml
 	KindHelmValues = "helm_values" // values.yaml, values-prod.yaml, nats-values.yaml, ...
+	KindJWT        = "jwt"         // a NATS user/account/operator JWT (resolver dirs, operator: files)
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -268,6 +269,8 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 		return KindNatsConf, false
 	case strings.HasSuffix(lower, ".creds"):
 		return KindCreds, false
+	case strings.HasSuffix(lower, ".jwt"):
+		return KindJWT, false
 	case strings.HasSuffix(lower, ".nk") || strings.HasSuffix(lower, ".seed"):
 		return KindNkeySeed, false
 	case hasExt(lower, ".crt", ".pem", ".cer", ".key", ".p8"):
@@ -324,6 +327,9 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		if nackKind.Match(data) {
 			return KindStream
 		}
+		if IsComposeContent(data) {
+			return KindCompose
+		}
 		return ""
 	}
 	// Unknown extension: a nats config if it reads like one.
@@ -340,6 +346,23 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		return KindNatsConf
 	}
 	return ""
+}
+
+var (
+	composeServices = regexp.MustCompile(`(?m)^services:[ \t]*(#.*)?$`)
+	// composeRunsNATS: a service line that runs NATS: an image named
+	// nats/nats-server (also under a registry or mirror path), a command
+	// or entrypoint running nats-server, or extends: of a file named like
+	// NATS.
+	composeRunsNATS = regexp.MustCompile(`(?mi)^[ \t]+(image:[ \t]*["']?[^\s"'#]*\bnats(-server)?([:@"'\s]|$)|(command|entrypoint):.*\bnats-server\b|-[ \t]+["']?[^\s"']*nats-server\b|file:[ \t]*["']?[^\s"']*nats[^\s"']*\.ya?ml)`)
+)
+
+// IsComposeContent reports whether a YAML file not named like a compose file
+// is one: a top-level services: map whose services run NATS (allinone.yml,
+// docker/brokers/nats.yml). Other YAML with services: (CI pipelines,
+// unrelated stacks) is left alone.
+func IsComposeContent(data []byte) bool {
+	return composeServices.Match(data) && composeRunsNATS.Match(data)
 }
 
 var (

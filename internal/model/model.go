@@ -44,7 +44,10 @@ type Inventory struct {
 	// credentials a Helm release embeds in its values): facts, never values.
 	KubeSecrets []*KubeSecret `json:"kube_secrets"`
 	Errors      []ParseError  `json:"errors"`
-	Notes       []string      `json:"-"` // skipped files and other non-fatal remarks for the report
+	// Facts are derived from the rest of the inventory in Go (package
+	// subject) just before evaluation; nil until then.
+	Facts *Facts   `json:"facts,omitempty"`
+	Notes []string `json:"-"` // skipped files and other non-fatal remarks for the report
 }
 
 // Scan describes the run itself; rules use Now so that tests are deterministic.
@@ -112,6 +115,12 @@ type Server struct {
 	// defaults (not set in its values): their location is the release, and
 	// findings about them say so.
 	Defaults map[string]bool `json:"-"`
+	// ClusterGroup identifies the servers that form one cluster: servers
+	// whose config has the same cluster name and that something links
+	// (one compose project, routes naming each other, configs side by
+	// side). Two servers sharing a cluster name in unrelated directories
+	// have different groups. "" without a cluster.
+	ClusterGroup string `json:"cluster_group,omitempty"`
 }
 
 // AddSource records where facts about the server came from.
@@ -136,13 +145,20 @@ type Version struct {
 // Deployment is how the server is run: a compose service, a Kubernetes
 // workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind            string         `json:"kind"` // compose, kubernetes, helm
-	File            string         `json:"file"`
-	Service         string         `json:"service"`
-	Image           string         `json:"image"`
-	ImageRepo       string         `json:"image_repo"`
-	ImageTag        string         `json:"image_tag"`
-	ImageDigest     string         `json:"image_digest"`
+	Kind        string `json:"kind"` // compose, kubernetes, helm
+	File        string `json:"file"`
+	Service     string `json:"service"`
+	Image       string `json:"image"`
+	ImageRepo   string `json:"image_repo"`
+	ImageTag    string `json:"image_tag"`
+	ImageDigest string `json:"image_digest"`
+	// ImageFromEnv: the image reference holds a ${VAR} with no value in
+	// the repository (nats:${TAG}): its tag and version are set when it
+	// is deployed, unknown here (not unpinned).
+	ImageFromEnv bool `json:"image_from_env,omitempty"`
+	// Built: the service is built from a Dockerfile (build:), so image:
+	// names the result, and the config is whatever the Dockerfile copies.
+	Built           bool           `json:"built,omitempty"`
 	Command         []string       `json:"command"` // secrets replaced by ****
 	Flags           map[string]any `json:"flags"`   // parsed nats-server flags by canonical config name
 	FlagNames       []string       `json:"flag_names"`
@@ -159,6 +175,10 @@ type Deployment struct {
 	// UsesImageDefaultConfig is true when the official image runs its bundled
 	// nats-server.conf (no command, or -c pointing at it without a mount).
 	UsesImageDefaultConfig bool `json:"uses_image_default_config"`
+	// ConfigUnavailable: the server runs a config file (ConfigPath) that is
+	// not in the scanned tree (mounted from outside it, or missing): its
+	// config is not evaluated, rather than judged empty.
+	ConfigUnavailable bool `json:"config_unavailable,omitempty"`
 	// Replicas is how many copies of the server the deployment runs (a
 	// Kubernetes workload's replicas); 0 when the format does not say.
 	Replicas int `json:"replicas"`
@@ -297,8 +317,14 @@ type Stream struct {
 	Servers []string       `json:"servers,omitempty"` // live: servers hosting a replica
 	// ClusterSize is the JetStream meta cluster size seen by the servers that
 	// reported the stream (live), 0 when unknown.
-	ClusterSize int       `json:"cluster_size"`
-	Locs        Locations `json:"-"`
+	ClusterSize int `json:"cluster_size"`
+	// LinkedServers are the refs of the servers a definition file is
+	// linked to: the servers of the nearest directory (the file's own or
+	// an ancestor) that has any, so that a stream of one example is not
+	// judged against another example's cluster. Empty when the inventory
+	// has no server.
+	LinkedServers []string  `json:"linked_servers,omitempty"`
+	Locs          Locations `json:"-"`
 }
 
 // Consumer is a JetStream consumer from a definition file or a live server.
@@ -312,6 +338,33 @@ type Consumer struct {
 	Config  map[string]any `json:"config"`
 	State   map[string]any `json:"state,omitempty"` // live: num_pending, num_ack_pending, num_redelivered, delivered, ack_floor, push_bound
 	Locs    Locations      `json:"-"`
+}
+
+// Facts are conclusions drawn across inventory objects that Rego would
+// compute slowly or wrongly (NATS subject wildcards).
+type Facts struct {
+	// StreamOverlaps are pairs of streams of one account whose subjects
+	// overlap (the server refuses to create the second one).
+	StreamOverlaps []SubjectOverlap `json:"stream_overlaps"`
+	// ConsumerOverlaps are pairs of consumers of one work-queue stream whose
+	// filter subjects overlap (the server refuses the second one).
+	ConsumerOverlaps []SubjectOverlap `json:"consumer_overlaps"`
+	// MaxDeliveriesCapture maps each consumer with a bounded max_deliver (by
+	// ref) to the names of the streams whose subjects capture its
+	// $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>
+	// advisory; an empty list means the advisory is not stored anywhere.
+	MaxDeliveriesCapture map[string][]string `json:"max_deliveries_capture"`
+	// ConfigJWTs are the JWTs written into server configs (resolver_preload),
+	// by server ref.
+	ConfigJWTs map[string][]*JWT `json:"config_jwts"`
+}
+
+// SubjectOverlap is a pair of objects (refs) and the two filters that overlap.
+type SubjectOverlap struct {
+	A        string `json:"a"`
+	B        string `json:"b"`
+	SubjectA string `json:"subject_a"`
+	SubjectB string `json:"subject_b"`
 }
 
 // EnvFile is a .env file. Values never leave the source package: only facts.
@@ -338,6 +391,26 @@ type File struct {
 	KeyType   string `json:"key_type,omitempty"`
 	Encrypted bool   `json:"encrypted,omitempty"`
 	Line      int    `json:"line,omitempty"`
+	// JWTs are the claims of the NATS JWTs in a .creds or .jwt file, decoded
+	// without verifying signatures; the tokens themselves never enter the
+	// inventory.
+	JWTs []*JWT `json:"jwts,omitempty"`
+}
+
+// JWT is what natsaudit keeps of a NATS user, account or operator JWT.
+type JWT struct {
+	Kind          string `json:"kind"` // user, account, operator (nats.type)
+	Name          string `json:"name"`
+	Subject       string `json:"subject"`        // public nkey
+	Issuer        string `json:"issuer"`         // public nkey of the signer
+	IssuerAccount string `json:"issuer_account"` // user JWTs signed by an account signing key
+	IssuedAtNS    int64  `json:"issued_at_ns"`
+	ExpiresNS     int64  `json:"expires_ns"` // 0: no expiry
+	Bearer        bool   `json:"bearer"`
+	SigningKeys   int    `json:"signing_keys"`
+	Line          int    `json:"line"`
+	// Path is where a JWT inside a config was found (config/resolver_preload/<account>).
+	Path string `json:"path,omitempty"`
 }
 
 // Secret stands in for a secret value (password, token, nkey seed, encryption

@@ -202,7 +202,7 @@ func key(f report.Finding) string {
 
 func period(a, b Input) Period {
 	d := report.Compare(a.Report, b.Report)
-	p := Period{From: a.Name, To: b.Name, Days: days(a.Report, b.Report), New: []Change{}, Fixed: []Change{}, Escalated: []Change{}, StillOpen: len(d.Open)}
+	p := Period{From: a.Name, To: b.Name, Days: days(a.Report, b.Report), New: []Change{}, Fixed: []Change{}, Escalated: []Change{}, StillOpen: len(d.Open) + len(d.Escalated)}
 	rules := map[string]*RuleChange{}
 	rule := func(f report.Finding) *RuleChange {
 		rc := rules[f.RuleID]
@@ -224,7 +224,9 @@ func period(a, b Input) Period {
 	for _, f := range a.Report.Findings {
 		before[key(f)] = append(before[key(f)], f)
 	}
-	for _, e := range d.Open {
+	// Open in both: report.Compare keeps the ones that got worse apart
+	// (d.Escalated); here an escalation is a severity that rose.
+	for _, e := range append(append([]report.DiffEntry{}, d.Open...), d.Escalated...) {
 		rule(e.Finding).StillOpen++
 		if olds := before[key(e.Finding)]; len(olds) > 0 {
 			old := olds[0]

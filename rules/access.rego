@@ -1,0 +1,470 @@
+package natsaudit.rules.access
+
+import data.natsaudit.lib
+
+# Who can do what: permissions of application users (users outside the
+# system account; NATS-AUTH-005 already reports users open to every subject),
+# account imports and exports, and leafnode bindings to the system account.
+# Config only: permissions and account wiring are not in the monitoring
+# documents.
+
+# _perms(c, u, acc): the user's permissions, else the default permissions of
+# its account (or of the authorization block); undefined when none apply.
+_perms(c, u, acc) := u.permissions if {
+	is_object(u.permissions)
+} else := p if {
+	acc != ""
+	p := c.accounts[acc].default_permissions
+	is_object(p)
+} else := p if {
+	acc == ""
+	p := c.authorization.default_permissions
+	is_object(p)
+}
+
+_allow(perms, dir) := object.get(object.get(perms, dir, {}), "allow", [])
+
+_denied(perms, dir, subj) if {
+	some d in object.get(object.get(perms, dir, {}), "deny", [])
+	is_string(d)
+	_covers(d, subj)
+}
+
+# _covers(f, s): filter f matches every subject s matches (s may be a filter
+# itself). Same semantics as internal/subject.Matches.
+_covers(f, s) if {
+	tf := split(f, ".")
+	ts := split(s, ".")
+	count(tf) == count(ts)
+	every i, x in tf {
+		_tok(x, ts[i])
+	}
+}
+
+_covers(f, s) if {
+	tf := split(f, ".")
+	ts := split(s, ".")
+	n := count(tf)
+	tf[n - 1] == ">"
+	count(ts) >= n
+	every i, x in array.slice(tf, 0, n - 1) {
+		_tok(x, ts[i])
+	}
+}
+
+_tok("*", y) if y != ">"
+
+_tok(x, x) if x != "*"
+
+# _grants(perms, dir, subj): some allow entry other than ">" (reported by
+# NATS-AUTH-005) covers subj and no deny entry takes it back.
+# Several entries may cover subj; the function names the first (sorted) so
+# that it has one value.
+_grants(perms, dir, subj) := min(gs) if {
+	gs := {a |
+		some a in _allow(perms, dir)
+		is_string(a)
+		a != ">"
+		_covers(a, subj)
+	}
+	count(gs) > 0
+	not _denied(perms, dir, subj)
+}
+
+_app_perms contains [s, path, u, perms] if {
+	some s in lib.configured_servers
+	some [path, u, acc] in lib.app_users(s.config)
+	perms := _perms(s.config, u, acc)
+}
+
+# METADATA
+# title: Application user may delete or purge streams
+# description: >-
+#   The user's publish permissions reach the JetStream API that deletes or
+#   purges streams (`$JS.API.STREAM.DELETE.*`, `$JS.API.STREAM.PURGE.*`):
+#   an application bug or a stolen credential can erase the stored data.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization
+#   - ref: https://docs.nats.io/reference/reference-protocols/nats_api_reference
+# custom:
+#   id: NATS-ACC-001
+#   severity: high
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Allow applications only the JetStream API calls they use, and deny
+#     the destructive ones:
+#
+#         publish: {
+#           allow: ["$JS.API.CONSUMER.MSG.NEXT.ORDERS.worker", "$JS.ACK.ORDERS.>"]
+#           deny:  ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>"]
+#         }
+deny contains f if {
+	some [s, path, u, perms] in _app_perms
+	ops := {op | some op in ["DELETE", "PURGE"]; _grants_some(perms, sprintf("$JS.API.STREAM.%s.*", [op]))}
+	count(ops) > 0
+
+	# $JS.API.> and $JS.> are reported as JetStream administration by NATS-AUTH-005.
+	not _js_admin(perms)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may %s streams through the JetStream API", [lib.server_label(s), lib.user_label(u), concat(" and ", [lower(o) | some o in sort(ops)])]))
+}
+
+# _grants_some(perms, f): an allow entry other than ">" reaches some subject
+# of filter f (e.g. $JS.API.STREAM.PURGE.ORDERS reaches PURGE.*), unless a
+# deny takes all of f or the entry back.
+_grants_some(perms, f) if {
+	some a in _allow(perms, "publish")
+	is_string(a)
+	a != ">"
+	lib.subjects_overlap(a, f)
+	not _denied(perms, "publish", f)
+	not _denied(perms, "publish", a)
+}
+
+_js_admin(perms) if {
+	some a in _allow(perms, "publish")
+	a in {"$JS.>", "$JS.API.>"}
+}
+
+# METADATA
+# title: Application user may read other users' replies (_INBOX.>)
+# description: >-
+#   Subscribing to `_INBOX.>` receives the replies to every request made in
+#   the account, whoever sent it: one user reads the responses meant for
+#   all the others (tokens, records, errors).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization
+#   - ref: https://docs.nats.io/using-nats/developer/sending/request_reply
+# custom:
+#   id: NATS-ACC-002
+#   severity: medium
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Give each user its own inbox prefix and allow only that, e.g. for user
+#     billing (clients set the prefix with `nats.CustomInboxPrefix`):
+#
+#         subscribe: { allow: ["billing.>", "_INBOX_billing.>"] }
+deny contains f if {
+	some [s, path, u, perms] in _app_perms
+	a := _grants(perms, "subscribe", "_INBOX.x.y")
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), lib.user_label(u), a]))
+}
+
+# METADATA
+# title: Application user may publish into other users' inboxes
+# description: >-
+#   Publish permission on `_INBOX.>` lets a user answer any request of the
+#   account, including requests it never received: it can forge responses
+#   to other services. allow_responses grants exactly the replies to the
+#   requests a user received.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization
+# custom:
+#   id: NATS-ACC-003
+#   severity: medium
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Replace the inbox publish permission with allow_responses:
+#
+#         permissions: {
+#           publish: ["orders.>"]
+#           subscribe: ["orders.requests"]
+#           allow_responses: { max: 1, expires: "1m" }
+#         }
+deny contains f if {
+	some [s, path, u, perms] in _app_perms
+	a := _grants(perms, "publish", "_INBOX.x.y")
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may publish to %s, so it can forge replies to any request in its account (use allow_responses)", [lib.server_label(s), lib.user_label(u), a]))
+}
+
+# METADATA
+# title: allow_responses without a limit
+# description: >-
+#   allow_responses with max 0 (or less) or a non-positive expiry lets a
+#   user keep publishing to a reply subject it once received, for as long
+#   and as often as it likes, instead of answering each request once.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization#allow-responses-map
+# custom:
+#   id: NATS-ACC-004
+#   severity: low
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Bound the responses (the defaults are one response within 2 minutes):
+#
+#         allow_responses: { max: 1, expires: "1m" }
+deny contains f if {
+	some [s, path, u, perms] in _app_perms
+	r := perms.allow_responses
+	is_object(r)
+	some k in ["max", "expires"]
+	v := lib.num(r[k])
+	v <= 0
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/allow_responses/%s", [path, k]), sprintf("%s: %s has allow_responses %s %v, which removes the limit on replies", [lib.server_label(s), lib.user_label(u), k, v]))
+}
+
+# Account imports and exports -------------------------------------------------
+
+_exports contains [s, name, i, e] if {
+	some s in lib.configured_servers
+	some name, a in object.get(s.config, "accounts", {})
+	is_object(a)
+	some i, e in object.get(a, "exports", [])
+	is_object(e)
+}
+
+_imports contains [s, name, i, imp, kind, src] if {
+	some s in lib.configured_servers
+	some name, a in object.get(s.config, "accounts", {})
+	is_object(a)
+	some i, imp in object.get(a, "imports", [])
+	is_object(imp)
+	some kind in ["stream", "service"]
+	src := imp[kind]
+	is_object(src)
+}
+
+# An export names a stream or a service; a hostile entry naming both must not
+# give the function two values (an evaluation error).
+_export_kind(e) := "stream" if {
+	is_string(e.stream)
+} else := "service" if {
+	is_string(e.service)
+}
+
+_export_path(name, i) := sprintf("config/accounts/%s/exports/%d", [lib.escape_key(name), i])
+
+_import_path(name, i) := sprintf("config/accounts/%s/imports/%d", [lib.escape_key(name), i])
+
+# METADATA
+# title: Service export open to every account
+# description: >-
+#   A service export without an `accounts` list is public: every account
+#   on the server (every tenant) can import it and send requests to the
+#   service.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-ACC-005
+#   severity: medium
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Name the accounts that may import it:
+#
+#         exports: [ { service: "billing.charge", accounts: [SHOP] } ]
+deny contains f if {
+	some [s, name, i, e] in _exports
+	_export_kind(e) == "service"
+	count(object.get(e, "accounts", [])) == 0
+	f := lib.finding(rego.metadata.rule(), s, _export_path(name, i), sprintf("%s: account %s exports service %s to every account (no accounts list)", [lib.server_label(s), name, e.service]))
+}
+
+# METADATA
+# title: Export of every subject of an account
+# description: >-
+#   An account exports `>` (or a subject starting with a wildcard): all of
+#   its traffic (stream export) or every request subject (service export)
+#   is available to the importing accounts, which defeats the isolation
+#   accounts exist for.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-ACC-006
+#   severity: high
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Export only the subjects meant to be shared:
+#
+#         exports: [ { stream: "orders.public.>", accounts: [ANALYTICS] } ]
+deny contains f if {
+	some [s, name, i, e] in _exports
+	kind := _export_kind(e)
+	subj := e[kind]
+	regex.match(`^(>|\*)(\.|$)`, subj)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/%s", [_export_path(name, i), kind]), sprintf("%s: account %s exports %s %s: every subject of the account is shared", [lib.server_label(s), name, kind, subj]))
+}
+
+# METADATA
+# title: Account imports form a cycle
+# description: >-
+#   Accounts import from each other in a loop (A imports from B, B from A).
+#   Messages and requests can circle between them; import loops crashed or
+#   stalled servers before (CVE-2020-28466, CVE-2022-42709) and make the
+#   flow of data between tenants hard to reason about.
+# related_resources:
+#   - ref: https://advisories.nats.io/CVE/CVE-2020-28466.txt
+#   - ref: https://advisories.nats.io/CVE/CVE-2022-42709.txt
+# custom:
+#   id: NATS-ACC-007
+#   severity: medium
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Make the import graph one-directional: move the shared subjects into
+#     one account that the others import from, and remove the back edge.
+deny contains f if {
+	some s in lib.configured_servers
+	g := _import_graph(s)
+	some a, _ in g
+	reach := graph.reachable(g, g[a])
+	a in reach
+	members := {b | some b in reach; a in graph.reachable(g, g[b])}
+	a == min(members)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s/imports", [lib.escape_key(a)]), sprintf("%s: the imports of accounts %s form a cycle", [lib.server_label(s), concat(", ", sort(members))]))
+}
+
+# _import_graph(s): account -> accounts it imports from, built from the
+# server's own config (not from _imports, which spans every server: that made
+# the graph quadratic in the number of servers).
+_import_graph(s) := {a: {b |
+	some imp in object.get(acc, "imports", [])
+	is_object(imp)
+	some kind in ["stream", "service"]
+	b := imp[kind].account
+	is_string(b)
+	is_object(s.config.accounts[b])
+} |
+	some a, acc in object.get(s.config, "accounts", {})
+	is_object(acc)
+}
+
+# METADATA
+# title: Import of a subject no account exports
+# description: >-
+#   An account imports a stream or service from an account that is not
+#   defined, or that does not export a subject covering the import (or
+#   exports it only to other accounts). nats-server rejects such an
+#   import, so the messages or requests it was meant to carry never arrive.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-ACC-008
+#   severity: medium
+#   category: reliability
+#   sources: [config, compose]
+#   remediation: |-
+#     Export the subject from the source account (to this account), or fix
+#     the import's account name or subject:
+#
+#         ORDERS: { exports: [ { stream: "orders.>", accounts: [ANALYTICS] } ] }
+#         ANALYTICS: { imports: [ { stream: { account: ORDERS, subject: "orders.>" } } ] }
+deny contains f if {
+	some [s, name, i, imp, kind, src] in _imports
+	is_string(src.account)
+	subj := src.subject
+	is_string(subj)
+	not _exported(s, src.account, kind, subj, name)
+	f := lib.finding(rego.metadata.rule(), s, _import_path(name, i), sprintf("%s: account %s imports %s %s from %s, %s", [lib.server_label(s), name, kind, subj, src.account, _why_not(s, src.account)]))
+}
+
+_exported(s, from, kind, subj, importer) if {
+	some e in object.get(s.config.accounts[from], "exports", [])
+	is_object(e)
+	_export_kind(e) == kind
+	_covers(e[kind], subj)
+	_export_allows(e, importer)
+}
+
+_export_allows(e, _) if count(object.get(e, "accounts", [])) == 0
+
+_export_allows(e, importer) if importer in object.get(e, "accounts", [])
+
+_why_not(s, from) := "which is not defined" if {
+	not from in object.keys(s.config.accounts)
+} else := "which does not export it to this account"
+
+# METADATA
+# title: Leafnode connection bound to the system account
+# description: >-
+#   A leafnode remote binds the local system account to the remote side, or
+#   the leafnode listener puts connecting leafnodes into the system account.
+#   Whoever controls the other side can then read server events and send
+#   system requests (account updates, server shutdown in older versions);
+#   without `$SYS.>` in deny_imports and deny_exports nothing limits it.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/leafnode_conf
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
+# custom:
+#   id: NATS-ACC-009
+#   severity: high
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Bind leafnodes to application accounts. If system events must cross
+#     the link, use a dedicated remote and restrict it:
+#
+#         remotes: [ { url: "tls://hub:7422", account: SYS, credentials: "/etc/nats/sys-leaf.creds",
+#                      deny_imports: ["$SYS.REQ.>"], deny_exports: ["$SYS.REQ.>"] } ]
+deny contains f if {
+	some h in _acc_009
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_acc_009 contains h if {
+	some s in lib.configured_servers
+	sys := lib.system_account_name(s.config)
+	some i, r in object.get(s.config, ["leafnodes", "remotes"], [])
+	is_object(r)
+	r.account == sys
+	h := {
+		"obj": s, "path": sprintf("config/leafnodes/remotes/%d/account", [i]),
+		"sev": _sys_deny_sev(r),
+		"msg": sprintf("%s: leafnode remote %d binds the system account %s to the remote side%s", [lib.server_label(s), i, sys, _sys_deny_note(r)]),
+	}
+}
+
+_acc_009 contains h if {
+	some s in lib.configured_servers
+	sys := lib.system_account_name(s.config)
+	auth := s.config.leafnodes.authorization
+	some [path, acc] in array.concat(
+		[["config/leafnodes/authorization/account", object.get(auth, "account", "")]],
+		[[sprintf("config/leafnodes/authorization/users/%d/account", [i]), u.account] | some i, u in object.get(auth, "users", []); is_object(u)],
+	)
+	acc == sys
+	h := {"obj": s, "path": path, "msg": sprintf("%s: the leafnode listener puts connecting leafnodes into the system account %s", [lib.server_label(s), sys])}
+}
+
+_sys_deny_sev(r) := "medium" if {
+	_denies_sys(r, "deny_imports")
+	_denies_sys(r, "deny_exports")
+} else := "high"
+
+_sys_deny_note(r) := " (deny_imports/deny_exports restrict $SYS)" if {
+	_sys_deny_sev(r) == "medium"
+} else := " without $SYS.> in deny_imports and deny_exports"
+
+_denies_sys(r, k) if {
+	some d in object.get(r, k, [])
+	is_string(d)
+	_covers(d, "$SYS.REQ.x")
+}
+
+# METADATA
+# title: Application user may subscribe to system events ($SYS)
+# description: >-
+#   An application user can subscribe to `$SYS` subjects: connection and
+#   authentication events of every account, with user names, IP addresses
+#   and client versions, leak to it.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
+# custom:
+#   id: NATS-ACC-010
+#   severity: medium
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Leave `$SYS` to system-account users; deny it where an application
+#     needs broad subscriptions:
+#
+#         subscribe: { allow: ["orders.>"], deny: ["$SYS.>"] }
+deny contains f if {
+	some [s, path, u, perms] in _app_perms
+	a := _grants(perms, "subscribe", "$SYS.ACCOUNT.x.CONNECT")
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read server and connection events", [lib.server_label(s), lib.user_label(u), a]))
+}

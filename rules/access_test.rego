@@ -1,0 +1,225 @@
+package natsaudit.rules.access_test
+
+import data.natsaudit.rules.access
+import data.natsaudit.test.security
+
+findings(cfg) := fs if {
+	fs := access.deny with input as {"servers": [security.server(cfg)], "streams": [], "consumers": [], "errors": []}
+}
+
+by_id(cfg, id) := [f | some f in findings(cfg); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+perm(pub, sub) := {"publish": {"allow": pub, "deny": []}, "subscribe": {"allow": sub, "deny": []}}
+
+# app(perms): one application user in account APP, plus an admin in SYS.
+app(perms) := {"system_account": "SYS", "accounts": {
+	"SYS": {"users": [{"user": "admin", "password": {"secret": true}}]},
+	"APP": {"users": [{"user": "billing", "password": {"secret": true}, "permissions": perms}]},
+}}
+
+# --- NATS-ACC-001 ---------------------------------------------------------
+
+test_acc_001_fires_stream_api_wildcard if {
+	[f] := by_id(app(perm(["billing.>", "$JS.API.STREAM.>"], ["billing.>"])), "NATS-ACC-001")
+	f.path == "config/accounts/APP/users/0/permissions/publish"
+	contains(f.msg, "delete and purge")
+}
+
+test_acc_001_fires_purge_only if {
+	[f] := by_id(app(perm(["$JS.API.STREAM.PURGE.ORDERS"], [])), "NATS-ACC-001")
+	contains(f.msg, "may purge")
+}
+
+test_acc_001_quiet_when_denied if {
+	p := {"publish": {"allow": ["$JS.API.STREAM.>"], "deny": ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>"]}, "subscribe": {"allow": [], "deny": []}}
+	count(by_id(app(p), "NATS-ACC-001")) == 0
+}
+
+test_acc_001_quiet_consumer_api_only if {
+	count(by_id(app(perm(["$JS.API.CONSUMER.MSG.NEXT.ORDERS.worker", "$JS.ACK.ORDERS.>"], [])), "NATS-ACC-001")) == 0
+}
+
+test_acc_001_quiet_system_user if {
+	cfg := {"system_account": "SYS", "accounts": {"SYS": {"users": [{"user": "admin", "permissions": perm(["$JS.API.STREAM.>"], [])}]}}}
+	count(by_id(cfg, "NATS-ACC-001")) == 0
+}
+
+# --- NATS-ACC-002 ---------------------------------------------------------
+
+test_acc_002_fires_inbox_wildcard_subscribe if {
+	# As sahool's application user: subscribe ["sahool.>", ..., "_INBOX.>"].
+	[f] := by_id(app(perm(["sahool.>"], ["sahool.>", "_INBOX.>"])), "NATS-ACC-002")
+	f.path == "config/accounts/APP/users/0/permissions/subscribe"
+}
+
+test_acc_002_fires_on_default_permissions if {
+	cfg := {"authorization": {"default_permissions": perm([], ["_INBOX.>"]), "users": [{"user": "a", "password": {"secret": true}}]}}
+	[f] := by_id(cfg, "NATS-ACC-002")
+	f.path == "config/authorization/users/0/permissions/subscribe"
+}
+
+test_acc_002_fires_once_for_two_covering_entries if {
+	# Two allow entries reach _INBOX.x.y: one finding, no evaluation error.
+	[f] := by_id(app(perm([], ["_INBOX.>", "_INBOX.*.*"])), "NATS-ACC-002")
+	contains(f.msg, "_INBOX.*.*")
+}
+
+test_acc_006_fires_once_for_export_naming_stream_and_service if {
+	count(by_id(accounts({"exports": [{"stream": ">", "service": ">", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 1
+}
+
+test_acc_002_quiet_private_inbox_prefix if {
+	count(by_id(app(perm(["billing.>"], ["billing.>", "_INBOX_billing.>"])), "NATS-ACC-002")) == 0
+}
+
+# --- NATS-ACC-003 ---------------------------------------------------------
+
+test_acc_003_fires_inbox_publish if {
+	[f] := by_id(app(perm(["sahool.>", "_INBOX.>"], ["sahool.>"])), "NATS-ACC-003")
+	contains(f.msg, "forge replies")
+}
+
+test_acc_003_quiet_allow_responses if {
+	p := object.union(perm(["sahool.>"], ["sahool.requests"]), {"allow_responses": {"max": 1}})
+	count(by_id(app(p), "NATS-ACC-003")) == 0
+}
+
+# --- NATS-ACC-004 ---------------------------------------------------------
+
+test_acc_004_fires_unlimited_max if {
+	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": {"max": 0}})
+	[f] := by_id(app(p), "NATS-ACC-004")
+	f.path == "config/accounts/APP/users/0/permissions/allow_responses/max"
+}
+
+test_acc_004_quiet_bounded if {
+	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": {"max": 1, "expires": 60000000000}})
+	count(by_id(app(p), "NATS-ACC-004")) == 0
+}
+
+test_acc_004_quiet_true if {
+	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": true})
+	count(by_id(app(p), "NATS-ACC-004")) == 0
+}
+
+# --- Accounts with imports and exports --------------------------------------
+
+accounts(a, b) := {"accounts": {
+	"A": object.union({"users": [{"user": "a", "password": {"secret": true}}]}, a),
+	"B": object.union({"users": [{"user": "b", "password": {"secret": true}}]}, b),
+}}
+
+# --- NATS-ACC-005 ---------------------------------------------------------
+
+test_acc_005_fires_public_service_export if {
+	[f] := by_id(accounts({"exports": [{"service": "billing.charge"}]}, {}), "NATS-ACC-005")
+	f.path == "config/accounts/A/exports/0"
+}
+
+test_acc_005_quiet_restricted_service_export if {
+	count(by_id(accounts({"exports": [{"service": "billing.charge", "accounts": ["B"]}]}, {}), "NATS-ACC-005")) == 0
+}
+
+test_acc_005_quiet_public_stream_export if {
+	count(by_id(accounts({"exports": [{"stream": "public.news"}]}, {}), "NATS-ACC-005")) == 0
+}
+
+# --- NATS-ACC-006 ---------------------------------------------------------
+
+test_acc_006_fires_stream_export_of_everything if {
+	[f] := by_id(accounts({"exports": [{"stream": ">", "accounts": ["B"]}]}, {}), "NATS-ACC-006")
+	f.path == "config/accounts/A/exports/0/stream"
+}
+
+test_acc_006_fires_wildcard_first_service if {
+	count(by_id(accounts({"exports": [{"service": "*.requests", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 1
+}
+
+test_acc_006_quiet_prefixed_export if {
+	count(by_id(accounts({"exports": [{"stream": "orders.>", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 0
+}
+
+# --- NATS-ACC-007 ---------------------------------------------------------
+
+test_acc_007_fires_two_account_cycle if {
+	a := {"exports": [{"service": "a.svc", "accounts": ["B"]}], "imports": [{"service": {"account": "B", "subject": "b.svc"}}]}
+	b := {"exports": [{"service": "b.svc", "accounts": ["A"]}], "imports": [{"service": {"account": "A", "subject": "a.svc"}}]}
+	[f] := by_id(accounts(a, b), "NATS-ACC-007")
+	contains(f.msg, "accounts A, B form a cycle")
+}
+
+test_acc_007_quiet_one_direction if {
+	a := {"exports": [{"service": "a.svc", "accounts": ["B"]}]}
+	b := {"imports": [{"service": {"account": "A", "subject": "a.svc"}}]}
+	count(by_id(accounts(a, b), "NATS-ACC-007")) == 0
+}
+
+# --- NATS-ACC-008 ---------------------------------------------------------
+
+test_acc_008_fires_import_not_exported if {
+	b := {"imports": [{"stream": {"account": "A", "subject": "orders.>"}}]}
+	[f] := by_id(accounts({"exports": [{"stream": "orders.eu.>"}]}, b), "NATS-ACC-008")
+	f.path == "config/accounts/B/imports/0"
+	contains(f.msg, "does not export it")
+}
+
+test_acc_008_fires_unknown_account if {
+	b := {"imports": [{"service": {"account": "C", "subject": "c.svc"}}]}
+	[f] := by_id(accounts({}, b), "NATS-ACC-008")
+	contains(f.msg, "not defined")
+}
+
+test_acc_008_fires_export_to_other_accounts_only if {
+	b := {"imports": [{"stream": {"account": "A", "subject": "orders.>"}}]}
+	count(by_id(accounts({"exports": [{"stream": "orders.>", "accounts": ["C"]}]}, b), "NATS-ACC-008")) == 1
+}
+
+test_acc_008_quiet_covered_import if {
+	b := {"imports": [{"stream": {"account": "A", "subject": "orders.eu.*"}}]}
+	count(by_id(accounts({"exports": [{"stream": "orders.>", "accounts": ["B"]}]}, b), "NATS-ACC-008")) == 0
+}
+
+# --- NATS-ACC-009 ---------------------------------------------------------
+
+test_acc_009_fires_remote_bound_to_system_account if {
+	cfg := object.union(app(perm([], [])), {"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "account": "SYS", "creds": "/etc/nats/sys.creds"}]}})
+	[f] := by_id(cfg, "NATS-ACC-009")
+	sev(f) == "high"
+	f.path == "config/leafnodes/remotes/0/account"
+}
+
+test_acc_009_fires_medium_with_sys_denies if {
+	r := {"urls": ["tls://hub:7422"], "account": "SYS", "deny_imports": ["$SYS.REQ.>"], "deny_exports": ["$SYS.>"]}
+	[f] := by_id(object.union(app(perm([], [])), {"leafnodes": {"remotes": [r]}}), "NATS-ACC-009")
+	sev(f) == "medium"
+}
+
+test_acc_009_fires_listener_into_system_account if {
+	cfg := object.union(app(perm([], [])), {"leafnodes": {"port": 7422, "authorization": {"users": [{"user": "edge", "account": "SYS"}]}}})
+	[f] := by_id(cfg, "NATS-ACC-009")
+	f.path == "config/leafnodes/authorization/users/0/account"
+}
+
+test_acc_009_quiet_remote_bound_to_app_account if {
+	cfg := object.union(app(perm([], [])), {"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "account": "APP"}]}})
+	count(by_id(cfg, "NATS-ACC-009")) == 0
+}
+
+# --- NATS-ACC-010 ---------------------------------------------------------
+
+test_acc_010_fires_sys_subscribe if {
+	[f] := by_id(app(perm([], ["orders.>", "$SYS.>"])), "NATS-ACC-010")
+	contains(f.msg, "$SYS.>")
+}
+
+test_acc_010_quiet_denied if {
+	p := {"publish": {"allow": [], "deny": []}, "subscribe": {"allow": ["$SYS.>"], "deny": ["$SYS.ACCOUNT.>"]}}
+	count(by_id(app(p), "NATS-ACC-010")) == 0
+}
+
+test_acc_010_quiet_system_user if {
+	cfg := {"system_account": "SYS", "accounts": {"SYS": {"users": [{"user": "admin", "permissions": perm([], ["$SYS.>"])}]}}}
+	count(by_id(cfg, "NATS-ACC-010")) == 0
+}

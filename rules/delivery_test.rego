@@ -1,0 +1,254 @@
+package natsaudit.rules.delivery_test
+
+import data.natsaudit.rules.delivery
+
+findings(doc) := fs if {
+	fs := delivery.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": [], "facts": {}}, doc)
+}
+
+by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+stream(i, name, cfg) := {"ref": sprintf("streams/%d", [i]), "name": name, "account": "", "source": "file", "file": "s.json", "config": object.union({"name": name, "retention": "limits", "discard": "old", "max_msgs": -1, "max_bytes": -1, "max_age": 0, "max_msgs_per_subject": -1, "num_replicas": 1, "storage": "file", "subjects": []}, cfg)}
+
+live_stream(i, name, cfg, state) := object.union(stream(i, name, cfg), {"account": "APP", "source": "live", "state": state})
+
+consumer(i, name, st, cfg) := {"ref": sprintf("consumers/%d", [i]), "name": name, "stream": st, "account": "", "source": "file", "config": object.union({"durable_name": name, "ack_policy": "explicit", "max_deliver": -1, "max_ack_pending": 1000, "ack_wait": 30000000000}, cfg)}
+
+# Seed 000: FULCRUM_EVENTS (fulcrum.>) and FULCRUM_AUDIT (fulcrum.audit.>).
+fulcrum := [stream(0, "FULCRUM_EVENTS", {"subjects": ["fulcrum.>"]}), stream(1, "FULCRUM_AUDIT", {"subjects": ["fulcrum.audit.>"]})]
+
+# --- NATS-STR-009 ---------------------------------------------------------
+
+test_str_009_fires_seed_000_overlap if {
+	[f] := by_id({"streams": fulcrum, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "fulcrum.>", "subject_b": "fulcrum.audit.>"}]}}, "NATS-STR-009")
+	f.ref == "streams/1"
+	f.path == "config/subjects"
+	contains(f.msg, "FULCRUM_EVENTS (fulcrum.>) and FULCRUM_AUDIT (fulcrum.audit.>)")
+}
+
+test_str_009_quiet_without_overlap_facts if {
+	count(by_id({"streams": fulcrum, "facts": {"stream_overlaps": []}}, "NATS-STR-009")) == 0
+}
+
+test_str_009_quiet_without_facts if {
+	fs := delivery.deny with input as {"streams": fulcrum, "consumers": []}
+	count([f | some f in fs; f.rule_id == "NATS-STR-009"]) == 0
+}
+
+# --- NATS-STR-010 ---------------------------------------------------------
+
+test_str_010_fires_live_interest_without_consumers if {
+	[f] := by_id({"streams": [live_stream(0, "EVENTS", {"retention": "interest"}, {"messages": 0, "consumer_count": 0})]}, "NATS-STR-010")
+	f.path == "config/retention"
+}
+
+test_str_010_quiet_live_interest_with_consumer if {
+	count(by_id({"streams": [live_stream(0, "EVENTS", {"retention": "interest"}, {"messages": 0, "consumer_count": 1})]}, "NATS-STR-010")) == 0
+}
+
+test_str_010_fires_file_interest_without_defined_consumer if {
+	doc := {"streams": [stream(0, "EVENTS", {"retention": "interest"}), stream(1, "ORDERS", {})], "consumers": [consumer(0, "w", "ORDERS", {})]}
+	[f] := by_id(doc, "NATS-STR-010")
+	f.ref == "streams/0"
+}
+
+test_str_010_quiet_file_interest_when_repo_defines_no_consumers if {
+	count(by_id({"streams": [stream(0, "EVENTS", {"retention": "interest"})]}, "NATS-STR-010")) == 0
+}
+
+test_str_010_quiet_file_interest_with_consumer if {
+	doc := {"streams": [stream(0, "EVENTS", {"retention": "interest"})], "consumers": [consumer(0, "w", "EVENTS", {})]}
+	count(by_id(doc, "NATS-STR-010")) == 0
+}
+
+# --- NATS-STR-011 ---------------------------------------------------------
+
+test_str_011_fires_discard_new_per_subject_limit if {
+	[f] := by_id({"streams": [stream(0, "PRICES", {"discard": "new", "max_msgs_per_subject": 10})]}, "NATS-STR-011")
+	sev(f) == "medium"
+	contains(f.msg, "deletes the oldest")
+}
+
+test_str_011_fires_low_with_discard_new_per_subject if {
+	[f] := by_id({"streams": [stream(0, "PRICES", {"discard": "new", "max_msgs_per_subject": 10, "discard_new_per_subject": true})]}, "NATS-STR-011")
+	sev(f) == "low"
+}
+
+test_str_011_quiet_kv_bucket_stream if {
+	count(by_id({"streams": [stream(0, "KV_config", {"discard": "new", "max_msgs_per_subject": 5})]}, "NATS-STR-011")) == 0
+}
+
+test_str_011_quiet_discard_old if {
+	count(by_id({"streams": [stream(0, "PRICES", {"max_msgs_per_subject": 10})]}, "NATS-STR-011")) == 0
+}
+
+# --- NATS-STR-012 ---------------------------------------------------------
+
+test_str_012_fires_mirror_of_missing_stream if {
+	[f] := by_id({"streams": [stream(0, "ORDERS_BACKUP", {"mirror": {"name": "ORDRES"}})]}, "NATS-STR-012")
+	f.path == "config/mirror"
+	contains(f.msg, "mirrors ORDRES")
+}
+
+test_str_012_fires_missing_source if {
+	[f] := by_id({"streams": [stream(0, "ORDERS", {}), stream(1, "ALL", {"sources": [{"name": "ORDERS"}, {"name": "PAYMENTS"}]})]}, "NATS-STR-012")
+	f.path == "config/sources/1"
+}
+
+test_str_012_quiet_existing_origin if {
+	count(by_id({"streams": [stream(0, "ORDERS", {}), stream(1, "ORDERS_BACKUP", {"mirror": {"name": "ORDERS"}})]}, "NATS-STR-012")) == 0
+}
+
+test_str_012_quiet_external_origin if {
+	count(by_id({"streams": [stream(0, "ORDERS_BACKUP", {"mirror": {"name": "ORDERS", "external": {"api": "$JS.hub.API"}}})]}, "NATS-STR-012")) == 0
+}
+
+# --- NATS-STR-013 ---------------------------------------------------------
+
+test_str_013_fires_window_longer_than_age if {
+	[f] := by_id({"streams": [stream(0, "TICKS", {"max_age": 60000000000, "duplicate_window": 120000000000})]}, "NATS-STR-013")
+	contains(f.msg, "duplicate_window 2m longer than max_age 1m")
+}
+
+test_str_013_quiet_window_equal_to_age if {
+	count(by_id({"streams": [stream(0, "TICKS", {"max_age": 120000000000, "duplicate_window": 120000000000})]}, "NATS-STR-013")) == 0
+}
+
+test_str_013_quiet_no_max_age if {
+	count(by_id({"streams": [stream(0, "TICKS", {"duplicate_window": 120000000000})]}, "NATS-STR-013")) == 0
+}
+
+# --- NATS-STR-014 ---------------------------------------------------------
+
+test_str_014_fires_no_ack if {
+	[f] := by_id({"streams": [stream(0, "METRICS", {"no_ack": true})]}, "NATS-STR-014")
+	f.path == "config/no_ack"
+}
+
+test_str_014_quiet_acked if {
+	count(by_id({"streams": [stream(0, "METRICS", {"no_ack": false})]}, "NATS-STR-014")) == 0
+}
+
+# --- NATS-STR-015 ---------------------------------------------------------
+
+test_str_015_fires_seed_000_audit_stream if {
+	[f] := by_id({"streams": [stream(1, "FULCRUM_AUDIT", {"subjects": ["fulcrum.audit.>"], "max_age": 31536000000000000})]}, "NATS-STR-015")
+	contains(f.msg, "message deletion, purges")
+}
+
+test_str_015_fires_rollup_on_audit_subject if {
+	[f] := by_id({"streams": [stream(0, "TRAIL", {"subjects": ["audit.>"], "deny_delete": true, "deny_purge": true, "allow_rollup_hdrs": true})]}, "NATS-STR-015")
+	contains(f.msg, "allows rollups")
+}
+
+test_str_015_quiet_append_only_audit if {
+	count(by_id({"streams": [stream(0, "AUDIT", {"deny_delete": true, "deny_purge": true})]}, "NATS-STR-015")) == 0
+}
+
+test_str_015_quiet_auditor_is_not_audit if {
+	count(by_id({"streams": [stream(0, "AUDITORS", {"subjects": ["auditors.>"]})]}, "NATS-STR-015")) == 0
+}
+
+# --- NATS-CON-006 ---------------------------------------------------------
+
+# Seed 004: events-audit consumer, max_deliver 3, no DLQ.
+seed_004 := {
+	"streams": [stream(0, "EVENTS", {"subjects": ["events.>"]})],
+	"consumers": [consumer(0, "events-audit-durable", "EVENTS", {"max_deliver": 3, "ack_wait": 30000000000})],
+}
+
+test_con_006_fires_seed_004_without_dlq if {
+	[f] := by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": []}}}), "NATS-CON-006")
+	f.path == "config/max_deliver"
+	contains(f.msg, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable")
+}
+
+test_con_006_quiet_with_dlq_stream if {
+	count(by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": ["DLQ"]}}}), "NATS-CON-006")) == 0
+}
+
+# --- NATS-CON-007 ---------------------------------------------------------
+
+test_con_007_fires_backoff_as_long_as_max_deliver if {
+	[f] := by_id({"consumers": [consumer(0, "w", "ORDERS", {"max_deliver": 3, "backoff": [1000000000, 5000000000, 30000000000]})]}, "NATS-CON-007")
+	f.path == "config/backoff"
+}
+
+test_con_007_quiet_one_more_delivery if {
+	count(by_id({"consumers": [consumer(0, "w", "ORDERS", {"max_deliver": 4, "backoff": [1000000000, 5000000000, 30000000000]})]}, "NATS-CON-007")) == 0
+}
+
+test_con_007_quiet_unlimited_deliveries if {
+	count(by_id({"consumers": [consumer(0, "w", "ORDERS", {"backoff": [1000000000]})]}, "NATS-CON-007")) == 0
+}
+
+# --- NATS-CON-008 ---------------------------------------------------------
+
+test_con_008_fires_unlimited_ack_pending if {
+	[f] := by_id({"consumers": [consumer(0, "w", "ORDERS", {"max_ack_pending": -1})]}, "NATS-CON-008")
+	f.path == "config/max_ack_pending"
+}
+
+test_con_008_quiet_default if {
+	count(by_id({"consumers": [consumer(0, "w", "ORDERS", {})]}, "NATS-CON-008")) == 0
+}
+
+# --- NATS-CON-009 ---------------------------------------------------------
+
+test_con_009_fires_ack_none_on_work_queue if {
+	doc := {"streams": [stream(0, "JOBS", {"retention": "workqueue"})], "consumers": [consumer(0, "w", "JOBS", {"ack_policy": "none"})]}
+	[f] := by_id(doc, "NATS-CON-009")
+	f.path == "config/ack_policy"
+}
+
+test_con_009_fires_once_with_stream_name_in_two_accounts if {
+	# JOBS exists in two accounts (live) and as a file: no evaluation error.
+	a := object.union(live_stream(0, "JOBS", {"retention": "workqueue"}, {}), {"account": "A"})
+	b := object.union(live_stream(1, "JOBS", {"retention": "workqueue"}, {}), {"account": "B"})
+	doc := {"streams": [a, b, stream(2, "JOBS", {"retention": "workqueue"})], "consumers": [consumer(0, "w", "JOBS", {"ack_policy": "none"})]}
+	count(by_id(doc, "NATS-CON-009")) == 1
+}
+
+test_con_009_quiet_ack_none_on_limits_stream if {
+	doc := {"streams": [stream(0, "JOBS", {})], "consumers": [consumer(0, "w", "JOBS", {"ack_policy": "none"})]}
+	count(by_id(doc, "NATS-CON-009")) == 0
+}
+
+test_con_009_quiet_explicit_ack_on_work_queue if {
+	doc := {"streams": [stream(0, "JOBS", {"retention": "workqueue"})], "consumers": [consumer(0, "w", "JOBS", {})]}
+	count(by_id(doc, "NATS-CON-009")) == 0
+}
+
+# --- NATS-CON-010 ---------------------------------------------------------
+
+wq_consumers := [consumer(0, "email", "JOBS", {"filter_subject": "jobs.>"}), consumer(1, "sms", "JOBS", {"filter_subject": "jobs.sms"})]
+
+test_con_010_fires_overlapping_work_queue_filters if {
+	doc := {"streams": [stream(0, "JOBS", {"retention": "workqueue"})], "consumers": wq_consumers, "facts": {"consumer_overlaps": [{"a": "consumers/0", "b": "consumers/1", "subject_a": "jobs.>", "subject_b": "jobs.sms"}]}}
+	[f] := by_id(doc, "NATS-CON-010")
+	f.ref == "consumers/1"
+}
+
+test_con_010_quiet_disjoint_filters if {
+	doc := {"streams": [stream(0, "JOBS", {"retention": "workqueue"})], "consumers": wq_consumers, "facts": {"consumer_overlaps": []}}
+	count(by_id(doc, "NATS-CON-010")) == 0
+}
+
+# --- NATS-CON-011 ---------------------------------------------------------
+
+test_con_011_fires_ack_wait_below_declared_time if {
+	[f] := by_id({"consumers": [consumer(0, "render", "JOBS", {"ack_wait": 30000000000, "metadata": {"processing_time": "2m"}})]}, "NATS-CON-011")
+	f.path == "config/ack_wait"
+	contains(f.msg, "waits 30s")
+}
+
+test_con_011_fires_first_backoff_below_declared_time if {
+	[f] := by_id({"consumers": [consumer(0, "render", "JOBS", {"ack_wait": 300000000000, "backoff": [10000000000], "max_deliver": 3, "metadata": {"processing_time": "1m"}})]}, "NATS-CON-011")
+	f.path == "config/backoff/0"
+}
+
+test_con_011_quiet_ack_wait_long_enough if {
+	count(by_id({"consumers": [consumer(0, "render", "JOBS", {"ack_wait": 180000000000, "metadata": {"processing_time": "2m"}})]}, "NATS-CON-011")) == 0
+}

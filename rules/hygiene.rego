@@ -1,0 +1,355 @@
+package natsaudit.rules.hygiene
+
+import data.natsaudit.lib
+
+# Durability, naming and listener settings across the repository's servers,
+# and stream/consumer settings that depend on them.
+
+# METADATA
+# title: JetStream strict mode turned off
+# description: >-
+#   With `jetstream { strict: false }` the server accepts JetStream API
+#   requests with unknown or invalid fields and ignores what it does not
+#   understand, so a client's mistaken setting (a typo in a limit, a
+#   retention it does not support) silently becomes a default.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+# custom:
+#   id: NATS-JS-008
+#   severity: low
+#   category: reliability
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Remove `strict: false` (strict is the default since 2.11):
+#
+#         jetstream { store_dir: /data }
+deny contains f if {
+	some h in _js_008
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_js_008 contains h if {
+	some s in lib.js_servers
+	s.config.jetstream.strict == false
+	h := {"obj": s, "path": "config/jetstream/strict", "msg": sprintf("%s runs JetStream with strict: false: invalid API requests are accepted with defaults", [lib.server_label(s)])}
+}
+
+_js_008 contains h if {
+	some s in lib.live_servers
+	not lib.has_config(s)
+	c := lib.live_varz(s).jetstream.config
+	c.strict == false
+	h := {"obj": s, "path": "live/varz/jetstream/config/strict", "msg": sprintf("%s runs JetStream with strict: false: invalid API requests are accepted with defaults", [lib.server_label(s)])}
+}
+
+# METADATA
+# title: JetStream option unknown to the server version
+# description: >-
+#   The config uses a JetStream option added in nats-server 2.11
+#   (max_buffered_msgs, max_buffered_size, tpm) on an older server, which
+#   rejects unknown JetStream fields: the server does not start.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+# custom:
+#   id: NATS-JS-009
+#   severity: high
+#   category: reliability
+#   sources: [config, compose]
+#   remediation: |-
+#     Upgrade the server to 2.11 or later (2.12+ is supported), or remove the
+#     option from the jetstream block.
+deny contains f if {
+	some s in lib.js_servers
+	v := lib.server_semver(s)
+	semver.compare(v, "2.11.0") < 0
+	some k in lib.params.hygiene.js_211_options
+	object.get(s.config.jetstream, k, null) != null
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/jetstream/%s", [k]), sprintf("%s runs nats-server %s, which does not know jetstream.%s (2.11+) and refuses to start", [lib.server_label(s), v, k]))
+}
+
+# METADATA
+# title: sync always on a replicated JetStream cluster
+# description: >-
+#   `sync_interval: always` flushes every write to disk before acknowledging
+#   it. In a cluster of three or more servers replicated streams already
+#   survive the loss of one node, and syncing every write costs throughput
+#   and latency on every server.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+# custom:
+#   id: NATS-JS-010
+#   severity: low
+#   category: performance
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Keep the default interval (2m) or a short one for R1 data, and rely on
+#     replicas for durability:
+#
+#         jetstream { sync_interval: 10s }
+deny contains f if {
+	some s in lib.js_servers
+	s.config.jetstream.sync_interval == "always"
+	size := lib.cluster_size(s)
+	size >= 3
+	f := lib.finding(rego.metadata.rule(), s, "config/jetstream/sync_interval", sprintf("%s syncs every write to disk (sync_interval: always) in a JetStream cluster of %d servers", [lib.server_label(s), size]))
+}
+
+# METADATA
+# title: Memory streams defined but no JetStream memory store
+# description: >-
+#   The repository defines memory-storage streams, but every configured
+#   JetStream server sets max_memory_store to 0 (the NATS Helm chart does
+#   so by default): the server refuses to create them
+#   ("insufficient memory resources available").
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+# custom:
+#   id: NATS-JS-011
+#   severity: high
+#   category: reliability
+#   sources: [streams]
+#   remediation: |-
+#     Give JetStream some memory, or move the streams to file storage:
+#
+#         jetstream { max_memory_store: 256MB }
+deny contains f if {
+	count(lib.js_servers) > 0
+	every s in lib.js_servers {
+		lib.num(s.config.jetstream.max_memory_store) == 0
+	}
+	some st in input.streams
+	st.source != "live"
+	st.config.storage == "memory"
+	f := lib.finding(rego.metadata.rule(), st, "config/storage", sprintf("memory stream %s cannot be created: every JetStream server of the repository sets max_memory_store 0", [st.name]))
+}
+
+# METADATA
+# title: Duplicate server_name
+# description: >-
+#   Two servers of the repository use the same server_name. JetStream
+#   identifies peers by name: duplicates corrupt the meta group and stream
+#   placement, and monitoring mixes up the servers.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering
+# custom:
+#   id: NATS-CLU-006
+#   severity: high
+#   category: reliability
+#   sources: [config, compose]
+#   remediation: |-
+#     Give every server its own name, e.g. from the environment in a shared
+#     template:
+#
+#         server_name: $SERVER_NAME
+deny contains f if {
+	some name, refs in _by_server_name
+	count(refs) > 1
+	some s in lib.configured_servers
+	s.ref in refs
+	s.ref != min(refs)
+	f := lib.finding(rego.metadata.rule(), s, "config/server_name", sprintf("%s shares server_name %q with %d other server(s) of the repository", [lib.server_label(s), name, count(refs) - 1]))
+}
+
+_by_server_name[n] contains s.ref if {
+	some s in lib.configured_servers
+	lib.literal_server_name(s)
+	n := s.config.server_name
+
+	# A test/variant config of the same server is not a second server:
+	# only servers that run (compose) or are clustered count.
+	_runs(s)
+}
+
+_runs(s) if s.deployment
+
+_runs(s) if lib.clustered_config(s)
+
+# METADATA
+# title: Cluster name differs from gateway name
+# description: >-
+#   In a super-cluster the gateway name is the cluster's name; nats-server
+#   refuses to start when cluster.name and gateway.name differ.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/gateways/gateway
+# custom:
+#   id: NATS-CLU-007
+#   severity: high
+#   category: reliability
+#   sources: [config, compose]
+#   remediation: |-
+#     Use one name for both:
+#
+#         cluster { name: east }
+#         gateway { name: east }
+deny contains f if {
+	some s in lib.configured_servers
+	c := s.config.cluster.name
+	g := s.config.gateway.name
+	is_string(c)
+	is_string(g)
+	c != g
+	not startswith(c, "$")
+	not startswith(g, "$")
+	f := lib.finding(rego.metadata.rule(), s, "config/gateway/name", sprintf("%s: cluster name %q and gateway name %q differ, so the server does not start", [lib.server_label(s), c, g]))
+}
+
+# METADATA
+# title: Users not restricted to connection types
+# description: >-
+#   The server has WebSocket, MQTT or leafnode listeners, but no user sets
+#   allowed_connection_types: every credential works on every listener, so
+#   a browser or device credential also opens a full client connection (and
+#   vice versa).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro#allowed-connection-types
+# custom:
+#   id: NATS-NET-005
+#   severity: low
+#   category: security
+#   sources: [config, compose]
+#   remediation: |-
+#     Restrict each user to the connection types it uses:
+#
+#         { user: browser, password: "...", allowed_connection_types: ["WEBSOCKET"] }
+deny contains f if {
+	some s in lib.configured_servers
+	kinds := [k | some k in ["websocket", "mqtt", "leafnodes"]; lib.config_listener(s, k)]
+	count(kinds) > 0
+	users := lib.all_users(s.config)
+	count(users) > 0
+	every u in users {
+		count(object.get(u, "allowed_connection_types", [])) == 0
+	}
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/%s", [kinds[0]]), sprintf("%s has %s listeners but no user is restricted with allowed_connection_types", [lib.server_label(s), concat(", ", kinds)]))
+}
+
+# METADATA
+# title: max_control_line raised far above the default
+# description: >-
+#   max_control_line bounds a protocol line (subject, reply and headers
+#   size). The default is 4 KB; a much larger value lets every connection,
+#   authenticated or not, make the server buffer large lines before they
+#   are rejected.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#limits
+# custom:
+#   id: NATS-LIM-009
+#   severity: low
+#   category: security
+#   sources: [config, compose, live]
+#   remediation: |-
+#     Keep the default, or raise it only as far as the longest subject needs:
+#
+#         max_control_line: 4KB
+deny contains f if {
+	some h in _lim_009
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_lim_009 contains h if {
+	some s in lib.configured_servers
+	n := lib.num(s.config.max_control_line)
+	n > lib.params.hygiene.max_control_line
+	h := {"obj": s, "path": "config/max_control_line", "msg": sprintf("%s allows control lines of %s (default 4 KiB)", [lib.server_label(s), lib.human_bytes(n)])}
+}
+
+_lim_009 contains h if {
+	some s in lib.live_servers
+	not lib.has_config(s)
+	n := lib.num(lib.live_varz(s).max_control_line)
+	n > lib.params.hygiene.max_control_line
+	h := {"obj": s, "path": "live/varz/max_control_line", "msg": sprintf("%s allows control lines of %s (default 4 KiB)", [lib.server_label(s), lib.human_bytes(n)])}
+}
+
+# METADATA
+# title: Push consumer without idle heartbeat
+# description: >-
+#   A push consumer without idle_heartbeat gives its subscriber no way to
+#   tell a quiet stream from a broken delivery (lost interest, a leader
+#   change, a dropped route): the application waits forever.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/consumers
+# custom:
+#   id: NATS-CON-012
+#   severity: low
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Enable heartbeats (and flow control) on push consumers, or use a pull
+#     consumer:
+#
+#         "idle_heartbeat": 5000000000,
+#         "flow_control": true
+deny contains f if {
+	some c in input.consumers
+	object.get(c.config, "deliver_subject", "") != ""
+	lib.num(object.get(c.config, "idle_heartbeat", 0)) <= 0
+	f := lib.finding(rego.metadata.rule(), c, "config/deliver_subject", sprintf("push consumer %s on stream %s has no idle_heartbeat: a stalled delivery looks like a quiet stream", [_cname(c), c.stream]))
+}
+
+_cname(c) := c.name if {
+	c.name != ""
+} else := object.get(c.config, "durable_name", "(unnamed)")
+
+# METADATA
+# title: Stream placement no server can satisfy
+# description: >-
+#   A stream asks for a cluster or server tags that no configured JetStream
+#   server of the repository has: the server refuses to create it ("no
+#   suitable peers for placement").
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#placement
+# custom:
+#   id: NATS-STR-016
+#   severity: high
+#   category: reliability
+#   sources: [streams]
+#   remediation: |-
+#     Fix the placement to a cluster name and tags the servers have:
+#
+#         server_tags: ["az:eu-1a", "ssd"]
+#
+#     or drop the placement.
+deny contains f if {
+	some h in _str_016
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_str_016 contains h if {
+	some st in input.streams
+	st.source != "live"
+	c := st.config.placement.cluster
+	is_string(c)
+	c != ""
+	count(_cluster_names) > 0
+	not c in _cluster_names
+	h := {"obj": st, "path": "config/placement/cluster", "msg": sprintf("stream %s is placed in cluster %q, but the repository's JetStream servers are in %s", [st.name, c, concat(", ", sort(_cluster_names))])}
+}
+
+_str_016 contains h if {
+	some st in input.streams
+	st.source != "live"
+	tags := {t | some t in object.get(st.config.placement, "tags", []); is_string(t)}
+	count(tags) > 0
+	_tagged_servers
+	not _some_server_has(tags)
+	h := {"obj": st, "path": "config/placement/tags", "msg": sprintf("stream %s requires server tags %s, which no JetStream server of the repository has", [st.name, concat(", ", sort(tags))])}
+}
+
+_cluster_names contains n if {
+	some s in lib.js_servers
+	n := s.config.cluster.name
+	is_string(n)
+	not startswith(n, "$")
+}
+
+_tagged_servers if {
+	some s in lib.js_servers
+	count(object.get(s.config, "server_tags", [])) > 0
+}
+
+_some_server_has(tags) if {
+	some s in lib.js_servers
+	have := {t | some t in object.get(s.config, "server_tags", [])}
+	count(tags - have) == 0
+}

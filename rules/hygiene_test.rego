@@ -1,0 +1,179 @@
+package natsaudit.rules.hygiene_test
+
+import data.natsaudit.rules.hygiene
+import data.natsaudit.test.security
+
+findings(doc) := fs if {
+	fs := hygiene.deny with input as object.union({"scan": {"now_ns": 0, "sources": ["config"]}, "servers": [], "streams": [], "consumers": [], "errors": [], "files": []}, doc)
+}
+
+by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+srv(i, cfg) := object.union(security.server(cfg), {"ref": sprintf("servers/%d", [i]), "name": sprintf("nats-%d", [i])})
+
+js(extra) := object.union({"jetstream": {"enabled": true, "store_dir": "/data"}}, extra)
+
+versioned(s, v) := object.union(s, {"version": {"value": v, "semver": v, "series": substring(v, 0, 4), "source": "image_tag"}})
+
+stream(name, cfg) := {"ref": "streams/0", "name": name, "account": "", "source": "file", "config": object.union({"name": name, "storage": "file", "num_replicas": 1}, cfg)}
+
+cluster3(extra) := [srv(i, js(object.union({"server_name": sprintf("n%d", [i]), "cluster": {"name": "c1", "port": 6222, "routes": ["nats://n0:6222", "nats://n1:6222", "nats://n2:6222"]}}, extra))) | some i in [0, 1, 2]]
+
+# --- NATS-JS-008 ----------------------------------------------------------
+
+test_js_008_fires_strict_false if {
+	[f] := by_id({"servers": [srv(0, js({"jetstream": {"enabled": true, "strict": false}}))]}, "NATS-JS-008")
+	f.path == "config/jetstream/strict"
+}
+
+test_js_008_fires_live_strict_false if {
+	s := {"ref": "servers/0", "name": "n1", "config": null, "live": {"varz": {"jetstream": {"config": {"strict": false}}}}}
+	[f] := by_id({"servers": [s]}, "NATS-JS-008")
+	f.path == "live/varz/jetstream/config/strict"
+}
+
+test_js_008_quiet_default if {
+	count(by_id({"servers": [srv(0, js({}))]}, "NATS-JS-008")) == 0
+}
+
+# --- NATS-JS-009 ----------------------------------------------------------
+
+test_js_009_fires_buffered_option_on_2_10 if {
+	s := versioned(srv(0, js({"jetstream": {"enabled": true, "max_buffered_msgs": 10000}})), "2.10.24")
+	[f] := by_id({"servers": [s]}, "NATS-JS-009")
+	f.path == "config/jetstream/max_buffered_msgs"
+}
+
+test_js_009_quiet_on_2_12 if {
+	s := versioned(srv(0, js({"jetstream": {"enabled": true, "max_buffered_msgs": 10000}})), "2.12.15")
+	count(by_id({"servers": [s]}, "NATS-JS-009")) == 0
+}
+
+test_js_009_quiet_unknown_version if {
+	count(by_id({"servers": [srv(0, js({"jetstream": {"enabled": true, "max_buffered_msgs": 10000}}))]}, "NATS-JS-009")) == 0
+}
+
+# --- NATS-JS-010 ----------------------------------------------------------
+
+test_js_010_fires_sync_always_in_cluster if {
+	fs := by_id({"servers": cluster3({"jetstream": {"enabled": true, "sync_interval": "always"}})}, "NATS-JS-010")
+	count(fs) == 3
+}
+
+test_js_010_quiet_sync_always_standalone if {
+	count(by_id({"servers": [srv(0, js({"jetstream": {"enabled": true, "sync_interval": "always"}}))]}, "NATS-JS-010")) == 0
+}
+
+# --- NATS-JS-011 ----------------------------------------------------------
+
+test_js_011_fires_memory_stream_without_memory_store if {
+	s := srv(0, js({"jetstream": {"enabled": true, "max_memory_store": 0}}))
+	[f] := by_id({"servers": [s], "streams": [stream("CACHE", {"storage": "memory"})]}, "NATS-JS-011")
+	f.path == "config/storage"
+}
+
+test_js_011_quiet_with_memory_store if {
+	s := srv(0, js({"jetstream": {"enabled": true, "max_memory_store": 268435456}}))
+	count(by_id({"servers": [s], "streams": [stream("CACHE", {"storage": "memory"})]}, "NATS-JS-011")) == 0
+}
+
+test_js_011_quiet_default_memory_store if {
+	count(by_id({"servers": [srv(0, js({}))], "streams": [stream("CACHE", {"storage": "memory"})]}, "NATS-JS-011")) == 0
+}
+
+# --- NATS-CLU-006 ---------------------------------------------------------
+
+test_clu_006_fires_duplicate_names_in_cluster if {
+	servers := [srv(i, js({"server_name": "nats", "cluster": {"name": "c1", "port": 6222}})) | some i in [0, 1, 2]]
+	fs := by_id({"servers": servers}, "NATS-CLU-006")
+	count(fs) == 2
+}
+
+test_clu_006_quiet_unique_names if {
+	count(by_id({"servers": cluster3({})}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_test_variant_config if {
+	# nats.conf and nats-test.conf of one server: neither runs in compose
+	# nor clusters.
+	count(by_id({"servers": [srv(0, {"server_name": "sahool-nats"}), srv(1, {"server_name": "sahool-nats"})]}, "NATS-CLU-006")) == 0
+}
+
+# --- NATS-CLU-007 ---------------------------------------------------------
+
+test_clu_007_fires_names_differ if {
+	[f] := by_id({"servers": [srv(0, {"cluster": {"name": "east", "port": 6222}, "gateway": {"name": "us-east", "port": 7222}})]}, "NATS-CLU-007")
+	f.path == "config/gateway/name"
+}
+
+test_clu_007_quiet_same_name if {
+	count(by_id({"servers": [srv(0, {"cluster": {"name": "east", "port": 6222}, "gateway": {"name": "east", "port": 7222}})]}, "NATS-CLU-007")) == 0
+}
+
+# --- NATS-NET-005 ---------------------------------------------------------
+
+ws_users(types) := {"websocket": {"port": 8443}, "authorization": {"users": [{"user": "app", "allowed_connection_types": types}]}}
+
+test_net_005_fires_websocket_without_connection_types if {
+	[f] := by_id({"servers": [srv(0, ws_users([]))]}, "NATS-NET-005")
+	f.path == "config/websocket"
+}
+
+test_net_005_quiet_with_connection_types if {
+	count(by_id({"servers": [srv(0, ws_users(["WEBSOCKET"]))]}, "NATS-NET-005")) == 0
+}
+
+test_net_005_quiet_client_listener_only if {
+	count(by_id({"servers": [srv(0, {"authorization": {"users": [{"user": "app"}]}})]}, "NATS-NET-005")) == 0
+}
+
+# --- NATS-LIM-009 ---------------------------------------------------------
+
+test_lim_009_fires_1mb_control_line if {
+	[f] := by_id({"servers": [srv(0, {"max_control_line": 1048576})]}, "NATS-LIM-009")
+	contains(f.msg, "1 MiB")
+}
+
+test_lim_009_quiet_sahool_4096 if {
+	count(by_id({"servers": [srv(0, {"max_control_line": 4096})]}, "NATS-LIM-009")) == 0
+}
+
+# --- NATS-CON-012 ---------------------------------------------------------
+
+push(cfg) := {"ref": "consumers/0", "name": "pusher", "stream": "ORDERS", "account": "", "source": "file", "config": object.union({"ack_policy": "explicit", "deliver_subject": "deliver.pusher"}, cfg)}
+
+test_con_012_fires_push_without_heartbeat if {
+	[f] := by_id({"consumers": [push({})]}, "NATS-CON-012")
+	f.path == "config/deliver_subject"
+}
+
+test_con_012_quiet_with_heartbeat if {
+	count(by_id({"consumers": [push({"idle_heartbeat": 5000000000})]}, "NATS-CON-012")) == 0
+}
+
+test_con_012_quiet_pull_consumer if {
+	c := object.remove(push({}), ["config"])
+	count(by_id({"consumers": [object.union(c, {"config": {"ack_policy": "explicit"}})]}, "NATS-CON-012")) == 0
+}
+
+# --- NATS-STR-016 ---------------------------------------------------------
+
+test_str_016_fires_unknown_cluster if {
+	[f] := by_id({"servers": cluster3({}), "streams": [stream("ORDERS", {"placement": {"cluster": "west"}})]}, "NATS-STR-016")
+	f.path == "config/placement/cluster"
+}
+
+test_str_016_fires_missing_tags if {
+	servers := cluster3({"server_tags": ["az:1"]})
+	[f] := by_id({"servers": servers, "streams": [stream("ORDERS", {"placement": {"tags": ["ssd"]}})]}, "NATS-STR-016")
+	f.path == "config/placement/tags"
+}
+
+test_str_016_quiet_known_cluster_and_tags if {
+	servers := cluster3({"server_tags": ["az:1", "ssd"]})
+	count(by_id({"servers": servers, "streams": [stream("ORDERS", {"placement": {"cluster": "c1", "tags": ["ssd"]}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_without_servers if {
+	count(by_id({"streams": [stream("ORDERS", {"placement": {"cluster": "west", "tags": ["ssd"]}})]}, "NATS-STR-016")) == 0
+}

@@ -1,0 +1,100 @@
+package natsaudit.rules.jwt_test
+
+import data.natsaudit.rules.jwt
+
+# now: 2026-11-23T00:00:00Z
+now_ns := 1795392000000000000
+
+day := 86400000000000
+
+findings(doc) := fs if {
+	fs := jwt.deny with input as object.union({"scan": {"now_ns": now_ns}, "servers": [], "files": [], "facts": {}}, doc)
+}
+
+by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+user(cfg) := object.union({"kind": "user", "name": "billing", "subject": "UABC", "issuer": "AXYZ", "issuer_account": "AACC", "issued_at_ns": now_ns - (100 * day), "expires_ns": now_ns + (90 * day), "bearer": false, "signing_keys": 0, "line": 2}, cfg)
+
+creds(j) := {"files": [{"ref": "files/0", "path": "secrets/billing.creds", "kind": "creds", "key_type": "nkey", "line": 5, "jwts": [j]}]}
+
+preload(j) := {
+	"servers": [{"ref": "servers/0", "name": "hub", "config": {}}],
+	"facts": {"config_jwts": {"servers/0": [object.union(j, {"path": "config/resolver_preload/AACC"})]}},
+}
+
+# --- NATS-CRED-006 --------------------------------------------------------
+
+test_cred_006_fires_expired_high if {
+	[f] := by_id(creds(user({"expires_ns": now_ns - (3 * day)})), "NATS-CRED-006")
+	sev(f) == "high"
+	contains(f.msg, "expired 3 days ago")
+	f.ref == "files/0"
+}
+
+test_cred_006_fires_expiring_medium if {
+	[f] := by_id(creds(user({"expires_ns": now_ns + (10 * day)})), "NATS-CRED-006")
+	sev(f) == "medium"
+	contains(f.msg, "expires in 10 days")
+}
+
+test_cred_006_fires_preloaded_account if {
+	[f] := by_id(preload(user({"kind": "account", "name": "ORDERS", "expires_ns": now_ns - day})), "NATS-CRED-006")
+	f.path == "config/resolver_preload/AACC"
+	f.ref == "servers/0"
+}
+
+test_cred_006_quiet_90_days_left if {
+	count(by_id(creds(user({})), "NATS-CRED-006")) == 0
+}
+
+test_cred_006_quiet_no_expiry if {
+	count(by_id(creds(user({"expires_ns": 0})), "NATS-CRED-006")) == 0
+}
+
+# --- NATS-CRED-007 --------------------------------------------------------
+
+test_cred_007_fires_user_without_expiry if {
+	[f] := by_id(creds(user({"expires_ns": 0})), "NATS-CRED-007")
+	contains(f.msg, "never expires")
+}
+
+test_cred_007_quiet_account_without_expiry if {
+	count(by_id(creds(user({"kind": "account", "expires_ns": 0})), "NATS-CRED-007")) == 0
+}
+
+test_cred_007_quiet_user_with_expiry if {
+	count(by_id(creds(user({})), "NATS-CRED-007")) == 0
+}
+
+# --- NATS-CRED-008 --------------------------------------------------------
+
+test_cred_008_fires_bearer_user if {
+	[f] := by_id(creds(user({"bearer": true})), "NATS-CRED-008")
+	contains(f.msg, "bearer token")
+}
+
+test_cred_008_quiet_non_bearer if {
+	count(by_id(creds(user({})), "NATS-CRED-008")) == 0
+}
+
+# --- NATS-CRED-009 --------------------------------------------------------
+
+test_cred_009_fires_user_signed_by_account_identity if {
+	[f] := by_id(creds(user({"issuer_account": ""})), "NATS-CRED-009")
+	contains(f.msg, "identity key")
+}
+
+test_cred_009_fires_operator_without_signing_keys if {
+	[f] := by_id(creds(user({"kind": "operator", "name": "ACME", "expires_ns": 0})), "NATS-CRED-009")
+	contains(f.msg, "no signing keys")
+}
+
+test_cred_009_quiet_signing_key_user if {
+	count(by_id(creds(user({})), "NATS-CRED-009")) == 0
+}
+
+test_cred_009_quiet_operator_with_signing_keys if {
+	count(by_id(creds(user({"kind": "operator", "signing_keys": 1})), "NATS-CRED-009")) == 0
+}

@@ -1,0 +1,169 @@
+package natsaudit.rules.kv
+
+import data.natsaudit.lib
+
+# Key-value and object store buckets: NACK KeyValue/ObjectStore resources
+# (mapped by the stream source onto the KV_<bucket>/OBJ_<bucket> streams the
+# clients create) and live KV_/OBJ_ streams.
+
+_kv(st) if {
+	startswith(st.name, "KV_")
+	some s in object.get(st.config, "subjects", [])
+	startswith(s, "$KV.")
+}
+
+_obj(st) if {
+	startswith(st.name, "OBJ_")
+	some s in object.get(st.config, "subjects", [])
+	startswith(s, "$O.")
+}
+
+_bucket(st) := substring(st.name, count(split(st.name, "_")[0]) + 1, -1)
+
+_cache_like(st) if regex.match(lib.params.kv.cache_name_pattern, _bucket(st))
+
+_cluster_size(st) := n if {
+	st.source == "live"
+	n := lib.num(st.cluster_size)
+	n > 0
+} else := lib.inventory_cluster_size
+
+# METADATA
+# title: Key-value bucket with one replica and no history
+# description: >-
+#   A key-value bucket keeping only the latest revision (history 1) on a
+#   single replica has one copy of its state and nothing to go back to: a
+#   lost disk or a bad write cannot be undone. In a JetStream cluster it is
+#   also unavailable whenever its server is down.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/key-value-store
+# custom:
+#   id: NATS-KV-001
+#   severity: medium
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Replicate the bucket and keep a few revisions:
+#
+#         nats kv add CONFIG --replicas 3 --history 5
+#
+#     (NACK KeyValue: `replicas: 3`, `history: 5`).
+deny contains f if {
+	some st in input.streams
+	_kv(st)
+	not _cache_like(st)
+	lib.num(object.get(st.config, "max_msgs_per_subject", -1)) == 1
+	lib.num(object.get(st.config, "num_replicas", 1)) <= 1
+	f := lib.finding_sev(rego.metadata.rule(), st, "config/num_replicas", sprintf("key-value bucket %s keeps one revision on one replica: its state has a single copy and no history", [_bucket(st)]), _kv_001_sev(st))
+}
+
+_kv_001_sev(st) := "medium" if {
+	_cluster_size(st) >= 3
+} else := "low"
+
+# METADATA
+# title: Cache-like key-value bucket without TTL
+# description: >-
+#   A bucket named like a cache, session or lock store has no TTL (max_age):
+#   entries that nobody deletes stay forever, the bucket only grows, and
+#   stale sessions or locks outlive their owners.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/key-value-store
+# custom:
+#   id: NATS-KV-002
+#   severity: low
+#   category: performance
+#   sources: [streams, live]
+#   remediation: |-
+#     Give the bucket a TTL that matches the data's lifetime:
+#
+#         nats kv add SESSIONS --ttl 24h
+#
+#     (NACK KeyValue: `ttl: 24h`).
+deny contains f if {
+	some st in input.streams
+	_kv(st)
+	_cache_like(st)
+	lib.num(object.get(st.config, "max_age", 0)) == 0
+	f := lib.finding(rego.metadata.rule(), st, "config/max_age", sprintf("key-value bucket %s looks like a cache, session or lock store but has no TTL: entries never expire", [_bucket(st)]))
+}
+
+# METADATA
+# title: Key-value bucket without a size limit
+# description: >-
+#   A key-value bucket without max_bytes and without TTL grows with every
+#   new key until the account or server storage is full, and then every
+#   stream sharing that storage fails.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/key-value-store
+# custom:
+#   id: NATS-KV-003
+#   severity: medium
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Bound the bucket:
+#
+#         nats kv add CONFIG --max-bucket-size 1GB
+#
+#     (NACK KeyValue: `maxBytes: 1073741824`).
+deny contains f if {
+	some st in input.streams
+	_kv(st)
+	lib.num(object.get(st.config, "max_bytes", -1)) <= 0
+	lib.num(object.get(st.config, "max_age", 0)) == 0
+	f := lib.finding(rego.metadata.rule(), st, "config", sprintf("key-value bucket %s has no size limit and no TTL: it grows until storage is full", [_bucket(st)]))
+}
+
+# METADATA
+# title: Object store bucket without a size limit
+# description: >-
+#   Object store buckets hold large files; without max_bytes one bucket can
+#   fill the JetStream storage the other streams of the account or server
+#   need.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/obj_store
+# custom:
+#   id: NATS-KV-004
+#   severity: medium
+#   category: reliability
+#   sources: [streams, live]
+#   remediation: |-
+#     Bound the bucket:
+#
+#         nats object add BLOBS --max-bucket-size 50GB
+#
+#     (NACK ObjectStore: `maxBytes: 53687091200`).
+deny contains f if {
+	some st in input.streams
+	_obj(st)
+	lib.num(object.get(st.config, "max_bytes", -1)) <= 0
+	f := lib.finding(rego.metadata.rule(), st, "config/max_bytes", sprintf("object store bucket %s has no size limit: it can fill the JetStream storage", [_bucket(st)]))
+}
+
+# METADATA
+# title: Key-value history above the server maximum
+# description: >-
+#   Key-value history is limited to 64 revisions per key; a bucket asking
+#   for more is refused when it is created, so the NACK resource never
+#   becomes a bucket.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/key-value-store
+# custom:
+#   id: NATS-KV-005
+#   severity: high
+#   category: reliability
+#   sources: [streams]
+#   remediation: |-
+#     Keep history at 64 or below; keep longer histories in a stream with a
+#     per-subject limit instead:
+#
+#         history: 64
+deny contains f if {
+	some st in input.streams
+	st.source == "nack"
+	_kv(st)
+	h := lib.num(st.config.max_msgs_per_subject)
+	h > lib.params.kv.max_history
+	f := lib.finding(rego.metadata.rule(), st, "config/max_msgs_per_subject", sprintf("key-value bucket %s asks for history %d, above the maximum of %d: the bucket is not created", [_bucket(st), h, lib.params.kv.max_history]))
+}

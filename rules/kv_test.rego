@@ -1,0 +1,95 @@
+package natsaudit.rules.kv_test
+
+import data.natsaudit.rules.kv
+
+findings(doc) := fs if {
+	fs := kv.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, doc)
+}
+
+by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+
+sev(f) := object.get(f, "severity", "default")
+
+# bucket(name, cfg): a NACK KeyValue as the stream source maps it.
+bucket(name, cfg) := {"ref": "streams/0", "name": sprintf("KV_%s", [name]), "account": "", "source": "nack", "file": "kv.yaml", "config": object.union({"name": sprintf("KV_%s", [name]), "subjects": [sprintf("$KV.%s.>", [name])], "retention": "limits", "discard": "new", "max_msgs_per_subject": 1, "max_age": 0, "max_bytes": -1, "max_msgs": -1, "num_replicas": 1, "storage": "file", "deny_delete": true, "allow_rollup_hdrs": true}, cfg)}
+
+objects(name, cfg) := {"ref": "streams/0", "name": sprintf("OBJ_%s", [name]), "account": "APP", "source": "live", "cluster_size": 3, "config": object.union({"name": sprintf("OBJ_%s", [name]), "subjects": [sprintf("$O.%s.C.>", [name]), sprintf("$O.%s.M.>", [name])], "discard": "new", "max_bytes": -1, "max_age": 0, "num_replicas": 3}, cfg)}
+
+three_node_live := [{"ref": "servers/0", "name": "n1", "live": {"varz": {"jetstream": {"config": {}, "meta": {"cluster_size": 3}}}}}]
+
+# --- NATS-KV-001 ----------------------------------------------------------
+
+test_kv_001_fires_history_1_r1_in_cluster_medium if {
+	[f] := by_id({"servers": three_node_live, "streams": [bucket("config", {"max_bytes": 1048576})]}, "NATS-KV-001")
+	sev(f) == "medium"
+	f.path == "config/num_replicas"
+}
+
+test_kv_001_fires_low_on_single_server if {
+	[f] := by_id({"streams": [bucket("config", {"max_bytes": 1048576})]}, "NATS-KV-001")
+	sev(f) == "low"
+}
+
+test_kv_001_quiet_with_history if {
+	count(by_id({"streams": [bucket("config", {"max_msgs_per_subject": 5})]}, "NATS-KV-001")) == 0
+}
+
+test_kv_001_quiet_replicated if {
+	count(by_id({"streams": [bucket("config", {"num_replicas": 3})]}, "NATS-KV-001")) == 0
+}
+
+test_kv_001_quiet_plain_stream_named_kv if {
+	count(by_id({"streams": [object.union(bucket("config", {}), {"config": {"subjects": ["kv.>"], "max_msgs_per_subject": 1, "num_replicas": 1}})]}, "NATS-KV-001")) == 0
+}
+
+# --- NATS-KV-002 ----------------------------------------------------------
+
+test_kv_002_fires_session_bucket_without_ttl if {
+	[f] := by_id({"streams": [bucket("sessions", {})]}, "NATS-KV-002")
+	f.path == "config/max_age"
+}
+
+test_kv_002_quiet_session_bucket_with_ttl if {
+	count(by_id({"streams": [bucket("sessions", {"max_age": 86400000000000})]}, "NATS-KV-002")) == 0
+}
+
+test_kv_002_quiet_config_bucket if {
+	count(by_id({"streams": [bucket("config", {})]}, "NATS-KV-002")) == 0
+}
+
+# --- NATS-KV-003 ----------------------------------------------------------
+
+test_kv_003_fires_unbounded_bucket if {
+	[f] := by_id({"streams": [bucket("config", {})]}, "NATS-KV-003")
+	contains(f.msg, "bucket config")
+}
+
+test_kv_003_quiet_with_max_bytes if {
+	count(by_id({"streams": [bucket("config", {"max_bytes": 1073741824})]}, "NATS-KV-003")) == 0
+}
+
+test_kv_003_quiet_with_ttl if {
+	count(by_id({"streams": [bucket("config", {"max_age": 3600000000000})]}, "NATS-KV-003")) == 0
+}
+
+# --- NATS-KV-004 ----------------------------------------------------------
+
+test_kv_004_fires_live_object_store_unbounded if {
+	[f] := by_id({"streams": [objects("blobs", {})]}, "NATS-KV-004")
+	f.path == "config/max_bytes"
+}
+
+test_kv_004_quiet_bounded if {
+	count(by_id({"streams": [objects("blobs", {"max_bytes": 53687091200})]}, "NATS-KV-004")) == 0
+}
+
+# --- NATS-KV-005 ----------------------------------------------------------
+
+test_kv_005_fires_history_65 if {
+	[f] := by_id({"streams": [bucket("audit", {"max_msgs_per_subject": 65})]}, "NATS-KV-005")
+	contains(f.msg, "history 65")
+}
+
+test_kv_005_quiet_history_64 if {
+	count(by_id({"streams": [bucket("audit", {"max_msgs_per_subject": 64})]}, "NATS-KV-005")) == 0
+}
