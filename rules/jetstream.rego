@@ -190,16 +190,40 @@ _js_004 contains h if {
 	h := {"obj": s, "path": sprintf("config/accounts/%s/jetstream", [name]), "msg": sprintf("%s: account %s has JetStream without limits: it can take all of the server's JetStream storage and memory", [lib.server_label(s), name])}
 }
 
+# Live: one finding per account, on the first of the servers (by name) that
+# report it unlimited, naming them all (a cluster reports every account on
+# every server: one finding per account x server x resource was thousands).
 _js_004 contains h if {
+	some name in {t[0] | some t in _js_004_live}
+	hits := [t | some t in _js_004_live; t[0] == name]
+	servers := {t[1] | some t in hits}
+	first := min(servers)
+	some s in lib.live_servers
+	s.name == first
+	kinds := sort({trim_prefix(t[2], "reserved_") | some t in hits})
+	at := min({[t[2], t[3]] | some t in hits; t[1] == first})
+	h := {"obj": s, "path": sprintf("live/jsz/account_details/%d/%s", [at[1], at[0]]), "msg": sprintf(
+		"account %s has JetStream without limits (%s unlimited) on %s: it can take all of their JetStream %s",
+		[name, concat(" and ", [sprintf("reserved_%s", [k]) | some k in kinds]), _servers_named(servers), concat(" and ", kinds)],
+	)}
+}
+
+# [account, server, key, index] of every unlimited live reservation.
+_js_004_live contains [acc.name, s.name, k, i] if {
 	some s in lib.live_servers
 	some i, acc in object.get(lib.live_jsz(s), "account_details", [])
+	is_string(acc.name)
 	# $G is the implicit account of a single-tenant server: nobody to share with.
 	acc.name != "$G"
 	not _config_account_flagged(s, acc.name)
 	some k in ["reserved_storage", "reserved_memory"]
 	lib.num(acc[k]) >= lib.params.jetstream.unlimited_reserved_min
-	h := {"obj": s, "path": sprintf("live/jsz/account_details/%d/%s", [i, k]), "msg": sprintf("%s: account %s has JetStream without limits (%s is unlimited): it can take all of the server's JetStream %s", [lib.server_label(s), acc.name, k, trim_prefix(k, "reserved_")])}
 }
+
+_servers_named(names) := sprintf("server %s", [n]) if {
+	count(names) == 1
+	some n in names
+} else := sprintf("%d servers (%s)", [count(names), lib.short_list(names, 10)])
 
 _config_account_flagged(s, name) if {
 	s.config.accounts[name].jetstream.limits_set == false

@@ -137,10 +137,17 @@ test_js_004_quiet_account_with_limits if {
 
 test_js_004_fires_live_unlimited_reserved if {
 	fs := by_id({"servers": [live({"varz": varz_js({}, {}), "jsz": {"account_details": account_details}})]}, "NATS-JS-004")
-	count(fs) == 2 # storage and memory of APP
-	every f in fs {
-		contains(f.msg, "account APP")
-	}
+	count(fs) == 1 # storage and memory of APP, in one finding
+	contains(fs[0].msg, "account APP has JetStream without limits (reserved_memory and reserved_storage unlimited) on server")
+}
+
+test_js_004_fires_live_once_per_account_across_servers if {
+	doc := {"varz": varz_js({}, {}), "jsz": {"account_details": account_details}}
+	servers := [object.union(live(doc), {"ref": sprintf("servers/%d", [i]), "name": n}) | some i, n in ["n2", "n1", "n3"]]
+	fs := by_id({"servers": servers}, "NATS-JS-004")
+	count(fs) == 1
+	fs[0].ref == "servers/1" # n1, the first by name
+	contains(fs[0].msg, "on 3 servers (n1, n2, n3)")
 }
 
 test_js_004_quiet_live_limited_account if {

@@ -117,6 +117,14 @@ _str_003 contains h if {
 
 _replica_problem(c, r) := "offline" if {
 	r.offline == true
+} else := sprintf("offline (not seen by the leader for %ds)", [round(lib.num(r.active) / 1000000000)]) if {
+	# A server that died without saying so (crash, network cut) is not
+	# flagged offline at once; the leader has just not heard from it. Only
+	# the leader's view counts (leader_since), as for "not current". The
+	# threshold is the NATS CLI's --replica-seen-critical (5s).
+	r.current == false
+	c.leader_since
+	lib.num(r.active) >= lib.params.streams.replica_offline_after_ns
 } else := sprintf("lagging by %d operations", [r.lag]) if {
 	lib.num(r.lag) > lib.params.streams.replica_lag_msgs
 } else := "not current" if {

@@ -302,3 +302,26 @@ _rel_token_match(x, x)
 _rel_token_match("*", _)
 
 _rel_token_match(_, "*")
+
+# super_cluster(s): the live server is joined to other clusters by gateways,
+# so its JetStream meta group spans every cluster of the super-cluster.
+super_cluster(s) if {
+	g := live_varz(s).gateway
+	is_object(g)
+	object.get(g, "name", "") != ""
+}
+
+# cluster_name(s): the live server's cluster name ("" when unclustered).
+cluster_name(s) := n if {
+	n := live_varz(s).cluster.name
+	is_string(n)
+} else := ""
+
+# same_cluster_peers(s): the other probed servers with s's cluster name: in
+# a super-cluster, the servers s must have routes to.
+same_cluster_peers(s) := {t.name |
+	some t in live_servers
+	t.name != s.name
+	cluster_name(s) != ""
+	cluster_name(t) == cluster_name(s)
+}
