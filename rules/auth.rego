@@ -236,8 +236,14 @@ _auth_004 contains h if {
 	names := {c.authorized_user | some c in conns}
 	count(names) == 1
 	some name in names
-	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: all %d authenticated connections in /connz use the same user %q", [lib.server_label(s), count(conns), name])}
+	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: %s use the same user %q", [lib.server_label(s), _conns_read(s.live.connz, count(conns)), name])}
 }
+
+# "all N authenticated connections" only when /connz was read whole (the
+# probe pages through it up to a cap, and keeps the server's total).
+_conns_read(connz, n) := sprintf("the %d authenticated connections among the %d of %v read from /connz (the rest were not read)", [n, count(connz.connections), connz.total]) if {
+	lib.num(connz.total) > count(connz.connections)
+} else := sprintf("all %d authenticated connections in /connz", [n])
 
 _has_users(c) if count(c.authorization.users) > 0
 

@@ -56,6 +56,14 @@ _size_msg(s, n) := msg if {
 _size_msg(s, n) := msg if {
 	n > 2
 	n % 2 == 0
+	lib.super_cluster(s)
+	msg := sprintf("%s (cluster %s) is in a super-cluster, and its JetStream meta group spans every cluster joined by gateways: %d servers, an even size that tolerates no more failures than %d servers (quorum %d). Make the total odd: add a server to one cluster (or a third cluster); the cluster names stay as they are", [lib.server_label(s), lib.live_varz(s).gateway.name, n, n - 1, floor(n / 2) + 1])
+}
+
+_size_msg(s, n) := msg if {
+	n > 2
+	n % 2 == 0
+	not lib.super_cluster(s)
 	msg := sprintf("%s is in a JetStream cluster of %d servers: an even size tolerates no more failures than %d servers (quorum %d)", [lib.server_label(s), n, n - 1, floor(n / 2) + 1])
 }
 
@@ -176,9 +184,18 @@ _leader_probed(m) if {
 	lib.live_varz(t).server_name == m.leader
 }
 
-# Expected route peers: the meta group size minus this server; without
-# JetStream clustering, at least one peer when several route URLs are set.
-_expected_route_peers(s) := n - 1 if {
+# Expected route peers: routes join the servers of one cluster name; in a
+# super-cluster the meta group spans gateways too, so the peers are the
+# probed servers of the same cluster (an unprobed one that is down shows up
+# as an offline meta peer). Otherwise the meta group size minus this server;
+# without JetStream clustering, at least one peer when several route URLs
+# are set.
+_expected_route_peers(s) := count(peers) if {
+	lib.super_cluster(s)
+	peers := lib.same_cluster_peers(s)
+	count(peers) > 0
+} else := n - 1 if {
+	not lib.super_cluster(s)
 	n := lib.num(lib.live_meta(s).cluster_size)
 	n > 1
 } else := 1 if {
@@ -194,6 +211,13 @@ _route_peer_count(s) := count({r.remote_id | some r in object.get(s.live.routez,
 }
 
 _missing(s) := sprintf(" (not connected: %s)", [concat(", ", sort(missing))]) if {
+	lib.super_cluster(s)
+	is_object(s.live.routez)
+	connected := {r.remote_name | some r in object.get(s.live.routez, "routes", [])}
+	missing := lib.same_cluster_peers(s) - connected
+	count(missing) > 0
+} else := sprintf(" (not connected: %s)", [concat(", ", sort(missing))]) if {
+	not lib.super_cluster(s)
 	is_object(s.live.routez)
 	connected := {r.remote_name | some r in object.get(s.live.routez, "routes", [])}
 	missing := {r.name | some r in lib.live_meta(s).replicas} - connected

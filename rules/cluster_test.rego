@@ -288,3 +288,20 @@ test_clu_005_fires_live_gateway if {
 test_clu_005_quiet_live_without_gateway if {
 	count(by_id([live(0, "single-1", {"varz": varz_single})], "NATS-CLU-005")) == 0
 }
+
+# FP-CLUSTER-BY-NAME: servers sharing a cluster name in different cluster
+# groups (unrelated directories) are not one cluster.
+test_clu_001_quiet_two_groups_sharing_a_name if {
+	servers := [object.union(srv(i, {"server_name": "$SERVER_NAME", "jetstream": js, "cluster": {"name": "C1", "port": 6222}}), {"cluster_group": sprintf("C1@servers/%d", [floor(i / 3) * 3])}) | some i in numbers.range(0, 5)]
+	count(by_id(servers, "NATS-CLU-001")) == 0
+}
+
+test_clu_001_fires_when_the_name_alone_would_join_them if {
+	# The same six servers without groups: one cluster of 6 by name.
+	servers := [srv(i, {"server_name": "$SERVER_NAME", "jetstream": js, "cluster": {"name": "C1", "port": 6222}}) | some i in numbers.range(0, 5)]
+	fs := by_id(servers, "NATS-CLU-001")
+	count(fs) == 6
+	every f in fs {
+		contains(f.msg, "cluster of 6")
+	}
+}

@@ -68,6 +68,15 @@ _persistent(s, dir) if {
 	_under(dir, trim_suffix(v.target, "/"))
 }
 
+# nats-server keeps its streams in <store_dir>/jetstream: a volume on that
+# subdirectory persists them too.
+_persistent(s, dir) if {
+	_store_path(s) != "config/jetstream"
+	some v in s.deployment.volumes
+	v.type in {"bind", "volume"}
+	_under(concat("/", [trim_suffix(dir, "/"), "jetstream"]), trim_suffix(v.target, "/"))
+}
+
 _under(dir, target) if dir == target
 
 _under(dir, target) if startswith(dir, concat("", [target, "/"]))

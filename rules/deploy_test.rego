@@ -138,3 +138,9 @@ test_doc_003_fires_for_websocket if {
 test_doc_003_fires_for_default_config if {
 	fires(fx.input_with(default_image([fx.port("", 4222)])), "NATS-DOC-003")
 }
+
+# nats-server writes streams to <store_dir>/jetstream.
+test_doc_001_quiet_with_volume_on_store_dir_jetstream if {
+	s := with_volumes(fx.compose_server(js({"store_dir": "/data"}), []), [vol("bind", "./jetstream", "/data/jetstream")])
+	not fires(fx.input_with(s), "NATS-DOC-001")
+}

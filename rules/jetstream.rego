@@ -8,7 +8,8 @@ import data.natsaudit.lib
 #   Without store_dir, nats-server keeps streams under os.TempDir()/nats/jetstream
 #   and logs "Temporary storage directory used, data could be lost on system
 #   reboot"; a store under /tmp, /var/tmp or /dev/shm has the same problem.
-#   A reboot, tmp cleaner or container recreate deletes every stream.
+#   A reboot, tmp cleaner or container recreate deletes every stream. A
+#   store under /tmp that the container mounts a volume on is not temporary.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
@@ -40,6 +41,7 @@ _js_001 contains h if {
 	some s in lib.js_servers
 	d := lib.store_dir(s)
 	_temporary(d)
+	not _on_volume(s, d)
 	h := {"obj": s, "path": lib.store_dir_path(s), "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
 }
 
@@ -55,6 +57,16 @@ _temporary(d) if {
 	is_string(d)
 	some p in lib.params.jetstream.temp_store_prefixes
 	_under(d, p)
+}
+
+# _on_volume(s, d): the container mounts a bind mount or named volume on d
+# (or above it): a store under /tmp there survives reboots and re-creation.
+_on_volume(s, d) if {
+	some v in s.deployment.volumes
+	v.type in {"bind", "volume"}
+	t := trim_suffix(v.target, "/")
+	t != ""
+	_under(d, t)
 }
 
 _under(d, p) if d == p
@@ -178,16 +190,40 @@ _js_004 contains h if {
 	h := {"obj": s, "path": sprintf("config/accounts/%s/jetstream", [name]), "msg": sprintf("%s: account %s has JetStream without limits: it can take all of the server's JetStream storage and memory", [lib.server_label(s), name])}
 }
 
+# Live: one finding per account, on the first of the servers (by name) that
+# report it unlimited, naming them all (a cluster reports every account on
+# every server: one finding per account x server x resource was thousands).
 _js_004 contains h if {
+	some name in {t[0] | some t in _js_004_live}
+	hits := [t | some t in _js_004_live; t[0] == name]
+	servers := {t[1] | some t in hits}
+	first := min(servers)
+	some s in lib.live_servers
+	s.name == first
+	kinds := sort({trim_prefix(t[2], "reserved_") | some t in hits})
+	at := min({[t[2], t[3]] | some t in hits; t[1] == first})
+	h := {"obj": s, "path": sprintf("live/jsz/account_details/%d/%s", [at[1], at[0]]), "msg": sprintf(
+		"account %s has JetStream without limits (%s unlimited) on %s: it can take all of their JetStream %s",
+		[name, concat(" and ", [sprintf("reserved_%s", [k]) | some k in kinds]), _servers_named(servers), concat(" and ", kinds)],
+	)}
+}
+
+# [account, server, key, index] of every unlimited live reservation.
+_js_004_live contains [acc.name, s.name, k, i] if {
 	some s in lib.live_servers
 	some i, acc in object.get(lib.live_jsz(s), "account_details", [])
+	is_string(acc.name)
 	# $G is the implicit account of a single-tenant server: nobody to share with.
 	acc.name != "$G"
 	not _config_account_flagged(s, acc.name)
 	some k in ["reserved_storage", "reserved_memory"]
 	lib.num(acc[k]) >= lib.params.jetstream.unlimited_reserved_min
-	h := {"obj": s, "path": sprintf("live/jsz/account_details/%d/%s", [i, k]), "msg": sprintf("%s: account %s has JetStream without limits (%s is unlimited): it can take all of the server's JetStream %s", [lib.server_label(s), acc.name, k, trim_prefix(k, "reserved_")])}
 }
+
+_servers_named(names) := sprintf("server %s", [n]) if {
+	count(names) == 1
+	some n in names
+} else := sprintf("%d servers (%s)", [count(names), lib.short_list(names, 10)])
 
 _config_account_flagged(s, name) if {
 	s.config.accounts[name].jetstream.limits_set == false
@@ -244,20 +280,30 @@ _default_sync(v) if v == lib.params.jetstream.default_sync_interval_ns
 
 _sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
 
-# R1 file streams the server holds: definition files apply to every
-# configured JetStream server; live streams to the servers that host them.
+# R1 file streams the server holds: definition files apply to the
+# configured JetStream servers they are linked to (their directory's; every
+# server when linked to none); live streams to the servers that host them.
 # The streams are indexed once per evaluation (complete rules are cached),
 # so that a server costs a lookup, not a pass over every stream: the naive
 # servers x streams join dominated a 500-service monorepo scan.
-_r1_file_streams(s) := _r1_defined | _r1_live_hosted(s) if {
+_r1_file_streams(s) := (_r1_unlinked | object.get(_r1_linked, s.ref, set())) | _r1_live_hosted(s) if {
 	s in lib.js_servers
 } else := _r1_live_hosted(s)
 
-# R1 file streams from definition files.
-_r1_defined contains st.name if {
+# R1 file streams from definition files linked to no server.
+_r1_unlinked contains st.name if {
+	some st in input.streams
+	st.source != "live"
+	count(object.get(st, "linked_servers", [])) == 0
+	_r1_file(st)
+}
+
+# R1 file streams from definition files, by the ref of each linked server.
+_r1_linked[ref] contains st.name if {
 	some st in input.streams
 	st.source != "live"
 	_r1_file(st)
+	some ref in object.get(st, "linked_servers", [])
 }
 
 # R1 file live streams by the name of each server that hosts them.

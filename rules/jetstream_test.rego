@@ -137,10 +137,17 @@ test_js_004_quiet_account_with_limits if {
 
 test_js_004_fires_live_unlimited_reserved if {
 	fs := by_id({"servers": [live({"varz": varz_js({}, {}), "jsz": {"account_details": account_details}})]}, "NATS-JS-004")
-	count(fs) == 2 # storage and memory of APP
-	every f in fs {
-		contains(f.msg, "account APP")
-	}
+	count(fs) == 1 # storage and memory of APP, in one finding
+	contains(fs[0].msg, "account APP has JetStream without limits (reserved_memory and reserved_storage unlimited) on server")
+}
+
+test_js_004_fires_live_once_per_account_across_servers if {
+	doc := {"varz": varz_js({}, {}), "jsz": {"account_details": account_details}}
+	servers := [object.union(live(doc), {"ref": sprintf("servers/%d", [i]), "name": n}) | some i, n in ["n2", "n1", "n3"]]
+	fs := by_id({"servers": servers}, "NATS-JS-004")
+	count(fs) == 1
+	fs[0].ref == "servers/1" # n1, the first by name
+	contains(fs[0].msg, "on 3 servers (n1, n2, n3)")
 }
 
 test_js_004_quiet_live_limited_account if {
@@ -265,4 +272,25 @@ test_js_005_fires_with_a_short_message_for_many_streams if {
 	some f in jetstream.deny with input as {"servers": [{"ref": "servers/0", "name": "n1", "config": {"jetstream": {"enabled": true}}}], "streams": streams}
 	f.rule_id == "NATS-JS-005"
 	contains(f.msg, "S01, S02, S03, S04, S05 and 7 more")
+}
+
+# FP-TMP-ON-VOLUME: a store under /tmp on a mounted volume persists.
+test_js_001_quiet_tmp_store_on_named_volume if {
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/tmp/data"}}), {"volumes": [{"type": "volume", "source": "nats-1-data", "target": "/tmp/data", "read_only": false}]})
+	count(by_id({"servers": [s]}, "NATS-JS-001")) == 0
+}
+
+test_js_001_fires_tmp_store_on_tmpfs if {
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/tmp/data"}}), {"volumes": [{"type": "tmpfs", "source": "", "target": "/tmp/data", "read_only": false}]})
+	count(by_id({"servers": [s]}, "NATS-JS-001")) == 1
+}
+
+# FP-UNLINKED-STREAM: R1 file streams count only for the servers they are
+# linked to.
+test_js_005_only_linked_servers if {
+	a := object.union(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"ref": "servers/0", "name": "solo"})
+	b := object.union(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"ref": "servers/1", "name": "other"})
+	st := object.union(stream("R1", {}), {"linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": [a, b], "streams": [st]}, "NATS-JS-005")
+	contains(f.msg, "server solo")
 }

@@ -209,7 +209,7 @@ func TestLiveSingleServerRules(t *testing.T) {
 	f.want(t, "NATS-CON-003", "consumer APP/ORDERS/worker", "") // 10 of max_ack_pending 10
 	f.want(t, "NATS-CON-005", "consumer APP/ORDERS/pusher", "")
 	f.want(t, "NATS-JS-005", "server single-1", "")
-	if got := f.get("NATS-JS-004", "server single-1"); len(got) != 2 || !strings.Contains(got[0].Msg, "account APP") || !strings.Contains(got[1].Msg, "account APP") {
+	if got := f.get("NATS-JS-004", "server single-1"); len(got) != 1 || !strings.Contains(got[0].Msg, "account APP") || !strings.Contains(got[0].Msg, "reserved_memory and reserved_storage") {
 		t.Errorf("JS-004 = %v, want storage and memory of APP only (LIM has limits)", got)
 	}
 	if got := f.get("NATS-CON-001", "consumer APP/ORDERS/pusher"); len(got) != 0 {

@@ -13,7 +13,8 @@ import data.natsaudit.lib
 #   with its disk. An even replica count (R2, R4) costs an extra copy without
 #   tolerating more failures than the odd count below it. Live streams use
 #   the cluster size they report; definition files use the largest JetStream
-#   cluster the inventory shows (or streams.assumed_cluster_size).
+#   cluster among the servers of their directory (or, linked to none, of the
+#   inventory; or streams.assumed_cluster_size).
 # related_resources:
 #   - ref: https://docs.nats.io/nats-concepts/jetstream/streams
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering
@@ -54,7 +55,7 @@ _cluster_size(st) := n if {
 	st.source == "live"
 	n := lib.num(st.cluster_size)
 	n > 0
-} else := lib.inventory_cluster_size
+} else := lib.linked_cluster_size(st)
 
 _r1_allowed(st) if {
 	some p in lib.params.streams.r1_allowed_patterns
@@ -116,6 +117,14 @@ _str_003 contains h if {
 
 _replica_problem(c, r) := "offline" if {
 	r.offline == true
+} else := sprintf("offline (not seen by the leader for %ds)", [round(lib.num(r.active) / 1000000000)]) if {
+	# A server that died without saying so (crash, network cut) is not
+	# flagged offline at once; the leader has just not heard from it. Only
+	# the leader's view counts (leader_since), as for "not current". The
+	# threshold is the NATS CLI's --replica-seen-critical (5s).
+	r.current == false
+	c.leader_since
+	lib.num(r.active) >= lib.params.streams.replica_offline_after_ns
 } else := sprintf("lagging by %d operations", [r.lag]) if {
 	lib.num(r.lag) > lib.params.streams.replica_lag_msgs
 } else := "not current" if {

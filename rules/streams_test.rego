@@ -109,6 +109,27 @@ test_str_003_fires_offline_replica if {
 	contains(f.msg, "n3 offline")
 }
 
+test_str_003_fires_unseen_replica_as_offline if {
+	# The leader has not heard from n3 for 12s (a crashed server is not
+	# flagged offline at once): offline, not "not current".
+	c := object.union(events_cluster, {"replicas": [
+		{"active": 107080970, "current": true, "name": "n1"},
+		{"active": 12000000000, "current": false, "name": "n3"},
+	]})
+	[f] := by_id({"streams": [with_cluster(events, c)]}, "NATS-STR-003")
+	contains(f.msg, "n3 offline (not seen by the leader for 12s)")
+}
+
+test_str_003_quiet_recently_seen_replica_not_offline if {
+	c := object.union(events_cluster, {"replicas": [
+		{"active": 107080970, "current": true, "name": "n1"},
+		{"active": 2000000000, "current": false, "name": "n3"},
+	]})
+	[f] := by_id({"streams": [with_cluster(events, c)]}, "NATS-STR-003")
+	not contains(f.msg, "offline")
+	contains(f.msg, "n3 not current")
+}
+
 test_str_003_fires_lagging_replica if {
 	c := object.union(events_cluster, {"replicas": [
 		{"active": 1071708589, "current": true, "name": "n1"},
@@ -268,4 +289,19 @@ test_str_008_quiet_r3_memory_stream if {
 
 test_str_008_quiet_r1_file_stream if {
 	count(by_id({"streams": [file_stream("CACHE", {})]}, "NATS-STR-008")) == 0
+}
+
+# FP-UNLINKED-STREAM: a definition file linked to a single server is judged
+# against that server, not against an unrelated 3-node cluster.
+test_str_001_quiet_r1_file_stream_linked_to_single_server if {
+	solo := js_server(3, {"server_name": "solo"})
+	st := object.union(file_stream("STREAM", {}), {"linked_servers": ["servers/3"]})
+	count(by_id({"servers": array.concat(three_node, [solo]), "streams": [st]}, "NATS-STR-001")) == 0
+}
+
+test_str_001_fires_r1_file_stream_linked_to_the_cluster if {
+	solo := js_server(3, {"server_name": "solo"})
+	st := object.union(file_stream("STREAM", {}), {"linked_servers": ["servers/0", "servers/1", "servers/2"]})
+	[f] := by_id({"servers": array.concat(three_node, [solo]), "streams": [st]}, "NATS-STR-001")
+	contains(f.msg, "cluster of 3")
 }

@@ -274,7 +274,7 @@ _any_tls_url(urls) if {
 
 _all_loopback_urls(urls) if {
 	every u in urls {
-		regex.match(`(?i)^[a-z]+://([^@/]*@)?(localhost|127\.0\.0\.1|\[::1\])(:|/|$)`, u)
+		lib.loopback(u)
 	}
 }
 

@@ -536,3 +536,14 @@ test_tls_016_fires_low_under_testdata if {
 test_tls_016_quiet_for_certificate if {
 	not fires(files_input([{"ref": "files/0", "path": "config/certs/nats/server.crt", "kind": "certificate"}]), "NATS-TLS-016")
 }
+
+# Loopback is decided in Go (net.IP.IsLoopback): all of 127.0.0.0/8, and
+# URLs of any scheme, nats-leaf:// included.
+test_tls_004_quiet_loopback_leaf_remote_any_scheme if {
+	every u in ["nats-leaf://127.0.0.1:7422", "nats-leaf://user:pw@127.0.1.1:7422", "ws://[::1]:443", "nats://localhost:7422"] {
+		natsaudit.loopback(u)
+	}
+	not natsaudit.loopback("nats-leaf://hub.example.com:7422")
+	not natsaudit.loopback("128.0.0.1")
+	natsaudit.loopback("127.0.1.1")
+}

@@ -433,6 +433,7 @@ deny contains f if {
 	some s in input.servers
 	d := s.deployment
 	regex.match(`(^|/)nats(-server)?$`, d.image_repo)
+	not d.image_from_env
 	d.image_digest == ""
 	not regex.match(`^v?\d+\.\d+\.\d+`, d.image_tag)
 	f := lib.finding(rego.metadata.rule(), s, "deployment/image", sprintf("%s runs image %s, which is not pinned to a release", [lib.server_label(s), d.image]))

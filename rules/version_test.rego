@@ -235,3 +235,9 @@ test_ver_001_every_gate_of_the_table_is_evaluated if {
 		}
 	}
 }
+
+# FP-VAR-IMAGE: nats:${IMAGE_TAG} is set when deployed: unknown, not unpinned.
+test_ver_005_quiet_for_tag_from_environment if {
+	inp := image("nats:${IMAGE_TAG}", "${IMAGE_TAG}", "")
+	not fires(json.patch(inp, [{"op": "add", "path": "/servers/0/deployment/image_from_env", "value": true}]), "NATS-VER-005")
+}

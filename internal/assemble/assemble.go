@@ -22,6 +22,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/certs"
 	"github.com/natsaudit/natsaudit/internal/source/compose"
@@ -40,6 +41,9 @@ type Options struct {
 	Secrets *secret.Analyzer
 	Now     time.Time
 	MaxSize int64
+	// ComposeProjects are compose files to merge as one project each
+	// (.natsaudit.yaml compose: projects:), report paths, base first.
+	ComposeProjects [][]string
 	// Helm releases named in .natsaudit.yaml.
 	Helm []helm.Spec
 }
@@ -96,6 +100,9 @@ type builder struct {
 	// their name or content (looksNATS).
 	recognised map[string]bool
 	certCache  map[string]*model.Cert
+	// projects: the compose project (its files joined) of each compose
+	// server, for cluster linking.
+	projects map[*model.Server]string
 }
 
 func (b *builder) files(kind string) []*discover.File {
@@ -213,11 +220,30 @@ func (b *builder) composeServers() {
 		inputs = append(inputs, compose.Input{Rel: f.Rel, Data: f.Data})
 		b.addFile(f.Rel, discover.KindCompose)
 	}
-	groups := compose.Group(inputs)
+	groups, notes := compose.Group(inputs, b.opt.ComposeProjects)
+	b.inv.Notes = append(b.inv.Notes, notes...)
+	declared := map[string]bool{}
+	for _, p := range b.opt.ComposeProjects {
+		for _, f := range p {
+			declared[path.Clean(f)] = true
+		}
+	}
 	projects := make([]*compose.Project, len(groups))
 	each(len(groups), func(i int) {
-		projects[i] = compose.Load(groups[i], compose.Options{Env: b.env, Secrets: b.opt.Secrets})
+		projects[i] = compose.Load(groups[i], compose.Options{Env: b.env, Secrets: b.opt.Secrets, Read: b.readTreeFile})
 	})
+	// A file another project reaches through extends:/include: is part of
+	// that project, not a deployment of its own.
+	fragments := compose.Fragments(projects, declared)
+	kept := projects[:0:0]
+	for i, p := range projects {
+		if !fragments[i] {
+			kept = append(kept, p)
+		}
+	}
+	projects = kept
+	b.inv.Notes = append(b.inv.Notes, compose.OverrideNotes(projects)...)
+	b.projects = map[*model.Server]string{}
 	// The configs the NATS services run, parsed concurrently up front.
 	var jobs []configJob
 	job := map[*compose.Service]int{}
@@ -230,8 +256,16 @@ func (b *builder) composeServers() {
 		}
 	}
 	parsed := b.parseConfigs(jobs)
+	seenRead := map[string]bool{}
 	for _, p := range projects {
 		b.inv.Errors = append(b.inv.Errors, p.Errors...)
+		b.inv.Notes = append(b.inv.Notes, p.Notes...)
+		for _, r := range p.Read {
+			if b.byRel[r] == nil && !seenRead[r] {
+				seenRead[r] = true
+				b.addFile(r, discover.KindCompose)
+			}
+		}
 		for _, svc := range p.Services {
 			if !svc.IsNATS {
 				b.clientCredentials(svc)
@@ -242,9 +276,29 @@ func (b *builder) composeServers() {
 			if i, ok := job[svc]; ok {
 				res = parsed[i]
 			}
-			b.composeServer(svc, res)
+			srv := b.composeServer(svc, res)
+			b.projects[srv] = strings.Join(p.Files, "+")
 		}
 	}
+}
+
+// readTreeFile reads a file of the scanned tree by report path, for the
+// files compose's extends: and include: name: only a file the walk saw
+// (inside a scanned root, not in .git), read again through safefile so
+// that a link planted since cannot lead out.
+func (b *builder) readTreeFile(rel string) ([]byte, error) {
+	if f := b.byRel[rel]; f != nil {
+		return f.Data, nil
+	}
+	if _, ok := b.d.All[rel]; !ok {
+		return nil, fmt.Errorf("%s: not a file of the scanned tree", rel)
+	}
+	root := safefile.NewRoot(b.base)
+	max := b.opt.MaxSize
+	if max <= 0 {
+		max = discover.DefaultMaxSize
+	}
+	return root.ReadFile(filepath.Join(b.base, filepath.FromSlash(rel)), max)
 }
 
 // serviceConfig is the repository file a service runs as its config (the
@@ -263,7 +317,7 @@ func (b *builder) serviceConfig(svc *compose.Service) *discover.File {
 
 // composeServer builds the server of a compose service; res is its parsed
 // config (serviceConfig), nil when the repo does not hold it.
-func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) {
+func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *model.Server {
 	d := svc.Deployment
 	srv := &model.Server{Name: svc.Name, Deployment: d, Locs: model.Locations{}, ConfigEnv: map[string]string{}, Certs: []*model.Cert{}}
 	srv.AddSource("compose")
@@ -272,9 +326,11 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) {
 	}
 	cfg := map[string]any{}
 	// The config file the container runs, if it is in the repository.
+	found := false
 	if d.ConfigPath != "" {
 		if rel, ok := b.mountedFile(d, d.ConfigPath); ok {
 			if f := b.byRel[rel]; f != nil {
+				found = true
 				d.UsesImageDefaultConfig = false
 				b.mounted[rel] = true
 				b.useConfig(res)
@@ -318,9 +374,61 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) {
 	if len(cfg) > 0 || srv.ConfigFile != "" {
 		srv.Config = cfg
 	}
-	srv.Version = versionFromTag(d.ImageTag)
+	switch {
+	case d.ConfigPath != "" && !found && !d.UsesImageDefaultConfig:
+		// The server runs a file natsaudit cannot see: judging the flags
+		// alone would report "no authentication", "no store_dir".
+		d.ConfigUnavailable = true
+		srv.Config = nil
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s of %s runs the config %s, which is not in the scanned tree (%s): config not available, not evaluated", svc.Name, d.File, d.ConfigPath, b.mountSource(d, d.ConfigPath)))
+	case svc.Built && srv.ConfigFile == "":
+		srv.Config = nil
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s of %s is built from a Dockerfile (build:): the config its image runs is not evaluated", svc.Name, d.File))
+	}
+	if v := svc.Image.Version(); v != "" {
+		srv.Version = versionFromTag(v)
+		srv.Version.Raw = d.ImageTag
+	} else if !svc.Built {
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s of %s: nats-server version unknown (%s)", svc.Name, d.File, versionUnknown(svc)))
+	}
 	b.certs(srv)
 	b.addServer(srv)
+	return srv
+}
+
+// versionUnknown says why an image gives no nats-server version.
+func versionUnknown(svc *compose.Service) string {
+	d := svc.Deployment
+	switch {
+	case d.ImageFromEnv:
+		return fmt.Sprintf("image %s is set from the environment", d.Image)
+	case svc.Streaming:
+		return fmt.Sprintf("image %s is NATS Streaming, whose version is not a nats-server version; NATS Streaming reached end of life in 2023", d.Image)
+	case svc.Image.Kind() != image.NATS:
+		return fmt.Sprintf("image %s runs nats-server, but its tag is the image's own release", d.Image)
+	case d.Image == "":
+		return "no image"
+	}
+	return fmt.Sprintf("image tag %q is not a version", d.ImageTag)
+}
+
+// mountSource says where the config path of a service comes from.
+func (b *builder) mountSource(d *model.Deployment, containerPath string) string {
+	cp := path.Clean(containerPath)
+	for _, v := range d.Volumes {
+		t := path.Clean(v.Target)
+		if cp == t || strings.HasPrefix(cp, t+"/") {
+			switch {
+			case v.RepoPath != "":
+				return "mounted from " + v.RepoPath + ", not found"
+			case v.Type == "bind":
+				return "mounted from outside the repository"
+			default:
+				return "in the " + v.Type + " " + v.Source
+			}
+		}
+	}
+	return "no volume holds it: the image's own file"
 }
 
 // overlay deep-merges src onto dst.
@@ -805,6 +913,8 @@ func (b *builder) finish() {
 	for _, s := range b.inv.Servers {
 		s.SecretPaths = model.FindSecrets(s.Config)
 	}
+	b.clusterGroups()
+	b.linkDefinitions()
 	b.inv.Errors = capErrors(b.inv.Errors, maxErrorsPerFile)
 	sort.Strings(b.inv.Notes)
 }

@@ -10,18 +10,19 @@ import (
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
-func build(t *testing.T, root string) *model.Inventory {
+func build(t *testing.T, root string, projects ...[]string) *model.Inventory {
 	t.Helper()
 	d, err := discover.Walk(context.Background(), root, []string{root}, discover.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, _ := secret.NewAnalyzer(secret.Params{Placeholders: []string{"changeme", "MUST_SET_IN_PRODUCTION"}})
-	return Build(d, root, Options{Secrets: a, Now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
+	return Build(d, root, Options{Secrets: a, Now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), ComposeProjects: projects})
 }
 
 func TestSahoolComposeAndConfigAreOneServer(t *testing.T) {
-	inv := build(t, "../../testdata/repos/sahool")
+	// As its .natsaudit.yaml declares: production runs both files.
+	inv := build(t, "../../testdata/repos/sahool", []string{"docker-compose.yml", "docker-compose.prod.yml"})
 	var s *model.Server
 	for _, x := range inv.Servers {
 		if x.Name == "sahool-nats" {

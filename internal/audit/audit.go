@@ -46,6 +46,9 @@ type Options struct {
 	Suppress suppress.Options
 	// Disabled rules are not evaluated: no findings, no part in the scores.
 	Disabled map[string]bool
+	// ComposeProjects are the compose projects .natsaudit.yaml declares
+	// (report paths, base file first).
+	ComposeProjects [][]string
 	// Helm names Helm releases and their values files (.natsaudit.yaml
 	// helm: releases:); without it values are layered per directory.
 	Helm []helm.Spec
@@ -102,7 +105,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 			return nil, err
 		}
 	}
-	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm})
+	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm, ComposeProjects: opt.ComposeProjects})
 	for _, p := range opt.Paths {
 		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
 	}
@@ -143,6 +146,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
 	}
 	sortFindings(findings)
+	findings = dropDuplicates(findings)
 	sup := suppressFindings(eng, d, findings, opt)
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
@@ -318,6 +322,24 @@ func sortFindings(fs []report.Finding) {
 		sorted[i] = fs[k]
 	}
 	copy(fs, sorted)
+}
+
+// dropDuplicates removes a finding identical to an earlier one. Two deployments that run one config file (two
+// compose projects mounting ./nats.conf) give the same finding at the same
+// line for the same server name: one thing to fix, reported once.
+func dropDuplicates(fs []report.Finding) []report.Finding {
+	type key struct{ fp, sev, msg, loc string }
+	seen := make(map[key]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.Fingerprint, f.Severity, f.Message, locKey(f)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
 }
 
 func locKey(f report.Finding) string {

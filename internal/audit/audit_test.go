@@ -3,6 +3,8 @@ package audit_test
 import (
 	"context"
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/config"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"testing"
 	"time"
 
@@ -15,11 +17,26 @@ var now = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 func scan(t *testing.T, eng *engine.Engine, dir string) *report.Report {
 	t.Helper()
-	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: "test"})
+	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: "test", ComposeProjects: composeProjects(t, dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res.Report
+}
+
+// composeProjects are the compose projects the repository's .natsaudit.yaml
+// declares, as the CLI reads them.
+func composeProjects(t *testing.T, dir string) [][]string {
+	t.Helper()
+	p := config.Find(dir)
+	if p == "" {
+		return nil
+	}
+	c, err := config.Load(p, ".natsaudit.yaml", safefile.NewRoot(dir).ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ComposeProjects
 }
 
 // TestExampleRepos checks the acceptance: each problem of the example

@@ -29,6 +29,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 		f.Severity = r.Severity
 	}
 	var loc model.Location
+	missing := "" // the key the finding is about, when the config lacks it
 	kind, idx := splitRef(r.Ref)
 	switch kind {
 	case "servers":
@@ -36,6 +37,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			s := inv.Servers[idx]
 			f.TargetKind, f.TargetName = "server", s.Name
 			loc = lookup(s.Locs, r.Path)
+			missing = missingKey(s.Locs, r.Path)
 			if !loc.Valid() {
 				loc = serverFallback(s, r.Path)
 			}
@@ -113,6 +115,13 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	if loc.Valid() {
 		f.Location = &report.Location{File: loc.File, Line: max(loc.Line, 1), Column: loc.Column}
 		f.Snippet = snippet(a, lines, loc.File, max(loc.Line, 1))
+		// A missing setting points at the block that should hold it: say
+		// what is missing, so that the evidence is not a bare "tls {".
+		// Only when the message names that key: a rule's path may point
+		// into a block for another reason (JetStream on one server).
+		if missing != "" && strings.HasSuffix(strings.TrimSpace(f.Snippet), "{") && strings.Contains(f.Message, missing) {
+			f.Snippet = strings.TrimRight(f.Snippet, " \t") + "   ← no " + missing + " here"
+		}
 		if kind == "errors" && idx < len(inv.Errors) && inv.Errors[idx].Line == 0 {
 			f.Snippet = "" // an error about the whole file (binary, too deep): line 1 is no evidence
 		}
@@ -224,6 +233,26 @@ func lookup(locs model.Locations, path string) model.Location {
 		p = p[:i]
 	}
 	return model.Location{}
+}
+
+// missingKey is the first key of path under the closest ancestor that has
+// a location, when path itself has none ("config/tls/verify" under a
+// located "config/tls" → "verify"); "" when path is located or nothing is.
+func missingKey(locs model.Locations, path string) string {
+	if l, ok := locs[path]; ok && l.Valid() {
+		return ""
+	}
+	child := path
+	for p := path; ; {
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return ""
+		}
+		child, p = p[i+1:], p[:i]
+		if l, ok := locs[p]; ok && l.Valid() {
+			return printable(child)
+		}
+	}
 }
 
 // serverFallback is where a finding about a server goes when the path has no

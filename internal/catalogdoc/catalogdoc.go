@@ -32,6 +32,7 @@ var Families = []Family{
 	{"VER", "Versions and supply chain"},
 	{"DOC", "Container deployment"},
 	{"CLU", "Cluster and high availability"},
+	{"SRV", "Live servers"},
 	{"JS", "JetStream server"},
 	{"STR", "Streams"},
 	{"CON", "Consumers"},

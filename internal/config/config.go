@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -44,6 +45,10 @@ type Config struct {
 	// values-*.yaml on top of values.yaml of its directory) is not how the
 	// chart is installed.
 	Helm []HelmRelease
+	// ComposeProjects are the compose files audited as one project each
+	// (paths relative to the scanned root, merged in the order given), as
+	// the team passes them to docker compose -f.
+	ComposeProjects [][]string
 
 	paramsNode *yaml.Node
 	exLines    []int
@@ -184,14 +189,62 @@ func Parse(data []byte, name string) (*Config, error) {
 			}
 		case "helm":
 			c.Helm = helmReleases(v, errs)
+		case "compose":
+			c.ComposeProjects = composeProjects(v, errs)
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm, compose)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// composeProjects reads compose: {projects: [[file, file...], ...]}.
+func composeProjects(v *yaml.Node, errs *errList) [][]string {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		errs.add(v.Line, "compose: want a mapping with projects")
+		return nil
+	}
+	var out [][]string
+	for _, kv := range pairs(v, errs) {
+		k, pv := kv[0], kv[1]
+		if k.Value != "projects" {
+			errs.add(k.Line, fmt.Sprintf("unknown key %s in compose (want projects)", show(k.Value)))
+			continue
+		}
+		if isNull(pv) {
+			continue
+		}
+		if pv.Kind != yaml.SequenceNode {
+			errs.add(pv.Line, "compose projects: want a list of lists of compose files, e.g. [[docker-compose.yml, docker-compose.prod.yml]]")
+			continue
+		}
+		for _, proj := range pv.Content {
+			if proj.Kind != yaml.SequenceNode || len(proj.Content) == 0 {
+				errs.add(proj.Line, "compose project: want a list of compose files, the base first")
+				continue
+			}
+			var files []string
+			for _, f := range proj.Content {
+				raw := strings.TrimSpace(f.Value)
+				p := path.Clean(filepath.ToSlash(raw))
+				if f.Kind != yaml.ScalarNode || raw == "" || path.IsAbs(p) || filepath.IsAbs(raw) || p == ".." || strings.HasPrefix(p, "../") {
+					errs.add(f.Line, "compose project: want a compose file path relative to the scanned root")
+					continue
+				}
+				files = append(files, p)
+			}
+			if len(files) > 0 {
+				out = append(out, files)
+			}
+		}
+	}
+	return out
 }
 
 // helmReleases reads helm: {releases: [{name, chart, version, values: [...]}]}.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,12 +77,23 @@ func TestEnabledTurnsTheRestOff(t *testing.T) {
 	}
 }
 
+func TestComposeProjects(t *testing.T) {
+	c, err := Parse([]byte("version: 1\ncompose:\n  projects:\n    - [docker-compose.yml, ./deploy/../docker-compose.prod.yml]\n    - [nats/allinone.yml]\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"docker-compose.yml", "docker-compose.prod.yml"}, {"nats/allinone.yml"}}
+	if fmt.Sprint(c.ComposeProjects) != fmt.Sprint(want) {
+		t.Errorf("projects = %v, want %v", c.ComposeProjects, want)
+	}
+}
+
 func TestErrorsNameFileAndLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, helm)`}},
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, helm, compose)`}},
 		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires, max_severity)`}},
 		{"missing rule", "exceptions:\n  - reason: r\n", []string{"c.yaml:2: exception without rule"}},
 		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires (not shown): not a date`}},
@@ -91,6 +103,10 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", []string{"c.yaml:1: want a mapping"}},
 		{"syntax", "params:\n  tls: [\n", []string{"c.yaml:"}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []string{"c.yaml:2: a second YAML document"}},
+		{"compose not a mapping", "compose: [a]\n", []string{"c.yaml:1: compose: want a mapping with projects"}},
+		{"compose unknown key", "compose:\n  project: []\n", []string{`c.yaml:2: unknown key "project" in compose (want projects)`}},
+		{"compose project not a list", "compose:\n  projects:\n    - docker-compose.yml\n", []string{"c.yaml:3: compose project: want a list of compose files"}},
+		{"compose path outside", "compose:\n  projects:\n    - [docker-compose.yml, deploy/../../x.yml, /etc/y.yml]\n", []string{"c.yaml: 2 errors:", "c.yaml:3: compose project: want a compose file path relative to the scanned root"}},
 		{"several errors", "foo: 1\nbar: 2\n", []string{"c.yaml: 2 errors:", `c.yaml:1: unknown key "foo"`, `c.yaml:2: unknown key "bar"`}},
 	} {
 		_, err := Parse([]byte(tc.yaml), "c.yaml")

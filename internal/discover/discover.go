@@ -342,6 +342,9 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		if nackKind.Match(data) {
 			return KindStream
 		}
+		if IsComposeContent(data) {
+			return KindCompose
+		}
 		return ""
 	case KindScript:
 		if looksText(data) && natsWord.Match(data) {
@@ -369,6 +372,23 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		return KindNatsConf
 	}
 	return ""
+}
+
+var (
+	composeServices = regexp.MustCompile(`(?m)^services:[ \t]*(#.*)?$`)
+	// composeRunsNATS: a service line that runs NATS: an image named
+	// nats/nats-server (also under a registry or mirror path), a command
+	// or entrypoint running nats-server, or extends: of a file named like
+	// NATS.
+	composeRunsNATS = regexp.MustCompile(`(?mi)^[ \t]+(image:[ \t]*["']?[^\s"'#]*\bnats(-server)?([:@"'\s]|$)|(command|entrypoint):.*\bnats-server\b|-[ \t]+["']?[^\s"']*nats-server\b|file:[ \t]*["']?[^\s"']*nats[^\s"']*\.ya?ml)`)
+)
+
+// IsComposeContent reports whether a YAML file not named like a compose file
+// is one: a top-level services: map whose services run NATS (allinone.yml,
+// docker/brokers/nats.yml). Other YAML with services: (CI pipelines,
+// unrelated stacks) is left alone.
+func IsComposeContent(data []byte) bool {
+	return composeServices.Match(data) && composeRunsNATS.Match(data)
 }
 
 var (

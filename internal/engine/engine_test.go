@@ -170,7 +170,9 @@ func TestWithParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := input(t, base, "../../testdata/repos/sahool")
+	// bare-configs/kine stores JetStream in /data with no container
+	// around it (sahool mounts a volume there, which is not temporary).
+	in := input(t, base, "../../testdata/repos/bare-configs")
 	eval := func(e *engine.Engine) []engine.Raw {
 		rs, err := e.Eval(ctx, in)
 		if err != nil {
@@ -190,8 +192,8 @@ func TestWithParams(t *testing.T) {
 		}
 		return n
 	}
-	// sahool stores JetStream in /data: taking /data for a temporary
-	// directory must add a NATS-JS-001 finding, or this test checks nothing.
+	// Taking /data for a temporary directory must add a NATS-JS-001
+	// finding, or this test checks nothing.
 	if count(d, "NATS-JS-001") != count(before, "NATS-JS-001")+1 {
 		t.Fatalf("NATS-JS-001: %d findings without the parameter, %d with it", count(before, "NATS-JS-001"), count(d, "NATS-JS-001"))
 	}

@@ -5,6 +5,7 @@
 package image
 
 import (
+	"path"
 	"regexp"
 	"strings"
 
@@ -32,12 +33,45 @@ func Split(img string) Ref {
 	return r
 }
 
-var natsRepoRe = regexp.MustCompile(`(?i)(^|/)(nats|nats-server|nats-streaming)(:|@|$)`)
+// Kind says what an image runs.
+type Kind int
 
-// IsNATS reports whether an image repository is a nats-server image
-// (nats, */nats, nats-server); nats-box, the config reloader and the
-// Prometheus exporter are not.
-func IsNATS(repo string) bool { return natsRepoRe.MatchString(repo) }
+// Kinds of image.
+const (
+	Other     Kind = iota
+	NATS           // nats-server: official, mirrored, or a distribution (Bitnami)
+	Streaming      // NATS Streaming (STAN): embeds a nats-server; its version is not nats-server's
+)
+
+var (
+	streamingNameRe = regexp.MustCompile(`^(nats-streaming(-server)?|stan)$`)
+	// natsNameRe: the last path component of an image that runs
+	// nats-server: "nats", "nats-server", and mirrors that keep the name
+	// behind a prefix ("csghub_nats", "acme-nats").
+	natsNameRe = regexp.MustCompile(`^(nats|nats-server|[a-z0-9.]+[_-]nats)$`)
+)
+
+// KindOf classifies an image repository by its last path component, so
+// that registry-prefixed and mirrored names count (registry.example.com/
+// library/nats, opencsg_public/csghub_nats, bitnami/nats); nats-box, the
+// config reloader, exporters and surveyors are clients, not servers.
+func KindOf(repo string) Kind {
+	n := strings.ToLower(path.Base(repo))
+	switch {
+	case streamingNameRe.MatchString(n):
+		return Streaming
+	case natsNameRe.MatchString(n):
+		return NATS
+	}
+	return Other
+}
+
+// IsNATS reports whether an image repository runs a nats-server (NATS
+// Streaming embeds one).
+func IsNATS(repo string) bool { return KindOf(repo) != Other }
+
+// Bitnami reports whether the repository is Bitnami's nats distribution.
+func Bitnami(repo string) bool { return strings.Contains(strings.ToLower(repo), "bitnami/") }
 
 // Alpine reports whether a tag names the Alpine variant, whose entrypoint
 // script runs nats-server with /etc/nats/nats-server.conf.
@@ -47,6 +81,7 @@ func Alpine(tag string) bool { return strings.Contains(strings.ToLower(tag), "al
 const (
 	ScratchConfig = "/nats-server.conf"
 	AlpineConfig  = "/etc/nats/nats-server.conf"
+	BitnamiConfig = "/opt/bitnami/nats/conf/nats-server.conf"
 )
 
 // DefaultConfig is the config file the image's default command runs.
@@ -55,6 +90,41 @@ func DefaultConfig(tag string) string {
 		return AlpineConfig
 	}
 	return ScratchConfig
+}
+
+// DefaultConfigOf is the config file a nats-server image runs when the
+// workload sets no command: the scratch image's /nats-server.conf (its CMD
+// is --config nats-server.conf in /), the alpine image's
+// /etc/nats/nats-server.conf, Bitnami's own path; "" for NATS Streaming,
+// Windows tags and images that are not NATS.
+func DefaultConfigOf(r Ref) string {
+	if KindOf(r.Repo) != NATS {
+		return ""
+	}
+	if Bitnami(r.Repo) {
+		return BitnamiConfig
+	}
+	t := strings.ToLower(r.Tag)
+	if strings.Contains(t, "windows") || strings.Contains(t, "nanoserver") {
+		return ""
+	}
+	return DefaultConfig(r.Tag)
+}
+
+// WorkingDir is the directory a relative --config is read from: / for the
+// official images (neither sets WORKDIR).
+const WorkingDir = "/"
+
+// ServerVersion is the nats-server version an image reference names: from
+// the tag of a NATS image ("2.10.16", also behind a registry or mirror);
+// nil for NATS Streaming (0.x is its own version), for images that are not
+// NATS (a custom image's tag is its own release) and for tags that are not
+// versions (latest, alpine).
+func ServerVersion(r Ref) *model.Version {
+	if KindOf(r.Repo) != NATS {
+		return nil
+	}
+	return Version(r.Tag)
 }
 
 var tagVersionRe = regexp.MustCompile(`^v?(\d+)\.(\d+)(?:\.(\d+))?`)

@@ -34,3 +34,44 @@ func TestSplitAndVersion(t *testing.T) {
 		}
 	}
 }
+
+// Images by what runs: mirrors and distributions are NATS, NATS Streaming
+// is not a nats-server version, clients are not servers.
+func TestKindVersionConfig(t *testing.T) {
+	tests := []struct {
+		ref           string
+		kind          Kind
+		version, conf string
+	}{
+		{"nats:2.10.16", NATS, "2.10.16", ScratchConfig},
+		{"nats", NATS, "", ScratchConfig},
+		{"nats:latest", NATS, "", ScratchConfig},
+		{"nats:2.10-alpine", NATS, "2.10", AlpineConfig},
+		{"nats:alpine3.22", NATS, "", AlpineConfig},
+		{"nats:2.10-windowsservercore-ltsc2022", NATS, "2.10", ""},
+		{"docker.io/library/nats:2.11.9@sha256:abcd", NATS, "2.11.9", ScratchConfig},
+		{"registry.example.com:5000/library/nats:2.10", NATS, "2.10", ScratchConfig},
+		{"opencsg-registry.cn-beijing.cr.aliyuncs.com/opencsg_public/csghub_nats:2.10.16", NATS, "2.10.16", ScratchConfig},
+		{"bitnami/nats:2.10.20", NATS, "2.10.20", BitnamiConfig},
+		{"synadia/nats-server:nightly", NATS, "", ScratchConfig},
+		{"nats-streaming:0.25.3", Streaming, "", ""},
+		{"docker.io/nats-streaming:0.25.3-alpine", Streaming, "", ""},
+		{"natsio/nats-box:0.14.5", Other, "", ""},
+		{"natsio/prometheus-nats-exporter:0.15.0", Other, "", ""},
+		{"natsio/nats-server-config-reloader:0.6.2", Other, "", ""},
+		{"myorg/app:2.10.1", Other, "", ""},
+	}
+	for _, tt := range tests {
+		r := Split(tt.ref)
+		v := ""
+		if sv := ServerVersion(r); sv != nil {
+			v = sv.Value
+		}
+		if KindOf(r.Repo) != tt.kind || v != tt.version || DefaultConfigOf(r) != tt.conf {
+			t.Errorf("%s: kind %d version %q config %q, want %d %q %q", tt.ref, KindOf(r.Repo), v, DefaultConfigOf(r), tt.kind, tt.version, tt.conf)
+		}
+		if IsNATS(r.Repo) != (tt.kind != Other) {
+			t.Errorf("IsNATS(%s) = %v", r.Repo, IsNATS(r.Repo))
+		}
+	}
+}

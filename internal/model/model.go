@@ -119,6 +119,12 @@ type Server struct {
 	// defaults (not set in its values): their location is the release, and
 	// findings about them say so.
 	Defaults map[string]bool `json:"-"`
+	// ClusterGroup identifies the servers that form one cluster: servers
+	// whose config has the same cluster name and that something links
+	// (one compose project, routes naming each other, configs side by
+	// side). Two servers sharing a cluster name in unrelated directories
+	// have different groups. "" without a cluster.
+	ClusterGroup string `json:"cluster_group,omitempty"`
 }
 
 // AddSource records where facts about the server came from.
@@ -143,13 +149,20 @@ type Version struct {
 // Deployment is how the server is run: a compose service, a Kubernetes
 // workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind            string         `json:"kind"` // compose, kubernetes, helm
-	File            string         `json:"file"`
-	Service         string         `json:"service"`
-	Image           string         `json:"image"`
-	ImageRepo       string         `json:"image_repo"`
-	ImageTag        string         `json:"image_tag"`
-	ImageDigest     string         `json:"image_digest"`
+	Kind        string `json:"kind"` // compose, kubernetes, helm
+	File        string `json:"file"`
+	Service     string `json:"service"`
+	Image       string `json:"image"`
+	ImageRepo   string `json:"image_repo"`
+	ImageTag    string `json:"image_tag"`
+	ImageDigest string `json:"image_digest"`
+	// ImageFromEnv: the image reference holds a ${VAR} with no value in
+	// the repository (nats:${TAG}): its tag and version are set when it
+	// is deployed, unknown here (not unpinned).
+	ImageFromEnv bool `json:"image_from_env,omitempty"`
+	// Built: the service is built from a Dockerfile (build:), so image:
+	// names the result, and the config is whatever the Dockerfile copies.
+	Built           bool           `json:"built,omitempty"`
 	Command         []string       `json:"command"` // secrets replaced by ****
 	Flags           map[string]any `json:"flags"`   // parsed nats-server flags by canonical config name
 	FlagNames       []string       `json:"flag_names"`
@@ -166,6 +179,10 @@ type Deployment struct {
 	// UsesImageDefaultConfig is true when the official image runs its bundled
 	// nats-server.conf (no command, or -c pointing at it without a mount).
 	UsesImageDefaultConfig bool `json:"uses_image_default_config"`
+	// ConfigUnavailable: the server runs a config file (ConfigPath) that is
+	// not in the scanned tree (mounted from outside it, or missing): its
+	// config is not evaluated, rather than judged empty.
+	ConfigUnavailable bool `json:"config_unavailable,omitempty"`
 	// Replicas is how many copies of the server the deployment runs (a
 	// Kubernetes workload's replicas); 0 when the format does not say.
 	Replicas int `json:"replicas"`
@@ -304,8 +321,14 @@ type Stream struct {
 	Servers []string       `json:"servers,omitempty"` // live: servers hosting a replica
 	// ClusterSize is the JetStream meta cluster size seen by the servers that
 	// reported the stream (live), 0 when unknown.
-	ClusterSize int       `json:"cluster_size"`
-	Locs        Locations `json:"-"`
+	ClusterSize int `json:"cluster_size"`
+	// LinkedServers are the refs of the servers a definition file is
+	// linked to: the servers of the nearest directory (the file's own or
+	// an ancestor) that has any, so that a stream of one example is not
+	// judged against another example's cluster. Empty when the inventory
+	// has no server.
+	LinkedServers []string  `json:"linked_servers,omitempty"`
+	Locs          Locations `json:"-"`
 }
 
 // Consumer is a JetStream consumer from a definition file or a live server.

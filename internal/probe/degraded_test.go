@@ -38,9 +38,11 @@ func TestProbeDegradedCluster(t *testing.T) {
 		}
 	}
 	urls := []string{monitorURL(survivor)}
+	var stopped []string
 	for _, s := range f.servers {
 		if s != survivor {
 			urls = append(urls, monitorURL(s))
+			stopped = append(stopped, s.Name())
 			s.Shutdown()
 			s.WaitForShutdown()
 		}
@@ -82,4 +84,24 @@ func TestProbeDegradedCluster(t *testing.T) {
 	r.wantFinding(t, "NATS-CLU-002", "server "+name)
 	r.wantFinding(t, "NATS-CLU-003", "server "+name)
 	r.wantFinding(t, "NATS-STR-003", "stream APP/TRIPLE")
+
+	// Over $SYS, the stopped servers do not answer at all: they are named
+	// on stderr and in the report's errors all the same (the survivor lists
+	// them as meta peers).
+	r = natsaudit(t, nil, "probe", "--server", survivor.ClientURL(), "--user", sysUser, "--password", sysPass, "--timeout", "2s")
+	if r.code == cli.ExitError {
+		t.Fatalf("$SYS: exit %d: %s", r.code, r.stderr)
+	}
+	for _, n := range stopped {
+		if !strings.Contains(r.stderr, "(server "+n+"): did not answer $SYS.REQ.SERVER.PING") {
+			t.Errorf("$SYS: stderr does not name %s: %q", n, r.stderr)
+		}
+		found := false
+		for _, e := range r.report.Errors {
+			found = found || strings.Contains(e.Target, "(server "+n+")")
+		}
+		if !found {
+			t.Errorf("$SYS: report errors do not name %s: %+v", n, r.report.Errors)
+		}
+	}
 }

@@ -190,8 +190,18 @@ func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Opti
 	}
 	live := &model.Live{Endpoint: t.display}
 	var fails []Failure
+	var notes []string
 	for i, ep := range endpoints {
 		f := out[i]
+		if f.err == nil {
+			if p, ok := pagers[ep.name]; ok {
+				if note, err := pageHTTP(ctx, client, t, ep, p, f.doc, name, opt, b); err != nil {
+					f.err = err
+				} else if note != "" {
+					notes = append(notes, note)
+				}
+			}
+		}
 		if f.err != nil {
 			live.Errors = append(live.Errors, ep.name+": "+f.err.Error())
 			fails = append(fails, Failure{Target: t.display + "/" + ep.name, Err: f.err})
@@ -202,7 +212,32 @@ func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Opti
 			live.HealthzStatus = f.status
 		}
 	}
-	return &Snapshot{Name: name, Live: live}, fails
+	return &Snapshot{Name: name, Live: live, notes: notes}, fails
+}
+
+// pageHTTP reads the pages after the first of a paged document, one after
+// the other, into doc.
+func pageHTTP(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint, p pager, doc map[string]any, server string, opt Options, b *budget) (string, error) {
+	for {
+		off := nextOffset(doc, p, opt.MaxPaged)
+		if off < 0 {
+			break
+		}
+		sep := "?"
+		if strings.Contains(ep.path, "?") {
+			sep = "&"
+		}
+		pe := ep
+		pe.path = ep.path + sep + pageQuery(off)
+		f := fetch(ctx, client, t, pe, opt, b)
+		if f.err != nil {
+			return "", fmt.Errorf("page at offset %d: %w", off, f.err)
+		}
+		if !appendPage(doc, f.doc, p, opt.MaxPaged) {
+			break
+		}
+	}
+	return finishPaging(doc, p, "/"+ep.name, server, opt.MaxPaged), nil
 }
 
 func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint, opt Options, b *budget) fetched {
@@ -225,6 +260,12 @@ func fetch(ctx context.Context, client *http.Client, t *httpTarget, ep endpoint,
 	resp, err := client.Do(req)
 	if err != nil {
 		return fetched{err: describeHTTPError(err, opt.Timeout)}
+	}
+	if resp.StatusCode == http.StatusBadRequest && t.base.Scheme == "http" && resp.Header.Get("Content-Type") == "" {
+		// Go's TLS server answers a plaintext request with a bare 400 ("Client
+		// sent an HTTP request to an HTTPS server").
+		resp.Body.Close()
+		return fetched{err: fmt.Errorf("/%s: HTTP 400: is this an HTTPS monitoring port (https_port)? use https://%s", ep.name, t.base.Host)}
 	}
 	defer resp.Body.Close()
 	// /healthz answers 503 with a JSON body when the server is unhealthy:

@@ -50,6 +50,9 @@ type Options struct {
 	MaxDocValues int64
 	MaxValues    int64
 	MaxBytes     int64
+	// MaxPaged bounds the connections (/connz) and JetStream accounts (/jsz)
+	// read page by page from one server (DefaultMaxPaged).
+	MaxPaged int
 }
 
 // Auth are the system-account credentials.
@@ -70,8 +73,9 @@ type TLSFiles struct {
 
 // Snapshot is what one server reported.
 type Snapshot struct {
-	Name string // server_name
-	Live *model.Live
+	Name  string // server_name
+	Live  *model.Live
+	notes []string // e.g. a paged document cut by the cap
 }
 
 // Failure is a target (or one endpoint of it) that could not be read.
@@ -115,6 +119,9 @@ func (o *Options) normalize() {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = DefaultMaxBytes
 	}
+	if o.MaxPaged <= 0 {
+		o.MaxPaged = DefaultMaxPaged
+	}
 }
 
 // Empty reports whether there is nothing to collect.
@@ -145,6 +152,9 @@ func Collect(ctx context.Context, opt Options) (*Result, error) {
 		res.Snapshots = append(res.Snapshots, r.Snapshots...)
 		res.Failures = append(res.Failures, r.Failures...)
 		notes = append(notes, r.Notes...)
+		for _, s := range r.Snapshots {
+			notes = append(notes, s.notes...)
+		}
 	}
 	if len(opt.URLs) > 0 {
 		wg.Add(1)

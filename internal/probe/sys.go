@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,6 +28,10 @@ const quietPeriod = 300 * time.Millisecond
 // lingerPeriod is how long discovery waits after the expected number of
 // servers answered, for answers that raise the expectation.
 const lingerPeriod = 50 * time.Millisecond
+
+// ownName is the name natsaudit's $SYS connection announces: with its client
+// id, it tells our connection apart in /connz.
+const ownName = "natsaudit"
 
 // errNoSystemAccount explains the no-responders answer to a $SYS request.
 var errNoSystemAccount = errors.New("no server answered $SYS.REQ.SERVER.PING: the credentials are not those of a system-account user (give --creds / --user of the system account)")
@@ -50,6 +55,10 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		res.fail(target, err)
 		return res
 	}
+	answered := map[string]bool{}
+	for _, si := range servers {
+		answered[si.Name] = true
+	}
 	if note := capServers(servers, opt.MaxServers); note != "" {
 		res.Notes = append(res.Notes, target+": "+note)
 	}
@@ -66,6 +75,8 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		res.fail(target, err)
 		return res
 	}
+	res.Notes = append(res.Notes, pageSys(ctx, nc, opt, servers, got, b)...)
+	excludeOwn(nc, got)
 	for _, id := range ids {
 		snap := snaps[id]
 		for _, ep := range endpoints {
@@ -92,14 +103,49 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		}
 		res.Snapshots = append(res.Snapshots, snap)
 	}
+	for _, name := range silentPeers(res.Snapshots, answered) {
+		res.fail(fmt.Sprintf("%s (server %s)", target, name), fmt.Errorf("did not answer %s within %s: it is down, or cut off from the servers that answered (the others list it as a JetStream meta peer or route)", pingSubject, opt.Timeout))
+	}
 	return res
 }
+
+// silentPeers are the servers the others know of (JetStream meta peers,
+// route peers) that did not answer the discovery, by name.
+func silentPeers(snaps []*Snapshot, answered map[string]bool) []string {
+	known := map[string]bool{}
+	for _, s := range snaps {
+		meta := getMap(s.Live.Jsz, "meta_cluster")
+		for _, r := range getSlice(meta, "replicas") {
+			rm, _ := r.(map[string]any)
+			known[getString(rm, "name")] = true
+		}
+		for _, r := range getSlice(s.Live.Routez, "routes") {
+			rm, _ := r.(map[string]any)
+			known[getString(rm, "remote_name")] = true
+		}
+	}
+	var out []string
+	for name := range known {
+		if name != "" && !answered[name] {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	if len(out) > maxSilentNamed {
+		out = out[:maxSilentNamed]
+	}
+	return out
+}
+
+// maxSilentNamed bounds the names taken from the servers' documents (a
+// rogue server can list any number of peers).
+const maxSilentNamed = 64
 
 // connect opens the NATS connection, bounded by the timeout.
 func connect(ctx context.Context, opt Options, tlsConf *tls.Config) (*nats.Conn, <-chan error, error) {
 	asyncErr := make(chan error, 16)
 	opts := []nats.Option{
-		nats.Name("natsaudit"),
+		nats.Name(ownName),
 		nats.Timeout(opt.Timeout),
 		nats.NoReconnect(),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
@@ -495,4 +541,132 @@ func isNoResponders(m *nats.Msg) bool {
 
 func isPermissionErr(err error) bool {
 	return err != nil && (errors.Is(err, nats.ErrPermissionViolation) || strings.Contains(strings.ToLower(err.Error()), "permissions violation"))
+}
+
+// pageSys reads the further pages of the paged documents from each server
+// that has more ($SYS.REQ.SERVER.<ID>.<ENDPOINT> with offset/limit): the
+// servers concurrently, each one's pages one after the other. A page that
+// fails turns the document into a failure naming the server.
+func pageSys(ctx context.Context, nc *nats.Conn, opt Options, servers map[string]serverInfo, got map[string]map[string]reply, b *budget) []string {
+	type job struct {
+		id string
+		ep endpoint
+		p  pager
+	}
+	var jobs []job
+	for _, ep := range endpoints {
+		p, ok := pagers[ep.name]
+		if !ok {
+			continue
+		}
+		for id, r := range got[ep.name] {
+			if r.err == nil && nextOffset(r.doc, p, opt.MaxPaged) >= 0 {
+				jobs = append(jobs, job{id, ep, p})
+			}
+		}
+	}
+	notes := make([]string, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			doc := got[j.ep.name][j.id].doc
+			for {
+				off := nextOffset(doc, j.p, opt.MaxPaged)
+				if off < 0 {
+					break
+				}
+				q := map[string]any{"offset": off, "limit": pageSize}
+				for k, v := range j.ep.query {
+					q[k] = v
+				}
+				page, err := requestPage(ctx, nc, opt, j.id, j.ep, q, b)
+				if err != nil {
+					errs[i] = fmt.Errorf("page at offset %d: %w", off, err)
+					return
+				}
+				if !appendPage(doc, page, j.p, opt.MaxPaged) {
+					break
+				}
+			}
+			notes[i] = finishPaging(doc, j.p, j.ep.sys, servers[j.id].Name, opt.MaxPaged)
+		}()
+	}
+	wg.Wait()
+	var out []string
+	for i, j := range jobs {
+		if errs[i] != nil {
+			got[j.ep.name][j.id] = reply{err: errs[i]}
+			continue
+		}
+		if notes[i] != "" {
+			out = append(out, notes[i])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requestPage asks one server for one page of an endpoint.
+func requestPage(ctx context.Context, nc *nats.Conn, opt Options, id string, ep endpoint, q map[string]any, b *budget) (map[string]any, error) {
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	body, _ := json.Marshal(q)
+	m, err := nc.RequestWithContext(ctx, "$SYS.REQ.SERVER."+id+"."+ep.sys, body)
+	if err != nil {
+		if isTimeout(err) {
+			return nil, errTimeout(opt.Timeout)
+		}
+		return nil, err
+	}
+	if int64(len(m.Data)) > opt.MaxBody {
+		return nil, fmt.Errorf("%s: an answer over the %d-byte limit", ep.sys, opt.MaxBody)
+	}
+	a, err := splitAnswer(m.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ep.sys, err)
+	}
+	if a.info().ID != id {
+		return nil, fmt.Errorf("%s: answered by another server", ep.sys)
+	}
+	r := a.reply(ep, b)
+	return r.doc, r.err
+}
+
+// excludeOwn removes natsaudit's own connection from the documents of the
+// server it is connected to: the connection exists only because of the
+// audit, and counting it would raise connection-limit findings that the
+// same server, probed over HTTP, does not have.
+func excludeOwn(nc *nats.Conn, got map[string]map[string]reply) {
+	cid, err := nc.GetClientID()
+	if err != nil {
+		return
+	}
+	sid := nc.ConnectedServerId()
+	if r, ok := got["connz"][sid]; ok && r.err == nil {
+		conns := getSlice(r.doc, "connections")
+		kept := conns[:0:0]
+		for _, c := range conns {
+			cm, _ := c.(map[string]any)
+			if id, ok := getInt(cm, "cid"); ok && uint64(id) == cid && getString(cm, "name") == ownName {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		if removed := int64(len(conns) - len(kept)); removed > 0 {
+			r.doc["connections"] = kept
+			for _, k := range []string{"num_connections", "total"} {
+				if n, ok := getInt(r.doc, k); ok {
+					r.doc[k] = n - removed
+				}
+			}
+		}
+	}
+	if r, ok := got["varz"][sid]; ok && r.err == nil {
+		if n, ok := getInt(r.doc, "connections"); ok && n > 0 {
+			r.doc["connections"] = n - 1
+		}
+	}
 }

@@ -60,6 +60,13 @@ func TestProbeTLS(t *testing.T) {
 			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
+	t.Run("http:// on the HTTPS port", func(t *testing.T) {
+		plain := "http://" + s.MonitorAddr().String()
+		r := natsaudit(t, nil, "probe", plain, "--timeout", "2s")
+		if r.code != cli.ExitError || !strings.Contains(r.stderr, "is this an HTTPS monitoring port (https_port)? use https://"+s.MonitorAddr().String()) {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
 	t.Run("--insecure is loud", func(t *testing.T) {
 		r := natsaudit(t, nil, "probe", u, "--insecure")
 		if r.code == cli.ExitError {

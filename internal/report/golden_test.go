@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"github.com/natsaudit/natsaudit/internal/config"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,7 +59,17 @@ func scan(t *testing.T, dir string) *report.Report {
 	t.Helper()
 	e := testEngine(t)
 	now, _ := time.Parse(time.RFC3339, goldenNow)
-	res, err := audit.Run(context.Background(), e, audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: goldenVer})
+	opt := audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: goldenVer}
+	// The compose projects the repository's .natsaudit.yaml declares, as
+	// `natsaudit scan` reads them.
+	if p := config.Find(dir); p != "" {
+		c, err := config.Load(p, ".natsaudit.yaml", safefile.NewRoot(dir).ReadFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.ComposeProjects = c.ComposeProjects
+	}
+	res, err := audit.Run(context.Background(), e, opt)
 	if err != nil {
 		t.Fatalf("audit %s: %v", dir, err)
 	}

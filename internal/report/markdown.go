@@ -166,22 +166,27 @@ func (m *mdWriter) summary() {
 		m.para("**Grade: n/a**")
 	}
 
-	rules := map[string]map[string]bool{}
+	// Each rule is counted once, in the row of its most severe finding, so
+	// that the Rules column adds up to its total (a rule whose findings
+	// have several severities, e.g. NATS-VER-001, was counted in each row).
+	worst := map[string]string{}
 	for _, f := range r.Findings {
-		if rules[f.Severity] == nil {
-			rules[f.Severity] = map[string]bool{}
+		if w, ok := worst[f.RuleID]; !ok || engine.SeverityRank(f.Severity) > engine.SeverityRank(w) {
+			worst[f.RuleID] = f.Severity
 		}
-		rules[f.Severity][f.RuleID] = true
+	}
+	rules := map[string]int{}
+	for _, sev := range worst {
+		rules[sev]++
 	}
 	m.p("| Severity | Findings | Rules |\n|---|--:|--:|\n")
-	totalRules := map[string]bool{}
 	for _, sev := range engine.Severities {
-		m.p("| %s | %d | %d |\n", Title(sev), r.Summary.Severity[sev], len(rules[sev]))
-		for id := range rules[sev] {
-			totalRules[id] = true
-		}
+		m.p("| %s | %d | %d |\n", Title(sev), r.Summary.Severity[sev], rules[sev])
 	}
-	m.p("| **Total** | **%d** | **%d** |\n\n", r.Summary.Total, len(totalRules))
+	m.p("| **Total** | **%d** | **%d** |\n\n", r.Summary.Total, len(worst))
+	if len(worst) > 0 {
+		m.para("A rule is counted once, at the severity of its most severe finding.")
+	}
 }
 
 // topRule names the most urgent problem in one sentence.

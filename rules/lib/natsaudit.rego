@@ -64,7 +64,9 @@ is_secret(v) if {
 }
 
 # loopback(h): h is a loopback address.
-loopback(h) if h in {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Decided in Go (net.IP.IsLoopback on the parsed host or URL): 127.0.0.0/8,
+# ::1, localhost; a URL of any scheme.
+loopback(h) if natsaudit.loopback(h)
 
 # all_interfaces(h): h binds every interface (unset, 0.0.0.0, ::).
 all_interfaces(h) if h in {"", "0.0.0.0", "::", "[::]"}

@@ -137,19 +137,30 @@ literal_server_name(s) if {
 	not s.config_env.server_name
 }
 
-# cluster_group_size(s): servers of this inventory with JetStream that share
-# s's cluster name (e.g. three compose services running one cluster).
-cluster_group_size(s) := count(object.get(_cluster_members, s.config.cluster.name, set())) if {
+# cluster_group_size(s): servers of this inventory with JetStream in s's
+# cluster: the same cluster name and linked to s (cluster_group: one compose
+# project, routes naming each other, configs side by side), e.g. three
+# compose services running one cluster; never every server that happens to
+# share the name.
+cluster_group_size(s) := count(object.get(_cluster_members, _group_key(s), set())) if {
 	is_string(s.config.cluster.name)
 } else := 1
 
-# _cluster_members: cluster name -> refs of the JetStream servers whose
+# _cluster_members: cluster group -> refs of the JetStream servers whose
 # config joins it; built once per evaluation so that sizing every server's
 # cluster stays linear in the number of servers.
-_cluster_members[t.config.cluster.name] contains t.ref if {
+_cluster_members[_group_key(t)] contains t.ref if {
 	some t in js_servers
 	clustered_config(t)
 }
+
+# _group_key(s): the server's cluster group, or its cluster name when the
+# inventory gives no group (live servers).
+_group_key(s) := g if {
+	g := s.cluster_group
+	is_string(g)
+	g != ""
+} else := s.config.cluster.name
 
 # config_cluster_size(s) estimates the JetStream cluster size from the
 # config: 1 without a cluster; else the route list plus this server (a list
@@ -190,6 +201,21 @@ cluster_size(s) := n if {
 	s in js_servers
 	n := config_cluster_size(s)
 }
+
+# linked_cluster_size(st): the largest JetStream cluster among the servers a
+# definition file is linked to (its directory's), or the assumed size from
+# the parameters; inventory_cluster_size when the file is linked to none.
+linked_cluster_size(st) := max(sizes) if {
+	count(object.get(st, "linked_servers", [])) > 0
+	sizes := {n | some r in st.linked_servers; n := object.get(_size_by_ref, r, null); n != null} | {n | n := num(params.streams.assumed_cluster_size); n > 0}
+	count(sizes) > 0
+} else := 0 if {
+	count(object.get(st, "linked_servers", [])) > 0
+} else := inventory_cluster_size
+
+# _size_by_ref: server ref -> cluster_size, computed once per evaluation
+# (a stream looks its linked servers up instead of scanning every server).
+_size_by_ref := {s.ref: n | some s in input.servers; n := cluster_size(s)}
 
 # inventory_cluster_size: the largest JetStream cluster known from the
 # inventory (servers in config/compose/live), or the assumed size from the
@@ -276,3 +302,26 @@ _rel_token_match(x, x)
 _rel_token_match("*", _)
 
 _rel_token_match(_, "*")
+
+# super_cluster(s): the live server is joined to other clusters by gateways,
+# so its JetStream meta group spans every cluster of the super-cluster.
+super_cluster(s) if {
+	g := live_varz(s).gateway
+	is_object(g)
+	object.get(g, "name", "") != ""
+}
+
+# cluster_name(s): the live server's cluster name ("" when unclustered).
+cluster_name(s) := n if {
+	n := live_varz(s).cluster.name
+	is_string(n)
+} else := ""
+
+# same_cluster_peers(s): the other probed servers with s's cluster name: in
+# a super-cluster, the servers s must have routes to.
+same_cluster_peers(s) := {t.name |
+	some t in live_servers
+	t.name != s.name
+	cluster_name(s) != ""
+	cluster_name(t) == cluster_name(s)
+}

@@ -1,7 +1,9 @@
 // Package compose reads Docker Compose files with yaml.v3 nodes, so that every
 // value keeps its line: services, nats-server command flags, ports, volumes,
-// environment and resource limits. Override files are merged onto the base
-// file the way Compose merges them.
+// environment and resource limits. Files are grouped into projects and
+// merged the way Docker Compose reads them (docs/compose.md): a base file and
+// its compose.override file are one project, every other compose file its
+// own; extends: and include: are followed inside the scanned tree.
 package compose
 
 import (
@@ -62,6 +64,14 @@ type Service struct {
 	Env             map[string]EnvEntry
 	IsNATS          bool
 	NetworkModeHost bool
+	// Image is the parsed image reference.
+	Image Image
+	// Built: the service has build:, so image: names the image built from
+	// the repository's Dockerfile, not the official one.
+	Built bool
+	// Streaming: a NATS Streaming (STAN) image: another product that embeds
+	// a nats-server; its version is not nats-server's.
+	Streaming bool
 }
 
 // Project is a base compose file with its overrides merged.
@@ -70,66 +80,15 @@ type Project struct {
 	Files    []string
 	Services []*Service
 	Errors   []model.ParseError
-}
-
-var overrideRe = regexp.MustCompile(`^(docker-)?compose\.(.+)\.ya?ml$`)
-
-// Group orders compose files per directory: the base first, then
-// docker-compose.override.yml, then other overrides alphabetically. An
-// override without a base in its directory is treated as a base.
-func Group(files []Input) [][]Input {
-	byDir := map[string][]Input{}
-	for _, f := range files {
-		byDir[path.Dir(f.Rel)] = append(byDir[path.Dir(f.Rel)], f)
-	}
-	dirs := make([]string, 0, len(byDir))
-	for d := range byDir {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
-	var out [][]Input
-	for _, d := range dirs {
-		fs := byDir[d]
-		rank := func(f Input) (int, string) {
-			b := strings.ToLower(path.Base(f.Rel))
-			m := overrideRe.FindStringSubmatch(b)
-			switch {
-			case m == nil:
-				return 0, b
-			case m[2] == "override":
-				return 1, b
-			default:
-				return 2, b
-			}
-		}
-		sort.Slice(fs, func(i, j int) bool {
-			ri, bi := rank(fs[i])
-			rj, bj := rank(fs[j])
-			if ri != rj {
-				return ri < rj
-			}
-			return bi < bj
-		})
-		// Several bases in one directory (docker-compose.yml and compose.yaml)
-		// are separate projects; overrides go with the first.
-		var bases, overrides []Input
-		for _, f := range fs {
-			if r, _ := rank(f); r == 0 {
-				bases = append(bases, f)
-			} else {
-				overrides = append(overrides, f)
-			}
-		}
-		if len(bases) == 0 {
-			out = append(out, overrides)
-			continue
-		}
-		out = append(out, append([]Input{bases[0]}, overrides...))
-		for _, b := range bases[1:] {
-			out = append(out, []Input{b})
-		}
-	}
-	return out
+	// Read are the files read through extends: and include: (report paths).
+	Read []string
+	// Notes are remarks for the report's coverage (an extends: file that
+	// is not in the scanned tree, an override that is not declared).
+	Notes []string
+	// incomplete names the services of a one-file project that have no
+	// image, build or extends of their own: the file only makes sense
+	// merged onto another (an override not declared as such).
+	incomplete []string
 }
 
 // Options for Load.
@@ -138,6 +97,51 @@ type Options struct {
 	Secrets *secret.Analyzer
 	// NodeBudget bounds the YAML nodes visited per file.
 	NodeBudget int
+	// Read returns a file of the scanned tree by report path, for the
+	// files extends: and include: name; it refuses what may not be read
+	// (outside the tree, in .git, through a link out). nil: only the
+	// project's own files are read.
+	Read func(rel string) ([]byte, error)
+}
+
+// maxDepth bounds extends: chains and include: nesting.
+const maxDepth = 16
+
+// loader reads the files of one project, each once.
+type loader struct {
+	opt   Options
+	p     *Project
+	files map[string]*fileDoc
+	given map[string][]byte
+	// fetched are the other files read (nil: could not be read).
+	fetched map[string][]byte
+	// env is the interpolation environment of each file: its project's
+	// .env (an included file: the include's env_file, then its own
+	// directory's .env, then the including project's).
+	env  map[string][]*dotenv.File
+	read map[string]bool
+}
+
+// fileDoc is one parsed compose file.
+type fileDoc struct {
+	rel      string
+	services map[string]*raw
+	order    []string
+	includes []includeRef
+	resolved map[string]*raw // services with extends applied
+	err      error
+}
+
+type includeRef struct {
+	paths    []sval
+	envFiles []sval
+	loc      model.Location
+}
+
+type extendsRef struct {
+	service string
+	file    string
+	loc     model.Location
 }
 
 // Load parses and merges one project (base first).
@@ -152,34 +156,254 @@ func Load(files []Input, opt Options) *Project {
 	if len(files) > 0 {
 		p.Dir = path.Dir(files[0].Rel)
 	}
+	l := &loader{opt: opt, p: p, files: map[string]*fileDoc{}, given: map[string][]byte{}, fetched: map[string][]byte{}, env: map[string][]*dotenv.File{}, read: map[string]bool{}}
 	// Interpolation uses the project's .env only, never the process env.
-	var dotEnv *dotenv.File
+	var projectEnv []*dotenv.File
 	if opt.Env != nil {
-		dotEnv = opt.Env.EnvFile(path.Join(p.Dir, ".env"))
+		if f := opt.Env.EnvFile(path.Join(p.Dir, ".env")); f != nil {
+			projectEnv = []*dotenv.File{f}
+		}
+	}
+	for _, f := range files {
+		l.given[f.Rel] = f.Data
 	}
 	merged := map[string]*raw{}
 	var order []string
+	add := func(s *raw, override bool) {
+		if cur, ok := merged[s.name]; ok {
+			if override {
+				cur.merge(s)
+			}
+			return
+		}
+		merged[s.name] = s.clone()
+		order = append(order, s.name)
+	}
 	for _, f := range files {
 		p.Files = append(p.Files, f.Rel)
-		svcs, err := parseFile(f, opt.NodeBudget)
-		if err != nil {
-			p.Errors = append(p.Errors, model.ParseError{File: f.Rel, Line: yamlErrLine(err), Kind: "compose",
-				Message: secret.RedactLine(opt.Secrets.Redact(yamlMessage(err)))})
+		doc := l.doc(f.Rel, projectEnv)
+		if doc == nil || doc.err != nil {
 			continue
 		}
-		for _, s := range svcs {
-			if cur, ok := merged[s.name]; ok {
-				cur.merge(s)
-			} else {
-				merged[s.name] = s
-				order = append(order, s.name)
+		for _, name := range doc.order {
+			add(l.resolve(doc, name, 0), true)
+		}
+		// Included projects' services, after the file's own: a service
+		// defined by the including file wins.
+		for _, s := range l.included(doc, projectEnv, 0) {
+			add(s, false)
+		}
+	}
+	if len(files) == 1 {
+		for _, name := range order {
+			r := merged[name]
+			if r.image.v == "" && !r.build && !r.extended {
+				p.incomplete = append(p.incomplete, name)
 			}
 		}
 	}
 	for _, name := range order {
-		p.Services = append(p.Services, build(merged[name], p.Dir, dotEnv, opt))
+		p.Services = append(p.Services, build(merged[name], p.Dir, l.interp, opt))
 	}
+	p.Read = sortedKeys(l.read)
+	sort.Strings(p.Notes)
 	return p
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// doc parses a file once; env is the environment it is interpolated with
+// (the first project to read a file sets it).
+func (l *loader) doc(rel string, env []*dotenv.File) *fileDoc {
+	if d, ok := l.files[rel]; ok {
+		return d
+	}
+	data, ok := l.given[rel]
+	if !ok {
+		data = l.fetched[rel]
+		if data == nil {
+			return nil // locate found it first
+		}
+		l.read[rel] = true
+	}
+	if _, set := l.env[rel]; !set {
+		l.env[rel] = env
+	}
+	d := &fileDoc{rel: rel, services: map[string]*raw{}, resolved: map[string]*raw{}}
+	l.files[rel] = d
+	svcs, incs, err := parseFile(Input{Rel: rel, Data: data}, l.opt.NodeBudget)
+	if err != nil {
+		d.err = err
+		l.p.Errors = append(l.p.Errors, model.ParseError{File: rel, Line: yamlErrLine(err), Kind: "compose",
+			Message: secret.RedactLine(l.opt.Secrets.Redact(yamlMessage(err)))})
+		return d
+	}
+	for _, s := range svcs {
+		if _, dup := d.services[s.name]; !dup {
+			d.order = append(d.order, s.name)
+		}
+		d.services[s.name] = s
+	}
+	d.includes = incs
+	return d
+}
+
+// locate finds a file named in dir's file: the path relative to that file
+// (what the Compose spec says), else relative to the project directory
+// (what docker compose does for a file reached through include:).
+func (l *loader) locate(from, name string) (string, bool) {
+	if name == "" || path.IsAbs(name) || strings.HasPrefix(name, "~") {
+		return "", false
+	}
+	for _, dir := range []string{path.Dir(from), l.p.Dir} {
+		rel := path.Clean(path.Join(dir, name))
+		if strings.HasPrefix(rel, "../") || rel == ".." {
+			continue
+		}
+		if _, ok := l.given[rel]; ok {
+			return rel, true
+		}
+		if d, ok := l.files[rel]; ok && d != nil {
+			return rel, true
+		}
+		if d, ok := l.fetched[rel]; ok {
+			return rel, d != nil
+		}
+		if l.opt.Read != nil {
+			data, err := l.opt.Read(rel)
+			if err != nil {
+				l.fetched[rel] = nil
+				continue
+			}
+			l.fetched[rel] = data
+			return rel, true
+		}
+	}
+	return "", false
+}
+
+// resolve returns a service of doc with its extends: chain applied.
+func (l *loader) resolve(doc *fileDoc, name string, depth int) *raw {
+	if r, ok := doc.resolved[name]; ok {
+		return r
+	}
+	s := doc.services[name]
+	if s == nil {
+		return nil
+	}
+	if s.extends == nil {
+		doc.resolved[name] = s
+		return s
+	}
+	doc.resolved[name] = s // a cycle ends here, without its base
+	if depth >= maxDepth {
+		l.note(fmt.Sprintf("%s: service %s: extends: chain deeper than %d, not followed", doc.rel, name, maxDepth))
+		return s
+	}
+	ext := s.extends
+	baseDoc := doc
+	if ext.file != "" {
+		rel, ok := l.locate(doc.rel, ext.file)
+		if !ok {
+			l.note(fmt.Sprintf("%s:%d: service %s extends %s from %s, which is not in the scanned tree: its inherited settings are not audited", ext.loc.File, ext.loc.Line, name, ext.service, ext.file))
+			return s
+		}
+		baseDoc = l.doc(rel, l.env[doc.rel])
+		if baseDoc == nil || baseDoc.err != nil {
+			return s
+		}
+	}
+	base := l.resolve(baseDoc, ext.service, depth+1)
+	if base == nil || base == s {
+		l.note(fmt.Sprintf("%s:%d: service %s extends %s, which is not defined there", ext.loc.File, ext.loc.Line, name, ext.service))
+		return s
+	}
+	out := base.clone()
+	out.name, out.line, out.extended = s.name, s.line, true
+	out.merge(s)
+	doc.resolved[name] = out
+	return out
+}
+
+// included loads the projects a file's include: names and returns their
+// services.
+func (l *loader) included(doc *fileDoc, parentEnv []*dotenv.File, depth int) []*raw {
+	var out []*raw
+	if depth >= maxDepth {
+		return nil
+	}
+	for _, inc := range doc.includes {
+		var env []*dotenv.File
+		for _, ef := range inc.envFiles {
+			if rel, ok := l.locate(doc.rel, ef.v); ok && l.opt.Env != nil {
+				if f := l.opt.Env.EnvFile(rel); f != nil {
+					env = append(env, f)
+				}
+			}
+		}
+		for _, pth := range inc.paths {
+			rel, ok := l.locate(doc.rel, pth.v)
+			if !ok {
+				l.note(fmt.Sprintf("%s:%d: include: %s is not in the scanned tree: its services are not audited", pth.loc.File, pth.loc.Line, pth.v))
+				continue
+			}
+			e := append([]*dotenv.File{}, env...)
+			if l.opt.Env != nil {
+				if f := l.opt.Env.EnvFile(path.Join(path.Dir(rel), ".env")); f != nil {
+					e = append(e, f)
+				}
+			}
+			e = append(e, parentEnv...)
+			sub := l.doc(rel, e)
+			if sub == nil || sub.err != nil {
+				continue
+			}
+			for _, name := range sub.order {
+				if r := l.resolve(sub, name, 0); r != nil {
+					out = append(out, r)
+				}
+			}
+			out = append(out, l.included(sub, e, depth+1)...)
+		}
+	}
+	return out
+}
+
+func (l *loader) note(n string) {
+	for _, x := range l.p.Notes {
+		if x == n {
+			return
+		}
+	}
+	l.p.Notes = append(l.p.Notes, n)
+}
+
+// interp interpolates a value with the environment of the file it was
+// written in.
+func (l *loader) interp(v sval) (string, []string) {
+	env, ok := l.env[v.loc.File]
+	if !ok {
+		// A value of a file this loader did not read (tests): the project's.
+		for _, f := range l.p.Files {
+			env = l.env[f]
+			break
+		}
+	}
+	return dotenv.Interpolate(v.v, func(name string) (string, bool) {
+		for _, f := range env {
+			if x, ok := f.Lookup(name); ok {
+				return x.Value, true
+			}
+		}
+		return "", false
+	})
 }
 
 // loc is a position in a compose file.
@@ -198,6 +422,10 @@ type sval struct {
 type raw struct {
 	name        string
 	line        model.Location
+	extends     *extendsRef
+	extended    bool // defined through extends:
+	build       bool // built from a Dockerfile: image: names the result
+	workingDir  sval
 	image       sval
 	command     []sval
 	commandSet  bool
@@ -216,6 +444,9 @@ type raw struct {
 }
 
 type portSpec struct {
+	// short is the short syntax ("${PORT:-4222}:4222/tcp"), split after
+	// interpolation; the long syntax sets the fields.
+	short                          string
 	hostIP, host, container, proto string
 	loc                            model.Location
 }
@@ -238,6 +469,12 @@ type envSpec struct {
 func (r *raw) merge(o *raw) {
 	if o.image.v != "" {
 		r.image = o.image
+	}
+	if o.build {
+		r.build = true
+	}
+	if o.workingDir.v != "" {
+		r.workingDir = o.workingDir
 	}
 	if o.commandSet {
 		r.command, r.commandSet, r.commandLoc = o.command, true, o.commandLoc
@@ -275,37 +512,102 @@ func (r *raw) merge(o *raw) {
 	}
 }
 
-func parseFile(f Input, budget int) ([]*raw, error) {
+// clone copies r deeply enough that merging onto the copy leaves r alone
+// (a service extended by several others).
+func (r *raw) clone() *raw {
+	c := *r
+	c.command = append([]sval(nil), r.command...)
+	c.entrypoint = append([]sval(nil), r.entrypoint...)
+	c.ports = append([]portSpec(nil), r.ports...)
+	c.volumes = append([]volSpec(nil), r.volumes...)
+	c.envFiles = append([]sval(nil), r.envFiles...)
+	c.envOrder = append([]string(nil), r.envOrder...)
+	c.environment = make(map[string]envSpec, len(r.environment))
+	for k, v := range r.environment {
+		c.environment[k] = v
+	}
+	return &c
+}
+
+func parseFile(f Input, budget int) ([]*raw, []includeRef, error) {
 	if err := yamllimit.Check(f.Data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	if err := dec.Decode(&doc); err != nil {
 		if err.Error() == "EOF" {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if err := yamllimit.CheckDepth(&doc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w := &walker{budget: budget}
 	_, services, err := w.get(&doc, "services")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ps, err := w.pairs(services)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []*raw
 	for _, p := range ps {
 		r, err := parseService(w, f.Rel, p.Key, p.Value)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, r)
+	}
+	incs, err := parseIncludes(w, f.Rel, &doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, incs, nil
+}
+
+// parseIncludes reads the top-level include: list (a path, or
+// {path: one or several, env_file: one or several}).
+func parseIncludes(w *walker, file string, doc *yaml.Node) ([]includeRef, error) {
+	_, inc, err := w.get(doc, "include")
+	if err != nil || inc == nil {
+		return nil, err
+	}
+	items, err := w.seq(inc)
+	if err != nil {
+		return nil, err
+	}
+	strs := func(n *yaml.Node) []sval {
+		if s, ok := scalar(w, n); ok {
+			return []sval{{s, loc(file, n)}}
+		}
+		var out []sval
+		list, _ := w.seq(n)
+		for _, it := range list {
+			if s, ok := scalar(w, it); ok {
+				out = append(out, sval{s, loc(file, it)})
+			}
+		}
+		return out
+	}
+	var out []includeRef
+	for _, it := range items {
+		ref := includeRef{loc: loc(file, it)}
+		if it.Kind == yaml.ScalarNode {
+			ref.paths = strs(it)
+		} else {
+			_, pv, _ := w.get(it, "path")
+			_, ev, _ := w.get(it, "env_file")
+			if pv != nil {
+				ref.paths = strs(pv)
+			}
+			if ev != nil {
+				ref.envFiles = strs(ev)
+			}
+		}
+		out = append(out, ref)
 	}
 	return out, nil
 }
@@ -335,6 +637,25 @@ func parseService(w *walker, file string, key, n *yaml.Node) (*raw, error) {
 		switch p.Key.Value {
 		case "image":
 			r.image = sval{v.Value, loc(file, v)}
+		case "build":
+			r.build = true
+		case "working_dir":
+			r.workingDir = sval{v.Value, loc(file, v)}
+		case "extends":
+			if v.Kind == yaml.ScalarNode {
+				r.extends = &extendsRef{service: v.Value, loc: loc(file, v)}
+				continue
+			}
+			ext := &extendsRef{loc: loc(file, v)}
+			if _, sv, _ := w.get(v, "service"); sv != nil {
+				ext.service = sv.Value
+			}
+			if _, fv, _ := w.get(v, "file"); fv != nil {
+				ext.file = fv.Value
+			}
+			if ext.service != "" {
+				r.extends = ext
+			}
 		case "command", "entrypoint":
 			args, err := stringList(w, file, v)
 			if err != nil {
@@ -492,7 +813,13 @@ func parsePort(w *walker, file string, n *yaml.Node) []portSpec {
 	if !ok {
 		return nil
 	}
-	ps := portSpec{proto: "tcp", loc: loc(file, n)}
+	return []portSpec{{short: s, loc: loc(file, n)}}
+}
+
+// splitPort reads the short syntax of an interpolated port:
+// [[host_ip:]host:]container[/proto].
+func splitPort(s string, l model.Location) portSpec {
+	ps := portSpec{proto: "tcp", loc: l}
 	if i := strings.LastIndex(s, "/"); i >= 0 {
 		ps.proto, s = s[i+1:], s[:i]
 	}
@@ -512,7 +839,7 @@ func parsePort(w *walker, file string, n *yaml.Node) []portSpec {
 		ps.hostIP = strings.Join(parts[:len(parts)-2], ":")
 		ps.host, ps.container = parts[len(parts)-2], parts[len(parts)-1]
 	}
-	return []portSpec{ps}
+	return ps
 }
 
 func parseVolume(w *walker, file string, n *yaml.Node) (volSpec, bool) {
@@ -601,33 +928,39 @@ func parseEnvironment(w *walker, file string, v *yaml.Node, r *raw) error {
 
 // build resolves interpolation and the container environment, and parses the
 // nats-server command line.
-func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
+func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *Service {
 	a := opt.Secrets
-	interp := func(s string) (string, []string) {
-		return dotenv.Interpolate(s, func(name string) (string, bool) {
-			if dotEnv == nil {
-				return "", false
-			}
-			v, ok := dotEnv.Lookup(name)
-			return v.Value, ok
-		})
-	}
 	s := &Service{Name: r.name, Locs: model.Locations{}, FlagLocs: model.Locations{}, FlagConfig: map[string]any{}, FlagEnv: map[string]string{}, Env: map[string]EnvEntry{}}
 	d := &model.Deployment{Kind: "compose", File: r.line.File, Service: r.name, Flags: map[string]any{}, Environment: map[string]any{},
 		Command: []string{}, FlagNames: []string{}, Ports: []model.Port{}, Volumes: []model.Volume{}, EnvFiles: []string{}}
 	s.Deployment = d
 	s.Locs.Set("deployment", r.line)
 
-	img, _ := interp(r.image.v)
-	d.Image = img
-	ref := image.Split(img)
+	imgRef, missing := ip(r.image)
+	ref := image.Split(imgRef)
+	img := Image{Ref: ref, Unresolved: len(missing) > 0}
+	s.Image = img
+	d.Image = imgRef
 	d.ImageRepo, d.ImageTag, d.ImageDigest = ref.Repo, ref.Tag, ref.Digest
+	if img.Unresolved {
+		// nats:${TAG}: the tag comes from the environment; show the
+		// reference as written, not "nats:".
+		raw := image.Split(r.image.v)
+		d.Image = r.image.v
+		d.ImageRepo, d.ImageTag, d.ImageDigest = raw.Repo, raw.Tag, raw.Digest
+		d.ImageFromEnv = true
+	}
 	s.Locs.Set("deployment/image", r.image.loc)
-	s.IsNATS = image.IsNATS(d.ImageRepo)
+	s.Built = r.build
+	d.Built = r.build
+	// NATS Streaming embeds a nats-server (its listener, auth and TLS
+	// are audited), but its 0.x version is not a nats-server version.
+	s.Streaming = img.Kind() == image.Streaming
+	s.IsNATS = image.IsNATS(ref.Repo)
 
 	// Container environment: env_file entries, then environment: entries.
 	for _, ef := range r.envFiles {
-		p, _ := interp(ef.v)
+		p, _ := ip(ef)
 		rel := path.Clean(path.Join(path.Dir(ef.loc.File), p))
 		d.EnvFiles = append(d.EnvFiles, rel)
 		if opt.Env == nil {
@@ -640,7 +973,7 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 		for _, v := range f.Vars {
 			val, missing := v.Value, []string(nil)
 			if v.Quoted != '\'' {
-				val, missing = interp(v.Value)
+				val, missing = ip(sval{v.Value, ef.loc})
 			}
 			s.Env[v.Name] = EnvEntry{Value: val, File: rel, Line: v.Line, Unresolved: missing, Ref: selfRef(v.Value), Raw: v.Value}
 		}
@@ -651,7 +984,7 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 		if !e.hasValue {
 			continue // passed through from the host: not in the repository
 		}
-		val, missing := interp(e.value)
+		val, missing := ip(sval{e.value, e.loc})
 		s.Env[k] = EnvEntry{Value: val, File: e.loc.File, Line: e.loc.Line, Unresolved: missing, Ref: selfRef(e.value), Raw: e.value}
 	}
 	for k, e := range s.Env {
@@ -675,9 +1008,18 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 	d.EnvFiles = uniq(d.EnvFiles)
 
 	for i, pspec := range r.ports {
-		hostIP, _ := interp(pspec.hostIP)
-		hp, _ := interp(pspec.host)
-		cp, _ := interp(pspec.container)
+		if pspec.short != "" {
+			// Interpolated before it is split: "${PORT:-4222}:4222" has
+			// colons of its own.
+			v, missing := ip(sval{pspec.short, pspec.loc})
+			if len(missing) > 0 {
+				v = strings.TrimPrefix(v, ":")
+			}
+			pspec = splitPort(v, pspec.loc)
+		}
+		hostIP, _ := ip(sval{pspec.hostIP, pspec.loc})
+		hp, _ := ip(sval{pspec.host, pspec.loc})
+		cp, _ := ip(sval{pspec.container, pspec.loc})
 		port := model.Port{HostIP: hostIP, Protocol: pspec.proto, HostPort: firstPort(hp), ContainerPort: firstPort(cp)}
 		if hp == "" {
 			port.HostPort = port.ContainerPort // a random host port on all interfaces in fact; keep the container port for matching
@@ -687,8 +1029,8 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 		s.Locs.Set(fmt.Sprintf("deployment/ports/%d", i), pspec.loc)
 	}
 	for i, v := range r.volumes {
-		src, _ := interp(v.source)
-		tgt, _ := interp(v.target)
+		src, _ := ip(sval{v.source, v.loc})
+		tgt, _ := ip(sval{v.target, v.loc})
 		typ := v.typ
 		if typ == "" {
 			if strings.HasPrefix(src, ".") || strings.HasPrefix(src, "/") || strings.HasPrefix(src, "~") {
@@ -698,37 +1040,37 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 			}
 		}
 		vol := model.Volume{Type: typ, Source: src, Target: path.Clean(tgt), ReadOnly: v.ro}
-		if typ == "bind" && !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, "~") {
+		if typ == "bind" && !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, "~") && src != "" {
 			vol.RepoPath = path.Clean(path.Join(path.Dir(v.loc.File), src))
 		}
 		d.Volumes = append(d.Volumes, vol)
 		s.Locs.Set(fmt.Sprintf("deployment/volumes/%d", i), v.loc)
 	}
 	if r.memLimit.v != "" {
-		ml, _ := interp(r.memLimit.v)
+		ml, _ := ip(r.memLimit)
 		if b, ok := parseMem(ml); ok {
 			d.MemoryLimit = b
 			s.Locs.Set("deployment/memory_limit", r.memLimit.loc)
 		}
 	}
 	if r.cpus.v != "" {
-		c, _ := interp(r.cpus.v)
+		c, _ := ip(r.cpus)
 		d.CPULimit, _ = strconv.ParseFloat(c, 64)
 		s.Locs.Set("deployment/cpu_limit", r.cpus.loc)
 	}
 	if r.stopGrace.v != "" {
-		g, _ := interp(r.stopGrace.v)
+		g, _ := ip(r.stopGrace)
 		if dur, err := time.ParseDuration(g); err == nil {
 			d.StopGracePeriod = int64(dur)
 			s.Locs.Set("deployment/stop_grace_period", r.stopGrace.loc)
 		}
 	}
 	if r.stopSignal.v != "" {
-		d.StopSignal, _ = interp(r.stopSignal.v)
+		d.StopSignal, _ = ip(r.stopSignal)
 		s.Locs.Set("deployment/stop_signal", r.stopSignal.loc)
 	}
 	if r.networkMode.v != "" {
-		d.NetworkMode, _ = interp(r.networkMode.v)
+		d.NetworkMode, _ = ip(r.networkMode)
 		s.Locs.Set("deployment/network_mode", r.networkMode.loc)
 	}
 	if d.NetworkMode == "host" {
@@ -738,12 +1080,12 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 	// The command line: interpolate, then read nats-server flags.
 	var args []sval
 	for _, c := range r.command {
-		v, _ := interp(c.v)
+		v, _ := ip(c)
 		args = append(args, sval{v, c.loc})
 	}
 	if !r.commandSet && len(r.entrypoint) > 0 {
 		for _, c := range r.entrypoint {
-			v, _ := interp(c.v)
+			v, _ := ip(c)
 			args = append(args, sval{v, c.loc})
 		}
 	}
@@ -751,12 +1093,29 @@ func build(r *raw, dir string, dotEnv *dotenv.File, opt Options) *Service {
 		s.Locs.Set("deployment/command", r.commandLoc)
 	}
 	parseFlags(s, args, a)
-	if s.IsNATS || looksLikeNATSCommand(args) {
+	if !s.IsNATS && (runsNATSServer(args) || runsNATSServer(r.entrypoint)) {
+		// A custom image whose command runs nats-server: its tag is the
+		// image's release, not the server's.
 		s.IsNATS = true
-		if !r.commandSet && d.ConfigPath == "" {
-			// The official image's CMD runs its bundled config.
+	}
+	if !s.IsNATS {
+		return s
+	}
+	if d.ConfigPath != "" && !path.IsAbs(d.ConfigPath) {
+		// -c server.conf is read from the working directory.
+		wd := image.WorkingDir
+		if r.workingDir.v != "" {
+			wd, _ = ip(r.workingDir)
+		}
+		d.ConfigPath = path.Join(wd, d.ConfigPath)
+	}
+	if !r.commandSet && len(r.entrypoint) == 0 && d.ConfigPath == "" && !r.build {
+		// The image's CMD runs its bundled config, at the path the image
+		// reads (assemble clears UsesImageDefaultConfig when the
+		// service mounts its own file there).
+		if cp := img.DefaultConfigPath(); cp != "" {
 			d.UsesImageDefaultConfig = true
-			d.ConfigPath = "/etc/nats/nats-server.conf"
+			d.ConfigPath = cp
 		}
 	}
 	return s
@@ -771,10 +1130,14 @@ func selfRef(v string) string {
 	return ""
 }
 
-func looksLikeNATSCommand(args []sval) bool {
+// runsNATSServer: the command or entrypoint runs the nats-server binary
+// (nats-server, /usr/local/bin/nats-server), possibly through a shell.
+func runsNATSServer(args []sval) bool {
 	for _, a := range args {
-		if strings.HasSuffix(a.v, "nats-server") {
-			return true
+		for _, w := range strings.Fields(a.v) {
+			if path.Base(w) == "nats-server" {
+				return true
+			}
 		}
 	}
 	return false

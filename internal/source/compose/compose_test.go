@@ -47,7 +47,7 @@ func TestMergeOverrides(t *testing.T) {
     volumes:
       - /srv/nats:/data
 `)}
-	groups := Group([]Input{prod, base})
+	groups, _ := Group([]Input{prod, base}, [][]string{{"docker-compose.yml", "docker-compose.prod.yml"}})
 	if len(groups) != 1 || groups[0][0].Rel != "docker-compose.yml" {
 		t.Fatalf("groups = %+v", groups)
 	}
@@ -108,7 +108,7 @@ func TestFlagsBecomeConfig(t *testing.T) {
 func TestImageDefaultConfig(t *testing.T) {
 	p := load(t, nil, Input{Rel: "docker-compose.yml", Data: []byte("services:\n  nats:\n    image: nats:2.14.9\n")})
 	d := p.Services[0].Deployment
-	if !d.UsesImageDefaultConfig || d.ConfigPath != "/etc/nats/nats-server.conf" {
+	if !d.UsesImageDefaultConfig || d.ConfigPath != "/nats-server.conf" { // the scratch image: --config nats-server.conf in /
 		t.Errorf("deployment = %+v", d)
 	}
 }
