@@ -400,7 +400,6 @@ var (
 	contextGroup  = set("context", "ctx")
 	addVerb       = set("add", "create", "new")
 	editVerb      = set("edit", "update")
-	saveVerb      = set("save", "add", "create")
 )
 
 // natsCLI reads `nats [global flags] GROUP VERB [args] [flags]`.
