@@ -306,8 +306,16 @@ func commandIndex(ws []word) int {
 	return -1
 }
 
+// keyUnsafe are the characters a credential key never carries: it comes
+// from the script's words and ends up in messages and fingerprints.
+var keyUnsafe = regexp.MustCompile(`[^A-Za-z0-9._/ :=-]`)
+
 // credential adds a committed credential (value known) at line.
 func (p *parser) credential(line int, key, kind string, f *model.Secret) {
+	key = keyUnsafe.ReplaceAllString(key, "?")
+	if len(key) > 80 {
+		key = key[:80]
+	}
 	p.keys[key]++
 	if n := p.keys[key]; n > 1 {
 		key = fmt.Sprintf("%s#%d", key, n)
@@ -342,13 +350,16 @@ func (p *parser) secretValue(w word, user, key, kind string, cmdLine int) {
 	p.credential(cmdLine, key, kind, f)
 }
 
+// safeName: a file name a note may quote (no markup, no control bytes).
+var safeName = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,200}$`)
+
 func (p *parser) heredocNote(rc rawCmd) {
 	if len(rc.heredocs) == 0 {
 		return
 	}
 	for _, r := range rc.redirects {
 		for _, t := range p.evalWord(r.target, false) {
-			if strings.HasSuffix(t.text, ".conf") || strings.HasSuffix(t.text, ".cfg") {
+			if (strings.HasSuffix(t.text, ".conf") || strings.HasSuffix(t.text, ".cfg")) && safeName.MatchString(t.text) {
 				p.res.Heredocs = append(p.res.Heredocs, Heredoc{Line: rc.heredocs[0].line, Target: t.text})
 			}
 		}

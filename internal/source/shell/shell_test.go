@@ -174,3 +174,23 @@ func TestHostileScriptsAreLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileWordsStayOutOfKeysAndNotes: a script's words become credential
+// keys and note targets only as plain text (no escapes, no markup).
+func TestHostileWordsStayOutOfKeysAndNotes(t *testing.T) {
+	script := "nats context save $'\\x1b[31m' `x` --password 'Pq7mW3vK9xLr' \"<img src=x>\"\n" +
+		"cat > \"$(printf '\\033]8;;x')evil.conf\" <<EOF\nport: 1\nEOF\n" +
+		"cat > '<b>x</b>.conf' <<EOF\nport: 1\nEOF\n"
+	res := Parse("h.sh", []byte(script), analyzer(t))
+	for _, c := range res.Credentials {
+		if strings.ContainsAny(c.Key, "\x1b<>`$'\"") {
+			t.Errorf("key %q", c.Key)
+		}
+	}
+	if len(res.Credentials) != 1 {
+		t.Errorf("credentials = %d, want 1", len(res.Credentials))
+	}
+	if len(res.Heredocs) != 0 {
+		t.Errorf("notes quote unsafe names: %+v", res.Heredocs)
+	}
+}
