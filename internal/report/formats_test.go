@@ -205,13 +205,16 @@ func TestMarkdownMaxBytes(t *testing.T) {
 			}
 		})
 	}
-	// Any bound above the smallest report there is (no findings listed:
-	// header, scores and counts): the report fits, and a smaller bound
-	// never shows more.
+	// Any bound above the floor (header, summary and severity table, which
+	// are never dropped): the report fits, and a smaller bound never shows
+	// more.
 	opt.MarkdownMaxBytes = 1
 	floor := len(render(t, "markdown", r, opt))
+	if floor > len(full)/3 {
+		t.Errorf("the smallest report is %d bytes of %d: too little can be dropped", floor, len(full))
+	}
 	prev := len(full)
-	for limit := len(full) - 1; limit >= floor; limit -= 997 {
+	for limit := len(full) - 1; limit > floor; limit -= 997 {
 		opt.MarkdownMaxBytes = limit
 		got := render(t, "markdown", r, opt)
 		if len(got) > limit {

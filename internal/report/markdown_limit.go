@@ -59,15 +59,10 @@ func fitMarkdown(r *Report, opt RenderOptions, full int) string {
 		return renderMarkdown(&cut, opt, mdLimit{detail: mdNoFix, note: note(mdNoFix, k)})
 	}
 	k := sort.Search(len(r.Findings)+1, func(k int) bool { return len(with(k)) > limit }) - 1
-	// The size is not strictly monotonic in k (one more finding can drop a
-	// rule's recommendation group or shorten the note's numbers), so the
-	// search may land one step too far: step back until it fits.
-	out = with(max(k, 0))
-	for k > 0 && len(out) > limit {
-		k--
-		out = with(k)
+	if k < 0 {
+		// Even without findings the report is too large (thousands of
+		// read errors or notes): give the smallest there is.
+		k = 0
 	}
-	// k == 0: even without findings the report may be too large
-	// (thousands of read errors or notes): the smallest there is.
-	return out
+	return with(k)
 }
