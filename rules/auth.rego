@@ -423,7 +423,8 @@ _auth_006 contains h if {
 #   The system account is disabled, or no user can log into it. Without it
 #   `nats server report`, `nats server check`, natsaudit's $SYS probe and
 #   server advisories are unavailable, and in operator mode account updates
-#   cannot be pushed.
+#   cannot be pushed. With an auth callout, a system account without static
+#   users is not reported (the callout may issue users into it).
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
 # custom:
@@ -452,8 +453,10 @@ _auth_007 contains h if {
 
 _auth_007 contains h if {
 	some s in lib.configured_servers
-	not s.config.no_system_account == true
+	not lib.true_or_unknown(object.get(s.config, "no_system_account", false))
 	not lib.operator_mode(s.config)
+	# The auth callout service may issue users into the system account.
+	not lib.auth_callout(s.config)
 	count(lib.system_users(s.config)) == 0
 	sa := lib.system_account_name(s.config)
 	h := {"obj": s, "path": _sys_path(s.config), "msg": sprintf("%s: no user can log into the system account %q, so $SYS monitoring (nats server report, natsaudit probe --server) is impossible", [lib.server_label(s), sa])}
@@ -470,7 +473,8 @@ _sys_path(c) := "config/system_account" if {
 # description: >-
 #   An account is defined but has no users and is not referenced by any user,
 #   import or leafnode; it is dead configuration, or the empty account of the
-#   CVE-2023-47090 workaround (then document it).
+#   CVE-2023-47090 workaround (then document it). Not reported with an auth
+#   callout, which issues users into accounts at connect time.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
 # custom:
@@ -488,6 +492,8 @@ deny contains f if {
 	is_object(a)
 	count(object.get(a, "users", [])) == 0
 	not name in refs
+	# Accounts of an auth callout get their users from the callout service.
+	not lib.auth_callout(s.config)
 	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users, and no user, leafnode or import uses it", [lib.server_label(s), name]))
 }
 
@@ -520,7 +526,10 @@ _referenced_accounts(c) := {n |
 #   (mutual) TLS: anyone who reaches the port can join as a route, gateway or
 #   leafnode and read or inject traffic of every account. This rule also
 #   covers the catalog's AUTH-010 (gateways, critical) and AUTH-011
-#   (leafnodes, high).
+#   (leafnodes, high). A leafnode listener without its own authorization
+#   falls back to the client users and accounts (nats-server authenticates
+#   the leafnode as a client), so it is open only when clients need no
+#   credentials either.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/cluster_config
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/leafnode_conf
@@ -561,11 +570,12 @@ _auth_009 contains h if {
 	b := s.config.leafnodes
 	not b.authorization
 	not _leaf_mtls(b)
-	# Without leafnodes{authorization}, nats-server checks leafnode
-	# credentials against the client users (isLeafNodeAuthorized falls back
-	# to processClientOrLeafAuthentication), so client auth also guards it.
-	not lib.client_auth(s.config)
-	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization and does not verify client certificates, so any leafnode can connect", [lib.server_label(s), l.port])}
+	# Without leafnodes.authorization nats-server authenticates a leafnode
+	# as a client (isLeafNodeAuthorized falls back to isClientAuthorized):
+	# the listener is open only when clients need no credentials either
+	# (no client auth, or the anonymous user of a system-only accounts{}).
+	lib.anonymous_clients(s)
+	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization, does not verify client certificates, and clients need no credentials either, so any leafnode can connect", [lib.server_label(s), l.port])}
 }
 
 _leaf_mtls(b) if {
@@ -607,7 +617,7 @@ _auth_012 contains h if {
 	w := s.config.websocket
 	cookies := [k | some k in _cookie_keys; is_string(w[k]); w[k] != ""]
 	count(cookies) > 0
-	not w.same_origin == true
+	not lib.true_or_unknown(object.get(w, "same_origin", false))
 	count(object.get(w, "allowed_origins", [])) == 0
 	h := {"obj": s, "path": "config/websocket", "msg": sprintf("%s: WebSocket clients authenticate with cookies (%s) but any web origin may connect (no same_origin, no allowed_origins)", [lib.server_label(s), concat(", ", cookies)])}
 }

@@ -407,6 +407,32 @@ test_auth_007_quiet_with_admin_user if {
 	not fires(fx.input_with(fx.server(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]))), "NATS-AUTH-007")
 }
 
+callout_config := object.union(object.remove(fx.good_config, ["authorization"]), {
+	"system_account": "SYS",
+	"accounts": {"AUTH": {"users": [{"user": "auth", "password": fx.bcrypt}]}, "SVC": {}, "SYS": {}},
+	"authorization": {"auth_callout": {"issuer": "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA", "auth_users": ["auth"], "account": "AUTH"}},
+})
+
+test_auth_007_quiet_with_auth_callout if {
+	# FP-AUTH-CALLOUT (fluffy-bunny/nats-centralized-auth-callout-examples,
+	# airtai/fastagency-studio): the callout may issue users into SYS, so
+	# "no user can log into the system account" is not known.
+	not fires(fx.input_with(fx.server(callout_config)), "NATS-AUTH-007")
+}
+
+test_auth_007_fires_with_auth_callout_when_disabled if {
+	c := object.union(callout_config, {"no_system_account": true})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-007")
+	f.path == "config/no_system_account"
+}
+
+test_auth_007_quiet_when_no_system_account_is_unknown if {
+	# no_system_account: $NO_SYS (unresolved): not known to be off, and not
+	# known to be on either: the "no user" case does not claim anything.
+	c := object.union(sys_accounts([], [app_user("app", scoped)]), {"no_system_account": "$NO_SYS"})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-007")
+}
+
 test_auth_007_quiet_in_operator_mode if {
 	c := object.union(open_config, {"operator": "/etc/nats/op.jwt", "system_account": "AAQRT3GOPU6QCLW3PDKDFNVHXGNZGGBMNQ3X7NNNTO4ALPDDDY3WR7PC"})
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-007")
@@ -438,6 +464,11 @@ test_auth_008_quiet_when_leaf_remote_binds_it if {
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-008")
 }
 
+test_auth_008_quiet_with_auth_callout if {
+	# SVC has no static users: the auth callout issues them.
+	not fires(fx.input_with(fx.server(callout_config)), "NATS-AUTH-008")
+}
+
 test_auth_008_quiet_when_imported if {
 	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {"accounts": {
 		"SHARED": {"exports": [{"stream": "public.>"}]},
@@ -456,9 +487,47 @@ test_auth_009_fires_for_open_cluster if {
 }
 
 test_auth_009_fires_high_for_open_leafnodes if {
-	c := object.remove(object.union(fx.good_config, {"leafnodes": {"port": 7422}}), ["authorization"])
+	# No leafnode authorization and no client authentication: nothing to
+	# fall back to.
+	c := object.union(open_config, {"leafnodes": {"port": 7422}})
 	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
 	f.severity == "high"
+	f.path == "config/leafnodes/port"
+}
+
+test_auth_009_quiet_for_leafnodes_when_clients_authenticate if {
+	# FP-LEAF-AUTH-FALLBACK (fluffy-bunny/nats-centralized-auth-callout-examples
+	# configs/static_callout.conf): without leafnodes.authorization,
+	# nats-server authenticates a leafnode as a client (isLeafNodeAuthorized
+	# -> isClientAuthorized), so the client users guard the listener too.
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_for_leafnodes_with_account_users_and_callout if {
+	c := object.union(object.remove(open_config, ["authorization"]), {
+		"leafnodes": {"port": 7422},
+		"accounts": {"AUTH": {"users": [{"user": "auth", "password": fx.bcrypt}]}, "SVC": {}},
+		"authorization": {"auth_callout": {"issuer": "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA", "auth_users": ["auth"], "account": "AUTH"}},
+	})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_fires_for_leafnodes_when_only_the_system_account_has_users if {
+	# accounts{} with only the system account: nats-server adds an anonymous
+	# user to $G (implicit no auth), which a leafnode falls back to as well.
+	c := object.union(open_config, {
+		"leafnodes": {"port": 7422},
+		"accounts": {"$SYS": {"users": [{"user": "admin", "password": fx.bcrypt}]}},
+	})
+	fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_fires_for_a_leafnode_listener_from_the_environment if {
+	# leafnodes { listen: $LEAF_LISTEN }: configured, port unknown.
+	c := object.union(open_config, {"leafnodes": {"listen": "$LEAF_LISTEN", "host": "$LEAF_LISTEN", "port": "$LEAF_LISTEN"}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	contains(f.msg, "port $LEAF_LISTEN")
 }
 
 test_auth_009_fires_for_open_gateway if {

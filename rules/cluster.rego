@@ -317,7 +317,7 @@ _clu_005 contains h if {
 	g := s.config.gateway
 	is_object(g)
 	_listens(g)
-	not g.reject_unknown_cluster == true
+	not lib.true_or_unknown(object.get(g, "reject_unknown_cluster", false))
 	h := {"obj": s, "path": "config/gateway", "msg": sprintf("%s: gateway %s accepts connections from clusters it does not list", [lib.server_label(s), object.get(g, "name", "")])}
 }
 

@@ -274,6 +274,11 @@ test_clu_005_quiet_gateway_rejecting_unknown if {
 	count(by_id([srv(0, cfg)], "NATS-CLU-005")) == 0
 }
 
+test_clu_005_quiet_when_reject_unknown_comes_from_the_environment if {
+	cfg := {"server_name": "n1", "gateway": {"name": "east", "port": 7222, "reject_unknown_cluster": "$GW_REJECT"}}
+	count(by_id([srv(0, cfg)], "NATS-CLU-005")) == 0
+}
+
 test_clu_005_fires_live_gateway if {
 	v := object.union(varz_single, {"gateway": {"name": "east", "host": "0.0.0.0", "port": 7222}})
 	[f] := by_id([live(0, "single-1", {"varz": v})], "NATS-CLU-005")

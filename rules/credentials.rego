@@ -13,8 +13,13 @@ import data.natsaudit.lib
 #   embedded in a URL, a JetStream encryption key is written literally, or a
 #   secret is committed in a .env file: anyone who can read the repository
 #   can use them. Covers the catalog's CRED-006 (URLs) and CRED-007
-#   (encryption keys). Route and gateway authorization blocks are exempt from
-#   the bcrypt check: the soliciting side needs the plaintext.
+#   (encryption keys), and credentials committed outside the config: NATS
+#   URLs with user:password@ in a client service's compose environment, NATS
+#   CLI context files, shell scripts (nats context save --password, --server
+#   nats://user:password@). Route and gateway authorization blocks are exempt
+#   from the bcrypt check: the soliciting side needs the plaintext. Template
+#   placeholders (`xxxx`, `<password>`, `changeme`) and, outside the config,
+#   defaults are NATS-CRED-002's alone.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/username_password#bcrypted-passwords
 #   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/encryption_at_rest
@@ -22,7 +27,7 @@ import data.natsaudit.lib
 #   id: NATS-CRED-001
 #   severity: medium
 #   category: security
-#   sources: [config, compose, env]
+#   sources: [config, compose, env, context, script]
 #   remediation: |-
 #     Store bcrypt hashes (`nats server passwd`), quoted because of the `$`:
 #
@@ -43,6 +48,7 @@ _cred_001 contains h if {
 	lib.literal_secret(v)
 	not v.bcrypt
 	not v.empty
+	not v.template
 	not _route_auth(p)
 	not _from_flag(s, p)
 	h := {"obj": s, "path": path, "msg": sprintf("%s: the %s is stored in plaintext in the config (not a bcrypt hash)", [lib.server_label(s), _label(s, p)])}
@@ -71,16 +77,15 @@ _cred_001 contains h if {
 	v.facts.origin == "literal"
 	not v.facts.empty
 	not v.facts.bcrypt
+	not v.facts.template
 	not v.facts.url_credentials
 	not _is_key(v.facts)
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s commits the secret %s in plaintext", [ef.file, name])}
 }
 
 _cred_001 contains h if {
-	some ef in input.env_files
-	some name, v in ef.vars
-	v.facts.url_credentials == true
-	lib.nats_env_var(ef, name)
+	some [ef, name, v] in lib.url_credential_env
+	not _weak_default(v.facts)
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: %s embeds a user name and password in a URL", [ef.file, name])}
 }
 
@@ -90,10 +95,30 @@ _cred_001 contains h if {
 	v.origin == "literal"
 	not v.empty
 	not v.bcrypt
+	not v.template
 	not _is_key(v)
 	_secret_or_url(name, v)
+	not _weak_url(v)
 	h := {"obj": s, "path": sprintf("deployment/environment/%s", [name]), "msg": sprintf("%s: %s sets %s in plaintext in its environment", [lib.server_label(s), s.deployment.file, name])}
 }
+
+# Credentials committed outside a server's config: a NATS URL with
+# user:password@ in a client's compose environment, a NATS CLI context file,
+# a shell script (nats context save --password, --server nats://u:p@).
+# Defaults and placeholders are NATS-CRED-002's alone.
+_cred_001 contains h if {
+	some c in input.credentials
+	not c.facts.empty
+	not c.facts.bcrypt
+	not _weak_default(c.facts)
+	h := {"obj": c, "path": c.key, "msg": sprintf("%s commits %s in plaintext (%s)", [c.file, _credential_what(c), c.key])}
+}
+
+_credential_what(c) := "a NATS URL with a user name and password" if {
+	c.kind == "url"
+} else := "a NATS token" if {
+	c.kind == "token"
+} else := "a NATS password"
 
 # Route and gateway authorization: the soliciting side needs the plaintext in
 # its route URLs, so a hash would not help.
@@ -135,6 +160,14 @@ _compose_env(s) := {[name, v] |
 	some name, v in s.deployment.environment
 	is_object(v)
 	not v.resolved_from in lib.env_file_paths
+	lib.not_a_secret_value(v) == false
+}
+
+# _weak_url(v): URL credentials whose password is a default or placeholder:
+# NATS-CRED-002's alone.
+_weak_url(v) if {
+	v.url_credentials == true
+	_weak_default(v)
 }
 
 _secret_or_url(name, _) if lib.secret_var_name(name)
@@ -173,7 +206,7 @@ _has_identity(u) if is_string(u.nkey)
 #   id: NATS-CRED-002
 #   severity: critical
 #   category: security
-#   sources: [config, compose, env]
+#   sources: [config, compose, env, context, script]
 #   remediation: |-
 #     Generate a real secret and rotate it everywhere it is used, e.g.
 #     `openssl rand -base64 32`, stored as a bcrypt hash (`nats server passwd`)
@@ -195,17 +228,43 @@ _cred_002 contains h if {
 
 _cred_002 contains h if {
 	some [ef, name, v] in lib.env_secret_vars
+	not v.facts.url_credentials
 	why := _weak_default(v.facts)
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: %s %s", [ef.file, name, why])}
+}
+
+_cred_002 contains h if {
+	some [ef, name, v] in lib.url_credential_env
+	why := _weak_default(v.facts)
+	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: the password in the URL of %s %s", [ef.file, name, why])}
+}
+
+_cred_002 contains h if {
+	some s in input.servers
+	some [name, v] in _compose_env(s)
+	v.url_credentials == true
+	why := _weak_default(v)
+	h := {"obj": s, "path": sprintf("deployment/environment/%s", [name]), "msg": sprintf("%s: the password in the URL of %s in %s %s", [lib.server_label(s), name, s.deployment.file, why])}
 }
 
 _cred_002 contains h if {
 	some s in input.servers
 	some [name, v] in _compose_env(s)
 	lib.secret_var_name(name)
+	not v.url_credentials
 	why := _weak_default(v)
 	h := {"obj": s, "path": sprintf("deployment/environment/%s", [name]), "msg": sprintf("%s: %s in %s %s", [lib.server_label(s), name, s.deployment.file, why])}
 }
+
+_cred_002 contains h if {
+	some c in input.credentials
+	why := _weak_default(c.facts)
+	h := {"obj": c, "path": c.key, "msg": _weak_credential_msg(c, why)}
+}
+
+_weak_credential_msg(c, why) := sprintf("%s commits a NATS URL whose password %s (%s)", [c.file, why, c.key]) if {
+	c.kind == "url"
+} else := sprintf("%s commits %s that %s (%s)", [c.file, _credential_what(c), why, c.key])
 
 _weak_default(v) := "is a bcrypt hash published in the NATS documentation" if {
 	v.known_hash == true

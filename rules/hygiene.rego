@@ -321,9 +321,10 @@ _str_016 contains h if {
 	c := st.config.placement.cluster
 	is_string(c)
 	c != ""
-	count(_cluster_names) > 0
-	not c in _cluster_names
-	h := {"obj": st, "path": "config/placement/cluster", "msg": sprintf("stream %s is placed in cluster %q, but the repository's JetStream servers are in %s", [st.name, c, concat(", ", sort(_cluster_names))])}
+	names := {n | some s in _placement_servers(st); n := _cluster_name(s)}
+	count(names) > 0
+	not c in names
+	h := {"obj": st, "path": "config/placement/cluster", "msg": sprintf("stream %s is placed in cluster %q, but the repository's JetStream servers are in %s", [st.name, c, concat(", ", sort(names))])}
 }
 
 _str_016 contains h if {
@@ -331,25 +332,35 @@ _str_016 contains h if {
 	st.source != "live"
 	tags := {t | some t in object.get(st.config.placement, "tags", []); is_string(t)}
 	count(tags) > 0
-	_tagged_servers
-	not _some_server_has(tags)
+	servers := _placement_servers(st)
+	_tagged_servers(servers)
+	not _some_server_has(servers, tags)
 	h := {"obj": st, "path": "config/placement/tags", "msg": sprintf("stream %s requires server tags %s, which no JetStream server of the repository has", [st.name, concat(", ", sort(tags))])}
 }
 
-_cluster_names contains n if {
-	some s in lib.js_servers
+# _placement_servers(st): the JetStream servers a definition is judged
+# against: those it is linked to; for a stream a shell script creates and
+# no server of its directory runs, none (the script's servers are not in
+# the repository: their clusters are unknown, not "other"); else all.
+_placement_servers(st) := {s | some s in lib.js_servers; s.ref in st.linked_servers} if {
+	count(object.get(st, "linked_servers", [])) > 0
+} else := set() if {
+	st.source == "script"
+} else := lib.js_servers
+
+_cluster_name(s) := n if {
 	n := s.config.cluster.name
 	is_string(n)
 	not startswith(n, "$")
 }
 
-_tagged_servers if {
-	some s in lib.js_servers
+_tagged_servers(servers) if {
+	some s in servers
 	count(object.get(s.config, "server_tags", [])) > 0
 }
 
-_some_server_has(tags) if {
-	some s in lib.js_servers
+_some_server_has(servers, tags) if {
+	some s in servers
 	have := {t | some t in object.get(s.config, "server_tags", [])}
 	count(tags - have) == 0
 }

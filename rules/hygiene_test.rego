@@ -174,6 +174,22 @@ test_str_016_quiet_known_cluster_and_tags if {
 	count(by_id({"servers": servers, "streams": [stream("ORDERS", {"placement": {"cluster": "c1", "tags": ["ssd"]}})]}, "NATS-STR-016")) == 0
 }
 
+test_str_016_judges_linked_servers_only if {
+	# Placed in c2, linked to the c2 servers: quiet although the repository
+	# also runs c1.
+	c1 := cluster3({})
+	c2 := [object.union(s, {"ref": sprintf("servers/%d", [i + 3]), "config": object.union(s.config, {"cluster": object.union(s.config.cluster, {"name": "c2"})})}) | some i, s in cluster3({})]
+	st := object.union(stream("ORDERS", {"placement": {"cluster": "c2"}}), {"linked_servers": ["servers/3", "servers/4", "servers/5"]})
+	count(by_id({"servers": array.concat(c1, c2), "streams": [st]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_for_an_unlinked_script_stream if {
+	# nats-by-example's cli/main.sh starts its own servers from
+	# here-documents: the repository's other clusters are not its.
+	st := object.union(stream("ORDERS", {"placement": {"cluster": "west", "tags": ["ssd"]}}), {"source": "script"})
+	count(by_id({"servers": cluster3({}), "streams": [st]}, "NATS-STR-016")) == 0
+}
+
 test_str_016_quiet_without_servers if {
 	count(by_id({"streams": [stream("ORDERS", {"placement": {"cluster": "west", "tags": ["ssd"]}})]}, "NATS-STR-016")) == 0
 }

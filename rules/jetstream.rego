@@ -430,6 +430,8 @@ _js_007 contains h if {
 
 _config_max_memory(s) if lib.num(s.config.jetstream.max_memory_store) > 0
 
+_config_max_memory(s) if lib.unknown(s.config.jetstream.max_memory_store)
+
 _memory_limit(s) := n if {
 	n := lib.num(s.deployment.memory_limit)
 	n > 0

@@ -254,6 +254,14 @@ test_js_007_fires_live_max_memory_above_limit if {
 	contains(f.msg, "12 GiB")
 }
 
+test_js_007_quiet_live_when_config_memory_comes_from_the_environment if {
+	# max_memory_store: $JS_MAX_MEM (unresolved) is set, so the live value is
+	# not "what the server computed without a config limit".
+	s := with_deployment(object.union(live({"varz": varz_js({"max_memory": 12884901888}, {})}), {"config": {"jetstream": {"enabled": true, "store_dir": "/data", "max_memory_store": "$JS_MAX_MEM"}}}), {"memory_limit": 2147483648})
+	not_live_finding := [f | some f in by_id({"servers": [s]}, "NATS-JS-007"); contains(f.msg, "reports")]
+	count(not_live_finding) == 0
+}
+
 test_js_007_quiet_live_max_memory_below_limit if {
 	s := object.union(with_deployment(live({"varz": varz_js({}, {})}), {"memory_limit": 2147483648}), {"config": null})
 	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0

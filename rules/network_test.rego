@@ -158,6 +158,17 @@ test_net_004_quiet_with_random_monitoring_port if {
 	not fires(fx.input_with(fx.server(cfg({"http": -1, "http_port": -1}))), "NATS-NET-004")
 }
 
+test_net_004_quiet_with_monitoring_port_from_the_environment if {
+	# absmach/magistrala docker/nats/nats.conf: http_port: $MG_NATS_HTTP_PORT
+	# without a value in the repository is monitoring configured, port
+	# unknown, never "no monitoring".
+	not fires(fx.input_with(fx.server(cfg({"http_port": "$MG_NATS_HTTP_PORT"}))), "NATS-NET-004")
+}
+
+test_net_004_quiet_with_https_port_from_the_environment if {
+	not fires(fx.input_with(fx.server(cfg({"https_port": "$HTTPS_PORT"}))), "NATS-NET-004")
+}
+
 test_net_004_fires_live_via_system_account if {
 	s := object.union(fx.live_server(fx.varz({"http_port": 0, "http_host": ""})), {"live": {"endpoint": "$SYS"}})
 	fires(fx.input_with(s), "NATS-NET-004")

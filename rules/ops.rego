@@ -71,6 +71,8 @@ _ops_002 contains h if {
 
 _positive(cfg, k) if lib.num(cfg[k]) > 0
 
+_positive(cfg, k) if lib.unknown(cfg[k])
+
 # METADATA
 # title: Health check failing
 # description: >-

@@ -54,6 +54,11 @@ test_ops_002_quiet_rotated_and_bounded if {
 	count(by_id({"servers": [srv({"logfile": "/var/log/nats.log", "logfile_size_limit": 104857600, "logfile_max_num": 10})]}, "NATS-OPS-002")) == 0
 }
 
+test_ops_002_quiet_with_size_limit_from_the_environment if {
+	# logfile_size_limit: $LOG_LIMIT: set, value unknown (not "absent").
+	count(by_id({"servers": [srv({"logfile": "/var/log/nats.log", "logfile_size_limit": "$LOG_LIMIT", "logfile_max_num": "$LOG_MAX"})]}, "NATS-OPS-002")) == 0
+}
+
 test_ops_002_quiet_stdout_logging if {
 	count(by_id({"servers": [srv({"debug": false})]}, "NATS-OPS-002")) == 0
 }

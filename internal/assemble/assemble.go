@@ -5,12 +5,14 @@
 package assemble
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +31,8 @@ import (
 	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
 	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
+	"github.com/natsaudit/natsaudit/internal/source/natscontext"
+	"github.com/natsaudit/natsaudit/internal/source/shell"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
 
@@ -49,12 +53,15 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
+	if opt.Secrets == nil {
+		opt.Secrets, _ = secret.NewAnalyzer(secret.Params{})
+	}
 	if abs, err := filepath.Abs(base); err == nil {
 		base = abs
 	}
 	b := &builder{d: d, base: base, opt: opt, inv: &model.Inventory{
 		Servers: []*model.Server{}, Streams: []*model.Stream{}, Consumers: []*model.Consumer{},
-		EnvFiles: []*model.EnvFile{}, Files: []*model.File{}, Errors: []model.ParseError{}, KubeSecrets: []*model.KubeSecret{},
+		EnvFiles: []*model.EnvFile{}, Credentials: []*model.Credential{}, Files: []*model.File{}, Errors: []model.ParseError{}, KubeSecrets: []*model.KubeSecret{},
 	}, byRel: map[string]*discover.File{}, certCache: map[string]*model.Cert{}}
 	b.inv.Scan.NowNS = opt.Now.UnixNano()
 	b.inv.Scan.Now = opt.Now.UTC().Format(time.RFC3339)
@@ -71,7 +78,10 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	b.kubeManifests()
 	b.helmReleases()
 	b.streamFiles()
+	b.contextFiles()
+	b.scripts()
 	b.keyFiles()
+	b.commentSeeds()
 	b.finish()
 	return b.inv
 }
@@ -258,6 +268,7 @@ func (b *builder) composeServers() {
 		}
 		for _, svc := range p.Services {
 			if !svc.IsNATS {
+				b.clientCredentials(svc)
 				continue
 			}
 			b.inv.Scan.AddSource("compose")
@@ -646,6 +657,7 @@ func (b *builder) streamFiles() {
 		b.addFile(f.Rel, discover.KindStream)
 		b.inv.Errors = append(b.inv.Errors, res.Errors...)
 		b.addStreams(res.Streams, res.Consumers)
+		b.lineCredentials(f.Rel, f.Data, "stream")
 	}
 }
 
@@ -664,6 +676,13 @@ func (b *builder) kubeManifests() {
 	res := kube.Load(inputs, kube.Options{Secrets: b.opt.Secrets})
 	for _, rel := range res.Files {
 		b.addFile(rel, discover.KindKube)
+	}
+	for _, f := range files {
+		// NACK resources (an Account's servers) are data like stream
+		// files; a ConfigMap's nats.conf is judged as a config.
+		if bytes.Contains(f.Data, []byte("jetstream.nats.io/")) && !bytes.Contains(f.Data, []byte("ConfigMap")) {
+			b.lineCredentials(f.Rel, f.Data, "stream")
+		}
 	}
 	b.inv.Errors = append(b.inv.Errors, res.Errors...)
 	b.inv.Notes = append(b.inv.Notes, res.Notes...)
@@ -769,6 +788,123 @@ func (b *builder) keyFiles() {
 		if jwts := jwtclaims.Find(f.Data); len(jwts) > 0 {
 			fl := b.addFile(f.Rel, discover.KindJWT)
 			fl.JWTs, fl.Line = jwts, jwts[0].Line
+		}
+	}
+}
+
+// clientCredentials: a NATS URL with user:password@ in the environment:
+// of a service that connects to NATS (MISS-URL-CREDS) is a committed
+// credential at its line. Values from env_file: are judged in their .env.
+func (b *builder) clientCredentials(svc *compose.Service) {
+	d := svc.Deployment
+	fromEnvFile := map[string]bool{}
+	for _, f := range d.EnvFiles {
+		fromEnvFile[f] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(svc.Env)) {
+		e := svc.Env[k]
+		if fromEnvFile[e.File] {
+			continue
+		}
+		scheme, _, pass, ok := secret.URLCredentials(e.Raw)
+		if !ok || !secret.IsNATSScheme(scheme) && !strings.Contains(strings.ToUpper(k), "NATS") {
+			continue
+		}
+		f, _ := b.opt.Secrets.URLFacts(e.Raw)
+		b.opt.Secrets.MaskAt(e.File, e.Line, pass)
+		b.addCredential(&model.Credential{File: e.File, Line: e.Line, Source: "compose", Key: "services/" + svc.Name + "/environment/" + k, Kind: "url", Facts: f})
+	}
+}
+
+// lineCredentials: NATS URLs with user:password@ written in a file read
+// as data (stream and consumer definitions, NACK manifests with server
+// URLs), one credential per line that holds one.
+func (b *builder) lineCredentials(rel string, data []byte, source string) {
+	line, n := 0, 0
+	for rest := string(data); rest != ""; {
+		line++
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		if !strings.Contains(l, "@") {
+			continue
+		}
+		scheme, _, pass, ok := secret.URLCredentials(l)
+		if !ok || !secret.IsNATSScheme(scheme) {
+			continue
+		}
+		f, _ := b.opt.Secrets.URLFacts(l)
+		b.opt.Secrets.MaskAt(rel, line, pass)
+		n++
+		key := "url"
+		if n > 1 {
+			key = fmt.Sprintf("url#%d", n)
+		}
+		b.addCredential(&model.Credential{File: rel, Line: line, Source: source, Key: key, Kind: "url", Facts: f})
+	}
+}
+
+// addCredential adds a committed credential to the inventory.
+func (b *builder) addCredential(c *model.Credential) {
+	c.Ref = fmt.Sprintf("credentials/%d", len(b.inv.Credentials))
+	b.inv.Credentials = append(b.inv.Credentials, c)
+}
+
+// contextFiles reads NATS CLI context files (MISS-CONTEXT-JSON).
+func (b *builder) contextFiles() {
+	for _, f := range b.files(discover.KindContext) {
+		creds, ok := natscontext.Parse(f.Rel, f.Data, b.opt.Secrets)
+		if !ok {
+			continue
+		}
+		b.addFile(f.Rel, discover.KindContext)
+		b.inv.Scan.AddSource("context")
+		for _, c := range creds {
+			b.addCredential(c)
+		}
+	}
+}
+
+// scripts reads shell scripts: streams and consumers they create, the
+// credentials they commit (MISS-SHELL-STREAMS, MISS-SHELL-CONTEXT,
+// MISS-URL-CREDS).
+func (b *builder) scripts() {
+	files := b.files(discover.KindScript)
+	parsed := make([]*shell.Result, len(files))
+	each(len(files), func(i int) { parsed[i] = shell.Parse(files[i].Rel, files[i].Data, b.opt.Secrets) })
+	for i, f := range files {
+		res := parsed[i]
+		if len(res.Streams)+len(res.Consumers)+len(res.Credentials)+len(res.Heredocs) == 0 {
+			continue
+		}
+		b.addFile(f.Rel, discover.KindScript)
+		b.inv.Scan.AddSource("script")
+		for _, s := range res.Streams {
+			s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+			b.inv.Streams = append(b.inv.Streams, s)
+		}
+		for _, c := range res.Consumers {
+			c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+			b.inv.Consumers = append(b.inv.Consumers, c)
+		}
+		for _, c := range res.Credentials {
+			b.addCredential(c)
+		}
+		for _, h := range res.Heredocs {
+			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("%s:%d writes %s with a here-document; configs written by scripts are not read", f.Rel, h.Line, h.Target))
+		}
+	}
+}
+
+// commentSeeds lists nkey seeds written in comments of the config files
+// (MISS-SEED-IN-COMMENT): each is a committed private key at its line,
+// judged like a seed file (NATS-TLS-016). The line is masked by shape in
+// every output.
+func (b *builder) commentSeeds() {
+	for _, f := range b.files(discover.KindNatsConf) {
+		for _, line := range natsconf.CommentSeeds(f.Data) {
+			fl := b.addFile(f.Rel, discover.KindNkeySeed)
+			fl.KeyType = "nkey"
+			fl.Line = line
 		}
 	}
 }

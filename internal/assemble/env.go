@@ -15,6 +15,10 @@ type envValue struct {
 	file  string
 	line  int
 	ref   string // the variable a ${NAME:-x} value refers to
+	// unresolved: the value refers to a variable the repository does not
+	// define, without a default (KEY=${KEY}): set from the environment at
+	// run time, value unknown (never "empty").
+	unresolved string
 }
 
 // envFiles holds the parsed .env files and their resolved values.
@@ -36,12 +40,16 @@ func resolveFile(f *dotenv.File, rel string) map[string]envValue {
 	out := map[string]envValue{}
 	for _, v := range f.Vars {
 		val := v.Value
+		var missing []string
 		if v.Quoted != '\'' {
-			val, _ = dotenv.Interpolate(v.Value, func(name string) (string, bool) {
+			val, missing = dotenv.Interpolate(v.Value, func(name string) (string, bool) {
 				if name == v.Name {
 					return "", false
 				}
 				x, ok := out[name]
+				if x.unresolved != "" {
+					return "", false // known only at run time
+				}
 				return x.value, ok
 			})
 		}
@@ -49,13 +57,22 @@ func resolveFile(f *dotenv.File, rel string) map[string]envValue {
 		if refs := dotenv.Refs(v.Value); len(refs) == 1 && v.Quoted != '\'' {
 			ref = refs[0].Name
 		}
-		out[v.Name] = envValue{value: val, file: rel, line: v.Line, ref: ref}
+		ev := envValue{value: val, file: rel, line: v.Line, ref: ref}
+		if len(missing) > 0 {
+			ev.unresolved = missing[0]
+		}
+		out[v.Name] = ev
 	}
 	return out
 }
 
 // facts describes an env value without revealing it.
 func facts(a *secret.Analyzer, name string, v envValue) *model.Secret {
+	if v.unresolved != "" {
+		s := a.Unresolved(v.unresolved)
+		s.Path = secret.IsPathName(name)
+		return s
+	}
 	s := a.EnvFacts(name, v.value, v.file)
 	s.Origin = "literal"
 	if v.ref != "" {
@@ -90,7 +107,12 @@ type repoEnv struct {
 }
 
 func (r *repoEnv) Lookup(name string) (string, string, bool) {
-	vs := r.values[name]
+	var vs []envValue
+	for _, v := range r.values[name] {
+		if v.unresolved == "" { // KEY=${KEY}: known only at run time
+			vs = append(vs, v)
+		}
+	}
 	if len(vs) == 0 {
 		return "", "", false
 	}

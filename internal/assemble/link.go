@@ -264,8 +264,30 @@ func (b *builder) linkDefinitions() {
 		cache[dir] = out
 		return out
 	}
+	// A shell script names its servers by URL or context, which say nothing
+	// of the repository: its streams belong to the servers of its own
+	// directory (and below) only, never to an ancestor's. The examples of a
+	// sample collection start their servers from here-documents, and are
+	// not the servers a sibling example defines.
+	own := func(file string) []string {
+		dir := path.Dir(file)
+		var out []string
+		for _, s := range b.inv.Servers {
+			for _, h := range homeDirs(s) {
+				if dir == "." || h == dir || strings.HasPrefix(h, dir+"/") {
+					out = append(out, s.Ref)
+					break
+				}
+			}
+		}
+		return out
+	}
 	for _, st := range b.inv.Streams {
-		if st.File != "" && st.Source != "live" {
+		switch {
+		case st.File == "" || st.Source == "live":
+		case st.Source == "script":
+			st.LinkedServers = own(st.File)
+		default:
 			st.LinkedServers = linked(st.File)
 		}
 	}

@@ -39,7 +39,7 @@ func setStatus(rep *report.Report, inv *model.Inventory, failed []engine.RuleErr
 // with a parsed config, a deployment or live documents, or a stream or
 // consumer definition.
 func audited(inv *model.Inventory) bool {
-	if len(inv.Streams) > 0 || len(inv.Consumers) > 0 {
+	if len(inv.Streams) > 0 || len(inv.Consumers) > 0 || len(inv.Credentials) > 0 {
 		return true
 	}
 	for _, s := range inv.Servers {

@@ -75,6 +75,12 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				loc = model.Location{File: e.File, Line: 1}
 			}
 		}
+	case "credentials":
+		if idx < len(inv.Credentials) {
+			c := inv.Credentials[idx]
+			f.TargetKind, f.TargetName = "file", c.File
+			loc = model.Location{File: c.File, Line: max(c.Line, 1)}
+		}
 	case "files":
 		if idx < len(inv.Files) {
 			fl := inv.Files[idx]

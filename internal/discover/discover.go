@@ -28,10 +28,12 @@ const (
 	KindPrivateKey = "private_key"
 	KindCreds      = "creds"
 	KindNkeySeed   = "nkey_seed"
-	KindKube       = "kubernetes"  // Kubernetes manifests (apiVersion + kind)
-	KindHelmChart  = "helm_chart"  // a Chart.yaml
-	KindHelmValues = "helm_values" // values.yaml, values-prod.yaml, nats-values.yaml, ...
-	KindJWT        = "jwt"         // a NATS user/account/operator JWT (resolver dirs, operator: files)
+	KindKube       = "kubernetes"   // Kubernetes manifests (apiVersion + kind)
+	KindHelmChart  = "helm_chart"   // a Chart.yaml
+	KindHelmValues = "helm_values"  // values.yaml, values-prod.yaml, nats-values.yaml, ...
+	KindJWT        = "jwt"          // a NATS user/account/operator JWT (resolver dirs, operator: files)
+	KindContext    = "nats_context" // a NATS CLI context (JSON)
+	KindScript     = "script"       // a shell script that mentions nats
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -227,7 +229,7 @@ func (r *Result) add(base, abs, real string, explicit bool, opt Options, seen ma
 		}
 		return
 	}
-	if kind == "" || kind == KindCert || kind == KindStream {
+	if kind == "" || kind == KindCert || kind == KindStream || kind == KindScript {
 		kind = classifyContent(relp, data, kind, explicit)
 	}
 	if kind == "" {
@@ -277,6 +279,8 @@ func classifyName(relp string, explicit bool) (kind string, sniff bool) {
 		return KindCert, true
 	case hasExt(lower, ".json", ".yaml", ".yml"):
 		return KindStream, true
+	case hasExt(lower, ".sh", ".bash"):
+		return KindScript, true
 	case lower == "id_rsa" || lower == "id_ecdsa" || lower == "id_ed25519":
 		return KindPrivateKey, false
 	}
@@ -302,6 +306,14 @@ var (
 	pemPrivate    = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----`)
 	nackKind      = regexp.MustCompile(`(?m)^\s*apiVersion:\s*["']?jetstream\.nats\.io/`)
 	streamJSON    = regexp.MustCompile(`"(num_replicas|retention|subjects|max_msgs|max_bytes|discard|storage|durable_name|ack_policy|max_deliver)"\s*:`)
+	// contextURL and contextCreds: a NATS CLI context (natscontext.Parse
+	// decides).
+	contextURL   = regexp.MustCompile(`"url"\s*:`)
+	contextCreds = regexp.MustCompile(`"(user|password|token)"\s*:`)
+	// shebang of a POSIX shell script (an extensionless file).
+	shellShebang = regexp.MustCompile(`^#!\s*(/usr)?/bin/(env\s+)?(ba|da|a|k|z)?sh\b`)
+	// natsWord: a script mentions the nats CLI or nats-server.
+	natsWord = regexp.MustCompile(`\bnats(-server)?\b`)
 )
 
 func classifyContent(relp string, data []byte, kind string, explicit bool) string {
@@ -319,6 +331,9 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 			if streamJSON.Match(data) {
 				return KindStream
 			}
+			if contextURL.Match(data) && contextCreds.Match(data) {
+				return KindContext
+			}
 			return ""
 		}
 		if kubeManifest(data) {
@@ -329,6 +344,17 @@ func classifyContent(relp string, data []byte, kind string, explicit bool) strin
 		}
 		if IsComposeContent(data) {
 			return KindCompose
+		}
+		return ""
+	case KindScript:
+		if looksText(data) && natsWord.Match(data) {
+			return KindScript
+		}
+		return ""
+	}
+	if shellShebang.Match(data) {
+		if natsWord.Match(data) {
+			return KindScript
 		}
 		return ""
 	}

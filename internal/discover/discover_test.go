@@ -255,3 +255,35 @@ func TestSymlinkIntoGit(t *testing.T) {
 		t.Errorf("explicit .env: %v", err)
 	}
 }
+
+// TestScriptsAndContexts: shell scripts are read when they mention nats
+// (by extension, or by a shell shebang without one), NATS CLI contexts
+// when a JSON has url and credentials keys.
+func TestScriptsAndContexts(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]struct {
+		content, kind string
+	}{
+		"setup.sh":              {"#!/bin/sh\nnats stream add S --replicas 1\n", KindScript},
+		"bin/start":             {"#!/usr/bin/env bash\nexec nats-server -c /etc/nats.conf\n", KindScript},
+		"build.sh":              {"#!/bin/sh\ngo build ./...\n", ""},
+		"bin/other":             {"#!/bin/bash\necho hello\n", ""},
+		"ctx/nats.json":         {`{"url": "nats://h:4222", "user": "u", "password": "p"}`, KindContext},
+		"package.json":          {`{"name": "x", "version": "1"}`, ""},
+		"js/stream.json":        {`{"name": "S", "subjects": ["a"], "num_replicas": 3}`, KindStream},
+		"bin/nats-looking-conf": {"jetstream {\n  store_dir: /data\n}\n", KindNatsConf},
+	}
+	for p, f := range files {
+		write(t, filepath.Join(dir, p), f.content, 0o755)
+	}
+	r := walk(t, dir, []string{dir}, Options{})
+	for p, f := range files {
+		got := ""
+		if x := found(r, p); x != nil {
+			got = x.Kind
+		}
+		if got != f.kind {
+			t.Errorf("%s: kind %q, want %q", p, got, f.kind)
+		}
+	}
+}

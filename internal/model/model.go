@@ -39,7 +39,11 @@ type Inventory struct {
 	Streams   []*Stream   `json:"streams"`
 	Consumers []*Consumer `json:"consumers"`
 	EnvFiles  []*EnvFile  `json:"env_files"`
-	Files     []*File     `json:"files"`
+	// Credentials are credentials committed outside a server's config:
+	// NATS URLs with user:password@ in a compose environment, NATS CLI
+	// context files, shell scripts, stream files.
+	Credentials []*Credential `json:"credentials"`
+	Files       []*File       `json:"files"`
 	// KubeSecrets are Kubernetes Secrets committed to the repository (and
 	// credentials a Helm release embeds in its values): facts, never values.
 	KubeSecrets []*KubeSecret `json:"kube_secrets"`
@@ -382,6 +386,20 @@ type EnvVar struct {
 	Facts *EnvValue `json:"facts"`
 }
 
+// Credential is one committed credential outside a server's config, as
+// facts: the value never leaves its source.
+type Credential struct {
+	Ref    string `json:"ref"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Source string `json:"source"` // compose, context, script
+	// Key names what holds it, unique within the file: "services/api/environment/NATS_URL",
+	// "password" (a context), "nats context save nats1/--server".
+	Key   string  `json:"key"`
+	Kind  string  `json:"kind"` // url (the password of user:password@), password, token
+	Facts *Secret `json:"facts"`
+}
+
 // File is one input file read by the scan.
 type File struct {
 	Ref  string `json:"ref"`
@@ -417,22 +435,35 @@ type JWT struct {
 // key, private key) everywhere in the Inventory. It carries facts that rules
 // need and never the value itself.
 type Secret struct {
-	Secret       bool    `json:"secret"` // always true: marks a redacted value
-	Origin       string  `json:"origin"` // literal, env (a $VAR / ${VAR} reference), variable (a conf variable)
-	EnvVar       string  `json:"env_var,omitempty"`
-	Resolved     bool    `json:"resolved"` // for env: a value was found in the repo (.env, compose)
-	ResolvedFrom string  `json:"resolved_from,omitempty"`
-	Empty        bool    `json:"empty"`
-	Bcrypt       bool    `json:"bcrypt"`
-	Placeholder  bool    `json:"placeholder"` // a default/placeholder from the dictionary or its patterns
-	KnownHash    bool    `json:"known_hash"`  // a bcrypt hash published in the NATS docs
-	NkeySeed     bool    `json:"nkey_seed"`
-	PrivateKey   bool    `json:"private_key"`
-	URLCreds     bool    `json:"url_credentials"` // a URL with user:password@
-	Length       int     `json:"length"`
-	Entropy      float64 `json:"entropy"` // Shannon entropy, bits per character
-	EqualsUser   bool    `json:"equals_user"`
-	Digest       string  `json:"digest"` // keyed hash, stable within one run only: lets rules compare secrets
+	Secret       bool   `json:"secret"` // always true: marks a redacted value
+	Origin       string `json:"origin"` // literal, env (a $VAR / ${VAR} reference), variable (a conf variable)
+	EnvVar       string `json:"env_var,omitempty"`
+	Resolved     bool   `json:"resolved"` // for env: a value was found in the repo (.env, compose)
+	ResolvedFrom string `json:"resolved_from,omitempty"`
+	Empty        bool   `json:"empty"`
+	Bcrypt       bool   `json:"bcrypt"`
+	Placeholder  bool   `json:"placeholder"` // a default/placeholder from the dictionary or its patterns
+	KnownHash    bool   `json:"known_hash"`  // a bcrypt hash published in the NATS docs
+	NkeySeed     bool   `json:"nkey_seed"`
+	PrivateKey   bool   `json:"private_key"`
+	URLCreds     bool   `json:"url_credentials"` // a URL with user:password@
+	// NATSURL: the URL with credentials is a NATS one (nats://, tls://,
+	// ws://, wss://); the other facts then describe its password.
+	NATSURL bool `json:"nats_url"`
+	// Template: a placeholder meant to be replaced (xxxx, <password>,
+	// changeme, your-password-here): NATS-CRED-002's, never a committed
+	// secret (NATS-CRED-001).
+	Template bool `json:"template"`
+	// PublicKey: the value is an nkey public key (U.../A.../O...), which
+	// is not a secret.
+	PublicKey bool `json:"public_key"`
+	// Path: the value names a file (NATS_CREDS=./user.creds, a variable
+	// named *_FILE/*_PATH/*_DIR): where a secret is, not a secret.
+	Path       bool    `json:"path"`
+	Length     int     `json:"length"`
+	Entropy    float64 `json:"entropy"` // Shannon entropy, bits per character
+	EqualsUser bool    `json:"equals_user"`
+	Digest     string  `json:"digest"` // keyed hash, stable within one run only: lets rules compare secrets
 }
 
 // EnvValue is the facts kept about a .env or compose environment value.

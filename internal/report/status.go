@@ -7,7 +7,7 @@ import (
 
 // LookedFor is what a scan reads as NATS configuration, for the message of
 // a scan that found none.
-const LookedFor = "nats-server configs (*.conf, or files that read like one), Docker Compose services running NATS, and JetStream stream and consumer definitions (nats CLI JSON, NACK manifests)"
+const LookedFor = "nats-server configs (*.conf, or files that read like one), Docker Compose services running NATS, JetStream stream and consumer definitions (nats CLI JSON, NACK manifests, shell scripts running nats stream/consumer add), and NATS CLI contexts"
 
 // NotEvaluated reports whether the scan audited nothing (no NATS input, or
 // none that parsed): its scores are null, not a grade.

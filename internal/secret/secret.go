@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nats-io/nkeys"
+
 	"github.com/natsaudit/natsaudit/internal/model"
 )
 
@@ -21,6 +23,9 @@ type Params struct {
 	Placeholders      []string `json:"placeholders"`
 	PlaceholderRegexp []string `json:"placeholder_patterns"`
 	KnownBcryptHashes []string `json:"known_bcrypt_hashes"`
+	// TemplatePlaceholders are the dictionary words that are templates
+	// (meant to be replaced); every placeholder pattern is one too.
+	TemplatePlaceholders []string `json:"template_placeholders"`
 }
 
 var (
@@ -48,6 +53,7 @@ func IsPrivateKeyPEM(v string) bool { return privateKeyRe.MatchString(v) }
 // safe for concurrent use.
 type Analyzer struct {
 	placeholders map[string]bool
+	templates    map[string]bool
 	patterns     []*regexp.Regexp
 	knownHashes  map[string]bool
 	key          []byte
@@ -79,6 +85,7 @@ type Analyzer struct {
 func NewAnalyzer(p Params) (*Analyzer, error) {
 	a := &Analyzer{
 		placeholders: map[string]bool{},
+		templates:    map[string]bool{},
 		knownHashes:  map[string]bool{},
 		values:       map[string]bool{},
 		located:      map[string][]string{},
@@ -90,6 +97,11 @@ func NewAnalyzer(p Params) (*Analyzer, error) {
 	}
 	for _, w := range p.Placeholders {
 		a.placeholders[strings.ToLower(strings.TrimSpace(w))] = true
+	}
+	for _, w := range p.TemplatePlaceholders {
+		w = strings.ToLower(strings.TrimSpace(w))
+		a.templates[w] = true
+		a.placeholders[w] = true
 	}
 	for _, s := range p.PlaceholderRegexp {
 		re, err := regexp.Compile(s)
@@ -119,6 +131,47 @@ func (a *Analyzer) IsPlaceholder(v string) bool {
 		}
 	}
 	return false
+}
+
+// IsTemplate reports whether v is a template placeholder, meant to be
+// replaced before use (xxxx, <password>, changeme, your-password-here):
+// a template word of the dictionary, or any placeholder pattern.
+func (a *Analyzer) IsTemplate(v string) bool {
+	t := strings.TrimSpace(v)
+	if t == "" {
+		return false
+	}
+	if a.templates[strings.ToLower(t)] {
+		return true
+	}
+	for _, re := range a.patterns {
+		if re.MatchString(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsPublicNkey reports whether v is an nkey public key (server, cluster,
+// operator, account, user or curve key, with a valid checksum): it
+// identifies, it is not a secret.
+func IsPublicNkey(v string) bool {
+	v = strings.TrimSpace(v)
+	return len(v) == 56 && nkeys.IsValidPublicKey(v)
+}
+
+// pathValueRe is a value that names a file: absolute, relative to the
+// directory or the home directory, made of path characters only (a
+// password with a leading slash has others).
+var pathValueRe = regexp.MustCompile(`^(/|\./|\.\./|~/)[A-Za-z0-9._/@:-]*$`)
+
+// keyFileRe is a file name of the kind secrets are kept in.
+var keyFileRe = regexp.MustCompile(`^[A-Za-z0-9._/-]+\.(creds|nk|seed|jwt|pem|key|crt)$`)
+
+// LooksLikePath reports whether v is a file path rather than a secret.
+func LooksLikePath(v string) bool {
+	v = strings.TrimSpace(v)
+	return v != "" && (pathValueRe.MatchString(v) || keyFileRe.MatchString(v))
 }
 
 // Remember records v as a secret value to scrub from all output.
@@ -170,6 +223,8 @@ func (a *Analyzer) Facts(v string) *model.Secret {
 	default:
 		s.Placeholder = a.IsPlaceholder(v)
 	}
+	s.Template = !s.Bcrypt && a.IsTemplate(v)
+	s.PublicKey = IsPublicNkey(v)
 	s.NkeySeed = IsNkeySeed(strings.TrimSpace(v))
 	s.URLCreds = HasURLCredentials(v)
 	s.PrivateKey = IsPrivateKeyPEM(v)
@@ -276,13 +331,20 @@ func IsPathName(name string) bool { return pathNameRe.MatchString(name) }
 // rewrite the paths of the report.
 func (a *Analyzer) EnvFacts(name, value, file string) *model.Secret {
 	var s *model.Secret
-	if IsSecretName(name) && !IsPathName(name) || IsNkeySeed(strings.TrimSpace(value)) || IsPrivateKeyPEM(value) {
+	isPath := IsPathName(name) || LooksLikePath(value)
+	if IsSecretName(name) && !isPath || IsNkeySeed(strings.TrimSpace(value)) || IsPrivateKeyPEM(value) {
 		s = a.Describe(value)
 	} else {
 		s = a.Facts(value)
 	}
+	// A path names where a secret is (its file is judged on its own); an
+	// empty path-named variable is "not set", never an empty password.
+	s.Path = isPath && !s.NkeySeed && !s.PrivateKey
 	if m := urlPassRe.FindStringSubmatch(value); m != nil {
 		a.Remember(m[1])
+	}
+	if u, ok := a.URLFacts(value); ok {
+		s = u
 	}
 	s.ResolvedFrom = file
 	s.Resolved = true
@@ -290,3 +352,40 @@ func (a *Analyzer) EnvFacts(name, value, file string) *model.Secret {
 }
 
 var urlPassRe = regexp.MustCompile(`://[^/@:\s]+:([^/@\s]+)@`)
+
+// urlPartsRe splits the first URL with user:password@ in a value (a list
+// of server URLs is judged by its first one that has credentials).
+var urlPartsRe = regexp.MustCompile(`(?i)(?:^|[\s,;"'=])([a-z][a-z0-9+.-]*)://([^/@:\s,]+):([^/@\s,]+)@`)
+
+// natsSchemes are the URL schemes NATS clients connect with.
+var natsSchemes = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": true, "nats-leaf": true}
+
+// URLCredentials returns the scheme, user and password of the first URL
+// with user:password@ in v. A password that is a variable reference
+// ($PASS, ${PASS}) is not a credential.
+func URLCredentials(v string) (scheme, user, pass string, ok bool) {
+	m := urlPartsRe.FindStringSubmatch(v)
+	if m == nil || strings.HasPrefix(m[3], "$") || strings.Contains(m[3], "${") {
+		return "", "", "", false
+	}
+	return strings.ToLower(m[1]), m[2], m[3], true
+}
+
+// IsNATSScheme reports whether a URL scheme is one NATS clients use.
+func IsNATSScheme(scheme string) bool { return natsSchemes[strings.ToLower(scheme)] }
+
+// URLFacts describes the password of the first URL with credentials in v
+// (remembered for redaction): placeholder, template, length and entropy
+// are the password's, equals_user compares it with the URL's user.
+func (a *Analyzer) URLFacts(v string) (*model.Secret, bool) {
+	scheme, user, pass, ok := URLCredentials(v)
+	if !ok {
+		return nil, false
+	}
+	s := a.Describe(pass)
+	s.URLCreds = true
+	s.NATSURL = IsNATSScheme(scheme)
+	s.EqualsUser = user == pass
+	s.Path = false
+	return s, true
+}

@@ -33,6 +33,21 @@ params := data.natsaudit.params
 # numbers, so always compare numbers through num().
 num(x) := x if is_number(x)
 
+# unknown(x): the value is set from an environment variable the repository
+# does not define ("$NAME"): configured, value unknown. A rule that tests
+# whether a key is set must count it as set, never as absent.
+unknown(x) if {
+	is_string(x)
+	startswith(x, "$")
+}
+
+# true_or_unknown(x): a boolean setting that is on, or set from the
+# environment (a rule must not claim it is off). Pass a defined value
+# (object.get(obj, key, false)): `not f(obj.missing)` is not true in Rego.
+true_or_unknown(x) if x == true
+
+true_or_unknown(x) if unknown(x)
+
 # Servers that have a configuration (file and/or command line).
 configured_servers contains s if {
 	some s in input.servers

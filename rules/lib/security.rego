@@ -64,12 +64,12 @@ listener_kinds := array.concat(["client", "monitoring", "monitoring_https"], blo
 _config_listener(s, "client") := {"kind": "client", "host": host(s), "port": client_port(s), "path": "config/port", "block": "config"}
 
 _config_listener(s, "monitoring") := {"kind": "monitoring", "host": http_host(s), "port": p, "path": "config/http_port", "block": "config"} if {
-	p := num(s.config.http_port)
+	p := port_value(s.config.http_port)
 	p != 0
 }
 
 _config_listener(s, "monitoring_https") := {"kind": "monitoring_https", "host": http_host(s), "port": p, "path": "config/https_port", "block": "config"} if {
-	p := num(s.config.https_port)
+	p := port_value(s.config.https_port)
 	p != 0
 }
 
@@ -77,8 +77,17 @@ _config_listener(s, k) := {"kind": k, "host": block_host(b), "port": p, "path": 
 	k in block_listener_kinds
 	b := s.config[k]
 	is_object(b)
-	p := num(b.port)
+	p := port_value(b.port)
 	p != 0
+}
+
+# port_value(x): a listener port as configured: a number, or "$NAME" when it
+# comes from an environment variable the repository does not define (the
+# listener is on, its port unknown: it matches no published port).
+port_value(x) := x if {
+	is_number(x)
+} else := x if {
+	unknown(x)
 }
 
 # config_listener(s, kind) is the configured listener of that kind.
@@ -87,9 +96,11 @@ config_listener(s, kind) := l if {
 	l.kind == kind
 }
 
-# client_port(s): the client port (nats-server defaults to 4222).
+# client_port(s): the client port (nats-server defaults to 4222); "$NAME"
+# when it comes from an environment variable the repository does not
+# define.
 client_port(s) := p if {
-	p := num(s.config.port)
+	p := port_value(s.config.port)
 } else := 4222
 
 # http_host(s): the monitoring host, which defaults to the client host.
@@ -265,7 +276,7 @@ has_tls(b) if {
 }
 
 # tls_verifies(t): the tls block verifies client certificates.
-tls_verifies(t) if t.verify == true
+tls_verifies(t) if true_or_unknown(t.verify)
 
 tls_verifies(t) if t.verify_and_map == true
 
@@ -376,6 +387,11 @@ _client_mtls(c) if {
 	tls_verifies(c.tls)
 	not c.allow_non_tls == true
 }
+
+# auth_callout(c): clients are authenticated by an auth callout service,
+# which issues users into accounts at connect time (static users are not
+# the whole picture).
+auth_callout(c) if is_object(c.authorization.auth_callout)
 
 # operator_mode(c): JWT / operator mode (users live in account JWTs).
 operator_mode(c) if _nonempty(c.operator)
@@ -542,7 +558,31 @@ env_secret_vars contains [ef, name, v] if {
 	is_object(v.facts)
 	nats_env_var(ef, name)
 	_secret_var(name)
+	not_a_secret_value(v.facts) == false
 }
+
+# not_a_secret_value(facts): true when the value only names or identifies a
+# secret: a file path (NATS_CREDS=./user.creds, NATS_CREDS_FILE=) or an
+# nkey public key; false otherwise.
+not_a_secret_value(facts) := true if {
+	facts.path == true
+} else := true if {
+	facts.public_key == true
+} else := false
+
+# url_credential_env: [env file, name, var] of .env variables holding a
+# NATS URL with user:password@ (by its scheme, or a variable the NATS
+# deployment uses).
+url_credential_env contains [ef, name, v] if {
+	some ef in input.env_files
+	some name, v in ef.vars
+	v.facts.url_credentials == true
+	_nats_url_var(ef, name, v.facts)
+}
+
+_nats_url_var(_, _, facts) if facts.nats_url == true
+
+_nats_url_var(ef, name, _) if nats_env_var(ef, name)
 
 _secret_var(name) if secret_var_name(name)
 

@@ -48,6 +48,9 @@ type EnvEntry struct {
 	Unresolved []string
 	// Ref is the variable a value like ${NAME} or ${NAME:-x} refers to.
 	Ref string
+	// Raw is the value as written, before interpolation: a credential is
+	// committed at this line only when it is written here.
+	Raw string
 }
 
 // Service is one merged service.
@@ -972,7 +975,7 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 			if v.Quoted != '\'' {
 				val, missing = ip(sval{v.Value, ef.loc})
 			}
-			s.Env[v.Name] = EnvEntry{Value: val, File: rel, Line: v.Line, Unresolved: missing, Ref: selfRef(v.Value)}
+			s.Env[v.Name] = EnvEntry{Value: val, File: rel, Line: v.Line, Unresolved: missing, Ref: selfRef(v.Value), Raw: v.Value}
 		}
 	}
 	for _, k := range r.envOrder {
@@ -982,7 +985,7 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 			continue // passed through from the host: not in the repository
 		}
 		val, missing := ip(sval{e.value, e.loc})
-		s.Env[k] = EnvEntry{Value: val, File: e.loc.File, Line: e.loc.Line, Unresolved: missing, Ref: selfRef(e.value)}
+		s.Env[k] = EnvEntry{Value: val, File: e.loc.File, Line: e.loc.Line, Unresolved: missing, Ref: selfRef(e.value), Raw: e.value}
 	}
 	for k, e := range s.Env {
 		var f *model.Secret

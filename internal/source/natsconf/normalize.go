@@ -377,6 +377,19 @@ func splitListen(locs model.Locations, m map[string]any, path, key, hostKey, por
 	case int64:
 		port, hasPort = x, true
 	case string:
+		if strings.HasPrefix(x, "$") {
+			// An unresolved $VAR: the listener is configured from the
+			// environment, host and port unknown (never "absent").
+			if _, set := m[hostKey]; !set {
+				m[hostKey] = x
+				locs.Set(path+"/"+hostKey, loc)
+			}
+			if _, set := m[portKey]; !set {
+				m[portKey] = x
+				locs.Set(path+"/"+portKey, loc)
+			}
+			return
+		}
 		h, ps, err := net.SplitHostPort(x)
 		if err != nil {
 			if n, err := strconv.ParseInt(x, 10, 64); err == nil {

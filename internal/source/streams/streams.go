@@ -580,3 +580,11 @@ func (r *Result) nackConsumer(t tree) {
 	}
 	r.Consumers = append(r.Consumers, c)
 }
+
+// ParseDuration reads a duration the way stream files write them: Go
+// durations with a leading day count ("30d", "1d12h").
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
+
+// ParseBytes reads a size ("1GB", "512MiB", "1024"), for other sources of
+// stream definitions (shell scripts).
+func ParseBytes(s string) (int64, bool) { return parseBytes(s) }

@@ -1,0 +1,20 @@
+package natsconf
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestCommentSeeds(t *testing.T) {
+	conf := `# issuer seed:
+# SAAONDEI5LI6AG472VOVQ7FXUVXKRC4QYQD5JYPW5UXXYRGHL3EFPAIFIQ
+issuer: "ACER777LQXMLSJIBSIL2XR4PXA2CNAJR7CELFK4P6MVNAOXSBN7T3VT2"
+  // SXAEZLX32Y3B6RH4SIB6VWJSMOEVSLWU6BBYXEADOH7DKIEMY7ZEU3MBXA
+name: "a # is no comment in a string SUAPAGL6FEGBJ4VZKRZZMF2IWSX3IK42QWXINODKFL5ADZ3NJOV4O6D6B4"
+key: '// nor here SUAPAGL6FEGBJ4VZKRZZMF2IWSX3IK42QWXINODKFL5ADZ3NJOV4O6D6B4' # but here: SAAONDEI5LI6AG472VOVQ7FXUVXKRC4QYQD5JYPW5UXXYRGHL3EFPAIFIQ
+`
+	got := CommentSeeds([]byte(conf))
+	if want := []int{2, 4, 6}; !reflect.DeepEqual(got, want) {
+		t.Errorf("lines %v, want %v", got, want)
+	}
+}
