@@ -455,6 +455,45 @@ test_tls_014_fires_critical_when_expired if {
 	contains(f.msg, "expired on 2026-11-21")
 }
 
+# Boundaries: the thresholds are "under N days" (params.tls), so exactly N
+# days left is the milder severity, and a certificate that expires at the
+# scan instant has expired.
+
+cert_ns(ns) := fx.input_with(object.union(fx.server(fx.good_config), {"certs": [object.union(cert(0), {"not_after_ns": ns})]}))
+
+test_tls_014_quiet_at_exactly_30_days if {
+	not fires(with_cert(30), "NATS-TLS-014")
+}
+
+test_tls_014_fires_medium_one_ns_under_30_days if {
+	f := one(cert_ns((fx.now_ns + (30 * fx.day_ns)) - 1), "NATS-TLS-014")
+	f.severity == "medium"
+}
+
+test_tls_014_fires_medium_at_exactly_14_days if {
+	f := one(with_cert(14), "NATS-TLS-014")
+	f.severity == "medium"
+	contains(f.msg, "(in 14 days)")
+}
+
+test_tls_014_fires_high_one_ns_under_14_days if {
+	f := one(cert_ns((fx.now_ns + (14 * fx.day_ns)) - 1), "NATS-TLS-014")
+	f.severity == "high"
+	contains(f.msg, "(in 13 days)")
+}
+
+test_tls_014_fires_critical_at_the_scan_instant if {
+	f := one(with_cert(0), "NATS-TLS-014")
+	f.severity == "critical"
+	contains(f.msg, "expired on")
+}
+
+test_tls_014_fires_high_one_ns_after_the_scan_instant if {
+	f := one(cert_ns(fx.now_ns + 1), "NATS-TLS-014")
+	f.severity == "high"
+	contains(f.msg, "(in 0 days)")
+}
+
 test_tls_014_fires_from_live_varz if {
 	v := fx.varz({"tls_required": true, "cluster": {"cluster_port": 6222, "tls_required": true, "tls_cert_not_after": "2026-11-30T12:00:00Z"}})
 	f := one(fx.input_with(fx.live_server(v)), "NATS-TLS-014")
