@@ -212,6 +212,18 @@ test_tls_004_quiet_cluster_on_loopback if {
 	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
 }
 
+test_tls_004_quiet_loopback_leaf_remote if {
+	# A remote on this host (a sidecar hub, a tunnel endpoint) never crosses a network.
+	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats://127.0.0.1:7422", "nats://user@localhost:7423"]}]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
+}
+
+test_tls_004_fires_remote_with_one_non_loopback_url if {
+	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats://127.0.0.1:7422", "nats://hub.example.com:7422"]}]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-004")
+	f.path == "config/leafnodes/remotes/0"
+}
+
 test_tls_004_quiet_remote_with_tls_block if {
 	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats-leaf://hub.example.com:7422"], "tls": {"ca_file": "/ca.pem"}}]}})
 	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
