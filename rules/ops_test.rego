@@ -99,6 +99,17 @@ test_ops_003_fires_status_code_only if {
 	contains(f.msg, "not current with the meta leader")
 }
 
+test_ops_003_fires_without_details_for_empty_error if {
+	[f] := by_id({"servers": [live(0, "n1", {"healthz": {"status": "unavailable", "error": ""}, "healthz_status": 503})]}, "NATS-OPS-003")
+	endswith(f.msg, "(healthz unavailable, HTTP 503)")
+}
+
+test_ops_003_fires_without_details_for_non_string_error if {
+	# A hostile or broken endpoint: the error is not quoted unless it is text.
+	[f] := by_id({"servers": [live(0, "n1", {"healthz": {"status": "unavailable", "error": 42}, "healthz_status": 503})]}, "NATS-OPS-003")
+	endswith(f.msg, "(healthz unavailable, HTTP 503)")
+}
+
 test_ops_003_quiet_recorded_ok if {
 	count(by_id({"servers": [live(0, "n1", {"healthz": {"status": "ok"}, "healthz_status": 200})]}, "NATS-OPS-003")) == 0
 }

@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -113,6 +114,10 @@ func readAllow(p string) (Allow, error) {
 func allowKey(m Mutant) string {
 	return strings.TrimPrefix(m.File, "rules/") + ":" + strconv.Itoa(m.Line)
 }
+
+// typeGuard matches the deletion of a type check, counted apart in the
+// report because those survivors need hostile-typed input, not new cases.
+var typeGuard = regexp.MustCompile(`^delete is_(string|number|object|array|boolean|set|null)\(`)
 
 type result struct {
 	m      Mutant
@@ -206,7 +211,7 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 }
 
 func report(w io.Writer, o options, results []result, allow Allow, total int, took time.Duration) bool {
-	var killed, survived, allowed, invalid, timeouts int
+	var killed, survived, allowed, invalid, timeouts, guards int
 	allowUsed := map[string]bool{}
 	mutatedLines := map[string]bool{}
 	for _, r := range results {
@@ -233,6 +238,9 @@ func report(w io.Writer, o options, results []result, allow Allow, total int, to
 				continue
 			}
 			survived++
+			if typeGuard.MatchString(r.m.Desc) {
+				guards++
+			}
 			fmt.Fprintf(w, "%s:%d: SURVIVED: %s\n", r.m.File, r.m.Line, r.m.Desc)
 		}
 	}
@@ -256,8 +264,13 @@ func report(w io.Writer, o options, results []result, allow Allow, total int, to
 	if ran > 0 {
 		score = 100 * float64(killed) / float64(ran)
 	}
-	fmt.Fprintf(w, "regomut: %d mutants (%d of %d run), %d compiled: %d killed (%d by timeout), %d survived, %d allowed; %d did not compile\n",
-		len(results), len(results), total, len(results)-invalid, killed, timeouts, survived, allowed, invalid)
+	fmt.Fprintf(w, "regomut: %d of %d mutants run, %d compiled: %d killed (%d by timeout), %d survived, %d allowed; %d did not compile\n",
+		len(results), total, len(results)-invalid, killed, timeouts, survived, allowed, invalid)
+	if guards > 0 {
+		// Not excluded: a guard that matters needs a test with a value of
+		// the wrong type; one that cannot matter belongs in the allow-list.
+		fmt.Fprintf(w, "regomut: %d of the %d survivors delete a type guard (is_string, is_object...): test them with wrongly typed input, or allow-list them with a reason\n", guards, survived)
+	}
 	fmt.Fprintf(w, "regomut: score %.1f%% (killed / (killed + survived), allow-listed excluded) in %s\n", score, took.Round(time.Second))
 	if score < o.minScore {
 		fmt.Fprintf(w, "regomut: score %.1f%% is below -min-score %.1f%%\n", score, o.minScore)

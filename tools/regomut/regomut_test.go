@@ -107,7 +107,7 @@ func TestReport(t *testing.T) {
 		"rules/ops.rego:4: SURVIVED: delete x",
 		"rules/ops.rego:5: allowed (type guard): delete x",
 		"rules/ops.rego:7: stale allow-list entry",
-		"4 killed (0 by timeout), 1 survived, 1 allowed; 1 did not compile",
+		"7 of 7 mutants run, 6 compiled: 4 killed (0 by timeout), 1 survived, 1 allowed; 1 did not compile",
 		"score 80.0%",
 	} {
 		if !strings.Contains(out, s) {
