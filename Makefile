@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench
+.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench mutation mutation-fast
 
 all: build test
 
@@ -13,6 +13,22 @@ build:
 test: fmt-check vet staticcheck sarif-tool shellcheck-tool browser-tool
 	$(GO) test ./...
 	@$(MAKE) --no-print-directory sarif-lint
+	@$(MAKE) --no-print-directory mutation-fast
+
+## mutation: Rego mutation testing of the whole rule catalog (tools/regomut):
+## every condition of every rule file deleted, negated and its comparison
+## flipped, one at a time, against that package's Rego tests; prints the
+## survivors and the score (docs/testing.md). Minutes, not part of make test.
+MUTATION_MIN_SCORE ?= 70
+mutation:
+	$(GO) run ./tools/regomut -min-score $(MUTATION_MIN_SCORE)
+
+## mutation-fast: a fixed seeded sample of the catalog's mutants with a
+## minimum score, for make test (under a minute on 2 cores)
+MUTATION_FAST_SAMPLE ?= 250
+MUTATION_FAST_MIN_SCORE ?= 70
+mutation-fast:
+	$(GO) run ./tools/regomut -sample $(MUTATION_FAST_SAMPLE) -seed 1 -min-score $(MUTATION_FAST_MIN_SCORE)
 
 vet:
 	$(GO) vet ./...

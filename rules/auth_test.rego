@@ -216,6 +216,22 @@ test_auth_003_fires_critical_on_cve_2023_47090_version if {
 	contains(f.msg, "CVE-2023-47090")
 }
 
+test_auth_003_quiet_on_cve_2023_47090_version_with_second_account if {
+	# The CVE needs accounts{} to hold only the system account.
+	c := object.union(sys_accounts([app_user("admin", null)], [app_user("app", scoped)]), {"authorization": {"users": [app_user("app2", scoped)]}})
+	s := object.union(fx.compose_server(c, []), {"version": fx.version("2.10.1", "2.10.1")})
+	not fires(fx.input_with(s), "NATS-AUTH-003")
+}
+
+test_auth_003_fires_once_on_cve_2023_47090_version_without_authorization if {
+	# No authorization block: the implicit-no-auth finding, not the CVE one too.
+	c := object.union(open_config, {"system_account": "SYS", "accounts": {"SYS": {"users": [app_user("admin", null)]}}})
+	s := object.union(fx.compose_server(c, []), {"version": fx.version("2.10.1", "2.10.1")})
+	f := one(fx.input_with(s), "NATS-AUTH-003")
+	not f.severity
+	not contains(f.msg, "CVE-2023-47090")
+}
+
 test_auth_003_fires_live_implicit_user if {
 	connz := {"connections": [{"cid": 9, "kind": "Client", "authorized_user": "nats-a8Kd03Lp", "account": "$G"}]}
 	f := one(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": connz})), "NATS-AUTH-003")
@@ -243,6 +259,12 @@ test_auth_004_fires_for_token if {
 
 test_auth_004_quiet_with_user_list if {
 	not fires(fx.input_with(fx.server(with_users([app_user("a", scoped), app_user("b", scoped)]))), "NATS-AUTH-004")
+}
+
+test_auth_004_quiet_with_user_and_user_list if {
+	# A single user next to a users list is not the one credential of all.
+	c := object.union(open_config, {"authorization": {"user": "app", "password": fx.strong, "users": [app_user("a", scoped)]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-004")
 }
 
 test_auth_004_fires_live_single_user if {
@@ -559,6 +581,26 @@ test_auth_009_quiet_leaf_tls_without_verify_but_users if {
 test_auth_009_quiet_leaf_listener_guarded_by_client_users if {
 	# No leafnodes{authorization}: leafnodes authenticate as client users.
 	c := object.union(fx.good_config, {"leafnodes": {"port": 7422}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_for_loopback_cluster if {
+	c := object.union(fx.good_config, {"cluster": {"name": "c1", "host": "127.0.0.1", "port": 6222}})
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_for_loopback_leafnodes_without_client_auth if {
+	c := object.remove(object.union(fx.good_config, {"leafnodes": {"host": "127.0.0.1", "port": 7422}}), ["authorization"])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_leaf_authorization_without_client_auth if {
+	c := object.remove(object.union(fx.good_config, {"leafnodes": {"port": 7422, "authorization": {"users": [{"user": "edge", "password": fx.strong, "account": "APP"}]}}}), ["authorization"])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+}
+
+test_auth_009_quiet_leaf_mtls_without_client_auth if {
+	c := object.remove(object.union(fx.good_config, {"leafnodes": {"port": 7422, "tls": object.union(fx.tls_block, {"verify": true})}}), ["authorization"])
 	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-009")
 }
 

@@ -133,6 +133,30 @@ test_cred_001_quiet_for_cli_password if {
 	not fires(fx.input_with(s), "NATS-CRED-001")
 }
 
+test_cred_001_fires_for_leafnode_authorization if {
+	# Only route and gateway passwords must stay plaintext (the soliciting
+	# side sends them); a leafnode listener's users can use bcrypt.
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422, "authorization": {"user": "leaf", "password": literal_pw}}})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-001")
+	f.path == "config/leafnodes/authorization/password"
+}
+
+test_cred_001_fires_for_config_password_when_flags_set_no_pass if {
+	# Only a --pass flag makes the config password NATS-CRED-004's.
+	c := replace(fx.good_config, "authorization", {"user": "admin", "password": literal_pw})
+	s := object.union(fx.compose_server(c, []), {"deployment": object.union(fx.deployment([]), {"flags": {"user": "admin"}})})
+	f := one(fx.input_with(s), "NATS-CRED-001")
+	f.path == "config/authorization/password"
+}
+
+test_cred_001_fires_for_users_password_with_pass_flag if {
+	# --pass sets authorization.password, not the passwords of the users list.
+	c := with_users([user("app", literal_pw)])
+	s := object.union(fx.compose_server(c, []), {"deployment": object.union(fx.deployment([]), {"flags": {"pass": random32}})})
+	some f in hits(fx.input_with(s), "NATS-CRED-001")
+	contains(f.path, "users")
+}
+
 # ---------------------------------------------------------------- NATS-CRED-002
 
 test_cred_002_fires_for_changeme if {

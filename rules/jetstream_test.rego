@@ -214,6 +214,12 @@ test_js_006_quiet_with_key if {
 	count(by_id({"servers": [srv({"jetstream": object.union(js, {"cipher": "chachapoly", "key": key})})]}, "NATS-JS-006")) == 0
 }
 
+test_js_006_quiet_with_tpm if {
+	# 2.11+: the key is sealed by the TPM instead of written in the config.
+	tpm := {"keys_file": "/etc/nats/js_keys.json", "encryption_password": {"secret": true, "origin": "env", "env_var": "TPM_PW", "resolved": false}}
+	count(by_id({"servers": [srv({"jetstream": object.union(js, {"tpm": tpm})})]}, "NATS-JS-006")) == 0
+}
+
 # --- NATS-JS-007 ----------------------------------------------------------
 
 test_js_007_fires_limit_below_max_memory_store if {

@@ -79,9 +79,40 @@ test_ops_003_fires_consumer_error_high if {
 	sev(f) == "high"
 }
 
+test_ops_003_fires_stream_error_critical if {
+	# A stream in error is data that can't be read or written: critical like
+	# JetStream itself, not high like a consumer. The shape is nats-server's
+	# healthz?details=true error for a stream without a current leader.
+	h := {"errors": [{"account": "APP", "error": "JetStream stream 'APP > ORDERS' is not current", "stream": "ORDERS", "type": "STREAM"}], "status": "error"}
+	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
+	sev(f) == "critical"
+	contains(f.msg, "STREAM JetStream stream 'APP > ORDERS' is not current")
+}
+
+test_ops_003_fires_stream_among_consumer_errors_critical if {
+	# One stream error among consumer errors decides the severity.
+	h := {"errors": [
+		{"account": "APP", "consumer": "worker", "error": "consumer not current", "stream": "ORDERS", "type": "CONSUMER"},
+		{"account": "APP", "error": "JetStream stream 'APP > ORDERS' is not current", "stream": "ORDERS", "type": "STREAM"},
+	], "status": "error"}
+	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
+	sev(f) == "critical"
+}
+
 test_ops_003_fires_status_code_only if {
 	[f] := by_id({"servers": [live(0, "n1", {"healthz": {"status": "unavailable", "error": "JetStream is not current with the meta leader"}, "healthz_status": 503})]}, "NATS-OPS-003")
 	contains(f.msg, "not current with the meta leader")
+}
+
+test_ops_003_fires_without_details_for_empty_error if {
+	[f] := by_id({"servers": [live(0, "n1", {"healthz": {"status": "unavailable", "error": ""}, "healthz_status": 503})]}, "NATS-OPS-003")
+	endswith(f.msg, "(healthz unavailable, HTTP 503)")
+}
+
+test_ops_003_fires_without_details_for_non_string_error if {
+	# A hostile or broken endpoint: the error is not quoted unless it is text.
+	[f] := by_id({"servers": [live(0, "n1", {"healthz": {"status": "unavailable", "error": 42}, "healthz_status": 503})]}, "NATS-OPS-003")
+	endswith(f.msg, "(healthz unavailable, HTTP 503)")
 }
 
 test_ops_003_quiet_recorded_ok if {

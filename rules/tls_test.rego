@@ -212,6 +212,18 @@ test_tls_004_quiet_cluster_on_loopback if {
 	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
 }
 
+test_tls_004_quiet_loopback_leaf_remote if {
+	# A remote on this host (a sidecar hub, a tunnel endpoint) never crosses a network.
+	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats://127.0.0.1:7422", "nats://user@localhost:7423"]}]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
+}
+
+test_tls_004_fires_remote_with_one_non_loopback_url if {
+	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats://127.0.0.1:7422", "nats://hub.example.com:7422"]}]}})
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-004")
+	f.path == "config/leafnodes/remotes/0"
+}
+
 test_tls_004_quiet_remote_with_tls_block if {
 	c := cfg({"leafnodes": {"remotes": [{"urls": ["nats-leaf://hub.example.com:7422"], "tls": {"ca_file": "/ca.pem"}}]}})
 	not fires(fx.input_with(fx.server(c)), "NATS-TLS-004")
@@ -453,6 +465,45 @@ test_tls_014_fires_critical_when_expired if {
 	f := one(with_cert(-2), "NATS-TLS-014")
 	f.severity == "critical"
 	contains(f.msg, "expired on 2026-11-21")
+}
+
+# Boundaries: the thresholds are "under N days" (params.tls), so exactly N
+# days left is the milder severity, and a certificate that expires at the
+# scan instant has expired.
+
+cert_ns(ns) := fx.input_with(object.union(fx.server(fx.good_config), {"certs": [object.union(cert(0), {"not_after_ns": ns})]}))
+
+test_tls_014_quiet_at_exactly_30_days if {
+	not fires(with_cert(30), "NATS-TLS-014")
+}
+
+test_tls_014_fires_medium_one_ns_under_30_days if {
+	f := one(cert_ns((fx.now_ns + (30 * fx.day_ns)) - 1), "NATS-TLS-014")
+	f.severity == "medium"
+}
+
+test_tls_014_fires_medium_at_exactly_14_days if {
+	f := one(with_cert(14), "NATS-TLS-014")
+	f.severity == "medium"
+	contains(f.msg, "(in 14 days)")
+}
+
+test_tls_014_fires_high_one_ns_under_14_days if {
+	f := one(cert_ns((fx.now_ns + (14 * fx.day_ns)) - 1), "NATS-TLS-014")
+	f.severity == "high"
+	contains(f.msg, "(in 13 days)")
+}
+
+test_tls_014_fires_critical_at_the_scan_instant if {
+	f := one(with_cert(0), "NATS-TLS-014")
+	f.severity == "critical"
+	contains(f.msg, "expired on")
+}
+
+test_tls_014_fires_high_one_ns_after_the_scan_instant if {
+	f := one(cert_ns(fx.now_ns + 1), "NATS-TLS-014")
+	f.severity == "high"
+	contains(f.msg, "(in 0 days)")
 }
 
 test_tls_014_fires_from_live_varz if {

@@ -45,6 +45,23 @@ test_ver_001_fires_for_2_10_24_with_jetstream if {
 	contains(f.msg, "Upgrade to a supported series: 2.15.2 or 2.14.9")
 }
 
+test_ver_001_fires_listing_each_advisory_once_by_severity if {
+	# "affected by N advisories: ID (sev), ID (sev)": as many entries as
+	# counted, none twice, the most severe first.
+	f := one(fx.input_with(deployed("2.10.24-alpine")), "NATS-VER-001")
+	m := regex.find_all_string_submatch_n(`affected by (\d+) advisor(?:y|ies): ([^;.]*)`, f.msg, 1)[0]
+	entries := split(m[2], ", ")
+	count(entries) == to_number(m[1])
+	count(entries) > 1
+	count({e | some e in entries}) == count(entries)
+	rank := {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+	sevs := [rank[regex.find_all_string_submatch_n(`\((\w+)\)$`, e, 1)[0][1]] | some e in entries]
+	every i in numbers.range(1, count(sevs) - 1) {
+		sevs[i - 1] >= sevs[i]
+	}
+	sevs[0] > sevs[count(sevs) - 1]
+}
+
 test_ver_001_quiet_on_2_14_9 if {
 	not fires(fx.input_with(deployed("2.14.9")), "NATS-VER-001")
 }
