@@ -315,6 +315,24 @@ func (b *builder) serviceConfig(svc *compose.Service) *discover.File {
 	return b.byRel[rel]
 }
 
+// bundledConfig parses image.BundledConfig: a fresh map per server, as
+// flags are overlaid on it.
+func (b *builder) bundledConfig() map[string]any {
+	res := natsconf.Parse("/nats-server.conf", []byte(image.BundledConfig), natsconf.Options{Reader: noIncludes{}, Secrets: b.opt.Secrets})
+	if !res.OK() {
+		return nil
+	}
+	return res.Config
+}
+
+// noIncludes reads nothing: the bundled config has no includes.
+type noIncludes struct{}
+
+func (noIncludes) Read(string) ([]byte, error) {
+	return nil, fmt.Errorf("no includes in the bundled config")
+}
+func (noIncludes) Rel(abs string) string { return abs }
+
 // composeServer builds the server of a compose service; res is its parsed
 // config (serviceConfig), nil when the repo does not hold it.
 func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *model.Server {
@@ -353,6 +371,17 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 			} else if b.d.All[rel] != "" {
 				b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s mounts %s as its config, but it could not be read", svc.Name, rel))
 			}
+		}
+	}
+	// The image's bundled config is a known configuration: audit it as
+	// such (its settings have no line of their own in the repository:
+	// findings about it point at the service).
+	if !found && d.UsesImageDefaultConfig && !svc.Built {
+		if bc := b.bundledConfig(); bc != nil {
+			cfg = bc
+			srv.AddSource("config")
+			b.inv.Scan.AddSource("config")
+			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s of %s runs the nats image's bundled config (%s): audited as its known contents (clients on 4222, monitoring on 8222, routes on 6222 with the documented ruser/T0pS3cr3t)", svc.Name, d.File, d.ConfigPath))
 		}
 	}
 	// Command-line flags override the config file.

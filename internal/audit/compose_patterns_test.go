@@ -34,6 +34,15 @@ func TestComposePatterns(t *testing.T) {
 				"NATS-NET-001 docker-compose.yml:9 server natsmaster",
 			},
 			absent: []string{"NATS-DOC-002", "NATS-DOC-001", "NATS-AUTH-001", "NATS-TLS-001 server nats-server.conf"}},
+		{dir: "bundled-config", // the image's own config, audited as its known contents
+			want: []string{
+				"NATS-DOC-002 docker-compose.yml:5 server nats",
+				"NATS-AUTH-001 docker-compose.yml:4 server nats",
+				"NATS-CRED-002 docker-compose.yml:4 server nats",
+				"NATS-TLS-004 docker-compose.yml:4 server nats",
+				"NATS-NET-001 docker-compose.yml:8 server nats",
+			},
+			notes: []string{"runs the nats image's bundled config (/nats-server.conf): audited as its known contents"}},
 		{dir: "var-image", // FP-VAR-IMAGE
 			absent: []string{"NATS-VER-005", "NATS-VER-001", "NATS-VER-002"},
 			notes:  []string{"nats:${IMAGE_TAG} is set from the environment"}},

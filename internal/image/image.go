@@ -145,3 +145,24 @@ func Version(tag string) *model.Version {
 	}
 	return v
 }
+
+// BundledConfig is what the official image's own nats-server.conf sets
+// (the scratch and alpine variants ship the same file; nats-io/nats-docker
+// at aa0caa57, 2.12.x/*/nats-server.conf): clients on 4222 on every
+// interface, monitoring on 8222, and a cluster listener on 6222 whose
+// routes authenticate with the publicly documented ruser/T0pS3cr3t. A
+// service that runs it is audited as this configuration. Written here as
+// nats.conf syntax so that the config parser normalises it like any file.
+const BundledConfig = `port: 4222
+monitor_port: 8222
+cluster {
+  name: "my_cluster"
+  port: 6222
+  authorization {
+    user: ruser
+    password: T0pS3cr3t
+    timeout: 2
+  }
+  routes = []
+}
+`

@@ -615,6 +615,19 @@ func requestPage(ctx context.Context, nc *nats.Conn, opt Options, id string, ep 
 	defer cancel()
 	body, _ := json.Marshal(q)
 	m, err := nc.RequestWithContext(ctx, "$SYS.REQ.SERVER."+id+"."+ep.sys, body)
+	// The server answered the first page, so it is there: "no responders"
+	// for a later page is its request subscription momentarily not seen
+	// through the route (seen on a loaded 3-node cluster). Retry a few
+	// times within the request's own timeout.
+	for wait := 50 * time.Millisecond; errors.Is(err, nats.ErrNoResponders) && wait <= 800*time.Millisecond; wait *= 2 {
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+			m, err = nc.RequestWithContext(ctx, "$SYS.REQ.SERVER."+id+"."+ep.sys, body)
+			continue
+		}
+		break
+	}
 	if err != nil {
 		if isTimeout(err) {
 			return nil, errTimeout(opt.Timeout)
