@@ -124,9 +124,12 @@ func (a *app) root() *cobra.Command {
 		Use:   "natsaudit",
 		Short: "Audit NATS deployments for security and reliability problems",
 		Long: `natsaudit audits NATS deployments: nats.conf files, docker-compose files, .env
-files and JetStream stream definitions in a repository, and running servers
-through their monitoring endpoints or the system account. It evaluates a
-catalog of Rego rules and writes a scored report (text, JSON, Markdown, SARIF).
+files, Kubernetes manifests, Helm values of the nats chart, JetStream stream
+definitions (nats CLI JSON, NACK, shell scripts) and NATS CLI contexts in a
+repository, and running servers through their monitoring endpoints or the
+system account. It evaluates a catalog of Rego rules and writes a scored
+report (text, JSON, Markdown, HTML, SARIF, JUnit, GitHub annotations, GitLab
+Code Quality, Prometheus).
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
 2 usage or runtime error, 3 incomplete scan (reports written): a rule failed
