@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/natsflags"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/certs"
@@ -902,7 +904,7 @@ func (b *builder) scripts() {
 	each(len(files), func(i int) { parsed[i] = shell.Parse(files[i].Rel, files[i].Data, b.opt.Secrets) })
 	for i, f := range files {
 		res := parsed[i]
-		if len(res.Streams)+len(res.Consumers)+len(res.Credentials)+len(res.Heredocs) == 0 {
+		if len(res.Streams)+len(res.Consumers)+len(res.Credentials)+len(res.Heredocs)+len(res.Servers) == 0 {
 			continue
 		}
 		b.addFile(f.Rel, discover.KindScript)
@@ -921,7 +923,122 @@ func (b *builder) scripts() {
 		for _, h := range res.Heredocs {
 			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("%s:%d writes %s with a here-document; configs written by scripts are not read", f.Rel, h.Line, h.Target))
 		}
+		for _, s := range res.Servers {
+			b.scriptServer(f.Rel, s)
+		}
 	}
+}
+
+// scriptServer is a nats-server a script starts (a nats-server command
+// line, or docker run of a NATS image), read like a compose command: the
+// flags are its configuration, at the script's lines; docker run adds the
+// image (version) and the published ports. A server started with -c FILE
+// runs that file, which is audited on its own: the script adds a note,
+// not a second server.
+func (b *builder) scriptServer(rel string, ss shell.Server) {
+	args := make([]natsflags.Arg, 0, len(ss.Args))
+	for _, a := range ss.Args {
+		args = append(args, natsflags.Arg{Value: a.Value, Loc: model.Location{File: rel, Line: a.Line}})
+	}
+	for _, a := range ss.Args {
+		// nats-server --signal reload, --help, --version, -t (check a
+		// config): a command to a server or about it, not a server.
+		name, _, _ := strings.Cut(a.Value, "=")
+		switch name {
+		case "--signal", "-sl", "-h", "--help", "-v", "--version", "-t", "--help_tls":
+			return
+		}
+	}
+	fl := natsflags.Parse(args, b.opt.Secrets)
+	if fl.ConfigPath != "" {
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("%s:%d starts nats-server with the config %s: that file is audited on its own when the scan holds it", rel, ss.Line, fl.ConfigPath))
+		return
+	}
+	name := ss.Name
+	if n, ok := fl.Config["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
+		name = n
+	}
+	if name == "" {
+		name = fmt.Sprintf("%s:%d", rel, ss.Line)
+	}
+	srv := &model.Server{Name: name, Locs: model.Locations{}, ConfigEnv: map[string]string{}, Certs: []*model.Cert{}}
+	srv.AddSource("script")
+	srv.Locs.Set("deployment", model.Location{File: rel, Line: ss.Line})
+	cfg := map[string]any{}
+	if ss.Image != "" {
+		ref := image.Split(ss.Image)
+		d := &model.Deployment{Kind: "docker", File: rel, Service: name, Image: ss.Image, ImageRepo: ref.Repo, ImageTag: ref.Tag, ImageDigest: ref.Digest,
+			Command: fl.Command, Flags: fl.Flags, FlagNames: fl.FlagNames, Ports: []model.Port{}, Volumes: []model.Volume{}, Environment: map[string]any{}, EnvFiles: []string{}}
+		srv.Locs.Set("deployment/image", model.Location{File: rel, Line: ss.Line})
+		for i, p := range ss.Publish {
+			if port, ok := publishedPort(p.Value); ok {
+				port.Via = "docker run -p"
+				d.Ports = append(d.Ports, port)
+				srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", i), model.Location{File: rel, Line: p.Line})
+			}
+		}
+		if len(ss.Args) == 0 {
+			// The image's CMD: its bundled config.
+			d.UsesImageDefaultConfig = true
+			d.ConfigPath = image.DefaultConfigOf(ref)
+			if bc := b.bundledConfig(); bc != nil {
+				cfg = bc
+			}
+		}
+		if v := image.ServerVersion(ref); v != nil {
+			srv.Version = v
+			srv.Version.Raw = ref.Tag
+		}
+		srv.Deployment = d
+	}
+	overlay(cfg, fl.Config)
+	for k, v := range fl.Locs {
+		srv.Locs[k] = v
+	}
+	if js, ok := cfg["jetstream"].(map[string]any); ok {
+		if _, set := js["enabled"]; !set {
+			js["enabled"] = true
+		}
+	}
+	natsconf.DeriveListeners(cfg, srv.Locs)
+	srv.Config = cfg
+	srv.AddSource("config")
+	b.inv.Scan.AddSource("config")
+	b.addServer(srv)
+}
+
+// publishedPort reads a docker run -p value: [[ip:]host:]container[/proto].
+func publishedPort(s string) (model.Port, bool) {
+	p := model.Port{Protocol: "tcp"}
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		p.Protocol, s = s[i+1:], s[:i]
+	}
+	if strings.HasPrefix(s, "[") {
+		if j := strings.Index(s, "]:"); j > 0 {
+			p.HostIP, s = s[1:j], s[j+2:]
+		}
+	}
+	parts := strings.Split(s, ":")
+	var host, ctr string
+	switch len(parts) {
+	case 1:
+		ctr = parts[0]
+	case 2:
+		host, ctr = parts[0], parts[1]
+	default:
+		p.HostIP = strings.Join(parts[:len(parts)-2], ":")
+		host, ctr = parts[len(parts)-2], parts[len(parts)-1]
+	}
+	c, err := strconv.Atoi(strings.Split(ctr, "-")[0])
+	if err != nil {
+		return p, false
+	}
+	p.ContainerPort, p.HostPort = c, c
+	if h, err := strconv.Atoi(strings.Split(host, "-")[0]); err == nil {
+		p.HostPort = h
+	}
+	p.AllInterfaces = p.HostIP == "" || p.HostIP == "0.0.0.0" || p.HostIP == "::"
+	return p, true
 }
 
 // commentSeeds lists nkey seeds written in comments of the config files

@@ -28,6 +28,16 @@ func TestFactsNotGuesses(t *testing.T) {
 		want    []string // "RULE file:line"
 		notWant []string // "RULE file:line", or "RULE file" for anywhere in it
 	}{{
+		repo: "facts-script-servers", // nats-server and docker run nats lines are servers
+		want: []string{
+			"NATS-VER-002 start.sh:8",  // nats:2.10.1: end-of-life series
+			"NATS-NET-001 start.sh:8",  // -p 8222:8222, -m 8222
+			"NATS-TLS-001 start.sh:10", // the client port of the second server (-p 4333)
+			"NATS-JS-001 start.sh:10",  // -sd /tmp/nats
+			"NATS-NET-003 start.sh:11", // --cluster nats://0.0.0.0:6333 on the continuation line
+		},
+		notWant: []string{"NATS-AUTH-001 start.sh:14", "NATS-AUTH-001 start.sh:17", "NATS-AUTH-001 start.sh:18", "NATS-AUTH-001 start.sh:19"},
+	}, {
 		repo: "facts-var-unknown", // $VAR: configured, value unknown
 		want: []string{
 			"NATS-NET-001 nats.conf:7",   // monitoring from $MG_NATS_HTTP_PORT on all interfaces

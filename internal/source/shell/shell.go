@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
@@ -30,6 +31,30 @@ type Result struct {
 	// Heredocs are configs the script writes with a here-document
 	// (cat > nats.conf <<EOF): not read, said in a note.
 	Heredocs []Heredoc
+	// Servers are the nats-server processes the script starts: a
+	// nats-server command line, or docker/podman run of a NATS image.
+	Servers []Server
+}
+
+// Server is one nats-server a script starts.
+type Server struct {
+	Line int
+	// Args are the nats-server arguments (after the binary, or after the
+	// image of docker run), each at its line; unknown expansions are
+	// written as $NAME.
+	Args []Arg
+	// Image is the image of docker run ("" for a nats-server command).
+	Image string
+	// Name is docker run --name ("" when not given).
+	Name string
+	// Publish are docker run -p/--publish values, as written.
+	Publish []Arg
+}
+
+// Arg is one word of a command line and its line.
+type Arg struct {
+	Value string
+	Line  int
 }
 
 // Heredoc is a config file written by a here-document.
@@ -99,12 +124,20 @@ func (p *parser) command(rc rawCmd) {
 	}
 	p.heredocNote(rc)
 	credited := map[int]bool{}
-	if i := commandIndex(args); i >= 0 {
+	if s, ok := dockerRun(args); ok {
+		// docker run nats …: the image's arguments are nats-server's
+		// (its secrets are read like those of a nats-server line).
+		p.res.Servers = append(p.res.Servers, s)
+		if len(s.Args) > 0 {
+			p.natsServer(append([]word{{text: "nats-server", line: s.Line}}, wordsOf(s.Args)...), 0)
+		}
+	} else if i := commandIndex(args); i >= 0 {
 		switch path.Base(args[i].text) {
 		case "nats":
 			p.natsCLI(args, i, credited)
 		case "nats-server":
 			p.natsServer(args, i)
+			p.res.Servers = append(p.res.Servers, Server{Line: args[i].line, Args: argsOf(args[i+1:])})
 		}
 	}
 	key := path.Base(args[0].text)
@@ -113,6 +146,85 @@ func (p *parser) command(rc rawCmd) {
 			p.urlCredential(w, key, rc.line)
 		}
 	}
+}
+
+func wordsOf(as []Arg) []word {
+	out := make([]word, 0, len(as))
+	for _, a := range as {
+		out = append(out, word{text: a.Value, line: a.Line, unknown: strings.Contains(a.Value, "$")})
+	}
+	return out
+}
+
+func argsOf(ws []word) []Arg {
+	out := make([]Arg, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, Arg{Value: w.text, Line: w.line})
+	}
+	return out
+}
+
+// dockerValueOpts are docker/podman run options that take a value (the
+// next word unless written --opt=value): the first word that is neither
+// an option nor such a value is the image.
+var dockerValueOpts = map[string]bool{
+	"-p": true, "--publish": true, "-v": true, "--volume": true, "-e": true, "--env": true, "--env-file": true,
+	"--name": true, "--network": true, "--net": true, "-w": true, "--workdir": true, "--entrypoint": true,
+	"-u": true, "--user": true, "--mount": true, "--restart": true, "-h": true, "--hostname": true,
+	"-l": true, "--label": true, "--memory": true, "-m": true, "--cpus": true, "--add-host": true,
+	"--platform": true, "--pull": true, "--ulimit": true, "--log-driver": true, "--log-opt": true,
+	"--health-cmd": true, "--dns": true, "--ip": true, "--pod": true, "--stop-signal": true, "--stop-timeout": true,
+}
+
+// dockerRun reads `docker run [options] IMAGE [args]` (also podman and
+// nerdctl, and `docker container run`) of a NATS image: the image, its
+// name, the published ports and the nats-server arguments.
+func dockerRun(ws []word) (Server, bool) {
+	if len(ws) < 3 {
+		return Server{}, false
+	}
+	switch path.Base(ws[0].text) {
+	case "docker", "podman", "nerdctl":
+	default:
+		return Server{}, false
+	}
+	i := 1
+	if ws[i].text == "container" {
+		i++
+	}
+	if i >= len(ws) || ws[i].text != "run" {
+		return Server{}, false
+	}
+	s := Server{Line: ws[0].line}
+	for i++; i < len(ws); i++ {
+		t := ws[i].text
+		if !strings.HasPrefix(t, "-") {
+			s.Image = t
+			break
+		}
+		opt, val, hasEq := strings.Cut(t, "=")
+		if !dockerValueOpts[opt] {
+			continue // a flag without a value (-d, --rm, -it)
+		}
+		if !hasEq {
+			if i+1 >= len(ws) {
+				return Server{}, false
+			}
+			i++
+			val = ws[i].text
+		}
+		switch opt {
+		case "-p", "--publish":
+			s.Publish = append(s.Publish, Arg{Value: val, Line: ws[i].line})
+		case "--name":
+			s.Name = val
+		}
+	}
+	if s.Image == "" || !image.IsNATS(image.Split(s.Image).Repo) {
+		return Server{}, false
+	}
+	s.Args = argsOf(ws[i+1:])
+	return s, true
 }
 
 // assignment returns NAME when w is NAME=value as written (unquoted name).
