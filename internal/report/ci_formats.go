@@ -1,6 +1,8 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"path"
@@ -41,6 +43,17 @@ var ghLevel = map[string]string{"critical": "error", "high": "error", "medium": 
 // WriteGitHub renders the findings as GitHub workflow commands.
 func WriteGitHub(w io.Writer, r *Report, opt RenderOptions) error {
 	var b strings.Builder
+	// An audit that is not complete (a rule failed, nothing parsed,
+	// nothing found) says so first: the annotations alone would read as
+	// the whole picture.
+	if msg := StatusMessage(r); msg != "" {
+		fmt.Fprintf(&b, "::warning title=%s::%s\n", ghProperty("natsaudit: incomplete audit"), ghData(sentence(msg)))
+	}
+	for _, e := range r.Errors {
+		if e.Kind == ErrorKindRule {
+			fmt.Fprintf(&b, "::warning title=%s::%s\n", ghProperty("natsaudit: rule package not evaluated"), ghData(sentence(e.Target+" "+e.Message)))
+		}
+	}
 	for _, f := range r.Findings {
 		level := ghLevel[f.Severity]
 		if level == "" {
@@ -137,6 +150,14 @@ func WriteGitLab(w io.Writer, r *Report, opt RenderOptions) error {
 			}
 		}
 		issues = append(issues, is)
+	}
+	// An incomplete audit is one more issue at the scanned root, so that
+	// the merge request widget does not read as the whole picture.
+	if msg := StatusMessage(r); msg != "" {
+		sum := sha256.Sum256([]byte("natsaudit-incomplete\x00" + msg))
+		issues = append(issues, glIssue{Type: "issue", Description: "natsaudit: incomplete audit: " + sentence(msg), CheckName: "natsaudit-incomplete",
+			Fingerprint: hex.EncodeToString(sum[:16]), Severity: "major",
+			Location: glLocation{Path: nonEmpty(repoPath(opt.SourceRoot, "."), "."), Lines: glLines{Begin: 1}}})
 	}
 	return writeJSON(w, issues)
 }

@@ -265,6 +265,14 @@ func TestIncompleteAudit(t *testing.T) {
 			t.Errorf("Prometheus lacks %q", want)
 		}
 	}
+	gh := string(render(t, "github", r, opt))
+	if !strings.HasPrefix(gh, "::warning title=natsaudit%3A incomplete audit::") || !strings.Contains(gh, "::warning title=natsaudit%3A rule package not evaluated::data.natsaudit.broken failed at evaluation") {
+		t.Errorf("GitHub annotations do not start by saying the audit is incomplete:\n%.400s", gh)
+	}
+	gl := string(render(t, "gitlab", r, opt))
+	if !strings.Contains(gl, `"check_name": "natsaudit-incomplete"`) {
+		t.Error("GitLab Code Quality does not say the audit is incomplete")
+	}
 	html := render(t, "html", r, opt)
 	checkHTML(t, html, r)
 	if !bytes.Contains(html, []byte("Incomplete audit: at least one rule failed at evaluation")) {
