@@ -74,6 +74,9 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	for _, s := range d.Skipped {
 		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: %s", s.Path, s.Reason))
 	}
+	if d.Excluded > 0 {
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("%d directories and files were left out by --skip-dirs/--skip-files", d.Excluded))
+	}
 	b.envFiles()
 	b.composeServers()
 	b.standaloneConfigs()

@@ -37,6 +37,8 @@ type Options struct {
 	Now     time.Time
 	Version string
 	MaxSize int64
+	// SkipDirs and SkipFiles leave paths out of the scan (discover.Options).
+	SkipDirs, SkipFiles []string
 	// Live, when set, adds live documents to the inventory (see package probe).
 	Live func(ctx context.Context, inv *model.Inventory) error
 	// Secrets is the run's secret analyzer; New creates one when nil.
@@ -100,7 +102,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	d := &discover.Result{All: map[string]string{}}
 	if len(opt.Paths) > 0 {
 		var err error
-		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize})
+		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize, SkipDirs: opt.SkipDirs, SkipFiles: opt.SkipFiles})
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/audit"
@@ -32,7 +33,8 @@ type auditFlags struct {
 
 type scanFlags struct {
 	auditFlags
-	maxSize int64
+	maxSize             int64
+	skipDirs, skipFiles []string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -54,6 +56,8 @@ scanned directory (or to the current directory when several paths are given).`,
 	a.addOutputFlags(cmd, &f.out)
 	a.addLiveFlags(cmd, &f.live, true)
 	cmd.Flags().Int64Var(&f.maxSize, "max-file-size", discover.DefaultMaxSize, "skip files larger than this many bytes")
+	cmd.Flags().StringSliceVar(&f.skipDirs, "skip-dirs", nil, "leave out directories matching these globs (comma-separated or repeated; ** allowed; a name without / matches anywhere: testdata)")
+	cmd.Flags().StringSliceVar(&f.skipFiles, "skip-files", nil, "leave out files matching these globs (as --skip-dirs: **/*.test.yml, docker-compose.ci.yml)")
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "directory of extra Rego rules (repeatable)")
 	addCIFlags(cmd, &f.ci, ".natsaudit.yaml at the scanned directory")
 	cmd.Flags().BoolVar(&f.failOnEmpty, "fail-on-empty", false, "exit 3 when the paths hold no NATS configuration (default: exit 0 with a warning)")
@@ -88,7 +92,12 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 			base = filepath.Dir(args[0])
 		}
 	}
-	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize}, nil)
+	for _, g := range append(append([]string{}, f.skipDirs...), f.skipFiles...) {
+		if !doublestar.ValidatePattern(g) {
+			return &exitError{ExitError, fmt.Errorf("--skip-dirs/--skip-files %q is not a valid glob", g)}
+		}
+	}
+	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize, SkipDirs: f.skipDirs, SkipFiles: f.skipFiles}, nil)
 }
 
 // runAudit is scan and probe: parse the shared flags, load the rules and

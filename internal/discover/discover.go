@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/natsaudit/natsaudit/internal/safefile"
 )
 
@@ -66,11 +68,34 @@ type Result struct {
 	// (relative path → real path, links resolved and checked), so compose
 	// bind mounts can be resolved to repo files and evidence lines read.
 	All map[string]string
+	// Excluded counts the directories and files --skip-dirs and
+	// --skip-files left out.
+	Excluded int
 }
 
 // Options tune the walk.
 type Options struct {
 	MaxSize int64
+	// SkipDirs and SkipFiles are doublestar globs (--skip-dirs,
+	// --skip-files) over report paths; a pattern without a slash also
+	// matches a directory or file name anywhere ("testdata", "*.test.yml").
+	SkipDirs, SkipFiles []string
+}
+
+// excluded reports whether relp (a report path) or its base name matches
+// one of the patterns.
+func excluded(patterns []string, relp string) bool {
+	for _, p := range patterns {
+		if ok, _ := doublestar.Match(p, relp); ok {
+			return true
+		}
+		if !strings.Contains(p, "/") {
+			if ok, _ := doublestar.Match(p, path.Base(relp)); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": true, ".hg": true, ".svn": true}
@@ -149,6 +174,14 @@ func (r *Result) walkDir(ctx context.Context, absBase, abs, real string, opt Opt
 			if wp != start && skipDirs[d.Name()] {
 				return fs.SkipDir
 			}
+			if wp != start && excluded(opt.SkipDirs, rel(absBase, fp)) {
+				r.Excluded++
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if excluded(opt.SkipFiles, rel(absBase, fp)) {
+			r.Excluded++
 			return nil
 		}
 		read := wp
