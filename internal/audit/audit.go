@@ -242,7 +242,7 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	}
 	for _, f := range findings {
 		count[f.RuleID]++
-		sum.Severity[f.Severity]++
+		sum.Severity[string(f.Severity)]++
 		sum.Total++
 	}
 	rep := &report.Report{
@@ -257,7 +257,7 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	}
 	broken := failedRules(failed)
 	for _, r := range eng.Rules() {
-		rep.Rules = append(rep.Rules, report.RuleStatus{ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category,
+		rep.Rules = append(rep.Rules, report.RuleStatus{ID: r.ID, Title: r.Title, Severity: string(r.Severity), Category: string(r.Category),
 			Evaluated: isEval[r.ID], Findings: count[r.ID], Custom: r.Custom, Disabled: disabled[r.ID], Failed: broken[r.ID]})
 	}
 	rep.Scan.Sources = append([]string{}, inv.Scan.Sources...)
@@ -334,7 +334,7 @@ func dropDuplicates(fs []report.Finding) []report.Finding {
 	seen := make(map[key]bool, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
-		k := key{f.Fingerprint, f.Severity, f.Message, locKey(f)}
+		k := key{f.Fingerprint, string(f.Severity), f.Message, locKey(f)}
 		if seen[k] {
 			continue
 		}

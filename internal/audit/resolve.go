@@ -7,6 +7,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/secret"
@@ -26,7 +27,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 		Path:        r.Path,
 	}
 	if engine.SeverityRank(r.Severity) >= 0 {
-		f.Severity = r.Severity
+		f.Severity = finding.Severity(r.Severity)
 	}
 	var loc model.Location
 	missing := "" // the key the finding is about, when the config lacks it

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"math/rand/v2"
 	"reflect"
 	"sort"
@@ -18,7 +19,7 @@ func TestSortFindingsOrder(t *testing.T) {
 	var fs []report.Finding
 	for i := range 500 {
 		f := report.Finding{
-			Severity:    engine.Severities[r.IntN(len(engine.Severities))],
+			Severity:    finding.Severities[r.IntN(len(finding.Severities))],
 			RuleID:      fmt.Sprintf("NATS-X-%03d", r.IntN(5)),
 			Fingerprint: fmt.Sprintf("%02d", r.IntN(3)),
 			Target:      fmt.Sprintf("server s%d", r.IntN(4)),

@@ -61,7 +61,7 @@ func Markdown(w io.Writer, rules []*engine.Rule, opt Options) error {
 	groups, order := group(rules)
 	counts := map[string]int{}
 	for _, r := range rules {
-		counts[r.Category]++
+		counts[string(r.Category)]++
 	}
 	var cats []string
 	for _, c := range engine.Categories {

@@ -65,7 +65,7 @@ func TestEveryRuleHasItsAnchor(t *testing.T) {
 		if !strings.Contains(doc, `<a id="`+frag+`"></a>`) {
 			t.Errorf("%s: no anchor %q for %s", r.ID, frag, r.HelpURI())
 		}
-		if !strings.Contains(doc, "| ["+r.ID+"](#"+frag+") | "+r.Severity+" | "+r.Category+" |") {
+		if !strings.Contains(doc, "| ["+r.ID+"](#"+frag+") | "+string(r.Severity)+" | "+string(r.Category)+" |") {
 			t.Errorf("%s: missing from the summary table", r.ID)
 		}
 		if !strings.Contains(doc, "**Rule:** ["+r.File+"](../"+r.File+")") {

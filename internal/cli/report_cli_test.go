@@ -242,7 +242,7 @@ func checkDiffFixed(t *testing.T, ruleID, line string) {
 	var cat string
 	for _, f := range old.Findings {
 		if f.RuleID == ruleID {
-			cat = f.Category
+			cat = string(f.Category)
 		}
 	}
 	for _, c := range d.Scores {

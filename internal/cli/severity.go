@@ -37,7 +37,7 @@ func filterSeverities(rep *report.Report, keep map[string]bool) {
 	}
 	kept := rep.Findings[:0:0]
 	for _, f := range rep.Findings {
-		if keep[f.Severity] {
+		if keep[string(f.Severity)] {
 			kept = append(kept, f)
 		}
 	}
@@ -48,7 +48,7 @@ func filterSeverities(rep *report.Report, keep map[string]bool) {
 		sum.Severity[s] = 0
 	}
 	for _, f := range kept {
-		sum.Severity[f.Severity]++
+		sum.Severity[string(f.Severity)]++
 		sum.Total++
 	}
 	rep.Summary = sum

@@ -2,60 +2,28 @@ package engine
 
 import (
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// Severities, most severe first.
-var Severities = []string{"critical", "high", "medium", "low", "info"}
+// Severities, most severe first (as plain strings, for flag values and
+// messages; the typed list is finding.Severities).
+var Severities = finding.SeverityNames()
 
 // SeverityRank orders severities: critical 4 ... info 0; unknown -1.
-func SeverityRank(s string) int {
-	for i, x := range Severities {
-		if x == s {
-			return len(Severities) - 1 - i
-		}
-	}
-	return -1
-}
+func SeverityRank[S ~string](s S) int { return finding.SeverityRank(s) }
 
-// Categories of rules.
-var Categories = []string{"security", "reliability", "performance", "operations"}
+// Categories of rules, as plain strings.
+var Categories = finding.CategoryNames()
 
-// Rule is one catalog entry, read from a rule's METADATA annotations.
-type Rule struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Severity    string   `json:"severity"`
-	Category    string   `json:"category"`
-	Description string   `json:"description"`
-	Remediation string   `json:"remediation"`
-	References  []string `json:"references"`
-	// Sources are the kinds of input that can reveal the problem (config,
-	// compose, env, streams, certs, files, live); the rule counts as evaluated
-	// when the scan has one of them.
-	Sources []string `json:"sources"`
-	Package string   `json:"package"`
-	File    string   `json:"file"`
-	Line    int      `json:"line"`
-	Custom  bool     `json:"custom,omitempty"`
-	// SeverityVaries says how a finding's severity can differ from
-	// Severity, the rule's default: METADATA custom.severity_varies, or a
-	// generic sentence for a rule that sets a severity per finding
-	// (lib.finding_sev). Empty when every finding has the default.
-	SeverityVaries string `json:"severity_varies,omitempty"`
-}
+// Rule is the catalog entry of the shared vocabulary.
+type Rule = finding.Rule
 
-// SeverityText is the severity as the catalog shows it: "high", or
-// "high (critical when an applicable advisory is critical)".
-func (r *Rule) SeverityText() string {
-	if r.SeverityVaries == "" {
-		return r.Severity
-	}
-	return r.Severity + " (" + r.SeverityVaries + ")"
-}
+// DocsBase is where docs/rules.md is published.
+const DocsBase = finding.DocsBase
 
 // setsSeverity reports whether a rule's body calls finding_sev, the
 // helper that gives a finding a severity other than the rule's default.
@@ -69,14 +37,6 @@ func setsSeverity(rule *ast.Rule) bool {
 	})
 	return found
 }
-
-// HelpURI is the rule's documentation page.
-func (r *Rule) HelpURI() string {
-	return DocsBase + "#" + strings.ToLower(r.ID)
-}
-
-// DocsBase is where docs/rules.md is published.
-const DocsBase = "https://github.com/natsaudit/natsaudit/blob/main/docs/rules.md"
 
 // catalog reads rule metadata from the modules' annotations. Every deny rule
 // must have an id, a known severity and category, a title, a description and
@@ -107,7 +67,7 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 			}
 			return ""
 		}
-		r.ID, r.Severity, r.Category, r.Remediation = get("id"), get("severity"), get("category"), get("remediation")
+		r.ID, r.Severity, r.Category, r.Remediation = get("id"), finding.Severity(get("severity")), finding.Category(get("category")), get("remediation")
 		r.SeverityVaries = get("severity_varies")
 		if rule := ar.GetRule(); r.SeverityVaries == "" && rule != nil && setsSeverity(rule) {
 			r.SeverityVaries = "varies with the case: each finding carries its own"
@@ -133,7 +93,7 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 			continue
 		case SeverityRank(r.Severity) < 0:
 			errs = append(errs, fmt.Sprintf("%s: %s: severity %q is not one of %s", loc, r.ID, r.Severity, strings.Join(Severities, ", ")))
-		case !validCategory(r.Category):
+		case !r.Category.Valid():
 			errs = append(errs, fmt.Sprintf("%s: %s: category %q is not one of %s", loc, r.ID, r.Category, strings.Join(Categories, ", ")))
 		case r.Title == "" || r.Description == "" || r.Remediation == "":
 			errs = append(errs, fmt.Sprintf("%s: %s: METADATA needs title, description and custom.remediation", loc, r.ID))
@@ -153,13 +113,4 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
-
-func validCategory(c string) bool {
-	for _, x := range Categories {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // The HTML report in a real browser: headless Chromium loads the report of
@@ -177,18 +177,18 @@ func TestBrowserHTMLReport(t *testing.T) {
 	if r.Scores.Overall != nil {
 		scores++
 	}
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		if r.Scores.Categories[c].Score != nil {
 			scores++
 		}
 	}
-	for _, s := range engine.Severities {
+	for _, s := range finding.SeverityNames() {
 		if r.Summary.Severity[s] > 0 {
 			sevs++
 		}
 	}
 	for _, f := range r.Findings {
-		segs[f.Category+"/"+f.Severity] = true
+		segs[string(f.Category)+"/"+string(f.Severity)] = true
 	}
 	for name, want := range map[string]int{"charts": 3, "scoreBars": scores, "severityBars": sevs, "categorySegments": len(segs), "findings": len(r.Findings), "scripts": 0} {
 		if counts[name] != want {

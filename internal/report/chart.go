@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // Chart is an inline SVG chart as plain geometry: the template draws it,
@@ -76,7 +76,7 @@ func scoreChart(s Scores) Chart {
 		class string
 	}
 	rows := []row{{"Overall", s.Overall, "overall"}}
-	for _, cat := range engine.Categories {
+	for _, cat := range finding.CategoryNames() {
 		rows = append(rows, row{Title(cat), s.Categories[cat].Score, ""})
 	}
 	var desc []string
@@ -109,12 +109,12 @@ func scoreChart(s Scores) Chart {
 func severityChart(s Summary) Chart {
 	c := Chart{ID: "chart-severity", Title: "Findings by severity", Width: chartWidth}
 	most := 1
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		most = max(most, s.Severity[sev])
 	}
 	var desc []string
 	top := 8
-	for i, sev := range engine.Severities {
+	for i, sev := range finding.SeverityNames() {
 		y := top + i*rowHeight
 		n := s.Severity[sev]
 		c.Texts = append(c.Texts, Text{X: labelWidth - 8, Y: y + 21, Anchor: "end", Class: "label", Text: Title(sev)})
@@ -125,7 +125,7 @@ func severityChart(s Summary) Chart {
 		c.Texts = append(c.Texts, Text{X: labelWidth + max(w, 2) + 6, Y: y + 21, Anchor: "start", Class: "value", Text: fmt.Sprint(n)})
 		desc = append(desc, fmt.Sprintf("%d %s", n, sev))
 	}
-	c.Height = top + len(engine.Severities)*rowHeight + 8
+	c.Height = top + len(finding.SeverityNames())*rowHeight + 8
 	c.Desc = strings.Join(desc, ", ") + "."
 	return c
 }
@@ -163,7 +163,7 @@ func categoryChart(fs []Finding) Chart {
 		desc = append(desc, fmt.Sprintf("%s: %d (%s)", r.Category, r.Total, strings.Join(parts, ", ")))
 	}
 	y := top + len(t.Rows)*rowHeight + 10
-	for i, sev := range engine.Severities {
+	for i, sev := range finding.SeverityNames() {
 		c.Legend = append(c.Legend, LegendItem{X: labelWidth + i*100, Y: y, Class: "sev-" + sev, Shape: "square", Text: Title(sev)})
 	}
 	c.Height = y + 24

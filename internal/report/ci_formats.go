@@ -55,7 +55,7 @@ func WriteGitHub(w io.Writer, r *Report, opt RenderOptions) error {
 		}
 	}
 	for _, f := range r.Findings {
-		level := ghLevel[f.Severity]
+		level := ghLevel[string(f.Severity)]
 		if level == "" {
 			level = "warning"
 		}
@@ -136,9 +136,9 @@ func WriteGitLab(w io.Writer, r *Report, opt RenderOptions) error {
 			Description: fmt.Sprintf("%s: %s", f.Title, sentence(resultMessage(f))),
 			CheckName:   f.RuleID,
 			Fingerprint: f.Fingerprint,
-			Severity:    nonEmpty(glSeverity[f.Severity], "info"),
+			Severity:    nonEmpty(glSeverity[string(f.Severity)], "info"),
 		}
-		if c := glCategory[f.Category]; c != "" {
+		if c := glCategory[string(f.Category)]; c != "" {
 			is.Categories = []string{c}
 		}
 		if f.Location != nil && f.Location.File != "" {

@@ -80,8 +80,8 @@ func checkGitHub(t *testing.T, out []byte, r *report.Report) {
 	want := map[string]string{"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 	for i, f := range r.Findings {
 		c := cmds[i]
-		if c.level != want[f.Severity] {
-			t.Errorf("%s (%s) is a %s annotation, want %s", f.RuleID, f.Severity, c.level, want[f.Severity])
+		if c.level != want[string(f.Severity)] {
+			t.Errorf("%s (%s) is a %s annotation, want %s", f.RuleID, f.Severity, c.level, want[string(f.Severity)])
 		}
 		if f.Location != nil && c.props["line"] != fmt.Sprint(f.Location.Line) {
 			t.Errorf("%s: line=%q, want %d", f.RuleID, c.props["line"], f.Location.Line)

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // DiffFormats are the output formats of `natsaudit diff`.
@@ -73,7 +73,7 @@ func Compare(old, cur *Report) *Diff {
 	d := &Diff{Old: side(old), New: side(cur)}
 	d.Overall = change("overall", old.Scores.Overall, cur.Scores.Overall)
 	d.Overall.OldGrade, d.Overall.NewGrade = old.Scores.Grade, cur.Scores.Grade
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		d.Scores = append(d.Scores, change(c, old.Scores.Categories[c].Score, cur.Scores.Categories[c].Score))
 	}
 	oldEval, newEval := evaluatedSet(old), evaluatedSet(cur)
@@ -167,7 +167,7 @@ func evaluatedSet(r *Report) map[string]bool {
 
 func side(r *Report) DiffSide {
 	sev := map[string]int{}
-	for _, s := range engine.Severities {
+	for _, s := range finding.SeverityNames() {
 		sev[s] = r.Summary.Severity[s]
 	}
 	return DiffSide{Started: r.Scan.Started, Version: r.Tool.Version, Roots: nonNil(r.Scan.Roots), Targets: nonNil(r.Scan.Targets),
@@ -305,7 +305,7 @@ func day(s string) string {
 func countAtLeast(es []DiffEntry, sev string) int {
 	n := 0
 	for _, e := range es {
-		if engine.SeverityRank(e.Severity) >= engine.SeverityRank(sev) {
+		if finding.SeverityRank(e.Severity) >= finding.SeverityRank(sev) {
 			n++
 		}
 	}
@@ -370,7 +370,7 @@ func writeDiffText(w io.Writer, d *Diff) error {
 			b.WriteString("  none\n")
 		}
 		for _, e := range s.es {
-			fmt.Fprintf(&b, "  %-8s %-14s %s\n", TerminalSafe(strings.ToUpper(e.Severity)), TerminalSafe(e.RuleID), TerminalSafe(e.Title))
+			fmt.Fprintf(&b, "  %-8s %-14s %s\n", TerminalSafe(strings.ToUpper(string(e.Severity))), TerminalSafe(e.RuleID), TerminalSafe(e.Title))
 			where := e.Target
 			if e.Location != nil {
 				where = locString(e.Location) + "  " + e.Target
@@ -432,7 +432,7 @@ func writeDiffMarkdown(w io.Writer, d *Diff) error {
 			if e.Location != nil {
 				where = mdCodeCell(locString(e.Location)) + " " + mdText(e.Target, true)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(e.Severity), mdCell(e.RuleID), mdCell(e.Title), where, mdCell(e.Note))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(string(e.Severity)), mdCell(e.RuleID), mdCell(e.Title), where, mdCell(e.Note))
 		}
 		b.WriteString("\n")
 	}

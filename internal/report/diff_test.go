@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -92,8 +93,8 @@ func TestGoldenDiff(t *testing.T) {
 	}
 }
 
-func finding(rule, sev, fp string) report.Finding {
-	return report.Finding{RuleID: rule, Severity: sev, Category: "security", Title: rule + " title", Target: "server a", Fingerprint: fp}
+func mkFinding(rule, sev, fp string) report.Finding {
+	return report.Finding{RuleID: rule, Severity: finding.Severity(sev), Category: "security", Title: rule + " title", Target: "server a", Fingerprint: fp}
 }
 
 func rep(started string, overall float64, findings []report.Finding, suppressed []report.Finding, evaluated ...string) *report.Report {
@@ -107,18 +108,18 @@ func rep(started string, overall float64, findings []report.Finding, suppressed 
 
 func TestCompareClassifies(t *testing.T) {
 	old := rep("2026-08-01T00:00:00Z", 6.0, []report.Finding{
-		finding("R-FIXED", "high", "f1"),
-		finding("R-OPEN", "medium", "f2"),
-		finding("R-OPEN", "medium", "f2"), // same fingerprint twice: a multiset
-		finding("R-SUPP", "low", "f3"),
-		finding("R-GONE", "low", "f4"),
-	}, []report.Finding{finding("R-WAS-SUPP", "low", "f5")}, "R-FIXED", "R-OPEN", "R-SUPP", "R-GONE", "R-WAS-SUPP")
+		mkFinding("R-FIXED", "high", "f1"),
+		mkFinding("R-OPEN", "medium", "f2"),
+		mkFinding("R-OPEN", "medium", "f2"), // same fingerprint twice: a multiset
+		mkFinding("R-SUPP", "low", "f3"),
+		mkFinding("R-GONE", "low", "f4"),
+	}, []report.Finding{mkFinding("R-WAS-SUPP", "low", "f5")}, "R-FIXED", "R-OPEN", "R-SUPP", "R-GONE", "R-WAS-SUPP")
 	cur := rep("2026-11-01T00:00:00Z", 7.5, []report.Finding{
-		finding("R-OPEN", "medium", "f2"),
-		finding("R-NEWRULE", "high", "f6"),
-		finding("R-WAS-SUPP", "low", "f5"),
-		finding("R-NEW", "critical", "f7"),
-	}, []report.Finding{finding("R-SUPP", "low", "f3")}, "R-FIXED", "R-OPEN", "R-SUPP", "R-NEWRULE", "R-WAS-SUPP", "R-NEW")
+		mkFinding("R-OPEN", "medium", "f2"),
+		mkFinding("R-NEWRULE", "high", "f6"),
+		mkFinding("R-WAS-SUPP", "low", "f5"),
+		mkFinding("R-NEW", "critical", "f7"),
+	}, []report.Finding{mkFinding("R-SUPP", "low", "f3")}, "R-FIXED", "R-OPEN", "R-SUPP", "R-NEWRULE", "R-WAS-SUPP", "R-NEW")
 	old.Rules = append(old.Rules, report.RuleStatus{ID: "R-NEW", Evaluated: true})
 	d := report.Compare(old, cur)
 	ids := func(es []report.DiffEntry) string {

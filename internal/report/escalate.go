@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // advisoryID matches the advisory identifiers a message can name.
@@ -33,7 +33,7 @@ func Advisories(msg string) []string {
 // that became critical is new (NATS-VER-001 keeps its fingerprint when a
 // critical advisory starts to apply).
 func Escalation(accepted, cur Finding) string {
-	return escalation(accepted.Severity, Advisories(accepted.Message), cur)
+	return escalation(string(accepted.Severity), Advisories(accepted.Message), cur)
 }
 
 // EscalationFrom is Escalation against what was kept of the accepted
@@ -44,7 +44,7 @@ func EscalationFrom(severity string, advisories []string, cur Finding) string {
 
 func escalation(severity string, advisories []string, cur Finding) string {
 	var why []string
-	if engine.SeverityRank(cur.Severity) > engine.SeverityRank(severity) {
+	if finding.SeverityRank(cur.Severity) > finding.SeverityRank(severity) {
 		why = append(why, fmt.Sprintf("severity %s → %s", severity, cur.Severity))
 	}
 	had := map[string]bool{}

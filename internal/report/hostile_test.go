@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
 )
 
@@ -76,7 +76,7 @@ func hostileReport(hs []string) *Report {
 		r.Scan.Servers = append(r.Scan.Servers, h)
 		sev := sevs[i%len(sevs)]
 		f := Finding{
-			RuleID: "NATS-X-" + string(rune('A'+i%26)), Severity: sev, Category: "security",
+			RuleID: "NATS-X-" + string(rune('A'+i%26)), Severity: finding.Severity(sev), Category: "security",
 			Title: at(i + 1), Message: h, Remediation: at(i + 2),
 			Snippet: at(i + 3), Target: "stream " + at(i+4), TargetKind: "stream", TargetName: at(i + 4),
 			Path: at(i + 5), Endpoint: "http://127.0.0.1:8222/jsz?" + at(i+6), Fingerprint: strings.Repeat("0", 31) + string(rune('a'+i%6)),
@@ -105,8 +105,8 @@ func hostileHeadings(r *Report) [4]int {
 	sevs := map[string]bool{}
 	groups := map[string]bool{}
 	for _, f := range r.Findings {
-		sevs[f.Severity] = true
-		groups[f.Severity+"\x00"+f.RuleID] = true
+		sevs[string(f.Severity)] = true
+		groups[string(f.Severity)+"\x00"+f.RuleID] = true
 	}
 	h3 := len(sevs) + 3 // severities under Findings, three horizons under Recommendations
 	if len(r.Findings) == 0 {
@@ -328,11 +328,11 @@ func TestTextColorPadding(t *testing.T) {
 // is escaped there, while a built-in rule's stays Markdown.
 func TestSARIFCustomRuleHelpEscaped(t *testing.T) {
 	r := hostileReport(hostileStrings[:6])
-	custom := &engine.Rule{ID: r.Findings[0].RuleID, Title: "t", Severity: "critical", Category: "security", Custom: true,
+	custom := &finding.Rule{ID: r.Findings[0].RuleID, Title: "t", Severity: "critical", Category: "security", Custom: true,
 		Description: hostileStrings[0] + "\n\n" + hostileStrings[7], Remediation: hostileStrings[3] + "\n\n    " + hostileStrings[4],
 		References: []string{"https://evil.example/ref"}}
 	var b bytes.Buffer
-	if err := WriteSARIF(&b, r, RenderOptions{Rules: []*engine.Rule{custom}}); err != nil {
+	if err := WriteSARIF(&b, r, RenderOptions{Rules: []*finding.Rule{custom}}); err != nil {
 		t.Fatal(err)
 	}
 	var log struct {

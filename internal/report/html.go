@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // The HTML report is one self-contained file: inline CSS, inline SVG charts,
@@ -255,7 +255,7 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 	groups := ruleGroups(r.Findings)
 	anchors := anchorSet{}
 	anchorOf := map[string]string{}
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		s := sevSection{Severity: sev, Title: Title(sev), Anchor: "severity-" + sev}
 		for _, g := range groups {
 			if g.severity != sev {
@@ -278,7 +278,7 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 		}
 	}
 	for _, g := range byImpact {
-		if len(d.Urgent) == 5 || engine.SeverityRank(g.severity) < engine.SeverityRank("high") {
+		if len(d.Urgent) == 5 || finding.SeverityRank(g.severity) < finding.SeverityRank("high") {
 			break
 		}
 		d.Urgent = append(d.Urgent, item(g))
@@ -382,7 +382,7 @@ func htmlSummary(r *Report) string {
 	return s
 }
 
-func newRuleSection(g ruleGroup, rule *engine.Rule, anchor string) ruleSection {
+func newRuleSection(g ruleGroup, rule *finding.Rule, anchor string) ruleSection {
 	s := ruleSection{
 		Anchor: anchor, ID: htmlText(g.ruleID), Title: htmlText(g.title), Severity: g.severity,
 		Category: htmlText(Title(g.category)), Places: plural(len(g.findings), "place"),
@@ -420,7 +420,7 @@ func newRuleSection(g ruleGroup, rule *engine.Rule, anchor string) ruleSection {
 	return s
 }
 
-func firstFixText(rule *engine.Rule, g ruleGroup) string {
+func firstFixText(rule *finding.Rule, g ruleGroup) string {
 	if rule != nil && rule.Remediation != "" {
 		return firstSentence(rule.Remediation)
 	}
@@ -483,15 +483,15 @@ func scoreClass(s float64) string {
 }
 
 func newBreakdown(fs []Finding) breakdownTable {
-	t := breakdownTable{Severities: engine.Severities, Totals: make([]int, len(engine.Severities))}
-	for _, c := range engine.Categories {
-		row := breakdownRow{Category: Title(c), Counts: make([]int, len(engine.Severities))}
+	t := breakdownTable{Severities: finding.SeverityNames(), Totals: make([]int, len(finding.SeverityNames()))}
+	for _, c := range finding.CategoryNames() {
+		row := breakdownRow{Category: Title(c), Counts: make([]int, len(finding.SeverityNames()))}
 		for _, f := range fs {
-			if f.Category != c {
+			if string(f.Category) != c {
 				continue
 			}
-			for i, s := range engine.Severities {
-				if f.Severity == s {
+			for i, s := range finding.SeverityNames() {
+				if string(f.Severity) == s {
 					row.Counts[i]++
 					row.Total++
 					t.Totals[i]++

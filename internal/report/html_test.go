@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -151,19 +151,19 @@ func checkHTML(t *testing.T, out []byte, r *report.Report) {
 	if r.Scores.Overall != nil {
 		scores++
 	}
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		if r.Scores.Categories[c].Score != nil {
 			scores++
 		}
 	}
 	sevs, segs := 0, map[string]bool{}
-	for _, s := range engine.Severities {
+	for _, s := range finding.SeverityNames() {
 		if r.Summary.Severity[s] > 0 {
 			sevs++
 		}
 	}
 	for _, f := range r.Findings {
-		segs[f.Category+"/"+f.Severity] = true
+		segs[string(f.Category)+"/"+string(f.Severity)] = true
 	}
 	for id, want := range map[string]int{"chart-scores": scores, "chart-severity": sevs, "chart-category": len(segs)} {
 		c := byID(doc, id)
@@ -180,7 +180,7 @@ func checkHTML(t *testing.T, out []byte, r *report.Report) {
 		if n.Type == html.ElementNode && n.Data == "span" && hasClass(n, "sev") {
 			txt := strings.ToLower(textOf(n))
 			ok := false
-			for _, s := range engine.Severities {
+			for _, s := range finding.SeverityNames() {
 				ok = ok || strings.Contains(txt, s)
 			}
 			if !ok {
@@ -228,7 +228,7 @@ var hostile = []string{
 // hostileReport is the rich report with every input string replaced by
 // one of the hostile strings (or by "benign" when hostile is false: the
 // same report shape with harmless names).
-func hostileReport(t *testing.T, bad bool) (*report.Report, []*engine.Rule) {
+func hostileReport(t *testing.T, bad bool) (*report.Report, []*finding.Rule) {
 	t.Helper()
 	r := richReport(t)
 	n := 0
@@ -270,7 +270,7 @@ func hostileReport(t *testing.T, bad bool) (*report.Report, []*engine.Rule) {
 		r.Notes[i] = s()
 	}
 	// A custom rule: its metadata is input too.
-	custom := &engine.Rule{ID: "CUSTOM-1", Title: s(), Severity: "high", Category: "security", Custom: true,
+	custom := &finding.Rule{ID: "CUSTOM-1", Title: s(), Severity: "high", Category: "security", Custom: true,
 		Description: s() + "\n\n    " + s(), Remediation: "Use `" + s() + "`.", References: []string{"javascript:alert(7)", s()}}
 	r.Findings = append(r.Findings, report.Finding{RuleID: "CUSTOM-1", Severity: "high", Category: "security", Title: custom.Title,
 		Message: s(), Remediation: custom.Remediation, Target: "server " + s(), TargetKind: "server", TargetName: s(), Fingerprint: "c1"})

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // JUnit XML, the test-report format GitLab (artifacts:reports:junit) and
@@ -120,8 +120,8 @@ func WriteJUnit(w io.Writer, r *Report, opt RenderOptions) error {
 				var below []string
 				for _, f := range byTarget[t] {
 					text := junitFindingText(f)
-					if engine.SeverityRank(f.Severity) >= rank {
-						c.Failures = append(c.Failures, junitFail{Message: xmlText(resultMessage(f)), Type: f.Severity, Body: text})
+					if finding.SeverityRank(f.Severity) >= rank {
+						c.Failures = append(c.Failures, junitFail{Message: xmlText(resultMessage(f)), Type: string(f.Severity), Body: text})
 					} else {
 						below = append(below, text)
 					}
@@ -156,7 +156,7 @@ func WriteJUnit(w io.Writer, r *Report, opt RenderOptions) error {
 // junitFindingText is the body of a failure: severity, where, what, fix.
 func junitFindingText(f Finding) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s\n", strings.ToUpper(f.Severity), f.RuleID, f.Title)
+	fmt.Fprintf(&b, "%s %s: %s\n", strings.ToUpper(string(f.Severity)), f.RuleID, f.Title)
 	if f.Location != nil {
 		fmt.Fprintf(&b, "at %s\n", locString(f.Location))
 	}
@@ -178,14 +178,14 @@ func junitFindingText(f Finding) string {
 func failOnRank(s string) int {
 	switch s {
 	case "":
-		return engine.SeverityRank("high")
+		return finding.SeverityRank("high")
 	case "never", "none":
 		return 99
 	}
-	if r := engine.SeverityRank(strings.ToLower(s)); r >= 0 {
+	if r := finding.SeverityRank(strings.ToLower(s)); r >= 0 {
 		return r
 	}
-	return engine.SeverityRank("high")
+	return finding.SeverityRank("high")
 }
 
 // xmlText is one line of untrusted text for XML: encoding/xml escapes

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -240,7 +240,7 @@ func checkJUnit(t *testing.T, out []byte, r *report.Report) {
 	// Failures are the findings at or above --fail-on (high by default).
 	wantFailed := 0
 	for _, f := range r.Findings {
-		if engine.SeverityRank(f.Severity) >= engine.SeverityRank("high") {
+		if finding.SeverityRank(f.Severity) >= finding.SeverityRank("high") {
 			wantFailed++
 		}
 	}
@@ -260,13 +260,13 @@ func TestJUnitFailOn(t *testing.T) {
 	atLeast := func(sev string) int {
 		n := 0
 		for _, f := range r.Findings {
-			if engine.SeverityRank(f.Severity) >= engine.SeverityRank(sev) {
+			if finding.SeverityRank(f.Severity) >= finding.SeverityRank(sev) {
 				n++
 			}
 		}
 		return n
 	}
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		if got := count(sev); got != atLeast(sev) {
 			t.Errorf("--fail-on %s: %d failures, want %d", sev, got, atLeast(sev))
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // ScoringDocURI is the published score formula.
@@ -50,7 +50,7 @@ func renderMarkdown(r *Report, opt RenderOptions, lim mdLimit) string {
 type mdWriter struct {
 	b   strings.Builder
 	r   *Report
-	cat map[string]*engine.Rule
+	cat map[string]*finding.Rule
 	lim mdLimit // what to leave out to fit --markdown-max-bytes
 }
 
@@ -146,7 +146,7 @@ func (m *mdWriter) summary() {
 	}
 	m.para(s.String())
 
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		cs := r.Scores.Categories[c]
 		if cs.Score == nil {
 			if NotEvaluated(r) {
@@ -171,8 +171,8 @@ func (m *mdWriter) summary() {
 	// have several severities, e.g. NATS-VER-001, was counted in each row).
 	worst := map[string]string{}
 	for _, f := range r.Findings {
-		if w, ok := worst[f.RuleID]; !ok || engine.SeverityRank(f.Severity) > engine.SeverityRank(w) {
-			worst[f.RuleID] = f.Severity
+		if w, ok := worst[f.RuleID]; !ok || finding.SeverityRank(f.Severity) > finding.SeverityRank(w) {
+			worst[f.RuleID] = string(f.Severity)
 		}
 	}
 	rules := map[string]int{}
@@ -180,7 +180,7 @@ func (m *mdWriter) summary() {
 		rules[sev]++
 	}
 	m.p("| Severity | Findings | Rules |\n|---|--:|--:|\n")
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		m.p("| %s | %d | %d |\n", Title(sev), r.Summary.Severity[sev], rules[sev])
 	}
 	m.p("| **Total** | **%d** | **%d** |\n\n", r.Summary.Total, len(worst))
@@ -207,7 +207,7 @@ func (m *mdWriter) findings() {
 		return
 	}
 	groups := ruleGroups(r.Findings)
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		var in []ruleGroup
 		for _, g := range groups {
 			if g.severity == sev {
@@ -283,11 +283,11 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 // are natsaudit's own Markdown: a built-in rule. A custom rule's metadata,
 // or a rule the catalog does not know (a report re-rendered without it), is
 // text from input like any other.
-func trusted(rule *engine.Rule) bool { return rule != nil && !rule.Custom }
+func trusted(rule *finding.Rule) bool { return rule != nil && !rule.Custom }
 
 // untrustedRuleText writes a custom or unknown rule's description,
 // remediation and references as escaped text.
-func (m *mdWriter) untrustedRuleText(rule *engine.Rule, g ruleGroup) {
+func (m *mdWriter) untrustedRuleText(rule *finding.Rule, g ruleGroup) {
 	var desc, fix string
 	var refs []string
 	if rule != nil {
@@ -512,18 +512,18 @@ func ruleGroups(fs []Finding) []ruleGroup {
 	idx := map[string]int{}
 	var out []ruleGroup
 	for _, f := range fs {
-		k := f.Severity + "\x00" + f.RuleID
+		k := string(f.Severity) + "\x00" + f.RuleID
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
 			idx[k] = i
-			out = append(out, ruleGroup{ruleID: f.RuleID, title: f.Title, severity: f.Severity, category: f.Category})
+			out = append(out, ruleGroup{ruleID: f.RuleID, title: f.Title, severity: string(f.Severity), category: string(f.Category)})
 		}
 		out[i].findings = append(out[i].findings, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if ra, rb := engine.SeverityRank(a.severity), engine.SeverityRank(b.severity); ra != rb {
+		if ra, rb := finding.SeverityRank(a.severity), finding.SeverityRank(b.severity); ra != rb {
 			return ra > rb
 		}
 		return a.ruleID < b.ruleID
@@ -537,7 +537,7 @@ func byRule(fs []Finding) []ruleGroup {
 	g := ruleGroups(fs)
 	sort.SliceStable(g, func(i, j int) bool {
 		a, b := g[i], g[j]
-		if ra, rb := engine.SeverityRank(a.severity), engine.SeverityRank(b.severity); ra != rb {
+		if ra, rb := finding.SeverityRank(a.severity), finding.SeverityRank(b.severity); ra != rb {
 			return ra > rb
 		}
 		if len(a.findings) != len(b.findings) {
@@ -670,7 +670,7 @@ func pluralVerb(n int, one, many string) string {
 
 func nonZeroCounts(s Summary) string {
 	var parts []string
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		if n := s.Severity[sev]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // The Prometheus text exposition format (version 0.0.4), for a scheduled
@@ -59,14 +59,14 @@ func WritePrometheus(w io.Writer, r *Report, opt RenderOptions) error {
 	if r.Scores.Overall != nil {
 		p.sample("natsaudit_score", *r.Scores.Overall, "category", "overall")
 	}
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		if s := r.Scores.Categories[c].Score; s != nil {
 			p.sample("natsaudit_score", *s, "category", c)
 		}
 	}
 
 	p.family("natsaudit_findings", "gauge", "Findings by severity (suppressed ones excluded).")
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		p.sample("natsaudit_findings", float64(r.Summary.Severity[sev]), "severity", sev)
 	}
 
@@ -129,7 +129,7 @@ func WritePrometheus(w io.Writer, r *Report, opt RenderOptions) error {
 			if counts[f.TargetName] == nil {
 				counts[f.TargetName] = map[string]int{}
 			}
-			counts[f.TargetName][f.Severity]++
+			counts[f.TargetName][string(f.Severity)]++
 		}
 		seen := map[string]bool{}
 		for _, s := range r.Scan.Servers {
@@ -137,7 +137,7 @@ func WritePrometheus(w io.Writer, r *Report, opt RenderOptions) error {
 				continue
 			}
 			seen[s] = true
-			for _, sev := range engine.Severities {
+			for _, sev := range finding.SeverityNames() {
 				p.sample("natsaudit_server_findings", float64(counts[s][sev]), "server", s, "severity", sev)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // Formats are the output formats of scan and probe.
@@ -17,7 +17,7 @@ type RenderOptions struct {
 	// Rules is the catalog the run used. Markdown and SARIF take each rule's
 	// description, remediation and references from it; without it they fall
 	// back to what the report itself holds.
-	Rules []*engine.Rule
+	Rules []*finding.Rule
 	// SourceRoot is the scanned directory relative to the repository root
 	// (or absolute when outside any repository). SARIF artifact URIs are
 	// report paths joined to it, so that GitHub finds the files.

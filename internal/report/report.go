@@ -3,7 +3,10 @@
 // metadata; none has logic of its own about what is wrong.
 package report
 
-import "github.com/natsaudit/natsaudit/internal/model"
+import (
+	"github.com/natsaudit/natsaudit/internal/finding"
+	"github.com/natsaudit/natsaudit/internal/model"
+)
 
 // Schema identifies the JSON report format.
 const Schema = "https://natsaudit.dev/schemas/report-v1.json"
@@ -83,40 +86,14 @@ type CategoryScore struct {
 	Findings       int      `json:"findings"`
 }
 
-// Location is where a finding is, in a scanned file.
-type Location struct {
-	File   string `json:"file"`
-	Line   int    `json:"line"`
-	Column int    `json:"column,omitempty"`
-}
-
-// Finding is one problem.
-type Finding struct {
-	RuleID      string       `json:"rule_id"`
-	Severity    string       `json:"severity"`
-	Category    string       `json:"category"`
-	Title       string       `json:"title"`
-	Message     string       `json:"message"`
-	Remediation string       `json:"remediation"`
-	Location    *Location    `json:"location"`
-	Snippet     string       `json:"snippet,omitempty"` // the offending line, secrets masked
-	Target      string       `json:"target"`            // "server nats-1", "stream ORDERS", ...
-	TargetKind  string       `json:"target_kind"`
-	TargetName  string       `json:"target_name"`
-	Path        string       `json:"path"`               // logical path of the value
-	Endpoint    string       `json:"endpoint,omitempty"` // live findings: the monitoring URL
-	Fingerprint string       `json:"fingerprint"`
-	Suppression *Suppression `json:"suppression,omitempty"`
-}
-
-// Suppression records why a finding is not reported.
-type Suppression struct {
-	Kind    string `json:"kind"` // inline, exception, baseline
-	Reason  string `json:"reason"`
-	Until   string `json:"until,omitempty"`
-	Source  string `json:"source"` // file:line of the comment or exception
-	Expired bool   `json:"expired,omitempty"`
-}
+// Location, Finding and Suppression are the shared vocabulary's (package
+// finding); these aliases keep report.Finding readable where a renderer
+// names it.
+type (
+	Location    = finding.Location
+	Finding     = finding.Finding
+	Suppression = finding.Suppression
+)
 
 // RuleStatus says whether a rule ran and what it found.
 type RuleStatus struct {

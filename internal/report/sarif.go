@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"io"
 	"path"
 	"sort"
@@ -9,7 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/model"
 )
 
@@ -29,27 +29,8 @@ const SARIFFingerprintKey = "natsaudit/v1"
 // SARIFSourceRoot is the uriBaseId of every artifact: the repository root.
 const SARIFSourceRoot = "%SRCROOT%"
 
-// securitySeverity is GitHub's security-severity per severity, in the middle
-// of GitHub's bands (over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
-// 0.1–3.9 low) so that no rounding moves a rule to the next band. Info has
-// none: it is not a vulnerability.
-var securitySeverity = map[string]string{"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
-
-// problemSeverity is GitHub's problem.severity for rules that are not
-// security rules (reliability, performance, operations).
-var problemSeverity = map[string]string{"critical": "error", "high": "error", "medium": "warning", "low": "recommendation", "info": "recommendation"}
-
 // SARIFLevel maps a severity to a SARIF level.
-func SARIFLevel(sev string) string {
-	switch sev {
-	case "critical", "high":
-		return "error"
-	case "medium":
-		return "warning"
-	default:
-		return "note"
-	}
-}
+func SARIFLevel(sev string) string { return finding.Severity(sev).SARIFLevel() }
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -272,19 +253,19 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 		res := sarifResult{
 			RuleID:    f.RuleID,
 			RuleIndex: index[f.RuleID],
-			Level:     SARIFLevel(f.Severity),
+			Level:     f.Severity.SARIFLevel(),
 			Message:   sarifMessage{Text: sentence(resultMessage(f))},
 			Locations: []sarifLocation{{PhysicalLocation: physical(uri(f.Location.File), f.Location.Line, f.Location.Column, f.Snippet)}},
 			PartialFingerprints: map[string]string{
 				SARIFFingerprintKey: f.Fingerprint,
 			},
-			Properties: map[string]string{"natsaudit/severity": f.Severity},
+			Properties: map[string]string{"natsaudit/severity": string(f.Severity)},
 		}
 		// The finding's own severity, not only the rule's default: a rule
 		// whose severity depends on the input (NATS-VER-001 is critical
 		// when an applicable advisory is) must not show as its default.
 		if f.Category == "security" {
-			res.Properties["security-severity"] = securitySeverity[f.Severity]
+			res.Properties["security-severity"] = f.Severity.SecuritySeverity()
 		}
 		if f.Target != "" {
 			res.Properties["natsaudit/target"] = f.Target
@@ -392,11 +373,11 @@ func sarifSuppress(s *Suppression) sarifSuppression {
 // sarifRule builds a rule descriptor from the catalog entry, falling back to
 // what the report itself knows when the catalog was not passed (a report
 // re-rendered from JSON).
-func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []Finding) sarifReportingDesc {
+func sarifRule(id string, r *finding.Rule, st RuleStatus, findings, suppressed []Finding) sarifReportingDesc {
 	var title, desc, fix, sev, cat, helpURI string
 	var refs []string
 	if r != nil {
-		title, desc, fix, sev, cat, refs = r.Title, r.Description, r.Remediation, r.Severity, r.Category, r.References
+		title, desc, fix, sev, cat, refs = r.Title, r.Description, r.Remediation, string(r.Severity), string(r.Category), r.References
 		if !r.Custom {
 			helpURI = r.HelpURI()
 		}
@@ -404,7 +385,7 @@ func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []
 		title, sev, cat = st.Title, st.Severity, st.Category
 		for _, f := range append(append([]Finding{}, findings...), suppressed...) {
 			if f.RuleID == id {
-				title, sev, cat, fix = nonEmpty(title, f.Title), nonEmpty(sev, f.Severity), nonEmpty(cat, f.Category), f.Remediation
+				title, sev, cat, fix = nonEmpty(title, f.Title), nonEmpty(sev, string(f.Severity)), nonEmpty(cat, string(f.Category)), f.Remediation
 				break
 			}
 		}
@@ -431,7 +412,7 @@ func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []
 		FullDescription:      sarifMessage{Text: clip(sentence(desc), 1024)},
 		Help:                 sarifMessage{Text: plainHelp(desc, fix, refs), Markdown: md},
 		HelpURI:              helpURI,
-		DefaultConfiguration: sarifDefaultConfig{Level: SARIFLevel(sev)},
+		DefaultConfiguration: sarifDefaultConfig{Level: finding.Severity(sev).SARIFLevel()},
 		Properties: sarifRuleProperties{
 			Tags:      sarifTags(cat),
 			Precision: "high",
@@ -440,9 +421,9 @@ func sarifRule(id string, r *engine.Rule, st RuleStatus, findings, suppressed []
 		},
 	}
 	if cat == "security" {
-		d.Properties.SecuritySeverity = securitySeverity[sev]
+		d.Properties.SecuritySeverity = finding.Severity(sev).SecuritySeverity()
 	} else {
-		d.Properties.ProblemSeverity = problemSeverity[sev]
+		d.Properties.ProblemSeverity = finding.Severity(sev).ProblemSeverity()
 	}
 	return d
 }
@@ -595,8 +576,8 @@ func escapeURIPath(p string) string {
 	return b.String()
 }
 
-func catalogIndex(rules []*engine.Rule) map[string]*engine.Rule {
-	m := make(map[string]*engine.Rule, len(rules))
+func catalogIndex(rules []*finding.Rule) map[string]*finding.Rule {
+	m := make(map[string]*finding.Rule, len(rules))
 	for _, r := range rules {
 		if r != nil {
 			m[r.ID] = r

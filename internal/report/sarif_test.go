@@ -241,7 +241,7 @@ func TestSARIFContent(t *testing.T) {
 		if got := pl["region"].(map[string]any)["startLine"]; got != float64(f.Location.Line) {
 			t.Errorf("%s: startLine %v, want %d", f.RuleID, got, f.Location.Line)
 		}
-		if res["ruleId"] != f.RuleID || res["level"] != report.SARIFLevel(f.Severity) {
+		if res["ruleId"] != f.RuleID || res["level"] != f.Severity.SARIFLevel() {
 			t.Errorf("result %v/%v for finding %s/%s", res["ruleId"], res["level"], f.RuleID, f.Severity)
 		}
 		if msg := res["message"].(map[string]any)["text"].(string); !strings.HasPrefix(msg, f.Message) {

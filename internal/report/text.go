@@ -38,11 +38,11 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 		b.WriteString("No findings.\n\n")
 	}
 	for _, f := range r.Findings {
-		sev := TerminalSafe(strings.ToUpper(f.Severity))
+		sev := TerminalSafe(strings.ToUpper(string(f.Severity)))
 		// Pad outside the colour codes: they take no room on screen, and
 		// %-8s would count them.
 		pad := strings.Repeat(" ", max(0, 8-utf8.RuneCountInString(sev)))
-		if c, ok := sevColor[f.Severity]; ok && opt.Color {
+		if c, ok := sevColor[string(f.Severity)]; ok && opt.Color {
 			sev = c + sev + reset
 		}
 		fmt.Fprintf(&b, "%s%s  %s  %s\n", sev, pad, TerminalSafe(f.RuleID), TerminalSafe(f.Title))

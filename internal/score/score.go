@@ -6,15 +6,15 @@ package score
 import (
 	"math"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 // Penalty per failed rule, by its highest severity among its findings.
-var Penalty = map[string]float64{"critical": 4, "high": 2, "medium": 1, "low": 0.5, "info": 0}
+var Penalty = map[finding.Severity]float64{"critical": 4, "high": 2, "medium": 1, "low": 0.5, "info": 0}
 
 // Weights of the categories in the overall score.
-var Weights = map[string]float64{"security": 0.4, "reliability": 0.3, "performance": 0.15, "operations": 0.15}
+var Weights = map[finding.Category]float64{"security": 0.4, "reliability": 0.3, "performance": 0.15, "operations": 0.15}
 
 // Compute scores findings against the rules that were evaluated.
 //
@@ -26,9 +26,9 @@ var Weights = map[string]float64{"security": 0.4, "reliability": 0.3, "performan
 // could be evaluated on the inputs present count; a category with none has
 // no score. The overall score is the weighted mean of the categories that
 // have one.
-func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores {
+func Compute(findings []report.Finding, evaluated []*finding.Rule) report.Scores {
 	type agg struct {
-		worst string
+		worst finding.Severity
 		count int
 	}
 	perRule := map[string]*agg{}
@@ -39,13 +39,13 @@ func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores 
 			perRule[f.RuleID] = a
 		}
 		a.count++
-		if engine.SeverityRank(f.Severity) > engine.SeverityRank(a.worst) {
+		if f.Severity.Rank() > a.worst.Rank() {
 			a.worst = f.Severity
 		}
 	}
 	out := report.Scores{Categories: map[string]report.CategoryScore{}}
 	var wsum, total float64
-	for _, cat := range engine.Categories {
+	for _, cat := range finding.Categories {
 		cs := report.CategoryScore{}
 		penalty, critical := 0.0, false
 		for _, r := range evaluated {
@@ -76,7 +76,7 @@ func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores 
 			wsum += Weights[cat]
 			total += Weights[cat] * s
 		}
-		out.Categories[cat] = cs
+		out.Categories[string(cat)] = cs
 	}
 	if wsum > 0 {
 		o := round1(total / wsum)

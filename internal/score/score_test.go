@@ -3,12 +3,12 @@ package score
 import (
 	"testing"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
 func TestCompute(t *testing.T) {
-	rules := []*engine.Rule{
+	rules := []*finding.Rule{
 		{ID: "A", Category: "security"}, {ID: "B", Category: "security"}, {ID: "C", Category: "security"},
 		{ID: "D", Category: "reliability"}, {ID: "E", Category: "operations"},
 	}
@@ -43,7 +43,7 @@ func TestCompute(t *testing.T) {
 }
 
 func TestExtraFindingsAreCapped(t *testing.T) {
-	rules := []*engine.Rule{{ID: "A", Category: "reliability"}}
+	rules := []*finding.Rule{{ID: "A", Category: "reliability"}}
 	var fs []report.Finding
 	for range 20 {
 		fs = append(fs, report.Finding{RuleID: "A", Severity: "high"})

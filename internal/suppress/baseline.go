@@ -1,7 +1,7 @@
 package suppress
 
 import (
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -31,8 +31,8 @@ func NewBaseline(source string, r *report.Report) *Baseline {
 	b := &Baseline{Source: source, Date: r.Scan.Started, fps: map[string]accepted{}}
 	add := func(f report.Finding) {
 		a, ok := b.fps[f.Fingerprint]
-		if !ok || engine.SeverityRank(f.Severity) > engine.SeverityRank(a.severity) {
-			a.severity = f.Severity
+		if !ok || finding.SeverityRank(f.Severity) > finding.SeverityRank(a.severity) {
+			a.severity = string(f.Severity)
 		}
 		a.advisories = append(a.advisories, report.Advisories(f.Message)...)
 		b.fps[f.Fingerprint] = a

@@ -6,7 +6,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -36,8 +36,8 @@ func NewException(e Exception) (Exception, error) {
 			return e, fmt.Errorf("an exception for several rules (%s) needs a reason", e.Rule)
 		}
 	}
-	if e.MaxSeverity != "" && engine.SeverityRank(e.MaxSeverity) < 0 {
-		return e, fmt.Errorf("max_severity %q: want one of %s", e.MaxSeverity, strings.Join(engine.Severities, ", "))
+	if e.MaxSeverity != "" && finding.SeverityRank(e.MaxSeverity) < 0 {
+		return e, fmt.Errorf("max_severity %q: want one of %s", e.MaxSeverity, strings.Join(finding.SeverityNames(), ", "))
 	}
 	if e.Path != "" && !doublestar.ValidatePattern(e.Path) {
 		return e, fmt.Errorf("path %q is not a valid glob", e.Path)
@@ -60,7 +60,7 @@ func IsRuleGlob(rule string) bool { return strings.ContainsAny(rule, "*?[") }
 
 // tooSevere reports whether f is more severe than the exception accepts.
 func (e *Exception) tooSevere(f *report.Finding) bool {
-	return e.MaxSeverity != "" && engine.SeverityRank(f.Severity) > engine.SeverityRank(e.MaxSeverity)
+	return e.MaxSeverity != "" && finding.SeverityRank(f.Severity) > finding.SeverityRank(e.MaxSeverity)
 }
 
 // matches reports whether the exception covers f (expiry aside).

@@ -1,6 +1,7 @@
 package suppress
 
 import (
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func TestParseInlineProblems(t *testing.T) {
 	}
 }
 
-func finding(rule, file string, line int, target string) report.Finding {
+func mkFinding(rule, file string, line int, target string) report.Finding {
 	return report.Finding{RuleID: rule, Severity: "medium", Location: &report.Location{File: file, Line: line},
 		Target: "server " + target, TargetKind: "server", TargetName: target, Fingerprint: rule + "|" + file + "|" + target}
 }
@@ -107,15 +108,15 @@ func TestApply(t *testing.T) {
 		Known:    func(id string) bool { return strings.HasPrefix(id, "NATS-") },
 	}
 	fs := []report.Finding{
-		finding("NATS-OPS-001", "config/nats.conf", 2, "nats-1"),  // expired inline: reported
-		finding("NATS-OPS-002", "config/nats.conf", 3, "nats-1"),  // inline, last day
-		finding("NATS-LIM-001", "config/nats.conf", 5, "nats-1"),  // inline, comment above
-		finding("NATS-LIM-001", "config/nats.conf", 7, "nats-1"),  // same rule, other line: reported
-		finding("NATS-TLS-002", "config/nats.conf", 1, "nats-1"),  // exception
-		finding("NATS-TLS-002", "config/nats.conf", 1, "other"),   // target does not match
-		finding("NATS-TLS-002", "other/nats.conf", 1, "nats-2"),   // path does not match
-		finding("NATS-TLS-001", "config/nats.conf", 1, "nats-1"),  // expired exception
-		finding("NATS-AUTH-001", "config/nats.conf", 9, "nats-1"), // baseline (line moved)
+		mkFinding("NATS-OPS-001", "config/nats.conf", 2, "nats-1"),  // expired inline: reported
+		mkFinding("NATS-OPS-002", "config/nats.conf", 3, "nats-1"),  // inline, last day
+		mkFinding("NATS-LIM-001", "config/nats.conf", 5, "nats-1"),  // inline, comment above
+		mkFinding("NATS-LIM-001", "config/nats.conf", 7, "nats-1"),  // same rule, other line: reported
+		mkFinding("NATS-TLS-002", "config/nats.conf", 1, "nats-1"),  // exception
+		mkFinding("NATS-TLS-002", "config/nats.conf", 1, "other"),   // target does not match
+		mkFinding("NATS-TLS-002", "other/nats.conf", 1, "nats-2"),   // path does not match
+		mkFinding("NATS-TLS-001", "config/nats.conf", 1, "nats-1"),  // expired exception
+		mkFinding("NATS-AUTH-001", "config/nats.conf", 9, "nats-1"), // baseline (line moved)
 	}
 	res := Apply(fs, opt)
 	var got []string
@@ -180,7 +181,7 @@ func TestApplyWarnsOnMissingReasonAndUnknownRule(t *testing.T) {
 		Known: func(id string) bool { return id == "NATS-DEP-001" },
 		Now:   time.Now(),
 	}
-	res := Apply([]report.Finding{finding("NATS-DEP-001", "docker-compose.yml", 3, "nats")}, opt)
+	res := Apply([]report.Finding{mkFinding("NATS-DEP-001", "docker-compose.yml", 3, "nats")}, opt)
 	if len(res.Suppressed) != 1 || len(res.Findings) != 0 {
 		t.Fatalf("a missing reason must still suppress: %+v", res)
 	}
@@ -197,7 +198,7 @@ func TestApplyWarnsOnMissingReasonAndUnknownRule(t *testing.T) {
 
 func TestApplyInvalidDateDoesNotSuppress(t *testing.T) {
 	opt := Options{Files: []File{{Path: "a.env", Data: []byte("NATS_PASSWORD=x # natsaudit:ignore NATS-CRED-001 reason=r until=soon\n")}}, Now: time.Now()}
-	res := Apply([]report.Finding{finding("NATS-CRED-001", "a.env", 1, "a.env")}, opt)
+	res := Apply([]report.Finding{mkFinding("NATS-CRED-001", "a.env", 1, "a.env")}, opt)
 	if len(res.Findings) != 1 || len(res.Suppressed) != 0 {
 		t.Errorf("a comment with a bad date suppressed: %+v", res)
 	}
@@ -266,7 +267,7 @@ func TestBaselineEscalation(t *testing.T) {
 		{"new advisory", "high", "nats 2.10.1 is affected by 2 advisories: CVE-2024-1111 (high), GHSA-abcd-efgh-ijkl (high)", "escalated since the baseline: new advisories GHSA-abcd-efgh-ijkl"},
 	} {
 		f := accepted
-		f.Severity, f.Message = tc.sev, tc.msg
+		f.Severity, f.Message = finding.Severity(tc.sev), tc.msg
 		res := Apply([]report.Finding{f}, Options{Baseline: b})
 		switch {
 		case tc.reported == "" && (len(res.Findings) != 0 || len(res.Suppressed) != 1):

@@ -109,7 +109,7 @@ func TestScanMatchesStats(t *testing.T) {
 	}
 	byCat := map[string]int{}
 	for _, f := range res.Report.Findings {
-		byCat[f.Category]++
+		byCat[string(f.Category)]++
 	}
 	for _, c := range []string{"security", "reliability", "operations"} {
 		if byCat[c] == 0 {

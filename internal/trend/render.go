@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -30,8 +30,8 @@ func Write(w io.Writer, t *Trend, format string) error {
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
 
-var categories = engine.Categories
-var severities = engine.Severities
+var categories = finding.CategoryNames()
+var severities = finding.SeverityNames()
 
 func score(s *float64) string {
 	if s == nil {

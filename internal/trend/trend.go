@@ -11,7 +11,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -157,14 +157,14 @@ func snapshot(x Input) Snapshot {
 		Overall: r.Scores.Overall, Grade: r.Scores.Grade, Categories: map[string]*float64{},
 		Findings: len(r.Findings), BySeverity: map[string]int{}, Suppressed: len(r.Suppressed),
 	}
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		s.Categories[c] = r.Scores.Categories[c].Score
 	}
-	for _, sev := range engine.Severities {
+	for _, sev := range finding.SeverityNames() {
 		s.BySeverity[sev] = 0
 	}
 	for _, f := range r.Findings {
-		s.BySeverity[f.Severity]++
+		s.BySeverity[string(f.Severity)]++
 	}
 	return s
 }
@@ -177,7 +177,7 @@ func nonNil(xs []string) []string {
 }
 
 func change(f report.Finding) Change {
-	c := Change{RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Target: f.Target, Fingerprint: f.Fingerprint}
+	c := Change{RuleID: f.RuleID, Title: f.Title, Severity: string(f.Severity), Target: f.Target, Fingerprint: f.Fingerprint}
 	if f.Location != nil {
 		c.Location = f.Location.File
 		if f.Location.Line > 0 {
@@ -231,9 +231,9 @@ func period(a, b Input) Period {
 		if olds := before[key(e.Finding)]; len(olds) > 0 {
 			old := olds[0]
 			before[key(e.Finding)] = olds[1:]
-			if engine.SeverityRank(e.Severity) > engine.SeverityRank(old.Severity) {
+			if finding.SeverityRank(e.Severity) > finding.SeverityRank(old.Severity) {
 				c := change(e.Finding)
-				c.OldSeverity = old.Severity
+				c.OldSeverity = string(old.Severity)
 				p.Escalated = append(p.Escalated, c)
 			}
 		}
@@ -309,7 +309,7 @@ func longestOpen(in []Input) []Open {
 		if a.StillOpen != b.StillOpen {
 			return a.StillOpen
 		}
-		if ra, rb := engine.SeverityRank(a.Severity), engine.SeverityRank(b.Severity); ra != rb {
+		if ra, rb := finding.SeverityRank(a.Severity), finding.SeverityRank(b.Severity); ra != rb {
 			return ra > rb
 		}
 		if a.RuleID != b.RuleID {
@@ -367,7 +367,7 @@ func regressions(in []Input) []Regression {
 		if n <= before[id] || !evalBefore[id] {
 			continue
 		}
-		g := Regression{RuleID: id, Title: meta[id].Title, Severity: meta[id].Severity, Before: before[id], Now: n}
+		g := Regression{RuleID: id, Title: meta[id].Title, Severity: string(meta[id].Severity), Before: before[id], Now: n}
 		if before[id] == 0 {
 			for _, x := range in[:len(in)-2] {
 				if count(x.Report)[id] > 0 {
@@ -379,7 +379,7 @@ func regressions(in []Input) []Regression {
 		out = append(out, g)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if ra, rb := engine.SeverityRank(out[i].Severity), engine.SeverityRank(out[j].Severity); ra != rb {
+		if ra, rb := finding.SeverityRank(out[i].Severity), finding.SeverityRank(out[j].Severity); ra != rb {
 			return ra > rb
 		}
 		return out[i].RuleID < out[j].RuleID

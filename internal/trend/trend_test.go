@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,8 +180,8 @@ func TestTrendContent(t *testing.T) {
 	}
 }
 
-func finding(rule, sev, fp string) report.Finding {
-	return report.Finding{RuleID: rule, Severity: sev, Title: rule + " title", Category: "security", Target: "server a", Fingerprint: fp}
+func mkFinding(rule, sev, fp string) report.Finding {
+	return report.Finding{RuleID: rule, Severity: finding.Severity(sev), Title: rule + " title", Category: "security", Target: "server a", Fingerprint: fp}
 }
 
 func rep(date string, fs ...report.Finding) *report.Report {
@@ -193,9 +194,9 @@ func rep(date string, fs ...report.Finding) *report.Report {
 // runs, each with its own age.
 func TestRegressedAndLongestOpen(t *testing.T) {
 	in := []trend.Input{
-		{"a", rep("2026-01-01T00:00:00Z", finding("R-1", "high", "x"), finding("R-2", "low", "y"))},
-		{"b", rep("2026-04-01T00:00:00Z", finding("R-2", "medium", "y"))},
-		{"c", rep("2026-07-01T00:00:00Z", finding("R-1", "high", "x"), finding("R-1", "high", "z"), finding("R-2", "medium", "y"))},
+		{"a", rep("2026-01-01T00:00:00Z", mkFinding("R-1", "high", "x"), mkFinding("R-2", "low", "y"))},
+		{"b", rep("2026-04-01T00:00:00Z", mkFinding("R-2", "medium", "y"))},
+		{"c", rep("2026-07-01T00:00:00Z", mkFinding("R-1", "high", "x"), mkFinding("R-1", "high", "z"), mkFinding("R-2", "medium", "y"))},
 	}
 	tr, err := trend.Compute(in)
 	if err != nil {
