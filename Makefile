@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench mutation mutation-fast
+.PHONY: all build test rego-lint rego-fmt lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench mutation mutation-fast
 
 all: build test
 
@@ -29,6 +29,16 @@ MUTATION_FAST_SAMPLE ?= 250
 MUTATION_FAST_MIN_SCORE ?= 70
 mutation-fast:
 	$(GO) run ./tools/regomut -sample $(MUTATION_FAST_SAMPLE) -seed 1 -min-score $(MUTATION_FAST_MIN_SCORE)
+
+## rego-lint: `opa fmt --list` and `opa check --strict` on rules/ with the OPA
+## module in go.mod, plus the catalog's style checks (rules/lint_test.go);
+## part of go test ./... and so of make test
+rego-lint:
+	$(GO) test ./rules -run 'TestRego(Formatted|CheckStrict|Style)$$' -count=1
+
+## rego-fmt: format rules/ in place as `opa fmt -w` does
+rego-fmt:
+	$(GO) run ./tools/regofmt rules
 
 vet:
 	$(GO) vet ./...

@@ -363,7 +363,7 @@ _allows_all(allow) if count(allow) == 0
 
 _allows_all(allow) if ">" in allow
 
-_open_bool(perms, dir) := true if {
+_open_bool(perms, dir) if {
 	_open(perms, dir)
 } else := false
 
@@ -455,6 +455,7 @@ _auth_007 contains h if {
 	some s in lib.configured_servers
 	not lib.true_or_unknown(object.get(s.config, "no_system_account", false))
 	not lib.operator_mode(s.config)
+
 	# The auth callout service may issue users into the system account.
 	not lib.auth_callout(s.config)
 	count(lib.system_users(s.config)) == 0
@@ -492,6 +493,7 @@ deny contains f if {
 	is_object(a)
 	count(object.get(a, "users", [])) == 0
 	not name in refs
+
 	# Accounts of an auth callout get their users from the callout service.
 	not lib.auth_callout(s.config)
 	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users, and no user, leafnode or import uses it", [lib.server_label(s), name]))
@@ -570,6 +572,7 @@ _auth_009 contains h if {
 	b := s.config.leafnodes
 	not b.authorization
 	not _leaf_mtls(b)
+
 	# Without leafnodes.authorization nats-server authenticates a leafnode
 	# as a client (isLeafNodeAuthorized falls back to isClientAuthorized):
 	# the listener is open only when clients need no credentials either

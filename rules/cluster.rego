@@ -174,7 +174,7 @@ _clu_003 contains h if {
 # The meta leader's view counts; without a probed leader, every view does.
 _authoritative(s, m) if m.leader == lib.live_varz(s).server_name
 
-_authoritative(s, m) if {
+_authoritative(_, m) if {
 	not _leader_probed(m)
 }
 

@@ -140,10 +140,13 @@ deny contains f if {
 	limit > 0
 	ratio := used / limit
 	ratio >= lib.params.jetstream.usage_medium
-	f := lib.finding_sev(rego.metadata.rule(), s, sprintf("live/varz/jetstream/stats/%s", [kind]), sprintf(
-		"%s: JetStream %s is %s full (%s of %s)",
-		[lib.server_label(s), kind, lib.percent(used, limit), lib.human_bytes(used), lib.human_bytes(limit)],
-	), _usage_sev(ratio))
+	f := lib.finding_sev(
+		rego.metadata.rule(), s, sprintf("live/varz/jetstream/stats/%s", [kind]), sprintf(
+			"%s: JetStream %s is %s full (%s of %s)",
+			[lib.server_label(s), kind, lib.percent(used, limit), lib.human_bytes(used), lib.human_bytes(limit)],
+		),
+		_usage_sev(ratio),
+	)
 }
 
 _limit_key("storage") := "max_storage"
@@ -213,6 +216,7 @@ _js_004_live contains [acc.name, s.name, k, i] if {
 	some s in lib.live_servers
 	some i, acc in object.get(lib.live_jsz(s), "account_details", [])
 	is_string(acc.name)
+
 	# $G is the implicit account of a single-tenant server: nobody to share with.
 	acc.name != "$G"
 	not _config_account_flagged(s, acc.name)
@@ -330,7 +334,6 @@ _r1_file(st) if {
 	object.get(st.config, "storage", "file") == "file"
 }
 
-
 # METADATA
 # title: JetStream encryption at rest is off
 # description: >-
@@ -408,12 +411,16 @@ _js_007 contains h if {
 	limit := _memory_limit(s)
 	object.get(s.config.jetstream, "max_memory_store", null) == null
 	not _live_max_memory(s)
+
 	# GOMEMLIMIT caps JetStream's default too (its value is not in the inventory).
 	not s.deployment.environment.GOMEMLIMIT
-	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
-		"%s: the container memory limit is %s but max_memory_store is not set, so JetStream allows itself 75%% of the host's RAM, not of the container's",
-		[lib.server_label(s), lib.human_bytes(limit)],
-	), "sev": "medium"}
+	h := {
+		"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+			"%s: the container memory limit is %s but max_memory_store is not set, so JetStream allows itself 75%% of the host's RAM, not of the container's",
+			[lib.server_label(s), lib.human_bytes(limit)],
+		),
+		"sev": "medium",
+	}
 }
 
 _js_007 contains h if {

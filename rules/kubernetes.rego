@@ -18,7 +18,7 @@ _kube_servers contains s if {
 
 _sc(s) := s.deployment.kubernetes.security_context
 
-_sc_path(s, field) := sprintf("deployment/kubernetes/security_context/%s", [field])
+_sc_path(_, field) := sprintf("deployment/kubernetes/security_context/%s", [field])
 
 # METADATA
 # title: Privileged NATS container

@@ -107,7 +107,9 @@ _unhealthy(s) if {
 	code != 200
 }
 
-_status(s) := s.live.healthz.status if is_string(s.live.healthz.status) else := "unknown"
+_status(s) := s.live.healthz.status if is_string(s.live.healthz.status)
+
+else := "unknown"
 
 _details(s, errs) := sprintf(": %s", [concat("; ", sort({sprintf("%s %s", [e.type, e.error]) | some e in errs}))]) if {
 	count(errs) > 0

@@ -91,10 +91,13 @@ test_ops_003_fires_stream_error_critical if {
 
 test_ops_003_fires_stream_among_consumer_errors_critical if {
 	# One stream error among consumer errors decides the severity.
-	h := {"errors": [
-		{"account": "APP", "consumer": "worker", "error": "consumer not current", "stream": "ORDERS", "type": "CONSUMER"},
-		{"account": "APP", "error": "JetStream stream 'APP > ORDERS' is not current", "stream": "ORDERS", "type": "STREAM"},
-	], "status": "error"}
+	h := {
+		"errors": [
+			{"account": "APP", "consumer": "worker", "error": "consumer not current", "stream": "ORDERS", "type": "CONSUMER"},
+			{"account": "APP", "error": "JetStream stream 'APP > ORDERS' is not current", "stream": "ORDERS", "type": "STREAM"},
+		],
+		"status": "error",
+	}
 	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
 	sev(f) == "critical"
 }

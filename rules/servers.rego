@@ -110,7 +110,7 @@ _no_userinfo(u) := regex.replace(u, `^([A-Za-z][A-Za-z0-9+.-]*://)[^@/]*@`, "$1"
 #     `nats server report jetstream` to show every peer current, then the
 #     next.
 deny contains f if {
-	some name in {lib.cluster_name(s) | some s in lib.live_servers} - {""}
+	some name in ({lib.cluster_name(s) | some s in lib.live_servers} - {""})
 	members := [s | some s in lib.live_servers; lib.cluster_name(s) == name; is_string(lib.live_varz(s).version)]
 	versions := {lib.live_varz(s).version | some s in members}
 	count(versions) > 1

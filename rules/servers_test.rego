@@ -18,6 +18,7 @@ test_srv_001_fires_gateway_down if {
 test_srv_001_quiet_connected_and_own_name if {
 	# Its own name in the gateways list is not a gateway to reach.
 	count(by_id([live("east1", {"varz": gw_varz, "gatewayz": {"outbound_gateways": {"west": {"configured": true}}}})], "NATS-SRV-001")) == 0
+
 	# Without /gatewayz, nothing is claimed.
 	count(by_id([live("east1", {"varz": gw_varz})], "NATS-SRV-001")) == 0
 }
@@ -33,6 +34,7 @@ test_srv_002_fires_remote_not_connected if {
 
 test_srv_002_quiet_all_connected_or_hub if {
 	count(by_id([live("leaf1", {"varz": leaf_varz, "leafz": {"leafs": [{"account": "$G", "is_spoke": true}, {"account": "APP", "is_spoke": true}]}})], "NATS-SRV-002")) == 0
+
 	# A hub's accepted leafnodes (not spokes) do not count as remotes.
 	count(by_id([live("hub", {"varz": {"server_name": "hub", "leaf": {"port": 7422}}, "leafz": {"leafs": [{"account": "$G", "is_spoke": false}]}})], "NATS-SRV-002")) == 0
 }

@@ -129,6 +129,7 @@ _replica_problem(c, r) := "offline" if {
 	lib.num(r.lag) > lib.params.streams.replica_lag_msgs
 } else := "not current" if {
 	r.current == false
+
 	# Only the leader tracks its followers (it alone reports leader_since);
 	# a follower's view lists the other followers as not current.
 	c.leader_since
@@ -190,10 +191,13 @@ deny contains f if {
 	used := lib.num(st.state[pair[0]])
 	ratio := used / limit
 	ratio >= lib.params.streams.usage_medium
-	f := lib.finding_sev(rego.metadata.rule(), st, sprintf("state/%s", [pair[0]]), sprintf(
-		"stream %s is at %s of %s (%v of %v): %s",
-		[st.name, lib.percent(used, limit), pair[1], used, limit, _full_effect(st)],
-	), _usage_sev(ratio))
+	f := lib.finding_sev(
+		rego.metadata.rule(), st, sprintf("state/%s", [pair[0]]), sprintf(
+			"stream %s is at %s of %s (%v of %v): %s",
+			[st.name, lib.percent(used, limit), pair[1], used, limit, _full_effect(st)],
+		),
+		_usage_sev(ratio),
+	)
 }
 
 _full_effect(st) := "publishes will fail when it is full (discard new)" if {
@@ -250,6 +254,7 @@ _dlq_like(st) if {
 
 _dlq_like(st) if {
 	some subj in object.get(st.config, "subjects", [])
+
 	# Cheap guard: only $JS.… or wildcard-first subjects can capture advisories.
 	regex.match(`^(\$JS|\*|>)(\.|$)`, subj)
 	some adv in lib.params.streams.dlq_advisory_subjects

@@ -74,15 +74,15 @@ _tls_001 contains h if {
 	h := {"obj": s, "path": "live/varz/tls_required", "msg": sprintf("%s: the config requires TLS but the running server does not (/varz tls_required is false): the deployed configuration differs from the repository", [lib.server_label(s)])}
 }
 
-_anon_config(s) := true if {
+_anon_config(s) if {
 	lib.anonymous_clients(s)
 } else := false
 
-_auth_config(s) := true if {
+_auth_config(s) if {
 	lib.client_auth(s.config)
 } else := false
 
-_varz_false(v, k) := true if {
+_varz_false(v, k) if {
 	not lib.varz_flag(v, k)
 } else := false
 
@@ -688,6 +688,7 @@ deny contains f if {
 	r := s.config.resolver
 	is_string(r)
 	m := regex.find_all_string_submatch_n(`(?i)^\s*url\s*\(\s*["']?http://(?:[^@/]*@)?([^/)"'\s]+)`, r, 1)[0]
+
 	# Only the host: the URL may carry credentials.
 	f := lib.finding(rego.metadata.rule(), s, "config/resolver", sprintf("%s fetches account JWTs over plain HTTP from %s", [lib.server_label(s), m[1]]))
 }

@@ -5,7 +5,7 @@ package natsaudit.rules.version
 
 import data.natsaudit.lib
 
-advisories := data.natsaudit.advisories
+_advisories := data.natsaudit.advisories
 
 # METADATA
 # title: nats-server version affected by known advisories
@@ -34,6 +34,7 @@ deny contains f if {
 	v := _eval_version(s)
 	candidates := _advisories_by_version[v]
 	count(candidates) > 0
+
 	# Only the gates these advisories name: some walk the whole config.
 	st := {f: _status(s, f) | some f in _gates_by_version[v]}
 	affected := [a | some a in candidates; _applies(st, a)]
@@ -52,10 +53,12 @@ deny contains f if {
 # _advisories_by_version: the advisories whose ranges contain each distinct
 # version of the inventory, matched once per version (servers share a few).
 _advisories_by_version := {v: [a |
-	some a in advisories.advisories
+	some a in _advisories.advisories
 	not a.id in lib.params.versions.ignore_advisories
 	lib.affected_by(v, a)
-] | some v in _versions}
+] |
+	some v in _versions
+}
 
 _versions := {v | some s in input.servers; v := _eval_version(s)}
 
@@ -64,14 +67,16 @@ _gates_by_version := {v: {f |
 	some a in _advisories_by_version[v]
 	some r in a.requires
 	some f in split(trim_prefix(r, "!"), "|")
-} | some v in _versions}
+} |
+	some v in _versions
+}
 
 # _eval_version: the exact version, or for a floating tag (nats:2.10) the
 # newest release of that series, which is what a pull gets today.
 _eval_version(s) := v if {
 	v := lib.server_semver(s)
 } else := v if {
-	v := advisories.latest[lib.server_series(s)]
+	v := _advisories.latest[lib.server_series(s)]
 }
 
 _definite_text(list) := sprintf("%s: %s", [_n_advisories(count(list)), concat(", ", [sprintf("%s (%s)", [a.id, a.severity]) | some a in _by_sev(list)])]) if {
@@ -112,10 +117,10 @@ _max_sev(definite, conditional) := _top(conditional) if count(definite) == 0
 
 _top(list) := [k | some k, r in _rank; r == max({_rank[a.severity] | some a in list})][0]
 
-_upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [advisories.latest[x], x]) if {
+_upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [_advisories.latest[x], x]) if {
 	x := lib.server_series(s)
-	x in advisories.supported_series
-} else := sprintf("Upgrade to a supported series: %s.", [concat(" or ", [advisories.latest[x] | some x in advisories.supported_series])])
+	x in _advisories.supported_series
+} else := sprintf("Upgrade to a supported series: %s.", [concat(" or ", [_advisories.latest[x] | some x in _advisories.supported_series])])
 
 # ---------------------------------------------------------------------------
 # Feature gates: each advisory's `requires` names features the server must
@@ -180,9 +185,9 @@ _config_features := {
 	"deny_permissions", "sys_only_accounts", "auth_callout",
 }
 
-# known_features: every gate an advisory may name (tools/advisories checks
+# _known_features: every gate an advisory may name (tools/advisories checks
 # the overlay against the same list).
-known_features := (_config_features | _varz_features) | {"cli_credentials", "cli_tls"}
+_known_features := (_config_features | _varz_features) | {"cli_credentials", "cli_tls"}
 
 # What /varz shows (nested listener objects are empty when off).
 _varz_features := {"websocket", "leafnodes", "leafnode_listener", "mqtt", "jetstream", "operator", "routes"}
@@ -314,21 +319,21 @@ deny contains f if {
 	x := lib.server_series(s)
 	_eol(x)
 	f := lib.finding(rego.metadata.rule(), s, lib.version_path(s), sprintf("nats-server %s (%s) is end-of-life%s; supported series: %s", [
-		x, lib.version_label(s), _last_note(x), concat(", ", advisories.supported_series),
+		x, lib.version_label(s), _last_note(x), concat(", ", _advisories.supported_series),
 	]))
 }
 
-_eol(x) if advisories.eol[x]
+_eol(x) if _advisories.eol[x]
 
 _eol(x) if {
-	not advisories.latest[x]
-	every y in advisories.supported_series {
+	not _advisories.latest[x]
+	every y in _advisories.supported_series {
 		lib.series_cmp(x, y) < 0
 	}
 }
 
-_last_note(x) := sprintf(" (last release %s)", [advisories.eol[x].last]) if {
-	advisories.eol[x].last
+_last_note(x) := sprintf(" (last release %s)", [_advisories.eol[x].last]) if {
+	_advisories.eol[x].last
 } else := ""
 
 # METADATA
@@ -348,8 +353,8 @@ deny contains f if {
 	some s in input.servers
 	v := lib.server_semver(s)
 	x := lib.server_series(s)
-	x in advisories.supported_series
-	latest := advisories.latest[x]
+	x in _advisories.supported_series
+	latest := _advisories.latest[x]
 	semver.compare(v, latest) < 0
 	f := lib.finding(rego.metadata.rule(), s, lib.version_path(s), sprintf("nats-server %s (%s) is behind %s, the latest %s release", [v, lib.version_label(s), latest, x]))
 }
@@ -374,7 +379,7 @@ deny contains f if {
 	g := lib.varz_of(s).go
 	is_string(g)
 	gv := _go_version(g)
-	some a in advisories.toolchain
+	some a in _advisories.toolchain
 	_go_affected(gv, a.go_fixed)
 	f := lib.finding_sev(rego.metadata.rule(), s, "live/varz/go", sprintf("nats-server was built with Go %s, affected by %s (fixed in Go %s)", [gv, a.id, concat(" / ", a.go_fixed)]), a.severity)
 }

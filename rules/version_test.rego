@@ -247,7 +247,7 @@ test_ver_001_every_gate_of_the_table_is_evaluated if {
 	every a in data.natsaudit.advisories.advisories {
 		every r in a.requires {
 			every x in split(trim_prefix(r, "!"), "|") {
-				x in version.known_features
+				x in version._known_features
 			}
 		}
 	}

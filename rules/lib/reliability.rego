@@ -180,9 +180,9 @@ config_cluster_size(s) := 1 if {
 	n := _rel_cluster_size(g, h, _rel_routes_list_all(s))
 }
 
-_rel_routes_list_all(s) := true if {
+_rel_routes_list_all(s) if {
 	routes_include_self(s)
-} else := true if {
+} else if {
 	not literal_server_name(s)
 } else := false
 

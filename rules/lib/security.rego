@@ -564,9 +564,9 @@ env_secret_vars contains [ef, name, v] if {
 # not_a_secret_value(facts): true when the value only names or identifies a
 # secret: a file path (NATS_CREDS=./user.creds, NATS_CREDS_FILE=) or an
 # nkey public key; false otherwise.
-not_a_secret_value(facts) := true if {
+not_a_secret_value(facts) if {
 	facts.path == true
-} else := true if {
+} else if {
 	facts.public_key == true
 } else := false
 
