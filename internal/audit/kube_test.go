@@ -230,3 +230,92 @@ spec:
 		}
 	}
 }
+
+// TestRoutesExposeThroughIngress: a ClusterIP Service publishes nothing by
+// itself, but an Ingress, a Gateway API TCPRoute or a Traefik
+// IngressRouteTCP in front of it does; the finding points at the route's
+// backend, and without the route the same manifests are quiet.
+func TestRoutesExposeThroughIngress(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workload = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: nats}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: nats}}
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.14.9-alpine
+        args: [--config, /etc/nats/nats.conf]
+        ports: [{name: client, containerPort: 4222}, {name: monitor, containerPort: 8222}]
+        volumeMounts: [{name: config, mountPath: /etc/nats}]
+      volumes: [{name: config, configMap: {name: nats-config}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: nats-config}
+data:
+  nats.conf: |
+    port: 4222
+    http_port: 8222
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nats}
+spec:
+  selector: {app: nats}
+  ports: [{name: client, port: 4222, targetPort: client}, {name: monitor, port: 8222, targetPort: monitor}]
+`
+	const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: dashboards}
+spec:
+  rules:
+  - host: nats-monitor.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service: {name: nats, port: {number: 8222}}
+`
+	const tcp = `apiVersion: traefik.io/v1alpha1
+kind: IngressRouteTCP
+metadata: {name: nats}
+spec:
+  entryPoints: [nats]
+  routes:
+  - match: HostSNI(` + "`*`" + `)
+    services: [{name: nats, port: 4222}]
+`
+	write := func(files map[string]string) string {
+		dir := t.TempDir()
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	quiet := findingsAt(scan(t, eng, write(map[string]string{"nats.yaml": workload})))
+	routed := findingsAt(scan(t, eng, write(map[string]string{"nats.yaml": workload, "ingress.yaml": ingress, "tcp.yaml": tcp})))
+	for _, w := range []string{
+		"NATS-NET-001 ingress.yaml:12", // monitoring on the Ingress, no auth
+		"NATS-DOC-003 tcp.yaml:8",      // client port through Traefik's TCP entry point
+	} {
+		if !routed[w] {
+			t.Errorf("missing %s; got %v", w, routed)
+		}
+		rule, _, _ := strings.Cut(w, " ")
+		for k := range quiet {
+			if strings.HasPrefix(k, rule+" ") {
+				t.Errorf("without routes: %s", k)
+			}
+		}
+	}
+}

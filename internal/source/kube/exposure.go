@@ -97,6 +97,31 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 			}
 		}
 		k.Services = append(k.Services, ks)
+		l.routedPorts(so, named, srv)
+	}
+}
+
+// routedPorts adds what an Ingress, a Gateway API route or a Traefik
+// IngressRoute publishes through a Service that selects the pod: clients
+// outside reach that container port, whatever the Service's own type (a
+// ClusterIP Service behind an Ingress is the usual way to publish one).
+func (l *loader) routedPorts(so *object, named map[string]int, srv *model.Server) {
+	d := srv.Deployment
+	for _, r := range l.routes {
+		if r.service != so.name || !sameNamespace(r.obj.namespace, so.namespace) {
+			continue
+		}
+		port, target, ok := servicePort(so, r.port, named)
+		if !ok {
+			continue
+		}
+		outside := r.outside
+		if outside == 0 {
+			outside = port
+		}
+		d.Ports = append(d.Ports, model.Port{HostPort: outside, ContainerPort: target, Protocol: "tcp", AllInterfaces: true,
+			Via: fmt.Sprintf("%s → Service %s:%d, %s", r.describe, so.name, port, r.obj.file)})
+		srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(r.obj.file, r.node))
 	}
 }
 

@@ -130,6 +130,7 @@ type loader struct {
 	configMaps map[string][]*object // name -> objects (all namespaces)
 	secrets    map[string][]*object
 	services   []*object
+	routes     []route // Ingress, Gateway API and Traefik backends
 	pdbs       []*object
 	netpols    []*object
 	kubeSecret map[*object]*model.KubeSecret
@@ -228,6 +229,9 @@ func (l *loader) index() {
 			l.pdbs = append(l.pdbs, o)
 		case "NetworkPolicy":
 			l.netpols = append(l.netpols, o)
+		}
+		if routeKind(o) {
+			l.routes = append(l.routes, routes(o)...)
 		}
 	}
 }
