@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/open-policy-agent/opa/v1/util"
 	"io/fs"
 	"path/filepath"
 	"runtime"
@@ -97,9 +99,14 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	}
 	var c *ast.Compiler
 	if !opt.CatalogOnly || len(opt.RuleDirs) > 0 {
+		schemas, err := inputSchemas()
+		if err != nil {
+			return nil, err
+		}
 		c = ast.NewCompiler().
 			WithCapabilities(Capabilities()).
-			WithEnablePrintStatements(false)
+			WithEnablePrintStatements(false).
+			WithSchemas(schemas)
 		c.Compile(mods)
 		if c.Failed() {
 			return nil, fmt.Errorf("compile rules: %w", c.Errors)
@@ -210,6 +217,19 @@ func (e *Engine) prepare(ctx context.Context) error {
 		return a.pkg < b.pkg
 	})
 	return nil
+}
+
+// inputSchemas holds the input's JSON Schema as OPA's root schema, so the
+// type checker knows input's shape: a typo in an input path of a built-in
+// or custom rule is a compile error naming the fields there are.
+func inputSchemas() (*ast.SchemaSet, error) {
+	var s any
+	if err := util.UnmarshalJSON(model.InputSchema(), &s); err != nil {
+		return nil, fmt.Errorf("input schema: %w", err)
+	}
+	ss := ast.NewSchemaSet()
+	ss.Put(ast.SchemaRootRef, s)
+	return ss, nil
 }
 
 // Capabilities are OPA's built-ins without network access or other side
