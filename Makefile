@@ -34,7 +34,7 @@ mutation-fast:
 ## module in go.mod, plus the catalog's style checks (rules/lint_test.go);
 ## part of go test ./... and so of make test
 rego-lint:
-	$(GO) test ./rules -run 'TestRego(Formatted|CheckStrict|Style)$$' -count=1
+	$(GO) test ./rules -run 'TestRego(Formatted|CheckStrict|Style|InputSchema)|TestRulesNameFacets$$' -count=1
 
 ## rego-fmt: format rules/ in place as `opa fmt -w` does
 rego-fmt:

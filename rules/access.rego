@@ -90,7 +90,7 @@ _app_perms contains [s, path, u, perms] if {
 #   id: NATS-ACC-001
 #   severity: high
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Allow applications only the JetStream API calls they use, and deny
 #     the destructive ones:
@@ -139,7 +139,7 @@ _js_admin(perms) if {
 #   id: NATS-ACC-002
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Give each user its own inbox prefix and allow only that, e.g. for user
 #     billing (clients set the prefix with `nats.CustomInboxPrefix`):
@@ -164,7 +164,7 @@ deny contains f if {
 #   id: NATS-ACC-003
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Replace the inbox publish permission with allow_responses:
 #
@@ -191,7 +191,7 @@ deny contains f if {
 #   id: NATS-ACC-004
 #   severity: low
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Bound the responses (the defaults are one response within 2 minutes):
 #
@@ -251,7 +251,7 @@ _import_path(name, i) := sprintf("config/accounts/%s/imports/%d", [lib.escape_ke
 #   id: NATS-ACC-005
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Name the accounts that may import it:
 #
@@ -276,7 +276,7 @@ deny contains f if {
 #   id: NATS-ACC-006
 #   severity: high
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Export only the subjects meant to be shared:
 #
@@ -303,7 +303,7 @@ deny contains f if {
 #   id: NATS-ACC-007
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Make the import graph one-directional: move the shared subjects into
 #     one account that the others import from, and remove the back edge.
@@ -346,7 +346,7 @@ _import_graph(s) := {a: {b |
 #   id: NATS-ACC-008
 #   severity: medium
 #   category: reliability
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Export the subject from the source account (to this account), or fix
 #     the import's account name or subject:
@@ -393,7 +393,7 @@ _why_not(s, from) := "which is not defined" if {
 #   id: NATS-ACC-009
 #   severity: high
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Bind leafnodes to application accounts. If system events must cross
 #     the link, use a dedicated remote and restrict it:
@@ -457,7 +457,7 @@ _denies_sys(r, k) if {
 #   id: NATS-ACC-010
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Leave `$SYS` to system-account users; deny it where an application
 #     needs broad subscriptions:

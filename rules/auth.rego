@@ -18,7 +18,7 @@ import data.natsaudit.lib
 #   id: NATS-AUTH-001
 #   severity: high
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Define users (nkeys preferred) in accounts, or use operator/JWT mode:
 #
@@ -97,7 +97,7 @@ _open_sev(s, l) := {"sev": "critical", "msg": sprintf("%s has no client authenti
 #   id: NATS-AUTH-002
 #   severity: high
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Remove `no_auth_user` (also in websocket{} and mqtt{}) and give every
 #     client credentials, or give that user least-privilege permissions:
@@ -154,7 +154,7 @@ _no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publis
 #   id: NATS-AUTH-003
 #   severity: high
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Put the application users into a named account, or add an
 #     authorization{} block; the advisory's workaround is a second (empty)
@@ -208,7 +208,7 @@ _auth_003 contains h if {
 #   id: NATS-AUTH-004
 #   severity: medium
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Give each application its own user (nkeys preferred) with its own
 #     permissions, or move to operator/JWT mode:
@@ -266,7 +266,7 @@ _has_users(c) if {
 #   id: NATS-AUTH-005
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Give each user an allow list of the subjects it needs and deny the
 #     system and JetStream APIs it must not use:
@@ -380,7 +380,7 @@ _open_bool(perms, dir) if {
 #   id: NATS-AUTH-006
 #   severity: medium
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Keep the system account for operators and tooling (one or two admin
 #     users), and give applications their own accounts and credentials.
@@ -431,7 +431,7 @@ _auth_006 contains h if {
 #   id: NATS-AUTH-007
 #   severity: low
 #   category: operations
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Name a system account and give it an admin user:
 #
@@ -482,7 +482,7 @@ _sys_path(c) := "config/system_account" if {
 #   id: NATS-AUTH-008
 #   severity: info
 #   category: security
-#   sources: [config]
+#   facets: [config]
 #   remediation: Remove the account, or add a comment saying why it exists.
 deny contains f if {
 	some s in lib.configured_servers
@@ -539,7 +539,7 @@ _referenced_accounts(c) := {n |
 #   id: NATS-AUTH-009
 #   severity: critical
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Require credentials and TLS on inter-server listeners, and firewall them:
 #
@@ -599,7 +599,7 @@ _leaf_mtls(b) if {
 #   id: NATS-AUTH-012
 #   severity: low
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Restrict the origins that may open WebSocket connections:
 #

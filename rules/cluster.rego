@@ -16,7 +16,7 @@ import data.natsaudit.lib
 #   id: NATS-CLU-001
 #   severity: high
 #   category: reliability
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Run 3 (or 5) JetStream servers, spread over failure domains, with the
 #     same cluster name and routes to each other:
@@ -92,7 +92,7 @@ _size_path(s) := sprintf("%s/cluster_size", [lib.live_meta_path(s)]) if {
 #   id: NATS-CLU-002
 #   severity: critical
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Restore quorum: bring the offline servers back (or fix the routes
 #     between them), then check with `nats server report jetstream`. Only
@@ -126,7 +126,7 @@ _names(set) := "none" if {
 #   id: NATS-CLU-003
 #   severity: high
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Bring the missing servers back, or fix what keeps them apart: DNS of
 #     the route URLs, firewalls on port 6222, route credentials/TLS. Check
@@ -237,7 +237,7 @@ _missing(s) := sprintf(" (not connected: %s)", [concat(", ", sort(missing))]) if
 #   id: NATS-CLU-004
 #   severity: medium
 #   category: operations
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Give every server a unique, stable name and the cluster a name (an
 #     environment variable is fine):
@@ -297,7 +297,7 @@ _key("cluster/name") := "cluster.name"
 #   id: NATS-CLU-005
 #   severity: low
 #   category: reliability
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Accept only the clusters listed in `gateways`:
 #

@@ -18,7 +18,7 @@ import data.natsaudit.lib
 #   id: NATS-CON-001
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Bound redelivery, back off between attempts, and capture the advisory
 #     `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>` into
@@ -49,7 +49,7 @@ _name(c) := c.name if {
 #   id: NATS-CON-002
 #   severity: medium
 #   category: performance
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Add consumers/workers (pull consumers scale by adding fetchers), make
 #     the handler faster, or check that the application is running at all.
@@ -77,7 +77,7 @@ _lag_sev(n) := "medium" if n <= lib.params.consumers.pending_high
 #   id: NATS-CON-003
 #   severity: high
 #   category: performance
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Ack faster (or in the handler's error path too), add workers, or raise
 #     the limit: `nats consumer edit <stream> <consumer> --max-pending 5000`.
@@ -101,7 +101,7 @@ deny contains f if {
 #   id: NATS-CON-004
 #   severity: medium
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Find why handlers fail (logs, the MAX_DELIVERIES advisories), make
 #     ack_wait longer than the slowest handler, and set max_deliver with a
@@ -125,7 +125,7 @@ deny contains f if {
 #   id: NATS-CON-005
 #   severity: low
 #   category: operations
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Start its subscriber, or remove it (`nats consumer rm <stream> <consumer>`);
 #     set inactive_threshold so abandoned consumers clean themselves up.

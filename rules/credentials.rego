@@ -27,7 +27,7 @@ import data.natsaudit.lib
 #   id: NATS-CRED-001
 #   severity: medium
 #   category: security
-#   sources: [config, compose, env, context, script]
+#   facets: [config, deployment, env, credentials]
 #   remediation: |-
 #     Store bcrypt hashes (`nats server passwd`), quoted because of the `$`:
 #
@@ -206,7 +206,7 @@ _has_identity(u) if is_string(u.nkey)
 #   id: NATS-CRED-002
 #   severity: critical
 #   category: security
-#   sources: [config, compose, env, context, script]
+#   facets: [config, deployment, env, credentials]
 #   remediation: |-
 #     Generate a real secret and rotate it everywhere it is used, e.g.
 #     `openssl rand -base64 32`, stored as a bcrypt hash (`nats server passwd`)
@@ -290,7 +290,7 @@ _weak_default(v) := "is a bcrypt hash published in the NATS documentation" if {
 #   id: NATS-CRED-003
 #   severity: medium
 #   category: security
-#   sources: [config, compose, env]
+#   facets: [config, deployment, env]
 #   remediation: Use long random values, e.g. `openssl rand -base64 32` (tokens and keys 32+ characters), or nkeys.
 deny contains f if {
 	some h in _cred_003
@@ -387,7 +387,7 @@ _min_length("token") := lib.params.credentials.min_token_length
 #   id: NATS-CRED-004
 #   severity: medium
 #   category: security
-#   sources: [compose]
+#   facets: [deployment]
 #   remediation: |-
 #     Move the secrets into the config file (bcrypt hashes, or an include
 #     from a mounted secret) and run `nats-server -c /etc/nats/nats.conf`.
@@ -434,7 +434,7 @@ _monitoring(s) if {
 #   id: NATS-CRED-005
 #   severity: critical
 #   category: security
-#   sources: [config, compose, env]
+#   facets: [config, deployment, env]
 #   remediation: |-
 #     Put the public key in the config (`nkey: UDXU4RCS...`), keep seeds in
 #     .nk/.creds files with 0600 permissions mounted at run time (leafnode

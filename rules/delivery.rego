@@ -57,7 +57,7 @@ _system_stream(st) if regex.match(`^(KV|OBJ)_`, st.name)
 #   id: NATS-STR-009
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Give each stream a disjoint subject space, e.g. move the audit trail
 #     under its own prefix (`audit.fulcrum.>`), or keep one stream and read
@@ -86,7 +86,7 @@ deny contains f if {
 #   id: NATS-STR-010
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Create the consumers before publishing (as definitions next to the
 #     stream), or use limits retention if messages must be kept until
@@ -139,7 +139,7 @@ _consumed_streams contains c.stream if some c in input.consumers
 #   id: NATS-STR-011
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Decide which loss you accept. To refuse publishes per subject:
 #
@@ -174,7 +174,7 @@ _str_011_msg(st, n, false) := {"sev": "medium", "msg": sprintf("stream %s has di
 #   id: NATS-STR-012
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Create the origin stream (define it next to the mirror), fix the name,
 #     or, if it lives in another domain or account, say so with `external`:
@@ -216,7 +216,7 @@ _stream_exists(name, st) if {
 #   id: NATS-STR-013
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Keep the window at or below max_age (the default window is 2 minutes):
 #
@@ -242,7 +242,7 @@ deny contains f if {
 #   id: NATS-STR-014
 #   severity: low
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Remove no_ack and publish with the JetStream publish API, which waits
 #     for the acknowledgement (`js.Publish`, `nats pub --jetstream`):
@@ -267,7 +267,7 @@ deny contains f if {
 #   id: NATS-STR-015
 #   severity: low
 #   category: security
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Make the audit trail append-only:
 #
@@ -309,7 +309,7 @@ _audit_gaps(c) := [g |
 #   id: NATS-CON-006
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Capture the advisory in a dead-letter stream (it carries the stream
 #     sequence, so the message can be fetched and replayed):
@@ -338,7 +338,7 @@ deny contains f if {
 #   id: NATS-CON-007
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Allow one more delivery than there are backoff steps (the first
 #     delivery is not a retry):
@@ -368,7 +368,7 @@ deny contains f if {
 #   id: NATS-CON-008
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Bound it to what the workers can hold in flight (the default is 1000):
 #
@@ -393,7 +393,7 @@ deny contains f if {
 #   id: NATS-CON-009
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Acknowledge explicitly after the work is done:
 #
@@ -421,7 +421,7 @@ deny contains f if {
 #   id: NATS-CON-010
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Give each consumer of the work queue a disjoint filter (`jobs.email.>`,
 #     `jobs.sms.>`), or share one consumer between the workers (pull
@@ -449,7 +449,7 @@ deny contains f if {
 #   id: NATS-CON-011
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Make ack_wait longer than the slowest processing, or have the worker
 #     send progress acks (`msg.InProgress()`) while it works:

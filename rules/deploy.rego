@@ -21,7 +21,7 @@ import data.natsaudit.lib
 #   id: NATS-DOC-001
 #   severity: high
 #   category: reliability
-#   sources: [compose, config]
+#   facets: [deployment, config]
 #   remediation: |-
 #     Mount a named volume at the store directory:
 #
@@ -99,7 +99,7 @@ _under(_, "") := true
 #   id: NATS-DOC-002
 #   severity: high
 #   category: security
-#   sources: [compose]
+#   facets: [deployment]
 #   remediation: |-
 #     Mount your own configuration and run it explicitly:
 #
@@ -134,7 +134,7 @@ _default_sev(s) := {"sev": "critical", "msg": sprintf("%s; %s", [_default_msg(s)
 #   id: NATS-DOC-003
 #   severity: medium
 #   category: security
-#   sources: [compose]
+#   facets: [deployment]
 #   remediation: |-
 #     Publish on the address clients use, or only on loopback for local tools:
 #

@@ -18,7 +18,7 @@ import data.natsaudit.lib
 #   id: NATS-JS-008
 #   severity: low
 #   category: reliability
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Remove `strict: false` (strict is the default since 2.11):
 #
@@ -54,7 +54,7 @@ _js_008 contains h if {
 #   id: NATS-JS-009
 #   severity: high
 #   category: reliability
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Upgrade the server to 2.11 or later (2.12+ is supported), or remove the
 #     option from the jetstream block.
@@ -80,7 +80,7 @@ deny contains f if {
 #   id: NATS-JS-010
 #   severity: low
 #   category: performance
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Keep the default interval (2m) or a short one for R1 data, and rely on
 #     replicas for durability:
@@ -107,7 +107,7 @@ deny contains f if {
 #   id: NATS-JS-011
 #   severity: high
 #   category: reliability
-#   sources: [streams]
+#   facets: [streams]
 #   remediation: |-
 #     Give JetStream some memory, or move the streams to file storage:
 #
@@ -135,7 +135,7 @@ deny contains f if {
 #   id: NATS-CLU-006
 #   severity: high
 #   category: reliability
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Give every server its own name, e.g. from the environment in a shared
 #     template:
@@ -175,7 +175,7 @@ _runs(s) if lib.clustered_config(s)
 #   id: NATS-CLU-007
 #   severity: high
 #   category: reliability
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Use one name for both:
 #
@@ -206,7 +206,7 @@ deny contains f if {
 #   id: NATS-NET-005
 #   severity: low
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Restrict each user to the connection types it uses:
 #
@@ -236,7 +236,7 @@ deny contains f if {
 #   id: NATS-LIM-009
 #   severity: low
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Keep the default, or raise it only as far as the longest subject needs:
 #
@@ -273,7 +273,7 @@ _lim_009 contains h if {
 #   id: NATS-CON-012
 #   severity: low
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Enable heartbeats (and flow control) on push consumers, or use a pull
 #     consumer:
@@ -303,7 +303,7 @@ _cname(c) := c.name if {
 #   id: NATS-STR-016
 #   severity: high
 #   category: reliability
-#   sources: [streams]
+#   facets: [streams]
 #   remediation: |-
 #     Fix the placement to a cluster name and tags the servers have:
 #

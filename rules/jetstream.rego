@@ -17,7 +17,7 @@ import data.natsaudit.lib
 #   id: NATS-JS-001
 #   severity: high
 #   category: reliability
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Point store_dir at persistent storage (a volume in a container):
 #
@@ -97,7 +97,7 @@ _config_store_flagged(s) if {
 #   id: NATS-JS-002
 #   severity: medium
 #   category: reliability
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Set both limits below the container memory limit and the volume size:
 #
@@ -125,7 +125,7 @@ deny contains f if {
 #   id: NATS-JS-003
 #   severity: medium
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Add capacity (raise max_file_store/max_memory_store together with the
 #     volume or memory), or bound the largest streams with max_bytes/max_age
@@ -169,7 +169,7 @@ _usage_sev(r) := "medium" if r < lib.params.jetstream.usage_high
 #   id: NATS-JS-004
 #   severity: medium
 #   category: reliability
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Give each account its share:
 #
@@ -246,7 +246,7 @@ _config_account_flagged(s, name) if {
 #   id: NATS-JS-005
 #   severity: low
 #   category: reliability
-#   sources: [config, streams, live]
+#   facets: [config, streams, live]
 #   remediation: |-
 #     Replicate the streams (num_replicas: 3), or sync more often on
 #     servers that keep R1 data:
@@ -345,7 +345,7 @@ _r1_file(st) if {
 #   id: NATS-JS-006
 #   severity: info
 #   category: reliability
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Encrypt the store with a key from the environment (or a TPM, 2.11+):
 #
@@ -376,7 +376,7 @@ deny contains f if {
 #   id: NATS-JS-007
 #   severity: high
 #   category: reliability
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Keep max_memory_store well below the container limit (the server needs
 #     memory of its own for connections and buffers), or raise the limit:

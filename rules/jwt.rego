@@ -38,7 +38,7 @@ _day_ns := 86400000000000
 #   id: NATS-CRED-006
 #   severity: high
 #   category: security
-#   sources: [files, config]
+#   facets: [files, config]
 #   remediation: |-
 #     Reissue it before it expires and deliver it from a secret store
 #     rather than the repository:
@@ -73,7 +73,7 @@ _expiry_msg(h, left) := sprintf("%s in %s expired %d days ago", [_label(h.jwt), 
 #   id: NATS-CRED-007
 #   severity: low
 #   category: security
-#   sources: [files, config]
+#   facets: [files, config]
 #   remediation: |-
 #     Issue user credentials with a lifetime and rotate them:
 #
@@ -97,7 +97,7 @@ deny contains f if {
 #   id: NATS-CRED-008
 #   severity: medium
 #   category: security
-#   sources: [files, config]
+#   facets: [files, config]
 #   remediation: |-
 #     Reissue the user without bearer token and keep its seed with it:
 #
@@ -122,7 +122,7 @@ deny contains f if {
 #   id: NATS-CRED-009
 #   severity: low
 #   category: security
-#   sources: [files, config]
+#   facets: [files, config]
 #   remediation: |-
 #     Add signing keys and issue with them; keep identity keys offline:
 #

@@ -33,7 +33,7 @@ _sc_path(_, field) := sprintf("deployment/kubernetes/security_context/%s", [fiel
 #   id: NATS-K8S-001
 #   severity: high
 #   category: security
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Drop privileges from the container:
 #
@@ -72,7 +72,7 @@ _k8s_001 contains h if {
 #   id: NATS-K8S-002
 #   severity: medium
 #   category: security
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Run as an unprivileged user (the store volume must be writable by it:
 #     fsGroup):
@@ -104,7 +104,7 @@ _non_root(sc) if lib.num(sc.run_as_user) > 0
 #   id: NATS-K8S-003
 #   severity: low
 #   category: security
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Set both on the nats container (its store and PID directories are
 #     volumes, so the root filesystem can be read-only):
@@ -149,7 +149,7 @@ _js_replicated(s) if {
 #   id: NATS-K8S-004
 #   severity: medium
 #   category: reliability
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Spread the pods over nodes (and zones):
 #
@@ -190,7 +190,7 @@ _spread_msg(s, k) := sprintf("%s: %d JetStream replicas with only a preferred po
 #   id: NATS-K8S-005
 #   severity: medium
 #   category: reliability
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Allow one voluntary disruption at a time:
 #
@@ -223,7 +223,7 @@ deny contains f if {
 #   id: NATS-K8S-006
 #   severity: low
 #   category: security
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Allow clients on 4222 and the NATS pods themselves on 6222, nothing
 #     else:
@@ -261,7 +261,7 @@ deny contains f if {
 #   id: NATS-K8S-007
 #   severity: high
 #   category: security
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Keep credentials out of the ConfigMap: store bcrypt hashes for
 #     passwords, or reference environment variables filled from a Secret
@@ -302,7 +302,7 @@ _what(v) := "an nkey seed" if {
 #   id: NATS-K8S-008
 #   severity: high
 #   category: security
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Keep the value out of git: create the Secret at deploy time (External
 #     Secrets Operator, Sealed Secrets, SOPS, Vault), commit only the
@@ -357,7 +357,7 @@ _used(ks) := sprintf(" (used by %s)", [lib.short_list(ks.used_by, 3)]) if {
 #   id: NATS-K8S-009
 #   severity: high
 #   category: reliability
-#   sources: [kubernetes, helm]
+#   facets: [deployment.kubernetes]
 #   remediation: |-
 #     Cluster the pods (routes to each StatefulSet pod through the headless
 #     Service), or run one replica:

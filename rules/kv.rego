@@ -41,7 +41,7 @@ _cluster_size(st) := n if {
 #   id: NATS-KV-001
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Replicate the bucket and keep a few revisions:
 #
@@ -73,7 +73,7 @@ _kv_001_sev(st) := "medium" if {
 #   id: NATS-KV-002
 #   severity: low
 #   category: performance
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Give the bucket a TTL that matches the data's lifetime:
 #
@@ -100,7 +100,7 @@ deny contains f if {
 #   id: NATS-KV-003
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Bound the bucket:
 #
@@ -127,7 +127,7 @@ deny contains f if {
 #   id: NATS-KV-004
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Bound the bucket:
 #
@@ -153,7 +153,7 @@ deny contains f if {
 #   id: NATS-KV-005
 #   severity: high
 #   category: reliability
-#   sources: [streams]
+#   facets: [streams]
 #   remediation: |-
 #     Keep history at 64 or below; keep longer histories in a stream with a
 #     per-subject limit instead:

@@ -16,7 +16,7 @@ import data.natsaudit.lib
 #   id: NATS-LIM-001
 #   severity: medium
 #   category: performance
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Keep `max_payload: 8MB` or less (1MB default) and move large data to the
 #     Object Store (`nats object put`) or chunk it.
@@ -66,7 +66,7 @@ _payload_msg(who, v) := sprintf("%s allows messages of %s (max_payload), above t
 #   id: NATS-LIM-002
 #   severity: high
 #   category: operations
-#   sources: [config]
+#   facets: [config]
 #   remediation: |-
 #     Fix the values, then check the file with `nats-server -t -c nats.conf`:
 #
@@ -145,7 +145,7 @@ _lame_duck_path(s) := "config/lame_duck_grace_period" if {
 #   id: NATS-LIM-003
 #   severity: medium
 #   category: reliability
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Size it to what the server can carry, with headroom, and add per-account
 #     limits in multi-tenant setups:
@@ -223,7 +223,7 @@ _conn_sev(r) := "medium" if r < lib.params.limits.connections_high
 #   id: NATS-LIM-004
 #   severity: low
 #   category: performance
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Remove `max_pending` (64MB default) and fix the slow consumers instead.
 deny contains f if {
@@ -261,7 +261,7 @@ _config_pending_over(s) if lib.num(s.config.max_pending) > lib.params.limits.def
 #   id: NATS-LIM-005
 #   severity: low
 #   category: performance
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Use 2s–10s (`write_deadline: "10s"`), and fix slow consumers at the source.
 deny contains f if {
@@ -304,7 +304,7 @@ _deadline_out_of_range(v) if v > lib.params.limits.write_deadline_max_ns
 #   id: NATS-LIM-006
 #   severity: low
 #   category: reliability
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Use the defaults (`ping_interval: "2m"`, `ping_max: 2`) unless a measured need says otherwise.
 deny contains f if {
@@ -350,7 +350,7 @@ _ping_out_of_range(v) if v > lib.params.limits.ping_interval_max_ns
 #   id: NATS-LIM-007
 #   severity: medium
 #   category: performance
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Find the connections with `nats server report connections --sort pending`
 #     (or /connz?sort=pending), speed up or scale the consumers, and check the
@@ -403,7 +403,7 @@ _slow_sev(k) := "medium" if k != "clients"
 #   id: NATS-LIM-008
 #   severity: info
 #   category: performance
-#   sources: [config]
+#   facets: [config]
 #   remediation: |-
 #     Give each account limits sized for that tenant:
 #

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
 	"sort"
 	"strings"
@@ -118,5 +119,28 @@ func TestRegoStyle(t *testing.T) {
 				t.Errorf("%s:%d: helper rule %s of a rule package should be private (_%s) or live in lib/", n, r.Location.Row, name, name)
 			}
 		}
+	}
+}
+
+// TestRulesNameFacets: built-in rules say which facets of the model they
+// judge (custom.facets), never which file formats (the 0.1 custom.sources,
+// still read for custom rules).
+func TestRulesNameFacets(t *testing.T) {
+	for n, b := range regoFiles(t) {
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(line, "#")), "sources:") {
+				t.Errorf("%s:%d: METADATA custom.sources: name facets instead (custom.facets)", n, i+1)
+			}
+		}
+	}
+}
+
+// TestRegoInputSchema: the built-in catalog, tests included, compiles
+// against the input's JSON Schema (docs/schema/input-v1.json): no rule
+// reads a field the input does not have. Scans skip this check for the
+// built-in rules; this test is where it is made.
+func TestRegoInputSchema(t *testing.T) {
+	if _, err := engine.New(context.Background(), engine.Options{CheckInputSchema: true, IncludeTests: true}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -18,7 +18,7 @@ import data.natsaudit.lib
 #   id: NATS-NET-001
 #   severity: high
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Bind monitoring to loopback (or a private interface) and let a local
 #     scraper or an authenticating proxy reach it:
@@ -47,7 +47,7 @@ deny contains f if {
 #   id: NATS-NET-002
 #   severity: medium
 #   category: security
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: Remove `prof_port` (or the `--profile` flag) in production; enable it temporarily, on a loopback-only server, when profiling.
 deny contains f if {
 	some s in lib.configured_servers
@@ -77,7 +77,7 @@ _prof_sev(s, l) := {"msg": sprintf("%s serves Go profiling (pprof) without authe
 #   id: NATS-NET-003
 #   severity: medium
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Bind the listener to the private network (`cluster { listen: 10.0.1.10:6222 }`),
 #     do not publish it from compose (servers on one compose network reach each
@@ -120,7 +120,7 @@ _open(s, "leafnodes") if {
 #   id: NATS-NET-004
 #   severity: info
 #   category: operations
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: 'Enable it on loopback or the private interface for the exporter: `http: "127.0.0.1:8222"`.'
 deny contains f if {
 	some h in _net_004

@@ -14,7 +14,7 @@ import data.natsaudit.lib
 #   id: NATS-OPS-001
 #   severity: medium
 #   category: operations
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Turn them off in production (`debug: false`, `trace: false`, no
 #     `-D`/`-V`/`-DV` flags). For a short investigation, reload a config
@@ -42,7 +42,7 @@ _why(k) := ": every message, with payload and headers, is written to the log" if
 #   id: NATS-OPS-002
 #   severity: low
 #   category: operations
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Let the server rotate its log and keep a bounded number of old files:
 #
@@ -85,7 +85,7 @@ _positive(cfg, k) if lib.unknown(cfg[k])
 #   id: NATS-OPS-003
 #   severity: high
 #   category: operations
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Read the errors (`curl 'http://host:8222/healthz?details=true'`) and
 #     follow them: restore the meta/stream leaders, check the peers with
@@ -138,7 +138,7 @@ _health_sev(errs) := "critical" if {
 #   id: NATS-OPS-004
 #   severity: low
 #   category: operations
-#   sources: [config, compose]
+#   facets: [config, deployment]
 #   remediation: |-
 #     Give the container more time than the lame-duck duration, and enter
 #     lame-duck mode on stop:
@@ -204,7 +204,7 @@ _ldm_path(s) := "deployment/stop_grace_period" if {
 #   id: NATS-OPS-005
 #   severity: medium
 #   category: operations
-#   sources: [config, compose, streams, live]
+#   facets: [config, deployment, streams, live]
 #   remediation: |-
 #     Fix the file and check it before deploying: `nats-server -t -c nats.conf`
 #     for configs, `docker compose config` for compose files. For drift,

@@ -19,7 +19,7 @@ import data.natsaudit.lib
 #   id: NATS-SRV-001
 #   severity: high
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Bring the remote cluster back, or fix what keeps the gateway down: the
 #     gateway URLs, DNS, firewalls on the gateway port (7222), gateway TLS.
@@ -53,7 +53,7 @@ deny contains f if {
 #   id: NATS-SRV-002
 #   severity: high
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Check the leafnode's log for the hub's answer (authorization
 #     violation, TLS handshake, connection refused) and fix the remote's
@@ -104,7 +104,7 @@ _no_userinfo(u) := regex.replace(u, `^([A-Za-z][A-Za-z0-9+.-]*://)[^@/]*@`, "$1"
 #   id: NATS-SRV-003
 #   severity: low
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Finish the rolling upgrade: one server at a time, wait for
 #     `nats server report jetstream` to show every peer current, then the
@@ -136,7 +136,7 @@ deny contains f if {
 #   id: NATS-SRV-004
 #   severity: medium
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Spread the assets over more servers (placement tags), use R1 or
 #     ephemeral consumers where replication is not needed, and remove
@@ -163,7 +163,7 @@ deny contains f if {
 #   id: NATS-SRV-005
 #   severity: medium
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Find the load (`nats server report connections --sort msgs_to`),
 #     give the server more cores, or spread clients over more servers. The
@@ -193,7 +193,7 @@ deny contains f if {
 #   id: NATS-SRV-006
 #   severity: low
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Bound the subjects: max_msgs_per_subject with max_age, or fewer
 #     subject tokens that carry identifiers. The threshold is

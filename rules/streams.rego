@@ -22,7 +22,7 @@ import data.natsaudit.lib
 #   id: NATS-STR-001
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Use 3 replicas (5 for the most critical data):
 #
@@ -75,7 +75,7 @@ _r1_allowed(st) if {
 #   id: NATS-STR-003
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Bring the missing peers back (check `nats stream info <stream>` and
 #     `nats server report jetstream`). A stuck leader election can be
@@ -147,7 +147,7 @@ _replica_problem(c, r) := "offline" if {
 #   id: NATS-STR-004
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Bound it by size and/or age:
 #
@@ -178,7 +178,7 @@ deny contains f if {
 #   id: NATS-STR-005
 #   severity: high
 #   category: reliability
-#   sources: [live]
+#   facets: [live]
 #   remediation: |-
 #     Raise the limit (`nats stream edit <stream> --max-bytes ...`), consume
 #     or purge what is no longer needed, and alert on usage before it fills.
@@ -223,7 +223,7 @@ _usage_sev(r) := "medium" if r < lib.params.streams.usage_high
 #   id: NATS-STR-006
 #   severity: high
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Make a full DLQ visible instead of lossy, and alert on its usage:
 #
@@ -286,7 +286,7 @@ _describe_limit(k, v) := sprintf("%s %d", [k, v]) if k in {"max_msgs", "max_msgs
 #   id: NATS-STR-007
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Push back on publishers instead of dropping work:
 #
@@ -313,7 +313,7 @@ deny contains f if {
 #   id: NATS-STR-008
 #   severity: medium
 #   category: reliability
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Use file storage, or replicate it (`"num_replicas": 3`) if it must stay
 #     in memory. Keep R1 memory streams only for data that may be lost.

@@ -18,7 +18,7 @@ import data.natsaudit.lib
 #   id: NATS-TLS-001
 #   severity: high
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Add a tls block to the server config (or terminate TLS in front of it):
 #
@@ -103,7 +103,7 @@ _tls_001_open(s, l, anonymous) := {"sev": "critical", "msg": sprintf("%s accepts
 #   id: NATS-TLS-002
 #   severity: medium
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Remove `allow_non_tls: true` so that every client must use TLS. Find the
 #     clients still in plaintext first: `/connz` lists connections with an
@@ -158,7 +158,7 @@ _plaintext_conns(s) := sprintf(": %d connection(s) in /connz are plaintext", [n]
 #   id: NATS-TLS-003
 #   severity: medium
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Where clients are machines, require client certificates:
 #
@@ -218,7 +218,7 @@ _tls_003_sev(s, false) := {"msg": sprintf("%s does not verify client certificate
 #   id: NATS-TLS-004
 #   severity: high
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Add a tls block to each inter-server listener (route TLS is always mutual):
 #
@@ -291,7 +291,7 @@ _all_loopback_urls(urls) if {
 #   id: NATS-TLS-007
 #   severity: high
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Give the WebSocket listener its own TLS and drop `no_tls`:
 #
@@ -341,7 +341,7 @@ _ws_sev(s, l) := {"msg": sprintf("%s serves WebSocket clients on port %v without
 #   id: NATS-TLS-008
 #   severity: high
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Give the MQTT listener a certificate:
 #
@@ -391,7 +391,7 @@ _mqtt_sev(s, l) := {"msg": sprintf("%s accepts MQTT clients on port %v without T
 #   id: NATS-TLS-009
 #   severity: critical
 #   category: security
-#   sources: [config]
+#   facets: [config]
 #   remediation: |-
 #     Remove `insecure: true` and give the block the CA that signed the peer's
 #     certificate: `tls { ca_file: "/etc/nats/certs/ca.crt" }`.
@@ -419,7 +419,7 @@ _outgoing_tls(path) if not path in {"config/tls", "config/websocket/tls", "confi
 #   id: NATS-TLS-010
 #   severity: medium
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Remove `cipher_suites` (the Go defaults are ECDHE with AEAD ciphers) and
 #     `allow_insecure_cipher_suites`, or list only suites such as
@@ -471,7 +471,7 @@ _weak_cipher(c) if {
 #   id: NATS-TLS-011
 #   severity: low
 #   category: security
-#   sources: [config, live]
+#   facets: [config, live]
 #   remediation: |-
 #     Require TLS 1.3 once every client supports it:
 #
@@ -513,7 +513,7 @@ _min_tls13(t) if sprintf("%v", [t.min_version]) in {"1.3", "TLS1.3", "tls1.3", "
 #   id: NATS-TLS-012
 #   severity: info
 #   category: security
-#   sources: [config]
+#   facets: [config]
 #   remediation: |-
 #     With clients that support TLS-first (nats.go 1.31+, recent clients):
 #
@@ -546,7 +546,7 @@ _handshake_first(t) if {
 #   id: NATS-TLS-013
 #   severity: medium
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Serve monitoring over HTTPS (it reuses the top-level tls block), or keep
 #     HTTP on loopback for a local scraper:
@@ -579,7 +579,7 @@ _reach_note(s, l) := sprintf("published by %s", [lib.published_by(s, i)]) if {
 #   id: NATS-TLS-014
 #   severity: medium
 #   category: security
-#   sources: [certs, live]
+#   facets: [certs, live]
 #   remediation: |-
 #     Renew the certificate and reload the server (`nats-server --signal reload`);
 #     automate renewal (cert-manager, ACME) and alert on
@@ -679,7 +679,7 @@ _date(ns) := time.format([ns, "UTC", "2006-01-02"])
 #   id: NATS-TLS-015
 #   severity: medium
 #   category: security
-#   sources: [config]
+#   facets: [config]
 #   remediation: |-
 #     Use an https:// URL with `resolver_tls { ca_file: ... }`, or the built-in
 #     full resolver: `resolver { type: full, dir: "/data/jwt" }`.
@@ -707,7 +707,7 @@ deny contains f if {
 #   id: NATS-TLS-016
 #   severity: high
 #   category: security
-#   sources: [files]
+#   facets: [files]
 #   remediation: |-
 #     Remove the file from the repository and its history, rotate the key or
 #     seed, and mount it at deploy time (Docker/Kubernetes secret, vault), e.g.

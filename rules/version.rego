@@ -24,7 +24,7 @@ _advisories := data.natsaudit.advisories
 #   severity: high
 #   severity_varies: critical when an applicable advisory is critical, lower when only lower ones apply
 #   category: security
-#   sources: [config, compose, live]
+#   facets: [config, deployment, live]
 #   remediation: |-
 #     Upgrade to the newest release of a supported series (see the message),
 #     e.g. `image: nats:2.15.2-alpine`. Until then apply the workarounds of
@@ -309,7 +309,7 @@ _listener(s, _, vk) if lib.varz_port(lib.varz_of(s)[vk], "port")
 #   id: NATS-VER-002
 #   severity: high
 #   category: security
-#   sources: [compose, live]
+#   facets: [deployment, live]
 #   remediation: |-
 #     Move to a supported series (the message names them), e.g.
 #     `image: nats:2.15.2-alpine`; read the release notes of each minor
@@ -347,7 +347,7 @@ _last_note(x) := sprintf(" (last release %s)", [_advisories.eol[x].last]) if {
 #   id: NATS-VER-003
 #   severity: medium
 #   category: security
-#   sources: [compose, live]
+#   facets: [deployment, live]
 #   remediation: Update to the latest patch of the series (the message names it) and pin it.
 deny contains f if {
 	some s in input.servers
@@ -372,7 +372,7 @@ deny contains f if {
 #   id: NATS-VER-004
 #   severity: low
 #   category: security
-#   sources: [live]
+#   facets: [live]
 #   remediation: Upgrade to a nats-server release built with Go 1.24.13, 1.25.7 or newer (`/varz` field `go`).
 deny contains f if {
 	some s in input.servers
@@ -429,7 +429,7 @@ _same_series(a, b) if {
 #   id: NATS-VER-005
 #   severity: low
 #   category: security
-#   sources: [compose]
+#   facets: [deployment]
 #   remediation: |-
 #     Pin the release, ideally with its digest:
 #

@@ -38,7 +38,7 @@ subject_pattern := `^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.(>|[^.]+(\..+)?)$`
 #   id: ACME-STR-001
 #   severity: medium
 #   category: operations
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Set max_age to 90 days or less: `max_age: 2160h` in a NACK manifest,
 #     `"max_age": 7776000000000000` (nanoseconds) in a stream JSON file, or
@@ -77,7 +77,7 @@ _retention_problem(st) := msg if {
 #   id: ACME-STR-002
 #   severity: low
 #   category: operations
-#   sources: [streams, live]
+#   facets: [streams, live]
 #   remediation: |-
 #     Rename the subjects to `<tenant>.<domain>.…` (e.g. `weather.>` →
 #     `sahool.weather.>`); move publishers first, or add a subject mapping

@@ -203,11 +203,10 @@ func Input(inv *model.Inventory) (ast.Value, error) {
 	return v, nil
 }
 
-// Evaluated returns the rules whose sources the scan has, less the disabled
-// ones and those of rule packages that failed at evaluation. A rule
-// written for compose deployments judges the same facts of a Kubernetes
-// workload or Helm release (model.Deployment is one shape for all three),
-// so it runs when any of them is present.
+// Evaluated returns the rules that judge a facet the scan's model has (a
+// rule about deployments runs on compose services, Kubernetes workloads
+// and Helm releases alike: model.Deployment is one shape for all), less the
+// disabled ones and those of rule packages that failed at evaluation.
 func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]bool, failed []engine.RuleError) []*engine.Rule {
 	broken := failedRules(failed)
 	var out []*engine.Rule
@@ -215,9 +214,8 @@ func Evaluated(eng *engine.Engine, inv *model.Inventory, disabled map[string]boo
 		if disabled[r.ID] || broken[r.ID] {
 			continue
 		}
-		for _, s := range r.Sources {
-			if inv.Scan.HasSource(s) || (s == "files" && len(inv.Files) > 0) || (s == "errors" && len(inv.Errors) > 0) ||
-				s == "compose" && (inv.Scan.HasSource("kubernetes") || inv.Scan.HasSource("helm")) {
+		for _, f := range r.Facets {
+			if inv.HasFacet(f) {
 				out = append(out, r)
 				break
 			}

@@ -143,7 +143,7 @@ func paramValue(v any) string {
 
 func writeRule(w io.Writer, r *engine.Rule, opt Options) {
 	fmt.Fprintf(w, "\n<a id=\"%s\"></a>\n\n### %s: %s\n\n", Anchor(r), r.ID, r.Title)
-	fmt.Fprintf(w, "**Severity:** %s · **Category:** %s · **Sources:** %s", r.SeverityText(), r.Category, strings.Join(r.Sources, ", "))
+	fmt.Fprintf(w, "**Severity:** %s · **Category:** %s · **Facets:** %s", r.SeverityText(), r.Category, strings.Join(r.Facets, ", "))
 	if f := ruleFile(r, opt); f != "" {
 		fmt.Fprintf(w, " · **Rule:** %s", f)
 	}

@@ -98,8 +98,8 @@ func TestMarkdownIsDeterministic(t *testing.T) {
 
 func TestCustomRulesGetTheirOwnSection(t *testing.T) {
 	rules := []*engine.Rule{
-		{ID: "NATS-TLS-001", Title: "T", Severity: "high", Category: "security", Description: "d", Remediation: "r", Sources: []string{"config"}, File: "rules/tls.rego"},
-		{ID: "ACME-NAMING-001", Title: "Stream | names", Severity: "low", Category: "operations", Description: "d", Remediation: "r", Sources: []string{"streams"}, File: "policies/naming.rego", Custom: true},
+		{ID: "NATS-TLS-001", Title: "T", Severity: "high", Category: "security", Description: "d", Remediation: "r", Facets: []string{"config"}, File: "rules/tls.rego"},
+		{ID: "ACME-NAMING-001", Title: "Stream | names", Severity: "low", Category: "operations", Description: "d", Remediation: "r", Facets: []string{"streams"}, File: "policies/naming.rego", Custom: true},
 	}
 	var b bytes.Buffer
 	if err := catalogdoc.Markdown(&b, rules, catalogdoc.Options{DocsDir: "docs"}); err != nil {

@@ -74,8 +74,8 @@ func (a *app) rulesCmd() *cobra.Command {
 				}
 				return &exitError{ExitError, errors.New(msg)}
 			}
-			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nSources:   %s\n\n%s\n\nRemediation:\n%s\n", report.TerminalSafe(r.ID), report.TerminalSafe(r.Title), report.TerminalSafe(r.SeverityText()), r.Category,
-				report.TerminalSafe(strings.Join(r.Sources, ", ")), report.TerminalSafeLines(r.Description), report.TerminalSafeLines(indent(r.Remediation)))
+			fmt.Fprintf(a.stdout, "%s  %s\n\nSeverity:  %s\nCategory:  %s\nFacets:    %s\n\n%s\n\nRemediation:\n%s\n", report.TerminalSafe(r.ID), report.TerminalSafe(r.Title), report.TerminalSafe(r.SeverityText()), r.Category,
+				report.TerminalSafe(strings.Join(r.Facets, ", ")), report.TerminalSafeLines(r.Description), report.TerminalSafeLines(indent(r.Remediation)))
 			if len(r.References) > 0 {
 				fmt.Fprintf(a.stdout, "\nReferences:\n")
 				for _, ref := range r.References {

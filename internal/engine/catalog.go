@@ -72,12 +72,10 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 		if rule := ar.GetRule(); r.SeverityVaries == "" && rule != nil && setsSeverity(rule) {
 			r.SeverityVaries = "varies with the case: each finding carries its own"
 		}
-		if srcs, ok := a.Custom["sources"].([]any); ok {
-			for _, s := range srcs {
-				if str, ok := s.(string); ok {
-					r.Sources = append(r.Sources, str)
-				}
-			}
+		var badFacets []string
+		r.Facets, badFacets = facets(a.Custom)
+		if len(badFacets) > 0 {
+			errs = append(errs, fmt.Sprintf("%s: %s: unknown facet %s (want %s)", loc, r.ID, strings.Join(badFacets, ", "), strings.Join(finding.Facets, ", ")))
 		}
 		for _, rr := range a.RelatedResources {
 			if rr.Ref.String() != "" {
@@ -97,8 +95,8 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 			errs = append(errs, fmt.Sprintf("%s: %s: category %q is not one of %s", loc, r.ID, r.Category, strings.Join(Categories, ", ")))
 		case r.Title == "" || r.Description == "" || r.Remediation == "":
 			errs = append(errs, fmt.Sprintf("%s: %s: METADATA needs title, description and custom.remediation", loc, r.ID))
-		case len(r.Sources) == 0:
-			errs = append(errs, fmt.Sprintf("%s: %s: METADATA needs custom.sources", loc, r.ID))
+		case len(r.Facets) == 0:
+			errs = append(errs, fmt.Sprintf("%s: %s: METADATA needs custom.facets (%s)", loc, r.ID, strings.Join(finding.Facets, ", ")))
 		}
 		if prev, dup := seen[r.ID]; dup {
 			errs = append(errs, fmt.Sprintf("%s: rule id %s is already used at %s", loc, r.ID, prev))
@@ -113,4 +111,50 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// facets reads METADATA custom.facets, or, for rules written before facets,
+// custom.sources translated from input kinds (finding.LegacySourceFacets).
+// It returns the facets, sorted and once each, and the names it does not
+// know.
+func facets(custom map[string]any) (out, unknown []string) {
+	seen := map[string]bool{}
+	add := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	list := func(key string) []string {
+		var names []string
+		if xs, ok := custom[key].([]any); ok {
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					names = append(names, s)
+				}
+			}
+		}
+		return names
+	}
+	if fs := list("facets"); len(fs) > 0 {
+		for _, f := range fs {
+			if finding.ValidFacet(f) {
+				add(f)
+			} else {
+				unknown = append(unknown, f)
+			}
+		}
+	} else {
+		for _, s := range list("sources") {
+			if m, ok := finding.LegacySourceFacets[s]; ok {
+				for _, f := range m {
+					add(f)
+				}
+			} else {
+				unknown = append(unknown, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, unknown
 }

@@ -34,6 +34,9 @@ type Options struct {
 	Params map[string]any
 	// IncludeTests also loads *_test.rego (for `rules test`).
 	IncludeTests bool
+	// CheckInputSchema type-checks the rules against the input's JSON
+	// Schema (always done when RuleDirs adds custom rules).
+	CheckInputSchema bool
 	// EvalTimeout bounds one evaluation (0: DefaultEvalTimeout).
 	EvalTimeout time.Duration
 	// MaxHeap stops an evaluation when the process's heap grows over this
@@ -99,14 +102,21 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	}
 	var c *ast.Compiler
 	if !opt.CatalogOnly || len(opt.RuleDirs) > 0 {
-		schemas, err := inputSchemas()
-		if err != nil {
-			return nil, err
-		}
 		c = ast.NewCompiler().
 			WithCapabilities(Capabilities()).
-			WithEnablePrintStatements(false).
-			WithSchemas(schemas)
+			WithEnablePrintStatements(false)
+		// Custom rules are type-checked against the input's schema when
+		// they load, so a typo in an input path is an error at its line.
+		// The built-in catalog is checked once, by its tests
+		// (rules/lint_test.go): type checking against the schema costs a
+		// scan compile time every run for no new answer.
+		if len(opt.RuleDirs) > 0 || opt.CheckInputSchema {
+			schemas, err := inputSchemas()
+			if err != nil {
+				return nil, err
+			}
+			c = c.WithSchemas(schemas)
+		}
 		c.Compile(mods)
 		if c.Failed() {
 			return nil, fmt.Errorf("compile rules: %w", c.Errors)

@@ -323,3 +323,50 @@ deny contains f if {
 		}
 	}
 }
+
+// TestRuleFacets: custom.facets is read as given; a 0.1 rule's
+// custom.sources (input kinds) is translated to facets; a name that is
+// neither fails to load, naming the facets there are.
+func TestRuleFacets(t *testing.T) {
+	for _, tc := range []struct{ meta, want, err string }{
+		{"facets: [deployment, config]", "config,deployment", ""},
+		{"sources: [config, compose, kubernetes]", "config,deployment,deployment.kubernetes", ""},
+		{"sources: [helm, context]", "credentials,deployment.kubernetes", ""},
+		{"facets: [compose]", "", "unknown facet compose"},
+		{"sources: [dockerfile]", "", "unknown facet dockerfile"},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "f.rego"), `package natsaudit.rules.facet
+
+import data.natsaudit.lib
+
+# METADATA
+# title: Facet
+# description: d
+# custom:
+#   id: FACET-001
+#   severity: low
+#   category: operations
+#   `+tc.meta+`
+#   remediation: none
+deny contains f if {
+	false
+	f := lib.finding(rego.metadata.rule(), {}, "", "x")
+}
+`)
+		eng, err := New(context.Background(), Options{RuleDirs: []string{dir}, CatalogOnly: true})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "deployment.kubernetes") {
+				t.Errorf("%s: err = %v, want %q with the list of facets", tc.meta, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.meta, err)
+		}
+		r, _ := eng.Rule("FACET-001")
+		if got := strings.Join(r.Facets, ","); got != tc.want {
+			t.Errorf("%s: facets %q, want %q", tc.meta, got, tc.want)
+		}
+	}
+}

@@ -11,10 +11,12 @@ type Rule struct {
 	Description string   `json:"description"`
 	Remediation string   `json:"remediation"`
 	References  []string `json:"references"`
-	// Sources are the kinds of input that can reveal the problem (config,
-	// compose, env, streams, certs, files, live); the rule counts as evaluated
-	// when the scan has one of them.
-	Sources []string `json:"sources"`
+	// Facets are the parts of the model that can reveal the problem
+	// (Facets lists them: config, deployment, env, streams, …), never file
+	// formats: a rule about deployments judges a compose service, a
+	// Kubernetes workload and a Helm release alike. The rule counts as
+	// evaluated when the scan's model has one of them.
+	Facets  []string `json:"facets"`
 	Package string   `json:"package"`
 	File    string   `json:"file"`
 	Line    int      `json:"line"`

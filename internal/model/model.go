@@ -491,3 +491,34 @@ func FindSecrets(cfg map[string]any) [][]any {
 	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]...) < fmt.Sprint(out[j]...) })
 	return out
 }
+
+// HasFacet reports whether the inventory holds facts of a facet a rule can
+// judge (finding.Facets: config, deployment, deployment.kubernetes, env,
+// credentials, streams, certs, files, errors, live), from whichever input
+// format gave them.
+func (inv *Inventory) HasFacet(facet string) bool {
+	has := inv.Scan.HasSource
+	switch facet {
+	case "config", "env", "streams", "certs", "live":
+		return has(facet)
+	case "deployment":
+		if has("compose") || has("kubernetes") || has("helm") {
+			return true
+		}
+		for _, s := range inv.Servers {
+			if s.Deployment != nil {
+				return true
+			}
+		}
+		return false
+	case "deployment.kubernetes":
+		return has("kubernetes") || has("helm")
+	case "credentials":
+		return has("context") || has("script") || len(inv.Credentials) > 0
+	case "files":
+		return len(inv.Files) > 0
+	case "errors":
+		return len(inv.Errors) > 0
+	}
+	return false
+}

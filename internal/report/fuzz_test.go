@@ -84,7 +84,7 @@ func checkRenderers(t *testing.T, a, b, c, s string) {
 	r := plantSecret(hostileReport([]string{a, b, c}), planted)
 	// The rule of the first finding is a custom rule whose metadata is input.
 	custom := &finding.Rule{ID: r.Findings[0].RuleID, Title: b, Severity: r.Findings[0].Severity, Category: "security",
-		Description: a, Remediation: c, References: []string{b, "https://example.com/" + a}, Sources: []string{c}, Custom: true}
+		Description: a, Remediation: c, References: []string{b, "https://example.com/" + a}, Facets: []string{c}, Custom: true}
 	opt := RenderOptions{Rules: []*finding.Rule{custom}, Redact: sec, SARIFIncludeSuppressed: true}
 	// What the report shows once redacted: the strings Markdown must show whole.
 	shown := r.Redacted(sec)

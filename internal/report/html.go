@@ -314,7 +314,7 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 		row := coverageRow{ID: htmlText(rs.ID), Title: htmlText(rs.Title), Category: htmlText(rs.Category), Severity: rs.Severity, Findings: rs.Findings}
 		var srcs []string
 		if rule := cat[rs.ID]; rule != nil {
-			srcs = rule.Sources
+			srcs = rule.Facets
 		}
 		row.Inputs = htmlText(nonEmpty(strings.Join(srcs, ", "), "—"))
 		switch {

@@ -428,15 +428,15 @@ func (m *mdWriter) coverage() {
 		m.p("| Rule | Title | Needs |\n|---|---|---|\n")
 		for _, rs := range notEval {
 			needs := "—"
-			if rule := m.cat[rs.ID]; rule != nil && len(rule.Sources) > 0 {
-				needs = strings.Join(rule.Sources, ", ")
+			if rule := m.cat[rs.ID]; rule != nil && len(rule.Facets) > 0 {
+				needs = strings.Join(rule.Facets, ", ")
 			}
 			m.p("| %s | %s | %s |\n", mdCell(rs.ID), mdCell(rs.Title), mdCell(needs))
 		}
 		m.p("\n")
 		if len(r.Scan.Targets) == 0 {
 			for _, rs := range notEval {
-				if rule := m.cat[rs.ID]; rule != nil && contains(rule.Sources, "live") {
+				if rule := m.cat[rs.ID]; rule != nil && contains(rule.Facets, "live") {
 					m.para("Rules that need `live` judge what only a running server shows (versions, health, stream state): audit the servers too to evaluate them.")
 					break
 				}

@@ -12,7 +12,7 @@ import data.natsaudit.lib
 #   id: ZZ-CONFLICT-001
 #   severity: low
 #   category: operations
-#   sources: [config]
+#   facets: [config]
 #   remediation: Fix the rule.
 deny contains f if {
 	some s in input.servers
