@@ -266,10 +266,10 @@ deny contains f if {
 # METADATA
 # title: Export of every subject of an account
 # description: >-
-#   An account exports `>` (or a subject starting with a wildcard): all of
-#   its traffic (stream export) or every request subject (service export)
-#   is available to the importing accounts, which defeats the isolation
-#   accounts exist for.
+#   An account exports `>` (or a subject made of wildcards only, such as
+#   `*.>`): all of its traffic (stream export) or every request subject
+#   (service export) is available to the importing accounts, which defeats
+#   the isolation accounts exist for.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
 # custom:
@@ -285,7 +285,9 @@ deny contains f if {
 	some [s, name, i, e] in _exports
 	kind := _export_kind(e)
 	subj := e[kind]
-	regex.match(`^(>|\*)(\.|$)`, subj)
+	# Wildcards only: `*.wadm.api.>` (one API namespace per tenant id,
+	# wasmCloud/wadm) shares a subtree, not every subject.
+	regex.match(`^(\*\.)*(>|\*)$`, subj)
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/%s", [_export_path(name, i), kind]), sprintf("%s: account %s exports %s %s: every subject of the account is shared", [lib.server_label(s), name, kind, subj]))
 }
 

@@ -133,8 +133,17 @@ test_acc_006_fires_stream_export_of_everything if {
 	f.path == "config/accounts/A/exports/0/stream"
 }
 
-test_acc_006_fires_wildcard_first_service if {
-	count(by_id(accounts({"exports": [{"service": "*.requests", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 1
+test_acc_006_fires_wildcards_only_service if {
+	count(by_id(accounts({"exports": [{"service": "*.>", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 1
+	count(by_id(accounts({"exports": [{"stream": "*.*", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 1
+}
+
+# wasmCloud/wadm@589e98b38605545ae1bec335789ae6e25c5b78b6 tests/nats/nats-test.conf:
+# WADM exports service *.wadm.api.> to A and B, one API namespace per
+# lattice id; it was reported as "every subject of the account is shared".
+test_acc_006_quiet_wildcard_prefixed_subtree if {
+	count(by_id(accounts({"exports": [{"service": "*.wadm.api.>", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 0
+	count(by_id(accounts({"exports": [{"service": "*.requests", "accounts": ["B"]}]}, {}), "NATS-ACC-006")) == 0
 }
 
 test_acc_006_quiet_prefixed_export if {

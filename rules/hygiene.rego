@@ -146,8 +146,10 @@ deny contains f if {
 	count(refs) > 1
 	some s in lib.configured_servers
 	s.ref in refs
-	s.ref != min(refs)
-	f := lib.finding(rego.metadata.rule(), s, "config/server_name", sprintf("%s shares server_name %q with %d other server(s) of the repository", [lib.server_label(s), name, count(refs) - 1]))
+	clash := {t.ref | some r in refs; r != s.ref; t := _server_by_ref[r]; _together(s, t)}
+	count(clash) > 0
+	s.ref != min(clash | {s.ref})
+	f := lib.finding(rego.metadata.rule(), s, "config/server_name", sprintf("%s shares server_name %q with %d other server(s) of the repository", [lib.server_label(s), name, count(clash)]))
 }
 
 _by_server_name[n] contains s.ref if {
@@ -160,9 +162,49 @@ _by_server_name[n] contains s.ref if {
 	_runs(s)
 }
 
+_server_by_ref := {s.ref: s | some s in lib.configured_servers}
+
 _runs(s) if s.deployment
 
 _runs(s) if lib.clustered_config(s)
+
+# _together(s, t): the two servers run side by side, so a shared name
+# clashes: one cluster (the linked cluster group, else the cluster name when
+# the inventory has no groups), or one compose project whose profiles can be
+# enabled together. Sample projects that reuse names (c1-js1 in
+# allinone-with-gateway/ and in allinone-with-leafnode/ of
+# fuscoyu/nats-samples) and alternative services behind disjoint profiles
+# (absmach/magistrala's broker and nats) never meet.
+_together(s, t) if {
+	g := _cluster_key(s)
+	g == _cluster_key(t)
+}
+
+_together(s, t) if {
+	p := object.get(object.get(s, "deployment", {}), "project", "")
+	p != ""
+	p == object.get(object.get(t, "deployment", {}), "project", "")
+	_profiles_meet(s.deployment, t.deployment)
+}
+
+_cluster_key(s) := g if {
+	g := object.get(s, "cluster_group", "")
+	g != ""
+} else := sprintf("name:%s", [n]) if {
+	object.get(s, "cluster_group", "") == ""
+	n := s.config.cluster.name
+	is_string(n)
+	n != ""
+}
+
+_profiles_meet(a, b) if count(object.get(a, "profiles", [])) == 0
+
+_profiles_meet(a, b) if count(object.get(b, "profiles", [])) == 0
+
+_profiles_meet(a, b) if {
+	some p in a.profiles
+	p in b.profiles
+}
 
 # METADATA
 # title: Cluster name differs from gateway name

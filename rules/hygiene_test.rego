@@ -93,6 +93,62 @@ test_clu_006_quiet_unique_names if {
 	count(by_id({"servers": cluster3({})}, "NATS-CLU-006")) == 0
 }
 
+dep(i, project, profiles) := {"kind": "compose", "file": "docker-compose.yml", "service": sprintf("s%d", [i]), "project": project, "profiles": profiles}
+
+named(i, name, extra) := object.union(srv(i, {"server_name": name}), extra)
+
+test_clu_006_fires_same_compose_project if {
+	servers := [named(i, "nats", {"deployment": dep(i, "docker-compose.yml", [])}) | some i in [0, 1]]
+	[f] := by_id({"servers": servers}, "NATS-CLU-006")
+	contains(f.msg, "with 1 other server(s)")
+}
+
+# Shaped like absmach/magistrala@2c4880485d7b86a0a891f1fac6ecc76ab71406ac
+# docker/brokers (broker and nats extend one service with server_name
+# nats_internal_broker, each behind its own profiles), but with disjoint
+# profiles: the two alternatives never run together. (In magistrala both
+# list nats_rabbitmq, so they do, and the finding there is right: see the
+# overlapping case below.)
+test_clu_006_quiet_disjoint_profiles if {
+	servers := [
+		named(0, "nats_internal_broker", {"deployment": dep(0, "brokers/docker-compose.yml", ["vernemq_nats", "vernemq_rabbitmq"])}),
+		named(1, "nats_internal_broker", {"deployment": dep(1, "brokers/docker-compose.yml", ["nats_nats", "nats_rabbitmq"])}),
+	]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_fires_overlapping_or_unset_profiles if {
+	a := [
+		named(0, "nats_internal_broker", {"deployment": dep(0, "p", ["vernemq_nats", "vernemq_rabbitmq", "nats_rabbitmq"])}),
+		named(1, "nats_internal_broker", {"deployment": dep(1, "p", ["nats_nats", "nats_rabbitmq"])}),
+	]
+	count(by_id({"servers": a}, "NATS-CLU-006")) == 1
+	b := [named(0, "nats", {"deployment": dep(0, "p", ["dev"])}), named(1, "nats", {"deployment": dep(1, "p", [])})]
+	count(by_id({"servers": b}, "NATS-CLU-006")) == 1
+}
+
+# fuscoyu/nats-samples@34b3b8c9a9852f948f8a5008f10fe64e7e9124aa nats-cluster:
+# allinone-with-gateway/cluster1 and allinone-with-leafnode/cluster1 are
+# separate sample projects, each with a cluster C1 whose first server is
+# c1-js1; they were reported as duplicates of each other.
+test_clu_006_quiet_unrelated_projects_and_clusters if {
+	c := {"server_name": "c1-js1", "cluster": {"name": "C1", "port": 6222}}
+	servers := [
+		object.union(srv(0, js(c)), {"cluster_group": "C1@servers/0", "deployment": dep(0, "allinone-with-gateway/cluster1/allinone.yml", [])}),
+		object.union(srv(1, js(c)), {"cluster_group": "C1@servers/1", "deployment": dep(1, "allinone-with-leafnode/cluster1/allinone.yml", [])}),
+	]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_fires_one_cluster_group_across_projects if {
+	c := {"server_name": "n1", "cluster": {"name": "C1", "port": 6222}}
+	servers := [
+		object.union(srv(0, js(c)), {"cluster_group": "C1@servers/0", "deployment": dep(0, "a.yml", [])}),
+		object.union(srv(1, js(c)), {"cluster_group": "C1@servers/0", "deployment": dep(1, "b.yml", [])}),
+	]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 1
+}
+
 test_clu_006_quiet_test_variant_config if {
 	# nats.conf and nats-test.conf of one server: neither runs in compose
 	# nor clusters.

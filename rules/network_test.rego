@@ -127,6 +127,20 @@ test_net_003_fires_high_for_open_route_listener if {
 	f.severity == "high"
 }
 
+# fuscoyu/nats-samples@34b3b8c9a9852f948f8a5008f10fe64e7e9124aa
+# nats-cluster/allinone-with-gateway/cluster1: service c1-js1 runs
+# cluster { listen: c1-js1:6222 } and publishes "16222:6222".
+test_net_003_fires_for_listener_on_own_service_name if {
+	c := cfg({"cluster": {"name": "C1", "host": "nats", "port": 6222, "authorization": route_auth}})
+	f := one(fx.input_with(fx.compose_server(c, [fx.port("", 4222), fx.port("", 6222)])), "NATS-NET-003")
+	f.path == "deployment/ports/1"
+}
+
+test_net_003_quiet_for_listener_on_another_name if {
+	c := cfg({"cluster": {"name": "C1", "host": "other-service", "port": 6222, "authorization": route_auth}})
+	not fires(fx.input_with(fx.compose_server(c, [fx.port("", 6222)])), "NATS-NET-003")
+}
+
 test_net_003_quiet_when_not_published if {
 	c := cfg({"cluster": {"name": "c1", "port": 6222, "authorization": route_auth}})
 	not fires(fx.input_with(fx.compose_server(c, [fx.port("", 4222)])), "NATS-NET-003")

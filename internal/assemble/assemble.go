@@ -283,6 +283,9 @@ func (b *builder) composeServers() {
 			}
 			srv := b.composeServer(svc, res)
 			b.projects[srv] = strings.Join(p.Files, "+")
+			if srv.Deployment != nil {
+				srv.Deployment.Project = b.projects[srv]
+			}
 		}
 	}
 }

@@ -69,7 +69,11 @@ func TestComposePatterns(t *testing.T) {
 				"NATS-VER-002 allinone/allinone.yml:6 server js1",
 				"NATS-VER-002 allinone-with-gateway/cluster1/allinone.yml:6 server js1",
 			},
-			absent: []string{"NATS-CLU-001"}},
+			// FP-UNLINKED-SERVER-NAME: js1..js3 of allinone/ and of
+			// allinone-with-gateway/cluster1/ never run together.
+			absent: []string{"NATS-CLU-001", "NATS-CLU-006"}},
+		{dir: "hostname-listen", // MISS-HOSTNAME-LISTEN: listen: c1-js1:6222 in service c1-js1, published
+			want: []string{"NATS-NET-003 allinone.yml:13 server c1-js1"}},
 		{dir: "relative-config", // FP-RELATIVE-CONFIG
 			want: []string{
 				"NATS-DOC-001 configs/static_callout.conf:4 server nats",

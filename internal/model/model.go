@@ -149,13 +149,19 @@ type Version struct {
 // Deployment is how the server is run: a compose service, a Kubernetes
 // workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind        string `json:"kind"` // compose, kubernetes, helm
-	File        string `json:"file"`
-	Service     string `json:"service"`
-	Image       string `json:"image"`
-	ImageRepo   string `json:"image_repo"`
-	ImageTag    string `json:"image_tag"`
-	ImageDigest string `json:"image_digest"`
+	Kind    string `json:"kind"` // compose, kubernetes, helm
+	File    string `json:"file"`
+	Service string `json:"service"`
+	// Project names the compose project the service belongs to (its
+	// files joined by "+"); services of one project run together.
+	Project string `json:"project,omitempty"`
+	// Profiles are the compose profiles: that enable the service; two
+	// services with disjoint profiles never run together.
+	Profiles    []string `json:"profiles,omitempty"`
+	Image       string   `json:"image"`
+	ImageRepo   string   `json:"image_repo"`
+	ImageTag    string   `json:"image_tag"`
+	ImageDigest string   `json:"image_digest"`
 	// ImageFromEnv: the image reference holds a ${VAR} with no value in
 	// the repository (nats:${TAG}): its tag and version are set when it
 	// is deployed, unknown here (not unpinned).

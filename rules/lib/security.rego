@@ -212,6 +212,23 @@ public(s, l) if {
 	published_all(s, l.port)
 }
 
+# A listener bound to the compose service's own name (cluster { listen:
+# c1-js1:6222 } in service c1-js1, fuscoyu/nats-samples) binds the
+# container's address on the project network, which is where Docker
+# forwards a published port: published on all host interfaces, it is as
+# public as 0.0.0.0.
+public(s, l) if {
+	own_service_address(s, l.host)
+	published_all(s, l.port)
+}
+
+# own_service_address(s, h): h is the compose service name of s.
+own_service_address(s, h) if {
+	s.deployment.kind == "compose"
+	h != ""
+	h == s.deployment.service
+}
+
 # reachable(s, l): the listener can be reached from other machines: it is
 # not bound to loopback and, under compose, is published on a non-loopback
 # address or uses the host network.

@@ -15,8 +15,9 @@
 //	realworld -skeleton                            # print unjudged findings as verdict entries
 //
 // The corpus directory defaults to $NATSAUDIT_CORPUS, else /work/corpus.
-// Exit status: 0 when no true positive was lost and no scan aborted that did
-// not abort in the verdicts; 1 otherwise; 2 on usage or setup errors.
+// Exit status: 0 when no true positive was lost, every finding has a verdict
+// and no scan aborted that did not abort in the verdicts; 1 otherwise; 2 on
+// usage or setup errors.
 package main
 
 import (
@@ -254,7 +255,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			byKind[r.Kind] = &tally{}
 		}
 		byKind[r.Kind].add(t)
-		if t.tpLost > 0 || t.newAbort {
+		// Every finding must have a verdict: an unjudged one fails the
+		// run like a lost true positive, so precision is never quoted
+		// over part of the findings.
+		if t.tpLost > 0 || t.newAbort || t.unjudged > 0 {
 			failed = true
 		}
 	}
@@ -519,30 +523,41 @@ func compare(rv *RepoVerdict, scans []scan) tally {
 			reported[r] = append(reported[r], i)
 		}
 	}
-	var unmatched []Finding
-	for _, f := range first.findings {
-		idx := -1
+	// Two passes, so that a finding at a verdict's exact line always gets
+	// that verdict, even when an earlier finding of the same rule, file
+	// and target would have taken it as a fallback.
+	match := make([]int, len(first.findings))
+	for n, f := range first.findings {
+		match[n] = -1
 		k := key{f.Rule, f.File, f.Target}
-		cands := append(append([]int(nil), byKey[k]...), reported[k]...)
-		for _, i := range cands {
+		for _, i := range append(append([]int(nil), byKey[k]...), reported[k]...) {
 			if !used[i] && (rv.Findings[i].Line == f.Line || containsInt(rv.Findings[i].Lines, f.Line)) {
-				idx = i
+				match[n] = i
+				used[i] = true
 				break
 			}
 		}
-		if idx < 0 {
-			for _, i := range cands {
-				if !used[i] {
-					idx = i
-					break
-				}
+	}
+	for n, f := range first.findings {
+		if match[n] >= 0 {
+			continue
+		}
+		k := key{f.Rule, f.File, f.Target}
+		for _, i := range append(append([]int(nil), byKey[k]...), reported[k]...) {
+			if !used[i] {
+				match[n] = i
+				used[i] = true
+				break
 			}
 		}
+	}
+	var unmatched []Finding
+	for n, f := range first.findings {
+		idx := match[n]
 		if idx < 0 {
 			unmatched = append(unmatched, f)
 			continue
 		}
-		used[idx] = true
 		if j := rv.Findings[idx]; (j.ReportedFile != "" || j.ReportedTarget != "") && (f.File != j.File || f.Target != j.Target) {
 			t.mislocated++
 		}

@@ -441,6 +441,8 @@ type raw struct {
 	stopGrace   sval
 	stopSignal  sval
 	networkMode sval
+	profiles    []string
+	profilesSet bool
 }
 
 type portSpec struct {
@@ -504,6 +506,9 @@ func (r *raw) merge(o *raw) {
 			r.environment = map[string]envSpec{}
 		}
 		r.environment[k] = o.environment[k]
+	}
+	if o.profilesSet {
+		r.profiles, r.profilesSet = o.profiles, true
 	}
 	for _, pr := range []struct{ dst, src *sval }{{&r.memLimit, &o.memLimit}, {&r.cpus, &o.cpus}, {&r.stopGrace, &o.stopGrace}, {&r.stopSignal, &o.stopSignal}, {&r.networkMode, &o.networkMode}} {
 		if pr.src.v != "" {
@@ -714,6 +719,17 @@ func parseService(w *walker, file string, key, n *yaml.Node) (*raw, error) {
 			r.stopSignal = sval{v.Value, loc(file, v)}
 		case "network_mode":
 			r.networkMode = sval{v.Value, loc(file, v)}
+		case "profiles":
+			items, err := w.seq(v)
+			if err != nil {
+				return nil, err
+			}
+			r.profiles, r.profilesSet = []string{}, true
+			for _, it := range items {
+				if s, ok := scalar(w, it); ok {
+					r.profiles = append(r.profiles, s)
+				}
+			}
 		case "deploy":
 			_, res, err := w.get(v, "resources")
 			if err != nil {
@@ -935,6 +951,9 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 		Command: []string{}, FlagNames: []string{}, Ports: []model.Port{}, Volumes: []model.Volume{}, EnvFiles: []string{}}
 	s.Deployment = d
 	s.Locs.Set("deployment", r.line)
+	if len(r.profiles) > 0 {
+		d.Profiles = append([]string(nil), r.profiles...)
+	}
 
 	imgRef, missing := ip(r.image)
 	ref := image.Split(imgRef)

@@ -129,3 +129,38 @@ services:
 		}
 	}
 }
+
+// TestProfiles: a service's profiles: are kept (the extending service's own
+// replace the base's, an override's replace the service's), so that rules
+// can tell services that never run together (NATS-CLU-006).
+func TestProfiles(t *testing.T) {
+	tree := treeFiles{"brokers/nats.yml": `services:
+  broker:
+    image: nats:2.10.9-alpine
+    profiles: [base-only]
+`}
+	main := Input{Rel: "docker-compose.yml", Data: []byte(`services:
+  broker:
+    extends: {file: brokers/nats.yml, service: broker}
+    profiles: [vernemq_nats, nats_rabbitmq]
+  nats:
+    extends: {file: brokers/nats.yml, service: broker}
+  plain:
+    image: nats:2.10.9-alpine
+`)}
+	over := Input{Rel: "docker-compose.override.yml", Data: []byte(`services:
+  plain:
+    profiles: ["dev"]
+`)}
+	p := Load([]Input{main, over}, Options{Read: tree.read})
+	got := map[string]string{}
+	for _, s := range p.Services {
+		got[s.Name] = strings.Join(s.Deployment.Profiles, ",")
+	}
+	want := map[string]string{"broker": "vernemq_nats,nats_rabbitmq", "nats": "base-only", "plain": "dev"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: profiles %q, want %q", k, got[k], w)
+		}
+	}
+}

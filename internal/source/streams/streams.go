@@ -514,6 +514,7 @@ func (r *Result) nackStream(t tree) {
 		s.Locs.Set("config", model.Location{File: t.file, Line: spec.n.Line, Column: spec.n.Column})
 		mapFields(spec, streamNACK, s.Config, s.Locs, &r.Errors)
 	}
+	nackOrigins(s.Config)
 	StreamDefaults(s.Config)
 	s.Name, _ = s.Config["name"].(string)
 	if s.Name == "" {
@@ -539,6 +540,7 @@ func (r *Result) nackBucket(t tree, prefix string, fields []field) {
 			s.Locs.Set("config/name", model.Location{File: t.file, Line: k.Line, Column: k.Column})
 		}
 	}
+	nackOrigins(s.Config)
 	if b, ok := s.Config["compression"].(bool); ok {
 		if b {
 			s.Config["compression"] = "s2"
@@ -562,6 +564,52 @@ func (r *Result) nackBucket(t tree, prefix string, fields []field) {
 	StreamDefaults(s.Config)
 	s.Name = prefix + bucket
 	r.Streams = append(r.Streams, s)
+}
+
+// nackOrigins rewrites the NACK spelling of a mirror's or source's origin
+// (StreamSource: externalApiPrefix, externalDeliverPrefix, filterSubject,
+// optStartSeq, optStartTime) into the stream config's own (external.api,
+// external.deliver, ...), so that an origin in another domain or account
+// reads as external (nats-io/nack deploy/examples/stream_mirror.yml).
+func nackOrigins(cfg map[string]any) {
+	if m, ok := cfg["mirror"].(map[string]any); ok {
+		cfg["mirror"] = nackOrigin(m)
+	}
+	if ss, ok := cfg["sources"].([]any); ok {
+		out := make([]any, len(ss))
+		for i, x := range ss {
+			if m, ok := x.(map[string]any); ok {
+				x = nackOrigin(m)
+			}
+			out[i] = x
+		}
+		cfg["sources"] = out
+	}
+}
+
+func nackOrigin(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	ext := map[string]any{}
+	for k, v := range m {
+		switch k {
+		case "externalApiPrefix":
+			ext["api"] = v
+		case "externalDeliverPrefix":
+			ext["deliver"] = v
+		case "filterSubject":
+			out["filter_subject"] = v
+		case "optStartSeq":
+			out["opt_start_seq"] = v
+		case "optStartTime":
+			out["opt_start_time"] = v
+		default:
+			out[k] = v
+		}
+	}
+	if len(ext) > 0 {
+		out["external"] = ext
+	}
+	return out
 }
 
 func (r *Result) nackConsumer(t tree) {

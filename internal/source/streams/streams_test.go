@@ -70,6 +70,57 @@ metadata: {name: other}
 	}
 }
 
+// TestNACKExternalOrigin: a NACK mirror or source whose origin lives in
+// another domain or account (externalApiPrefix) is external, as in the
+// stream JSON, so NATS-STR-012 does not look for the origin in the
+// repository (nats-io/nack@f6dad096d5d422b353a7f8408e9efb2745a51bc5
+// deploy/examples/stream_mirror.yml).
+func TestNACKExternalOrigin(t *testing.T) {
+	r := Parse("stream_mirror.yml", []byte(`apiVersion: jetstream.nats.io/v1beta2
+kind: Stream
+metadata:
+  name: mystream-mirror
+spec:
+  name: mystream-mirror
+  storage: file
+  mirror:
+    name: my-publish-subj
+    externalApiPrefix: FOO.JS.API
+    externalDeliverPrefix: FOO.DELIVER.SYNC.MIRRORS
+---
+apiVersion: jetstream.nats.io/v1beta2
+kind: Stream
+metadata: {name: agg}
+spec:
+  name: agg
+  sources:
+  - name: m1
+    filterSubject: orders.>
+  - name: remote
+    externalApiPrefix: HUB.JS.API
+`))
+	if len(r.Errors) > 0 || len(r.Streams) != 2 {
+		t.Fatalf("result = %+v", r)
+	}
+	m, _ := r.Streams[0].Config["mirror"].(map[string]any)
+	ext, _ := m["external"].(map[string]any)
+	if m["name"] != "my-publish-subj" || ext["api"] != "FOO.JS.API" || ext["deliver"] != "FOO.DELIVER.SYNC.MIRRORS" {
+		t.Errorf("mirror = %#v", m)
+	}
+	srcs, _ := r.Streams[1].Config["sources"].([]any)
+	if len(srcs) != 2 {
+		t.Fatalf("sources = %#v", r.Streams[1].Config["sources"])
+	}
+	s0, _ := srcs[0].(map[string]any)
+	s1, _ := srcs[1].(map[string]any)
+	if s0["external"] != nil || s0["filter_subject"] != "orders.>" {
+		t.Errorf("local source = %#v", s0)
+	}
+	if e, _ := s1["external"].(map[string]any); e["api"] != "HUB.JS.API" {
+		t.Errorf("external source = %#v", s1)
+	}
+}
+
 func TestNotAStream(t *testing.T) {
 	if r := Parse("package.json", []byte(`{"name":"web","version":"1.0.0"}`)); r.Recognised {
 		t.Errorf("package.json recognised: %+v", r)
