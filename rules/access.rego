@@ -285,6 +285,7 @@ deny contains f if {
 	some [s, name, i, e] in _exports
 	kind := _export_kind(e)
 	subj := e[kind]
+
 	# Wildcards only: `*.wadm.api.>` (one API namespace per tenant id,
 	# wasmCloud/wadm) shares a subtree, not every subject.
 	regex.match(`^(\*\.)*(>|\*)$`, subj)

@@ -197,9 +197,9 @@ _cluster_key(s) := g if {
 	n != ""
 }
 
-_profiles_meet(a, b) if count(object.get(a, "profiles", [])) == 0
+_profiles_meet(a, _) if count(object.get(a, "profiles", [])) == 0
 
-_profiles_meet(a, b) if count(object.get(b, "profiles", [])) == 0
+_profiles_meet(_, b) if count(object.get(b, "profiles", [])) == 0
 
 _profiles_meet(a, b) if {
 	some p in a.profiles
