@@ -1,0 +1,260 @@
+package natsaudit.rules.live_health
+
+import data.natsaudit.lib
+
+# Live health: what the running deployment shows that no file can (offline
+# streams, accounts at their limits, servers of one
+# cluster configured differently), and the rest of the NATS CLI audit's
+# checks (see docs/live.md for the mapping).
+
+# METADATA
+# title: Stream offline
+# description: >-
+#   No server that hosts a replica of the stream answered: the stream's
+#   messages can be neither read nor written. No server's /jsz lists such a
+#   stream (each lists the streams it hosts); its account's JetStream API
+#   still does, as "missing" (its info says "stream is offline"). Typical
+#   case: an R1 stream whose only server is down.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/troubleshooting
+# custom:
+#   id: NATS-HLT-001
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Bring the stream's server(s) back. If the stream must survive the loss
+#     of a server, give it replicas: `nats stream edit <stream> --replicas 3`
+#     once it is online again.
+deny contains f if {
+	some st in input.streams
+	st.source == "live"
+	is_string(st.offline)
+	st.offline != ""
+	f := lib.finding(rego.metadata.rule(), st, "cluster", sprintf(
+		"stream %s (account %s, %s) is offline: %s",
+		[st.name, st.account, _replicas(st), st.offline],
+	))
+}
+
+_replicas(st) := sprintf("R%d", [lib.num(st.config.num_replicas)]) if {
+	lib.num(st.config.num_replicas) > 0
+} else := "replicas unknown"
+
+# METADATA
+# title: JetStream account near its limits
+# description: >-
+#   The account uses 80% (medium) or 90% (high) of one of its JetStream
+#   limits: streams, consumers, memory or file storage. At the limit, new
+#   streams and consumers are refused and publishes to streams that would
+#   grow fail ("insufficient resources"), for every application of the
+#   account at once.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
+# custom:
+#   id: NATS-HLT-002
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Raise the account's limit (the account JWT's JetStream limits, `nsc
+#     edit account --js-streams ...`, or the config's `jetstream` block of
+#     the account), or delete what is unused. Thresholds:
+#     `health.account_usage_medium` and `health.account_usage_high`.
+deny contains f if {
+	some a in input.live_accounts
+	info := a.info
+	some pair in [["streams", "max_streams"], ["consumers", "max_consumers"], ["memory", "max_memory"], ["storage", "max_storage"]]
+	limit := lib.num(info.limits[pair[1]])
+	limit > 0
+	used := lib.num(info[pair[0]])
+	ratio := used / limit
+	ratio >= lib.params.health.account_usage_medium
+	f := lib.finding_sev(rego.metadata.rule(), a, sprintf("info/%s", [pair[0]]), sprintf(
+		"account %s uses %s of its JetStream %s (%v of %v)",
+		[a.name, lib.percent(used, limit), pair[1], used, limit],
+	), _account_sev(ratio))
+}
+
+_account_sev(r) := "high" if r >= lib.params.health.account_usage_high
+
+_account_sev(r) := "medium" if r < lib.params.health.account_usage_high
+
+# METADATA
+# title: Servers of one cluster configured differently
+# description: >-
+#   Servers of the same cluster report different settings that should be
+#   the same on every member: max_payload, JetStream memory and storage
+#   limits, whether authentication or TLS is required, the nats-server
+#   release series, or the gateways they are configured with (the NATS
+#   CLI's CLUSTER_002). A client or stream then behaves differently
+#   depending on the server it lands on, and a rolling restart can change
+#   the cluster's behaviour.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering
+# custom:
+#   id: NATS-HLT-003
+#   severity: medium
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Generate every member's config from one template (Helm values, a
+#     config include) so that only server_name, listen addresses and
+#     routes differ, then reload the odd servers (`nats-server --signal
+#     reload`).
+deny contains f if {
+	some name in {lib.cluster_name(s) | some s in lib.live_servers} - {""}
+	members := [s | some s in lib.live_servers; lib.cluster_name(s) == name; lib.live_varz(s)]
+	count(members) > 1
+	some setting in _drift_settings
+	values := {_setting(s, setting) | some s in members}
+	count(values) > 1
+	first := min({s.name | some s in members})
+	some s in members
+	s.name == first
+	f := lib.finding(rego.metadata.rule(), s, sprintf("live/varz/%s", [setting]), sprintf(
+		"cluster %s: servers differ in %s: %s",
+		[name, setting, concat("; ", sort({sprintf("%s on %s", [v, lib.short_list({t.name | some t in members; _setting(t, setting) == v}, 5)]) | some v in values}))],
+	))
+}
+
+_drift_settings := ["max_payload", "jetstream/config/max_memory", "jetstream/config/max_storage", "auth_required", "tls_required", "version series", "gateways"]
+
+# Each setting as a string ("unset" when the server does not report it).
+_setting(s, "max_payload") := sprintf("%v", [lib.live_varz(s).max_payload])
+
+_setting(s, "jetstream/config/max_memory") := sprintf("%v", [object.get(lib.live_varz(s), ["jetstream", "config", "max_memory"], "unset")])
+
+_setting(s, "jetstream/config/max_storage") := sprintf("%v", [object.get(lib.live_varz(s), ["jetstream", "config", "max_storage"], "unset")])
+
+_setting(s, "auth_required") := sprintf("%v", [object.get(lib.live_varz(s), "auth_required", false)])
+
+_setting(s, "tls_required") := sprintf("%v", [object.get(lib.live_varz(s), "tls_required", false)])
+
+_setting(s, "version series") := v if {
+	parts := split(lib.live_varz(s).version, ".")
+	count(parts) >= 2
+	v := sprintf("%s.%s", [parts[0], parts[1]])
+} else := "unknown"
+
+_setting(s, "gateways") := v if {
+	gws := object.get(lib.live_varz(s), ["gateway", "gateways"], [])
+	v := sprintf("[%s]", [concat(", ", sort({g.name | some g in gws; is_string(g.name)}))])
+}
+
+# METADATA
+# title: Server memory far above its cluster's mean
+# description: >-
+#   The server's resident memory is more than 1.5 times the mean of its
+#   cluster (the NATS CLI's CLUSTER_001): it carries more than its share
+#   (stream leaders, connections, slow consumers' buffers) or leaks, and
+#   will be the first to run out.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/monitoring
+# custom:
+#   id: NATS-HLT-004
+#   severity: low
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Compare the servers with `nats server report jetstream` and `nats
+#     server report connections`; rebalance stream leaders (`nats stream
+#     cluster step-down`) and clients. The factor is
+#     `health.memory_outlier_factor`.
+deny contains f if {
+	some name in {lib.cluster_name(s) | some s in lib.live_servers} - {""}
+	members := [s | some s in lib.live_servers; lib.cluster_name(s) == name; lib.num(lib.live_varz(s).mem) > 0]
+	count(members) > 1
+	mean := sum([lib.live_varz(s).mem | some s in members]) / count(members)
+	some s in members
+	mem := lib.live_varz(s).mem
+	mem > mean * lib.params.health.memory_outlier_factor
+	f := lib.finding(rego.metadata.rule(), s, "live/varz/mem", sprintf(
+		"%s uses %d MiB of memory, %v times the mean of cluster %s (%d MiB)",
+		[lib.server_label(s), round(mem / 1048576), round((mem * 10) / mean) / 10, name, round(mean / 1048576)],
+	))
+}
+
+# METADATA
+# title: Servers disagree on the JetStream meta leader
+# description: >-
+#   Servers of one JetStream meta group name different meta leaders (the
+#   NATS CLI's META_002): the group is split or was electing when probed.
+#   While it lasts, stream and consumer creation, updates and deletions
+#   can fail or go to different leaders.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/clustering/jetstream_clustering
+# custom:
+#   id: NATS-HLT-005
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Probe again: an election settles in seconds. If it persists, check
+#     the routes and gateways between the servers (`nats server report
+#     jetstream`), and that every server has the same meta group peers.
+deny contains f if {
+	groups := {object.get(lib.live_meta(s), "name", "") | some s in lib.live_servers}
+	some g in groups
+	members := [s | some s in lib.live_servers; object.get(lib.live_meta(s), "name", "") == g; _meta_leader(s) != ""]
+	leaders := {_meta_leader(s) | some s in members}
+	count(leaders) > 1
+	first := min({s.name | some s in members})
+	some s in members
+	s.name == first
+	f := lib.finding(rego.metadata.rule(), s, lib.live_meta_path(s), sprintf(
+		"the servers name %d different JetStream meta leaders: %s",
+		[count(leaders), concat("; ", sort({sprintf("%s according to %s", [l, lib.short_list({t.name | some t in members; _meta_leader(t) == l}, 5)]) | some l in leaders}))],
+	))
+}
+
+_meta_leader(s) := l if {
+	l := lib.live_meta(s).leader
+	is_string(l)
+} else := ""
+
+# METADATA
+# title: Whitespace in a cluster, leafnode or JetStream domain name
+# description: >-
+#   A cluster name, a connected leafnode's server name or the JetStream
+#   domain contains whitespace (the NATS CLI's CLUSTER_004, LEAF_001 and
+#   SERVER_006). Names are subject tokens in the system account and the
+#   JetStream API ($JS.<domain>.API): a space breaks the subjects, and
+#   tools cannot address the server or domain.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/jetstream_leafnodes
+# custom:
+#   id: NATS-HLT-006
+#   severity: medium
+#   category: operations
+#   sources: [live]
+#   remediation: |-
+#     Rename without spaces, tabs or newlines (`cluster { name: ... }`,
+#     `server_name`, `jetstream { domain: ... }`) and restart the server.
+deny contains f if {
+	some h in _named
+	regex.match(`\s`, h.value)
+	f := lib.finding(rego.metadata.rule(), h.s, h.path, sprintf(
+		"%s: the %s %q contains whitespace",
+		[lib.server_label(h.s), h.what, h.value],
+	))
+}
+
+_named contains {"s": s, "what": "cluster name", "value": n, "path": "live/varz/cluster/name"} if {
+	some s in lib.live_servers
+	n := lib.live_varz(s).cluster.name
+	is_string(n)
+}
+
+_named contains {"s": s, "what": "JetStream domain", "value": d, "path": "live/jsz/config/domain"} if {
+	some s in lib.live_servers
+	d := lib.live_jsz(s).config.domain
+	is_string(d)
+}
+
+_named contains {"s": s, "what": "leafnode server name", "value": n, "path": "live/leafz/leafs"} if {
+	some s in lib.live_servers
+	some l in s.live.leafz.leafs
+	n := l.name
+	is_string(n)
+}
