@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsaudit/natsaudit/internal/model"
@@ -158,6 +161,9 @@ func connect(ctx context.Context, opt Options, tlsConf *tls.Config) (*nats.Conn,
 	a := opt.Auth
 	switch {
 	case a.Creds != "":
+		if err := checkCreds(a.Creds); err != nil {
+			return nil, nil, err
+		}
 		opts = append(opts, nats.UserCredentials(a.Creds))
 	case a.NkeyFile != "":
 		o, err := nats.NkeyOptionFromSeed(a.NkeyFile)
@@ -242,6 +248,40 @@ func describeNATSError(err error, timeout time.Duration) error {
 		return errors.New("connection refused")
 	}
 	return errors.New(redactSeed(err.Error()))
+}
+
+// maxCredsFile bounds a .creds file (a JWT and a seed: a few KiB).
+const maxCredsFile = 1 << 20
+
+// checkCreds reads a .creds file before nats.go does, so that a file that
+// is missing, holds no user JWT, or whose JWT expired gets an error that
+// says so (the server would only answer "authorization violation"). The
+// seed is never part of the message.
+func checkCreds(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("--creds %s: cannot read it: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxCredsFile+1))
+	if err != nil {
+		return fmt.Errorf("--creds %s: cannot read it: %w", path, err)
+	}
+	if len(b) > maxCredsFile {
+		return fmt.Errorf("--creds %s: larger than %d bytes: not a credentials file", path, maxCredsFile)
+	}
+	tok, err := jwt.ParseDecoratedJWT(b)
+	if err != nil {
+		return fmt.Errorf("--creds %s: no user JWT in the file", path)
+	}
+	uc, err := jwt.DecodeUserClaims(tok)
+	if err != nil {
+		return fmt.Errorf("--creds %s: the JWT in the file is not a valid user JWT", path)
+	}
+	if uc.Expires > 0 && time.Unix(uc.Expires, 0).Before(time.Now()) {
+		return fmt.Errorf("--creds %s: the user JWT expired on %s", path, time.Unix(uc.Expires, 0).UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // redactSeed keeps nkey seeds out of error messages, whatever produced them.
