@@ -42,9 +42,9 @@ type Options struct {
 	// account's API is read through Server (offline streams, usage
 	// against the account's limits).
 	JSCreds []string
-	TLS      TLSFiles // HTTPS monitoring and the NATS connection
-	Timeout  time.Duration
-	MaxBody  int64
+	TLS     TLSFiles // HTTPS monitoring and the NATS connection
+	Timeout time.Duration
+	MaxBody int64
 	// MaxServers bounds the servers taken from $SYS answers and from each
 	// archive (the first by name; a note says so when more answered).
 	MaxServers int
