@@ -258,3 +258,116 @@ _named contains {"s": s, "what": "leafnode server name", "value": n, "path": "li
 	n := l.name
 	is_string(n)
 }
+
+# METADATA
+# title: Account near its connection or subscription limit
+# description: >-
+#   An operator-mode account uses 80% (medium) or 90% (high) of a limit in
+#   its JWT (the NATS CLI's ACCOUNTS_001): client connections or leafnode
+#   connections (counted over every probed server: the limit is the
+#   account's, cluster-wide), or subscriptions on one server. At the limit
+#   new connections are refused ("maximum account active connections
+#   exceeded") and new subscriptions fail.
+# related_resources:
+#   - ref: https://docs.nats.io/using-nats/nats-tools/nsc/managed#account-limits
+# custom:
+#   id: NATS-HLT-007
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Raise the limit in the account's JWT and push it to the resolver
+#     (`nsc edit account APP --conns 500 && nsc push -a APP`), or find the
+#     clients that leak connections (`nats server report connections
+#     --account APP`). Thresholds: `health.account_usage_medium` and
+#     `health.account_usage_high`.
+deny contains f if {
+	some h in _account_limit_hits
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_account_limit_hits contains h if {
+	some id, dets in _account_details
+	some pair in [["client_connections", "conn", "connections"], ["leafnode_connections", "leaf", "leafnode connections"]]
+	limit := lib.num(dets[0].d.decoded_jwt.nats.limits[pair[1]])
+	limit > 0
+	used := sum([lib.num(object.get(x.d, pair[0], 0)) | some x in dets])
+	ratio := used / limit
+	ratio >= lib.params.health.account_usage_medium
+	h := {"obj": dets[0].s, "path": "live/account_details", "sev": _account_sev(ratio), "msg": sprintf(
+		"account %s has %d of its %d %s (%s) on %s",
+		[_account_label(dets[0].d, id), used, limit, pair[2], lib.percent(used, limit), lib.short_list({x.s.name | some x in dets}, 5)],
+	)}
+}
+
+_account_limit_hits contains h if {
+	some id, dets in _account_details
+	some x in dets
+	limit := lib.num(x.d.decoded_jwt.nats.limits.subs)
+	limit > 0
+	used := lib.num(x.d.subscriptions)
+	ratio := used / limit
+	ratio >= lib.params.health.account_usage_medium
+	h := {"obj": x.s, "path": "live/account_details", "sev": _account_sev(ratio), "msg": sprintf(
+		"account %s has %d of its %d subscriptions (%s) on %s",
+		[_account_label(x.d, id), used, limit, lib.percent(used, limit), lib.server_label(x.s)],
+	)}
+}
+
+# _account_details: account id → [{s, d}], the servers (by name) that
+# gave the account's detail.
+_account_details[id] := dets if {
+	some id in {d.account_name | some s in lib.live_servers; some d in object.get(s.live, "account_details", []); is_string(d.account_name)}
+	pairs := [[s.name, {"s": s, "d": d}] | some s in lib.live_servers; some d in object.get(s.live, "account_details", []); d.account_name == id]
+	dets := [p[1] | some p in sort(pairs)]
+}
+
+_account_label(d, id) := sprintf("%s (%s)", [d.name_tag, id]) if {
+	is_string(d.name_tag)
+	d.name_tag != ""
+} else := id
+
+# METADATA
+# title: Account JWT expiring soon
+# description: >-
+#   The JWT of an account the servers have loaded has expired or expires
+#   within 30 days (7 days: high). When an account JWT expires, its users
+#   are disconnected and cannot reconnect. A long-running service notices
+#   only when it happens. (Users' JWTs in /connz are masked by natsaudit as
+#   credentials before any rule sees them; NATS-CRED-006 judges the .creds
+#   files of the repository.)
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/jwt
+# custom:
+#   id: NATS-HLT-008
+#   severity: high
+#   category: security
+#   sources: [live]
+#   remediation: |-
+#     Reissue the account JWT with a later expiry and push it (`nsc edit
+#     account APP --expiry 1y && nsc push -a APP`), and alert on expiry
+#     before it comes. Thresholds: `jwt.expiry_warning_days` and
+#     `health.jwt_expiry_high_days`.
+deny contains f if {
+	some id, dets in _account_details
+	exp := lib.num(dets[0].d.decoded_jwt.exp)
+	exp > 0
+	left := (exp * 1000000000) - input.scan.now_ns
+	left < lib.params.jwt.expiry_warning_days * _day_ns
+	f := lib.finding_sev(rego.metadata.rule(), dets[0].s, "live/account_details", sprintf(
+		"the JWT of account %s %s",
+		[_account_label(dets[0].d, id), _left(left)],
+	), _expiry_sev(left))
+}
+
+_day_ns := 86400000000000
+
+_expiry_sev(left) := "high" if left < lib.params.health.jwt_expiry_high_days * _day_ns
+
+_expiry_sev(left) := "medium" if left >= lib.params.health.jwt_expiry_high_days * _day_ns
+
+_left(left) := sprintf("expired %d days ago", [floor((0 - left) / _day_ns)]) if {
+	left <= 0
+} else := sprintf("expires in %d days", [floor(left / _day_ns)]) if {
+	left >= _day_ns
+} else := sprintf("expires in %d hours", [floor(left / 3600000000000)])

@@ -144,3 +144,50 @@ func TestLiveOfflineStreamAndAccountLimits(t *testing.T) {
 	f, _ = auditWith(t, probe.Options{Server: srv[0].ClientURL(), Auth: probe.Auth{Creds: op.SysCreds}})
 	f.none(t, "NATS-HLT-001")
 }
+
+// Operator mode: account APP's JWT allows 10 connections and expires in 2
+// days; 9 are connected. Over HTTP and over $SYS alike: NATS-HLT-007 and
+// NATS-HLT-008.
+func TestLiveOperatorAccountLimitsAndExpiry(t *testing.T) {
+	op, err := natstest.NewOperator(t.TempDir(), natstest.AppLimits{Conn: 10, Subs: -1, Streams: -1, Expires: 50 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startConf(t, "opm", "server_name: opm\nlisten: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\n"+op.Config)
+	for range 9 {
+		nc, err := nats.Connect(s.ClientURL(), nats.UserCredentials(op.AppCreds))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+	}
+	for _, tc := range []struct {
+		name string
+		opt  probe.Options
+	}{
+		{"http", probe.Options{URLs: []string{"http://" + s.MonitorAddr().String()}}},
+		{"sys", probe.Options{Server: s.ClientURL(), Auth: probe.Auth{Creds: op.SysCreds}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, res := auditWith(t, tc.opt)
+			if len(res.Failures) > 0 {
+				t.Fatalf("failures: %v", res.Failures)
+			}
+			want := "account APP (" + op.AppAccount + ") has 9 of its 10 connections (90%) on opm"
+			if got := f.get("NATS-HLT-007", "server opm"); len(got) != 1 || got[0].Msg != want || got[0].Severity != "high" {
+				t.Errorf("HLT-007: %v, want %q\n%s", got, want, f)
+			}
+			want = "the JWT of account APP (" + op.AppAccount + ") expires in 2 days"
+			if got := f.get("NATS-HLT-008", "server opm"); len(got) != 1 || got[0].Msg != want || got[0].Severity != "high" {
+				t.Errorf("HLT-008: %v, want %q\n%s", got, want, f)
+			}
+			// Users' JWTs are masked as credentials in /connz: never in the
+			// inventory.
+			for _, c := range f.inv.Servers[0].Live.Connz["connections"].([]any) {
+				if j, _ := c.(map[string]any)["jwt"].(string); strings.HasPrefix(j, "eyJ") {
+					t.Errorf("a user JWT in the inventory: %.20s...", j)
+				}
+			}
+		})
+	}
+}

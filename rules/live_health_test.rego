@@ -109,3 +109,52 @@ test_hlt_006_fires_whitespace if {
 test_hlt_006_quiet_clean_names if {
 	count(by_id(doc([live("n1", {"varz": {"cluster": {"name": "c1"}}, "jsz": {"config": {"domain": "hub"}}, "leafz": {"leafs": [{"name": "leaf1"}]}})], [], [], []), "NATS-HLT-006")) == 0
 }
+
+# /accountz?acc= account_detail as nats-server 2.15.2 reports it in
+# operator mode (rules/live_health_test.go).
+acc_detail(conns, subs, exp) := {"account_name": "AAPP", "name_tag": "APP", "client_connections": conns, "leafnode_connections": 0, "subscriptions": subs, "decoded_jwt": {"exp": exp, "nats": {"limits": {"conn": 10, "leaf": -1, "subs": 100}}}}
+
+acc_server(name, d) := live(name, {"varz": {"server_name": name}, "account_details": [d]})
+
+now_ns := 1700000000000000000
+
+day_s := 86400
+
+with_now(servers) := object.union(doc(servers, [], [], []), {"scan": {"now_ns": now_ns}})
+
+test_hlt_007_fires_connections_across_servers if {
+	# 5 + 4 connections on two servers: 9 of the account's 10.
+	[f] := by_id(with_now([acc_server("n2", acc_detail(4, 0, 0)), acc_server("n1", acc_detail(5, 0, 0))]), "NATS-HLT-007")
+	f.ref == "servers/n1"
+	f.severity == "high"
+	f.msg == "account APP (AAPP) has 9 of its 10 connections (90%) on n1, n2"
+}
+
+test_hlt_007_fires_subscriptions_per_server if {
+	[f] := by_id(with_now([acc_server("n1", acc_detail(0, 85, 0))]), "NATS-HLT-007")
+	f.severity == "medium"
+	f.msg == "account APP (AAPP) has 85 of its 100 subscriptions (85%) on server n1"
+}
+
+test_hlt_007_quiet_below_or_unlimited if {
+	count(by_id(with_now([acc_server("n1", acc_detail(7, 79, 0))]), "NATS-HLT-007")) == 0
+	unlimited := json.patch(acc_detail(10, 100, 0), [{"op": "replace", "path": "/decoded_jwt/nats/limits", "value": {"conn": -1, "subs": -1}}])
+	count(by_id(with_now([acc_server("n1", unlimited)]), "NATS-HLT-007")) == 0
+}
+
+test_hlt_008_fires_account_jwt_expiring if {
+	[f] := by_id(with_now([acc_server("n1", acc_detail(0, 0, (now_ns / 1000000000) + (2 * day_s) + 60))]), "NATS-HLT-008")
+	f.severity == "high"
+	f.msg == "the JWT of account APP (AAPP) expires in 2 days"
+	[g] := by_id(with_now([acc_server("n1", acc_detail(0, 0, (now_ns / 1000000000) + (20 * day_s) + 60))]), "NATS-HLT-008")
+	g.severity == "medium"
+	[h] := by_id(with_now([acc_server("n1", acc_detail(0, 0, (now_ns / 1000000000) - (3 * day_s)))]), "NATS-HLT-008")
+	h.msg == "the JWT of account APP (AAPP) expired 3 days ago"
+	[i] := by_id(with_now([acc_server("n1", acc_detail(0, 0, (now_ns / 1000000000) + 7200))]), "NATS-HLT-008")
+	i.msg == "the JWT of account APP (AAPP) expires in 2 hours"
+}
+
+test_hlt_008_quiet_far_or_never if {
+	count(by_id(with_now([acc_server("n1", acc_detail(0, 0, (now_ns / 1000000000) + (40 * day_s)))]), "NATS-HLT-008")) == 0
+	count(by_id(with_now([acc_server("n1", acc_detail(0, 0, 0))]), "NATS-HLT-008")) == 0
+}

@@ -288,7 +288,11 @@ type Live struct {
 	Gatewayz      map[string]any `json:"gatewayz,omitempty"`
 	Leafz         map[string]any `json:"leafz,omitempty"`
 	Accountz      map[string]any `json:"accountz,omitempty"`
-	Errors        []string       `json:"errors,omitempty"` // endpoints that failed
+	// AccountDetails are /accountz?acc=<id> account_detail objects, read
+	// in operator mode only (JWT claims: limits, expiry; this server's
+	// client_connections, leafnode_connections, subscriptions).
+	AccountDetails []any    `json:"account_details,omitempty"`
+	Errors         []string `json:"errors,omitempty"` // endpoints that failed
 }
 
 // LiveAccount is one account's JetStream API view ($JS.API.INFO), read

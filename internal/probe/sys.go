@@ -104,6 +104,12 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		if snap.Live.Varz == nil {
 			continue // the name is known, but nothing a rule could use
 		}
+		if note, err := sysAccountDetails(ctx, nc, id, snap.Live, snap.Name, opt, b); err != nil {
+			snap.Live.Errors = append(snap.Live.Errors, "accountz details: "+err.Error())
+			res.fail(fmt.Sprintf("%s (server %s) ACCOUNTZ {account}", target, snap.Name), err)
+		} else if note != "" {
+			res.Notes = append(res.Notes, target+": "+note)
+		}
 		res.Snapshots = append(res.Snapshots, snap)
 	}
 	for _, name := range silentPeers(res.Snapshots, answered) {

@@ -1,0 +1,138 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// Account details. In operator mode each account's JWT carries its limits
+// (connections, leafnodes, subscriptions) and its expiry; /accountz lists
+// only the accounts' ids, and /accountz?acc=<id> (over $SYS, ACCOUNTZ with
+// {"account": id}) gives one account's claims and this server's counts.
+// One request per account and server: read only from servers in operator
+// mode (config-file accounts have no JWT), at most DefaultMaxAccountDetails
+// accounts per server, a few at a time.
+
+// DefaultMaxAccountDetails bounds the accounts whose details are read from
+// one server.
+const DefaultMaxAccountDetails = 1024
+
+// accountDetailWorkers is how many account requests run at once per server.
+const accountDetailWorkers = 8
+
+// operatorMode reports whether varz shows trusted operators (JWT accounts).
+func operatorMode(varz map[string]any) bool {
+	return len(getSlice(varz, "trusted_operators_claim")) > 0 || len(getSlice(varz, "trusted_operators_jwt")) > 0
+}
+
+// detailAccounts are the accounts to read: all but the system account, by
+// id, the first max; note says when the cap cut.
+func detailAccounts(accountz map[string]any, server string, max int) (ids []string, note string) {
+	sys := getString(accountz, "system_account")
+	for _, a := range getSlice(accountz, "accounts") {
+		if id, ok := a.(string); ok && id != "" && id != sys {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) > max {
+		note = fmt.Sprintf("server %s: /accountz lists %d accounts; the details (JWT limits and expiry) of the first %d were read", server, len(ids), max)
+		ids = ids[:max]
+	}
+	return ids, note
+}
+
+// readAccountDetails asks get for each account's detail, a few at a time;
+// the first error fails the whole list.
+func readAccountDetails(ctx context.Context, ids []string, get func(ctx context.Context, id string) (map[string]any, error)) ([]any, error) {
+	out := make([]any, len(ids))
+	errs := make([]error, len(ids))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(accountDetailWorkers, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				d, err := get(ctx, ids[i])
+				if err != nil {
+					errs[i] = fmt.Errorf("account %s: %w", ids[i], err)
+					cancel()
+					continue
+				}
+				out[i] = d
+			}
+		}()
+	}
+	for i := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	var kept []any
+	for _, d := range out {
+		if d != nil {
+			kept = append(kept, d)
+		}
+	}
+	return kept, nil
+}
+
+// httpAccountDetails reads the details of a server's accounts over HTTP.
+func httpAccountDetails(ctx context.Context, client *http.Client, t *httpTarget, live *model.Live, server string, opt Options, b *budget) (string, error) {
+	if !operatorMode(live.Varz) || live.Accountz == nil {
+		return "", nil
+	}
+	ids, note := detailAccounts(live.Accountz, server, DefaultMaxAccountDetails)
+	details, err := readAccountDetails(ctx, ids, func(ctx context.Context, id string) (map[string]any, error) {
+		f := fetch(ctx, client, t, endpoint{name: "accountz", path: "/accountz?acc=" + url.QueryEscape(id)}, opt, b)
+		if f.err != nil {
+			return nil, f.err
+		}
+		return getMap(f.doc, "account_detail"), nil
+	})
+	if err != nil {
+		return "", err
+	}
+	live.AccountDetails = details
+	return note, nil
+}
+
+// sysAccountDetails reads the details of a server's accounts over $SYS.
+func sysAccountDetails(ctx context.Context, nc *nats.Conn, id string, live *model.Live, server string, opt Options, b *budget) (string, error) {
+	if !operatorMode(live.Varz) || live.Accountz == nil {
+		return "", nil
+	}
+	ids, note := detailAccounts(live.Accountz, server, DefaultMaxAccountDetails)
+	ep := endpoint{name: "accountz", sys: "ACCOUNTZ"}
+	details, err := readAccountDetails(ctx, ids, func(ctx context.Context, acc string) (map[string]any, error) {
+		doc, err := requestPage(ctx, nc, opt, id, ep, map[string]any{"account": acc}, b)
+		if err != nil {
+			return nil, err
+		}
+		return getMap(doc, "account_detail"), nil
+	})
+	if err != nil {
+		return "", err
+	}
+	live.AccountDetails = details
+	return note, nil
+}
