@@ -371,3 +371,150 @@ _left(left) := sprintf("expired %d days ago", [floor((0 - left) / _day_ns)]) if 
 } else := sprintf("expires in %d days", [floor(left / _day_ns)]) if {
 	left >= _day_ns
 } else := sprintf("expires in %d hours", [floor(left / 3600000000000)])
+
+# METADATA
+# title: Stream outside the thresholds of its monitoring metadata
+# description: >-
+#   The stream opted into metadata-based monitoring
+#   (`io.nats.monitor.enabled: "true"`, as `nats server check stream` and
+#   the NATS CLI's JETSTREAM_004 read it) and breaks one of its own
+#   thresholds: message or subject count (`msgs-warn`/`msgs-critical`,
+#   `subjects-warn`/`subjects-critical`; a critical below the warning means
+#   "alert when fewer"), the number of peers (`peer-expect`) or a replica's
+#   lag (`peer-lag-critical`). Duration thresholds (`seen-critical`,
+#   `peer-seen-critical`), mirror and source lag (`lag-critical`) and source
+#   counts are not judged yet.
+# related_resources:
+#   - ref: https://github.com/nats-io/jsm.go/blob/main/monitor/stream.go
+# custom:
+#   id: NATS-HLT-009
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Fix what the threshold watches (a stalled publisher, a lost or
+#     lagging replica), or correct the thresholds in the stream's metadata
+#     (`nats stream edit <stream> --metadata io.nats.monitor.msgs-critical=...`).
+deny contains f if {
+	some h in _stream_monitor_hits
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_monitor(obj, key) := n if {
+	v := obj.config.metadata[concat("", ["io.nats.monitor.", key])]
+	is_string(v)
+	regex.match(`^-?[0-9]+(\.[0-9]+)?$`, v)
+	n := to_number(v)
+}
+
+_monitored(obj) if obj.config.metadata["io.nats.monitor.enabled"] == "true"
+
+# Warning/critical pairs: with critical < warning the check is inverted
+# (alert when the value is at or below the threshold), as the CLI does.
+_threshold(obj, value, key) := {"sev": "high", "limit": crit, "cmp": _cmp(obj, key, crit)} if {
+	crit := _monitor(obj, sprintf("%s-critical", [key]))
+	_breaks(obj, value, crit, key, crit)
+} else := {"sev": "medium", "limit": warn, "cmp": _cmp(obj, key, _crit_or_none(obj, key))} if {
+	warn := _monitor(obj, sprintf("%s-warn", [key]))
+	_breaks(obj, value, warn, key, _crit_or_none(obj, key))
+}
+
+_crit_or_none(obj, key) := c if {
+	c := _monitor(obj, sprintf("%s-critical", [key]))
+} else := null
+
+_inverted(obj, key, crit) if {
+	is_number(crit)
+	crit < _monitor(obj, sprintf("%s-warn", [key]))
+}
+
+_breaks(obj, value, limit, key, crit) if {
+	_inverted(obj, key, crit)
+	value <= limit
+}
+
+_breaks(obj, value, limit, key, crit) if {
+	not _inverted(obj, key, crit)
+	value >= limit
+}
+
+_cmp(obj, key, crit) := "at or below" if {
+	_inverted(obj, key, crit)
+} else := "at or above"
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	some pair in [["messages", "msgs"], ["num_subjects", "subjects"]]
+	value := lib.num(st.state[pair[0]])
+	t := _threshold(st, value, pair[1])
+	h := {"obj": st, "path": sprintf("state/%s", [pair[0]]), "sev": t.sev, "msg": sprintf(
+		"stream %s (account %s) has %v %s, %s its io.nats.monitor threshold %v",
+		[st.name, st.account, value, pair[1], t.cmp, t.limit],
+	)}
+}
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	want := _monitor(st, "peer-expect")
+	have := count(object.get(st.cluster, "replicas", [])) + count({1 | is_string(st.cluster.leader); st.cluster.leader != ""})
+	have != want
+	h := {"obj": st, "path": "cluster", "sev": "high", "msg": sprintf(
+		"stream %s (account %s) has %d peers, its io.nats.monitor.peer-expect is %v",
+		[st.name, st.account, have, want],
+	)}
+}
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	limit := _monitor(st, "peer-lag-critical")
+	some r in object.get(st.cluster, "replicas", [])
+	lag := lib.num(object.get(r, "lag", 0))
+	lag >= limit
+	h := {"obj": st, "path": "cluster/replicas", "sev": "high", "msg": sprintf(
+		"stream %s (account %s): replica %s lags %d operations, at or above its io.nats.monitor.peer-lag-critical %v",
+		[st.name, st.account, r.name, lag, limit],
+	)}
+}
+
+# METADATA
+# title: Consumer outside the thresholds of its monitoring metadata
+# description: >-
+#   The consumer opted into metadata-based monitoring
+#   (`io.nats.monitor.enabled: "true"`, as `nats server check consumer`
+#   and the NATS CLI's JETSTREAM_005 read it) and is at or above one of its
+#   critical thresholds: messages awaiting an ack
+#   (`outstanding-ack-critical`), waiting pull requests
+#   (`waiting-critical`), unprocessed messages (`unprocessed-critical`) or
+#   redeliveries (`redelivery-critical`). Duration thresholds
+#   (`last-delivery-critical`, `last-ack-critical`) and `pinned` are not
+#   judged.
+# related_resources:
+#   - ref: https://github.com/nats-io/jsm.go/blob/main/monitor/consumer.go
+# custom:
+#   id: NATS-HLT-010
+#   severity: high
+#   category: reliability
+#   sources: [live]
+#   remediation: |-
+#     Fix what the threshold watches (stuck or too few subscribers, poison
+#     messages), or correct the thresholds in the consumer's metadata.
+deny contains f if {
+	some c in input.consumers
+	c.source == "live"
+	_monitored(c)
+	some pair in [["num_ack_pending", "outstanding-ack-critical"], ["num_waiting", "waiting-critical"], ["num_pending", "unprocessed-critical"], ["num_redelivered", "redelivery-critical"]]
+	limit := _monitor(c, pair[1])
+	limit >= 0
+	value := lib.num(c.state[pair[0]])
+	value >= limit
+	f := lib.finding(rego.metadata.rule(), c, sprintf("state/%s", [pair[0]]), sprintf(
+		"consumer %s/%s (account %s) has %s %d, at or above its io.nats.monitor.%s %v",
+		[c.stream, c.name, c.account, pair[0], value, pair[1], limit],
+	))
+}

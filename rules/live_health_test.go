@@ -191,3 +191,29 @@ func TestLiveOperatorAccountLimitsAndExpiry(t *testing.T) {
 		})
 	}
 }
+
+// Streams and consumers that opt into the NATS CLI's metadata monitoring
+// (io.nats.monitor.*, JETSTREAM_004/005) are judged against it.
+func TestLiveMonitorMetadata(t *testing.T) {
+	s := startNATS(t, t.TempDir(), "mon", "")
+	js := appJetStream(t, s)
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "CANARY", Subjects: []string{"canary.>"}, MaxMsgs: 1000,
+		Metadata: map[string]string{"io.nats.monitor.enabled": "true", "io.nats.monitor.msgs-warn": "10", "io.nats.monitor.msgs-critical": "2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish(ctx, "canary.1", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateConsumer(ctx, "CANARY", jetstream.ConsumerConfig{Durable: "watch", AckPolicy: jetstream.AckExplicitPolicy,
+		Metadata: map[string]string{"io.nats.monitor.enabled": "true", "io.nats.monitor.unprocessed-critical": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	f := auditLive(t, s)
+	if got := f.get("NATS-HLT-009", "stream APP/CANARY"); len(got) != 1 || got[0].Msg != "stream CANARY (account APP) has 1 msgs, at or below its io.nats.monitor threshold 2" || got[0].Severity != "high" {
+		t.Errorf("HLT-009: %v\n%s", got, f)
+	}
+	if got := f.get("NATS-HLT-010", "consumer APP/CANARY/watch"); len(got) != 1 || !strings.Contains(got[0].Msg, "has num_pending 1, at or above its io.nats.monitor.unprocessed-critical 1") {
+		t.Errorf("HLT-010: %v\n%s", got, f)
+	}
+}

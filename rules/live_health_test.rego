@@ -158,3 +158,47 @@ test_hlt_008_quiet_far_or_never if {
 	count(by_id(with_now([acc_server("n1", acc_detail(0, 0, (now_ns / 1000000000) + (40 * day_s)))]), "NATS-HLT-008")) == 0
 	count(by_id(with_now([acc_server("n1", acc_detail(0, 0, 0))]), "NATS-HLT-008")) == 0
 }
+
+mon_stream(meta, state, cluster) := {"ref": "streams/0", "name": "ORDERS", "account": "APP", "source": "live", "config": {"metadata": object.union({"io.nats.monitor.enabled": "true"}, meta)}, "state": state, "cluster": cluster}
+
+test_hlt_009_fires_too_few_messages_inverted if {
+	# critical 10 < warning 100: alert when fewer.
+	[f] := by_id(doc([], [mon_stream({"io.nats.monitor.msgs-warn": "100", "io.nats.monitor.msgs-critical": "10"}, {"messages": 5}, {})], [], []), "NATS-HLT-009")
+	f.severity == "high"
+	f.msg == "stream ORDERS (account APP) has 5 msgs, at or below its io.nats.monitor threshold 10"
+	[g] := by_id(doc([], [mon_stream({"io.nats.monitor.msgs-warn": "100", "io.nats.monitor.msgs-critical": "10"}, {"messages": 50}, {})], [], []), "NATS-HLT-009")
+	g.severity == "medium"
+	contains(g.msg, "at or below its io.nats.monitor threshold 100")
+}
+
+test_hlt_009_fires_subjects_peers_lag if {
+	fs := by_id(doc([], [mon_stream({"io.nats.monitor.subjects-critical": "1000", "io.nats.monitor.peer-expect": "3", "io.nats.monitor.peer-lag-critical": "100"}, {"num_subjects": 2000}, {"leader": "n1", "replicas": [{"name": "n2", "lag": 500}]})], [], []), "NATS-HLT-009")
+	count(fs) == 3
+	some a in fs
+	a.msg == "stream ORDERS (account APP) has 2000 subjects, at or above its io.nats.monitor threshold 1000"
+	some b in fs
+	b.msg == "stream ORDERS (account APP) has 2 peers, its io.nats.monitor.peer-expect is 3"
+	some c in fs
+	contains(c.msg, "replica n2 lags 500 operations")
+}
+
+test_hlt_009_quiet if {
+	# Within the thresholds; not enabled; a non-numeric threshold.
+	count(by_id(doc([], [mon_stream({"io.nats.monitor.msgs-warn": "100", "io.nats.monitor.msgs-critical": "10", "io.nats.monitor.peer-expect": "3"}, {"messages": 500}, {"leader": "n1", "replicas": [{"name": "n2"}, {"name": "n3"}]})], [], []), "NATS-HLT-009")) == 0
+	count(by_id(doc([], [mon_stream({"io.nats.monitor.enabled": "false", "io.nats.monitor.msgs-critical": "10"}, {"messages": 500}, {})], [], []), "NATS-HLT-009")) == 0
+	count(by_id(doc([], [mon_stream({"io.nats.monitor.subjects-critical": "lots"}, {"num_subjects": 5}, {})], [], []), "NATS-HLT-009")) == 0
+}
+
+mon_consumer(meta, state) := {"ref": "consumers/0", "name": "worker", "stream": "ORDERS", "account": "APP", "source": "live", "config": {"metadata": object.union({"io.nats.monitor.enabled": "true"}, meta)}, "state": state}
+
+test_hlt_010_fires_thresholds if {
+	fs := by_id(doc([], [], [mon_consumer({"io.nats.monitor.outstanding-ack-critical": "10", "io.nats.monitor.unprocessed-critical": "1000"}, {"num_ack_pending": 10, "num_pending": 5000, "num_waiting": 0, "num_redelivered": 0})], []), "NATS-HLT-010")
+	count(fs) == 2
+	some f in fs
+	f.msg == "consumer ORDERS/worker (account APP) has num_ack_pending 10, at or above its io.nats.monitor.outstanding-ack-critical 10"
+}
+
+test_hlt_010_quiet if {
+	count(by_id(doc([], [], [mon_consumer({"io.nats.monitor.outstanding-ack-critical": "10", "io.nats.monitor.waiting-critical": "-1"}, {"num_ack_pending": 9, "num_waiting": 3})], []), "NATS-HLT-010")) == 0
+	count(by_id(doc([], [], [mon_consumer({"io.nats.monitor.enabled": "no", "io.nats.monitor.outstanding-ack-critical": "1"}, {"num_ack_pending": 9})], []), "NATS-HLT-010")) == 0
+}
