@@ -25,10 +25,6 @@ import (
 // API, hence credentials per account. $JS.API.INFO gives the account's
 // usage and limits (streams, consumers, storage).
 
-// streamListPage is the page $JS.API.STREAM.LIST answers (the server's
-// maximum is 256).
-const streamListPage = 256
-
 // collectJSAccounts reads each account's JetStream API through opt.Server,
 // one account after the other (after the $SYS gather: our connections are
 // not counted as the servers' clients).
@@ -102,6 +98,7 @@ func readJSAccount(ctx context.Context, opt Options, tlsConf *tls.Config, b *bud
 		return nil, err
 	}
 	missing := map[string]bool{}
+	// STREAM.LIST answers 256 streams a page (the server's fixed page).
 	for offset := 0; ; {
 		page, err := req("$JS.API.STREAM.LIST", map[string]any{"offset": offset})
 		if err != nil {
