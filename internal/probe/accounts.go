@@ -102,8 +102,15 @@ func httpAccountDetails(ctx context.Context, client *http.Client, t *httpTarget,
 		return "", nil
 	}
 	ids, note := detailAccounts(live.Accountz, server, DefaultMaxAccountDetails)
+	// One timeout for the whole stage, not one per account: a server that
+	// answers each request slowly cannot multiply it.
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
 	details, err := readAccountDetails(ctx, ids, func(ctx context.Context, id string) (map[string]any, error) {
 		f := fetch(ctx, client, t, endpoint{name: "accountz", path: "/accountz?acc=" + url.QueryEscape(id)}, opt, b)
+		if f.err != nil && ctx.Err() != nil {
+			return nil, errTimeout(opt.Timeout)
+		}
 		if f.err != nil {
 			return nil, f.err
 		}
@@ -116,7 +123,8 @@ func httpAccountDetails(ctx context.Context, client *http.Client, t *httpTarget,
 	return note, nil
 }
 
-// sysAccountDetails reads the details of a server's accounts over $SYS.
+// sysAccountDetails reads the details of a server's accounts over $SYS;
+// ctx bounds the stage for all servers (one timeout for all of them).
 func sysAccountDetails(ctx context.Context, nc *nats.Conn, id string, live *model.Live, server string, opt Options, b *budget) (string, error) {
 	if !operatorMode(live.Varz) || live.Accountz == nil {
 		return "", nil
@@ -125,6 +133,9 @@ func sysAccountDetails(ctx context.Context, nc *nats.Conn, id string, live *mode
 	ep := endpoint{name: "accountz", sys: "ACCOUNTZ"}
 	details, err := readAccountDetails(ctx, ids, func(ctx context.Context, acc string) (map[string]any, error) {
 		doc, err := requestPage(ctx, nc, opt, id, ep, map[string]any{"account": acc}, b)
+		if err != nil && ctx.Err() != nil {
+			return nil, errTimeout(opt.Timeout)
+		}
 		if err != nil {
 			return nil, err
 		}

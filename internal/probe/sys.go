@@ -80,6 +80,9 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 	}
 	res.Notes = append(res.Notes, pageSys(ctx, nc, opt, servers, got, b)...)
 	excludeOwn(nc, got)
+	// The account details of all servers share one timeout.
+	detailsCtx, cancelDetails := context.WithTimeout(ctx, opt.Timeout)
+	defer cancelDetails()
 	for _, id := range ids {
 		snap := snaps[id]
 		for _, ep := range endpoints {
@@ -104,7 +107,7 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		if snap.Live.Varz == nil {
 			continue // the name is known, but nothing a rule could use
 		}
-		if note, err := sysAccountDetails(ctx, nc, id, snap.Live, snap.Name, opt, b); err != nil {
+		if note, err := sysAccountDetails(detailsCtx, nc, id, snap.Live, snap.Name, opt, b); err != nil {
 			snap.Live.Errors = append(snap.Live.Errors, "accountz details: "+err.Error())
 			res.fail(fmt.Sprintf("%s (server %s) ACCOUNTZ {account}", target, snap.Name), err)
 		} else if note != "" {
