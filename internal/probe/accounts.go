@@ -33,12 +33,24 @@ func operatorMode(varz map[string]any) bool {
 	return len(getSlice(varz, "trusted_operators_claim")) > 0 || len(getSlice(varz, "trusted_operators_jwt")) > 0
 }
 
-// detailAccounts are the accounts to read: all but the system account, by
+// joinNotes adds the skipped accounts' note to the cap's.
+func joinNotes(capNote, skipped, server string) string {
+	switch {
+	case skipped == "":
+		return capNote
+	case capNote == "":
+		return "server " + server + ": " + skipped
+	}
+	return capNote + "; " + skipped
+}
+
+// detailAccounts are the accounts to read: all but the system account (and
+// the global account $G, which has no JWT), by
 // id, the first max; note says when the cap cut.
 func detailAccounts(accountz map[string]any, server string, max int) (ids []string, note string) {
 	sys := getString(accountz, "system_account")
 	for _, a := range getSlice(accountz, "accounts") {
-		if id, ok := a.(string); ok && id != "" && id != sys {
+		if id, ok := a.(string); ok && id != "" && id != sys && id != "$G" {
 			ids = append(ids, id)
 		}
 	}
@@ -50,13 +62,13 @@ func detailAccounts(accountz map[string]any, server string, max int) (ids []stri
 	return ids, note
 }
 
-// readAccountDetails asks get for each account's detail, a few at a time;
-// the first error fails the whole list.
-func readAccountDetails(ctx context.Context, ids []string, get func(ctx context.Context, id string) (map[string]any, error)) ([]any, error) {
+// readAccountDetails asks get for each account's detail, a few at a time.
+// An account that fails (one the server lists but no longer knows, seen
+// in operator mode) is skipped and counted; the stage's timeout ends it
+// all, as a failure.
+func readAccountDetails(ctx context.Context, ids []string, get func(ctx context.Context, id string) (map[string]any, error)) ([]any, string, error) {
 	out := make([]any, len(ids))
 	errs := make([]error, len(ids))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(accountDetailWorkers, len(ids)) {
@@ -64,10 +76,12 @@ func readAccountDetails(ctx context.Context, ids []string, get func(ctx context.
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
 				d, err := get(ctx, ids[i])
 				if err != nil {
 					errs[i] = fmt.Errorf("account %s: %w", ids[i], err)
-					cancel()
 					continue
 				}
 				out[i] = d
@@ -75,25 +89,31 @@ func readAccountDetails(ctx context.Context, ids []string, get func(ctx context.
 		}()
 	}
 	for i := range ids {
-		if ctx.Err() != nil {
-			break
-		}
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if ctx.Err() != nil {
+		return nil, "", ctx.Err()
 	}
 	var kept []any
-	for _, d := range out {
-		if d != nil {
+	failed, first := 0, ""
+	for i, d := range out {
+		switch {
+		case errs[i] != nil:
+			if failed == 0 {
+				first = errs[i].Error()
+			}
+			failed++
+		case d != nil:
 			kept = append(kept, d)
 		}
 	}
-	return kept, nil
+	note := ""
+	if failed > 0 {
+		note = fmt.Sprintf("the details of %d of %d accounts could not be read (%s)", failed, len(ids), first)
+	}
+	return kept, note, nil
 }
 
 // httpAccountDetails reads the details of a server's accounts over HTTP.
@@ -106,21 +126,18 @@ func httpAccountDetails(ctx context.Context, client *http.Client, t *httpTarget,
 	// answers each request slowly cannot multiply it.
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
-	details, err := readAccountDetails(ctx, ids, func(ctx context.Context, id string) (map[string]any, error) {
+	details, skipped, err := readAccountDetails(ctx, ids, func(ctx context.Context, id string) (map[string]any, error) {
 		f := fetch(ctx, client, t, endpoint{name: "accountz", path: "/accountz?acc=" + url.QueryEscape(id)}, opt, b)
-		if f.err != nil && ctx.Err() != nil {
-			return nil, errTimeout(opt.Timeout)
-		}
 		if f.err != nil {
 			return nil, f.err
 		}
 		return getMap(f.doc, "account_detail"), nil
 	})
 	if err != nil {
-		return "", err
+		return "", errTimeout(opt.Timeout)
 	}
 	live.AccountDetails = details
-	return note, nil
+	return joinNotes(note, skipped, server), nil
 }
 
 // sysAccountDetails reads the details of a server's accounts over $SYS;
@@ -131,19 +148,16 @@ func sysAccountDetails(ctx context.Context, nc *nats.Conn, id string, live *mode
 	}
 	ids, note := detailAccounts(live.Accountz, server, DefaultMaxAccountDetails)
 	ep := endpoint{name: "accountz", sys: "ACCOUNTZ"}
-	details, err := readAccountDetails(ctx, ids, func(ctx context.Context, acc string) (map[string]any, error) {
+	details, skipped, err := readAccountDetails(ctx, ids, func(ctx context.Context, acc string) (map[string]any, error) {
 		doc, err := requestPage(ctx, nc, opt, id, ep, map[string]any{"account": acc}, b)
-		if err != nil && ctx.Err() != nil {
-			return nil, errTimeout(opt.Timeout)
-		}
 		if err != nil {
 			return nil, err
 		}
 		return getMap(doc, "account_detail"), nil
 	})
 	if err != nil {
-		return "", err
+		return "", errTimeout(opt.Timeout)
 	}
 	live.AccountDetails = details
-	return note, nil
+	return joinNotes(note, skipped, server), nil
 }
