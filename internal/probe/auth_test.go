@@ -192,3 +192,12 @@ func TestSysMutualTLSWithSystemUser(t *testing.T) {
 	}
 	noSecret(t, r, "sys-pass-123456")
 }
+
+// --js-creds reaches an account's API through a NATS connection: without
+// --server it is a usage error, not silently ignored.
+func TestJSCredsNeedsServer(t *testing.T) {
+	r := natsaudit(t, nil, "probe", "http://127.0.0.1:1", "--js-creds", filepath.Join(t.TempDir(), "app.creds"))
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "--js-creds needs --server") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
