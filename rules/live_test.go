@@ -123,6 +123,8 @@ func (f findings) target(ref string) string {
 	case "consumers":
 		c := f.inv.Consumers[i]
 		return "consumer " + c.Account + "/" + c.Stream + "/" + c.Name
+	case "live_accounts":
+		return "account " + f.inv.LiveAccounts[i].Name
 	}
 	return ref
 }

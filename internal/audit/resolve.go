@@ -67,6 +67,11 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				loc = lookup(c.Locs, "config")
 			}
 		}
+	case "live_accounts":
+		if idx < len(inv.LiveAccounts) {
+			la := inv.LiveAccounts[idx]
+			f.TargetKind, f.TargetName, f.Endpoint = "account", la.Name, la.Endpoint
+		}
 	case "env_files":
 		if idx < len(inv.EnvFiles) {
 			e := inv.EnvFiles[idx]

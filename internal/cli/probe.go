@@ -26,6 +26,7 @@ type liveFlags struct {
 	user       string
 	password   string
 	nkey       string
+	jsCreds    []string
 	tlsCA      string
 	tlsCert    string
 	tlsKey     string
@@ -51,6 +52,7 @@ func (a *app) addLiveFlags(cmd *cobra.Command, f *liveFlags, urlFlag bool) {
 	fs.StringVar(&f.user, "user", "", "system-account `USER` for --server (default $NATS_USER)")
 	fs.StringVar(&f.password, "password", "", "`PASSWORD` for --user (default $NATS_PASSWORD; prefer the variable: flags show in ps)")
 	fs.StringVar(&f.nkey, "nkey", "", "`FILE` with the system-account user's nkey seed for --server (default $NATS_NKEY)")
+	fs.StringArrayVar(&f.jsCreds, "js-creds", nil, "credentials `FILE` of a user of a JetStream account: its API is read through --server for streams no server lists (offline) and usage against the account's limits (repeatable)")
 	fs.StringVar(&f.tlsCA, "tlsca", "", "CA certificate `FILE` (PEM) to verify HTTPS monitoring and NATS TLS (default $NATS_CA)")
 	fs.StringVar(&f.tlsCert, "tlscert", "", "client certificate `FILE` (PEM) for mutual TLS (default $NATS_CERT)")
 	fs.StringVar(&f.tlsKey, "tlskey", "", "client private key `FILE` (PEM) for --tlscert (default $NATS_KEY)")
@@ -95,6 +97,7 @@ func (f *liveFlags) options(getenv func(string) string, defaultServer bool) prob
 			a.Password = env("", "NATS_PASSWORD")
 		}
 		o.Auth = a
+		o.JSCreds = f.jsCreds
 	}
 	if !o.Empty() {
 		o.TLS = probe.TLSFiles{CA: env(f.tlsCA, "NATS_CA"), Cert: env(f.tlsCert, "NATS_CERT"), Key: env(f.tlsKey, "NATS_KEY"), Insecure: f.insecure}
@@ -125,6 +128,11 @@ func (f *liveFlags) checkFiles(g *safefile.Guard, getenv func(string) string, de
 			return err
 		}
 	}
+	for _, p := range f.jsCreds {
+		if err := check("--js-creds", p); err != nil {
+			return err
+		}
+	}
 	for _, c := range [][2]string{{"--creds", po.Auth.Creds}, {"--nkey", po.Auth.NkeyFile}, {"--tlsca", po.TLS.CA}, {"--tlscert", po.TLS.Cert}, {"--tlskey", po.TLS.Key}} {
 		if err := check(c[0], c[1]); err != nil {
 			return err
@@ -139,6 +147,9 @@ func (f *liveFlags) checkFiles(g *safefile.Guard, getenv func(string) string, de
 // line, and merges what it read.
 func (f *liveFlags) setup(a *app, eng *engine.Engine, opt *audit.Options, defaultServer bool) error {
 	po := f.options(a.getenv, defaultServer)
+	if len(f.jsCreds) > 0 && po.Server == "" {
+		return errors.New("--js-creds needs --server (the account's JetStream API is reached through a NATS connection)")
+	}
 	if po.Empty() {
 		return nil
 	}

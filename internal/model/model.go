@@ -50,8 +50,11 @@ type Inventory struct {
 	Errors      []ParseError  `json:"errors"`
 	// Facts are derived from the rest of the inventory in Go (package
 	// subject) just before evaluation; nil until then.
-	Facts *Facts   `json:"facts,omitempty"`
-	Notes []string `json:"-"` // skipped files and other non-fatal remarks for the report
+	Facts *Facts `json:"facts,omitempty"`
+	// LiveAccounts are JetStream accounts read through their own API
+	// (probe --js-creds): usage against the account's limits.
+	LiveAccounts []*LiveAccount `json:"live_accounts,omitempty"`
+	Notes        []string       `json:"-"` // skipped files and other non-fatal remarks for the report
 }
 
 // Scan describes the run itself; rules use Now so that tests are deterministic.
@@ -291,7 +294,25 @@ type Live struct {
 	Gatewayz      map[string]any `json:"gatewayz,omitempty"`
 	Leafz         map[string]any `json:"leafz,omitempty"`
 	Accountz      map[string]any `json:"accountz,omitempty"`
-	Errors        []string       `json:"errors,omitempty"` // endpoints that failed
+	// AccountDetails are /accountz?acc=<id> account_detail objects, read
+	// in operator mode only (JWT claims: limits, expiry; this server's
+	// client_connections, leafnode_connections, subscriptions).
+	AccountDetails []any    `json:"account_details,omitempty"`
+	Errors         []string `json:"errors,omitempty"` // endpoints that failed
+}
+
+// LiveAccount is one account's JetStream API view ($JS.API.INFO), read
+// with that account's credentials.
+type LiveAccount struct {
+	Ref      string         `json:"ref"`
+	Name     string         `json:"name"`     // the account (its name tag when a server's jsz gives one, else its id)
+	ID       string         `json:"id"`       // as the server names it ($SYS.REQ.USER.INFO)
+	Endpoint string         `json:"endpoint"` // "JetStream API via nats://host:4222"
+	Info     map[string]any `json:"info"`     // $JS.API.INFO: memory, storage, streams, consumers, limits
+	// Streams are the account's stream names the API lists (STREAM.LIST),
+	// Missing those whose info no server could give.
+	Streams []string `json:"streams"`
+	Missing []string `json:"missing"`
 }
 
 // Cert is a certificate referenced by a server's config and found in the repo
@@ -333,8 +354,12 @@ type Stream struct {
 	// an ancestor) that has any, so that a stream of one example is not
 	// judged against another example's cluster. Empty when the inventory
 	// has no server.
-	LinkedServers []string  `json:"linked_servers,omitempty"`
-	Locs          Locations `json:"-"`
+	LinkedServers []string `json:"linked_servers,omitempty"`
+	// Offline is set for a live stream that no server's /jsz lists but its
+	// account's JetStream API does (STREAM.LIST "missing"): every server
+	// hosting a replica is down. It says why.
+	Offline string    `json:"offline,omitempty"`
+	Locs    Locations `json:"-"`
 }
 
 // Consumer is a JetStream consumer from a definition file or a live server.

@@ -212,6 +212,12 @@ func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Opti
 			live.HealthzStatus = f.status
 		}
 	}
+	if note, err := httpAccountDetails(ctx, client, t, live, name, opt, b); err != nil {
+		live.Errors = append(live.Errors, "accountz details: "+err.Error())
+		fails = append(fails, Failure{Target: t.display + "/accountz?acc=", Err: err})
+	} else if note != "" {
+		notes = append(notes, note)
+	}
 	return &Snapshot{Name: name, Live: live, notes: notes}, fails
 }
 

@@ -50,6 +50,7 @@ func Merge(inv *model.Inventory, res *Result) {
 		used = append(used, snap)
 	}
 	mergeStreams(inv, used)
+	mergeAccounts(inv, res.Accounts)
 }
 
 // findServer is the server whose name (or literal config server_name) is

@@ -38,9 +38,13 @@ type Options struct {
 	Server   string   // NATS URL for the system-account gather; "" for none
 	Archives []string // `nats audit gather` archives
 	Auth     Auth     // credentials for Server
-	TLS      TLSFiles // HTTPS monitoring and the NATS connection
-	Timeout  time.Duration
-	MaxBody  int64
+	// JSCreds are .creds files of users of JetStream accounts: each
+	// account's API is read through Server (offline streams, usage
+	// against the account's limits).
+	JSCreds []string
+	TLS     TLSFiles // HTTPS monitoring and the NATS connection
+	Timeout time.Duration
+	MaxBody int64
 	// MaxServers bounds the servers taken from $SYS answers and from each
 	// archive (the first by name; a note says so when more answered).
 	MaxServers int
@@ -89,6 +93,7 @@ func (f Failure) Error() string { return f.Target + ": " + f.Err.Error() }
 // Result is a finished collection.
 type Result struct {
 	Snapshots []*Snapshot
+	Accounts  []*jsAccount // read through their JetStream API (--js-creds)
 	Failures  []Failure
 	Notes     []string
 }
@@ -151,6 +156,7 @@ func Collect(ctx context.Context, opt Options) (*Result, error) {
 		defer mu.Unlock()
 		res.Snapshots = append(res.Snapshots, r.Snapshots...)
 		res.Failures = append(res.Failures, r.Failures...)
+		res.Accounts = append(res.Accounts, r.Accounts...)
 		notes = append(notes, r.Notes...)
 		for _, s := range r.Snapshots {
 			notes = append(notes, s.notes...)
@@ -178,6 +184,11 @@ func Collect(ctx context.Context, opt Options) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	// After the gather, so that these connections are not among the
+	// servers' clients in it.
+	if opt.Server != "" && len(opt.JSCreds) > 0 {
+		merge(collectJSAccounts(ctx, opt, tlsConf, b))
+	}
 	// The collectors finish in any order: their notes, sorted.
 	sort.Strings(notes)
 	res.Notes = append(res.Notes, notes...)

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsaudit/natsaudit/internal/model"
@@ -77,6 +80,9 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 	}
 	res.Notes = append(res.Notes, pageSys(ctx, nc, opt, servers, got, b)...)
 	excludeOwn(nc, got)
+	// The account details of all servers share one timeout.
+	detailsCtx, cancelDetails := context.WithTimeout(ctx, opt.Timeout)
+	defer cancelDetails()
 	for _, id := range ids {
 		snap := snaps[id]
 		for _, ep := range endpoints {
@@ -100,6 +106,12 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		}
 		if snap.Live.Varz == nil {
 			continue // the name is known, but nothing a rule could use
+		}
+		if note, err := sysAccountDetails(detailsCtx, nc, id, snap.Live, snap.Name, opt, b); err != nil {
+			snap.Live.Errors = append(snap.Live.Errors, "accountz details: "+err.Error())
+			res.fail(fmt.Sprintf("%s (server %s) ACCOUNTZ {account}", target, snap.Name), err)
+		} else if note != "" {
+			res.Notes = append(res.Notes, target+": "+note)
 		}
 		res.Snapshots = append(res.Snapshots, snap)
 	}
@@ -158,6 +170,9 @@ func connect(ctx context.Context, opt Options, tlsConf *tls.Config) (*nats.Conn,
 	a := opt.Auth
 	switch {
 	case a.Creds != "":
+		if err := checkCreds(a.Creds); err != nil {
+			return nil, nil, err
+		}
 		opts = append(opts, nats.UserCredentials(a.Creds))
 	case a.NkeyFile != "":
 		o, err := nats.NkeyOptionFromSeed(a.NkeyFile)
@@ -242,6 +257,40 @@ func describeNATSError(err error, timeout time.Duration) error {
 		return errors.New("connection refused")
 	}
 	return errors.New(redactSeed(err.Error()))
+}
+
+// maxCredsFile bounds a .creds file (a JWT and a seed: a few KiB).
+const maxCredsFile = 1 << 20
+
+// checkCreds reads a .creds file before nats.go does, so that a file that
+// is missing, holds no user JWT, or whose JWT expired gets an error that
+// says so (the server would only answer "authorization violation"). The
+// seed is never part of the message.
+func checkCreds(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("--creds %s: cannot read it: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxCredsFile+1))
+	if err != nil {
+		return fmt.Errorf("--creds %s: cannot read it: %w", path, err)
+	}
+	if len(b) > maxCredsFile {
+		return fmt.Errorf("--creds %s: larger than %d bytes: not a credentials file", path, maxCredsFile)
+	}
+	tok, err := jwt.ParseDecoratedJWT(b)
+	if err != nil {
+		return fmt.Errorf("--creds %s: no user JWT in the file", path)
+	}
+	uc, err := jwt.DecodeUserClaims(tok)
+	if err != nil {
+		return fmt.Errorf("--creds %s: the JWT in the file is not a valid user JWT", path)
+	}
+	if uc.Expires > 0 && time.Unix(uc.Expires, 0).Before(time.Now()) {
+		return fmt.Errorf("--creds %s: the user JWT expired on %s", path, time.Unix(uc.Expires, 0).UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // redactSeed keeps nkey seeds out of error messages, whatever produced them.
