@@ -86,3 +86,19 @@ func CheckDepth(doc *yaml.Node) error {
 	}
 	return nil
 }
+
+// Count returns the nodes of a decoded document, each alias once (its
+// target is not followed): what the file itself holds, so that a budget of
+// visits can grow with a big file and still stop an alias bomb, which holds
+// few nodes and expands to many.
+func Count(doc *yaml.Node) int {
+	n := 0
+	stack := []*yaml.Node{doc}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n++
+		stack = append(stack, x.Content...)
+	}
+	return n
+}
