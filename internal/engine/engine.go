@@ -66,7 +66,10 @@ type Engine struct {
 	Modules  map[string]*ast.Module
 	Data     map[string]any
 	timeout  time.Duration
-	maxHeap  int64
+	// timeoutGiven: the caller chose the timeout (--timeout), so it is not
+	// scaled with the input (see evalTimeout).
+	timeoutGiven bool
+	maxHeap      int64
 }
 
 // pkgQuery is Query restricted to one rule package: the packages are
@@ -136,6 +139,7 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	for _, r := range cat {
 		e.byID[r.ID] = r
 	}
+	e.timeoutGiven = e.timeout > 0
 	if e.timeout <= 0 {
 		e.timeout = DefaultEvalTimeout
 	}
@@ -160,7 +164,7 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 	if err != nil {
 		return nil, err
 	}
-	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, maxHeap: e.maxHeap}
+	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, timeoutGiven: e.timeoutGiven, maxHeap: e.maxHeap}
 	if err := n.prepare(ctx); err != nil {
 		return nil, err
 	}

@@ -89,7 +89,8 @@ func (e *Engine) EvalIsolated(ctx context.Context, input ast.Value) (Result, err
 		return Result{}, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
 	}
 	parent := ctx
-	ctx, cancelTimeout := context.WithTimeout(ctx, e.timeout)
+	timeout := e.evalTimeout(input)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	defer cancelTimeout()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -140,13 +141,13 @@ func (e *Engine) EvalIsolated(ctx context.Context, input ast.Value) (Result, err
 	}
 	for i, err := range errs {
 		if err != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) && (errors.Is(err, context.DeadlineExceeded) || topdown.IsCancel(err)) {
-			errs[i] = fmt.Errorf("rule evaluation stopped: still running after %s (--timeout); still evaluating %s: %w", e.timeout, e.describePackage(e.queries[i].pkg), err)
+			errs[i] = fmt.Errorf("rule evaluation stopped: still running after %s (--timeout); still evaluating %s: %w", timeout, e.describePackage(e.queries[i].pkg), err)
 		}
 	}
 	res := Result{Findings: []Raw{}}
 	for i, rs := range results {
 		if errs[i] != nil {
-			res.Failed = append(res.Failed, e.ruleError(e.queries[i].pkg, errs[i]))
+			res.Failed = append(res.Failed, e.ruleError(e.queries[i].pkg, errs[i], timeout))
 			continue
 		}
 		res.Findings = append(res.Findings, rs...)
@@ -169,9 +170,9 @@ func (e *Engine) EvalIsolated(ctx context.Context, input ast.Value) (Result, err
 }
 
 // ruleError describes a failed package for the report.
-func (e *Engine) ruleError(pkg string, err error) RuleError {
+func (e *Engine) ruleError(pkg string, err error, timeout time.Duration) RuleError {
 	full := "natsaudit.rules." + pkg
-	re := RuleError{Package: full, Rules: []string{}, Message: scrub(err, e.timeout), err: err}
+	re := RuleError{Package: full, Rules: []string{}, Message: scrub(err, timeout), err: err}
 	for _, r := range e.rules {
 		if r.Package == full {
 			re.Rules = append(re.Rules, r.ID)

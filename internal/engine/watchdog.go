@@ -5,11 +5,23 @@ import (
 	"fmt"
 	"runtime/metrics"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 const (
-	// DefaultEvalTimeout bounds one evaluation of the rules.
+	// DefaultEvalTimeout bounds one evaluation of the rules, plus
+	// TimeoutPerItem for each server, stream, consumer, file and env file
+	// of the input.
 	DefaultEvalTimeout = 60 * time.Second
+	// TimeoutPerItem lets the default bound grow with the input, so that a
+	// well-formed big inventory gets its full report: evaluation costs about
+	// 5 ms of CPU per server (docs/performance.md), so 10,000 compose
+	// services need about 50 s of CPU, over a minute on a busy 2-core
+	// machine. The bound stays linear in the input; a rule that runs away
+	// (or allocates without end) is still stopped, by the time or the heap
+	// budget. A timeout given with --timeout is not scaled.
+	TimeoutPerItem = 25 * time.Millisecond
 	// MinHeapLimit is the least heap an evaluation may grow to before it is
 	// stopped (when Options.MaxHeap is not set). A scan of 1,000 config
 	// files peaks at about 250 MB of resident memory; a custom rule that
@@ -100,4 +112,31 @@ func WithHeapLimit(ctx context.Context, limit int64) (context.Context, func()) {
 		stop()
 		cancel(nil)
 	}
+}
+
+// evalTimeout is the bound of one evaluation of input: the given timeout,
+// or the default plus TimeoutPerItem per item of the input.
+func (e *Engine) evalTimeout(input ast.Value) time.Duration {
+	if e.timeoutGiven {
+		return e.timeout
+	}
+	return e.timeout + time.Duration(inputItems(input))*TimeoutPerItem
+}
+
+// inputItems counts the input's servers, streams, consumers, files and env
+// files: what rules iterate.
+func inputItems(input ast.Value) int {
+	obj, ok := input.(ast.Object)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, k := range []string{"servers", "streams", "consumers", "files", "env_files"} {
+		if v := obj.Get(ast.InternedTerm(k)); v != nil {
+			if a, ok := v.Value.(*ast.Array); ok {
+				n += a.Len()
+			}
+		}
+	}
+	return n
 }

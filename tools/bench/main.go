@@ -50,6 +50,10 @@ func main() {
 	warmup := flag.Int("warmup", 1, "untimed runs first (page cache, binary loading)")
 	gobench := flag.String("gobench", "", "also print this `go test -bench` output file as a table")
 	flag.Var(&cases, "case", "name=command (repeatable)")
+	var targets, ratios, pers caseFlag
+	flag.Var(&targets, "target", "'label|case|max wall ms|max RSS MB' (0: no limit; repeatable): a row of the targets table")
+	flag.Var(&ratios, "ratio", "'label|case A|case B|max A/B' (repeatable): wall-time ratio row of the targets table")
+	flag.Var(&pers, "per", "'label|case|N|unit' (repeatable): CPU and wall time per unit (e.g. per service) row")
 	flag.Parse()
 	if len(cases) == 0 && *gobench == "" {
 		fmt.Fprintln(os.Stderr, "usage: bench [-runs N] -case 'name=cmd args' ... | -gobench FILE")
@@ -97,9 +101,107 @@ func main() {
 		}
 		fmt.Printf("| %s | %s | %s | %s | %d MB | %d |\n", r.name, ms(median(r.wall)), ms(minimum(r.wall)), ms(median(r.cpu)), (r.maxRSSKB+512)/1024, r.runs)
 	}
+	if len(targets)+len(ratios)+len(pers) > 0 {
+		byName := map[string]*result{}
+		for _, r := range results {
+			if r.err == nil {
+				byName[r.name] = r
+			}
+		}
+		fmt.Println()
+		if err := printTargets(os.Stdout, byName, targets, ratios, pers); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+	}
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// printTargets prints one table: each target's measured value, its limit
+// and whether it is met. A target whose case failed or was not run (a peer
+// that could not be installed) says so instead of a number.
+func printTargets(w io.Writer, res map[string]*result, targets, ratios, pers []string) error {
+	fmt.Fprintln(w, "| target | measured | limit | status |")
+	fmt.Fprintln(w, "|---|---:|---:|---|")
+	missing := func(label, c string) {
+		fmt.Fprintf(w, "| %s | | | skipped: case %q did not run or failed |\n", label, c)
+	}
+	for _, t := range targets {
+		f := strings.Split(t, "|")
+		if len(f) != 4 {
+			return fmt.Errorf("-target %q: want label|case|max wall ms|max RSS MB", t)
+		}
+		maxWall, err1 := strconv.Atoi(f[2])
+		maxRSS, err2 := strconv.Atoi(f[3])
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("-target %q: limits must be integers", t)
+		}
+		r := res[f[1]]
+		if r == nil {
+			missing(f[0], f[1])
+			continue
+		}
+		wall, rss := median(r.wall), (r.maxRSSKB+512)/1024
+		var limit []string
+		met := true
+		if maxWall > 0 {
+			limit = append(limit, fmt.Sprintf("≤ %d ms", maxWall))
+			met = met && wall <= time.Duration(maxWall)*time.Millisecond
+		}
+		if maxRSS > 0 {
+			limit = append(limit, fmt.Sprintf("≤ %d MB", maxRSS))
+			met = met && rss <= int64(maxRSS)
+		}
+		fmt.Fprintf(w, "| %s | %s wall (CPU %s), %d MB | %s | %s |\n", f[0], ms(wall), ms(median(r.cpu)), rss, strings.Join(limit, ", "), status(met))
+	}
+	for _, t := range ratios {
+		f := strings.Split(t, "|")
+		if len(f) != 4 {
+			return fmt.Errorf("-ratio %q: want label|case A|case B|max", t)
+		}
+		max, err := strconv.ParseFloat(f[3], 64)
+		if err != nil {
+			return fmt.Errorf("-ratio %q: %w", t, err)
+		}
+		a, b := res[f[1]], res[f[2]]
+		switch {
+		case a == nil:
+			missing(f[0], f[1])
+			continue
+		case b == nil:
+			missing(f[0], f[2])
+			continue
+		}
+		x := float64(median(a.wall)) / float64(median(b.wall))
+		c := float64(median(a.cpu)) / float64(median(b.cpu))
+		fmt.Fprintf(w, "| %s | %.1f× wall (%.1f× CPU) | ≤ %.1f× | %s |\n", f[0], x, c, max, status(x <= max))
+	}
+	for _, t := range pers {
+		f := strings.Split(t, "|")
+		if len(f) != 4 {
+			return fmt.Errorf("-per %q: want label|case|N|unit", t)
+		}
+		n, err := strconv.Atoi(f[2])
+		if err != nil || n <= 0 {
+			return fmt.Errorf("-per %q: N must be a positive integer", t)
+		}
+		r := res[f[1]]
+		if r == nil {
+			missing(f[0], f[1])
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %.2f ms CPU, %.2f ms wall per %s | constant | see the curve |\n", f[0], float64(median(r.cpu))/float64(time.Millisecond)/float64(n), float64(median(r.wall))/float64(time.Millisecond)/float64(n), f[3])
+	}
+	return nil
+}
+
+func status(met bool) string {
+	if met {
+		return "met"
+	}
+	return "**not met**"
 }
 
 // expand replaces glob:PATTERN arguments by the matching paths.

@@ -16,6 +16,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed: the same seed and size give the same files")
 	noExtras := flag.Bool("config-only", false, "write only nats.conf and compose files (no .env, no stream files)")
 	kube := flag.Int("kube", 0, "write N Kubernetes manifest files instead (ConfigMap, StatefulSet, Service, Secret, NACK per application)")
+	composeServices := flag.Int("compose-services", 0, "write one docker-compose.yml with N NATS services instead")
 	flag.Parse()
 	if *kube > 0 && *out != "" {
 		apps, err := testgen.GenerateKube(*out, *kube)
@@ -26,8 +27,17 @@ func main() {
 		fmt.Printf("%s: %d Kubernetes manifests, %d NATS workloads\n", *out, *kube, apps)
 		return
 	}
+	if *composeServices > 0 && *out != "" {
+		size, err := testgen.GenerateCompose(*out, *composeServices, *seed)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testgen:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s: one compose file with %d NATS services (%d KB)\n", *out, *composeServices, size/1024)
+		return
+	}
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: testgen -services N -out DIR [-seed S] [-config-only] | testgen -kube N -out DIR")
+		fmt.Fprintln(os.Stderr, "usage: testgen -services N -out DIR [-seed S] [-config-only] | testgen -kube N -out DIR | testgen -compose-services N -out DIR")
 		os.Exit(2)
 	}
 	st, err := testgen.Generate(*out, testgen.Options{Services: *services, Seed: *seed, NoExtras: *noExtras})

@@ -1,10 +1,14 @@
 package compose
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/natsaudit/natsaudit/internal/testgen"
 )
 
 // bounded runs f and checks it finishes within d and allocates less than
@@ -108,5 +112,49 @@ func TestHostileComposeFiles(t *testing.T) {
 			}
 			t.Logf("%s", p.Errors[0].Message)
 		})
+	}
+}
+
+// A well-formed compose file of 10,000 NATS services holds about 300,000
+// nodes, over the default visit budget: it is read whole, since the budget
+// grows with the nodes the file itself holds (aliases expand beyond them).
+func TestBigComposeFileRead(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := testgen.GenerateCompose(dir, 10000, 1); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := load(t, nil, Input{Rel: "docker-compose.yml", Data: data})
+	if len(p.Errors) > 0 || len(p.Services) != 10000 {
+		t.Fatalf("errors %+v, %d services", p.Errors, len(p.Services))
+	}
+}
+
+// Padding a merge-key bomb with plain nodes raises the budget only by what
+// the padding holds: the bomb is still stopped.
+func TestPaddedMergeKeyBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("pad: [" + strings.Repeat("0,", 200000) + "0]\n")
+	b.WriteString("x0: &x0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9, j: 10}\n")
+	for i := 1; i < 9; i++ {
+		b.WriteString("x" + string(rune('0'+i)) + ": &x" + string(rune('0'+i)) + " {<<: [")
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("*x" + string(rune('0'+i-1)))
+		}
+		b.WriteString("]}\n")
+	}
+	b.WriteString("services:\n  nats:\n    <<: *x8\n    image: nats\n")
+	var p *Project
+	bounded(t, 5*time.Second, 400, func() {
+		p = load(t, nil, Input{Rel: "docker-compose.yml", Data: []byte(b.String())})
+	})
+	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "alias bomb") {
+		t.Errorf("errors = %+v", p.Errors)
 	}
 }

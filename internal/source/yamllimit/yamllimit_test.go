@@ -1,11 +1,15 @@
 package yamllimit
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/natsaudit/natsaudit/internal/testgen"
 )
 
 // The estimate is an upper bound on the nodes yaml.v3 builds.
@@ -17,6 +21,21 @@ func TestEstimateBoundsNodes(t *testing.T) {
 		"- a\n- b\n- - c\n  - d\n",
 		"a: &x [1, 2]\nb: *x\nc: *x\n",
 		"--- a\n--- b\n",
+		// ':' and '-' without a blank after them: in a scalar, or after a
+		// JSON-like flow key (the ones that must still count).
+		`{"a":1,"b":2,'c':3,[d]:4,{e: f}:5}`,
+		"{a:b, c:d}",
+		"[a:b, c-d, -e, -]",
+		"a:\nb:\n-\n- -\n",
+		"key:\r\n  - x\r\n",
+		"a:\tb\nc:",
+		"- a:b\n- \"x\":y\n- 'y':z\n",
+		"image: nats:2.10.7-alpine\ncommand: [\"--routes\", \"nats://nats-1:6222\"]\n",
+		"? a\n: b\n? [c]\n: d\n",
+		"-",
+		":",
+		"a: b:c: d",
+		"[-1, - 2, -3.5, 'a':b]",
 	} {
 		var n yaml.Node
 		dec := yaml.NewDecoder(strings.NewReader(doc))
@@ -58,5 +77,21 @@ func TestAtTheLimitMemory(t *testing.T) {
 	runtime.KeepAlive(&n)
 	if Check([]byte(strings.Repeat("a,", MaxNodes))) == nil {
 		t.Error("over the limit: accepted")
+	}
+}
+
+// A well-formed compose file of 10,000 NATS services (docs/performance.md)
+// is read: its '-' characters are in flags and names, not item markers.
+func TestBigComposeUnderTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := testgen.GenerateCompose(dir, 10000, 1); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(b); err != nil {
+		t.Fatal(err)
 	}
 }
