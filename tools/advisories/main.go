@@ -237,7 +237,7 @@ type OverlayEntry struct {
 	// quote (lists, config blocks), condensed by hand; "none" for no
 	// workaround.
 	Workaround string `json:"workaround,omitempty"`
-	Why        string   `json:"why,omitempty"`  // the reasoning behind severity and gates
+	Why        string `json:"why,omitempty"` // the reasoning behind severity and gates
 }
 
 // Features that `requires` may name; the Rego rule knows how to evaluate each.
