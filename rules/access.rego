@@ -155,18 +155,31 @@ deny contains f if {
 	perms := _perms(s.config, u, acc)
 	not _js_admin(perms)
 	a := _grants(perms, "subscribe", "_INBOX.x.y")
-	_inbox_peer(s.config, path, _account_of(u, acc))
+	_inbox_peer(s, path, _account_of(u, acc))
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), lib.user_label(u), a]))
 }
 
-# _inbox_peer(c, path, acc): another user of account acc (not the one at
+# _inbox_peer(s, path, acc): another user of account acc (not the one at
 # path) gets its replies on the default _INBOX. prefix: there is something
-# of someone else's to read.
-_inbox_peer(c, path, acc) if {
-	some [p, v, vacc] in lib.app_users(c)
-	p != path
-	_account_of(v, vacc) == acc
-	_default_inbox(c, v, vacc)
+# of someone else's to read. Counted from the receivers of each account,
+# gathered once, so that thousands of users stay linear.
+_inbox_peer(s, path, acc) if {
+	rs := _inbox_receivers[s.ref][acc]
+	count(rs) - _member(path, rs) > 0
+}
+
+_member(x, set) := 1 if {
+	x in set
+} else := 0
+
+# _inbox_receivers[ref][acc]: the users (by path) of account acc on server
+# ref that may subscribe to the default inbox prefix.
+_inbox_receivers[ref][acc] contains p if {
+	some s in lib.configured_servers
+	ref := s.ref
+	some [p, v, vacc] in lib.app_users(s.config)
+	acc := _account_of(v, vacc)
+	_default_inbox(s.config, v, vacc)
 }
 
 # Users of the authorization block may name their account.
