@@ -131,7 +131,11 @@ _js_admin(perms) if {
 # description: >-
 #   Subscribing to `_INBOX.>` receives the replies to every request made in
 #   the account, whoever sent it: one user reads the responses meant for
-#   all the others (tokens, records, errors).
+#   all the others (tokens, records, errors). Reported only where there are
+#   others to read: another user of the same account receives its replies
+#   on the default `_INBOX.` prefix (it may subscribe there). JetStream
+#   administrators (publish on `$JS.API.>`) and users alone in their account,
+#   or whose peers all use their own inbox prefix, are not reported.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization
 #   - ref: https://docs.nats.io/using-nats/developer/sending/request_reply
@@ -146,9 +150,59 @@ _js_admin(perms) if {
 #
 #         subscribe: { allow: ["billing.>", "_INBOX_billing.>"] }
 deny contains f if {
-	some [s, path, u, perms] in _app_perms
+	some s in lib.configured_servers
+	some [path, u, acc] in lib.app_users(s.config)
+	perms := _perms(s.config, u, acc)
+	not _js_admin(perms)
 	a := _grants(perms, "subscribe", "_INBOX.x.y")
+	_inbox_peer(s, path, _account_of(u, acc))
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), lib.user_label(u), a]))
+}
+
+# _inbox_peer(s, path, acc): another user of account acc (not the one at
+# path) gets its replies on the default _INBOX. prefix: there is something
+# of someone else's to read. Counted from the receivers of each account,
+# gathered once, so that thousands of users stay linear.
+_inbox_peer(s, path, acc) if {
+	rs := _inbox_receivers[s.ref][acc]
+	count(rs) - _member(path, rs) > 0
+}
+
+_member(x, set) := 1 if {
+	x in set
+} else := 0
+
+# _inbox_receivers[ref][acc]: the users (by path) of account acc on server
+# ref that may subscribe to the default inbox prefix.
+_inbox_receivers[ref][acc] contains p if {
+	some s in lib.configured_servers
+	ref := s.ref
+	some [p, v, vacc] in lib.app_users(s.config)
+	acc := _account_of(v, vacc)
+	_default_inbox(s.config, v, vacc)
+}
+
+# Users of the authorization block may name their account.
+_account_of(u, "") := object.get(u, "account", "")
+
+_account_of(_, acc) := acc if acc != ""
+
+# _default_inbox(c, v, acc): the user may subscribe to _INBOX.<id>.<n>, as
+# clients do for replies unless they set their own prefix.
+_default_inbox(c, v, acc) if not _perms(c, v, acc)
+
+_default_inbox(c, v, acc) if _may_subscribe(_perms(c, v, acc), "_INBOX.x.y")
+
+_may_subscribe(perms, subj) if {
+	count(_allow(perms, "subscribe")) == 0
+	not _denied(perms, "subscribe", subj)
+}
+
+_may_subscribe(perms, subj) if {
+	some a in _allow(perms, "subscribe")
+	is_string(a)
+	_covers(a, subj)
+	not _denied(perms, "subscribe", subj)
 }
 
 # METADATA

@@ -48,22 +48,96 @@ test_acc_001_quiet_system_user if {
 
 # --- NATS-ACC-002 ---------------------------------------------------------
 
+# with_peer(perms, peer): app(perms) plus a second user of APP.
+with_peer(perms, peer) := {"system_account": "SYS", "accounts": {
+	"SYS": {"users": [{"user": "admin", "password": {"secret": true}}]},
+	"APP": {"users": [
+		{"user": "billing", "password": {"secret": true}, "permissions": perms},
+		object.union({"user": "orders", "password": {"secret": true}}, peer),
+	]},
+}}
+
+default_inbox_peer := {"permissions": perm(["orders.>"], ["orders.>", "_INBOX.>"])}
+
+# billing_hits(cfg): the ACC-002 findings about billing (users/0), not its peer.
+billing_hits(cfg) := [f | some f in by_id(cfg, "NATS-ACC-002"); f.path == "config/accounts/APP/users/0/permissions/subscribe"]
+
 test_acc_002_fires_inbox_wildcard_subscribe if {
-	# As sahool's application user: subscribe ["sahool.>", ..., "_INBOX.>"].
-	[f] := by_id(app(perm(["sahool.>"], ["sahool.>", "_INBOX.>"])), "NATS-ACC-002")
+	# As sahool's application user: subscribe ["sahool.>", ..., "_INBOX.>"],
+	# with another user of the account receiving replies on _INBOX.
+	cfg := with_peer(perm(["sahool.>"], ["sahool.>", "_INBOX.>"]), default_inbox_peer)
+	[f] := billing_hits(cfg)
+	contains(f.msg, "may subscribe to _INBOX.>")
+
+	# The peer, reading billing's replies the same way, is reported too.
+	count(by_id(cfg, "NATS-ACC-002")) == 2
+}
+
+test_acc_002_fires_when_the_peer_has_no_permissions if {
+	# A peer without permissions may subscribe anywhere, _INBOX included.
+	[f] := by_id(with_peer(perm([], ["_INBOX.>"]), {}), "NATS-ACC-002")
 	f.path == "config/accounts/APP/users/0/permissions/subscribe"
 }
 
+test_acc_002_fires_when_the_peer_only_has_deny_rules if {
+	peer := {"permissions": {"publish": {"allow": [], "deny": []}, "subscribe": {"allow": [], "deny": ["$SYS.>"]}}}
+	count(by_id(with_peer(perm([], ["_INBOX.>"]), peer), "NATS-ACC-002")) == 1
+}
+
 test_acc_002_fires_on_default_permissions if {
-	cfg := {"authorization": {"default_permissions": perm([], ["_INBOX.>"]), "users": [{"user": "a", "password": {"secret": true}}]}}
-	[f] := by_id(cfg, "NATS-ACC-002")
-	f.path == "config/authorization/users/0/permissions/subscribe"
+	# Both users get the defaults: each may read the other's replies.
+	cfg := {"authorization": {"default_permissions": perm([], ["_INBOX.>"]), "users": [
+		{"user": "a", "password": {"secret": true}},
+		{"user": "b", "password": {"secret": true}},
+	]}}
+	fs := by_id(cfg, "NATS-ACC-002")
+	{f.path | some f in fs} == {"config/authorization/users/0/permissions/subscribe", "config/authorization/users/1/permissions/subscribe"}
 }
 
 test_acc_002_fires_once_for_two_covering_entries if {
 	# Two allow entries reach _INBOX.x.y: one finding, no evaluation error.
-	[f] := by_id(app(perm([], ["_INBOX.>", "_INBOX.*.*"])), "NATS-ACC-002")
+	[f] := billing_hits(with_peer(perm([], ["_INBOX.>", "_INBOX.*.*"]), default_inbox_peer))
 	contains(f.msg, "_INBOX.*.*")
+}
+
+test_acc_002_quiet_alone_in_its_account if {
+	# Nobody else's replies arrive in APP (the admin is in SYS).
+	count(by_id(app(perm(["sahool.>"], ["sahool.>", "_INBOX.>"])), "NATS-ACC-002")) == 0
+}
+
+test_acc_002_quiet_when_peers_use_their_own_prefix if {
+	peer := {"permissions": perm(["orders.>"], ["orders.>", "_INBOX_orders.>"])}
+	count(by_id(with_peer(perm([], ["_INBOX.>"]), peer), "NATS-ACC-002")) == 0
+}
+
+test_acc_002_quiet_when_the_peer_is_denied_the_inbox if {
+	peer := {"permissions": {"publish": {"allow": [], "deny": []}, "subscribe": {"allow": [], "deny": ["_INBOX.>"]}}}
+	count(by_id(with_peer(perm([], ["_INBOX.>"]), peer), "NATS-ACC-002")) == 0
+}
+
+test_acc_002_quiet_peer_in_another_account if {
+	cfg := {"system_account": "SYS", "accounts": {
+		"SYS": {"users": [{"user": "admin", "password": {"secret": true}}]},
+		"APP": {"users": [{"user": "billing", "password": {"secret": true}, "permissions": perm([], ["_INBOX.>"])}]},
+		"OTHER": {"users": [{"user": "orders", "password": {"secret": true}}]},
+	}}
+	count(by_id(cfg, "NATS-ACC-002")) == 0
+}
+
+test_acc_002_authorization_users_grouped_by_account if {
+	# authorization.users may name an account: a peer counts only in its own.
+	base := {"accounts": {"A": {}, "B": {}}, "authorization": {"users": [
+		{"user": "a", "password": {"secret": true}, "account": "A", "permissions": perm([], ["_INBOX.>"])},
+		{"user": "b", "password": {"secret": true}, "account": "B"},
+	]}}
+	count(by_id(base, "NATS-ACC-002")) == 0
+	same := json.patch(base, [{"op": "replace", "path": "/authorization/users/1/account", "value": "A"}])
+	count(by_id(same, "NATS-ACC-002")) == 1
+}
+
+test_acc_002_quiet_for_a_jetstream_admin if {
+	# Admin tooling (nats CLI) needs _INBOX.> along with the whole JS API.
+	count(billing_hits(with_peer(perm(["$JS.API.>"], ["_INBOX.>"]), default_inbox_peer))) == 0
 }
 
 test_acc_006_fires_once_for_export_naming_stream_and_service if {
@@ -71,7 +145,7 @@ test_acc_006_fires_once_for_export_naming_stream_and_service if {
 }
 
 test_acc_002_quiet_private_inbox_prefix if {
-	count(by_id(app(perm(["billing.>"], ["billing.>", "_INBOX_billing.>"])), "NATS-ACC-002")) == 0
+	count(billing_hits(with_peer(perm(["billing.>"], ["billing.>", "_INBOX_billing.>"]), default_inbox_peer))) == 0
 }
 
 # --- NATS-ACC-003 ---------------------------------------------------------

@@ -13,3 +13,11 @@ import "embed"
 //
 //go:embed *.rego lib/*.rego data/*.json
 var FS embed.FS
+
+// Compliance holds natsaudit's mappings of rules to the controls of
+// compliance frameworks (data/compliance/<framework>.yaml); package
+// compliance reads them. Kept apart from FS: the engine loads every
+// data/*.json file of FS as Rego data, and the mappings are no rule input.
+//
+//go:embed data/compliance/*.yaml
+var Compliance embed.FS

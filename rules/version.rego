@@ -47,8 +47,22 @@ deny contains f if {
 		_definite_text(definite), _conditional_text(st, conditional, count(definite)),
 		_upgrade_hint(s),
 	])
-	f := lib.finding_sev(rego.metadata.rule(), s, lib.version_path(s), msg, sev)
+	f := object.union(
+		lib.finding_sev(rego.metadata.rule(), s, lib.version_path(s), msg, sev),
+		{"remediation": _remediation(s, array.concat(_by_sev(definite), _by_sev(conditional)))},
+	)
 }
+
+# _remediation: the upgrade, then each advisory's own workaround (the
+# "Workarounds" of its note, in rules/data/advisories.json) with its link.
+_remediation(s, list) := sprintf("%s Until then:\n\n%s", [
+	_upgrade_hint(s),
+	concat("\n", [sprintf("- %s (%s): %s (%s)", [a.id, a.severity, _workaround(a), a.url]) | some a in list]),
+])
+
+_workaround(a) := a.workaround if {
+	a.workaround != ""
+} else := "no workaround published; upgrade."
 
 # _advisories_by_version: the advisories whose ranges contain each distinct
 # version of the inventory, matched once per version (servers share a few).

@@ -62,6 +62,25 @@ test_ver_001_fires_listing_each_advisory_once_by_severity if {
 	sevs[0] > sevs[count(sevs) - 1]
 }
 
+test_ver_001_remediation_gives_each_advisory_its_workaround if {
+	# Per advisory, in the message's order: its own workaround and its note;
+	# an advisory whose note has none says so instead of a generic line.
+	f := one(fx.input_with(deployed("2.14.2")), "NATS-VER-001")
+	startswith(f.remediation, "Upgrade to 2.14.9 (latest of the 2.14 series). Until then:\n\n- ")
+	contains(f.remediation, "- GHSA-q59r-vq66-pxc2 (medium): Restrict publish access to system request subjects for untrusted users. Avoid no-auth deployments where untrusted clients can publish to system request subjects. (https://advisories.nats.io/CVE/secnote-2026-28.txt)")
+	ids := regex.find_all_string_submatch_n(`(?m)^- (\S+) \(`, f.remediation, -1)
+	listed := [m[1] | some m in ids]
+	in_msg := [m[1] | some m in regex.find_all_string_submatch_n(`(CVE-\d+-\d+|GHSA-[0-9a-z-]+) \(`, f.msg, -1)]
+	listed == in_msg
+}
+
+test_ver_001_remediation_without_a_published_workaround if {
+	# CVE-2025-30215's note says "None".
+	f := one(fx.input_with(deployed("2.10.24-alpine")), "NATS-VER-001")
+	contains(f.remediation, "- CVE-2025-30215 (critical): no workaround published; upgrade. (https://advisories.nats.io/CVE/secnote-2025-01.txt)")
+	contains(f.remediation, "Upgrade to a supported series: 2.15.2 or 2.14.9. Until then:")
+}
+
 test_ver_001_quiet_on_2_14_9 if {
 	not fires(fx.input_with(deployed("2.14.9")), "NATS-VER-001")
 }

@@ -29,6 +29,9 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	if engine.SeverityRank(r.Severity) >= 0 {
 		f.Severity = finding.Severity(r.Severity)
 	}
+	if strings.TrimSpace(r.Remediation) != "" {
+		f.Remediation = a.RedactText(r.Remediation)
+	}
 	var loc model.Location
 	missing := "" // the key the finding is about, when the config lacks it
 	kind, idx := splitRef(r.Ref)

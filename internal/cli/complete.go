@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
@@ -94,4 +95,5 @@ func registerCompletions(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("format", fixed(report.Formats...))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixed(append(append([]string{}, engine.Severities...), "never")...))
 	_ = cmd.RegisterFlagCompletionFunc("severity", fixed(engine.Severities...))
+	_ = cmd.RegisterFlagCompletionFunc("compliance", fixed(compliance.Names...))
 }

@@ -29,6 +29,9 @@ type outputFlags struct {
 	sarifIncludeSuppressed bool
 	// Markdown: the most bytes it may have (0: no bound).
 	markdownMaxBytes int
+	// compliance (--compliance) names the frameworks whose controls the
+	// report judges.
+	compliance []string
 }
 
 // renderOptions are the report options from the flags, with the rule

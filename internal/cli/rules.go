@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/catalogdoc"
+	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
@@ -20,6 +21,7 @@ func (a *app) rulesCmd() *cobra.Command {
 	}
 	var format string
 	var dirs []string
+	var complianceNames []string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the rule catalog",
@@ -28,6 +30,13 @@ func (a *app) rulesCmd() *cobra.Command {
 			eng, err := engine.New(cmd.Context(), engine.Options{RuleDirs: dirs, CatalogOnly: true})
 			if err != nil {
 				return &exitError{ExitError, err}
+			}
+			fws, err := parseCompliance(complianceNames)
+			if err != nil {
+				return &exitError{ExitError, err}
+			}
+			if len(fws) > 0 {
+				return a.listCompliance(eng.Rules(), fws, format)
 			}
 			switch format {
 			case "json":
@@ -55,6 +64,10 @@ func (a *app) rulesCmd() *cobra.Command {
 	}
 	list.Flags().StringVarP(&format, "format", "f", "text", "text, json or markdown (the format of docs/rules.md)")
 	list.Flags().StringArrayVar(&dirs, "rules", nil, "also list the rules in this directory (repeatable)")
+	list.Flags().StringSliceVar(&complianceNames, "compliance", nil, "show each rule's controls in these frameworks: "+strings.Join(compliance.Names, ", ")+" (text or json)")
+	_ = list.RegisterFlagCompletionFunc("compliance", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return compliance.Names, cobra.ShellCompDirectiveNoFileComp
+	})
 	show := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one rule's description and remediation",

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/natsaudit/natsaudit/internal/audit"
+	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/report"
@@ -77,6 +78,7 @@ func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 	registerCompletions(cmd)
 	cmd.Flags().StringVar(&o.sarifCategory, "sarif-category", "", `SARIF code-scanning category (automationDetails.id "natsaudit/<category>/"); default "config", or "live" when servers were probed`)
 	cmd.Flags().IntVar(&o.markdownMaxBytes, "markdown-max-bytes", report.DefaultMarkdownMaxBytes, "shorten the Markdown report to at most this many bytes (a GitHub comment holds 65536): less detail per finding first, then fewer findings; 0 for no limit")
+	cmd.Flags().StringSliceVar(&o.compliance, "compliance", nil, "add a compliance section per framework: "+strings.Join(compliance.Names, ", ")+" (comma-separated or repeated; natsaudit's own mapping, see docs/compliance.md)")
 	cmd.Flags().BoolVar(&o.sarifIncludeSuppressed, "sarif-include-suppressed", false, "keep suppressed findings in SARIF, marked with suppressions (GitHub shows them as open alerts)")
 }
 
@@ -117,6 +119,10 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	frameworks, err := parseCompliance(f.out.compliance)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
 	if f.out.exitCode < 1 || f.out.exitCode > 125 {
 		return &exitError{ExitError, fmt.Errorf("--exit-code %d: want 1 to 125 (0 would hide findings; 2 and 3 are natsaudit's own)", f.out.exitCode)}
 	}
@@ -154,6 +160,9 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		return &exitError{ExitError, err}
 	}
 	a.finish(settings, res)
+	// Before --severity filters: a control fails on every finding of its
+	// rules, as the scores count every finding.
+	report.AddCompliance(res.Report, frameworks)
 	filterSeverities(res.Report, sevs)
 	// Inputs that could not be read (over --max-file-size, unreadable,
 	// FIFOs, broken symlinks) are in the report's notes; the text report has

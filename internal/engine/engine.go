@@ -444,6 +444,9 @@ type Raw struct {
 	Path     string `json:"path"`
 	Msg      string `json:"msg"`
 	Severity string `json:"severity,omitempty"`
+	// Remediation, when a rule sets one, replaces the rule's for this
+	// finding (NATS-VER-001: the workarounds of the advisories that apply).
+	Remediation string `json:"remediation,omitempty"`
 }
 
 // Eval runs every rule once over input (an already converted ast.Value)
@@ -508,6 +511,7 @@ func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) (
 		raw.Path, _ = f["path"].(string)
 		raw.Msg, _ = f["msg"].(string)
 		raw.Severity, _ = f["severity"].(string)
+		raw.Remediation, _ = f["remediation"].(string)
 		if _, known := e.byID[raw.RuleID]; !known {
 			return nil, &findingError{pkg: q.pkg, msg: "returned a finding for a rule_id that has no METADATA (custom.id)", detail: fmt.Sprintf("rule %q", raw.RuleID)}
 		}

@@ -68,6 +68,7 @@ func singleQuery(t *testing.T, eng *engine.Engine, in ast.Value) []engine.Raw {
 		raw.Path, _ = f["path"].(string)
 		raw.Msg, _ = f["msg"].(string)
 		raw.Severity, _ = f["severity"].(string)
+		raw.Remediation, _ = f["remediation"].(string)
 		out = append(out, raw)
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -14,7 +14,7 @@ const module = "github.com/natsaudit/natsaudit/"
 // without the rule engine and without OPA, so a change of engine can't
 // ripple into them and they stay quick to test.
 func TestVocabularyDoesNotNeedTheEngine(t *testing.T) {
-	for _, pkg := range []string{"finding", "report", "score", "suppress", "config", "trend"} {
+	for _, pkg := range []string{"finding", "report", "score", "suppress", "config", "trend", "compliance"} {
 		seen := map[string]bool{}
 		var walk func(path string, chain []string)
 		walk = func(path string, chain []string) {

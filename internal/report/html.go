@@ -42,7 +42,7 @@ func HTMLTemplate(extra string) (*template.Template, error) {
 	return t, nil
 }
 
-var reportTemplate = template.Must(HTMLTemplate(reportContent))
+var reportTemplate = template.Must(HTMLTemplate(reportContent + complianceContent))
 
 //go:embed html_report.tmpl
 var reportContent string
@@ -87,7 +87,7 @@ func WriteHTML(w io.Writer, r *Report, opt RenderOptions) error {
 	} else if len(r.Scan.Targets) > 0 {
 		title += ": " + htmlText(strings.Join(r.Scan.Targets, ", "))
 	}
-	return ExecuteHTML(w, reportTemplate, HTMLPage{Title: title, Style: template.CSS(HTMLStyle), Content: d})
+	return ExecuteHTML(w, reportTemplate, HTMLPage{Title: title, Style: template.CSS(reportStyle(r)), Content: d})
 }
 
 // ExecuteHTML runs a page template and writes the result, with the guard
@@ -130,6 +130,7 @@ type htmlReport struct {
 	Horizons   []horizon
 	Suppressed []suppressedRow
 	Coverage   htmlCoverage
+	Compliance []htmlFramework // compliance_html.go
 }
 
 type htmlHeader struct {
@@ -337,6 +338,7 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 	for _, n := range r.Notes {
 		c.Notes = append(c.Notes, htmlText(n))
 	}
+	d.Compliance = newHTMLCompliance(r)
 	return d
 }
 

@@ -41,6 +41,7 @@ func renderMarkdown(r *Report, opt RenderOptions, lim mdLimit) string {
 	m.findings()
 	m.recommendations()
 	m.coverage()
+	m.compliance() // compliance_md.go
 	// The Markdown is also printed to CI logs (cat natsaudit.md): what
 	// escaping leaves of a workflow command (in code spans and snippets) is
 	// broken the way text output breaks it.

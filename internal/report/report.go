@@ -4,6 +4,7 @@
 package report
 
 import (
+	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
 )
@@ -23,6 +24,9 @@ type Report struct {
 	Rules      []RuleStatus       `json:"rules"`
 	Errors     []model.ParseError `json:"errors"`
 	Notes      []string           `json:"notes"`
+	// Compliance is there with --compliance: per framework asked for, each
+	// mapped control's verdict (see docs/compliance.md).
+	Compliance []compliance.Result `json:"compliance,omitempty"`
 }
 
 // Tool describes natsaudit.

@@ -55,8 +55,12 @@ func run(args []string, stdout io.Writer) error {
 	versionsNote := fs.String("versions-note", "", "where the version lists came from, recorded in the output")
 	updated := fs.String("updated", "", "date of this refresh (YYYY-MM-DD)")
 	out := fs.String("o", "", "output file (default stdout)")
+	onlyWorkarounds := fs.Bool("workarounds-only", false, "only refresh the workaround texts of the table in -o from the notes and the overlay (no version lists needed)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *onlyWorkarounds {
+		return refreshWorkarounds(*dir, *overlayPath, *out)
 	}
 	if *dir == "" || len(versionFiles) == 0 || *updated == "" {
 		return errors.New("-advisories, -versions and -updated are required")
@@ -99,6 +103,55 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	return os.WriteFile(*out, b, 0o644)
+}
+
+// refreshWorkarounds rewrites the workaround of every advisory of the table
+// in path from the notes in dir and the overlay, leaving the rest as it is.
+func refreshWorkarounds(dir, overlayPath, path string) error {
+	if dir == "" || path == "" {
+		return errors.New("-workarounds-only needs -advisories and -o")
+	}
+	ov, err := readOverlay(overlayPath)
+	if err != nil {
+		return err
+	}
+	notes, err := readNotes(filepath.Join(dir, "CVE"))
+	if err != nil {
+		return err
+	}
+	byFile := map[string]*Note{}
+	for _, n := range notes {
+		byFile[n.File] = n
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read table: %w", err)
+	}
+	var db DB
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&db); err != nil {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	var errs []string
+	for _, a := range append(append([]*Advisory{}, db.Advisories...), db.Toolchain...) {
+		n, ok := byFile[a.Note]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s: note %s not in %s", a.ID, a.Note, dir))
+			continue
+		}
+		if a.Workaround, err = workaround(a.ID, n, ov[a.ID]); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	out, err := marshal(&db)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o644)
 }
 
 // marshal writes the table with stable key order and a trailing newline.
@@ -161,6 +214,10 @@ type Advisory struct {
 	Requires []string `json:"requires"`
 	// GoFixed are the first fixed Go releases (toolchain advisories only).
 	GoFixed []string `json:"go_fixed,omitempty"`
+	// Workaround is what the note's "Workarounds" section advises until an
+	// upgrade (quoted when short, condensed in the overlay otherwise); empty
+	// when the note has none.
+	Workaround string `json:"workaround,omitempty"`
 }
 
 // Overlay is the hand-maintained part, keyed by advisory ID (CVE or GHSA).
@@ -176,7 +233,11 @@ type OverlayEntry struct {
 	Kind       string   `json:"kind,omitempty"` // "go" for toolchain advisories
 	GoFixed    []string `json:"go_fixed,omitempty"`
 	Skip       string   `json:"skip,omitempty"` // reason to leave a note out (not a nats-server issue)
-	Why        string   `json:"why,omitempty"`  // the reasoning behind severity and gates
+	// Workaround replaces the note's Workarounds text: for one too long to
+	// quote (lists, config blocks), condensed by hand; "none" for no
+	// workaround.
+	Workaround string `json:"workaround,omitempty"`
+	Why        string `json:"why,omitempty"` // the reasoning behind severity and gates
 }
 
 // Features that `requires` may name; the Rego rule knows how to evaluate each.
@@ -229,6 +290,10 @@ type Note struct {
 	Date     string
 	FixedIn  string
 	Affected string // the NATS Server part of "Affected versions"
+	// Workaround is the "Workarounds" section, whitespace collapsed;
+	// Verbatim says it has no list or config block that collapsing breaks.
+	Workaround string
+	Verbatim   bool
 }
 
 // readNotes parses every advisory note in dir. Files that only name another
@@ -314,7 +379,59 @@ func parseNote(file, text string) (*Note, bool) {
 		}
 	}
 	n.Affected = serverPart(strings.Join(aff, "\n"))
+	n.Workaround, n.Verbatim = workaroundSection(lines)
 	return n, true
+}
+
+// maxQuote is the longest Workarounds text quoted as it is; a longer one
+// needs a condensed overlay entry (we quote short sentences, with a link to
+// the note, never the notes themselves).
+const maxQuote = 280
+
+var (
+	workaroundRe = regexp.MustCompile(`^Workarounds?:\s*$`)
+	noneRe       = regexp.MustCompile(`(?i)^none( available)?\.?$`)
+	structureRe  = regexp.MustCompile(`(?m)^\s*([*+-]|\d+\.)\s|[{}]`)
+)
+
+// workaroundSection returns the note's Workarounds section with whitespace
+// collapsed ("" for none), and whether it reads right as one line (no
+// bullet list and no config block).
+func workaroundSection(lines []string) (string, bool) {
+	var out []string
+	in := false
+	for _, l := range lines {
+		if !in {
+			in = workaroundRe.MatchString(l)
+			continue
+		}
+		if sectionRe.MatchString(l) || strings.HasPrefix(strings.ToLower(l), "affected versions:") {
+			break
+		}
+		out = append(out, l)
+	}
+	raw := strings.Join(out, "\n")
+	text := strings.Join(strings.Fields(raw), " ")
+	if noneRe.MatchString(text) {
+		return "", true
+	}
+	return text, !structureRe.MatchString(raw)
+}
+
+// workaround decides an advisory's workaround text: the overlay's when it
+// has one ("none" for none), else the note's when it is short and plain.
+func workaround(id string, n *Note, e OverlayEntry) (string, error) {
+	switch {
+	case e.Workaround == "none":
+		return "", nil
+	case e.Workaround != "":
+		return e.Workaround, nil
+	case n.Workaround == "":
+		return "", nil
+	case len(n.Workaround) > maxQuote || !n.Verbatim:
+		return "", fmt.Errorf("%s (%s): the Workarounds text is %d bytes or has a list or config block: condense it in the overlay (workaround)", id, n.File, len(n.Workaround))
+	}
+	return n.Workaround, nil
 }
 
 // serverPart keeps the "NATS Server:" paragraph of an affected section that
@@ -426,6 +543,12 @@ func build(notes []*Note, ov Overlay, versions []string) (*DB, error) {
 		if e.Summary != "" {
 			a.Summary = e.Summary
 		}
+		w, err := workaround(id, n, e)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		a.Workaround = w
 		if e.Kind == "go" {
 			a.GoFixed = e.GoFixed
 			a.Ranges, a.Fixed = []Range{}, []string{}

@@ -64,6 +64,10 @@ func TestBuildFromNotes(t *testing.T) {
 	if !reflect.DeepEqual(recent.Fixed, []string{"2.12.12", "2.14.3"}) || !reflect.DeepEqual(recent.Requires, []string{"websocket", "!mqtt"}) {
 		t.Errorf("fixed %v requires %v", recent.Fixed, recent.Requires)
 	}
+	// The Workarounds section, up to the next heading, on one line.
+	if recent.Workaround != "Disable the widget listener if it is not required, or restrict network access to it." {
+		t.Errorf("recent workaround = %q", recent.Workaround)
+	}
 	if !reflect.DeepEqual(recent.Aliases, []string{"GHSA-aaaa-bbbb-cccc"}) {
 		t.Errorf("recent aliases = %v", recent.Aliases)
 	}
@@ -129,5 +133,91 @@ func TestCommittedOverlayParses(t *testing.T) {
 	}
 	if len(ov) < 40 {
 		t.Errorf("overlay has %d entries; expected every nats-server advisory", len(ov))
+	}
+}
+
+func TestWorkaroundSection(t *testing.T) {
+	for _, tc := range []struct {
+		name, note string
+		want       string
+		plain      bool
+	}{
+		{"none", "Workarounds:\n\nNone.\n\nCredits:\n\nX\n", "", true},
+		{"none available", "Workaround:\n\n  None available\n", "", true},
+		{"absent", "Impact:\n\nBad.\n", "", true},
+		{"sentences", "Workarounds:\n\nDisable websockets if not\nrequired.\n\nResolution:\n\nUpgrade.\n", "Disable websockets if not required.", true},
+		{"bullets", "Workarounds:\n\n * Disable JetStream.\n * Sandbox it.\n", "* Disable JetStream. * Sandbox it.", false},
+		{"numbered", "Workarounds:\n\n1. Disable leafnodes.\n2. Restrict the port.\n", "1. Disable leafnodes. 2. Restrict the port.", false},
+		{"config block", "Workarounds:\n\nSet:\n    leafnodes { compression: off }\n", "Set: leafnodes { compression: off }", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, plain := workaroundSection(strings.Split(tc.note, "\n"))
+			if got != tc.want || plain != tc.plain {
+				t.Errorf("workaroundSection = %q, %v; want %q, %v", got, plain, tc.want, tc.plain)
+			}
+		})
+	}
+}
+
+// TestWorkaroundNeedsOverlayWhenLong: a long or structured Workarounds text
+// is never quoted whole; the overlay condenses it, or says "none".
+func TestWorkaroundNeedsOverlayWhenLong(t *testing.T) {
+	long := &Note{File: "secnote-x", Workaround: strings.Repeat("word ", 60), Verbatim: true}
+	list := &Note{File: "secnote-y", Workaround: "* a * b", Verbatim: false}
+	short := &Note{File: "secnote-z", Workaround: "Disable MQTT.", Verbatim: true}
+	for _, tc := range []struct {
+		name string
+		n    *Note
+		e    OverlayEntry
+		want string
+		err  string
+	}{
+		{"long without overlay", long, OverlayEntry{}, "", "condense it in the overlay"},
+		{"list without overlay", list, OverlayEntry{}, "", "has a list or config block"},
+		{"long condensed", long, OverlayEntry{Workaround: "Do less."}, "Do less.", ""},
+		{"overlay none", short, OverlayEntry{Workaround: "none"}, "", ""},
+		{"short quoted", short, OverlayEntry{}, "Disable MQTT.", ""},
+		{"overlay wins", short, OverlayEntry{Workaround: "Turn MQTT off."}, "Turn MQTT off.", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := workaround("CVE-X", tc.n, tc.e)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("workaround = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCommittedTableWorkaroundsAreShort: what the table quotes stays a short
+// sentence or two, never a note's text.
+func TestCommittedTableWorkaroundsAreShort(t *testing.T) {
+	b, err := os.ReadFile("../../rules/data/advisories.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var db DB
+	if err := json.Unmarshal(b, &db); err != nil {
+		t.Fatal(err)
+	}
+	with := 0
+	for _, a := range append(db.Advisories, db.Toolchain...) {
+		if a.Workaround != "" {
+			with++
+		}
+		if len(a.Workaround) > maxQuote {
+			t.Errorf("%s: workaround of %d bytes (at most %d)", a.ID, len(a.Workaround), maxQuote)
+		}
+		if strings.Contains(a.Workaround, "\n") {
+			t.Errorf("%s: workaround spans lines", a.ID)
+		}
+	}
+	if with < 20 {
+		t.Errorf("only %d advisories have a workaround: the table was not refreshed", with)
 	}
 }
