@@ -398,8 +398,8 @@ _js_007 contains h if {
 	mem > 0
 	limit < mem
 	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
-		"%s: the container memory limit (%s) is lower than JetStream's max_memory_store (%s): memory streams can grow until the container is OOM-killed",
-		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem)],
+		"%s: the container memory limit (%s) is lower than JetStream's max_memory_store (%s): %s",
+		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem), _js_007_risk(s)],
 	)}
 }
 
@@ -423,9 +423,46 @@ _js_007 contains h if {
 	limit < mem
 	not _config_max_memory(s)
 	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
-		"%s: the container memory limit (%s) is lower than the JetStream memory limit the server reports (%s): memory streams can grow until the container is OOM-killed",
-		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem)],
+		"%s: the container memory limit (%s) is lower than the JetStream memory limit the server reports (%s): %s",
+		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem), _js_007_risk(s)],
 	)}
+}
+
+# What the gap risks on this deployment: the message names the memory
+# streams the server holds, or says that none of the streams it knows uses
+# memory storage (a generic "memory streams can grow" misdescribed a
+# deployment whose streams are all file streams).
+_js_007_risk(s) := sprintf("its memory streams (%s) can grow until the container is OOM-killed", [lib.short_list(names, 5)]) if {
+	names := _mem_streams(s)
+	count(names) > 0
+} else := sprintf("none of the %d streams defined for it uses memory storage today, but a memory stream or memory key-value bucket created later can grow until the container is OOM-killed", [n]) if {
+	n := count(_streams_of(s))
+	n > 0
+} else := "a memory stream or memory key-value bucket can grow until the container is OOM-killed"
+
+_mem_streams(s) := {st.name | some st in _streams_of(s); object.get(st.config, "storage", "file") == "memory"}
+
+# The streams a server holds: definition files linked to it (or to no
+# server), and live streams it hosts.
+_streams_of(s) := {st |
+	some st in input.streams
+	_stream_on(st, s)
+}
+
+_stream_on(st, _) if {
+	st.source != "live"
+	count(object.get(st, "linked_servers", [])) == 0
+}
+
+_stream_on(st, s) if {
+	st.source != "live"
+	s.ref in object.get(st, "linked_servers", [])
+}
+
+_stream_on(st, s) if {
+	st.source == "live"
+	some n in object.get(st, "servers", [])
+	n in {s.name, _live_server_name(s)}
 }
 
 _config_max_memory(s) if lib.num(s.config.jetstream.max_memory_store) > 0
