@@ -177,7 +177,7 @@ _runs(s) if lib.clustered_config(s)
 #   category: reliability
 #   sources: [config, compose]
 #   remediation: |-
-#     Use one name for both:
+#     Give the cluster and the gateway the same name:
 #
 #         cluster { name: east }
 #         gateway { name: east }

@@ -278,7 +278,7 @@ _default_sync(null)
 
 _default_sync(v) if v == lib.params.jetstream.default_sync_interval_ns
 
-_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
+_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (sync_interval not set: the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
 
 # R1 file streams the server holds: definition files apply to the
 # configured JetStream servers they are linked to (their directory's; every
@@ -440,29 +440,37 @@ _js_007_risk(s) := sprintf("its memory streams (%s) can grow until the container
 	n > 0
 } else := "a memory stream or memory key-value bucket can grow until the container is OOM-killed"
 
-_mem_streams(s) := {st.name | some st in _streams_of(s); object.get(st.config, "storage", "file") == "memory"}
+_mem_streams(s) := {name | some [name, "memory"] in _streams_of(s)}
 
-# The streams a server holds: definition files linked to it (or to no
-# server), and live streams it hosts.
-_streams_of(s) := {st |
+# The streams a server holds, as [name, storage]: definition files linked to
+# it (or to no server), and live streams it hosts. Indexed once per
+# evaluation, as for _r1_file_streams: a per-server scan of every stream
+# grows with servers x streams.
+_streams_of(s) := (_js7_unlinked | object.get(_js7_linked, s.ref, set())) | _js7_live_hosted(s)
+
+_js7_storage(st) := object.get(st.config, "storage", "file")
+
+_js7_unlinked contains [st.name, _js7_storage(st)] if {
 	some st in input.streams
-	_stream_on(st, s)
-}
-
-_stream_on(st, _) if {
 	st.source != "live"
 	count(object.get(st, "linked_servers", [])) == 0
 }
 
-_stream_on(st, s) if {
+_js7_linked[ref] contains [st.name, _js7_storage(st)] if {
+	some st in input.streams
 	st.source != "live"
-	s.ref in object.get(st, "linked_servers", [])
+	some ref in object.get(st, "linked_servers", [])
 }
 
-_stream_on(st, s) if {
+_js7_live_by_server[n] contains [st.name, _js7_storage(st)] if {
+	some st in input.streams
 	st.source == "live"
 	some n in object.get(st, "servers", [])
-	n in {s.name, _live_server_name(s)}
+}
+
+_js7_live_hosted(s) := {x |
+	some n in {s.name, _live_server_name(s)}
+	some x in object.get(_js7_live_by_server, n, set())
 }
 
 _config_max_memory(s) if lib.num(s.config.jetstream.max_memory_store) > 0
