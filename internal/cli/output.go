@@ -29,6 +29,10 @@ type outputFlags struct {
 	sarifIncludeSuppressed bool
 	// Markdown: the most bytes it may have (0: no bound).
 	markdownMaxBytes int
+	// previous (--previous) is the last audit's JSON report; commit
+	// (--commit) the scanned commit, for the Markdown and HTML reports.
+	previous string
+	commit   string
 }
 
 // renderOptions are the report options from the flags, with the rule
