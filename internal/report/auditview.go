@@ -37,8 +37,10 @@ func (a action) Closes() []Finding { return append(append([]Finding{}, a.Leads..
 // ClosedRules are the rule IDs the action closes, its own first.
 func (a action) ClosedRules() []string {
 	out := []string{a.RuleID}
+	seen := map[string]bool{a.RuleID: true}
 	for _, f := range a.Also {
-		if !contains(out, f.RuleID) {
+		if !seen[f.RuleID] {
+			seen[f.RuleID] = true
 			out = append(out, f.RuleID)
 		}
 	}
@@ -357,6 +359,7 @@ func shellWord(s string) string {
 
 func controls(r *Report, cat map[string]*engine.Rule) ([]control, []string) {
 	sup := map[string][]string{}
+	seen := map[string]bool{}
 	for _, f := range r.Suppressed {
 		if s := f.Suppression; s != nil {
 			x := s.Kind + ": " + nonEmpty(s.Reason, "no reason given")
@@ -367,7 +370,10 @@ func controls(r *Report, cat map[string]*engine.Rule) ([]control, []string) {
 				}
 				x += ")"
 			}
-			if !contains(sup[f.RuleID], x) {
+			// Thousands of baselined findings share a few reasons: each
+			// reason once per rule, found in a set (not a scan of the list).
+			if k := f.RuleID + "\x00" + x; !seen[k] {
+				seen[k] = true
 				sup[f.RuleID] = append(sup[f.RuleID], x)
 			}
 		}

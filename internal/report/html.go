@@ -139,7 +139,6 @@ type htmlReport struct {
 	Breakdown  breakdownTable
 	Urgent     []urgentItem
 	Severities []sevSection
-	Horizons   []horizon
 	Suppressed []suppressedRow
 	Coverage   htmlCoverage
 }
@@ -206,11 +205,6 @@ type ruleSection struct {
 type htmlFinding struct {
 	Target, Location, Endpoint, Path, Message, Snippet string
 	Also                                               []string // findings of other rules with the same root cause
-}
-
-type horizon struct {
-	Title string
-	Items []urgentItem
 }
 
 type suppressedRow struct {
@@ -389,15 +383,6 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 		c.Notes = append(c.Notes, htmlText(n))
 	}
 	return d
-}
-
-var recommendationHorizons = []struct {
-	title string
-	sevs  []string
-}{
-	{"This week: critical and high", []string{"critical", "high"}},
-	{"This month: medium", []string{"medium"}},
-	{"This quarter: low and info", []string{"low", "info"}},
 }
 
 func errorText(file, target string, line int, msg string) string {

@@ -477,23 +477,6 @@ func ruleGroups(fs []Finding) []ruleGroup {
 	return out
 }
 
-// byRule orders rule groups by impact: severity, then how many places, then
-// rule ID.
-func byRule(fs []Finding) []ruleGroup {
-	g := ruleGroups(fs)
-	sort.SliceStable(g, func(i, j int) bool {
-		a, b := g[i], g[j]
-		if ra, rb := engine.SeverityRank(a.severity), engine.SeverityRank(b.severity); ra != rb {
-			return ra > rb
-		}
-		if len(a.findings) != len(b.findings) {
-			return len(a.findings) > len(b.findings)
-		}
-		return a.ruleID < b.ruleID
-	})
-	return g
-}
-
 // placesText is "1 place (server nats-1)" or "5 places (stream A, stream B,
 // stream C and 2 more)".
 func placesText(fs []Finding, show int) string {

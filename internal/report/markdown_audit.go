@@ -164,9 +164,10 @@ func (m *mdWriter) planFix(a action) string {
 // 2 more".
 func placesPlain(fs []Finding, show int) string {
 	var names []string
+	seen := map[string]bool{}
 	for _, f := range fs {
-		n := whereOf(f)
-		if !contains(names, n) {
+		if n := whereOf(f); !seen[n] {
+			seen[n] = true
 			names = append(names, n)
 		}
 	}
@@ -278,8 +279,10 @@ func (m *mdWriter) appendix() {
 		return
 	}
 	var ids []string
+	seen := map[string]bool{}
 	for _, f := range m.r.Findings {
-		if !contains(ids, f.RuleID) {
+		if !seen[f.RuleID] {
+			seen[f.RuleID] = true
 			ids = append(ids, f.RuleID)
 		}
 	}
