@@ -156,7 +156,8 @@ func (m *mdWriter) planFix(a action) string {
 		fix = mdInline(sentence(a.Title))
 	}
 	// The catalog's Markdown may hold a | (a shell pipe): a cell must not.
-	fix = strings.ReplaceAll(strings.ReplaceAll(fix, "|", `\|`), "\n", " ")
+	// Escaped text (a custom rule's) has \| already.
+	fix = strings.ReplaceAll(escapePipes(fix), "\n", " ")
 	return fmt.Sprintf("%s (%s at %s)", fix, mdCell(a.RuleID), mdCell(placesPlain(a.Leads, 3)))
 }
 
@@ -320,3 +321,23 @@ func ruleAnchor(id string) string {
 }
 
 func sortStrings(xs []string) { sort.Strings(xs) }
+
+// escapePipes escapes every | of s that is not escaped yet, so that it
+// stays inside its table cell (GFM splits cells before reading code spans).
+func escapePipes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			b.WriteByte(s[i])
+			b.WriteByte(s[i+1])
+			i++
+			continue
+		}
+		if s[i] == '|' {
+			b.WriteString(`\|`)
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/natsaudit/natsaudit/internal/engine"
@@ -41,6 +42,42 @@ func TestFirstSentenceSkipsAbbreviations(t *testing.T) {
 	} {
 		if got := firstSentence(in); got != want {
 			t.Errorf("firstSentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A fix with a pipe stays in its cell of the remediation plan, whether it
+// is the catalog's Markdown (a shell pipe in a code span) or a custom
+// rule's escaped text.
+func TestPlanRowKeepsPipesInTheCell(t *testing.T) {
+	for _, custom := range []bool{false, true} {
+		rule := &engine.Rule{ID: "X-1", Title: "T", Severity: "high", Category: "security", Custom: custom,
+			Remediation: "Check it with `docker compose config | grep image` and fix it | now."}
+		r := &Report{Scan: ScanInfo{Started: "2026-11-23T00:00:00Z"},
+			Summary:  Summary{Total: 1, Severity: map[string]int{"high": 1}},
+			Findings: []Finding{{RuleID: "X-1", Severity: "high", Category: "security", Title: "T", Message: "m", Target: "server a"}},
+			Rules:    []RuleStatus{{ID: "X-1", Title: "T", Severity: "high", Category: "security", Evaluated: true, Findings: 1, Custom: custom}}}
+		var b strings.Builder
+		if err := WriteMarkdown(&b, r, RenderOptions{Rules: []*engine.Rule{rule}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(b.String(), "\n") {
+			if !strings.HasPrefix(l, "| 1 |") {
+				continue
+			}
+			cells := 0
+			for i := 0; i < len(l); i++ {
+				if l[i] == '\\' {
+					i++
+					continue
+				}
+				if l[i] == '|' {
+					cells++
+				}
+			}
+			if cells != 7 {
+				t.Errorf("custom=%v: plan row has %d unescaped pipes, want 7: %s", custom, cells, l)
+			}
 		}
 	}
 }
