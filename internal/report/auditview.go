@@ -515,7 +515,8 @@ func riskSentences(r *Report) []string {
 func scope(r *Report) []string {
 	var out []string
 	if len(r.Scan.Roots) > 0 {
-		out = append(out, fmt.Sprintf("Examined: %s in %s, read as %s.", plural(len(r.Scan.Files), "file"), strings.Join(r.Scan.Roots, ", "), strings.Join(sourceNames(r.Scan.Sources), ", ")))
+		// The paths are in the header (as code); here only what was read.
+		out = append(out, fmt.Sprintf("Examined: %s of the scanned paths, read as %s.", plural(len(r.Scan.Files), "file"), strings.Join(sourceNames(r.Scan.Sources), ", ")))
 	}
 	if len(r.Scan.Targets) > 0 {
 		out = append(out, "Live servers examined: "+strings.Join(r.Scan.Targets, ", ")+".")

@@ -142,7 +142,8 @@ func (m *mdWriter) plan(owners []Owner) {
 	if len(m.r.Scan.Roots) == 1 {
 		root = m.r.Scan.Roots[0]
 	}
-	m.para("\"Rescan: no RULE\" means: `natsaudit scan " + mdInline(shellWord(root)) + " --format json | jq '[.findings[] | select(.rule_id == \"RULE\")] | length'` prints 0.")
+	// A code span shows its text as it is: the path is not escaped there.
+	m.para("\"Rescan: no RULE\" means: " + mdCode("natsaudit scan "+shellWord(root)+" --format json | jq '[.findings[] | select(.rule_id == \"RULE\")] | length'") + " prints 0.")
 	if !withOwners {
 		m.para("Owners and due dates: add `owners:` to `.natsaudit.yaml` (a rule or path glob, an owner, a due date) to fill them in.")
 	}
