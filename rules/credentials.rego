@@ -29,13 +29,16 @@ import data.natsaudit.lib
 #   category: security
 #   facets: [config, deployment, env, credentials]
 #   remediation: |-
-#     Store bcrypt hashes (`nats server passwd`), quoted because of the `$`:
+#     Take the secret out of the file and rotate it: store NATS passwords as
+#     bcrypt hashes (`nats server passwd`, quoted because of the `$`) or use
+#     nkeys, and inject other secrets from the environment or a mounted
+#     secret.
 #
 #         { user: monitor, password: "$2a$11$..." }
 #
-#     or use nkeys. Inject keys and URL credentials from the environment
-#     (`key: $JS_KEY`) or a mounted secret, and keep .env files with real
-#     secrets out of the repository.
+#     Inject keys and URL credentials from the environment (`key: $JS_KEY`)
+#     or a mounted secret, and keep .env files with real secrets out of the
+#     repository.
 deny contains f if {
 	some h in _cred_001
 	f := lib.finding_of(rego.metadata.rule(), h)

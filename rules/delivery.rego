@@ -311,8 +311,9 @@ _audit_gaps(c) := [g |
 #   category: reliability
 #   facets: [streams, live]
 #   remediation: |-
-#     Capture the advisory in a dead-letter stream (it carries the stream
-#     sequence, so the message can be fetched and replayed):
+#     Capture the consumer's MAX_DELIVERIES advisory in a dead-letter stream
+#     (it carries the stream sequence, so the message can be fetched and
+#     replayed):
 #
 #         nats stream add DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>' --storage file --discard new --max-age 30d
 deny contains f if {

@@ -219,7 +219,7 @@ _profiles_meet(a, b) if {
 #   category: reliability
 #   facets: [config, deployment]
 #   remediation: |-
-#     Use one name for both:
+#     Give the cluster and the gateway the same name:
 #
 #         cluster { name: east }
 #         gateway { name: east }

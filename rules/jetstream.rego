@@ -282,7 +282,7 @@ _default_sync(null)
 
 _default_sync(v) if v == lib.params.jetstream.default_sync_interval_ns
 
-_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
+_sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (sync_interval not set: the default) and hosts R1 file streams (%s): an OS crash or power loss can lose their last 2 minutes", [lib.server_label(s), lib.short_list(names, 5)])
 
 # R1 file streams the server holds: definition files apply to the
 # configured JetStream servers they are linked to (their directory's; every
@@ -401,8 +401,8 @@ _js_007 contains h if {
 	mem > 0
 	limit < mem
 	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
-		"%s: the container memory limit (%s) is lower than JetStream's max_memory_store (%s): memory streams can grow until the container is OOM-killed",
-		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem)],
+		"%s: the container memory limit (%s) is lower than JetStream's max_memory_store (%s): %s",
+		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem), _js_007_risk(s)],
 	)}
 }
 
@@ -430,9 +430,54 @@ _js_007 contains h if {
 	limit < mem
 	not _config_max_memory(s)
 	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
-		"%s: the container memory limit (%s) is lower than the JetStream memory limit the server reports (%s): memory streams can grow until the container is OOM-killed",
-		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem)],
+		"%s: the container memory limit (%s) is lower than the JetStream memory limit the server reports (%s): %s",
+		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem), _js_007_risk(s)],
 	)}
+}
+
+# What the gap risks on this deployment: the message names the memory
+# streams the server holds, or says that none of the streams it knows uses
+# memory storage (a generic "memory streams can grow" misdescribed a
+# deployment whose streams are all file streams).
+_js_007_risk(s) := sprintf("its memory streams (%s) can grow until the container is OOM-killed", [lib.short_list(names, 5)]) if {
+	names := _mem_streams(s)
+	count(names) > 0
+} else := sprintf("none of the %d streams defined for it uses memory storage today, but a memory stream or memory key-value bucket created later can grow until the container is OOM-killed", [n]) if {
+	n := count(_streams_of(s))
+	n > 0
+} else := "a memory stream or memory key-value bucket can grow until the container is OOM-killed"
+
+_mem_streams(s) := {name | some [name, "memory"] in _streams_of(s)}
+
+# The streams a server holds, as [name, storage]: definition files linked to
+# it (or to no server), and live streams it hosts. Indexed once per
+# evaluation, as for _r1_file_streams: a per-server scan of every stream
+# grows with servers x streams.
+_streams_of(s) := (_js7_unlinked | object.get(_js7_linked, s.ref, set())) | _js7_live_hosted(s)
+
+_js7_storage(st) := object.get(st.config, "storage", "file")
+
+_js7_unlinked contains [st.name, _js7_storage(st)] if {
+	some st in input.streams
+	st.source != "live"
+	count(object.get(st, "linked_servers", [])) == 0
+}
+
+_js7_linked[ref] contains [st.name, _js7_storage(st)] if {
+	some st in input.streams
+	st.source != "live"
+	some ref in object.get(st, "linked_servers", [])
+}
+
+_js7_live_by_server[n] contains [st.name, _js7_storage(st)] if {
+	some st in input.streams
+	st.source == "live"
+	some n in object.get(st, "servers", [])
+}
+
+_js7_live_hosted(s) := {x |
+	some n in {s.name, _live_server_name(s)}
+	some x in object.get(_js7_live_by_server, n, set())
 }
 
 _config_max_memory(s) if lib.num(s.config.jetstream.max_memory_store) > 0

@@ -230,6 +230,22 @@ test_js_007_fires_limit_below_max_memory_store if {
 	contains(f.msg, "1 GiB")
 }
 
+test_js_007_names_memory_streams if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	mem := {"name": "CACHE", "source": "file", "config": {"storage": "memory"}}
+	disk := {"name": "ORDERS", "source": "file", "config": {"storage": "file"}}
+	[f] := by_id({"servers": [s], "streams": [mem, disk]}, "NATS-JS-007")
+	contains(f.msg, "its memory streams (CACHE)")
+}
+
+test_js_007_says_when_all_streams_are_file_streams if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	disk := {"name": "ORDERS", "source": "file", "config": {"storage": "file"}}
+	[f] := by_id({"servers": [s], "streams": [disk]}, "NATS-JS-007")
+	contains(f.msg, "none of the 1 streams defined for it uses memory storage")
+	not contains(f.msg, "memory streams can grow")
+}
+
 test_js_007_quiet_limit_above_max_memory_store if {
 	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 268435456})}), {"memory_limit": 536870912})
 	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0

@@ -515,7 +515,8 @@ _min_tls13(t) if sprintf("%v", [t.min_version]) in {"1.3", "TLS1.3", "tls1.3", "
 #   category: security
 #   facets: [config]
 #   remediation: |-
-#     With clients that support TLS-first (nats.go 1.31+, recent clients):
+#     Once every client supports TLS-first (nats.go 1.31+ and other recent
+#     clients), set `handshake_first` in the tls block:
 #
 #         tls { ...; handshake_first: true }     # or "auto" during the migration
 deny contains f if {
@@ -681,7 +682,7 @@ _date(ns) := time.format([ns, "UTC", "2006-01-02"])
 #   category: security
 #   facets: [config]
 #   remediation: |-
-#     Use an https:// URL with `resolver_tls { ca_file: ... }`, or the built-in
+#     Use an https:// URL with `resolver_tls { ca_file: "/etc/nats/ca.crt" }`, or the built-in
 #     full resolver: `resolver { type: full, dir: "/data/jwt" }`.
 deny contains f if {
 	some s in lib.configured_servers

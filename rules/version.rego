@@ -26,9 +26,9 @@ _advisories := data.natsaudit.advisories
 #   category: security
 #   facets: [config, deployment, live]
 #   remediation: |-
-#     Upgrade to the newest release of a supported series (see the message),
-#     e.g. `image: nats:2.15.2-alpine`. Until then apply the workarounds of
-#     each advisory (https://advisories.nats.io/).
+#     Upgrade nats-server to the newest release of a supported series that
+#     fixes every listed advisory, e.g. `image: nats:2.15.2-alpine`. Until
+#     then apply the workarounds of each advisory (https://advisories.nats.io/).
 deny contains f if {
 	some s in input.servers
 	v := _eval_version(s)
@@ -325,7 +325,7 @@ _listener(s, _, vk) if lib.varz_port(lib.varz_of(s)[vk], "port")
 #   category: security
 #   facets: [deployment, live]
 #   remediation: |-
-#     Move to a supported series (the message names them), e.g.
+#     Move nats-server to a supported release series, e.g.
 #     `image: nats:2.15.2-alpine`; read the release notes of each minor
 #     version in between (JetStream API level, config changes).
 deny contains f if {
@@ -362,7 +362,7 @@ _last_note(x) := sprintf(" (last release %s)", [_advisories.eol[x].last]) if {
 #   severity: medium
 #   category: security
 #   facets: [deployment, live]
-#   remediation: Update to the latest patch of the series (the message names it) and pin it.
+#   remediation: Update nats-server to the latest patch release of its series and pin that exact version.
 deny contains f if {
 	some s in input.servers
 	v := lib.server_semver(s)

@@ -57,6 +57,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			s := inv.Streams[idx]
 			f.TargetKind, f.TargetName = "stream", qualified(s.Account, s.Name)
 			loc = lookup(s.Locs, r.Path)
+			missing = missingKey(s.Locs, r.Path)
 			if !loc.Valid() {
 				loc = lookup(s.Locs, "config")
 			}
@@ -66,6 +67,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 			c := inv.Consumers[idx]
 			f.TargetKind, f.TargetName = "consumer", qualified(c.Account, c.Stream+"/"+c.Name)
 			loc = lookup(c.Locs, r.Path)
+			missing = missingKey(c.Locs, r.Path)
 			if !loc.Valid() {
 				loc = lookup(c.Locs, "config")
 			}

@@ -32,6 +32,10 @@ type outputFlags struct {
 	// compliance (--compliance) names the frameworks whose controls the
 	// report judges.
 	compliance []string
+	// previous (--previous) is the last audit's JSON report; commit
+	// (--commit) the scanned commit, for the Markdown and HTML reports.
+	previous string
+	commit   string
 }
 
 // renderOptions are the report options from the flags, with the rule

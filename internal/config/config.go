@@ -6,6 +6,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,9 +51,22 @@ type Config struct {
 	// (paths relative to the scanned root, merged in the order given), as
 	// the team passes them to docker compose -f.
 	ComposeProjects [][]string
+	// Owners assign the report's remediation actions to people (owners:
+	// a list of {match, owner, due}; match is a rule ID glob or a path
+	// glob), first match wins.
+	Owners []Owner
+	// SHA256 is the hex digest of the file as read, for the report's
+	// provenance.
+	SHA256 string
 
 	paramsNode *yaml.Node
 	exLines    []int
+}
+
+// Owner is one entry of owners:.
+type Owner struct {
+	Match, Owner, Due string
+	Line              int
 }
 
 // HelmRelease is one entry of helm: releases:.
@@ -112,7 +127,13 @@ func load(path string, read ReadFunc) (*Config, error) {
 		}
 		return nil, fmt.Errorf("read config %s: %w", path, safefile.CleanErr(err))
 	}
-	return Parse(data, path)
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	c.SHA256 = hex.EncodeToString(sum[:])
+	return c, nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -191,14 +212,62 @@ func Parse(data []byte, name string) (*Config, error) {
 			c.Helm = helmReleases(v, errs)
 		case "compose":
 			c.ComposeProjects = composeProjects(v, errs)
+		case "owners":
+			c.Owners = owners(v, errs)
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm, compose)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm, compose, owners)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// owners reads owners: [{match: GLOB, owner: NAME, due: DATE}, ...].
+func owners(v *yaml.Node, errs *errList) []Owner {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		errs.add(v.Line, "owners: want a list of {match, owner, due}")
+		return nil
+	}
+	var out []Owner
+	for _, item := range v.Content {
+		if item.Kind != yaml.MappingNode {
+			errs.add(item.Line, "owners: want {match, owner, due}")
+			continue
+		}
+		o := Owner{Line: item.Line}
+		for _, kv := range pairs(item, errs) {
+			k, x := kv[0], kv[1]
+			if x.Kind != yaml.ScalarNode {
+				errs.add(x.Line, fmt.Sprintf("owners: %s: want a string", show(k.Value)))
+				continue
+			}
+			switch k.Value {
+			case "match":
+				o.Match = x.Value
+			case "owner":
+				o.Owner = x.Value
+			case "due":
+				o.Due = x.Value
+			default:
+				errs.add(k.Line, fmt.Sprintf("unknown key %s in owners (want match, owner, due)", show(k.Value)))
+			}
+		}
+		if o.Match == "" || o.Owner == "" {
+			errs.add(item.Line, "owners: each entry needs match (a rule ID or path glob) and owner")
+			continue
+		}
+		if _, err := path.Match(o.Match, ""); err != nil {
+			errs.add(item.Line, fmt.Sprintf("owners: match %s is not a valid glob", show(o.Match)))
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // composeProjects reads compose: {projects: [[file, file...], ...]}.

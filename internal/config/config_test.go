@@ -88,12 +88,27 @@ func TestComposeProjects(t *testing.T) {
 	}
 }
 
+func TestOwners(t *testing.T) {
+	c, err := Parse([]byte("version: 1\nowners:\n  - match: NATS-TLS-*\n    owner: security team\n    due: 2026-12-31\n  - match: jetstream/**\n    owner: messaging\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Owner{{Match: "NATS-TLS-*", Owner: "security team", Due: "2026-12-31", Line: 3}, {Match: "jetstream/**", Owner: "messaging", Line: 6}}
+	if fmt.Sprint(c.Owners) != fmt.Sprint(want) {
+		t.Errorf("owners = %+v, want %+v", c.Owners, want)
+	}
+}
+
 func TestErrorsNameFileAndLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, helm, compose)`}},
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, helm, compose, owners)`}},
+		{"owners not a list", "owners: {a: b}\n", []string{"c.yaml:1: owners: want a list of {match, owner, due}"}},
+		{"owner without match", "owners:\n  - owner: ops\n", []string{"c.yaml:2: owners: each entry needs match"}},
+		{"owner bad glob", "owners:\n  - match: \"NATS-[\"\n    owner: ops\n", []string{"c.yaml:2: owners: match"}},
+		{"owner unknown key", "owners:\n  - match: NATS-*\n    owner: ops\n    when: soon\n", []string{`c.yaml:4: unknown key "when" in owners`}},
 		{"unknown exception key", "exceptions:\n  - rule: NATS-OPS-001\n    reason: r\n    expire: 2027-01-01\n", []string{`c.yaml:4: unknown key "expire" in exception (want rule, path, target, reason, expires, max_severity)`}},
 		{"missing rule", "exceptions:\n  - reason: r\n", []string{"c.yaml:2: exception without rule"}},
 		{"bad date", "exceptions:\n  - rule: NATS-OPS-001\n    expires: someday\n", []string{`c.yaml:2: exception: expires (not shown): not a date`}},

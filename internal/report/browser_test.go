@@ -113,7 +113,7 @@ func TestBrowserHTMLReport(t *testing.T) {
 			scoreBars: drawn('#chart-scores rect.bar'),
 			severityBars: drawn('#chart-severity rect.bar'),
 			categorySegments: drawn('#chart-category rect.bar'),
-			findings: n('li.finding'),
+			findings: n('li.finding') + n('p.also'),
 			scripts: n('script'),
 		};
 	})()`))

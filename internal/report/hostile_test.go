@@ -108,11 +108,11 @@ func hostileHeadings(r *Report) [4]int {
 		sevs[string(f.Severity)] = true
 		groups[string(f.Severity)+"\x00"+f.RuleID] = true
 	}
-	h3 := len(sevs) + 3 // severities under Findings, three horizons under Recommendations
-	if len(r.Findings) == 0 {
-		h3 = 3
-	}
-	return [4]int{1, 4, h3, len(groups)}
+	// h2: executive summary, most urgent, scores, remediation plan,
+	// findings, controls, scope and confidence, provenance (no appendix:
+	// the hostile rules are not in the catalog). h3: the severities under
+	// Findings.
+	return [4]int{1, 8, len(sevs), len(groups)}
 }
 
 // untrustedTexts are the strings of r that the Markdown report shows whole.

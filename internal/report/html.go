@@ -118,6 +118,18 @@ func htmlCode(s string) string {
 }
 
 type htmlReport struct {
+	Since      *htmlSince
+	Exec       []string
+	Deadlines  []htmlDeadline
+	Scores     []string // one line per category, with its coverage
+	Withheld   string
+	Plan       []planRow
+	Owners     bool
+	Rescan     string
+	Good       []string
+	Pass       string
+	Scope      []string
+	Provenance []KV
 	Header     htmlHeader
 	Grade      string
 	Overall    string // "4.6", or "" when there is no score
@@ -127,7 +139,6 @@ type htmlReport struct {
 	Breakdown  breakdownTable
 	Urgent     []urgentItem
 	Severities []sevSection
-	Horizons   []horizon
 	Suppressed []suppressedRow
 	Coverage   htmlCoverage
 	Compliance []htmlFramework // compliance_html.go
@@ -152,14 +163,30 @@ type htmlHeader struct {
 }
 
 var scanStatusText = map[string]string{
-	StatusIncomplete:  "Incomplete audit: at least one rule failed at evaluation; the findings of the others are reported (see Coverage).",
+	StatusIncomplete:  "Incomplete audit: at least one rule failed at evaluation; the findings of the others are reported (see Scope and confidence).",
 	StatusNoNATSInput: "Nothing audited: the paths hold no NATS configuration.",
-	StatusNotParsed:   "Nothing audited: NATS configuration was found, but none of it could be parsed (see Coverage).",
+	StatusNotParsed:   "Nothing audited: NATS configuration was found, but none of it could be parsed (see Scope and confidence).",
+}
+
+type htmlSince struct {
+	Summary                                                 string
+	Fixed, New, Escalated, StillOpen, Suppressed, Unchecked int
+	Overall                                                 string
+	NewList, EscalatedList, FixedList                       []string
+}
+
+type htmlDeadline struct{ When, What, Where string }
+
+type planRow struct {
+	N                                                  int
+	Anchor, ID, Places, Closes, Effort, Prereq, Verify string
+	Owner, Due                                         string
+	Fix                                                []inline
 }
 
 type urgentItem struct {
-	Anchor, ID, Title, Severity, Places string
-	Fix                                 []inline
+	Anchor, ID, Title, Severity, Places, Deadline, Also string
+	Fix                                                 []inline
 }
 
 type sevSection struct {
@@ -178,11 +205,7 @@ type ruleSection struct {
 
 type htmlFinding struct {
 	Target, Location, Endpoint, Path, Message, Snippet string
-}
-
-type horizon struct {
-	Title string
-	Items []urgentItem
+	Also                                               []string // findings of other rules with the same root cause
 }
 
 type suppressedRow struct {
@@ -253,7 +276,15 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 	d.Charts = []Chart{scoreChart(r.Scores), severityChart(r.Summary), categoryChart(r.Findings)}
 	d.Breakdown = newBreakdown(r.Findings)
 
-	groups := ruleGroups(r.Findings)
+	v := buildView(r, cat)
+	d.fillAudit(r, v, opt)
+	var shown []Finding
+	for _, f := range r.Findings {
+		if !v.Hidden[findingKey(f)] {
+			shown = append(shown, f)
+		}
+	}
+	groups := ruleGroups(shown)
 	anchors := anchorSet{}
 	anchorOf := map[string]string{}
 	for _, sev := range finding.SeverityNames() {
@@ -264,34 +295,49 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 			}
 			a := anchors.add("rule-" + g.ruleID + "-" + sev)
 			anchorOf[g.severity+"\x00"+g.ruleID] = a
-			s.Rules = append(s.Rules, newRuleSection(g, cat[g.ruleID], a))
+			rs := newRuleSection(g, cat[g.ruleID], a)
+			for i, f := range g.findings {
+				for _, o := range v.AlsoOf[findingKey(f)] {
+					rs.Findings[i].Also = append(rs.Findings[i].Also, htmlText(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", o.RuleID, o.Title, o.Severity, sentence(resultMessage(o)))))
+				}
+			}
+			s.Rules = append(s.Rules, rs)
 		}
 		if len(s.Rules) > 0 {
 			d.Severities = append(d.Severities, s)
 		}
 	}
 
-	byImpact := byRule(r.Findings)
-	item := func(g ruleGroup) urgentItem {
-		return urgentItem{
-			Anchor: anchorOf[g.severity+"\x00"+g.ruleID], ID: htmlText(g.ruleID), Title: htmlText(g.title),
-			Severity: g.severity, Places: htmlPlaces(g.findings, 4), Fix: inlines(firstFixText(cat[g.ruleID], g)),
-		}
-	}
-	for _, g := range byImpact {
-		if len(d.Urgent) == 5 || finding.SeverityRank(g.severity) < finding.SeverityRank("high") {
-			break
-		}
-		d.Urgent = append(d.Urgent, item(g))
-	}
-	for _, hz := range recommendationHorizons {
-		x := horizon{Title: hz.title}
-		for _, g := range byImpact {
-			if contains(hz.sevs, g.severity) {
-				x.Items = append(x.Items, item(g))
+	anchorFor := func(a action) string {
+		for _, sev := range finding.SeverityNames() {
+			if x := anchorOf[sev+"\x00"+a.RuleID]; x != "" {
+				return x
 			}
 		}
-		d.Horizons = append(d.Horizons, x)
+		return "findings"
+	}
+	for i, a := range v.Actions {
+		g := ruleGroup{ruleID: a.RuleID, findings: a.Leads}
+		fix := firstFixText(cat[a.RuleID], g)
+		if len(d.Urgent) < 5 && a.Urgency >= urgentMin {
+			u := urgentItem{Anchor: anchorFor(a), ID: htmlText(a.RuleID), Title: htmlText(a.Title), Severity: a.Severity,
+				Places: htmlPlaces(a.Leads, 3), Fix: inlines(fix)}
+			if a.Deadline != nil {
+				u.Deadline = htmlText(a.Deadline.When())
+			}
+			if also := a.ClosedRules()[1:]; len(also) > 0 {
+				u.Also = htmlText(strings.Join(also, ", "))
+			}
+			d.Urgent = append(d.Urgent, u)
+		}
+		row := planRow{N: i + 1, Anchor: anchorFor(a), ID: htmlText(a.RuleID), Places: htmlText(placesPlain(a.Leads, 3)),
+			Closes: htmlText(fmt.Sprintf("%s: %s", strings.Join(a.ClosedRules(), ", "), plural(len(a.Closes()), "finding"))),
+			Effort: htmlText(a.Effort), Prereq: htmlText(nonEmpty(a.Prereq, "none")), Verify: htmlText(a.Verify), Fix: inlines(fix)}
+		if len(opt.Owners) > 0 {
+			o := ownerOf(opt.Owners, a)
+			row.Owner, row.Due = htmlText(nonEmpty(o.Owner, "—")), htmlText(nonEmpty(o.Due, "—"))
+		}
+		d.Plan = append(d.Plan, row)
 	}
 
 	for _, f := range r.Suppressed {
@@ -318,18 +364,17 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 			srcs = rule.Facets
 		}
 		row.Inputs = htmlText(nonEmpty(strings.Join(srcs, ", "), "—"))
-		switch {
-		case rs.Failed:
-			row.Status = "failed at evaluation: not evaluated (see the errors)"
-		case rs.Evaluated:
+		if rs.Evaluated {
 			c.Evaluated++
-			row.Status = "evaluated"
-		case rs.Disabled:
-			row.Status = "disabled by configuration"
-		default:
-			row.Status = "not evaluated: no input it judges"
 		}
 		c.Rules = append(c.Rules, row)
+	}
+	for i, ctl := range v.Controls {
+		st := ctl.Status
+		if ctl.Detail != "" {
+			st += ": " + ctl.Detail
+		}
+		c.Rules[i].Status = htmlText(st)
 	}
 	for _, f := range r.Scan.Files {
 		c.Files = append(c.Files, htmlText(f))
@@ -340,15 +385,6 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 	}
 	d.Compliance = newHTMLCompliance(r)
 	return d
-}
-
-var recommendationHorizons = []struct {
-	title string
-	sevs  []string
-}{
-	{"This week: critical and high", []string{"critical", "high"}},
-	{"This month: medium", []string{"medium"}},
-	{"This quarter: low and info", []string{"low", "info"}},
 }
 
 func errorText(file, target string, line int, msg string) string {

@@ -32,16 +32,23 @@ func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 }
 
 func renderMarkdown(r *Report, opt RenderOptions, lim mdLimit) string {
-	m := &mdWriter{r: r, cat: catalogIndex(opt.Rules), lim: lim}
+	m := &mdWriter{r: r, cat: catalogIndex(opt.Rules), lim: lim, prev: opt.Previous}
+	m.v = buildView(r, m.cat)
 	m.header()
 	if lim.note != "" {
 		m.para(lim.note)
 	}
+	m.sinceLast()
+	m.executive()
+	m.urgent()
 	m.summary()
+	m.plan(opt.Owners)
 	m.findings()
-	m.recommendations()
+	m.controls()
 	m.coverage()
 	m.compliance() // compliance_md.go
+	m.provenance(opt.Provenance)
+	m.appendix()
 	// The Markdown is also printed to CI logs (cat natsaudit.md): what
 	// escaping leaves of a workflow command (in code spans and snippets) is
 	// broken the way text output breaks it.
@@ -49,10 +56,12 @@ func renderMarkdown(r *Report, opt RenderOptions, lim mdLimit) string {
 }
 
 type mdWriter struct {
-	b   strings.Builder
-	r   *Report
-	cat map[string]*finding.Rule
-	lim mdLimit // what to leave out to fit --markdown-max-bytes
+	b    strings.Builder
+	r    *Report
+	cat  map[string]*finding.Rule
+	lim  mdLimit // what to leave out to fit --markdown-max-bytes
+	v    *auditView
+	prev *Report // --previous: the last audit's report, or nil
 }
 
 func (m *mdWriter) p(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
@@ -104,7 +113,7 @@ func (m *mdWriter) header() {
 
 func (m *mdWriter) summary() {
 	r := m.r
-	m.p("## Summary\n\n")
+	m.p("## Scores\n\n")
 	var s strings.Builder
 	switch {
 	case NotEvaluated(r):
@@ -132,18 +141,15 @@ func (m *mdWriter) summary() {
 		fmt.Fprintf(&s, "No findings: all %s passed.", plural(evaluated, "evaluated rule"))
 	default:
 		fmt.Fprintf(&s, "%s (%s) from %d of %s.", plural(r.Summary.Total, "finding"), nonZeroCounts(r.Summary), failed, plural(evaluated, "evaluated rule"))
-		if top := m.topRule(); top != "" {
-			s.WriteString(" " + top)
-		}
 	}
 	if n := len(r.Errors) - RuleErrors(r); n > 0 {
-		fmt.Fprintf(&s, " %s could not be read or parsed, so part of the deployment was not checked (see Coverage).", plural(n, "input"))
+		fmt.Fprintf(&s, " %s could not be read or parsed, so part of the deployment was not checked (see Scope and confidence).", plural(n, "input"))
 	}
 	if n := RuleErrors(r); n > 0 {
-		fmt.Fprintf(&s, " **Incomplete scan:** %s failed at evaluation; the rules in it gave no findings and are left out of the scores (see Coverage).", plural(n, "rule package"))
+		fmt.Fprintf(&s, " **Incomplete scan:** %s failed at evaluation; the rules in it gave no findings and are left out of the scores (see Scope and confidence).", plural(n, "rule package"))
 	}
 	if n := len(r.Suppressed); n > 0 {
-		fmt.Fprintf(&s, " %s suppressed (listed under Coverage).", pluralVerb(n, "finding is", "findings are"))
+		fmt.Fprintf(&s, " %s suppressed (listed under Scope and confidence).", pluralVerb(n, "finding is", "findings are"))
 	}
 	m.para(s.String())
 
@@ -157,12 +163,14 @@ func (m *mdWriter) summary() {
 			m.bullet(fmt.Sprintf("%s: n/a (no %s rule could be evaluated on these inputs)", Title(c), c))
 			continue
 		}
-		m.bullet(fmt.Sprintf("%s: %.1f/10 (%s evaluated, %d failed)", Title(c), *cs.Score, plural(cs.RulesEvaluated, "rule"), cs.RulesFailed))
+		m.bullet(categoryLine(c, cs))
 	}
 	m.p("\n")
 	if r.Scores.Overall != nil {
 		m.para(fmt.Sprintf("**Grade: %s** (overall %.1f/10; A ≥ 9, B ≥ 8, C ≥ 7, D ≥ 5, F below; how scores are computed: %s)",
 			mdInline(r.Scores.Grade), *r.Scores.Overall, ScoringDocURI))
+	} else if r.Scores.GradeWithheld != "" {
+		m.para("**Grade: n/a**: no grade, because " + mdInline(r.Scores.GradeWithheld) + " (how scores are computed: " + ScoringDocURI + ").")
 	} else {
 		m.para("**Grade: n/a**")
 	}
@@ -190,16 +198,6 @@ func (m *mdWriter) summary() {
 	}
 }
 
-// topRule names the most urgent problem in one sentence.
-func (m *mdWriter) topRule() string {
-	groups := ruleGroups(m.r.Findings)
-	if len(groups) == 0 {
-		return ""
-	}
-	g := groups[0]
-	return fmt.Sprintf("Most urgent: %s (%s, %s) at %s.", mdInline(g.ruleID), mdInline(g.title), mdInline(g.severity), placesText(g.findings, 3))
-}
-
 func (m *mdWriter) findings() {
 	r := m.r
 	m.p("## Findings\n\n")
@@ -207,7 +205,16 @@ func (m *mdWriter) findings() {
 		m.para("No findings.")
 		return
 	}
-	groups := ruleGroups(r.Findings)
+	var shown []Finding
+	for _, f := range r.Findings {
+		if !m.v.Hidden[findingKey(f)] {
+			shown = append(shown, f)
+		}
+	}
+	if len(shown) < len(r.Findings) {
+		m.para(fmt.Sprintf("%s the root cause of a finding below (the same value at the same line: one change fixes both): shown with it, and scored once.", pluralVerb(len(r.Findings)-len(shown), "finding of another rule shares", "findings of other rules share")))
+	}
+	groups := ruleGroups(shown)
 	for _, sev := range finding.SeverityNames() {
 		var in []ruleGroup
 		for _, g := range groups {
@@ -228,7 +235,11 @@ func (m *mdWriter) findings() {
 func (m *mdWriter) ruleSection(g ruleGroup) {
 	rule := m.cat[g.ruleID]
 	m.p("#### %s: %s\n\n", mdInline(g.ruleID), mdInline(g.title))
-	m.para(fmt.Sprintf("%s · %s · %s", mdInline(Title(g.category)), mdInline(g.severity), plural(len(g.findings), "place")))
+	meta := fmt.Sprintf("%s · %s · %s", mdInline(Title(g.category)), mdInline(g.severity), plural(len(g.findings), "place"))
+	if m.lim.detail < mdFixOnly && trusted(rule) {
+		meta += fmt.Sprintf(" · why it matters: [%s](#%s)", mdInline(g.ruleID), ruleAnchor(g.ruleID))
+	}
+	m.para(meta)
 	for _, f := range g.findings {
 		// Where first, then what: "server x at `file:line`: message".
 		where := "**" + mdInline(nonEmpty(f.Target, "deployment")) + "**"
@@ -242,6 +253,11 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		}
 		m.b.WriteString(wrap(where+": "+mdInline(sentence(resultMessage(f))), mdWidth, "- ", "  "))
 		m.b.WriteString("\n")
+		for _, o := range m.v.AlsoOf[findingKey(f)] {
+			m.p("\n")
+			m.b.WriteString(wrap(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", mdInline(o.RuleID), mdInline(o.Title), mdInline(string(o.Severity)), mdInline(sentence(resultMessage(o)))), mdWidth, "  - ", "    "))
+			m.b.WriteString("\n")
+		}
 		if f.Snippet != "" && m.lim.detail < mdNoSnippets {
 			m.p("\n%s", mdFenced(f.Snippet, snippetLang(f), "  "))
 		}
@@ -259,24 +275,12 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		m.untrustedRuleText(rule, g)
 		return
 	}
-	desc, fix, refs := rule.Description, rule.Remediation, rule.References
-	if desc != "" {
-		m.para("**Why it matters.** " + desc)
-	}
-	if fix != "" {
-		fix = strings.TrimSpace(fix)
+	if fix := strings.TrimSpace(rule.Remediation); fix != "" {
 		if strings.Contains(fix, "\n") || len(fix) > mdWidth-10 {
 			m.p("**Fix.**\n\n%s\n\n", wrapMarkdown(fix, mdWidth))
 		} else {
 			m.para("**Fix.** " + fix)
 		}
-	}
-	if len(refs) > 0 {
-		m.p("References:\n\n")
-		for _, ref := range refs {
-			m.p("- %s\n", ref)
-		}
-		m.p("\n")
 	}
 }
 
@@ -303,49 +307,6 @@ func (m *mdWriter) untrustedRuleText(rule *finding.Rule, g ruleGroup) {
 		m.p("References:\n\n")
 		for _, ref := range refs {
 			m.bullet(mdInline(ref))
-		}
-		m.p("\n")
-	}
-}
-
-func (m *mdWriter) recommendations() {
-	m.p("## Recommendations\n\n")
-	if len(m.r.Findings) == 0 {
-		m.para("Nothing to fix. Keep the scan in CI so that it stays that way.")
-		return
-	}
-	groups := byRule(m.r.Findings)
-	horizons := []struct {
-		title string
-		sevs  []string
-	}{
-		{"This week: critical and high", []string{"critical", "high"}},
-		{"This month: medium", []string{"medium"}},
-		{"This quarter: low and info", []string{"low", "info"}},
-	}
-	for _, h := range horizons {
-		var in []ruleGroup
-		for _, g := range groups {
-			for _, s := range h.sevs {
-				if g.severity == s {
-					in = append(in, g)
-				}
-			}
-		}
-		m.p("### %s\n\n", h.title)
-		if len(in) == 0 {
-			m.para("Nothing.")
-			continue
-		}
-		for i, g := range in {
-			fix := m.firstFix(g)
-			item := fmt.Sprintf("**%s** %s: %s.", mdInline(g.ruleID), mdInline(g.title), placesText(g.findings, 4))
-			if fix != "" {
-				item += " " + fix
-			}
-			marker := fmt.Sprintf("%d. ", i+1)
-			m.b.WriteString(wrap(item, mdWidth, marker, strings.Repeat(" ", len(marker))))
-			m.b.WriteString("\n")
 		}
 		m.p("\n")
 	}
@@ -384,7 +345,11 @@ func (m *mdWriter) firstFix(g ruleGroup) string {
 
 func (m *mdWriter) coverage() {
 	r := m.r
-	m.p("## Coverage\n\n")
+	m.p("## Scope and confidence\n\n")
+	for _, x := range m.v.Scope {
+		m.bullet(mdInline(x))
+	}
+	m.p("\n")
 	var evaluated, notEval, failedRules []RuleStatus
 	var disabled []string
 	custom := 0
@@ -422,28 +387,9 @@ func (m *mdWriter) coverage() {
 		s += fmt.Sprintf(" Failed at evaluation, so not evaluated (see below): %s.", mdInline(strings.Join(ids, ", ")))
 	}
 	if len(notEval) > 0 {
-		s += fmt.Sprintf(" %s could not be evaluated because the scan had none of the inputs they judge:", pluralVerb(len(notEval), "rule", "rules"))
+		s += fmt.Sprintf(" %s could not be evaluated because the scan had none of the inputs they judge (the Controls table names what each needs).", pluralVerb(len(notEval), "rule", "rules"))
 	}
 	m.para(s)
-	if len(notEval) > 0 {
-		m.p("| Rule | Title | Needs |\n|---|---|---|\n")
-		for _, rs := range notEval {
-			needs := "—"
-			if rule := m.cat[rs.ID]; rule != nil && len(rule.Facets) > 0 {
-				needs = strings.Join(rule.Facets, ", ")
-			}
-			m.p("| %s | %s | %s |\n", mdCell(rs.ID), mdCell(rs.Title), mdCell(needs))
-		}
-		m.p("\n")
-		if len(r.Scan.Targets) == 0 {
-			for _, rs := range notEval {
-				if rule := m.cat[rs.ID]; rule != nil && contains(rule.Facets, "live") {
-					m.para("Rules that need `live` judge what only a running server shows (versions, health, stream state): audit the servers too to evaluate them.")
-					break
-				}
-			}
-		}
-	}
 	m.p("**Files read (%d):**\n\n", len(r.Scan.Files))
 	if m.lim.detail >= mdNoSnippets && len(r.Scan.Files) > 0 {
 		m.para("Not listed here (the report was shortened); the JSON report lists them.")
@@ -530,23 +476,6 @@ func ruleGroups(fs []Finding) []ruleGroup {
 		return a.ruleID < b.ruleID
 	})
 	return out
-}
-
-// byRule orders rule groups by impact: severity, then how many places, then
-// rule ID.
-func byRule(fs []Finding) []ruleGroup {
-	g := ruleGroups(fs)
-	sort.SliceStable(g, func(i, j int) bool {
-		a, b := g[i], g[j]
-		if ra, rb := finding.SeverityRank(a.severity), finding.SeverityRank(b.severity); ra != rb {
-			return ra > rb
-		}
-		if len(a.findings) != len(b.findings) {
-			return len(a.findings) > len(b.findings)
-		}
-		return a.ruleID < b.ruleID
-	})
-	return g
 }
 
 // placesText is "1 place (server nats-1)" or "5 places (stream A, stream B,
@@ -656,7 +585,7 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+	if strings.HasSuffix(word, "y") && len(word) > 1 && !strings.ContainsRune("aeiou", rune(word[len(word)-2])) {
 		return fmt.Sprintf("%d %sies", n, word[:len(word)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, word)
@@ -691,7 +620,7 @@ func firstSentence(s string) string {
 		para = append(para, t)
 	}
 	s = strings.Join(para, " ")
-	if i := strings.Index(s, ". "); i >= 0 {
+	if i := sentenceEnd(s); i >= 0 {
 		s = s[:i+1]
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
@@ -700,6 +629,30 @@ func firstSentence(s string) string {
 		s = strings.TrimSuffix(s, tail)
 	}
 	return sentence(s)
+}
+
+// sentenceEnd is the index of the period that ends the first sentence of
+// s, or -1: not an ellipsis ("ca_file: ... }") nor an abbreviation ("e.g.",
+// "i.e.", "etc.").
+func sentenceEnd(s string) int {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '.' || s[i+1] != ' ' {
+			continue
+		}
+		if i > 0 && s[i-1] == '.' {
+			continue
+		}
+		w := s[:i]
+		if j := strings.LastIndexAny(w, " ("); j >= 0 {
+			w = w[j+1:]
+		}
+		switch strings.ToLower(w) {
+		case "e.g", "i.e", "etc", "vs", "cf":
+			continue
+		}
+		return i
+	}
+	return -1
 }
 
 func contains(xs []string, x string) bool {

@@ -37,7 +37,37 @@ type RenderOptions struct {
 	// Redact, when set, masks secrets in every string from input before a
 	// format escapes it (see Report.Redacted).
 	Redact Redactor
+	// Previous is the last audit's JSON report (--previous): Markdown and
+	// HTML open with what changed since.
+	Previous *Report
+	// Owners assign the remediation plan's actions to people
+	// (.natsaudit.yaml owners:), first match wins.
+	Owners []Owner
+	// Provenance is what the Markdown and HTML reports give the auditor
+	// beyond the report itself (settings file hash, CI run, commit).
+	Provenance *Provenance
 }
+
+// Owner assigns the actions whose rule ID or file matches Match (a glob:
+// "NATS-TLS-*", "config/nats/*.conf", "jetstream/**") to Owner, due Due.
+type Owner struct {
+	Match string `yaml:"match" json:"match"`
+	Owner string `yaml:"owner" json:"owner"`
+	Due   string `yaml:"due" json:"due,omitempty"`
+}
+
+// Provenance says where a report comes from. Every value is plain text from
+// the run's environment or flags: never a secret (the CI variables read are
+// listed in docs/reports.md), never read from inside .git.
+type Provenance struct {
+	SettingsFile   string // the .natsaudit.yaml used, "" when none
+	SettingsSHA256 string
+	Commit         string // --commit, or the CI's commit variable
+	CI             []KV   // standard CI variables: name and value
+}
+
+// KV is one named value.
+type KV struct{ Key, Value string }
 
 // Render writes r in the named format.
 func Render(format string, w io.Writer, r *Report, opt RenderOptions) error {

@@ -80,6 +80,10 @@ type Scores struct {
 	Overall    *float64                 `json:"overall"`
 	Grade      string                   `json:"grade"`
 	Categories map[string]CategoryScore `json:"categories"`
+	// GradeWithheld says why there is no grade although some category has a
+	// score: the categories scored with enough coverage carry less than
+	// half of the weight (docs/scoring.md, "Coverage").
+	GradeWithheld string `json:"grade_withheld,omitempty"`
 }
 
 // CategoryScore is one category's score.
@@ -88,7 +92,19 @@ type CategoryScore struct {
 	RulesEvaluated int      `json:"rules_evaluated"`
 	RulesFailed    int      `json:"rules_failed"`
 	Findings       int      `json:"findings"`
+	// RulesTotal is the number of rules of the category in the catalog, and
+	// Coverage the share of their weight that was evaluated (0–1); both are
+	// absent when the catalog was not known.
+	RulesTotal int      `json:"rules_total,omitempty"`
+	Coverage   *float64 `json:"coverage,omitempty"`
+	// LowConfidence: coverage is below CoverageThreshold; the score is
+	// shown but left out of the overall score and the grade.
+	LowConfidence bool `json:"low_confidence,omitempty"`
 }
+
+// CoverageThreshold is the coverage below which a category's score is low
+// confidence (docs/scoring.md, "Coverage").
+const CoverageThreshold = 0.5
 
 // Location, Finding and Suppression are the shared vocabulary's (package
 // finding); these aliases keep report.Finding readable where a renderer

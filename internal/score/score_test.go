@@ -53,3 +53,99 @@ func TestExtraFindingsAreCapped(t *testing.T) {
 		t.Errorf("score = %v, want 6.7", got)
 	}
 }
+
+// One image tag is both affected by advisories (VER-001) and end-of-life
+// (VER-002): one root cause, charged once, at its most severe finding.
+func TestRootCauseChargedOnce(t *testing.T) {
+	rules := []*finding.Rule{{ID: "NATS-VER-001", Category: "security"}, {ID: "NATS-VER-002", Category: "security"}, {ID: "NATS-TLS-002", Category: "security"}}
+	at := func(rule, sev, file string, line int, path string) report.Finding {
+		return report.Finding{RuleID: rule, Severity: finding.Severity(sev), Location: &report.Location{File: file, Line: line}, Path: path}
+	}
+	cases := []struct {
+		name     string
+		findings []report.Finding
+		want     float64
+	}{
+		{"one tag, two rules: only the critical is charged (P=4, capped)", []report.Finding{
+			at("NATS-VER-001", "critical", "docker-compose.yml", 5, "deployment/image"),
+			at("NATS-VER-002", "high", "docker-compose.yml", 5, "deployment/image"),
+		}, 4},
+		{"one tag, high and medium: P=2", []report.Finding{
+			at("NATS-VER-001", "medium", "docker-compose.yml", 5, "deployment/image"),
+			at("NATS-VER-002", "high", "docker-compose.yml", 5, "deployment/image"),
+		}, 8.2},
+		{"two values: both charged, P=3", []report.Finding{
+			at("NATS-VER-002", "high", "docker-compose.yml", 5, "deployment/image"),
+			at("NATS-TLS-002", "medium", "nats.conf", 37, "config/allow_non_tls"),
+		}, 7.4},
+		{"same line, whole-object path: not one root cause, P=3", []report.Finding{
+			at("NATS-VER-002", "high", "s.yaml", 7, "config"),
+			at("NATS-TLS-002", "medium", "s.yaml", 7, "config"),
+		}, 7.4},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := Compute(c.findings, rules)
+			cs := s.Categories["security"]
+			if got := *cs.Score; got != c.want {
+				t.Errorf("security = %v, want %v", got, c.want)
+			}
+			if cs.Findings != len(c.findings) {
+				t.Errorf("findings = %d, want %d (every finding is still counted)", cs.Findings, len(c.findings))
+			}
+		})
+	}
+}
+
+func TestCoverage(t *testing.T) {
+	catalog := []*finding.Rule{
+		{ID: "S1", Category: "security", Severity: "high"}, {ID: "S2", Category: "security", Severity: "medium"},
+		{ID: "P1", Category: "performance", Severity: "low"}, {ID: "P2", Category: "performance", Severity: "high"},
+		{ID: "R1", Category: "reliability", Severity: "medium"},
+	}
+	byID := map[string]*finding.Rule{}
+	for _, r := range catalog {
+		byID[r.ID] = r
+	}
+	pick := func(ids ...string) []*finding.Rule {
+		var out []*finding.Rule
+		for _, id := range ids {
+			out = append(out, byID[id])
+		}
+		return out
+	}
+	cases := []struct {
+		name      string
+		evaluated []string
+		lowPerf   bool
+		perfCov   float64
+		grade     string
+		overall   float64 // 0: none
+	}{
+		// performance: 0.5 of 2.5 evaluated = 20% < 50%: low confidence,
+		// left out; security 0.4 + reliability 0.3 >= 0.5: graded.
+		{"thin performance is low confidence and not graded", []string{"S1", "S2", "P1", "R1"}, true, 0.2, "A", 10},
+		{"full coverage", []string{"S1", "S2", "P1", "P2", "R1"}, false, 1, "A", 10},
+		// only performance (0.15) and reliability (0.3) scored with
+		// confidence: under half of the weight, no grade.
+		{"too thin to grade", []string{"P2", "R1"}, false, 0.8, "n/a", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := ComputeCatalog(nil, pick(c.evaluated...), catalog)
+			p := s.Categories["performance"]
+			if p.LowConfidence != c.lowPerf || p.Coverage == nil || *p.Coverage != c.perfCov || p.RulesTotal != 2 {
+				t.Errorf("performance = %+v (coverage %v), want low=%v coverage %v of 2 rules", p, p.Coverage, c.lowPerf, c.perfCov)
+			}
+			if s.Grade != c.grade {
+				t.Errorf("grade = %q, want %q", s.Grade, c.grade)
+			}
+			if c.overall == 0 && (s.Overall != nil || s.GradeWithheld == "") {
+				t.Errorf("overall = %v withheld %q: want none, with the reason", s.Overall, s.GradeWithheld)
+			}
+			if c.overall != 0 && (s.Overall == nil || *s.Overall != c.overall) {
+				t.Errorf("overall = %v, want %v", s.Overall, c.overall)
+			}
+		})
+	}
+}

@@ -75,15 +75,22 @@ func (a *Analyzer) RedactPath(s string) string { return RedactPath(s) }
 // userinfo of --routes/--cluster URLs) in every compose form, URL
 // passwords, nkey seeds, private keys and JWTs. It does not need to know
 // the values.
+// refDefault is the default of a shell-style reference: ${VAR:-x},
+// ${VAR-x}, ${VAR:=x}, ${VAR=x}.
+var refDefault = regexp.MustCompile(`(\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=])([^}"']+)(\}?)`)
+
 func RedactLine(s string) string {
 	s = MaskPatterns(s)
 	s = secretKV.ReplaceAllStringFunc(s, func(m string) string {
 		sub := secretKV.FindStringSubmatch(m)
 		val := sub[2]
 		// A reference to a variable is not a secret: keep it so the reader can
-		// see where the value comes from.
+		// see where the value comes from. Its default (${VAR:-default}) is a
+		// value in a secret position like any other: masked, placeholder or
+		// not, so that one policy holds everywhere (docs/reports.md,
+		// "Redaction").
 		if isReference(strings.Trim(val, `"'`)) {
-			return m
+			return sub[1] + refDefault.ReplaceAllString(val, "${1}"+Mask+"${3}")
 		}
 		// A block ("authorization {") is not a value.
 		if val == Mask || strings.Trim(val, `"'`) == Mask || val == "{" || val == "[" {

@@ -77,3 +77,20 @@ func TestValuesInLine(t *testing.T) {
 		}
 	}
 }
+
+// One policy: a variable reference stays visible, its default does not,
+// whether it is a placeholder or a real password.
+func TestRedactLineReferenceDefault(t *testing.T) {
+	for in, want := range map[string]string{
+		"NATS_PASSWORD=${NATS_PASSWORD:-MUST_SET_IN_PRODUCTION}": "NATS_PASSWORD=${NATS_PASSWORD:-****}",
+		"NATS_PASSWORD=${NATS_PASSWORD-hunter2}":                 "NATS_PASSWORD=${NATS_PASSWORD-****}",
+		`password: "${NATS_PASSWORD:=s3cr3t}"`:                   `password: "${NATS_PASSWORD:=****}"`,
+		"NATS_PASSWORD=${NATS_PASSWORD}":                         "NATS_PASSWORD=${NATS_PASSWORD}",
+		"password: $NATS_PASSWORD":                               "password: $NATS_PASSWORD",
+		`password: "changeme"`:                                   `password: "****"`,
+	} {
+		if got := RedactLine(in); got != want {
+			t.Errorf("RedactLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
