@@ -109,7 +109,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	}
 	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm, ComposeProjects: opt.ComposeProjects})
 	for _, p := range opt.Paths {
-		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
+		inv.Scan.Roots = append(inv.Scan.Roots, rootName(opt.Base, p))
 	}
 	if opt.Live != nil {
 		if err := opt.Live(ctx, inv); err != nil {
@@ -356,4 +356,25 @@ func locKey(f report.Finding) string {
 func Fingerprint(ruleID, file, target, path string) string {
 	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, file, target, path}, "\x00")))
 	return hex.EncodeToString(h[:16])
+}
+
+// rootName is a scanned path as reports name it: as typed when relative;
+// an absolute one relative to base (the project root), so that no absolute
+// path of the machine that ran the scan ends up in a report.
+func rootName(base, p string) string {
+	if !filepath.IsAbs(p) {
+		return filepath.ToSlash(p) // as typed: names no more than the user gave
+	}
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	r, err := filepath.Rel(absBase, p)
+	switch {
+	case err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)):
+		return filepath.ToSlash(p)
+	case r == ".":
+		return filepath.Base(absBase) // the project's own name, not where it sits
+	}
+	return filepath.ToSlash(r)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,8 +43,13 @@ func (a *app) scanCmd() *cobra.Command {
 		Short: "Audit a repository (nats.conf, compose, .env, Kubernetes, Helm, streams, scripts)",
 		Long: `Scan walks the paths (default: the current directory), skipping .git, vendor
 and node_modules, reads every input it understands, builds one model of the
-deployment and evaluates the rules. Paths in the report are relative to the
-scanned directory (or to the current directory when several paths are given).`,
+deployment and evaluates the rules.
+
+Paths and fingerprints in the report are relative to the project root: the
+nearest directory at or above the scanned paths (their deepest common
+directory when several are given) that holds a .natsaudit.yaml or a .git,
+else the scanned directory itself. The .natsaudit.yaml there is the settings
+file unless --config names another.`,
 		Example: `  natsaudit scan
   natsaudit scan path/to/repo other/file.conf --format json --output report.json
   natsaudit scan . --format sarif --output natsaudit.sarif --format markdown --output report.md --fail-on high`,
@@ -84,13 +88,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	if len(args) == 0 {
 		args = []string{"."}
 	}
-	base := "."
-	if len(args) == 1 {
-		if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
-			base = args[0]
-		} else if err == nil {
-			base = filepath.Dir(args[0])
-		}
+	// Paths and fingerprints are relative to the project root, not to the
+	// directory scanned: `scan nats/` and `scan .` name a finding alike.
+	base, err := discover.ProjectRoot(args)
+	if err != nil {
+		return &exitError{ExitError, err}
 	}
 	for _, g := range append(append([]string{}, f.skipDirs...), f.skipFiles...) {
 		if !doublestar.ValidatePattern(g) {

@@ -453,3 +453,28 @@ func (l *errList) err() error {
 	}
 	return errors.New(b.String())
 }
+
+// Rebase makes the paths the file names (exception paths, compose projects,
+// Helm values files), written relative to the file's own directory,
+// relative to the project root, dir being that directory relative to the
+// root ("" or "." when it is the root).
+func (c *Config) Rebase(dir string) {
+	if dir == "" || dir == "." {
+		return
+	}
+	for i := range c.Exceptions {
+		if p := c.Exceptions[i].Path; p != "" {
+			c.Exceptions[i].Path = path.Join(dir, p)
+		}
+	}
+	for _, proj := range c.ComposeProjects {
+		for i := range proj {
+			proj[i] = path.Join(dir, proj[i])
+		}
+	}
+	for i := range c.Helm {
+		for j := range c.Helm[i].Values {
+			c.Helm[i].Values[j] = path.Join(dir, c.Helm[i].Values[j])
+		}
+	}
+}
