@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
+	"os"
 	"path/filepath"
 	"strings"
 
