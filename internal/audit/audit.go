@@ -39,6 +39,11 @@ type Options struct {
 	MaxSize int64
 	// SkipDirs and SkipFiles leave paths out of the scan (discover.Options).
 	SkipDirs, SkipFiles []string
+	// Ignore holds the project's .natsauditignore patterns.
+	Ignore *discover.Ignore
+	// SeverityOverrides (.natsaudit.yaml) set the severity of rules'
+	// findings before anything uses it (sorting, scores, --fail-on).
+	SeverityOverrides []suppress.SeverityOverride
 	// Live, when set, adds live documents to the inventory (see package probe).
 	Live func(ctx context.Context, inv *model.Inventory) error
 	// Secrets is the run's secret analyzer; New creates one when nil.
@@ -102,7 +107,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	d := &discover.Result{All: map[string]string{}}
 	if len(opt.Paths) > 0 {
 		var err error
-		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize, SkipDirs: opt.SkipDirs, SkipFiles: opt.SkipFiles})
+		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize, SkipDirs: opt.SkipDirs, SkipFiles: opt.SkipFiles, Ignore: opt.Ignore})
 		if err != nil {
 			return nil, err
 		}
@@ -147,12 +152,15 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		}
 		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
 	}
+	overrideNotes := suppress.ApplyOverrides(findings, opt.SeverityOverrides)
 	sortFindings(findings)
 	findings = dropDuplicates(findings)
+	findings = mergeShared(findings)
 	sup := suppressFindings(eng, d, findings, opt)
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
 	rep.Notes = append(rep.Notes, sup.Notes...)
+	rep.Notes = append(rep.Notes, overrideNotes...)
 	setStatus(rep, inv, ev.Failed)
 	rep.Scan.Started = opt.Now.UTC().Format(time.RFC3339) // --now makes reports reproducible
 	if !reproducible {
@@ -344,6 +352,73 @@ func dropDuplicates(fs []report.Finding) []report.Finding {
 	return out
 }
 
+// mergeShared makes one finding per rule and place: servers that share an
+// included file or a compose base each get the rule's finding at the same
+// line, which is one thing to fix. The findings of a rule at one file, line
+// and logical path about different servers become one: the most severe (fs is sorted by
+// severity), of those the server first by name, naming every server in
+// Servers. Its fingerprint is the one the
+// server first by name has on its own, so a server that starts sharing the
+// file later keeps the finding's fingerprint unless it sorts first. When
+// the servers' severities differ, the severity depends on the server: the
+// finding counts once per server in the scores (ScoreCount).
+func mergeShared(fs []report.Finding) []report.Finding {
+	type key struct {
+		rule, file, path string
+		line             int
+	}
+	type group struct {
+		at      int // index in out
+		first   string
+		fp      string
+		servers []string
+		mixed   bool
+	}
+	groups := map[key]*group{}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Location == nil || f.TargetKind != "server" || f.Location.File == "" {
+			out = append(out, f)
+			continue
+		}
+		k := key{f.RuleID, f.Location.File, f.Path, f.Location.Line}
+		g := groups[k]
+		if g != nil && slices.Contains(g.servers, f.TargetName) {
+			// A second finding of one server at this place says something
+			// else (another message): not the shared one.
+			out = append(out, f)
+			continue
+		}
+		if g == nil {
+			groups[k] = &group{at: len(out), first: f.TargetName, fp: f.Fingerprint, servers: []string{f.TargetName}}
+			out = append(out, f)
+			continue
+		}
+		if out[g.at].Severity != f.Severity {
+			g.mixed = true
+		} else if f.TargetName < out[g.at].TargetName {
+			out[g.at] = f // of the most severe, the server first by name speaks
+		}
+		g.servers = append(g.servers, f.TargetName)
+		if f.TargetName < g.first {
+			g.first, g.fp = f.TargetName, f.Fingerprint
+		}
+	}
+	for _, g := range groups {
+		if len(g.servers) < 2 {
+			continue
+		}
+		f := &out[g.at]
+		sort.Strings(g.servers)
+		f.Servers = g.servers
+		f.Fingerprint = g.fp
+		if g.mixed {
+			f.ScoreCount = len(g.servers)
+		}
+	}
+	return out
+}
+
 func locKey(f report.Finding) string {
 	if f.Location == nil {
 		return "\xff" + f.Target
@@ -373,8 +448,6 @@ func rootName(base, p string) string {
 	switch {
 	case err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)):
 		return filepath.ToSlash(p)
-	case r == ".":
-		return filepath.Base(absBase) // the project's own name, not where it sits
 	}
 	return filepath.ToSlash(r)
 }

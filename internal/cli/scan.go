@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -99,7 +100,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 			return &exitError{ExitError, fmt.Errorf("--skip-dirs/--skip-files %q is not a valid glob", g)}
 		}
 	}
-	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize, SkipDirs: f.skipDirs, SkipFiles: f.skipFiles}, nil)
+	ignore, err := readIgnore(base)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize, SkipDirs: f.skipDirs, SkipFiles: f.skipFiles, Ignore: ignore}, nil)
 }
 
 // runAudit is scan and probe: parse the shared flags, load the rules and
@@ -156,7 +161,11 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		return &exitError{ExitError, err}
 	}
 	a.finish(settings, res)
-	filterSeverities(res.Report, sevs)
+	if sevs == nil && settings.cfg != nil && settings.cfg.MinimumSeverity != "" {
+		filterSeverities(res.Report, atLeast(settings.cfg.MinimumSeverity), "minimum_severity in "+settings.cfg.Name)
+	} else {
+		filterSeverities(res.Report, sevs, "--severity")
+	}
 	// Inputs that could not be read (over --max-file-size, unreadable,
 	// FIFOs, broken symlinks) are in the report's notes; the text report has
 	// no notes, so say it where a CI log shows it.
@@ -226,4 +235,24 @@ func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// readIgnore reads the .natsauditignore at the project root, if any: a
+// file of the tree, read like a found .natsaudit.yaml (a link out of the
+// tree or into .git is an error, never followed). A pattern that is not
+// valid is an error naming its line.
+func readIgnore(root string) (*discover.Ignore, error) {
+	p := filepath.Join(root, discover.IgnoreFile)
+	if _, err := os.Lstat(p); err != nil {
+		return nil, nil
+	}
+	data, err := foundConfigReader(root)(p, 1<<20)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", discover.IgnoreFile, err)
+	}
+	ig, bad := discover.ParseIgnore(data)
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%s:%d: not a valid pattern (gitignore syntax, at most 1000 lines)", discover.IgnoreFile, bad[0])
+	}
+	return ig, nil
 }

@@ -122,6 +122,7 @@ func (s *runSettings) apply(o *audit.Options) {
 	if s.cfg != nil {
 		o.Suppress.Exceptions = s.cfg.Exceptions
 		o.ComposeProjects = s.cfg.ComposeProjects
+		o.SeverityOverrides = s.cfg.SeverityOverrides
 		for _, r := range s.cfg.Helm {
 			o.Helm = append(o.Helm, helm.Spec{Name: r.Name, Chart: r.Chart, Version: r.Version, Values: r.Values,
 				Source: fmt.Sprintf("%s:%d", s.cfg.Name, r.Line)})

@@ -18,8 +18,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"gopkg.in/yaml.v3"
 
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
@@ -49,8 +51,15 @@ type Config struct {
 	// (paths relative to the scanned root, merged in the order given), as
 	// the team passes them to docker compose -f.
 	ComposeProjects [][]string
+	// SeverityOverrides change the severity of rules' findings
+	// (severity_overrides: {RULE or glob: severity}).
+	SeverityOverrides []suppress.SeverityOverride
+	// MinimumSeverity, when set, reports only findings at or above it
+	// (minimum_severity; --severity on the command line wins).
+	MinimumSeverity string
 
 	paramsNode *yaml.Node
+	ovLines    []int
 	exLines    []int
 }
 
@@ -99,6 +108,9 @@ func Load(path, display string, read ReadFunc) (*Config, error) {
 	c.Name = display
 	for i := range c.Exceptions {
 		c.Exceptions[i].Source = display + strings.TrimPrefix(c.Exceptions[i].Source, path)
+	}
+	for i := range c.SeverityOverrides {
+		c.SeverityOverrides[i].Source = display + strings.TrimPrefix(c.SeverityOverrides[i].Source, path)
 	}
 	return c, nil
 }
@@ -191,8 +203,37 @@ func Parse(data []byte, name string) (*Config, error) {
 			c.Helm = helmReleases(v, errs)
 		case "compose":
 			c.ComposeProjects = composeProjects(v, errs)
+		case "severity_overrides":
+			if isNull(v) {
+				continue
+			}
+			if v.Kind != yaml.MappingNode {
+				errs.add(v.Line, "severity_overrides: want a mapping of rule IDs (or patterns, NATS-STR-*) to severities")
+				continue
+			}
+			for _, kv := range pairs(v, errs) {
+				rk, rv := kv[0], kv[1]
+				sev := strings.ToLower(strings.TrimSpace(rv.Value))
+				rule := strings.ToUpper(strings.TrimSpace(rk.Value))
+				switch {
+				case rv.Kind != yaml.ScalarNode || engine.SeverityRank(sev) < 0:
+					errs.add(rv.Line, fmt.Sprintf("severity_overrides %s: want one of %s", showBare(rule), strings.Join(engine.Severities, ", ")))
+				case rule == "" || (suppress.IsRuleGlob(rule) && !doublestar.ValidatePattern(rule)):
+					errs.add(rk.Line, fmt.Sprintf("severity_overrides: %s is not a rule ID or a valid pattern", show(rk.Value)))
+				default:
+					c.SeverityOverrides = append(c.SeverityOverrides, suppress.SeverityOverride{Rule: rule, Severity: sev, Source: fmt.Sprintf("%s:%d", name, rk.Line)})
+					c.ovLines = append(c.ovLines, rk.Line)
+				}
+			}
+		case "minimum_severity":
+			sev := strings.ToLower(strings.TrimSpace(v.Value))
+			if v.Kind != yaml.ScalarNode || engine.SeverityRank(sev) < 0 {
+				errs.add(v.Line, "minimum_severity: want one of "+strings.Join(engine.Severities, ", "))
+				continue
+			}
+			c.MinimumSeverity = sev
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm, compose)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, helm, compose)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {

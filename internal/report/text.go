@@ -46,7 +46,7 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 			sev = c + sev + reset
 		}
 		fmt.Fprintf(&b, "%s%s  %s  %s\n", sev, pad, TerminalSafe(f.RuleID), TerminalSafe(f.Title))
-		where := TerminalSafe(f.Target)
+		where := TerminalSafe(TargetLabel(f))
 		if f.Location != nil {
 			where = fmt.Sprintf("%s:%d  %s", TerminalSafe(f.Location.File), f.Location.Line, where)
 		} else if f.Endpoint != "" {

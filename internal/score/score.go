@@ -38,7 +38,11 @@ func Compute(findings []report.Finding, evaluated []*engine.Rule) report.Scores 
 			a = &agg{}
 			perRule[f.RuleID] = a
 		}
-		a.count++
+		if f.ScoreCount > 1 {
+			a.count += f.ScoreCount // severity depends on the server: once per server
+		} else {
+			a.count++
+		}
 		if engine.SeverityRank(f.Severity) > engine.SeverityRank(a.worst) {
 			a.worst = f.Severity
 		}
