@@ -44,6 +44,10 @@ type Options struct {
 	// SeverityOverrides (.natsaudit.yaml) set the severity of rules'
 	// findings before anything uses it (sorting, scores, --fail-on).
 	SeverityOverrides []suppress.SeverityOverride
+	// Debug, when set, receives one line per phase (what it did and how
+	// long it took) and the files each source took (--debug). Lines are
+	// terminal-safe: paths are redacted and escaped here.
+	Debug func(line string)
 	// Live, when set, adds live documents to the inventory (see package probe).
 	Live func(ctx context.Context, inv *model.Inventory) error
 	// Secrets is the run's secret analyzer; New creates one when nil.
@@ -104,6 +108,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	if opt.Base == "" {
 		opt.Base = "."
 	}
+	lap := newStopwatch(opt.Debug)
 	d := &discover.Result{All: map[string]string{}}
 	if len(opt.Paths) > 0 {
 		var err error
@@ -112,6 +117,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 			return nil, err
 		}
 	}
+	lap.done("discover", fmt.Sprintf("%d inputs, %d skipped, %d left out", len(d.Files), len(d.Skipped), d.Excluded))
 	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm, ComposeProjects: opt.ComposeProjects})
 	for _, p := range opt.Paths {
 		inv.Scan.Roots = append(inv.Scan.Roots, rootName(opt.Base, p))
@@ -123,6 +129,10 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	}
 	for i := range inv.Errors {
 		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
+	}
+	lap.done("parse and assemble", fmt.Sprintf("%d servers, %d streams, %d consumers, %d parse errors", len(inv.Servers), len(inv.Streams), len(inv.Consumers), len(inv.Errors)))
+	if opt.Debug != nil {
+		debugSources(opt.Debug, inv, opt.Secrets)
 	}
 	derive(inv)
 	b, err := json.Marshal(inv)
@@ -139,10 +149,12 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("convert inventory: %w", err)
 	}
+	lap.done("facts and input", fmt.Sprintf("%d bytes of input", len(b)))
 	ev, err := eng.EvalIsolated(ctx, input)
 	if err != nil {
 		return nil, err
 	}
+	lap.done("evaluate rules", fmt.Sprintf("%d raw findings, %d rule packages failed", len(ev.Findings), len(ev.Failed)))
 	raws := ev.Findings
 	lines := newLineCache(d)
 	findings := make([]report.Finding, 0, len(raws))
@@ -156,7 +168,9 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	sortFindings(findings)
 	findings = dropDuplicates(findings)
 	findings = mergeShared(findings)
+	lap.done("resolve findings", fmt.Sprintf("%d findings", len(findings)))
 	sup := suppressFindings(eng, d, findings, opt)
+	lap.done("suppress", fmt.Sprintf("%d suppressed", len(sup.Suppressed)))
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
 	rep.Notes = append(rep.Notes, sup.Notes...)
@@ -450,4 +464,41 @@ func rootName(base, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(r)
+}
+
+// stopwatch reports the time of each phase to a --debug sink.
+type stopwatch struct {
+	out  func(string)
+	last time.Time
+}
+
+func newStopwatch(out func(string)) *stopwatch { return &stopwatch{out: out, last: time.Now()} }
+
+func (s *stopwatch) done(phase, what string) {
+	if s.out == nil {
+		return
+	}
+	now := time.Now()
+	s.out(fmt.Sprintf("%-20s %8s  %s", phase, now.Sub(s.last).Round(time.Microsecond), what))
+	s.last = now
+}
+
+// debugSources lists the files each source took (inputs and the files
+// they included), by kind, in path order; names are redacted like report
+// paths and escaped for the terminal: they are the tree's.
+func debugSources(out func(string), inv *model.Inventory, x *secret.Analyzer) {
+	byKind := map[string][]string{}
+	for _, f := range inv.Files {
+		byKind[f.Kind] = append(byKind[f.Kind], report.TerminalSafe(x.RedactPath(f.Path)))
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		files := byKind[k]
+		sort.Strings(files)
+		out(fmt.Sprintf("source %s: %d file(s): %s", report.TerminalSafe(k), len(files), strings.Join(files, ", ")))
+	}
 }

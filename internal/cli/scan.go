@@ -147,10 +147,19 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if cmd.Flags().Changed("timeout") {
 		eo.EvalTimeout = f.live.timeout
 	}
+	t0 := time.Now()
 	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	a.debugf("%-20s %8s  %d rules", "load rules", time.Since(t0).Round(time.Microsecond), len(eng.Rules()))
+	if opts.Base != "" {
+		a.debugf("project root: %s", report.TerminalSafe(projectRootName(opts.Base)))
+	}
+	if settings.cfg != nil {
+		a.debugf("settings: %s", report.TerminalSafe(settings.cfg.Name))
+	}
+	opts.Debug = a.debugSink()
 	opts.Version = a.version
 	settings.apply(&opts)
 	if err := f.live.setup(a, eng, &opts, liveOnly); err != nil {
@@ -180,9 +189,11 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	// The catalog gives Markdown and SARIF each rule's description and fix.
 	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
 	ropt.Color = a.colour(f.out.noColor)
+	t0 = time.Now()
 	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
+	a.debugf("%-20s %8s  %d outputs", "render", time.Since(t0).Round(time.Microsecond), len(ts))
 	a.warnStatus(res.Report)
 	if code := exitCode(res.Report, rank, f.failOnEmpty, f.out.exitCode); code != ExitOK {
 		return &exitError{code: code}
@@ -255,4 +266,17 @@ func readIgnore(root string) (*discover.Ignore, error) {
 		return nil, fmt.Errorf("%s:%d: not a valid pattern (gitignore syntax, at most 1000 lines)", discover.IgnoreFile, bad[0])
 	}
 	return ig, nil
+}
+
+// projectRootName is the project root as --debug shows it: relative to the
+// working directory (never an absolute path).
+func projectRootName(root string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	if r, err := filepath.Rel(wd, root); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return "."
 }
