@@ -48,6 +48,9 @@ type Options struct {
 	// long it took) and the files each source took (--debug). Lines are
 	// terminal-safe: paths are redacted and escaped here.
 	Debug func(line string)
+	// Progress, when set, is told each phase as it ends ("discover: 15
+	// inputs, ..."): counts only, never a name from the tree.
+	Progress func(phase, what string)
 	// Live, when set, adds live documents to the inventory (see package probe).
 	Live func(ctx context.Context, inv *model.Inventory) error
 	// Secrets is the run's secret analyzer; New creates one when nil.
@@ -108,7 +111,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	if opt.Base == "" {
 		opt.Base = "."
 	}
-	lap := newStopwatch(opt.Debug)
+	lap := newStopwatch(opt.Debug, opt.Progress)
 	d := &discover.Result{All: map[string]string{}}
 	if len(opt.Paths) > 0 {
 		var err error
@@ -466,15 +469,22 @@ func rootName(base, p string) string {
 	return filepath.ToSlash(r)
 }
 
-// stopwatch reports the time of each phase to a --debug sink.
+// stopwatch reports the time of each phase to a --debug sink, and the
+// phase to a progress display.
 type stopwatch struct {
-	out  func(string)
-	last time.Time
+	out      func(string)
+	progress func(phase, what string)
+	last     time.Time
 }
 
-func newStopwatch(out func(string)) *stopwatch { return &stopwatch{out: out, last: time.Now()} }
+func newStopwatch(out func(string), progress func(phase, what string)) *stopwatch {
+	return &stopwatch{out: out, progress: progress, last: time.Now()}
+}
 
 func (s *stopwatch) done(phase, what string) {
+	if s.progress != nil {
+		s.progress(phase, what)
+	}
 	if s.out == nil {
 		return
 	}

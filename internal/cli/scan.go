@@ -148,10 +148,13 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		eo.EvalTimeout = f.live.timeout
 	}
 	t0 := time.Now()
+	prog := startProgress(a.stderr, isTerminal(a.stderr) && !a.quiet && !a.debug, time.Second)
+	defer prog.stop()
 	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	prog.phase("load rules", fmt.Sprintf("%d rules", len(eng.Rules())))
 	a.debugf("%-20s %8s  %d rules", "load rules", time.Since(t0).Round(time.Microsecond), len(eng.Rules()))
 	if opts.Base != "" {
 		a.debugf("project root: %s", report.TerminalSafe(projectRootName(opts.Base)))
@@ -160,6 +163,9 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 		a.debugf("settings: %s", report.TerminalSafe(settings.cfg.Name))
 	}
 	opts.Debug = a.debugSink()
+	if prog != nil {
+		opts.Progress = prog.phase
+	}
 	opts.Version = a.version
 	settings.apply(&opts)
 	if err := f.live.setup(a, eng, &opts, liveOnly); err != nil {
@@ -169,6 +175,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	prog.stop() // before any warning or the report: the line is cleared
 	a.finish(settings, res)
 	if sevs == nil && settings.cfg != nil && settings.cfg.MinimumSeverity != "" {
 		filterSeverities(res.Report, atLeast(settings.cfg.MinimumSeverity), "minimum_severity in "+settings.cfg.Name)
