@@ -75,7 +75,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("skipped %s: %s", s.Path, s.Reason))
 	}
 	if d.Excluded > 0 {
-		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("%d directories and files were left out by --skip-dirs/--skip-files", d.Excluded))
+		b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("%d directories and files were left out by --skip-dirs/--skip-files/.natsauditignore", d.Excluded))
 	}
 	b.envFiles()
 	b.composeServers()

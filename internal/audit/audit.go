@@ -39,6 +39,18 @@ type Options struct {
 	MaxSize int64
 	// SkipDirs and SkipFiles leave paths out of the scan (discover.Options).
 	SkipDirs, SkipFiles []string
+	// Ignore holds the project's .natsauditignore patterns.
+	Ignore *discover.Ignore
+	// SeverityOverrides (.natsaudit.yaml) set the severity of rules'
+	// findings before anything uses it (sorting, scores, --fail-on).
+	SeverityOverrides []suppress.SeverityOverride
+	// Debug, when set, receives one line per phase (what it did and how
+	// long it took) and the files each source took (--debug). Lines are
+	// terminal-safe: paths are redacted and escaped here.
+	Debug func(line string)
+	// Progress, when set, is told each phase as it ends ("discover: 15
+	// inputs, ..."): counts only, never a name from the tree.
+	Progress func(phase, what string)
 	// Live, when set, adds live documents to the inventory (see package probe).
 	Live func(ctx context.Context, inv *model.Inventory) error
 	// Secrets is the run's secret analyzer; New creates one when nil.
@@ -99,17 +111,19 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	if opt.Base == "" {
 		opt.Base = "."
 	}
+	lap := newStopwatch(opt.Debug, opt.Progress)
 	d := &discover.Result{All: map[string]string{}}
 	if len(opt.Paths) > 0 {
 		var err error
-		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize, SkipDirs: opt.SkipDirs, SkipFiles: opt.SkipFiles})
+		d, err = discover.Walk(ctx, opt.Base, opt.Paths, discover.Options{MaxSize: opt.MaxSize, SkipDirs: opt.SkipDirs, SkipFiles: opt.SkipFiles, Ignore: opt.Ignore})
 		if err != nil {
 			return nil, err
 		}
 	}
+	lap.done("discover", fmt.Sprintf("%d inputs, %d skipped, %d left out", len(d.Files), len(d.Skipped), d.Excluded))
 	inv := assemble.Build(d, opt.Base, assemble.Options{Secrets: opt.Secrets, Now: opt.Now, MaxSize: opt.MaxSize, Helm: opt.Helm, ComposeProjects: opt.ComposeProjects})
 	for _, p := range opt.Paths {
-		inv.Scan.Roots = append(inv.Scan.Roots, filepath.ToSlash(p))
+		inv.Scan.Roots = append(inv.Scan.Roots, rootName(opt.Base, p))
 	}
 	if opt.Live != nil {
 		if err := opt.Live(ctx, inv); err != nil {
@@ -118,6 +132,10 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	}
 	for i := range inv.Errors {
 		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
+	}
+	lap.done("parse and assemble", fmt.Sprintf("%d servers, %d streams, %d consumers, %d parse errors", len(inv.Servers), len(inv.Streams), len(inv.Consumers), len(inv.Errors)))
+	if opt.Debug != nil {
+		debugSources(opt.Debug, inv, opt.Secrets)
 	}
 	derive(inv)
 	b, err := json.Marshal(inv)
@@ -134,10 +152,12 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("convert inventory: %w", err)
 	}
+	lap.done("facts and input", fmt.Sprintf("%d bytes of input", len(b)))
 	ev, err := eng.EvalIsolated(ctx, input)
 	if err != nil {
 		return nil, err
 	}
+	lap.done("evaluate rules", fmt.Sprintf("%d raw findings, %d rule packages failed", len(ev.Findings), len(ev.Failed)))
 	raws := ev.Findings
 	lines := newLineCache(d)
 	findings := make([]report.Finding, 0, len(raws))
@@ -147,12 +167,17 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		}
 		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
 	}
+	overrideNotes := suppress.ApplyOverrides(findings, opt.SeverityOverrides)
 	sortFindings(findings)
 	findings = dropDuplicates(findings)
+	findings = mergeShared(findings)
+	lap.done("resolve findings", fmt.Sprintf("%d findings", len(findings)))
 	sup := suppressFindings(eng, d, findings, opt)
+	lap.done("suppress", fmt.Sprintf("%d suppressed", len(sup.Suppressed)))
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
 	rep.Notes = append(rep.Notes, sup.Notes...)
+	rep.Notes = append(rep.Notes, overrideNotes...)
 	setStatus(rep, inv, ev.Failed)
 	rep.Scan.Started = opt.Now.UTC().Format(time.RFC3339) // --now makes reports reproducible
 	if !reproducible {
@@ -342,6 +367,73 @@ func dropDuplicates(fs []report.Finding) []report.Finding {
 	return out
 }
 
+// mergeShared makes one finding per rule and place: servers that share an
+// included file or a compose base each get the rule's finding at the same
+// line, which is one thing to fix. The findings of a rule at one file, line
+// and logical path about different servers become one: the most severe (fs is sorted by
+// severity), of those the server first by name, naming every server in
+// Servers. Its fingerprint is the one the
+// server first by name has on its own, so a server that starts sharing the
+// file later keeps the finding's fingerprint unless it sorts first. When
+// the servers' severities differ, the severity depends on the server: the
+// finding counts once per server in the scores (ScoreCount).
+func mergeShared(fs []report.Finding) []report.Finding {
+	type key struct {
+		rule, file, path string
+		line             int
+	}
+	type group struct {
+		at      int // index in out
+		first   string
+		fp      string
+		servers []string
+		mixed   bool
+	}
+	groups := map[key]*group{}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Location == nil || f.TargetKind != "server" || f.Location.File == "" {
+			out = append(out, f)
+			continue
+		}
+		k := key{f.RuleID, f.Location.File, f.Path, f.Location.Line}
+		g := groups[k]
+		if g != nil && slices.Contains(g.servers, f.TargetName) {
+			// A second finding of one server at this place says something
+			// else (another message): not the shared one.
+			out = append(out, f)
+			continue
+		}
+		if g == nil {
+			groups[k] = &group{at: len(out), first: f.TargetName, fp: f.Fingerprint, servers: []string{f.TargetName}}
+			out = append(out, f)
+			continue
+		}
+		if out[g.at].Severity != f.Severity {
+			g.mixed = true
+		} else if f.TargetName < out[g.at].TargetName {
+			out[g.at] = f // of the most severe, the server first by name speaks
+		}
+		g.servers = append(g.servers, f.TargetName)
+		if f.TargetName < g.first {
+			g.first, g.fp = f.TargetName, f.Fingerprint
+		}
+	}
+	for _, g := range groups {
+		if len(g.servers) < 2 {
+			continue
+		}
+		f := &out[g.at]
+		sort.Strings(g.servers)
+		f.Servers = g.servers
+		f.Fingerprint = g.fp
+		if g.mixed {
+			f.ScoreCount = len(g.servers)
+		}
+	}
+	return out
+}
+
 func locKey(f report.Finding) string {
 	if f.Location == nil {
 		return "\xff" + f.Target
@@ -354,4 +446,67 @@ func locKey(f report.Finding) string {
 func Fingerprint(ruleID, file, target, path string) string {
 	h := sha256.Sum256([]byte(strings.Join([]string{ruleID, file, target, path}, "\x00")))
 	return hex.EncodeToString(h[:16])
+}
+
+// rootName is a scanned path as reports name it: as typed when relative;
+// an absolute one relative to base (the project root), so that no absolute
+// path of the machine that ran the scan ends up in a report.
+func rootName(base, p string) string {
+	if !filepath.IsAbs(p) {
+		return filepath.ToSlash(p) // as typed: names no more than the user gave
+	}
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	r, err := filepath.Rel(absBase, p)
+	switch {
+	case err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)):
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
+}
+
+// stopwatch reports the time of each phase to a --debug sink, and the
+// phase to a progress display.
+type stopwatch struct {
+	out      func(string)
+	progress func(phase, what string)
+	last     time.Time
+}
+
+func newStopwatch(out func(string), progress func(phase, what string)) *stopwatch {
+	return &stopwatch{out: out, progress: progress, last: time.Now()}
+}
+
+func (s *stopwatch) done(phase, what string) {
+	if s.progress != nil {
+		s.progress(phase, what)
+	}
+	if s.out == nil {
+		return
+	}
+	now := time.Now()
+	s.out(fmt.Sprintf("%-20s %8s  %s", phase, now.Sub(s.last).Round(time.Microsecond), what))
+	s.last = now
+}
+
+// debugSources lists the files each source took (inputs and the files
+// they included), by kind, in path order; names are redacted like report
+// paths and escaped for the terminal: they are the tree's.
+func debugSources(out func(string), inv *model.Inventory, x *secret.Analyzer) {
+	byKind := map[string][]string{}
+	for _, f := range inv.Files {
+		byKind[f.Kind] = append(byKind[f.Kind], report.TerminalSafe(x.RedactPath(f.Path)))
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		files := byKind[k]
+		sort.Strings(files)
+		out(fmt.Sprintf("source %s: %d file(s): %s", report.TerminalSafe(k), len(files), strings.Join(files, ", ")))
+	}
 }

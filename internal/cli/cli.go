@@ -51,6 +51,9 @@ type app struct {
 	version        string
 	// quiet (--quiet) drops warnings from stderr; errors are still printed.
 	quiet bool
+	// debug (--debug) prints timings per phase and the files each source
+	// took on stderr.
+	debug bool
 	// fromEnv are the flags set from NATSAUDIT_* variables, by flag name,
 	// so that an error about one names the variable the user set.
 	fromEnv map[string]string
@@ -79,6 +82,22 @@ func (a *app) warnf(format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(a.stderr, "natsaudit: warning: "+format, args...)
+}
+
+// debugf prints a --debug line on stderr. format is the tool's own text;
+// every untrusted argument must already be TerminalSafe.
+func (a *app) debugf(format string, args ...any) {
+	if a.debug {
+		fmt.Fprintf(a.stderr, "natsaudit: debug: "+format+"\n", args...)
+	}
+}
+
+// debugSink is audit.Options.Debug for --debug, nil without it.
+func (a *app) debugSink() func(string) {
+	if !a.debug {
+		return nil
+	}
+	return func(line string) { a.debugf("%s", line) }
 }
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
@@ -152,6 +171,7 @@ value) and TERM=dumb turn colours off.`,
 	}
 	root.SetVersionTemplate("natsaudit {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings on stderr (errors still are)")
+	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "print timings per phase and the files each source took on stderr")
 	root.AddCommand(a.scanCmd(), a.probeCmd(), a.rulesCmd(), a.versionCmd())
 	root.AddCommand(a.diffCmd(), a.trendCmd())
 	root.AddCommand(a.baselineCmd())

@@ -45,8 +45,13 @@ func (a *app) scanCmd() *cobra.Command {
 		Short: "Audit a repository (nats.conf, compose, .env, Kubernetes, Helm, streams, scripts)",
 		Long: `Scan walks the paths (default: the current directory), skipping .git, vendor
 and node_modules, reads every input it understands, builds one model of the
-deployment and evaluates the rules. Paths in the report are relative to the
-scanned directory (or to the current directory when several paths are given).`,
+deployment and evaluates the rules.
+
+Paths and fingerprints in the report are relative to the project root: the
+nearest directory at or above the scanned paths (their deepest common
+directory when several are given) that holds a .natsaudit.yaml or a .git,
+else the scanned directory itself. The .natsaudit.yaml there is the settings
+file unless --config names another.`,
 		Example: `  natsaudit scan
   natsaudit scan path/to/repo other/file.conf --format json --output report.json
   natsaudit scan . --format sarif --output natsaudit.sarif --format markdown --output report.md --fail-on high`,
@@ -88,20 +93,22 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {
 	if len(args) == 0 {
 		args = []string{"."}
 	}
-	base := "."
-	if len(args) == 1 {
-		if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
-			base = args[0]
-		} else if err == nil {
-			base = filepath.Dir(args[0])
-		}
+	// Paths and fingerprints are relative to the project root, not to the
+	// directory scanned: `scan nats/` and `scan .` name a finding alike.
+	base, err := discover.ProjectRoot(args)
+	if err != nil {
+		return &exitError{ExitError, err}
 	}
 	for _, g := range append(append([]string{}, f.skipDirs...), f.skipFiles...) {
 		if !doublestar.ValidatePattern(g) {
 			return &exitError{ExitError, fmt.Errorf("--skip-dirs/--skip-files %q is not a valid glob", g)}
 		}
 	}
-	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize, SkipDirs: f.skipDirs, SkipFiles: f.skipFiles}, nil)
+	ignore, err := readIgnore(base)
+	if err != nil {
+		return &exitError{ExitError, err}
+	}
+	return a.runAudit(cmd, &f.auditFlags, audit.Options{Paths: args, Base: base, MaxSize: f.maxSize, SkipDirs: f.skipDirs, SkipFiles: f.skipFiles, Ignore: ignore}, nil)
 }
 
 // runAudit is scan and probe: parse the shared flags, load the rules and
@@ -148,9 +155,24 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if cmd.Flags().Changed("timeout") {
 		eo.EvalTimeout = f.live.timeout
 	}
+	t0 := time.Now()
+	prog := startProgress(a.stderr, isTerminal(a.stderr) && !a.quiet && !a.debug, time.Second)
+	defer prog.stop()
 	eng, settings, err := a.loadEngine(cmd.Context(), g, &f.ci, opts.Base, eo)
 	if err != nil {
 		return &exitError{ExitError, err}
+	}
+	prog.phase("load rules", fmt.Sprintf("%d rules", len(eng.Rules())))
+	a.debugf("%-20s %8s  %d rules", "load rules", time.Since(t0).Round(time.Microsecond), len(eng.Rules()))
+	if opts.Base != "" {
+		a.debugf("project root: %s", report.TerminalSafe(projectRootName(opts.Base)))
+	}
+	if settings.cfg != nil {
+		a.debugf("settings: %s", report.TerminalSafe(settings.cfg.Name))
+	}
+	opts.Debug = a.debugSink()
+	if prog != nil {
+		opts.Progress = prog.phase
 	}
 	opts.Version = a.version
 	settings.apply(&opts)
@@ -161,11 +183,16 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if err != nil {
 		return &exitError{ExitError, err}
 	}
+	prog.stop() // before any warning or the report: the line is cleared
 	a.finish(settings, res)
 	// Before --severity filters: a control fails on every finding of its
 	// rules, as the scores count every finding.
 	report.AddCompliance(res.Report, frameworks)
-	filterSeverities(res.Report, sevs)
+	if sevs == nil && settings.cfg != nil && settings.cfg.MinimumSeverity != "" {
+		filterSeverities(res.Report, atLeast(settings.cfg.MinimumSeverity), "minimum_severity in "+settings.cfg.Name)
+	} else {
+		filterSeverities(res.Report, sevs, "--severity")
+	}
 	// Inputs that could not be read (over --max-file-size, unreadable,
 	// FIFOs, broken symlinks) are in the report's notes; the text report has
 	// no notes, so say it where a CI log shows it.
@@ -183,9 +210,11 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if err := a.auditExtras(g, &ropt, &f.out, settings); err != nil {
 		return &exitError{ExitError, err}
 	}
+	t0 = time.Now()
 	if err := a.writeWith(g, res.Report, ts, ropt, res.Secrets); err != nil {
 		return &exitError{ExitError, err}
 	}
+	a.debugf("%-20s %8s  %d outputs", "render", time.Since(t0).Round(time.Microsecond), len(ts))
 	a.warnStatus(res.Report)
 	if code := exitCode(res.Report, rank, f.failOnEmpty, f.out.exitCode); code != ExitOK {
 		return &exitError{code: code}
@@ -238,4 +267,37 @@ func writeInventory(g *safefile.Guard, path string, res *audit.Result) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// readIgnore reads the .natsauditignore at the project root, if any: a
+// file of the tree, read like a found .natsaudit.yaml (a link out of the
+// tree or into .git is an error, never followed). A pattern that is not
+// valid is an error naming its line.
+func readIgnore(root string) (*discover.Ignore, error) {
+	p := filepath.Join(root, discover.IgnoreFile)
+	if _, err := os.Lstat(p); err != nil {
+		return nil, nil
+	}
+	data, err := foundConfigReader(root)(p, 1<<20)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", discover.IgnoreFile, err)
+	}
+	ig, bad := discover.ParseIgnore(data)
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%s:%d: not a valid pattern (gitignore syntax, at most 1000 lines)", discover.IgnoreFile, bad[0])
+	}
+	return ig, nil
+}
+
+// projectRootName is the project root as --debug shows it: relative to the
+// working directory (never an absolute path).
+func projectRootName(root string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	if r, err := filepath.Rel(wd, root); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return "."
 }

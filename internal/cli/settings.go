@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -51,7 +52,9 @@ func (a *app) loadEngine(ctx context.Context, g *safefile.Guard, f *ciFlags, roo
 	read := config.ReadFunc(g.ReadFile)
 	if path == "" && root != "" {
 		if p := config.Find(root); p != "" {
-			path, display = p, filepath.Base(p) // at the scanned root: report paths are relative to it
+			// At the project root: report paths are relative to it. Errors
+			// name it from the working directory, never by its absolute path.
+			path, display = cwdRelative(p), filepath.Base(p)
 			read = foundConfigReader(root)
 		}
 	}
@@ -59,6 +62,9 @@ func (a *app) loadEngine(ctx context.Context, g *safefile.Guard, f *ciFlags, roo
 		cfg, err := config.Load(filepath.ToSlash(path), filepath.ToSlash(display), read)
 		if err != nil {
 			return nil, nil, err
+		}
+		if f.config != "" && root != "" {
+			cfg.Rebase(configPrefix(root, path))
 		}
 		s.cfg = cfg
 	}
@@ -116,6 +122,7 @@ func (s *runSettings) apply(o *audit.Options) {
 	if s.cfg != nil {
 		o.Suppress.Exceptions = s.cfg.Exceptions
 		o.ComposeProjects = s.cfg.ComposeProjects
+		o.SeverityOverrides = s.cfg.SeverityOverrides
 		for _, r := range s.cfg.Helm {
 			o.Helm = append(o.Helm, helm.Spec{Name: r.Name, Chart: r.Chart, Version: r.Version, Values: r.Values,
 				Source: fmt.Sprintf("%s:%d", s.cfg.Name, r.Line)})
@@ -131,4 +138,35 @@ func (a *app) finish(s *runSettings, res *audit.Result) {
 	for _, w := range res.Warnings {
 		a.warnf("%s\n", report.TerminalSafe(res.Secrets.Redact(w)))
 	}
+}
+
+// configPrefix is the directory of the config file at path relative to the
+// project root, for the paths the file names (exceptions, compose projects,
+// Helm values), which are relative to the file itself. A file outside the
+// project (a copy of the base commit's config in CI, a team-wide file)
+// names paths relative to the project root: "" then.
+func configPrefix(root, path string) string {
+	absRoot, err1 := filepath.Abs(root)
+	absDir, err2 := filepath.Abs(filepath.Dir(path))
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	r, err := filepath.Rel(absRoot, absDir)
+	if err != nil || r == "." || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return ""
+	}
+	return filepath.ToSlash(r)
+}
+
+// cwdRelative is p relative to the working directory (with ../ when it is
+// above it), or p when that cannot be said.
+func cwdRelative(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(wd, p); err == nil {
+		return r
+	}
+	return p
 }

@@ -31,7 +31,7 @@ func parseSeverities(list []string) (map[string]bool, error) {
 // --severity does: the others are not reported and do not fail the build.
 // Scores are of the whole audit (they were computed from every finding),
 // and a note says so, so that a filtered report never reads as a clean one.
-func filterSeverities(rep *report.Report, keep map[string]bool) {
+func filterSeverities(rep *report.Report, keep map[string]bool, by string) {
 	if len(keep) == 0 {
 		return
 	}
@@ -58,5 +58,16 @@ func filterSeverities(rep *report.Report, keep map[string]bool) {
 			names = append(names, s)
 		}
 	}
-	rep.Notes = append(rep.Notes, fmt.Sprintf("Only %s findings are reported (--severity); %d others are not shown. Scores count every finding.", strings.Join(names, ", "), hidden))
+	rep.Notes = append(rep.Notes, fmt.Sprintf("Only %s findings are reported (%s); %d others are not shown. Scores count every finding.", strings.Join(names, ", "), by, hidden))
+}
+
+// atLeast is the set of severities at or above min (minimum_severity).
+func atLeast(min string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range engine.Severities {
+		if engine.SeverityRank(s) >= engine.SeverityRank(min) {
+			out[s] = true
+		}
+	}
+	return out
 }

@@ -51,6 +51,22 @@ func (c *Config) Check(cat Catalog) error {
 		}
 		known(e.Rule, c.exLines[i])
 	}
+	for i, o := range c.SeverityOverrides {
+		if !suppress.IsRuleGlob(o.Rule) {
+			known(o.Rule, c.ovLines[i])
+			continue
+		}
+		matched := false
+		for id := range cat.Rules {
+			if ok, _ := doublestar.Match(o.Rule, id); ok {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			errs.add(c.ovLines[i], fmt.Sprintf("the rule pattern %s matches no rule (natsaudit rules list shows the catalog)", showBare(o.Rule)))
+		}
+	}
 	if c.paramsNode != nil {
 		checkParams(c.paramsNode, cat.Params, "params", errs)
 	}

@@ -20,8 +20,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"gopkg.in/yaml.v3"
 
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/suppress"
 )
@@ -58,8 +60,15 @@ type Config struct {
 	// SHA256 is the hex digest of the file as read, for the report's
 	// provenance.
 	SHA256 string
+	// SeverityOverrides change the severity of rules' findings
+	// (severity_overrides: {RULE or glob: severity}).
+	SeverityOverrides []suppress.SeverityOverride
+	// MinimumSeverity, when set, reports only findings at or above it
+	// (minimum_severity; --severity on the command line wins).
+	MinimumSeverity string
 
 	paramsNode *yaml.Node
+	ovLines    []int
 	exLines    []int
 }
 
@@ -114,6 +123,9 @@ func Load(path, display string, read ReadFunc) (*Config, error) {
 	c.Name = display
 	for i := range c.Exceptions {
 		c.Exceptions[i].Source = display + strings.TrimPrefix(c.Exceptions[i].Source, path)
+	}
+	for i := range c.SeverityOverrides {
+		c.SeverityOverrides[i].Source = display + strings.TrimPrefix(c.SeverityOverrides[i].Source, path)
 	}
 	return c, nil
 }
@@ -214,8 +226,37 @@ func Parse(data []byte, name string) (*Config, error) {
 			c.ComposeProjects = composeProjects(v, errs)
 		case "owners":
 			c.Owners = owners(v, errs)
+		case "severity_overrides":
+			if isNull(v) {
+				continue
+			}
+			if v.Kind != yaml.MappingNode {
+				errs.add(v.Line, "severity_overrides: want a mapping of rule IDs (or patterns, NATS-STR-*) to severities")
+				continue
+			}
+			for _, kv := range pairs(v, errs) {
+				rk, rv := kv[0], kv[1]
+				sev := strings.ToLower(strings.TrimSpace(rv.Value))
+				rule := strings.ToUpper(strings.TrimSpace(rk.Value))
+				switch {
+				case rv.Kind != yaml.ScalarNode || finding.SeverityRank(sev) < 0:
+					errs.add(rv.Line, fmt.Sprintf("severity_overrides %s: want one of %s", showBare(rule), strings.Join(finding.SeverityNames(), ", ")))
+				case rule == "" || (suppress.IsRuleGlob(rule) && !doublestar.ValidatePattern(rule)):
+					errs.add(rk.Line, fmt.Sprintf("severity_overrides: %s is not a rule ID or a valid pattern", show(rk.Value)))
+				default:
+					c.SeverityOverrides = append(c.SeverityOverrides, suppress.SeverityOverride{Rule: rule, Severity: sev, Source: fmt.Sprintf("%s:%d", name, rk.Line)})
+					c.ovLines = append(c.ovLines, rk.Line)
+				}
+			}
+		case "minimum_severity":
+			sev := strings.ToLower(strings.TrimSpace(v.Value))
+			if v.Kind != yaml.ScalarNode || finding.SeverityRank(sev) < 0 {
+				errs.add(v.Line, "minimum_severity: want one of "+strings.Join(finding.SeverityNames(), ", "))
+				continue
+			}
+			c.MinimumSeverity = sev
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, helm, compose, owners)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, helm, compose, owners)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
@@ -521,4 +562,29 @@ func (l *errList) err() error {
 		fmt.Fprintf(&b, "\n  %s:%d: %s", l.file, e.line, e.msg)
 	}
 	return errors.New(b.String())
+}
+
+// Rebase makes the paths the file names (exception paths, compose projects,
+// Helm values files), written relative to the file's own directory,
+// relative to the project root, dir being that directory relative to the
+// root ("" or "." when it is the root).
+func (c *Config) Rebase(dir string) {
+	if dir == "" || dir == "." {
+		return
+	}
+	for i := range c.Exceptions {
+		if p := c.Exceptions[i].Path; p != "" {
+			c.Exceptions[i].Path = path.Join(dir, p)
+		}
+	}
+	for _, proj := range c.ComposeProjects {
+		for i := range proj {
+			proj[i] = path.Join(dir, proj[i])
+		}
+	}
+	for i := range c.Helm {
+		for j := range c.Helm[i].Values {
+			c.Helm[i].Values[j] = path.Join(dir, c.Helm[i].Values[j])
+		}
+	}
 }

@@ -104,7 +104,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, helm, compose, owners)`}},
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, helm, compose, owners)`}},
 		{"owners not a list", "owners: {a: b}\n", []string{"c.yaml:1: owners: want a list of {match, owner, due}"}},
 		{"owner without match", "owners:\n  - owner: ops\n", []string{"c.yaml:2: owners: each entry needs match"}},
 		{"owner bad glob", "owners:\n  - match: \"NATS-[\"\n    owner: ops\n", []string{"c.yaml:2: owners: match"}},
@@ -322,5 +322,48 @@ func TestHelmReleases(t *testing.T) {
 		if _, err := Parse([]byte(bad), "x.yaml"); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
+	}
+}
+
+func TestSeverityOverridesAndMinimum(t *testing.T) {
+	c, err := Parse([]byte("minimum_severity: Medium\nseverity_overrides:\n  nats-ops-001: HIGH\n  NATS-TLS-*: low\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(catalog); err != nil {
+		t.Fatal(err)
+	}
+	if c.MinimumSeverity != "medium" {
+		t.Errorf("minimum = %q", c.MinimumSeverity)
+	}
+	if got := fmt.Sprint(c.SeverityOverrides); got != "[{NATS-OPS-001 high c.yaml:3} {NATS-TLS-* low c.yaml:4}]" {
+		t.Errorf("overrides = %s", got)
+	}
+	bad := []struct{ in, want string }{
+		{"minimum_severity: severe\n", "c.yaml:1: minimum_severity: want one of critical"},
+		{"severity_overrides:\n  NATS-OPS-001: severe\n", "c.yaml:2: severity_overrides NATS-OPS-001: want one of"},
+		{"severity_overrides: [NATS-OPS-001]\n", "c.yaml:1: severity_overrides: want a mapping"},
+		{"severity_overrides:\n  NATS-X-*: low\n", "c.yaml:2: the rule pattern (not shown) matches no rule"},
+		{"severity_overrides:\n  NATS-NOPE-001: low\n", "c.yaml:2: unknown rule NATS-NOPE-001"},
+	}
+	for _, b := range bad {
+		c, err := Parse([]byte(b.in), "c.yaml")
+		if err == nil {
+			err = c.Check(catalog)
+		}
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%q: error %v, want %q", b.in, err, b.want)
+		}
+	}
+}
+
+func TestRebase(t *testing.T) {
+	c, err := Parse([]byte("exceptions:\n  - rule: NATS-OPS-001\n    path: nats/*.conf\n  - rule: NATS-OPS-001\ncompose:\n  projects:\n    - [docker-compose.yml]\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Rebase("ci")
+	if c.Exceptions[0].Path != "ci/nats/*.conf" || c.Exceptions[1].Path != "" || c.ComposeProjects[0][0] != "ci/docker-compose.yml" {
+		t.Errorf("rebased: %+v %v", c.Exceptions, c.ComposeProjects)
 	}
 }

@@ -68,8 +68,8 @@ type Result struct {
 	// (relative path → real path, links resolved and checked), so compose
 	// bind mounts can be resolved to repo files and evidence lines read.
 	All map[string]string
-	// Excluded counts the directories and files --skip-dirs and
-	// --skip-files left out.
+	// Excluded counts the directories and files --skip-dirs,
+	// --skip-files and .natsauditignore left out.
 	Excluded int
 }
 
@@ -80,6 +80,8 @@ type Options struct {
 	// --skip-files) over report paths; a pattern without a slash also
 	// matches a directory or file name anywhere ("testdata", "*.test.yml").
 	SkipDirs, SkipFiles []string
+	// Ignore holds the patterns of the project's .natsauditignore.
+	Ignore *Ignore
 }
 
 // excluded reports whether relp (a report path) or its base name matches
@@ -174,13 +176,13 @@ func (r *Result) walkDir(ctx context.Context, absBase, abs, real string, opt Opt
 			if wp != start && skipDirs[d.Name()] {
 				return fs.SkipDir
 			}
-			if wp != start && excluded(opt.SkipDirs, rel(absBase, fp)) {
+			if wp != start && (excluded(opt.SkipDirs, rel(absBase, fp)) || opt.Ignore.Match(rel(absBase, fp), true)) {
 				r.Excluded++
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if excluded(opt.SkipFiles, rel(absBase, fp)) {
+		if excluded(opt.SkipFiles, rel(absBase, fp)) || opt.Ignore.Match(rel(absBase, fp), false) {
 			r.Excluded++
 			return nil
 		}

@@ -70,7 +70,7 @@ func WriteGitHub(w io.Writer, r *Report, opt RenderOptions) error {
 			}
 		}
 		props = append(props, "title="+ghProperty(fmt.Sprintf("%s %s (%s)", f.RuleID, f.Title, f.Severity)))
-		msg := []string{ghData(sentence(resultMessage(f)))}
+		msg := []string{ghData(sentence(resultMessage(f)) + serversSentence(f))}
 		if f.Location == nil && f.Endpoint != "" {
 			msg = append(msg, ghData("live: "+f.Endpoint+" "+f.Path))
 		}
@@ -133,7 +133,7 @@ func WriteGitLab(w io.Writer, r *Report, opt RenderOptions) error {
 	for _, f := range r.Findings {
 		is := glIssue{
 			Type:        "issue",
-			Description: fmt.Sprintf("%s: %s", f.Title, sentence(resultMessage(f))),
+			Description: fmt.Sprintf("%s: %s", f.Title, sentence(resultMessage(f))+serversSentence(f)),
 			CheckName:   f.RuleID,
 			Fingerprint: f.Fingerprint,
 			Severity:    nonEmpty(glSeverity[string(f.Severity)], "info"),

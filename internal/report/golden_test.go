@@ -8,11 +8,13 @@ import (
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
@@ -201,4 +203,38 @@ func TestGoldenRich(t *testing.T) {
 	golden(t, "rich.md", render(t, "markdown", r, opt))
 	opt.SARIFIncludeSuppressed = true
 	golden(t, "rich.sarif", render(t, "sarif", r, opt))
+}
+
+// ansi matches the colour codes WriteText uses.
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// TestGoldenTextColour: the example repo's text report with colour on
+// (golden sahool.color.txt). Without its colour codes it is the plain
+// report byte for byte, so colour never moves a column; no line of either
+// is wider than report.TextWidth on screen, and no colour leaks past a
+// line.
+func TestGoldenTextColour(t *testing.T) {
+	r := scan(t, exampleRepo)
+	opt := renderOpts(t)
+	plain := render(t, "text", r, opt)
+	opt.Color = true
+	coloured := render(t, "text", r, opt)
+	golden(t, "sahool.color.txt", coloured)
+	if !bytes.Contains(coloured, []byte("\x1b[1;31mCRITICAL\x1b[0m")) {
+		t.Error("colour on, but no coloured CRITICAL")
+	}
+	if stripped := ansi.ReplaceAll(coloured, nil); !bytes.Equal(stripped, plain) {
+		t.Errorf("the coloured report without its codes is not the plain one: %s", firstDiff(string(plain), string(stripped)))
+	}
+	for i, line := range strings.Split(string(ansi.ReplaceAll(coloured, nil)), "\n") {
+		// A code span (a command) is never cut, so it may overflow alone.
+		if n := utf8.RuneCountInString(line); n > report.TextWidth && !strings.Contains(line, "`") {
+			t.Errorf("line %d is %d columns wide (> %d): %q", i+1, n, report.TextWidth, line)
+		}
+	}
+	for i, line := range strings.Split(string(coloured), "\n") {
+		if strings.Count(line, "\x1b[") != 2*strings.Count(line, "\x1b[0m") {
+			t.Errorf("line %d: colour not reset on the line: %q", i+1, line)
+		}
+	}
 }

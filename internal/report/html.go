@@ -426,7 +426,7 @@ func newRuleSection(g ruleGroup, rule *finding.Rule, anchor string) ruleSection 
 		Category: htmlText(Title(g.category)), Places: plural(len(g.findings), "place"),
 	}
 	for _, f := range g.findings {
-		hf := htmlFinding{Target: htmlText(nonEmpty(f.Target, "deployment")), Message: htmlText(sentence(resultMessage(f)))}
+		hf := htmlFinding{Target: htmlText(nonEmpty(TargetLabel(f), "deployment")), Message: htmlText(sentence(resultMessage(f)))}
 		if f.Location != nil {
 			hf.Location = htmlText(locString(f.Location))
 		}

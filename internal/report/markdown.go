@@ -242,7 +242,7 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 	m.para(meta)
 	for _, f := range g.findings {
 		// Where first, then what: "server x at `file:line`: message".
-		where := "**" + mdInline(nonEmpty(f.Target, "deployment")) + "**"
+		where := "**" + mdInline(nonEmpty(TargetLabel(f), "deployment")) + "**"
 		switch {
 		case f.Location != nil && f.Endpoint != "":
 			where += fmt.Sprintf(" at %s (live: %s)", mdCode(locString(f.Location)), mdCode(f.Endpoint))

@@ -254,7 +254,7 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 			RuleID:    f.RuleID,
 			RuleIndex: index[f.RuleID],
 			Level:     f.Severity.SARIFLevel(),
-			Message:   sarifMessage{Text: sentence(resultMessage(f))},
+			Message:   sarifMessage{Text: sentence(resultMessage(f)) + serversSentence(f)},
 			Locations: []sarifLocation{{PhysicalLocation: physical(uri(f.Location.File), f.Location.Line, f.Location.Column, f.Snippet)}},
 			PartialFingerprints: map[string]string{
 				SARIFFingerprintKey: f.Fingerprint,
@@ -269,6 +269,9 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 		}
 		if f.Target != "" {
 			res.Properties["natsaudit/target"] = f.Target
+		}
+		if len(f.Servers) > 1 {
+			res.Properties["natsaudit/servers"] = strings.Join(f.Servers, ",")
 		}
 		if f.Path != "" {
 			res.Properties["natsaudit/path"] = f.Path
@@ -492,6 +495,25 @@ func sarifTags(cat string) []string {
 		tags = append(tags, "quality")
 	}
 	return tags
+}
+
+// TargetLabel is what a finding is about, as renderers show it: its
+// target, or every server it affects when several share its place
+// ("servers nats-1, nats-2, nats-3").
+func TargetLabel(f Finding) string {
+	if len(f.Servers) > 1 {
+		return "servers " + strings.Join(f.Servers, ", ")
+	}
+	return f.Target
+}
+
+// serversSentence names the servers a shared finding affects, for formats
+// whose message is all a reader sees (SARIF, annotations); "" for one.
+func serversSentence(f Finding) string {
+	if len(f.Servers) < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" It affects %d servers: %s.", len(f.Servers), strings.Join(f.Servers, ", "))
 }
 
 func resultMessage(f Finding) string {

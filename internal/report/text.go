@@ -16,12 +16,28 @@ var sevColor = map[string]string{"critical": "\033[1;31m", "high": "\033[31m", "
 
 const reset = "\033[0m"
 
-// WriteText renders the report for a terminal. Every string from the report
-// is printed through TerminalSafe, and the whole output is guarded once more
-// (guardLines), so that no input can send a terminal escape or start a CI
-// workflow command, however the strings are joined.
+// TextWidth is the width the text report wraps its prose at.
+const TextWidth = 100
+
+// indent is where a finding's lines start under its severity.
+const indent = "          "
+
+// WriteText renders the report for a terminal: a summary table first
+// (grade, severity counts, category scores, inputs found, what could not
+// be read), the findings grouped by severity, then the summary lines again
+// at the end, where a CI log's reader lands. Every string from the report
+// is printed through TerminalSafe, and the whole output is guarded once
+// more (guardLines), so that no input can send a terminal escape or start
+// a CI workflow command, however the strings are joined. Colour codes
+// never count towards alignment: padding is computed on the plain text.
 func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	var b strings.Builder
+	paint := func(sev, s string) string {
+		if c, ok := sevColor[sev]; ok && opt.Color {
+			return c + s + reset
+		}
+		return s
+	}
 	what := strings.Join(append(append([]string{}, r.Scan.Roots...), r.Scan.Targets...), ", ")
 	if what == "" {
 		what = "nothing"
@@ -30,6 +46,7 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	if msg := StatusMessage(r); msg != "" {
 		fmt.Fprintf(&b, "%s.\n\n", TerminalSafe(Title(msg)))
 	}
+	writeSummaryTable(&b, r, paint)
 	switch {
 	case len(r.Findings) > 0 || NotEvaluated(r):
 	case r.Scan.Status == StatusIncomplete:
@@ -37,30 +54,29 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	default:
 		b.WriteString("No findings.\n\n")
 	}
+	for _, sev := range []string{"critical", "high", "medium", "low", "info"} {
+		n := 0
+		for _, f := range r.Findings {
+			if string(f.Severity) == sev {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		head := fmt.Sprintf("%s (%d)", strings.ToUpper(sev), n)
+		fmt.Fprintf(&b, "%s %s\n\n", paint(sev, head), strings.Repeat("─", max(0, TextWidth-utf8.RuneCountInString(head)-1)))
+		for _, f := range r.Findings {
+			if string(f.Severity) == sev {
+				writeTextFinding(&b, f, paint)
+			}
+		}
+	}
+	// Severities outside the five (a custom rule's own word) still show.
 	for _, f := range r.Findings {
-		sev := TerminalSafe(strings.ToUpper(string(f.Severity)))
-		// Pad outside the colour codes: they take no room on screen, and
-		// %-8s would count them.
-		pad := strings.Repeat(" ", max(0, 8-utf8.RuneCountInString(sev)))
-		if c, ok := sevColor[string(f.Severity)]; ok && opt.Color {
-			sev = c + sev + reset
+		if f.Severity.Rank() < 0 {
+			writeTextFinding(&b, f, paint)
 		}
-		fmt.Fprintf(&b, "%s%s  %s  %s\n", sev, pad, TerminalSafe(f.RuleID), TerminalSafe(f.Title))
-		where := TerminalSafe(f.Target)
-		if f.Location != nil {
-			where = fmt.Sprintf("%s:%d  %s", TerminalSafe(f.Location.File), f.Location.Line, where)
-		} else if f.Endpoint != "" {
-			where = fmt.Sprintf("%s  %s", TerminalSafe(f.Endpoint), where)
-		}
-		fmt.Fprintf(&b, "          %s\n", where)
-		fmt.Fprintf(&b, "          %s\n", TerminalSafe(f.Message))
-		if f.Snippet != "" {
-			fmt.Fprintf(&b, "          │ %s\n", TerminalSafe(f.Snippet))
-		}
-		if fix := firstSentence(f.Remediation); fix != "" {
-			fmt.Fprintf(&b, "          fix: %s\n", TerminalSafe(fix))
-		}
-		b.WriteString("\n")
 	}
 	if len(r.Errors) > 0 {
 		b.WriteString("Errors:\n")
@@ -78,8 +94,13 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	}
 	if NotEvaluated(r) {
 		fmt.Fprintf(&b, "Scores: not evaluated (%s)\n", ScoreLine(r.Scores))
+	} else if line := ScoreLine(r.Scores); utf8.RuneCountInString("Scores: "+line) <= TextWidth || r.Scores.Overall == nil {
+		fmt.Fprintf(&b, "Scores: %s\n", line)
 	} else {
-		fmt.Fprintf(&b, "Scores: %s\n", ScoreLine(r.Scores))
+		// Too wide for one line: the grade gets its own.
+		noOverall := r.Scores
+		noOverall.Overall = nil
+		fmt.Fprintf(&b, "Scores: %s\nGrade: %s (overall %.1f/10)\n", ScoreLine(noOverall), TerminalSafe(r.Scores.Grade), *r.Scores.Overall)
 	}
 	if r.Tool.AdvisoriesDate != "" {
 		fmt.Fprintf(&b, "Advisory data: %s\n", TerminalSafe(r.Tool.AdvisoriesDate))
@@ -87,6 +108,220 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	fmt.Fprintf(&b, "Findings: %s\n", CountLine(r.Summary))
 	_, err := io.WriteString(w, guardLines(b.String()))
 	return err
+}
+
+// writeSummaryTable is the table the report starts with. Labels are padded
+// on their plain text; colour wraps the counts only.
+func writeSummaryTable(b *strings.Builder, r *Report, paint func(sev, s string) string) {
+	row := func(label, value string) {
+		fmt.Fprintf(b, "  %-13s %s\n", label, value)
+	}
+	b.WriteString("Summary\n")
+	if r.Scores.Overall != nil {
+		row("Grade", fmt.Sprintf("%s (overall %.1f/10)", TerminalSafe(r.Scores.Grade), *r.Scores.Overall))
+	} else {
+		row("Grade", "not graded (nothing could be judged)")
+	}
+	var counts []string
+	for _, sev := range []string{"critical", "high", "medium", "low", "info"} {
+		c := fmt.Sprintf("%d %s", r.Summary.Severity[sev], sev)
+		if r.Summary.Severity[sev] > 0 {
+			c = paint(sev, c)
+		}
+		counts = append(counts, c)
+	}
+	row("Findings", strings.Join(counts, " · "))
+	for _, c := range []string{"security", "reliability", "performance", "operations"} {
+		cs := r.Scores.Categories[c]
+		if cs.Score == nil {
+			row(Title(c), "n/a (no rule of it could be evaluated)")
+			continue
+		}
+		row(Title(c), fmt.Sprintf("%4.1f/10  %d of %d rules failed", *cs.Score, cs.RulesFailed, cs.RulesEvaluated))
+	}
+	inputs := fmt.Sprintf("%d files, %d servers, %d streams, %d consumers", len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
+	if len(r.Scan.Sources) > 0 {
+		inputs += " (" + TerminalSafe(strings.Join(r.Scan.Sources, ", ")) + ")"
+	}
+	row("Inputs", inputs)
+	unread, skipped := 0, 0
+	for _, e := range r.Errors {
+		if e.Kind != ErrorKindRule {
+			unread++
+		}
+	}
+	for _, n := range r.Notes {
+		if strings.HasPrefix(n, "skipped ") {
+			skipped++
+		}
+	}
+	switch {
+	case unread == 0 && skipped == 0:
+		row("Not read", "nothing")
+	default:
+		var parts []string
+		if unread > 0 {
+			parts = append(parts, fmt.Sprintf("%d could not be parsed (under Errors below)", unread))
+		}
+		if skipped > 0 {
+			parts = append(parts, fmt.Sprintf("%d skipped (warnings on stderr)", skipped))
+		}
+		row("Not read", strings.Join(parts, "; "))
+	}
+	if n := len(r.Suppressed); n > 0 {
+		row("Suppressed", fmt.Sprintf("%d (not counted)", n))
+	}
+	b.WriteString("\n")
+}
+
+// writeTextFinding is one finding: severity, rule and title; where; the
+// message; the offending line; the fix (the remediation's first paragraph,
+// whole); how to learn more.
+func writeTextFinding(b *strings.Builder, f Finding, paint func(sev, s string) string) {
+	sev := TerminalSafe(strings.ToUpper(string(f.Severity)))
+	// Pad outside the colour codes: they take no room on screen, and
+	// %-8s would count them.
+	pad := strings.Repeat(" ", max(0, 8-utf8.RuneCountInString(sev)))
+	fmt.Fprintf(b, "%s%s  %s  %s\n", paint(string(f.Severity), sev), pad, TerminalSafe(f.RuleID), TerminalSafe(f.Title))
+	target := TerminalSafe(TargetLabel(f))
+	at := ""
+	if f.Location != nil {
+		at = fmt.Sprintf("%s:%d", TerminalSafe(f.Location.File), f.Location.Line)
+	} else if f.Endpoint != "" {
+		at = TerminalSafe(f.Endpoint)
+	}
+	switch {
+	case at == "":
+		b.WriteString(textWrap(target, TextWidth, indent, indent+"  ") + "\n")
+	case utf8.RuneCountInString(indent+at+"  "+target) > TextWidth:
+		// The place on its own line, whole: it is what a reader copies.
+		fmt.Fprintf(b, "%s%s\n%s\n", indent, at, textWrap(target, TextWidth, indent+"  ", indent+"  "))
+	default:
+		fmt.Fprintf(b, "%s%s  %s\n", indent, at, target)
+	}
+	b.WriteString(textWrap(TerminalSafe(f.Message), TextWidth, indent, indent) + "\n")
+	if f.Snippet != "" {
+		fmt.Fprintf(b, "%s│ %s\n", indent, TerminalSafe(f.Snippet))
+	}
+	if fix := firstParagraph(f.Remediation); fix != "" {
+		b.WriteString(textWrap(TerminalSafe(fix), TextWidth, indent+"fix: ", indent+"     ") + "\n")
+	}
+	fmt.Fprintf(b, "%smore: natsaudit rules show %s\n\n", indent, TerminalSafe(f.RuleID))
+}
+
+// codeWords splits s at spaces, except inside backticks.
+func codeWords(s string) []string {
+	var out []string
+	open := false
+	for _, w := range strings.Fields(s) {
+		if open && len(out) > 0 {
+			out[len(out)-1] += " " + w
+		} else {
+			out = append(out, w)
+		}
+		if strings.Count(w, "`")%2 == 1 {
+			open = !open
+		}
+	}
+	return out
+}
+
+// firstParagraph is a remediation's first paragraph, whole (never a
+// sentence cut short), its lines joined. A paragraph that announces a code
+// block ("With clients that support TLS-first:") takes the block's first
+// line as code, so that it still says what to do.
+func firstParagraph(s string) string {
+	var para []string
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	i := 0
+	for ; i < len(lines); i++ {
+		l := lines[i]
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(t, "```") {
+			break
+		}
+		para = append(para, t)
+	}
+	p := strings.TrimSpace(strings.Join(para, " "))
+	if strings.HasSuffix(p, ":") {
+		if code, comment := firstCodeLine(lines[i:]); code != "" {
+			p += " `" + code + "`"
+			if comment != "" {
+				p += " (" + comment + ")"
+			}
+			return sentence(p)
+		}
+	}
+	p = strings.TrimSpace(strings.TrimSuffix(p, ":"))
+	for _, tail := range []string{", e.g.", " e.g.", ", for example", " for example"} {
+		p = strings.TrimSuffix(p, tail)
+	}
+	return sentence(p)
+}
+
+// firstCodeLine is the code block that starts lines (after blank lines;
+// indented or fenced) when it is one complete line, split from a trailing
+// "# comment"; "" for a longer block (a block's first line alone, "tls {",
+// would say nothing).
+func firstCodeLine(lines []string) (code, comment string) {
+	var block []string
+	fenced := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "" && len(block) == 0 && !fenced:
+			continue
+		case strings.HasPrefix(t, "```"):
+			if fenced {
+				goto done
+			}
+			fenced = true
+			continue
+		case t == "" && !fenced:
+			goto done
+		case !fenced && !strings.HasPrefix(l, "    ") && !strings.HasPrefix(l, "\t"):
+			goto done
+		}
+		block = append(block, t)
+	}
+done:
+	if len(block) != 1 || strings.HasSuffix(block[0], "{") || strings.HasSuffix(block[0], ",") || strings.HasPrefix(block[0], "#") {
+		return "", ""
+	}
+	t := block[0]
+	if i := strings.Index(t, "  #"); i > 0 {
+		return strings.TrimSpace(t[:i]), strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[i:]), "#"))
+	}
+	return t, ""
+}
+
+// textWrap wraps s at width runes, the first line after first, the others
+// after rest. A word longer than a line stays whole, and so does a `code
+// span` (a command cut in two cannot be copied).
+func textWrap(s string, width int, first, rest string) string {
+	words := codeWords(s)
+	if len(words) == 0 {
+		return strings.TrimRight(first, " ")
+	}
+	var b strings.Builder
+	line, n := first, utf8.RuneCountInString(first)
+	has := false
+	for _, w := range words {
+		wn := utf8.RuneCountInString(w)
+		if has && n+1+wn > width {
+			b.WriteString(line + "\n")
+			line, n, has = rest, utf8.RuneCountInString(rest), false
+		}
+		if has {
+			line += " "
+			n++
+		}
+		line += w
+		n += wn
+		has = true
+	}
+	b.WriteString(line)
+	return b.String()
 }
 
 // ErrorLine formats a parse error as file:line: message, safe for a

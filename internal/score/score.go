@@ -58,11 +58,19 @@ func ComputeCatalog(findings []report.Finding, evaluated, catalog []*finding.Rul
 			a = &agg{}
 			perRule[f.RuleID] = a
 		}
-		a.count++
+		if f.ScoreCount > 1 {
+			a.count += f.ScoreCount // severity depends on the server: once per server
+		} else {
+			a.count++
+		}
 		if !charged[i] {
 			continue
 		}
-		a.charged++
+		if f.ScoreCount > 1 {
+			a.charged += f.ScoreCount
+		} else {
+			a.charged++
+		}
 		if f.Severity.Rank() > a.worst.Rank() {
 			a.worst = f.Severity
 		}

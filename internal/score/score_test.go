@@ -149,3 +149,27 @@ func TestCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedFindingCounts: a finding shared by servers counts once, unless
+// its severity depends on the server (ScoreCount: once per server).
+func TestSharedFindingCounts(t *testing.T) {
+	rules := []*finding.Rule{{ID: "A", Category: "operations"}}
+	tests := []struct {
+		name      string
+		f         report.Finding
+		wantScore float64
+		wantCount int
+	}{
+		{"once", report.Finding{RuleID: "A", Severity: "medium", Servers: []string{"a", "b", "c"}}, 9.0, 1},                      // P=1
+		{"per server", report.Finding{RuleID: "A", Severity: "medium", Servers: []string{"a", "b", "c"}, ScoreCount: 3}, 8.6, 3}, // P=1.5
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Compute([]report.Finding{tt.f}, rules)
+			c := s.Categories["operations"]
+			if *c.Score != tt.wantScore || c.Findings != tt.wantCount {
+				t.Errorf("score %v findings %d, want %v %d", *c.Score, c.Findings, tt.wantScore, tt.wantCount)
+			}
+		})
+	}
+}

@@ -81,6 +81,18 @@ func (e *Exception) matches(f *report.Finding) bool {
 		}
 	}
 	if e.Target != "" {
+		if len(f.Servers) > 1 {
+			// One finding for several servers: an exception naming some of
+			// them must not hide it for the others.
+			for _, s := range f.Servers {
+				okName, _ := doublestar.Match(e.Target, s)
+				okFull, _ := doublestar.Match(e.Target, "server "+s)
+				if !okName && !okFull {
+					return false
+				}
+			}
+			return true
+		}
 		okName, _ := doublestar.Match(e.Target, f.TargetName)
 		okFull, _ := doublestar.Match(e.Target, f.Target)
 		if !okName && !okFull {
