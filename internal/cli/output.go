@@ -36,6 +36,9 @@ type outputFlags struct {
 	// (--commit) the scanned commit, for the Markdown and HTML reports.
 	previous string
 	commit   string
+	// history (--history) are past JSON reports (files or directories):
+	// the HTML report shows the trend with this scan as its last point.
+	history []string
 }
 
 // renderOptions are the report options from the flags, with the rule

@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/safefile"
+	"github.com/natsaudit/natsaudit/internal/trend"
 )
 
 // ciVars are the standard CI variables the report's provenance names: who
@@ -19,13 +21,47 @@ var ciVars = []string{
 // auditExtras adds what the Markdown and HTML reports need beyond the
 // report: the previous report (--previous), the owners and the settings
 // file's digest from .natsaudit.yaml, and the CI run.
-func (a *app) auditExtras(g *safefile.Guard, ropt *report.RenderOptions, o *outputFlags, s *runSettings) error {
+func (a *app) auditExtras(g *safefile.Guard, ropt *report.RenderOptions, o *outputFlags, s *runSettings, cur *report.Report) error {
 	if o.previous != "" {
 		prev, err := readReport(g, o.previous)
 		if err != nil {
 			return fmt.Errorf("--previous: %w", err)
 		}
 		ropt.Previous = prev
+	}
+	if len(o.history) > 0 {
+		past, err := a.loadTrendReports(g, o.history)
+		if err != nil {
+			return fmt.Errorf("--history: %w", err)
+		}
+		// This scan is the trend's last point: a past report dated after
+		// it would make the charts and "since" compare the wrong reports.
+		now, err := time.Parse(time.RFC3339, cur.Scan.Started)
+		if err != nil {
+			return fmt.Errorf("--history: this scan's start %q: %w", cur.Scan.Started, err)
+		}
+		var latest *report.Report
+		var latestAt time.Time
+		for _, p := range past {
+			at, err := time.Parse(time.RFC3339, p.Report.Scan.Started)
+			if err != nil {
+				return fmt.Errorf("--history: report %s: scan.started %q is not an RFC 3339 time", p.Name, p.Report.Scan.Started)
+			}
+			if !at.Before(now) {
+				return fmt.Errorf("--history: report %s (%s) is not older than this scan (%s)", p.Name, p.Report.Scan.Started, cur.Scan.Started)
+			}
+			if latest == nil || at.After(latestAt) {
+				latest, latestAt = p.Report, at
+			}
+		}
+		t, err := trend.Compute(append(past, trend.Input{Name: "this scan", Report: cur}))
+		if err != nil {
+			return fmt.Errorf("--history: %w", err)
+		}
+		ropt.History = trend.Section(t)
+		if ropt.Previous == nil {
+			ropt.Previous = latest
+		}
 	}
 	p := &report.Provenance{Commit: plainValue(o.commit)}
 	if s != nil && s.cfg != nil {

@@ -85,6 +85,7 @@ func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 	cmd.Flags().IntVar(&o.markdownMaxBytes, "markdown-max-bytes", report.DefaultMarkdownMaxBytes, "shorten the Markdown report to at most this many bytes (a GitHub comment holds 65536): less detail per finding first, then fewer findings; 0 for no limit")
 	cmd.Flags().StringSliceVar(&o.compliance, "compliance", nil, "add a compliance section per framework: "+strings.Join(compliance.Names, ", ")+" (comma-separated or repeated; natsaudit's own mapping, see docs/compliance.md)")
 	cmd.Flags().BoolVar(&o.sarifIncludeSuppressed, "sarif-include-suppressed", false, "keep suppressed findings in SARIF, marked with suppressions (GitHub shows them as open alerts)")
+	cmd.Flags().StringArrayVar(&o.history, "history", nil, "past JSON reports (files, or directories of *.json; repeatable): the HTML report adds the trend of scores and findings with this scan as its last point, and per rule what changed since the latest of them; that one is also --previous unless given")
 	cmd.Flags().StringVar(&o.previous, "previous", "", "JSON report of the last audit: the Markdown and HTML reports open with what was fixed, is new, escalated or still open, and the score change")
 	cmd.Flags().StringVar(&o.commit, "commit", "", "commit of the scanned tree, for the report's provenance (default: $GITHUB_SHA or $CI_COMMIT_SHA; .git is never read)")
 }
@@ -207,7 +208,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	// The catalog gives Markdown and SARIF each rule's description and fix.
 	ropt := f.out.renderOptions(eng.Rules(), opts.Base)
 	ropt.Color = a.colour(f.out.noColor)
-	if err := a.auditExtras(g, &ropt, &f.out, settings); err != nil {
+	if err := a.auditExtras(g, &ropt, &f.out, settings, res.Report); err != nil {
 		return &exitError{ExitError, err}
 	}
 	t0 = time.Now()

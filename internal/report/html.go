@@ -119,6 +119,7 @@ func htmlCode(s string) string {
 
 type htmlReport struct {
 	Since      *htmlSince
+	History    *History // --history: trend charts and per-rule changes, strings made safe
 	Exec       []string
 	Deadlines  []htmlDeadline
 	Scores     []string // one line per category, with its coverage

@@ -29,6 +29,13 @@ func (d *htmlReport) fillAudit(r *Report, v *auditView, opt RenderOptions) {
 		s.NewList, s.EscalatedList, s.FixedList = list(df.Added), list(df.Escalated), list(df.Fixed)
 		d.Since = s
 	}
+	if hs := opt.History; hs != nil {
+		x := &History{Summary: htmlText(hs.Summary), From: htmlText(hs.From), Charts: hs.Charts}
+		for _, r := range hs.Rules {
+			x.Rules = append(x.Rules, HistoryRule{RuleID: htmlText(r.RuleID), Title: htmlText(r.Title), New: r.New, Fixed: r.Fixed, StillOpen: r.StillOpen})
+		}
+		d.History = x
+	}
 	for _, x := range v.Exec {
 		d.Exec = append(d.Exec, htmlText(x))
 	}

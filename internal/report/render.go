@@ -40,6 +40,9 @@ type RenderOptions struct {
 	// Previous is the last audit's JSON report (--previous): Markdown and
 	// HTML open with what changed since.
 	Previous *Report
+	// History is what the HTML report shows of past audits (--history):
+	// the trend charts and what changed per rule since the report before.
+	History *History
 	// Owners assign the remediation plan's actions to people
 	// (.natsaudit.yaml owners:), first match wins.
 	Owners []Owner
@@ -95,4 +98,23 @@ func Render(format string, w io.Writer, r *Report, opt RenderOptions) error {
 		return WritePrometheus(w, r, opt)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// History is the trend of this audit and the past ones (--history), as the
+// scan's HTML report shows it: the charts of `natsaudit trend`, and per rule
+// the findings new, fixed and still open since the report before this one.
+// internal/trend computes it; every string is from reports, so the HTML
+// renderer escapes it like any other.
+type History struct {
+	Summary string
+	Charts  []Chart
+	// From names the report before this one and its date.
+	From  string
+	Rules []HistoryRule
+}
+
+// HistoryRule is one rule's change since the report before.
+type HistoryRule struct {
+	RuleID, Title          string
+	New, Fixed, StillOpen int
 }

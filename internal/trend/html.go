@@ -258,3 +258,20 @@ func nonEmpty(s, def string) string {
 	}
 	return s
 }
+
+// Section is the trend as the scan's own HTML report shows it (scan
+// --history): the same two charts as `natsaudit trend`, and per rule what
+// changed between the last two reports (the scan being the last). Nil when
+// there is no earlier report.
+func Section(t *Trend) *report.History {
+	if len(t.Reports) < 2 || len(t.Periods) == 0 {
+		return nil
+	}
+	last := t.Periods[len(t.Periods)-1]
+	prev := t.Reports[len(t.Reports)-2]
+	h := &report.History{Summary: t.Summary, From: prev.Name + ", " + day(prev.Date), Charts: []report.Chart{scoreTrendChart(t), severityTrendChart(t)}}
+	for _, r := range last.Rules {
+		h.Rules = append(h.Rules, report.HistoryRule{RuleID: r.RuleID, Title: r.Title, New: r.New, Fixed: r.Fixed, StillOpen: r.StillOpen})
+	}
+	return h
+}

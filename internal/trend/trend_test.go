@@ -228,3 +228,41 @@ func TestRegressedAndLongestOpen(t *testing.T) {
 		t.Errorf("a report without a scan date: %v", err)
 	}
 }
+
+// TestSectionInScanHTML: scan --history renders the trend inside the scan's
+// own HTML report; names and titles from past reports (a report file is
+// input like any other) never become markup there.
+func TestSectionInScanHTML(t *testing.T) {
+	evil := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	old := mkFinding("R-1", "high", "x")
+	old.Title = evil
+	tr, err := trend.Compute([]trend.Input{
+		{Name: evil + ".json", Report: rep("2026-01-01T00:00:00Z", old)},
+		{Name: "this scan", Report: rep("2026-04-01T00:00:00Z")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := trend.Section(tr)
+	if h == nil || len(h.Charts) != 2 || len(h.Rules) != 1 || h.Rules[0].Fixed != 1 {
+		t.Fatalf("section = %+v", h)
+	}
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, rep("2026-04-01T00:00:00Z"), report.RenderOptions{History: h}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, bad := range []string{"<script>", "<img src=x"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("history markup became markup: %q", bad)
+		}
+	}
+	for _, want := range []string{`<section id="history"`, `&lt;script&gt;alert(1)&lt;/script&gt;`, `<svg id="chart-score-trend"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if trend.Section(&trend.Trend{Reports: tr.Reports[:1]}) != nil {
+		t.Error("a section with no earlier report")
+	}
+}
