@@ -207,6 +207,7 @@ type ruleSection struct {
 type htmlFinding struct {
 	Target, Location, Endpoint, Path, Message, Snippet string
 	Also                                               []string // findings of other rules with the same root cause
+	OwnFix                                             []string // the finding's own remediation (OwnFix), lines made safe
 }
 
 type suppressedRow struct {
@@ -437,6 +438,9 @@ func newRuleSection(g ruleGroup, rule *finding.Rule, anchor string) ruleSection 
 		}
 		if f.Snippet != "" {
 			hf.Snippet = htmlCode(f.Snippet)
+		}
+		for _, l := range OwnFix(rule, f) {
+			hf.OwnFix = append(hf.OwnFix, htmlText(l))
 		}
 		s.Findings = append(s.Findings, hf)
 	}

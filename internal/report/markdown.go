@@ -258,6 +258,15 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 			m.b.WriteString(wrap(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", mdInline(o.RuleID), mdInline(o.Title), mdInline(string(o.Severity)), mdInline(sentence(resultMessage(o)))), mdWidth, "  - ", "    "))
 			m.b.WriteString("\n")
 		}
+		if own := OwnFix(rule, f); len(own) > 0 && m.lim.detail < mdFixOnly {
+			m.p("\n")
+			m.b.WriteString(wrap("Fix for this one: "+mdInline(own[0]), mdWidth, "  ", "  "))
+			m.b.WriteString("\n")
+			for _, l := range own[1:] {
+				m.b.WriteString(wrap(mdInline(l), mdWidth, "  - ", "    "))
+				m.b.WriteString("\n")
+			}
+		}
 		if f.Snippet != "" && m.lim.detail < mdNoSnippets {
 			m.p("\n%s", mdFenced(f.Snippet, snippetLang(f), "  "))
 		}

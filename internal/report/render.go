@@ -100,6 +100,28 @@ func Render(format string, w io.Writer, r *Report, opt RenderOptions) error {
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
 
+// OwnFix is a finding's own remediation when it differs from its rule's
+// (NATS-VER-001 gives the workaround of each advisory that applies), as
+// lines with list markers removed; nil when the rule's fix says it all.
+// The text is from the rule's output, so renderers escape it. Only
+// built-in rules: a custom rule's remediation is shown as its rule's
+// (escaped, from the finding when the rule has none).
+func OwnFix(rule *finding.Rule, f Finding) []string {
+	own := strings.TrimSpace(f.Remediation)
+	if own == "" || rule == nil || rule.Custom || own == strings.TrimSpace(rule.Remediation) {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(own, "\n") {
+		l = strings.TrimSpace(l)
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(l, "- "), "* "))
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // History is the trend of this audit and the past ones (--history), as the
 // scan's HTML report shows it: the charts of `natsaudit trend`, and per rule
 // the findings new, fixed and still open since the report before this one.
