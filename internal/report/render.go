@@ -137,6 +137,6 @@ type History struct {
 
 // HistoryRule is one rule's change since the report before.
 type HistoryRule struct {
-	RuleID, Title          string
+	RuleID, Title         string
 	New, Fixed, StillOpen int
 }
