@@ -42,3 +42,17 @@ func TestOwnFix(t *testing.T) {
 		t.Errorf("HTML lacks the finding's own fix")
 	}
 }
+
+// TestFixList: the terminal report shows a remediation that leads into a
+// list ("Until then:") with the list, not cut at the colon.
+func TestFixList(t *testing.T) {
+	lead, items := fixList("Upgrade to 2.15.2. Until then:\n\n- CVE-1 (high): restrict it.\n- CVE-2: no workaround published; upgrade.\n\nMore text.")
+	if lead != "Upgrade to 2.15.2. Until then:" || !reflect.DeepEqual(items, []string{"CVE-1 (high): restrict it.", "CVE-2: no workaround published; upgrade."}) {
+		t.Errorf("fixList = %q, %q", lead, items)
+	}
+	for _, s := range []string{"Upgrade.", "Use this:\n\n    tls { }", "Do this:\n\n- a\nnot a list item"} {
+		if _, items := fixList(s); items != nil {
+			t.Errorf("fixList(%q) = %q, want no list", s, items)
+		}
+	}
+}

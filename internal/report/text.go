@@ -203,7 +203,14 @@ func writeTextFinding(b *strings.Builder, f Finding, paint func(sev, s string) s
 	if f.Snippet != "" {
 		fmt.Fprintf(b, "%s│ %s\n", indent, TerminalSafe(f.Snippet))
 	}
-	if fix := firstParagraph(f.Remediation); fix != "" {
+	if lead, items := fixList(f.Remediation); len(items) > 0 {
+		// "Upgrade to 2.15.2. Until then:" and one line per advisory: the
+		// list is the fix, so it is shown, not cut at the colon.
+		b.WriteString(textWrap(TerminalSafe(lead), TextWidth, indent+"fix: ", indent+"     ") + "\n")
+		for _, it := range items {
+			b.WriteString(textWrap(TerminalSafe(it), TextWidth, indent+"     - ", indent+"       ") + "\n")
+		}
+	} else if fix := firstParagraph(f.Remediation); fix != "" {
 		b.WriteString(textWrap(TerminalSafe(fix), TextWidth, indent+"fix: ", indent+"     ") + "\n")
 	}
 	fmt.Fprintf(b, "%smore: natsaudit rules show %s\n\n", indent, TerminalSafe(f.RuleID))
@@ -365,4 +372,26 @@ func Title(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fixList splits a remediation whose first paragraph ends with a colon and
+// whose next paragraph is a list ("- item" lines): the lead sentence and the
+// items. No items otherwise.
+func fixList(s string) (lead string, items []string) {
+	paras := strings.SplitN(strings.TrimSpace(s), "\n\n", 3)
+	if len(paras) < 2 {
+		return "", nil
+	}
+	lead = strings.Join(strings.Fields(paras[0]), " ")
+	if !strings.HasSuffix(lead, ":") {
+		return "", nil
+	}
+	for _, l := range strings.Split(paras[1], "\n") {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "- ") {
+			return "", nil
+		}
+		items = append(items, strings.TrimSpace(t[2:]))
+	}
+	return lead, items
 }
