@@ -42,7 +42,7 @@ func WriteText(w io.Writer, r *Report, opt TextOptions) error {
 	if what == "" {
 		what = "nothing"
 	}
-	fmt.Fprintf(&b, "natsaudit %s: %s (%d files, %d servers, %d streams, %d consumers)\n\n", TerminalSafe(r.Tool.Version), TerminalSafe(what), len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
+	fmt.Fprintf(&b, "natsaudit %s: %s (%s)\n\n", TerminalSafe(r.Tool.Version), TerminalSafe(what), inputCounts(r))
 	if msg := StatusMessage(r); msg != "" {
 		fmt.Fprintf(&b, "%s.\n\n", TerminalSafe(Title(msg)))
 	}
@@ -139,7 +139,7 @@ func writeSummaryTable(b *strings.Builder, r *Report, paint func(sev, s string) 
 		}
 		row(Title(c), fmt.Sprintf("%4.1f/10  %d of %d rules failed", *cs.Score, cs.RulesFailed, cs.RulesEvaluated))
 	}
-	inputs := fmt.Sprintf("%d files, %d servers, %d streams, %d consumers", len(r.Scan.Files), len(r.Scan.Servers), r.Scan.Streams, r.Scan.Consumers)
+	inputs := inputCounts(r)
 	if len(r.Scan.Sources) > 0 {
 		inputs += " (" + TerminalSafe(strings.Join(r.Scan.Sources, ", ")) + ")"
 	}
@@ -394,4 +394,9 @@ func fixList(s string) (lead string, items []string) {
 		items = append(items, strings.TrimSpace(t[2:]))
 	}
 	return lead, items
+}
+
+// inputCounts is "15 files, 2 servers, 4 streams, 2 consumers" ("1 file").
+func inputCounts(r *Report) string {
+	return strings.Join([]string{plural(len(r.Scan.Files), "file"), plural(len(r.Scan.Servers), "server"), plural(r.Scan.Streams, "stream"), plural(r.Scan.Consumers, "consumer")}, ", ")
 }
