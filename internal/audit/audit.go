@@ -20,6 +20,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/assemble"
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
@@ -260,7 +261,7 @@ func Build(eng *engine.Engine, inv *model.Inventory, findings []report.Finding, 
 	}
 	count := map[string]int{}
 	sum := report.Summary{Severity: map[string]int{}}
-	for _, s := range engine.Severities {
+	for _, s := range finding.SeverityNames() {
 		sum.Severity[s] = 0
 	}
 	for _, f := range findings {
@@ -326,7 +327,7 @@ func sortFindings(fs []report.Finding) {
 	keys := make([]key, len(fs))
 	idx := make([]int, len(fs))
 	for i := range fs {
-		keys[i] = key{engine.SeverityRank(fs[i].Severity), locKey(fs[i]), fs[i].RuleID, fs[i].Fingerprint}
+		keys[i] = key{finding.SeverityRank(fs[i].Severity), locKey(fs[i]), fs[i].RuleID, fs[i].Fingerprint}
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(i, j int) bool {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -104,7 +105,7 @@ func TestExampleRepos(t *testing.T) {
 
 	hard := scan(t, eng, "../../testdata/repos/hardened")
 	for _, f := range hard.Findings {
-		if engine.SeverityRank(f.Severity) >= engine.SeverityRank("high") {
+		if finding.SeverityRank(f.Severity) >= finding.SeverityRank("high") {
 			t.Errorf("hardened repo: %s %s at %v: %s", f.Severity, f.RuleID, f.Location, f.Message)
 		}
 	}

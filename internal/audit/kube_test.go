@@ -11,6 +11,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -96,7 +97,7 @@ func TestKubernetesAndHelmRepos(t *testing.T) {
 			}
 			hard := scan(t, eng, "../../testdata/repos/"+tc.hardened)
 			for _, f := range hard.Findings {
-				if engine.SeverityRank(f.Severity) >= engine.SeverityRank("high") {
+				if finding.SeverityRank(f.Severity) >= finding.SeverityRank("high") {
 					t.Errorf("%s: %s %s at %v: %s", tc.hardened, f.Severity, f.RuleID, f.Location, f.Message)
 				}
 			}

@@ -1,10 +1,10 @@
 package audit
 
 import (
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"reflect"
 	"testing"
 
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 

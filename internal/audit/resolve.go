@@ -26,7 +26,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 		Remediation: rule.Remediation,
 		Path:        r.Path,
 	}
-	if engine.SeverityRank(r.Severity) >= 0 {
+	if finding.SeverityRank(r.Severity) >= 0 {
 		f.Severity = finding.Severity(r.Severity)
 	}
 	if strings.TrimSpace(r.Remediation) != "" {

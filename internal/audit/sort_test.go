@@ -2,13 +2,12 @@ package audit
 
 import (
 	"fmt"
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"math/rand/v2"
 	"reflect"
 	"sort"
 	"testing"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -33,7 +32,7 @@ func TestSortFindingsOrder(t *testing.T) {
 	want := append([]report.Finding(nil), fs...)
 	sort.SliceStable(want, func(i, j int) bool {
 		a, b := want[i], want[j]
-		if ra, rb := engine.SeverityRank(a.Severity), engine.SeverityRank(b.Severity); ra != rb {
+		if ra, rb := finding.SeverityRank(a.Severity), finding.SeverityRank(b.Severity); ra != rb {
 			return ra > rb
 		}
 		if fa, fb := locKey(a), locKey(b); fa != fb {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
 // Family is a group of rules sharing an ID prefix (NATS-TLS-001 → TLS).
@@ -64,7 +65,7 @@ func Markdown(w io.Writer, rules []*engine.Rule, opt Options) error {
 		counts[string(r.Category)]++
 	}
 	var cats []string
-	for _, c := range engine.Categories {
+	for _, c := range finding.CategoryNames() {
 		if counts[c] > 0 {
 			cats = append(cats, fmt.Sprintf("%d %s", counts[c], c))
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -93,7 +94,7 @@ func registerCompletions(cmd *cobra.Command) {
 		}
 	}
 	_ = cmd.RegisterFlagCompletionFunc("format", fixed(report.Formats...))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixed(append(append([]string{}, engine.Severities...), "never")...))
-	_ = cmd.RegisterFlagCompletionFunc("severity", fixed(engine.Severities...))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixed(append(append([]string{}, finding.SeverityNames()...), "never")...))
+	_ = cmd.RegisterFlagCompletionFunc("severity", fixed(finding.SeverityNames()...))
 	_ = cmd.RegisterFlagCompletionFunc("compliance", fixed(compliance.Names...))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
@@ -168,7 +169,7 @@ func failRank(s string) (int, error) {
 	if s == "never" || s == "none" {
 		return 99, nil
 	}
-	r := engine.SeverityRank(strings.ToLower(s))
+	r := finding.SeverityRank(strings.ToLower(s))
 	if r < 0 {
 		return 0, fmt.Errorf("--fail-on %q: want critical, high, medium, low, info or never", s)
 	}
@@ -211,7 +212,7 @@ func (a *app) writeWith(g *safefile.Guard, rep *report.Report, ts []target, opt 
 // gate returns the exit code for the findings.
 func gate(rep *report.Report, rank int) int {
 	for _, f := range rep.Findings {
-		if engine.SeverityRank(f.Severity) >= rank {
+		if finding.SeverityRank(f.Severity) >= rank {
 			return ExitFindings
 		}
 	}

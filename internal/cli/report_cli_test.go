@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -54,12 +55,12 @@ func TestFailOnBothOutcomes(t *testing.T) {
 	}
 	worst := -1
 	for _, f := range r.Findings {
-		worst = max(worst, engine.SeverityRank(f.Severity))
+		worst = max(worst, finding.SeverityRank(f.Severity))
 	}
 	seen := map[int]bool{}
 	for _, level := range []string{"critical", "high", "medium", "low", "info", "never"} {
 		want := ExitOK
-		if level != "never" && worst >= engine.SeverityRank(level) {
+		if level != "never" && worst >= finding.SeverityRank(level) {
 			want = ExitFindings
 		}
 		code, stdout, stderr := runCLI(t, "scan", sahoolRepo, "--now", reportNow, "--fail-on", level, "--no-color")

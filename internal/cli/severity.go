@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 
@@ -19,8 +19,8 @@ func parseSeverities(list []string) (map[string]bool, error) {
 		if s == "" {
 			continue
 		}
-		if engine.SeverityRank(s) < 0 {
-			return nil, fmt.Errorf("--severity %q: want a comma-separated list of %s", s, strings.Join(engine.Severities, ", "))
+		if finding.SeverityRank(s) < 0 {
+			return nil, fmt.Errorf("--severity %q: want a comma-separated list of %s", s, strings.Join(finding.SeverityNames(), ", "))
 		}
 		out[s] = true
 	}
@@ -44,7 +44,7 @@ func filterSeverities(rep *report.Report, keep map[string]bool, by string) {
 	hidden := len(rep.Findings) - len(kept)
 	rep.Findings = kept
 	sum := report.Summary{Severity: map[string]int{}}
-	for _, s := range engine.Severities {
+	for _, s := range finding.SeverityNames() {
 		sum.Severity[s] = 0
 	}
 	for _, f := range kept {
@@ -53,7 +53,7 @@ func filterSeverities(rep *report.Report, keep map[string]bool, by string) {
 	}
 	rep.Summary = sum
 	var names []string
-	for _, s := range engine.Severities {
+	for _, s := range finding.SeverityNames() {
 		if keep[s] {
 			names = append(names, s)
 		}
@@ -64,8 +64,8 @@ func filterSeverities(rep *report.Report, keep map[string]bool, by string) {
 // atLeast is the set of severities at or above min (minimum_severity).
 func atLeast(min string) map[string]bool {
 	out := map[string]bool{}
-	for _, s := range engine.Severities {
-		if engine.SeverityRank(s) >= engine.SeverityRank(min) {
+	for _, s := range finding.SeverityNames() {
+		if finding.SeverityRank(s) >= finding.SeverityRank(min) {
 			out[s] = true
 		}
 	}

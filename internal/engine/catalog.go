@@ -2,28 +2,16 @@ package engine
 
 import (
 	"fmt"
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/natsaudit/natsaudit/internal/finding"
 )
-
-// Severities, most severe first (as plain strings, for flag values and
-// messages; the typed list is finding.Severities).
-var Severities = finding.SeverityNames()
-
-// SeverityRank orders severities: critical 4 ... info 0; unknown -1.
-func SeverityRank[S ~string](s S) int { return finding.SeverityRank(s) }
-
-// Categories of rules, as plain strings.
-var Categories = finding.CategoryNames()
 
 // Rule is the catalog entry of the shared vocabulary.
 type Rule = finding.Rule
-
-// DocsBase is where docs/rules.md is published.
-const DocsBase = finding.DocsBase
 
 // setsSeverity reports whether a rule's body calls finding_sev, the
 // helper that gives a finding a severity other than the rule's default.
@@ -89,10 +77,10 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 		case r.ID == "":
 			errs = append(errs, loc+": METADATA custom.id is missing")
 			continue
-		case SeverityRank(r.Severity) < 0:
-			errs = append(errs, fmt.Sprintf("%s: %s: severity %q is not one of %s", loc, r.ID, r.Severity, strings.Join(Severities, ", ")))
+		case !r.Severity.Valid():
+			errs = append(errs, fmt.Sprintf("%s: %s: severity %q is not one of %s", loc, r.ID, r.Severity, strings.Join(finding.SeverityNames(), ", ")))
 		case !r.Category.Valid():
-			errs = append(errs, fmt.Sprintf("%s: %s: category %q is not one of %s", loc, r.ID, r.Category, strings.Join(Categories, ", ")))
+			errs = append(errs, fmt.Sprintf("%s: %s: category %q is not one of %s", loc, r.ID, r.Category, strings.Join(finding.CategoryNames(), ", ")))
 		case r.Title == "" || r.Description == "" || r.Remediation == "":
 			errs = append(errs, fmt.Sprintf("%s: %s: METADATA needs title, description and custom.remediation", loc, r.ID))
 		case len(r.Facets) == 0:

@@ -2,13 +2,13 @@ package report_test
 
 import (
 	"bytes"
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 

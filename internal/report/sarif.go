@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"io"
 	"path"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
 )
 

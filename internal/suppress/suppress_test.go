@@ -1,13 +1,13 @@
 package suppress
 
 import (
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"github.com/natsaudit/natsaudit/internal/finding"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/trend"
 )

@@ -58,15 +58,9 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 		externalIPs := items(so.node, "spec", "externalIPs")
 		for _, sp := range items(so.node, "spec", "ports") {
 			port, _ := strconv.Atoi(str(sp, "port"))
-			target := port
-			if t := at(sp, "targetPort"); t != nil {
-				if n, err := strconv.Atoi(t.Value); err == nil {
-					target = n
-				} else if n, ok := named[t.Value]; ok {
-					target = n
-				} else {
-					continue // a named port of another container
-				}
+			target, ok := targetPort(sp, port, named)
+			if !ok {
+				continue // a named port of another container
 			}
 			ks.Ports = append(ks.Ports, target)
 			proto := protocol(str(sp, "protocol"))

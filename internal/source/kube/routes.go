@@ -149,17 +149,24 @@ func servicePort(svc *object, want *yaml.Node, named map[string]int) (port, targ
 		default:
 			continue
 		}
-		target = p
-		if t := at(sp, "targetPort"); t != nil {
-			if n, err := strconv.Atoi(t.Value); err == nil {
-				target = n
-			} else if n, ok := named[t.Value]; ok {
-				target = n
-			} else {
-				return 0, 0, false
-			}
-		}
-		return p, target, true
+		target, ok := targetPort(sp, p, named)
+		return p, target, ok
 	}
 	return 0, 0, false
+}
+
+// targetPort is the container port a Service port sends to: targetPort by
+// number, or by the name of one of the pod's container ports (named), or
+// the Service port itself when targetPort is absent. ok is false for a name
+// the pod's container does not have (another container's port).
+func targetPort(sp *yaml.Node, port int, named map[string]int) (target int, ok bool) {
+	t := at(sp, "targetPort")
+	if t == nil {
+		return port, true
+	}
+	if n, err := strconv.Atoi(t.Value); err == nil {
+		return n, true
+	}
+	n, ok := named[t.Value]
+	return n, ok
 }
