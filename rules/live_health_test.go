@@ -175,7 +175,7 @@ func TestLiveOperatorAccountLimitsAndExpiry(t *testing.T) {
 			}
 			want := "account APP (" + op.AppAccount + ") has 9 of its 10 connections (90%) on opm"
 			if got := f.get("NATS-HLT-007", "server opm"); len(got) != 1 || got[0].Msg != want || got[0].Severity != "high" {
-				t.Errorf("HLT-007: %v, want %q\n%s", got, want, f)
+				t.Errorf("HLT-007: %v, want %q\n%s\nnotes: %q\naccountz: %v", got, want, f, res.Notes, f.inv.Servers[0].Live.Accountz)
 			}
 			want = "the JWT of account APP (" + op.AppAccount + ") expires in 2 days"
 			if got := f.get("NATS-HLT-008", "server opm"); len(got) != 1 || got[0].Msg != want || got[0].Severity != "high" {

@@ -40,7 +40,7 @@ func MaskPatterns(s string) string {
 		})
 	}
 	if len(s) >= 52 {
-		s = NkeySeedAnywhere.ReplaceAllString(s, Mask)
+		s = NkeySeedAnywhere.ReplaceAllString(s, "${1}"+Mask)
 	}
 	if strings.Contains(s, "eyJ") {
 		s = jwtRe.ReplaceAllString(s, Mask)
@@ -58,7 +58,7 @@ func MaskPatterns(s string) string {
 // would point nowhere.
 func RedactPath(s string) string {
 	if len(s) >= 52 {
-		s = NkeySeedAnywhere.ReplaceAllString(s, Mask)
+		s = NkeySeedAnywhere.ReplaceAllString(s, "${1}"+Mask)
 	}
 	if strings.Contains(s, "eyJ") {
 		s = jwtRe.ReplaceAllString(s, Mask)
@@ -136,8 +136,8 @@ func ValuesInLine(s string) []string {
 	for _, m := range pemBlock.FindAllString(s, -1) {
 		add(m)
 	}
-	for _, m := range NkeySeedAnywhere.FindAllString(s, -1) {
-		add(m)
+	for _, m := range NkeySeedAnywhere.FindAllStringSubmatch(s, -1) {
+		add(m[2])
 	}
 	for _, m := range jwtRe.FindAllString(s, -1) {
 		add(m)

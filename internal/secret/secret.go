@@ -31,8 +31,12 @@ type Params struct {
 var (
 	bcryptRe   = regexp.MustCompile(`^\$2[abxy]\$\d{2}\$.{53}$`)
 	nkeySeedRe = regexp.MustCompile(`^S[UAONCXP][A-Z2-7]{50,}$`)
-	// NkeySeedAnywhere finds seeds inside longer text.
-	NkeySeedAnywhere = regexp.MustCompile(`S[UAONCXP][A-Z2-7]{50,}`)
+	// NkeySeedAnywhere finds seeds inside longer text: an S[UAONCXP]
+	// token that does not continue a base32 word (group 2; group 1 is what
+	// precedes it). A public key such as an account's A… ID may hold "SA"
+	// followed by 50 base32 characters; that is not a seed, and masking it
+	// broke every request that names the account.
+	NkeySeedAnywhere = regexp.MustCompile(`(^|[^A-Z2-7])(S[UAONCXP][A-Z2-7]{50,})`)
 	urlCredsRe       = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]+:[^/@\s]+@`)
 	privateKeyRe     = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)
 )
