@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -67,14 +68,14 @@ func TestLiveOfflineStreamAndAccountLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ONLY3", Subjects: []string{"only3.>"}, Placement: &jetstream.Placement{Tags: []string{"host:n3"}}}); err != nil {
+	if _, err := createStream(ctx, js, jetstream.StreamConfig{Name: "ONLY3", Subjects: []string{"only3.>"}, Placement: &jetstream.Placement{Tags: []string{"host:n3"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}, Replicas: 3}); err != nil {
+	if _, err := createStream(ctx, js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}, Replicas: 3}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 7 {
-		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: fmt.Sprintf("S%d", i), Subjects: []string{fmt.Sprintf("s%d.>", i)}, Replicas: 3}); err != nil {
+		if _, err := createStream(ctx, js, jetstream.StreamConfig{Name: fmt.Sprintf("S%d", i), Subjects: []string{fmt.Sprintf("s%d.>", i)}, Replicas: 3}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -215,5 +216,22 @@ func TestLiveMonitorMetadata(t *testing.T) {
 	}
 	if got := f.get("NATS-HLT-010", "consumer APP/CANARY/watch"); len(got) != 1 || !strings.Contains(got[0].Msg, "has num_pending 1, at or above its io.nats.monitor.unprocessed-critical 1") {
 		t.Errorf("HLT-010: %v\n%s", got, f)
+	}
+}
+
+// createStream creates a stream on a cluster that has just formed, waiting
+// (up to 10 s) while the server answers "error creating store for stream"
+// (err_code 10049): seen on a loaded machine when a new operator-mode
+// cluster has a meta leader but a peer is not yet ready to hold the
+// stream. Any other error, or the same one after the wait, is returned.
+func createStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := js.CreateStream(ctx, cfg)
+		var apiErr *jetstream.APIError
+		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode != 10049 || time.Now().After(deadline) {
+			return st, err
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
