@@ -1,6 +1,8 @@
 package natsaudit.rules.access
 
 import data.natsaudit.lib
+import data.natsaudit.lib.authconf
+import data.natsaudit.lib.subjects
 
 # Who can do what: permissions of application users (users outside the
 # system account; NATS-AUTH-005 already reports users open to every subject),
@@ -73,7 +75,7 @@ _grants(perms, dir, subj) := min(gs) if {
 
 _app_perms contains [s, path, u, perms] if {
 	some s in lib.configured_servers
-	some [path, u, acc] in lib.app_users(s.config)
+	some [path, u, acc] in authconf.app_users(s.config)
 	perms := _perms(s.config, u, acc)
 }
 
@@ -106,7 +108,7 @@ deny contains f if {
 
 	# $JS.API.> and $JS.> are reported as JetStream administration by NATS-AUTH-005.
 	not _js_admin(perms)
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may %s streams through the JetStream API", [lib.server_label(s), lib.user_label(u), concat(" and ", [lower(o) | some o in sort(ops)])]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may %s streams through the JetStream API", [lib.server_label(s), authconf.user_label(u), concat(" and ", [lower(o) | some o in sort(ops)])]))
 }
 
 # _grants_some(perms, f): an allow entry other than ">" reaches some subject
@@ -116,7 +118,7 @@ _grants_some(perms, f) if {
 	some a in _allow(perms, "publish")
 	is_string(a)
 	a != ">"
-	lib.subjects_overlap(a, f)
+	subjects.subjects_overlap(a, f)
 	not _denied(perms, "publish", f)
 	not _denied(perms, "publish", a)
 }
@@ -151,12 +153,12 @@ _js_admin(perms) if {
 #         subscribe: { allow: ["billing.>", "_INBOX_billing.>"] }
 deny contains f if {
 	some s in lib.configured_servers
-	some [path, u, acc] in lib.app_users(s.config)
+	some [path, u, acc] in authconf.app_users(s.config)
 	perms := _perms(s.config, u, acc)
 	not _js_admin(perms)
 	a := _grants(perms, "subscribe", "_INBOX.x.y")
 	_inbox_peer(s, path, _account_of(u, acc))
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), lib.user_label(u), a]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), authconf.user_label(u), a]))
 }
 
 # _inbox_peer(s, path, acc): another user of account acc (not the one at
@@ -179,7 +181,7 @@ _member(x, set) := 1 if {
 _inbox_receivers[ref][acc] contains p if {
 	some s in lib.configured_servers
 	ref := s.ref
-	some [p, v, vacc] in lib.app_users(s.config)
+	some [p, v, vacc] in authconf.app_users(s.config)
 	acc := _account_of(v, vacc)
 	_default_inbox(s.config, v, vacc)
 }
@@ -232,7 +234,7 @@ _may_subscribe(perms, subj) if {
 deny contains f if {
 	some [s, path, u, perms] in _app_perms
 	a := _grants(perms, "publish", "_INBOX.x.y")
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may publish to %s, so it can forge replies to any request in its account (use allow_responses)", [lib.server_label(s), lib.user_label(u), a]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may publish to %s, so it can forge replies to any request in its account (use allow_responses)", [lib.server_label(s), authconf.user_label(u), a]))
 }
 
 # METADATA
@@ -259,7 +261,7 @@ deny contains f if {
 	some k in ["max", "expires"]
 	v := lib.num(r[k])
 	v <= 0
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/allow_responses/%s", [path, k]), sprintf("%s: %s has allow_responses %s %v, which removes the limit on replies", [lib.server_label(s), lib.user_label(u), k, v]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/allow_responses/%s", [path, k]), sprintf("%s: %s has allow_responses %s %v, which removes the limit on replies", [lib.server_label(s), authconf.user_label(u), k, v]))
 }
 
 # Account imports and exports -------------------------------------------------
@@ -291,9 +293,9 @@ _export_kind(e) := "stream" if {
 	is_string(e.service)
 }
 
-_export_path(name, i) := sprintf("config/accounts/%s/exports/%d", [lib.escape_key(name), i])
+_export_path(name, i) := sprintf("config/accounts/%s/exports/%d", [authconf.escape_key(name), i])
 
-_import_path(name, i) := sprintf("config/accounts/%s/imports/%d", [lib.escape_key(name), i])
+_import_path(name, i) := sprintf("config/accounts/%s/imports/%d", [authconf.escape_key(name), i])
 
 # METADATA
 # title: Service export open to every account
@@ -374,7 +376,7 @@ deny contains f if {
 	a in reach
 	members := {b | some b in reach; a in graph.reachable(g, g[b])}
 	a == min(members)
-	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s/imports", [lib.escape_key(a)]), sprintf("%s: the imports of accounts %s form a cycle", [lib.server_label(s), concat(", ", sort(members))]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s/imports", [authconf.escape_key(a)]), sprintf("%s: the imports of accounts %s form a cycle", [lib.server_label(s), concat(", ", sort(members))]))
 }
 
 # _import_graph(s): account -> accounts it imports from, built from the
@@ -466,7 +468,7 @@ deny contains f if {
 
 _acc_009 contains h if {
 	some s in lib.configured_servers
-	sys := lib.system_account_name(s.config)
+	sys := authconf.system_account_name(s.config)
 	some i, r in object.get(s.config, ["leafnodes", "remotes"], [])
 	is_object(r)
 	r.account == sys
@@ -479,7 +481,7 @@ _acc_009 contains h if {
 
 _acc_009 contains h if {
 	some s in lib.configured_servers
-	sys := lib.system_account_name(s.config)
+	sys := authconf.system_account_name(s.config)
 	auth := s.config.leafnodes.authorization
 	some [path, acc] in array.concat(
 		[["config/leafnodes/authorization/account", object.get(auth, "account", "")]],
@@ -525,5 +527,5 @@ _denies_sys(r, k) if {
 deny contains f if {
 	some [s, path, u, perms] in _app_perms
 	a := _grants(perms, "subscribe", "$SYS.ACCOUNT.x.CONNECT")
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read server and connection events", [lib.server_label(s), lib.user_label(u), a]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read server and connection events", [lib.server_label(s), authconf.user_label(u), a]))
 }

@@ -1,15 +1,14 @@
 package natsaudit.rules.access_test
 
 import data.natsaudit.rules.access
+import data.natsaudit.test.helpers
 import data.natsaudit.test.security
 
 findings(cfg) := fs if {
 	fs := access.deny with input as {"servers": [security.server(cfg)], "streams": [], "consumers": [], "errors": []}
 }
 
-by_id(cfg, id) := [f | some f in findings(cfg); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(cfg, id) := helpers.hits(findings(cfg), id)
 
 perm(pub, sub) := {"publish": {"allow": pub, "deny": []}, "subscribe": {"allow": sub, "deny": []}}
 
@@ -269,14 +268,14 @@ test_acc_008_quiet_covered_import if {
 test_acc_009_fires_remote_bound_to_system_account if {
 	cfg := object.union(app(perm([], [])), {"leafnodes": {"remotes": [{"urls": ["tls://hub:7422"], "account": "SYS", "creds": "/etc/nats/sys.creds"}]}})
 	[f] := by_id(cfg, "NATS-ACC-009")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 	f.path == "config/leafnodes/remotes/0/account"
 }
 
 test_acc_009_fires_medium_with_sys_denies if {
 	r := {"urls": ["tls://hub:7422"], "account": "SYS", "deny_imports": ["$SYS.REQ.>"], "deny_exports": ["$SYS.>"]}
 	[f] := by_id(object.union(app(perm([], [])), {"leafnodes": {"remotes": [r]}}), "NATS-ACC-009")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 }
 
 test_acc_009_fires_listener_into_system_account if {

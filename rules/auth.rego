@@ -3,6 +3,11 @@
 package natsaudit.rules.auth
 
 import data.natsaudit.lib
+import data.natsaudit.lib.authconf
+import data.natsaudit.lib.exposure
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.tlsconf
+import data.natsaudit.lib.versions
 
 # METADATA
 # title: No client authentication
@@ -32,10 +37,10 @@ deny contains f if {
 
 _auth_001 contains h if {
 	some s in lib.configured_servers
-	not lib.client_auth(s.config)
-	not lib.cert_auth(s.config)
-	not lib.cert_auth_any_ca(s.config)
-	l := lib.config_listener(s, "client")
+	not authconf.client_auth(s.config)
+	not authconf.cert_auth(s.config)
+	not authconf.cert_auth_any_ca(s.config)
+	l := exposure.config_listener(s, "client")
 	h := object.union({"obj": s, "path": "config/authorization"}, _open_sev(s, l))
 }
 
@@ -43,8 +48,8 @@ _auth_001 contains h if {
 # system's trusted CAs, so any certificate a public CA issued gets in.
 _auth_001 contains h if {
 	some s in lib.configured_servers
-	not lib.client_auth(s.config)
-	lib.cert_auth_any_ca(s.config)
+	not authconf.client_auth(s.config)
+	authconf.cert_auth_any_ca(s.config)
 	h := {"obj": s, "path": "config/tls", "msg": sprintf("%s authenticates clients only by their TLS certificate, and without tls.ca_file any certificate issued by a CA the host trusts is accepted", [lib.server_label(s)])}
 }
 
@@ -52,11 +57,11 @@ _auth_001 contains h if {
 # requires TLS and verifies client certificates is not anonymous.
 _auth_001 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
-	not lib.varz_flag(v, "auth_required")
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
+	not livedocs.varz_flag(v, "auth_required")
 	not _live_mtls(v)
-	some l in lib.live_listeners(s)
+	some l in exposure.live_listeners(s)
 	l.kind == "client"
 	h := object.union({"obj": s, "path": "live/varz/auth_required"}, _open_sev(s, l))
 }
@@ -64,19 +69,19 @@ _auth_001 contains h if {
 # The repository's config authenticates clients, the running server does not.
 _auth_001 contains h if {
 	some s in lib.configured_servers
-	lib.client_auth(s.config)
-	v := lib.varz_of(s)
-	not lib.varz_flag(v, "auth_required")
+	authconf.client_auth(s.config)
+	v := livedocs.varz_of(s)
+	not livedocs.varz_flag(v, "auth_required")
 	h := {"obj": s, "path": "live/varz/auth_required", "msg": sprintf("%s: the config defines client authentication but the running server does not require it (/varz auth_required is false)", [lib.server_label(s)])}
 }
 
 _live_mtls(v) if {
-	lib.varz_flag(v, "tls_required")
-	lib.varz_flag(v, "tls_verify")
+	livedocs.varz_flag(v, "tls_required")
+	livedocs.varz_flag(v, "tls_verify")
 }
 
-_open_sev(s, l) := {"sev": "critical", "msg": sprintf("%s has no client authentication and its client port %v is public (%s)", [lib.server_label(s), l.port, lib.exposure_note(s, l)])} if {
-	lib.public(s, l)
+_open_sev(s, l) := {"sev": "critical", "msg": sprintf("%s has no client authentication and its client port %v is public (%s)", [lib.server_label(s), l.port, exposure.exposure_note(s, l)])} if {
+	exposure.public(s, l)
 } else := {"sev": "low", "msg": sprintf("%s has no client authentication; its client port %v is bound to %s, so only processes on this host can connect", [lib.server_label(s), l.port, l.host])} if {
 	lib.loopback(l.host)
 } else := {"msg": sprintf("%s has no client authentication: anyone who reaches port %v can connect", [lib.server_label(s), l.port])}
@@ -122,8 +127,8 @@ _auth_002 contains h if {
 
 _auth_002 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
 	some vk, where in {"websocket": "WebSocket", "mqtt": "MQTT"}
 	name := v[vk].no_auth_user
 	is_string(name)
@@ -133,7 +138,7 @@ _auth_002 contains h if {
 
 _no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publish permissions are restricted", [msg])} if {
 	defaults := _default_perms(s.config)
-	some [_, u, acc] in lib.app_users(s.config)
+	some [_, u, acc] in authconf.app_users(s.config)
 	u.user == name
 	not _open(_perms(u, object.get(defaults, acc, null)), "publish")
 } else := {"msg": msg}
@@ -168,16 +173,16 @@ deny contains f if {
 
 _auth_003 contains h if {
 	some s in lib.configured_servers
-	lib.implicit_no_auth(s.config)
-	h := {"obj": s, "path": "config/accounts", "msg": sprintf("%s: accounts{} defines only the system account %q and there is no authorization block, so nats-server lets clients without credentials into the global account", [lib.server_label(s), lib.system_account_name(s.config)])}
+	authconf.implicit_no_auth(s.config)
+	h := {"obj": s, "path": "config/accounts", "msg": sprintf("%s: accounts{} defines only the system account %q and there is no authorization block, so nats-server lets clients without credentials into the global account", [lib.server_label(s), authconf.system_account_name(s.config)])}
 }
 
 _auth_003 contains h if {
 	some s in lib.configured_servers
-	lib.sys_only_accounts(s.config)
+	authconf.sys_only_accounts(s.config)
 	s.config.authorization
-	v := lib.server_semver(s)
-	lib.affected_by(v, lib.advisory("CVE-2023-47090"))
+	v := versions.server_semver(s)
+	versions.affected_by(v, versions.advisory("CVE-2023-47090"))
 	h := {"obj": s, "path": "config/accounts", "sev": "critical", "msg": sprintf("%s: accounts{} defines only the system account, and nats-server %s (CVE-2023-47090) then accepts clients without credentials despite the authorization block", [lib.server_label(s), v])}
 }
 
@@ -185,7 +190,7 @@ _auth_003 contains h if {
 # logs clients into $G.
 _auth_003 contains h if {
 	some s in input.servers
-	lib.live_only(s)
+	livedocs.live_only(s)
 	users := {c.authorized_user |
 		some c in s.live.connz.connections
 		is_string(c.authorized_user)
@@ -230,7 +235,7 @@ _auth_004 contains h if {
 
 _auth_004 contains h if {
 	some s in input.servers
-	lib.live_only(s)
+	livedocs.live_only(s)
 	conns := [c | some c in s.live.connz.connections; is_string(c.authorized_user); c.authorized_user != ""]
 	count(conns) >= lib.params.credentials.shared_credential_min_connections
 	names := {c.authorized_user | some c in conns}
@@ -283,7 +288,7 @@ deny contains f if {
 _auth_005 contains h if {
 	some s in lib.configured_servers
 	defaults := _default_perms(s.config)
-	some [path, u, acc] in lib.app_users(s.config)
+	some [path, u, acc] in authconf.app_users(s.config)
 	perms := _perms(u, object.get(defaults, acc, null))
 	pub := _open_bool(perms, "publish")
 	sub := _open_bool(perms, "subscribe")
@@ -293,19 +298,19 @@ _auth_005 contains h if {
 _auth_005 contains h if {
 	some s in lib.configured_servers
 	defaults := _default_perms(s.config)
-	some [path, u, acc] in lib.app_users(s.config)
+	some [path, u, acc] in authconf.app_users(s.config)
 	perms := _perms(u, object.get(defaults, acc, null))
 	not _open(perms, "publish")
 	admin := [x | some x in perms.publish.allow; x in {"$SYS.>", "$JS.>", "$JS.API.>", "$JS.API.STREAM.RESTORE.>"}]
 	count(admin) > 0
-	h := {"obj": s, "path": sprintf("%s/permissions/publish", [path]), "msg": sprintf("%s: %s may publish to %s (system or JetStream administration)", [lib.server_label(s), lib.user_label(u), concat(", ", admin)])}
+	h := {"obj": s, "path": sprintf("%s/permissions/publish", [path]), "msg": sprintf("%s: %s may publish to %s (system or JetStream administration)", [lib.server_label(s), authconf.user_label(u), concat(", ", admin)])}
 }
 
-_perm_msg(label, u, true, true) := {"msg": sprintf("%s: %s can publish and subscribe to every subject%s", [label, lib.user_label(u), _no_perm_note(u)])}
+_perm_msg(label, u, true, true) := {"msg": sprintf("%s: %s can publish and subscribe to every subject%s", [label, authconf.user_label(u), _no_perm_note(u)])}
 
-_perm_msg(label, u, true, false) := {"msg": sprintf("%s: %s can publish to every subject", [label, lib.user_label(u)])}
+_perm_msg(label, u, true, false) := {"msg": sprintf("%s: %s can publish to every subject", [label, authconf.user_label(u)])}
 
-_perm_msg(label, u, false, true) := {"sev": "low", "msg": sprintf("%s: %s can subscribe to every subject (it reads all traffic of its account)", [label, lib.user_label(u)])}
+_perm_msg(label, u, false, true) := {"sev": "low", "msg": sprintf("%s: %s can subscribe to every subject (it reads all traffic of its account)", [label, authconf.user_label(u)])}
 
 _no_perm_note(u) := " (no permissions block)" if {
 	not u.permissions
@@ -391,27 +396,27 @@ deny contains f if {
 
 _auth_006 contains h if {
 	some s in lib.configured_servers
-	sys := lib.system_users(s.config)
+	sys := authconf.system_users(s.config)
 	count(sys) > lib.params.credentials.max_system_account_users
-	sa := lib.system_account_name(s.config)
-	h := {"obj": s, "path": sprintf("config/accounts/%s/users", [lib.escape_key(sa)]), "msg": sprintf("%s: the system account %q has %d users (more than %d): application users do not belong there", [lib.server_label(s), sa, count(sys), lib.params.credentials.max_system_account_users])}
+	sa := authconf.system_account_name(s.config)
+	h := {"obj": s, "path": sprintf("config/accounts/%s/users", [authconf.escape_key(sa)]), "msg": sprintf("%s: the system account %q has %d users (more than %d): application users do not belong there", [lib.server_label(s), sa, count(sys), lib.params.credentials.max_system_account_users])}
 }
 
 _auth_006 contains h if {
 	some s in lib.configured_servers
-	some [spath, su] in lib.system_users(s.config)
-	some [_, au, _] in lib.app_users(s.config)
+	some [spath, su] in authconf.system_users(s.config)
+	some [_, au, _] in authconf.app_users(s.config)
 	lib.is_secret(su.password)
 	lib.is_secret(au.password)
 	su.password.digest == au.password.digest
 	not su.password.empty
-	h := {"obj": s, "path": sprintf("%s/password", [spath]), "msg": sprintf("%s: system account %s has the same password as application %s", [lib.server_label(s), lib.user_label(su), lib.user_label(au)])}
+	h := {"obj": s, "path": sprintf("%s/password", [spath]), "msg": sprintf("%s: system account %s has the same password as application %s", [lib.server_label(s), authconf.user_label(su), authconf.user_label(au)])}
 }
 
 _auth_006 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	sa := lib.varz_of(s).system_account
+	livedocs.live_only(s)
+	sa := livedocs.varz_of(s).system_account
 	names := {c.authorized_user | some c in s.live.connz.connections; c.account == sa; is_string(c.authorized_user); c.authorized_user != ""}
 	count(names) > lib.params.credentials.max_system_account_users
 	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: %d different users are connected to the system account %q (%s)", [lib.server_label(s), count(names), sa, concat(", ", sort(names))])}
@@ -454,12 +459,12 @@ _auth_007 contains h if {
 _auth_007 contains h if {
 	some s in lib.configured_servers
 	not lib.true_or_unknown(object.get(s.config, "no_system_account", false))
-	not lib.operator_mode(s.config)
+	not authconf.operator_mode(s.config)
 
 	# The auth callout service may issue users into the system account.
-	not lib.auth_callout(s.config)
-	count(lib.system_users(s.config)) == 0
-	sa := lib.system_account_name(s.config)
+	not authconf.auth_callout(s.config)
+	count(authconf.system_users(s.config)) == 0
+	sa := authconf.system_account_name(s.config)
 	h := {"obj": s, "path": _sys_path(s.config), "msg": sprintf("%s: no user can log into the system account %q, so $SYS monitoring (nats server report, natsaudit probe --server) is impossible", [lib.server_label(s), sa])}
 }
 
@@ -489,14 +494,14 @@ deny contains f if {
 	is_object(s.config.accounts)
 	refs := _referenced_accounts(s.config)
 	some name, a in s.config.accounts
-	name != lib.system_account_name(s.config)
+	name != authconf.system_account_name(s.config)
 	is_object(a)
 	count(object.get(a, "users", [])) == 0
 	not name in refs
 
 	# Accounts of an auth callout get their users from the callout service.
-	not lib.auth_callout(s.config)
-	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [lib.escape_key(name)]), sprintf("%s: account %q has no users, and no user, leafnode or import uses it", [lib.server_label(s), name]))
+	not authconf.auth_callout(s.config)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s", [authconf.escape_key(name)]), sprintf("%s: account %q has no users, and no user, leafnode or import uses it", [lib.server_label(s), name]))
 }
 
 # _referenced_accounts(c): accounts named by users, leafnode authorization
@@ -504,7 +509,7 @@ deny contains f if {
 _referenced_accounts(c) := {n |
 	some x in array.concat(
 		array.concat(
-			[object.get(u, "account", null) | some u in lib.all_users(c)],
+			[object.get(u, "account", null) | some u in tlsconf.all_users(c)],
 			[object.get(c, ["leafnodes", "authorization", "account"], null)],
 		),
 		array.concat(
@@ -557,17 +562,17 @@ deny contains f if {
 _auth_009 contains h if {
 	some s in lib.configured_servers
 	some kind in ["cluster", "gateway"]
-	l := lib.config_listener(s, kind)
+	l := exposure.config_listener(s, kind)
 	not lib.loopback(l.host)
 	b := s.config[kind]
 	not b.authorization
-	not lib.has_tls(b)
-	h := {"obj": s, "path": l.path, "msg": sprintf("%s: the %s listener on port %v has no authorization and no TLS, so anyone who reaches it can join", [lib.server_label(s), lib.listener_names[kind], l.port])}
+	not tlsconf.has_tls(b)
+	h := {"obj": s, "path": l.path, "msg": sprintf("%s: the %s listener on port %v has no authorization and no TLS, so anyone who reaches it can join", [lib.server_label(s), exposure.listener_names[kind], l.port])}
 }
 
 _auth_009 contains h if {
 	some s in lib.configured_servers
-	l := lib.config_listener(s, "leafnodes")
+	l := exposure.config_listener(s, "leafnodes")
 	not lib.loopback(l.host)
 	b := s.config.leafnodes
 	not b.authorization
@@ -577,13 +582,13 @@ _auth_009 contains h if {
 	# as a client (isLeafNodeAuthorized falls back to isClientAuthorized):
 	# the listener is open only when clients need no credentials either
 	# (no client auth, or the anonymous user of a system-only accounts{}).
-	lib.anonymous_clients(s)
+	authconf.anonymous_clients(s)
 	h := {"obj": s, "path": l.path, "sev": "high", "msg": sprintf("%s: the leafnode listener on port %v has no authorization, does not verify client certificates, and clients need no credentials either, so any leafnode can connect", [lib.server_label(s), l.port])}
 }
 
 _leaf_mtls(b) if {
-	lib.has_tls(b)
-	lib.tls_verifies(b.tls)
+	tlsconf.has_tls(b)
+	tlsconf.tls_verifies(b.tls)
 }
 
 # METADATA
@@ -616,7 +621,7 @@ _cookie_keys := ["jwt_cookie", "user_cookie", "pass_cookie", "token_cookie"]
 
 _auth_012 contains h if {
 	some s in lib.configured_servers
-	lib.config_listener(s, "websocket")
+	exposure.config_listener(s, "websocket")
 	w := s.config.websocket
 	cookies := [k | some k in _cookie_keys; is_string(w[k]); w[k] != ""]
 	count(cookies) > 0
@@ -627,11 +632,11 @@ _auth_012 contains h if {
 
 _auth_012 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	w := lib.varz_of(s).websocket
+	livedocs.live_only(s)
+	w := livedocs.varz_of(s).websocket
 	is_string(w.jwt_cookie)
 	w.jwt_cookie != ""
-	not lib.varz_flag(w, "same_origin")
+	not livedocs.varz_flag(w, "same_origin")
 	count(object.get(w, "allowed_origins", [])) == 0
 	h := {"obj": s, "path": "live/varz/websocket", "msg": sprintf("%s: WebSocket clients authenticate with the %q cookie but any web origin may connect", [lib.server_label(s), w.jwt_cookie])}
 }

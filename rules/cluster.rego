@@ -1,6 +1,9 @@
 package natsaudit.rules.cluster
 
 import data.natsaudit.lib
+import data.natsaudit.lib.clustering
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.subjects
 
 # METADATA
 # title: JetStream cluster too small or even-sized
@@ -30,7 +33,7 @@ import data.natsaudit.lib
 #         jetstream { store_dir: /data, unique_tag: "az:" }
 deny contains f if {
 	some s in input.servers
-	n := lib.cluster_size(s)
+	n := clustering.cluster_size(s)
 	_bad_size(n)
 	f := lib.finding_sev(rego.metadata.rule(), s, _size_path(s), _size_msg(s, n), _size_sev(n))
 }
@@ -56,28 +59,28 @@ _size_msg(s, n) := msg if {
 _size_msg(s, n) := msg if {
 	n > 2
 	n % 2 == 0
-	lib.super_cluster(s)
-	msg := sprintf("%s (cluster %s) is in a super-cluster, and its JetStream meta group spans every cluster joined by gateways: %d servers, an even size that tolerates no more failures than %d servers (quorum %d). Make the total odd: add a server to one cluster (or a third cluster); the cluster names stay as they are", [lib.server_label(s), lib.live_varz(s).gateway.name, n, n - 1, floor(n / 2) + 1])
+	subjects.super_cluster(s)
+	msg := sprintf("%s (cluster %s) is in a super-cluster, and its JetStream meta group spans every cluster joined by gateways: %d servers, an even size that tolerates no more failures than %d servers (quorum %d). Make the total odd: add a server to one cluster (or a third cluster); the cluster names stay as they are", [lib.server_label(s), livedocs.live_varz(s).gateway.name, n, n - 1, floor(n / 2) + 1])
 }
 
 _size_msg(s, n) := msg if {
 	n > 2
 	n % 2 == 0
-	not lib.super_cluster(s)
+	not subjects.super_cluster(s)
 	msg := sprintf("%s is in a JetStream cluster of %d servers: an even size tolerates no more failures than %d servers (quorum %d)", [lib.server_label(s), n, n - 1, floor(n / 2) + 1])
 }
 
-_size_path(s) := sprintf("%s/cluster_size", [lib.live_meta_path(s)]) if {
-	lib.live_meta(s)
+_size_path(s) := sprintf("%s/cluster_size", [livedocs.live_meta_path(s)]) if {
+	livedocs.live_meta(s)
 } else := "live/varz/jetstream" if {
-	lib.live_js_enabled(s)
+	livedocs.live_js_enabled(s)
 } else := "deployment/replicas" if {
 	lib.num(s.deployment.replicas) > 0
-	lib.clustered_config(s)
+	clustering.clustered_config(s)
 } else := "config/cluster/routes" if {
-	count(lib.routes_of(s)) > 0
+	count(clustering.routes_of(s)) > 0
 } else := "config/cluster" if {
-	lib.clustered_config(s)
+	clustering.clustered_config(s)
 } else := "config/jetstream/enabled"
 
 # METADATA
@@ -99,11 +102,11 @@ _size_path(s) := sprintf("%s/cluster_size", [lib.live_meta_path(s)]) if {
 #     if a server is gone for good, remove it with
 #     `nats server cluster peer-remove <server>`.
 deny contains f if {
-	some s in lib.live_servers
-	m := lib.live_meta(s)
+	some s in livedocs.live_servers
+	m := livedocs.live_meta(s)
 	object.get(m, "leader", "") == ""
 	offline := {r.name | some r in object.get(m, "replicas", []); r.offline == true}
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/leader", [lib.live_meta_path(s)]), sprintf(
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/leader", [livedocs.live_meta_path(s)]), sprintf(
 		"%s sees no JetStream meta leader in cluster %s (size %v, quorum %v; offline peers: %s): the JetStream API is unavailable",
 		[lib.server_label(s), object.get(m, "name", ""), object.get(m, "cluster_size", "?"), object.get(m, "quorum_needed", "?"), _names(offline)],
 	))
@@ -137,31 +140,31 @@ deny contains f if {
 }
 
 _clu_003 contains h if {
-	some s in lib.live_servers
-	m := lib.live_meta(s)
+	some s in livedocs.live_servers
+	m := livedocs.live_meta(s)
 	_authoritative(s, m)
 	down := {r.name | some r in object.get(m, "replicas", []); r.offline == true}
 	count(down) > 0
-	h := {"obj": s, "path": sprintf("%s/replicas", [lib.live_meta_path(s)]), "msg": sprintf(
+	h := {"obj": s, "path": sprintf("%s/replicas", [livedocs.live_meta_path(s)]), "msg": sprintf(
 		"JetStream meta peers offline in cluster %s: %s (%d of %v servers), seen from %s",
 		[object.get(m, "name", ""), concat(", ", sort(down)), count(down), object.get(m, "cluster_size", "?"), lib.server_label(s)],
 	)}
 }
 
 _clu_003 contains h if {
-	some s in lib.live_servers
-	m := lib.live_meta(s)
-	m.leader == lib.live_varz(s).server_name
+	some s in livedocs.live_servers
+	m := livedocs.live_meta(s)
+	m.leader == livedocs.live_varz(s).server_name
 	behind := {r.name | some r in object.get(m, "replicas", []); r.current == false; not r.offline == true}
 	count(behind) > 0
-	h := {"obj": s, "path": sprintf("%s/replicas", [lib.live_meta_path(s)]), "msg": sprintf(
+	h := {"obj": s, "path": sprintf("%s/replicas", [livedocs.live_meta_path(s)]), "msg": sprintf(
 		"JetStream meta peers not current with the meta leader %s in cluster %s: %s",
 		[lib.server_label(s), object.get(m, "name", ""), concat(", ", sort(behind))],
 	)}
 }
 
 _clu_003 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	expected := _expected_route_peers(s)
 	connected := _route_peer_count(s)
 	connected < expected
@@ -172,16 +175,16 @@ _clu_003 contains h if {
 }
 
 # The meta leader's view counts; without a probed leader, every view does.
-_authoritative(s, m) if m.leader == lib.live_varz(s).server_name
+_authoritative(s, m) if m.leader == livedocs.live_varz(s).server_name
 
 _authoritative(_, m) if {
 	not _leader_probed(m)
 }
 
 _leader_probed(m) if {
-	some t in lib.live_servers
+	some t in livedocs.live_servers
 	m.leader != ""
-	lib.live_varz(t).server_name == m.leader
+	livedocs.live_varz(t).server_name == m.leader
 }
 
 # Expected route peers: routes join the servers of one cluster name; in a
@@ -191,15 +194,15 @@ _leader_probed(m) if {
 # without JetStream clustering, at least one peer when several route URLs
 # are set.
 _expected_route_peers(s) := count(peers) if {
-	lib.super_cluster(s)
-	peers := lib.same_cluster_peers(s)
+	subjects.super_cluster(s)
+	peers := subjects.same_cluster_peers(s)
 	count(peers) > 0
 } else := n - 1 if {
-	not lib.super_cluster(s)
-	n := lib.num(lib.live_meta(s).cluster_size)
+	not subjects.super_cluster(s)
+	n := lib.num(livedocs.live_meta(s).cluster_size)
 	n > 1
 } else := 1 if {
-	count(object.get(lib.live_varz(s).cluster, "urls", [])) > 1
+	count(object.get(livedocs.live_varz(s).cluster, "urls", [])) > 1
 }
 
 # Route peers: distinct remote servers in routez (routes are pooled: several
@@ -207,20 +210,20 @@ _expected_route_peers(s) := count(peers) if {
 _route_peer_count(s) := count({r.remote_id | some r in object.get(s.live.routez, "routes", [])}) if {
 	is_object(s.live.routez)
 } else := 0 if {
-	lib.live_varz(s).routes == 0
+	livedocs.live_varz(s).routes == 0
 }
 
 _missing(s) := sprintf(" (not connected: %s)", [concat(", ", sort(missing))]) if {
-	lib.super_cluster(s)
+	subjects.super_cluster(s)
 	is_object(s.live.routez)
 	connected := {r.remote_name | some r in object.get(s.live.routez, "routes", [])}
-	missing := lib.same_cluster_peers(s) - connected
+	missing := subjects.same_cluster_peers(s) - connected
 	count(missing) > 0
 } else := sprintf(" (not connected: %s)", [concat(", ", sort(missing))]) if {
-	not lib.super_cluster(s)
+	not subjects.super_cluster(s)
 	is_object(s.live.routez)
 	connected := {r.remote_name | some r in object.get(s.live.routez, "routes", [])}
-	missing := {r.name | some r in lib.live_meta(s).replicas} - connected
+	missing := {r.name | some r in livedocs.live_meta(s).replicas} - connected
 	count(missing) > 0
 } else := ""
 
@@ -251,16 +254,16 @@ deny contains f if {
 
 _clu_004 contains h if {
 	some s in lib.configured_servers
-	lib.clustered_config(s)
+	clustering.clustered_config(s)
 	some k in ["server_name", "cluster/name"]
 	_unset(s.config, k)
 	h := {"obj": s, "path": _name_path(k), "msg": _name_msg(s, k), "sev": _name_sev(s)}
 }
 
 _clu_004 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not lib.has_config(s)
-	v := lib.live_varz(s)
+	v := livedocs.live_varz(s)
 	lib.num(v.cluster.cluster_port) > 0
 	v.server_name == v.server_id
 	h := {"obj": s, "path": "live/varz/server_name", "msg": sprintf("%s is clustered but has no server_name: peers and dashboards only see its ID %s", [lib.server_label(s), v.server_id])}
@@ -322,9 +325,9 @@ _clu_005 contains h if {
 }
 
 _clu_005 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not lib.has_config(s)
-	g := lib.live_varz(s).gateway
+	g := livedocs.live_varz(s).gateway
 	lib.num(g.port) > 0
 	not g.reject_unknown == true
 	h := {"obj": s, "path": "live/varz/gateway", "msg": sprintf("%s: gateway %s accepts connections from clusters it does not list", [lib.server_label(s), object.get(g, "name", "")])}

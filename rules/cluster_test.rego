@@ -1,6 +1,7 @@
 package natsaudit.rules.cluster_test
 
 import data.natsaudit.rules.cluster
+import data.natsaudit.test.helpers
 
 # Live fragments are trimmed from testdata/live/*.json (recorded from real
 # nats-server 2.15.2 processes by testdata/live/record).
@@ -13,9 +14,7 @@ findings(servers) := fs if {
 	fs := cluster.deny with input as {"servers": servers, "streams": [], "consumers": [], "errors": []}
 }
 
-by_id(servers, id) := [f | some f in findings(servers); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(servers, id) := helpers.hits(findings(servers), id)
 
 js := {"enabled": true, "store_dir": "/data", "max_memory_store": 268435456, "max_file_store": 10737418240}
 
@@ -82,14 +81,14 @@ route(id, name) := {"did_solicit": true, "is_configured": true, "remote_id": id,
 test_clu_001_fires_single_jetstream_server if {
 	[f] := by_id([srv(0, {"server_name": "nats-1", "jetstream": js})], "NATS-CLU-001")
 	f.path == "config/jetstream/enabled"
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	contains(f.msg, "single server")
 }
 
 test_clu_001_fires_two_node_cluster_high if {
 	cfg := {"server_name": "nats-1", "jetstream": js, "cluster": {"name": "c", "port": 6222, "routes": ["nats://nats-1:6222", "nats://nats-2:6222"]}}
 	[f] := by_id([srv(0, cfg)], "NATS-CLU-001")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 	f.path == "config/cluster/routes"
 }
 
@@ -98,7 +97,7 @@ test_clu_001_fires_four_compose_services_sharing_a_cluster if {
 	fs := by_id(servers, "NATS-CLU-001")
 	count(fs) == 4
 	every f in fs {
-		sev(f) == "medium"
+		helpers.sev(f) == "medium"
 		contains(f.msg, "cluster of 4")
 	}
 }
@@ -137,7 +136,7 @@ test_clu_001_quiet_without_jetstream if {
 test_clu_001_fires_live_standalone_jetstream if {
 	[f] := by_id([live(0, "single-1", {"varz": varz_single})], "NATS-CLU-001")
 	f.path == "live/varz/jetstream"
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 }
 
 test_clu_001_quiet_live_jetstream_disabled if {
@@ -153,7 +152,7 @@ test_clu_001_fires_live_two_node_meta if {
 	m := object.union(meta_healthy_leader, {"cluster_size": 2, "quorum_needed": 2})
 	[f] := by_id([live(0, "n2", {"varz": varz_cluster("n2", "N2", 4), "jsz": {"meta_cluster": m}})], "NATS-CLU-001")
 	f.path == "live/jsz/meta_cluster/cluster_size"
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 }
 
 test_clu_001_quiet_live_three_node_meta if {
@@ -231,7 +230,7 @@ test_clu_004_fires_jetstream_cluster_without_server_name if {
 	cfg := {"jetstream": js, "cluster": {"name": "c", "port": 6222, "routes": routes3}}
 	[f] := by_id([srv(0, cfg)], "NATS-CLU-004")
 	f.path == "config/server_name"
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 	contains(f.msg, "refuses to start")
 }
 
@@ -239,7 +238,7 @@ test_clu_004_fires_cluster_without_name if {
 	cfg := {"server_name": "nats-1", "cluster": {"port": 6222, "routes": routes3}}
 	[f] := by_id([srv(0, cfg)], "NATS-CLU-004")
 	f.path == "config/cluster"
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 }
 
 test_clu_004_quiet_server_name_from_env if {

@@ -1,6 +1,7 @@
 package natsaudit.rules.consumers_test
 
 import data.natsaudit.rules.consumers
+import data.natsaudit.test.helpers
 
 # Live consumer fragments are trimmed from testdata/live/single.json (real
 # nats-server 2.15.2, recorded by testdata/live/record).
@@ -9,9 +10,7 @@ findings(cs) := fs if {
 	fs := consumers.deny with input as {"servers": [], "streams": [], "consumers": cs, "errors": []}
 }
 
-by_id(cs, id) := [f | some f in findings(cs); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(cs, id) := helpers.hits(findings(cs), id)
 
 file_consumer(cfg) := {"ref": "consumers/0", "name": "billing-worker", "stream": "SAHOOL_EVENTS", "account": "", "source": "file", "config": cfg}
 
@@ -54,13 +53,13 @@ test_con_001_quiet_ack_none if {
 
 test_con_002_fires_10001_pending_medium if {
 	[f] := by_id([worker({"num_pending": 10001})], "NATS-CON-002")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	f.path == "state/num_pending"
 }
 
 test_con_002_fires_over_a_million_high if {
 	[f] := by_id([worker({"num_pending": 1500000})], "NATS-CON-002")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 }
 
 test_con_002_quiet_10000_pending if {

@@ -4,6 +4,11 @@
 package natsaudit.rules.credentials
 
 import data.natsaudit.lib
+import data.natsaudit.lib.authconf
+import data.natsaudit.lib.exposure
+import data.natsaudit.lib.secrets
+import data.natsaudit.lib.tlsconf
+import data.natsaudit.lib.versions
 
 # METADATA
 # title: Plaintext secrets (passwords, tokens, URL credentials, encryption keys)
@@ -46,9 +51,9 @@ deny contains f if {
 
 _cred_001 contains h if {
 	some s in lib.configured_servers
-	some [path, p, v] in lib.config_secrets(s)
+	some [path, p, v] in secrets.config_secrets(s)
 	p[count(p) - 1] in {"password", "token"}
-	lib.literal_secret(v)
+	secrets.literal_secret(v)
 	not v.bcrypt
 	not v.empty
 	not v.template
@@ -59,24 +64,24 @@ _cred_001 contains h if {
 
 _cred_001 contains h if {
 	some s in lib.configured_servers
-	some [path, p, v] in lib.config_secrets(s)
+	some [path, p, v] in secrets.config_secrets(s)
 	p in [["jetstream", "key"], ["jetstream", "prev_key"]]
-	lib.literal_secret(v)
+	secrets.literal_secret(v)
 	not v.empty
 	h := {"obj": s, "path": path, "msg": sprintf("%s: the JetStream encryption key (%s) is written in the config", [lib.server_label(s), p[1]])}
 }
 
 _cred_001 contains h if {
 	some s in lib.configured_servers
-	some [p, v] in lib.url_values(s.config)
+	some [p, v] in tlsconf.url_values(s.config)
 	_url_with_credentials(v)
 	not _from_flag(s, p)
-	path := lib.path_string("config", p)
+	path := tlsconf.path_string("config", p)
 	h := {"obj": s, "path": path, "msg": sprintf("%s: credentials are embedded in the URL %s (%s)", [lib.server_label(s), v, path])}
 }
 
 _cred_001 contains h if {
-	some [ef, name, v] in lib.env_secret_vars
+	some [ef, name, v] in secrets.env_secret_vars
 	v.facts.origin == "literal"
 	not v.facts.empty
 	not v.facts.bcrypt
@@ -87,7 +92,7 @@ _cred_001 contains h if {
 }
 
 _cred_001 contains h if {
-	some [ef, name, v] in lib.url_credential_env
+	some [ef, name, v] in secrets.url_credential_env
 	not _weak_default(v.facts)
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: %s embeds a user name and password in a URL", [ef.file, name])}
 }
@@ -162,8 +167,8 @@ _is_key(facts) if facts.private_key == true
 _compose_env(s) := {[name, v] |
 	some name, v in s.deployment.environment
 	is_object(v)
-	not v.resolved_from in lib.env_file_paths
-	lib.not_a_secret_value(v) == false
+	not v.resolved_from in secrets.env_file_paths
+	secrets.not_a_secret_value(v) == false
 }
 
 # _weak_url(v): URL credentials whose password is a default or placeholder:
@@ -173,7 +178,7 @@ _weak_url(v) if {
 	_weak_default(v)
 }
 
-_secret_or_url(name, _) if lib.secret_var_name(name)
+_secret_or_url(name, _) if secrets.secret_var_name(name)
 
 _secret_or_url(_, v) if v.url_credentials == true
 
@@ -184,7 +189,7 @@ _label(s, p) := "route password (cluster.authorization)" if {
 	p == ["gateway", "authorization", "password"]
 } else := "authorization token" if {
 	p == ["authorization", "token"]
-} else := sprintf("password of %s", [lib.user_label(u)]) if {
+} else := sprintf("password of %s", [authconf.user_label(u)]) if {
 	p[count(p) - 1] == "password"
 	u := object.get(s.config, array.slice(p, 0, count(p) - 1), {})
 	_has_identity(u)
@@ -223,21 +228,21 @@ deny contains f if {
 _cred_002 contains h if {
 	some s in input.servers
 	is_object(s.config)
-	some [path, p, v] in lib.config_secrets(s)
+	some [path, p, v] in secrets.config_secrets(s)
 	why := _weak_default(v)
-	not lib.from_env_file(v)
+	not secrets.from_env_file(v)
 	h := {"obj": s, "path": path, "msg": sprintf("%s: the %s %s", [lib.server_label(s), _label(s, p), why])}
 }
 
 _cred_002 contains h if {
-	some [ef, name, v] in lib.env_secret_vars
+	some [ef, name, v] in secrets.env_secret_vars
 	not v.facts.url_credentials
 	why := _weak_default(v.facts)
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: %s %s", [ef.file, name, why])}
 }
 
 _cred_002 contains h if {
-	some [ef, name, v] in lib.url_credential_env
+	some [ef, name, v] in secrets.url_credential_env
 	why := _weak_default(v.facts)
 	h := {"obj": ef, "path": sprintf("vars/%s", [name]), "msg": sprintf("%s: the password in the URL of %s %s", [ef.file, name, why])}
 }
@@ -253,7 +258,7 @@ _cred_002 contains h if {
 _cred_002 contains h if {
 	some s in input.servers
 	some [name, v] in _compose_env(s)
-	lib.secret_var_name(name)
+	secrets.secret_var_name(name)
 	not v.url_credentials
 	why := _weak_default(v)
 	h := {"obj": s, "path": sprintf("deployment/environment/%s", [name]), "msg": sprintf("%s: %s in %s %s", [lib.server_label(s), name, s.deployment.file, why])}
@@ -302,16 +307,16 @@ deny contains f if {
 
 _cred_003 contains h if {
 	some s in lib.configured_servers
-	some [path, p, v] in lib.config_secrets(s)
+	some [path, p, v] in secrets.config_secrets(s)
 	kind := _kind(p)
 	_judgeable(v)
-	not lib.from_env_file(v)
+	not secrets.from_env_file(v)
 	why := _weakness(v, kind)
 	h := {"obj": s, "path": path, "msg": sprintf("%s: the %s is weak (%s)", [lib.server_label(s), _label(s, p), why])}
 }
 
 _cred_003 contains h if {
-	some [ef, name, v] in lib.env_secret_vars
+	some [ef, name, v] in secrets.env_secret_vars
 	_judgeable(v.facts)
 	not v.facts.url_credentials
 	why := _weakness(v.facts, _var_kind(name))
@@ -321,7 +326,7 @@ _cred_003 contains h if {
 _cred_003 contains h if {
 	some s in input.servers
 	some [name, v] in _compose_env(s)
-	lib.secret_var_name(name)
+	secrets.secret_var_name(name)
 	_judgeable(v)
 	not v.url_credentials
 	why := _weakness(v, _var_kind(name))
@@ -346,7 +351,7 @@ _judgeable(v) if {
 }
 
 _judgeable(v) if {
-	lib.literal_secret(v)
+	secrets.literal_secret(v)
 	_judgeable_common(v)
 }
 
@@ -414,12 +419,12 @@ _cred_004 contains h if {
 
 _argv_sev(s, msg) := {"sev": "high", "msg": sprintf("%s, and nats-server %s shows it in /debug/vars on the monitoring port (CVE-2026-33247)", [msg, v])} if {
 	_monitoring(s)
-	v := lib.server_semver(s)
-	lib.affected_by(v, lib.advisory("CVE-2026-33247"))
+	v := versions.server_semver(s)
+	versions.affected_by(v, versions.advisory("CVE-2026-33247"))
 } else := {"msg": msg}
 
 _monitoring(s) if {
-	some l in lib.config_listeners(s)
+	some l in exposure.config_listeners(s)
 	l.kind in {"monitoring", "monitoring_https"}
 }
 
@@ -450,9 +455,9 @@ deny contains f if {
 
 _cred_005 contains h if {
 	some s in lib.configured_servers
-	some [path, p, v] in lib.config_secrets(s)
+	some [path, p, v] in secrets.config_secrets(s)
 	_is_key(v)
-	lib.literal_secret(v)
+	secrets.literal_secret(v)
 	h := object.union({"obj": s, "path": path}, _seed_sev(s, p, v, path))
 }
 

@@ -1,14 +1,13 @@
 package natsaudit.rules.delivery_test
 
 import data.natsaudit.rules.delivery
+import data.natsaudit.test.helpers
 
 findings(doc) := fs if {
 	fs := delivery.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": [], "facts": {}}, doc)
 }
 
-by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(doc, id) := helpers.hits(findings(doc), id)
 
 stream(i, name, cfg) := {"ref": sprintf("streams/%d", [i]), "name": name, "account": "", "source": "file", "file": "s.json", "config": object.union({"name": name, "retention": "limits", "discard": "old", "max_msgs": -1, "max_bytes": -1, "max_age": 0, "max_msgs_per_subject": -1, "num_replicas": 1, "storage": "file", "subjects": []}, cfg)}
 
@@ -67,13 +66,13 @@ test_str_010_quiet_file_interest_with_consumer if {
 
 test_str_011_fires_discard_new_per_subject_limit if {
 	[f] := by_id({"streams": [stream(0, "PRICES", {"discard": "new", "max_msgs_per_subject": 10})]}, "NATS-STR-011")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	contains(f.msg, "deletes the oldest")
 }
 
 test_str_011_fires_low_with_discard_new_per_subject if {
 	[f] := by_id({"streams": [stream(0, "PRICES", {"discard": "new", "max_msgs_per_subject": 10, "discard_new_per_subject": true})]}, "NATS-STR-011")
-	sev(f) == "low"
+	helpers.sev(f) == "low"
 }
 
 test_str_011_quiet_kv_bucket_stream if {

@@ -4,6 +4,7 @@
 package natsaudit.rules.deploy
 
 import data.natsaudit.lib
+import data.natsaudit.lib.exposure
 
 # METADATA
 # title: JetStream store not on a persistent volume
@@ -115,10 +116,10 @@ deny contains f if {
 _default_msg(s) := sprintf("%s runs the nats image's bundled config (%s): no client authentication, no TLS, monitoring on 8222 and routes on 6222 with the documented ruser/T0pS3cr3t credentials", [lib.server_label(s), s.deployment.config_path])
 
 _default_sev(s) := {"sev": "critical", "msg": sprintf("%s; %s", [_default_msg(s), concat(" and ", exposed)])} if {
-	exposed := [sprintf("port %d is published on all interfaces", [p]) | some p in [4222, 6222]; lib.published_all(s, p)]
+	exposed := [sprintf("port %d is published on all interfaces", [p]) | some p in [4222, 6222]; exposure.published_all(s, p)]
 	count(exposed) > 0
 } else := {"sev": "critical", "msg": sprintf("%s; the container uses the host network", [_default_msg(s)])} if {
-	lib.network_mode_host(s)
+	exposure.network_mode_host(s)
 } else := {"msg": _default_msg(s)}
 
 # METADATA
@@ -146,14 +147,14 @@ deny contains f if {
 	is_object(s.deployment)
 	some l in _client_listeners(s)
 	not lib.loopback(l.host)
-	i := lib.published_all(s, l.port)
-	f := lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), lib.published_by(s, i), lib.listener_names[l.kind], l.port]))
+	i := exposure.published_all(s, l.port)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), exposure.published_by(s, i), exposure.listener_names[l.kind], l.port]))
 }
 
 # The client-facing listeners of the container; without a config the client
 # port is nats-server's default.
 _client_listeners(s) := {l |
-	some l in lib.config_listeners(s)
+	some l in exposure.config_listeners(s)
 	l.kind in {"client", "websocket", "mqtt"}
 } if {
 	is_object(s.config)

@@ -1,6 +1,11 @@
 package natsaudit.rules.hygiene
 
 import data.natsaudit.lib
+import data.natsaudit.lib.clustering
+import data.natsaudit.lib.exposure
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.tlsconf
+import data.natsaudit.lib.versions
 
 # Durability, naming and listener settings across the repository's servers,
 # and stream/consumer settings that depend on them.
@@ -29,15 +34,15 @@ deny contains f if {
 }
 
 _js_008 contains h if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	s.config.jetstream.strict == false
 	h := {"obj": s, "path": "config/jetstream/strict", "msg": sprintf("%s runs JetStream with strict: false: invalid API requests are accepted with defaults", [lib.server_label(s)])}
 }
 
 _js_008 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not lib.has_config(s)
-	c := lib.live_varz(s).jetstream.config
+	c := livedocs.live_varz(s).jetstream.config
 	c.strict == false
 	h := {"obj": s, "path": "live/varz/jetstream/config/strict", "msg": sprintf("%s runs JetStream with strict: false: invalid API requests are accepted with defaults", [lib.server_label(s)])}
 }
@@ -59,8 +64,8 @@ _js_008 contains h if {
 #     Upgrade the server to 2.11 or later (2.12+ is supported), or remove the
 #     option from the jetstream block.
 deny contains f if {
-	some s in lib.js_servers
-	v := lib.server_semver(s)
+	some s in clustering.js_servers
+	v := versions.server_semver(s)
 	semver.compare(v, "2.11.0") < 0
 	some k in lib.params.hygiene.js_211_options
 	object.get(s.config.jetstream, k, null) != null
@@ -87,9 +92,9 @@ deny contains f if {
 #
 #         jetstream { sync_interval: 10s }
 deny contains f if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	s.config.jetstream.sync_interval == "always"
-	size := lib.cluster_size(s)
+	size := clustering.cluster_size(s)
 	size >= 3
 	f := lib.finding(rego.metadata.rule(), s, "config/jetstream/sync_interval", sprintf("%s syncs every write to disk (sync_interval: always) in a JetStream cluster of %d servers", [lib.server_label(s), size]))
 }
@@ -113,8 +118,8 @@ deny contains f if {
 #
 #         jetstream { max_memory_store: 256MB }
 deny contains f if {
-	count(lib.js_servers) > 0
-	every s in lib.js_servers {
+	count(clustering.js_servers) > 0
+	every s in clustering.js_servers {
 		lib.num(s.config.jetstream.max_memory_store) == 0
 	}
 	some st in input.streams
@@ -154,7 +159,7 @@ deny contains f if {
 
 _by_server_name[n] contains s.ref if {
 	some s in lib.configured_servers
-	lib.literal_server_name(s)
+	clustering.literal_server_name(s)
 	n := s.config.server_name
 
 	# A test/variant config of the same server is not a second server:
@@ -166,7 +171,7 @@ _server_by_ref := {s.ref: s | some s in lib.configured_servers}
 
 _runs(s) if s.deployment
 
-_runs(s) if lib.clustered_config(s)
+_runs(s) if clustering.clustered_config(s)
 
 # _together(s, t): the two servers run side by side, so a shared name
 # clashes: one cluster (the linked cluster group, else the cluster name when
@@ -255,9 +260,9 @@ deny contains f if {
 #         { user: browser, password: "...", allowed_connection_types: ["WEBSOCKET"] }
 deny contains f if {
 	some s in lib.configured_servers
-	kinds := [k | some k in ["websocket", "mqtt", "leafnodes"]; lib.config_listener(s, k)]
+	kinds := [k | some k in ["websocket", "mqtt", "leafnodes"]; exposure.config_listener(s, k)]
 	count(kinds) > 0
-	users := lib.all_users(s.config)
+	users := tlsconf.all_users(s.config)
 	count(users) > 0
 	every u in users {
 		count(object.get(u, "allowed_connection_types", [])) == 0
@@ -296,9 +301,9 @@ _lim_009 contains h if {
 }
 
 _lim_009 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not lib.has_config(s)
-	n := lib.num(lib.live_varz(s).max_control_line)
+	n := lib.num(livedocs.live_varz(s).max_control_line)
 	n > lib.params.hygiene.max_control_line
 	h := {"obj": s, "path": "live/varz/max_control_line", "msg": sprintf("%s allows control lines of %s (default 4 KiB)", [lib.server_label(s), lib.human_bytes(n)])}
 }
@@ -384,11 +389,11 @@ _str_016 contains h if {
 # against: those it is linked to; for a stream a shell script creates and
 # no server of its directory runs, none (the script's servers are not in
 # the repository: their clusters are unknown, not "other"); else all.
-_placement_servers(st) := {s | some s in lib.js_servers; s.ref in st.linked_servers} if {
+_placement_servers(st) := {s | some s in clustering.js_servers; s.ref in st.linked_servers} if {
 	count(object.get(st, "linked_servers", [])) > 0
 } else := set() if {
 	st.source == "script"
-} else := lib.js_servers
+} else := clustering.js_servers
 
 _cluster_name(s) := n if {
 	n := s.config.cluster.name

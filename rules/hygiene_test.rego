@@ -1,13 +1,14 @@
 package natsaudit.rules.hygiene_test
 
 import data.natsaudit.rules.hygiene
+import data.natsaudit.test.helpers
 import data.natsaudit.test.security
 
 findings(doc) := fs if {
 	fs := hygiene.deny with input as object.union({"scan": {"now_ns": 0, "sources": ["config"]}, "servers": [], "streams": [], "consumers": [], "errors": [], "files": []}, doc)
 }
 
-by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+by_id(doc, id) := helpers.hits(findings(doc), id)
 
 srv(i, cfg) := object.union(security.server(cfg), {"ref": sprintf("servers/%d", [i]), "name": sprintf("nats-%d", [i])})
 

@@ -1,6 +1,8 @@
 package natsaudit.rules.jetstream
 
 import data.natsaudit.lib
+import data.natsaudit.lib.clustering
+import data.natsaudit.lib.livedocs
 
 # METADATA
 # title: JetStream store on temporary storage
@@ -32,23 +34,23 @@ deny contains f if {
 }
 
 _js_001 contains h if {
-	some s in lib.js_servers
-	not lib.store_dir(s)
+	some s in clustering.js_servers
+	not clustering.store_dir(s)
 	h := {"obj": s, "path": "config/jetstream/enabled", "msg": sprintf("%s enables JetStream without store_dir: streams go to the temporary directory (<tmp>/nats/jetstream) and are lost when it is cleaned", [lib.server_label(s)])}
 }
 
 _js_001 contains h if {
-	some s in lib.js_servers
-	d := lib.store_dir(s)
+	some s in clustering.js_servers
+	d := clustering.store_dir(s)
 	_temporary(d)
 	not _on_volume(s, d)
-	h := {"obj": s, "path": lib.store_dir_path(s), "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
+	h := {"obj": s, "path": clustering.store_dir_path(s), "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
 }
 
 _js_001 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not _config_store_flagged(s)
-	d := lib.live_varz(s).jetstream.config.store_dir
+	d := livedocs.live_varz(s).jetstream.config.store_dir
 	_temporary(d)
 	h := {"obj": s, "path": "live/varz/jetstream/config/store_dir", "msg": sprintf("%s stores JetStream data in %s, a temporary directory: a reboot or cleanup deletes every stream", [lib.server_label(s), d])}
 }
@@ -74,13 +76,13 @@ _under(d, p) if d == p
 _under(d, p) if startswith(d, concat("", [trim_suffix(p, "/"), "/"]))
 
 _config_store_flagged(s) if {
-	s in lib.js_servers
-	not lib.store_dir(s)
+	s in clustering.js_servers
+	not clustering.store_dir(s)
 }
 
 _config_store_flagged(s) if {
-	s in lib.js_servers
-	_temporary(lib.store_dir(s))
+	s in clustering.js_servers
+	_temporary(clustering.store_dir(s))
 }
 
 # METADATA
@@ -107,7 +109,7 @@ _config_store_flagged(s) if {
 #           max_file_store: 20GB
 #         }
 deny contains f if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	missing := [k | some k in ["max_memory_store", "max_file_store"]; object.get(s.config.jetstream, k, null) == null]
 	count(missing) > 0
 	f := lib.finding(rego.metadata.rule(), s, sprintf("config/jetstream/%s", [missing[0]]), sprintf("%s enables JetStream without %s: JetStream sizes itself at 75%% of the host's RAM/disk", [lib.server_label(s), concat(" and ", missing)]))
@@ -132,8 +134,8 @@ deny contains f if {
 #     and purge what is no longer needed (`nats stream report` shows the
 #     biggest ones).
 deny contains f if {
-	some s in lib.live_servers
-	js := lib.live_varz(s).jetstream
+	some s in livedocs.live_servers
+	js := livedocs.live_varz(s).jetstream
 	some kind in ["storage", "memory"]
 	used := lib.num(js.stats[kind])
 	limit := lib.num(js.config[_limit_key(kind)])
@@ -185,7 +187,7 @@ deny contains f if {
 }
 
 _js_004 contains h if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	some name, acc in s.config.accounts
 	js := acc.jetstream
 	js.enabled == true
@@ -201,7 +203,7 @@ _js_004 contains h if {
 	hits := [t | some t in _js_004_live; t[0] == name]
 	servers := {t[1] | some t in hits}
 	first := min(servers)
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	s.name == first
 	kinds := sort({trim_prefix(t[2], "reserved_") | some t in hits})
 	at := min({[t[2], t[3]] | some t in hits; t[1] == first})
@@ -213,8 +215,8 @@ _js_004 contains h if {
 
 # [account, server, key, index] of every unlimited live reservation.
 _js_004_live contains [acc.name, s.name, k, i] if {
-	some s in lib.live_servers
-	some i, acc in object.get(lib.live_jsz(s), "account_details", [])
+	some s in livedocs.live_servers
+	some i, acc in object.get(livedocs.live_jsz(s), "account_details", [])
 	is_string(acc.name)
 
 	# $G is the implicit account of a single-tenant server: nobody to share with.
@@ -260,7 +262,7 @@ deny contains f if {
 }
 
 _js_005 contains h if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	_default_sync(object.get(s.config.jetstream, "sync_interval", null))
 	names := _r1_file_streams(s)
 	count(names) > 0
@@ -268,9 +270,9 @@ _js_005 contains h if {
 }
 
 _js_005 contains h if {
-	some s in lib.live_servers
-	not s in lib.js_servers
-	c := lib.live_varz(s).jetstream.config
+	some s in livedocs.live_servers
+	not s in clustering.js_servers
+	c := livedocs.live_varz(s).jetstream.config
 	_default_sync(object.get(c, "sync_interval", null))
 	not c.sync_always == true
 	names := _r1_file_streams(s)
@@ -291,7 +293,7 @@ _sync_msg(s, names) := sprintf("%s syncs JetStream files every 2m (sync_interval
 # so that a server costs a lookup, not a pass over every stream: the naive
 # servers x streams join dominated a 500-service monorepo scan.
 _r1_file_streams(s) := (_r1_unlinked | object.get(_r1_linked, s.ref, set())) | _r1_live_hosted(s) if {
-	s in lib.js_servers
+	s in clustering.js_servers
 } else := _r1_live_hosted(s)
 
 # R1 file streams from definition files linked to no server.
@@ -326,7 +328,7 @@ _r1_live_hosted(s) := {name |
 }
 
 _live_server_name(s) := n if {
-	n := lib.live_varz(s).server_name
+	n := livedocs.live_varz(s).server_name
 } else := s.name
 
 _r1_file(st) if {
@@ -354,7 +356,7 @@ _r1_file(st) if {
 #           key: $JS_KEY
 #         }
 deny contains f if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	js := s.config.jetstream
 	not js.key
 	not js.tpm
@@ -395,7 +397,7 @@ deny contains f if {
 }
 
 _js_007 contains h if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	limit := _memory_limit(s)
 	mem := lib.num(s.config.jetstream.max_memory_store)
 	mem > 0
@@ -407,7 +409,7 @@ _js_007 contains h if {
 }
 
 _js_007 contains h if {
-	some s in lib.js_servers
+	some s in clustering.js_servers
 	limit := _memory_limit(s)
 	object.get(s.config.jetstream, "max_memory_store", null) == null
 	not _live_max_memory(s)
@@ -490,6 +492,6 @@ _memory_limit(s) := n if {
 }
 
 _live_max_memory(s) := n if {
-	n := lib.num(lib.live_varz(s).jetstream.config.max_memory)
+	n := lib.num(livedocs.live_varz(s).jetstream.config.max_memory)
 	n > 0
 }

@@ -1,6 +1,7 @@
 package natsaudit.rules.jetstream_test
 
 import data.natsaudit.rules.jetstream
+import data.natsaudit.test.helpers
 
 # Live fragments are trimmed from testdata/live/single.json (a real
 # nats-server 2.15.2, recorded by testdata/live/record).
@@ -9,9 +10,7 @@ findings(inp) := fs if {
 	fs := jetstream.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, inp)
 }
 
-by_id(inp, id) := [f | some f in findings(inp); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(inp, id) := helpers.hits(findings(inp), id)
 
 srv(cfg) := {"ref": "servers/0", "name": "nats-1", "sources": ["config"], "config": cfg, "config_env": {}}
 
@@ -101,7 +100,7 @@ test_js_002_quiet_with_both_limits if {
 test_js_003_fires_storage_91_percent_high if {
 	v := varz_js({}, {"storage": 977272832}) # 91% of 1 GiB
 	[f] := by_id({"servers": [live({"varz": v})]}, "NATS-JS-003")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 	f.path == "live/varz/jetstream/stats/storage"
 	contains(f.msg, "91%")
 }
@@ -109,7 +108,7 @@ test_js_003_fires_storage_91_percent_high if {
 test_js_003_fires_memory_81_percent_medium if {
 	v := varz_js({}, {"memory": 217432719}) # 81% of 256 MiB
 	[f] := by_id({"servers": [live({"varz": v})]}, "NATS-JS-003")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 }
 
 test_js_003_quiet_79_percent if {
@@ -259,7 +258,7 @@ test_js_007_quiet_without_container_limit if {
 test_js_007_fires_unset_store_with_limit if {
 	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"memory_limit": 536870912})
 	[f] := by_id({"servers": [s]}, "NATS-JS-007")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	contains(f.msg, "75%")
 }
 

@@ -1,6 +1,7 @@
 package natsaudit.rules.jwt_test
 
 import data.natsaudit.rules.jwt
+import data.natsaudit.test.helpers
 
 # now: 2026-11-23T00:00:00Z
 now_ns := 1795392000000000000
@@ -11,9 +12,7 @@ findings(doc) := fs if {
 	fs := jwt.deny with input as object.union({"scan": {"now_ns": now_ns}, "servers": [], "files": [], "facts": {}}, doc)
 }
 
-by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(doc, id) := helpers.hits(findings(doc), id)
 
 user(cfg) := object.union({"kind": "user", "name": "billing", "subject": "UABC", "issuer": "AXYZ", "issuer_account": "AACC", "issued_at_ns": now_ns - (100 * day), "expires_ns": now_ns + (90 * day), "bearer": false, "signing_keys": 0, "line": 2}, cfg)
 
@@ -28,14 +27,14 @@ preload(j) := {
 
 test_cred_006_fires_expired_high if {
 	[f] := by_id(creds(user({"expires_ns": now_ns - (3 * day)})), "NATS-CRED-006")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 	contains(f.msg, "expired 3 days ago")
 	f.ref == "files/0"
 }
 
 test_cred_006_fires_expiring_medium if {
 	[f] := by_id(creds(user({"expires_ns": now_ns + (10 * day)})), "NATS-CRED-006")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	contains(f.msg, "expires in 10 days")
 }
 

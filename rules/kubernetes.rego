@@ -8,6 +8,8 @@
 package natsaudit.rules.kubernetes
 
 import data.natsaudit.lib
+import data.natsaudit.lib.clustering
+import data.natsaudit.lib.secrets
 
 # _kube_servers: servers run by a Kubernetes workload or Helm release.
 _kube_servers contains s if {
@@ -324,7 +326,7 @@ _nats_secret(ks) if ks.source == "helm_values"
 
 _credential(key, v) if {
 	not v.empty
-	lib.secret_var_name(key)
+	secrets.secret_var_name(key)
 }
 
 _credential(_, v) if v.nkey_seed == true
@@ -371,6 +373,6 @@ deny contains f if {
 	some s in _kube_servers
 	is_object(s.config)
 	lib.num(s.deployment.replicas) > 1
-	not lib.clustered_config(s)
+	not clustering.clustered_config(s)
 	f := lib.finding(rego.metadata.rule(), s, "deployment/replicas", sprintf("%s: %s %s runs %d replicas but its config has no cluster block: they are %d unrelated servers behind one Service", [lib.server_label(s), s.deployment.kubernetes.kind, s.deployment.kubernetes.name, s.deployment.replicas, s.deployment.replicas]))
 }

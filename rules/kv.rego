@@ -1,6 +1,7 @@
 package natsaudit.rules.kv
 
 import data.natsaudit.lib
+import data.natsaudit.lib.clustering
 
 # Key-value and object store buckets: NACK KeyValue/ObjectStore resources
 # (mapped by the stream source onto the KV_<bucket>/OBJ_<bucket> streams the
@@ -26,7 +27,7 @@ _cluster_size(st) := n if {
 	st.source == "live"
 	n := lib.num(st.cluster_size)
 	n > 0
-} else := lib.inventory_cluster_size
+} else := clustering.inventory_cluster_size
 
 # METADATA
 # title: Key-value bucket with one replica and no history

@@ -1,14 +1,13 @@
 package natsaudit.rules.kv_test
 
 import data.natsaudit.rules.kv
+import data.natsaudit.test.helpers
 
 findings(doc) := fs if {
 	fs := kv.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, doc)
 }
 
-by_id(doc, id) := [f | some f in findings(doc); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(doc, id) := helpers.hits(findings(doc), id)
 
 # bucket(name, cfg): a NACK KeyValue as the stream source maps it.
 bucket(name, cfg) := {"ref": "streams/0", "name": sprintf("KV_%s", [name]), "account": "", "source": "nack", "file": "kv.yaml", "config": object.union({"name": sprintf("KV_%s", [name]), "subjects": [sprintf("$KV.%s.>", [name])], "retention": "limits", "discard": "new", "max_msgs_per_subject": 1, "max_age": 0, "max_bytes": -1, "max_msgs": -1, "num_replicas": 1, "storage": "file", "deny_delete": true, "allow_rollup_hdrs": true}, cfg)}
@@ -21,13 +20,13 @@ three_node_live := [{"ref": "servers/0", "name": "n1", "live": {"varz": {"jetstr
 
 test_kv_001_fires_history_1_r1_in_cluster_medium if {
 	[f] := by_id({"servers": three_node_live, "streams": [bucket("config", {"max_bytes": 1048576})]}, "NATS-KV-001")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	f.path == "config/num_replicas"
 }
 
 test_kv_001_fires_low_on_single_server if {
 	[f] := by_id({"streams": [bucket("config", {"max_bytes": 1048576})]}, "NATS-KV-001")
-	sev(f) == "low"
+	helpers.sev(f) == "low"
 }
 
 test_kv_001_quiet_with_history if {

@@ -1,6 +1,7 @@
 package natsaudit.rules.limits
 
 import data.natsaudit.lib
+import data.natsaudit.lib.livedocs
 
 # METADATA
 # title: max_payload above 8 MB
@@ -41,8 +42,8 @@ _lim_001 contains h if {
 }
 
 _lim_001 contains h if {
-	some s in lib.live_servers
-	v := lib.num(lib.live_varz(s).max_payload)
+	some s in livedocs.live_servers
+	v := lib.num(livedocs.live_varz(s).max_payload)
 	v > lib.params.limits.max_payload
 	not _config_payload_over(s)
 	h := {"obj": s, "path": "live/varz/max_payload", "msg": _payload_msg(lib.server_label(s), v)}
@@ -182,8 +183,8 @@ _lim_003 contains h if {
 }
 
 _lim_003 contains h if {
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	limit := lib.num(v.max_connections)
 	limit > 0
 	conns := lib.num(v.connections)
@@ -193,8 +194,8 @@ _lim_003 contains h if {
 }
 
 _lim_003 contains h if {
-	some s in lib.live_servers
-	lib.num(lib.live_varz(s).max_connections) < 0
+	some s in livedocs.live_servers
+	lib.num(livedocs.live_varz(s).max_connections) < 0
 	not _config_refuses_all(s)
 	h := {"obj": s, "path": "live/varz/max_connections", "msg": sprintf("%s refuses every client connection (max_connections reported as -1)", [lib.server_label(s)]), "sev": "high"}
 }
@@ -239,8 +240,8 @@ _lim_004 contains h if {
 }
 
 _lim_004 contains h if {
-	some s in lib.live_servers
-	v := lib.num(lib.live_varz(s).max_pending)
+	some s in livedocs.live_servers
+	v := lib.num(livedocs.live_varz(s).max_pending)
 	v > lib.params.limits.default_max_pending
 	not _config_pending_over(s)
 	h := {"obj": s, "path": "live/varz/max_pending", "msg": sprintf("%s: max_pending %s lets each slow client hold more than the 64 MiB default", [lib.server_label(s), lib.human_bytes(v)])}
@@ -278,10 +279,10 @@ _lim_005 contains h if {
 }
 
 _lim_005 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not lib.has_config(s)
 	some p in ["write_deadline", "cluster/write_deadline", "gateway/write_deadline", "leaf/write_deadline"]
-	v := lib.num(object.get(lib.live_varz(s), split(p, "/"), null))
+	v := lib.num(object.get(livedocs.live_varz(s), split(p, "/"), null))
 	v > 0
 	_deadline_out_of_range(v)
 	h := {"obj": s, "path": sprintf("live/varz/%s", [p]), "msg": sprintf("%s: %s %s is outside 1s–60s", [lib.server_label(s), replace(p, "/", "."), lib.human_duration(v)])}
@@ -327,9 +328,9 @@ _lim_006 contains h if {
 }
 
 _lim_006 contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	not lib.has_config(s)
-	v := lib.num(lib.live_varz(s).ping_interval)
+	v := lib.num(livedocs.live_varz(s).ping_interval)
 	_ping_out_of_range(v)
 	h := {"obj": s, "path": "live/varz/ping_interval", "msg": sprintf("%s: ping_interval %s is outside 10s–5m", [lib.server_label(s), lib.human_duration(v)])}
 }
@@ -361,8 +362,8 @@ deny contains f if {
 }
 
 _lim_007 contains h if {
-	some s in lib.live_servers
-	stats := lib.live_varz(s).slow_consumer_stats
+	some s in livedocs.live_servers
+	stats := livedocs.live_varz(s).slow_consumer_stats
 	some kind in ["routes", "gateways", "leafs", "clients"]
 	n := lib.num(stats[kind])
 	n > 0
@@ -371,8 +372,8 @@ _lim_007 contains h if {
 
 # Servers older than 2.10 only have the total.
 _lim_007 contains h if {
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	not v.slow_consumer_stats
 	n := lib.num(v.slow_consumers)
 	n > 0

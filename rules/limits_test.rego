@@ -1,6 +1,7 @@
 package natsaudit.rules.limits_test
 
 import data.natsaudit.rules.limits
+import data.natsaudit.test.helpers
 
 # Live fragments follow testdata/live/single.json (real nats-server 2.15.2).
 
@@ -8,9 +9,7 @@ findings(servers) := fs if {
 	fs := limits.deny with input as {"servers": servers, "streams": [], "consumers": [], "errors": []}
 }
 
-by_id(servers, id) := [f | some f in findings(servers); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(servers, id) := helpers.hits(findings(servers), id)
 
 srv(cfg) := {"ref": "servers/0", "name": "nats-1", "sources": ["config"], "config": cfg, "config_env": {}}
 
@@ -109,7 +108,7 @@ test_lim_002_quiet_grace_shorter if {
 
 test_lim_003_fires_zero_connections_high if {
 	[f] := by_id([srv({"max_connections": 0})], "NATS-LIM-003")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 }
 
 test_lim_003_quiet_zero_before_2_14 if {
@@ -121,13 +120,13 @@ test_lim_003_quiet_zero_before_2_14 if {
 test_lim_003_fires_negative_before_2_14_medium if {
 	s := object.union(srv({"max_connections": -1}), {"version": {"value": "2.12.15", "semver": "2.12.15", "series": "2.12", "source": "image_tag"}})
 	[f] := by_id([s], "NATS-LIM-003")
-	sev(f) == "default"
+	helpers.sev(f) == "default"
 	contains(f.msg, "removes the connection limit")
 }
 
 test_lim_003_fires_huge_limit if {
 	[f] := by_id([srv({"max_connections": 5000000})], "NATS-LIM-003")
-	sev(f) == "default"
+	helpers.sev(f) == "default"
 }
 
 test_lim_003_quiet_sized_limit if {
@@ -136,12 +135,12 @@ test_lim_003_quiet_sized_limit if {
 
 test_lim_003_fires_live_91_percent if {
 	[f] := by_id([live({"connections": 910, "max_connections": 1000})], "NATS-LIM-003")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 }
 
 test_lim_003_fires_live_81_percent if {
 	[f] := by_id([live({"connections": 810, "max_connections": 1000})], "NATS-LIM-003")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 }
 
 test_lim_003_quiet_live_79_percent if {
@@ -224,13 +223,13 @@ test_lim_006_quiet_live_default if {
 
 test_lim_007_fires_slow_routes_medium if {
 	[f] := by_id([live({"slow_consumers": 3, "slow_consumer_stats": {"clients": 0, "gateways": 0, "leafs": 0, "routes": 3}})], "NATS-LIM-007")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	f.path == "live/varz/slow_consumer_stats/routes"
 }
 
 test_lim_007_fires_slow_clients_low if {
 	[f] := by_id([live({"slow_consumers": 7, "slow_consumer_stats": {"clients": 7, "gateways": 0, "leafs": 0, "routes": 0}})], "NATS-LIM-007")
-	sev(f) == "low"
+	helpers.sev(f) == "low"
 }
 
 test_lim_007_quiet_recorded_zero if {

@@ -1,6 +1,8 @@
 package natsaudit.rules.live_health
 
 import data.natsaudit.lib
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.subjects
 
 # Live health: what the running deployment shows that no file can (offline
 # streams, accounts at their limits, servers of one
@@ -106,8 +108,8 @@ _account_sev(r) := "medium" if r < lib.params.health.account_usage_high
 #     routes differ, then reload the odd servers (`nats-server --signal
 #     reload`).
 deny contains f if {
-	some name in ({lib.cluster_name(s) | some s in lib.live_servers} - {""})
-	members := [s | some s in lib.live_servers; lib.cluster_name(s) == name; lib.live_varz(s)]
+	some name in ({subjects.cluster_name(s) | some s in livedocs.live_servers} - {""})
+	members := [s | some s in livedocs.live_servers; subjects.cluster_name(s) == name; livedocs.live_varz(s)]
 	count(members) > 1
 	some setting in _drift_settings
 	values := {_setting(s, setting) | some s in members}
@@ -124,24 +126,24 @@ deny contains f if {
 _drift_settings := ["max_payload", "jetstream/config/max_memory", "jetstream/config/max_storage", "auth_required", "tls_required", "version series", "gateways"]
 
 # Each setting as a string ("unset" when the server does not report it).
-_setting(s, "max_payload") := sprintf("%v", [lib.live_varz(s).max_payload])
+_setting(s, "max_payload") := sprintf("%v", [livedocs.live_varz(s).max_payload])
 
-_setting(s, "jetstream/config/max_memory") := sprintf("%v", [object.get(lib.live_varz(s), ["jetstream", "config", "max_memory"], "unset")])
+_setting(s, "jetstream/config/max_memory") := sprintf("%v", [object.get(livedocs.live_varz(s), ["jetstream", "config", "max_memory"], "unset")])
 
-_setting(s, "jetstream/config/max_storage") := sprintf("%v", [object.get(lib.live_varz(s), ["jetstream", "config", "max_storage"], "unset")])
+_setting(s, "jetstream/config/max_storage") := sprintf("%v", [object.get(livedocs.live_varz(s), ["jetstream", "config", "max_storage"], "unset")])
 
-_setting(s, "auth_required") := sprintf("%v", [object.get(lib.live_varz(s), "auth_required", false)])
+_setting(s, "auth_required") := sprintf("%v", [object.get(livedocs.live_varz(s), "auth_required", false)])
 
-_setting(s, "tls_required") := sprintf("%v", [object.get(lib.live_varz(s), "tls_required", false)])
+_setting(s, "tls_required") := sprintf("%v", [object.get(livedocs.live_varz(s), "tls_required", false)])
 
 _setting(s, "version series") := v if {
-	parts := split(lib.live_varz(s).version, ".")
+	parts := split(livedocs.live_varz(s).version, ".")
 	count(parts) >= 2
 	v := sprintf("%s.%s", [parts[0], parts[1]])
 } else := "unknown"
 
 _setting(s, "gateways") := v if {
-	gws := object.get(lib.live_varz(s), ["gateway", "gateways"], [])
+	gws := object.get(livedocs.live_varz(s), ["gateway", "gateways"], [])
 	v := sprintf("[%s]", [concat(", ", sort({g.name | some g in gws; is_string(g.name)}))])
 }
 
@@ -165,12 +167,12 @@ _setting(s, "gateways") := v if {
 #     cluster step-down`) and clients. The factor is
 #     `health.memory_outlier_factor`.
 deny contains f if {
-	some name in ({lib.cluster_name(s) | some s in lib.live_servers} - {""})
-	members := [s | some s in lib.live_servers; lib.cluster_name(s) == name; lib.num(lib.live_varz(s).mem) > 0]
+	some name in ({subjects.cluster_name(s) | some s in livedocs.live_servers} - {""})
+	members := [s | some s in livedocs.live_servers; subjects.cluster_name(s) == name; lib.num(livedocs.live_varz(s).mem) > 0]
 	count(members) > 1
-	mean := sum([lib.live_varz(s).mem | some s in members]) / count(members)
+	mean := sum([livedocs.live_varz(s).mem | some s in members]) / count(members)
 	some s in members
-	mem := lib.live_varz(s).mem
+	mem := livedocs.live_varz(s).mem
 	mem > mean * lib.params.health.memory_outlier_factor
 	f := lib.finding(rego.metadata.rule(), s, "live/varz/mem", sprintf(
 		"%s uses %d MiB of memory, %v times the mean of cluster %s (%d MiB)",
@@ -197,22 +199,22 @@ deny contains f if {
 #     the routes and gateways between the servers (`nats server report
 #     jetstream`), and that every server has the same meta group peers.
 deny contains f if {
-	groups := {object.get(lib.live_meta(s), "name", "") | some s in lib.live_servers}
+	groups := {object.get(livedocs.live_meta(s), "name", "") | some s in livedocs.live_servers}
 	some g in groups
-	members := [s | some s in lib.live_servers; object.get(lib.live_meta(s), "name", "") == g; _meta_leader(s) != ""]
+	members := [s | some s in livedocs.live_servers; object.get(livedocs.live_meta(s), "name", "") == g; _meta_leader(s) != ""]
 	leaders := {_meta_leader(s) | some s in members}
 	count(leaders) > 1
 	first := min({s.name | some s in members})
 	some s in members
 	s.name == first
-	f := lib.finding(rego.metadata.rule(), s, lib.live_meta_path(s), sprintf(
+	f := lib.finding(rego.metadata.rule(), s, livedocs.live_meta_path(s), sprintf(
 		"the servers name %d different JetStream meta leaders: %s",
 		[count(leaders), concat("; ", sort({sprintf("%s according to %s", [l, lib.short_list({t.name | some t in members; _meta_leader(t) == l}, 5)]) | some l in leaders}))],
 	))
 }
 
 _meta_leader(s) := l if {
-	l := lib.live_meta(s).leader
+	l := livedocs.live_meta(s).leader
 	is_string(l)
 } else := ""
 
@@ -244,19 +246,19 @@ deny contains f if {
 }
 
 _named contains {"s": s, "what": "cluster name", "value": n, "path": "live/varz/cluster/name"} if {
-	some s in lib.live_servers
-	n := lib.live_varz(s).cluster.name
+	some s in livedocs.live_servers
+	n := livedocs.live_varz(s).cluster.name
 	is_string(n)
 }
 
 _named contains {"s": s, "what": "JetStream domain", "value": d, "path": "live/jsz/config/domain"} if {
-	some s in lib.live_servers
-	d := lib.live_jsz(s).config.domain
+	some s in livedocs.live_servers
+	d := livedocs.live_jsz(s).config.domain
 	is_string(d)
 }
 
 _named contains {"s": s, "what": "leafnode server name", "value": n, "path": "live/leafz/leafs"} if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	some l in s.live.leafz.leafs
 	n := l.name
 	is_string(n)
@@ -320,8 +322,8 @@ _account_limit_hits contains h if {
 # _account_details: account id → [{s, d}], the servers (by name) that
 # gave the account's detail.
 _account_details[id] := dets if {
-	some id in {d.account_name | some s in lib.live_servers; some d in object.get(s.live, "account_details", []); is_string(d.account_name)}
-	pairs := [[s.name, {"s": s, "d": d}] | some s in lib.live_servers; some d in object.get(s.live, "account_details", []); d.account_name == id]
+	some id in {d.account_name | some s in livedocs.live_servers; some d in object.get(s.live, "account_details", []); is_string(d.account_name)}
+	pairs := [[s.name, {"s": s, "d": d}] | some s in livedocs.live_servers; some d in object.get(s.live, "account_details", []); d.account_name == id]
 	dets := [p[1] | some p in sort(pairs)]
 }
 

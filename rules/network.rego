@@ -3,6 +3,10 @@
 package natsaudit.rules.network
 
 import data.natsaudit.lib
+import data.natsaudit.lib.authconf
+import data.natsaudit.lib.exposure
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.tlsconf
 
 # METADATA
 # title: Monitoring endpoint reachable on all interfaces
@@ -28,10 +32,10 @@ import data.natsaudit.lib
 #     With compose, publish it on loopback only: `- "127.0.0.1:8222:8222"`.
 deny contains f if {
 	some s in input.servers
-	some l in lib.listeners(s)
+	some l in exposure.listeners(s)
 	l.kind in {"monitoring", "monitoring_https"}
-	lib.public(s, l)
-	f := lib.finding(rego.metadata.rule(), s, lib.exposure_path(s, l), sprintf("%s: the %s port %v has no authentication and is reachable on all interfaces (%s)", [lib.server_label(s), lib.listener_names[l.kind], l.port, lib.exposure_note(s, l)]))
+	exposure.public(s, l)
+	f := lib.finding(rego.metadata.rule(), s, exposure.exposure_path(s, l), sprintf("%s: the %s port %v has no authentication and is reachable on all interfaces (%s)", [lib.server_label(s), exposure.listener_names[l.kind], l.port, exposure.exposure_note(s, l)]))
 }
 
 # METADATA
@@ -60,7 +64,7 @@ deny contains f if {
 }
 
 _prof_sev(s, l) := {"msg": sprintf("%s serves Go profiling (pprof) without authentication on port %v", [lib.server_label(s), l.port])} if {
-	lib.reachable(s, l)
+	exposure.reachable(s, l)
 } else := {"sev": "low", "msg": sprintf("%s serves Go profiling (pprof) on port %v (reachable from the container network only)", [lib.server_label(s), l.port])}
 
 # METADATA
@@ -84,29 +88,29 @@ _prof_sev(s, l) := {"msg": sprintf("%s serves Go profiling (pprof) without authe
 #     other without `ports:`), and firewall it to the peer addresses.
 deny contains f if {
 	some s in input.servers
-	some l in lib.listeners(s)
+	some l in exposure.listeners(s)
 	l.kind in {"cluster", "gateway", "leafnodes"}
-	lib.public(s, l)
-	h := object.union({"obj": s, "path": lib.exposure_path(s, l)}, _inter_sev(s, l))
+	exposure.public(s, l)
+	h := object.union({"obj": s, "path": exposure.exposure_path(s, l)}, _inter_sev(s, l))
 	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
-_inter_sev(s, l) := {"sev": "high", "msg": sprintf("%s: the %s port %v is reachable on all interfaces (%s) and accepts peers without authorization or TLS", [lib.server_label(s), lib.listener_names[l.kind], l.port, lib.exposure_note(s, l)])} if {
+_inter_sev(s, l) := {"sev": "high", "msg": sprintf("%s: the %s port %v is reachable on all interfaces (%s) and accepts peers without authorization or TLS", [lib.server_label(s), exposure.listener_names[l.kind], l.port, exposure.exposure_note(s, l)])} if {
 	_open(s, l.kind)
-} else := {"msg": sprintf("%s: the %s port %v is reachable on all interfaces (%s)", [lib.server_label(s), lib.listener_names[l.kind], l.port, lib.exposure_note(s, l)])}
+} else := {"msg": sprintf("%s: the %s port %v is reachable on all interfaces (%s)", [lib.server_label(s), exposure.listener_names[l.kind], l.port, exposure.exposure_note(s, l)])}
 
 _open(s, kind) if {
 	kind in {"cluster", "gateway"}
 	b := s.config[kind]
 	not b.authorization
-	not lib.has_tls(b)
+	not tlsconf.has_tls(b)
 }
 
 _open(s, "leafnodes") if {
 	b := s.config.leafnodes
 	not b.authorization
-	not lib.has_tls(b)
-	not lib.operator_mode(s.config)
+	not tlsconf.has_tls(b)
+	not authconf.operator_mode(s.config)
 }
 
 # METADATA
@@ -136,14 +140,14 @@ _net_004 contains h if {
 # Probed through the system account: /varz says no HTTP port is open.
 _net_004 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
 	lib.num(object.get(v, "http_port", 0)) == 0
 	lib.num(object.get(v, "https_port", 0)) == 0
 	h := {"obj": s, "path": "live/varz/http_port", "msg": sprintf("%s has no monitoring port (/varz http_port and https_port are 0)", [lib.server_label(s)])}
 }
 
 _monitoring_configured(s) if {
-	some l in lib.config_listeners(s)
+	some l in exposure.config_listeners(s)
 	l.kind in {"monitoring", "monitoring_https"}
 }

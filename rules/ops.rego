@@ -1,6 +1,7 @@
 package natsaudit.rules.ops
 
 import data.natsaudit.lib
+import data.natsaudit.lib.livedocs
 
 # METADATA
 # title: Debug or trace logging enabled
@@ -91,7 +92,7 @@ _positive(cfg, k) if lib.unknown(cfg[k])
 #     follow them: restore the meta/stream leaders, check the peers with
 #     `nats server report jetstream`, and look at the server log.
 deny contains f if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	_unhealthy(s)
 	errs := object.get(object.get(s.live, "healthz", {}), "errors", [])
 	f := lib.finding_sev(rego.metadata.rule(), s, "live/healthz", sprintf("%s is unhealthy (healthz %s, HTTP %v)%s", [lib.server_label(s), _status(s), object.get(s.live, "healthz_status", "?"), _details(s, errs)]), _health_sev(errs))
@@ -222,8 +223,8 @@ _ops_005 contains h if {
 }
 
 _ops_005 contains h if {
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	name := v.cluster.name
 	is_string(name)
 	name != ""
@@ -236,8 +237,8 @@ _ops_005 contains h if {
 }
 
 _digests(name) := [d |
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	v.cluster.name == name
 	d := v.config_digest
 	is_string(d)

@@ -1,6 +1,7 @@
 package natsaudit.rules.ops_test
 
 import data.natsaudit.rules.ops
+import data.natsaudit.test.helpers
 
 # Live fragments are trimmed from testdata/live/*.json (real nats-server
 # 2.15.2, recorded by testdata/live/record).
@@ -9,9 +10,7 @@ findings(inp) := fs if {
 	fs := ops.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, inp)
 }
 
-by_id(inp, id) := [f | some f in findings(inp); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(inp, id) := helpers.hits(findings(inp), id)
 
 srv(cfg) := {"ref": "servers/0", "name": "nats-1", "sources": ["config"], "config": cfg, "config_env": {}}
 
@@ -69,14 +68,14 @@ test_ops_003_fires_recorded_no_quorum_critical if {
 	# Recorded: n1 alone, HTTP 503.
 	h := {"errors": [{"error": "JetStream has not established contact with a meta leader", "type": "JETSTREAM"}], "status": "error"}
 	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
-	sev(f) == "critical"
+	helpers.sev(f) == "critical"
 	contains(f.msg, "JETSTREAM JetStream has not established contact")
 }
 
 test_ops_003_fires_consumer_error_high if {
 	h := {"errors": [{"account": "APP", "consumer": "worker", "error": "consumer not current", "stream": "ORDERS", "type": "CONSUMER"}], "status": "error"}
 	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 }
 
 test_ops_003_fires_stream_error_critical if {
@@ -85,7 +84,7 @@ test_ops_003_fires_stream_error_critical if {
 	# healthz?details=true error for a stream without a current leader.
 	h := {"errors": [{"account": "APP", "error": "JetStream stream 'APP > ORDERS' is not current", "stream": "ORDERS", "type": "STREAM"}], "status": "error"}
 	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
-	sev(f) == "critical"
+	helpers.sev(f) == "critical"
 	contains(f.msg, "STREAM JetStream stream 'APP > ORDERS' is not current")
 }
 
@@ -99,7 +98,7 @@ test_ops_003_fires_stream_among_consumer_errors_critical if {
 		"status": "error",
 	}
 	[f] := by_id({"servers": [live(0, "n1", {"healthz": h, "healthz_status": 503})]}, "NATS-OPS-003")
-	sev(f) == "critical"
+	helpers.sev(f) == "critical"
 }
 
 test_ops_003_fires_status_code_only if {

@@ -1,6 +1,8 @@
 package natsaudit.rules.servers
 
 import data.natsaudit.lib
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.subjects
 
 # Live server checks: what the running servers are configured to reach
 # versus what they reach, and the NATS CLI audit's server checks (see
@@ -25,8 +27,8 @@ import data.natsaudit.lib
 #     gateway URLs, DNS, firewalls on the gateway port (7222), gateway TLS.
 #     Check with `nats server report gateways`.
 deny contains f if {
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	own := object.get(v.gateway, "name", "")
 	own != ""
 	is_object(s.live.gatewayz)
@@ -60,8 +62,8 @@ deny contains f if {
 #     URL, credentials or TLS; check the hub with `nats server report
 #     leafnodes`.
 deny contains f if {
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	is_object(s.live.leafz)
 	remotes := object.get(v.leaf, "remotes", [])
 	some acc in {_local_account(r) | some r in remotes}
@@ -110,16 +112,16 @@ _no_userinfo(u) := regex.replace(u, `^([A-Za-z][A-Za-z0-9+.-]*://)[^@/]*@`, "$1"
 #     `nats server report jetstream` to show every peer current, then the
 #     next.
 deny contains f if {
-	some name in ({lib.cluster_name(s) | some s in lib.live_servers} - {""})
-	members := [s | some s in lib.live_servers; lib.cluster_name(s) == name; is_string(lib.live_varz(s).version)]
-	versions := {lib.live_varz(s).version | some s in members}
+	some name in ({subjects.cluster_name(s) | some s in livedocs.live_servers} - {""})
+	members := [s | some s in livedocs.live_servers; subjects.cluster_name(s) == name; is_string(livedocs.live_varz(s).version)]
+	versions := {livedocs.live_varz(s).version | some s in members}
 	count(versions) > 1
 	first := min({s.name | some s in members})
 	some s in members
 	s.name == first
 	f := lib.finding(rego.metadata.rule(), s, "live/varz/version", sprintf(
 		"cluster %s runs %d nats-server versions: %s",
-		[name, count(versions), concat("; ", sort({sprintf("%s on %s", [v, lib.short_list({t.name | some t in members; lib.live_varz(t).version == v}, 5)]) | some v in versions}))],
+		[name, count(versions), concat("; ", sort({sprintf("%s on %s", [v, lib.short_list({t.name | some t in members; livedocs.live_varz(t).version == v}, 5)]) | some v in versions}))],
 	))
 }
 
@@ -142,8 +144,8 @@ deny contains f if {
 #     ephemeral consumers where replication is not needed, and remove
 #     unused consumers. The threshold is `servers.ha_assets_max`.
 deny contains f if {
-	some s in lib.live_servers
-	n := lib.num(lib.live_varz(s).jetstream.stats.ha_assets)
+	some s in livedocs.live_servers
+	n := lib.num(livedocs.live_varz(s).jetstream.stats.ha_assets)
 	n > lib.params.servers.ha_assets_max
 	f := lib.finding(rego.metadata.rule(), s, "live/varz/jetstream/stats/ha_assets", sprintf(
 		"%s hosts %d replicated JetStream assets (RAFT groups), more than %d",
@@ -169,8 +171,8 @@ deny contains f if {
 #     give the server more cores, or spread clients over more servers. The
 #     threshold is `servers.cpu_per_core_max`.
 deny contains f if {
-	some s in lib.live_servers
-	v := lib.live_varz(s)
+	some s in livedocs.live_servers
+	v := livedocs.live_varz(s)
 	cores := lib.num(v.cores)
 	cores > 0
 	per_core := lib.num(v.cpu) / cores

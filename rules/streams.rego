@@ -1,6 +1,8 @@
 package natsaudit.rules.streams
 
 import data.natsaudit.lib
+import data.natsaudit.lib.clustering
+import data.natsaudit.lib.subjects
 
 # Stream rules run unchanged on stream definition files, NACK manifests and
 # live streams: all of them have `config` in the jsz StreamConfig shape.
@@ -55,7 +57,7 @@ _cluster_size(st) := n if {
 	st.source == "live"
 	n := lib.num(st.cluster_size)
 	n > 0
-} else := lib.linked_cluster_size(st)
+} else := clustering.linked_cluster_size(st)
 
 _r1_allowed(st) if {
 	some p in lib.params.streams.r1_allowed_patterns
@@ -258,7 +260,7 @@ _dlq_like(st) if {
 	# Cheap guard: only $JS.… or wildcard-first subjects can capture advisories.
 	regex.match(`^(\$JS|\*|>)(\.|$)`, subj)
 	some adv in lib.params.streams.dlq_advisory_subjects
-	lib.subjects_overlap(subj, adv)
+	subjects.subjects_overlap(subj, adv)
 }
 
 _set_limits(c) := [d |

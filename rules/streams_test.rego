@@ -1,6 +1,7 @@
 package natsaudit.rules.streams_test
 
 import data.natsaudit.rules.streams
+import data.natsaudit.test.helpers
 
 # Live stream fragments are trimmed from testdata/live/cluster-*.json and
 # single.json (real nats-server 2.15.2, recorded by testdata/live/record).
@@ -9,9 +10,7 @@ findings(inp) := fs if {
 	fs := streams.deny with input as object.union({"servers": [], "streams": [], "consumers": [], "errors": []}, inp)
 }
 
-by_id(inp, id) := [f | some f in findings(inp); f.rule_id == id]
-
-sev(f) := object.get(f, "severity", "default")
+by_id(inp, id) := helpers.hits(findings(inp), id)
 
 # Server defaults as the stream sources apply them.
 defaults := {"retention": "limits", "storage": "file", "discard": "old", "num_replicas": 1, "max_msgs": -1, "max_bytes": -1, "max_age": 0, "max_msgs_per_subject": -1, "max_consumers": -1, "max_msg_size": -1}
@@ -45,7 +44,7 @@ test_str_001_fires_r1_live_stream_in_three_node_cluster if {
 	st := live_stream("CACHE", {"storage": "memory", "subjects": ["cache.>"]}, {"messages": 0, "bytes": 0}, {"leader": "n2", "name": "audit"}, 3)
 	[f] := by_id({"streams": [st]}, "NATS-STR-001")
 	f.path == "config/num_replicas"
-	sev(f) == "default"
+	helpers.sev(f) == "default"
 }
 
 test_str_001_quiet_r3_live_stream if {
@@ -77,7 +76,7 @@ test_str_001_quiet_allow_listed_r1 if {
 
 test_str_001_fires_even_replicas_low if {
 	[f] := by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"num_replicas": 2})]}, "NATS-STR-001")
-	sev(f) == "low"
+	helpers.sev(f) == "low"
 }
 
 test_str_001_quiet_r3_file_stream_with_three_nodes if {
@@ -95,7 +94,7 @@ test_str_003_fires_no_leader_critical if {
 	]}
 	st := with_cluster(events, c)
 	[f] := by_id({"streams": [st]}, "NATS-STR-003")
-	sev(f) == "critical"
+	helpers.sev(f) == "critical"
 	f.path == "cluster/leader"
 }
 
@@ -188,7 +187,7 @@ orders(messages) := live_stream("ORDERS", {"max_msgs": 100, "discard": "new", "s
 
 test_str_005_fires_81_percent_medium if {
 	[f] := by_id({"streams": [orders(81)]}, "NATS-STR-005")
-	sev(f) == "medium"
+	helpers.sev(f) == "medium"
 	f.path == "state/messages"
 	contains(f.msg, "publishes will fail")
 }
@@ -201,7 +200,7 @@ test_str_005_fires_recorded_85_percent if {
 
 test_str_005_fires_91_percent_high if {
 	[f] := by_id({"streams": [orders(91)]}, "NATS-STR-005")
-	sev(f) == "high"
+	helpers.sev(f) == "high"
 }
 
 test_str_005_quiet_79_percent if {

@@ -3,6 +3,11 @@
 package natsaudit.rules.tls
 
 import data.natsaudit.lib
+import data.natsaudit.lib.authconf
+import data.natsaudit.lib.exposure
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.tlsconf
+import data.natsaudit.lib.versions
 
 # METADATA
 # title: Client listener without TLS
@@ -36,8 +41,8 @@ deny contains f if {
 
 _tls_001 contains h if {
 	some s in lib.configured_servers
-	not lib.has_tls(s.config)
-	l := lib.config_listener(s, "client")
+	not tlsconf.has_tls(s.config)
+	l := exposure.config_listener(s, "client")
 	not lib.loopback(l.host)
 	h := object.union(
 		{"obj": s, "path": "config/port"},
@@ -49,12 +54,12 @@ _tls_001 contains h if {
 # from "TLS optional", but either way plaintext clients are accepted.
 _tls_001 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
-	not lib.varz_flag(v, "tls_required")
-	not lib.varz_flag(v, "tls_verify")
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
+	not livedocs.varz_flag(v, "tls_required")
+	not livedocs.varz_flag(v, "tls_verify")
 	not v.tls_cert_not_after
-	some l in lib.live_listeners(s)
+	some l in exposure.live_listeners(s)
 	l.kind == "client"
 	not lib.loopback(l.host)
 	h := object.union(
@@ -67,28 +72,28 @@ _tls_001 contains h if {
 # what the repository says.
 _tls_001 contains h if {
 	some s in lib.configured_servers
-	lib.has_tls(s.config)
+	tlsconf.has_tls(s.config)
 	not s.config.allow_non_tls == true
-	v := lib.varz_of(s)
-	not lib.varz_flag(v, "tls_required")
+	v := livedocs.varz_of(s)
+	not livedocs.varz_flag(v, "tls_required")
 	h := {"obj": s, "path": "live/varz/tls_required", "msg": sprintf("%s: the config requires TLS but the running server does not (/varz tls_required is false): the deployed configuration differs from the repository", [lib.server_label(s)])}
 }
 
 _anon_config(s) if {
-	lib.anonymous_clients(s)
+	authconf.anonymous_clients(s)
 } else := false
 
 _auth_config(s) if {
-	lib.client_auth(s.config)
+	authconf.client_auth(s.config)
 } else := false
 
 _varz_false(v, k) if {
-	not lib.varz_flag(v, k)
+	not livedocs.varz_flag(v, k)
 } else := false
 
-_tls_001_open(s, l, anonymous) := {"sev": "critical", "msg": sprintf("%s accepts client connections without TLS on port %v, with no client authentication, on a public listener (%s)", [lib.server_label(s), l.port, lib.exposure_note(s, l)])} if {
+_tls_001_open(s, l, anonymous) := {"sev": "critical", "msg": sprintf("%s accepts client connections without TLS on port %v, with no client authentication, on a public listener (%s)", [lib.server_label(s), l.port, exposure.exposure_note(s, l)])} if {
 	anonymous == true
-	lib.public(s, l)
+	exposure.public(s, l)
 } else := {"msg": sprintf("%s accepts client connections without TLS on port %v", [lib.server_label(s), l.port])}
 
 # METADATA
@@ -115,7 +120,7 @@ deny contains f if {
 
 _tls_002 contains h if {
 	some s in lib.configured_servers
-	lib.has_tls(s.config)
+	tlsconf.has_tls(s.config)
 	s.config.allow_non_tls == true
 	h := {"obj": s, "path": "config/allow_non_tls", "msg": sprintf("%s has TLS but allow_non_tls lets clients connect in plaintext", [lib.server_label(s)])}
 }
@@ -124,14 +129,14 @@ _tls_002 contains h if {
 # (tls_verify, a certificate date, or TLS connections in /connz).
 _tls_002 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
-	not lib.varz_flag(v, "tls_required")
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
+	not livedocs.varz_flag(v, "tls_required")
 	_live_tls_configured(s, v)
 	h := {"obj": s, "path": "live/varz/tls_required", "msg": sprintf("%s has TLS configured but does not require it%s", [lib.server_label(s), _plaintext_conns(s)])}
 }
 
-_live_tls_configured(_, v) if lib.varz_flag(v, "tls_verify")
+_live_tls_configured(_, v) if livedocs.varz_flag(v, "tls_verify")
 
 _live_tls_configured(_, v) if v.tls_cert_not_after
 
@@ -175,8 +180,8 @@ deny contains f if {
 
 _tls_003 contains h if {
 	some s in lib.configured_servers
-	lib.has_tls(s.config)
-	not lib.tls_verifies(s.config.tls)
+	tlsconf.has_tls(s.config)
+	not tlsconf.tls_verifies(s.config.tls)
 	h := object.union(
 		{"obj": s, "path": "config/tls/verify"},
 		_tls_003_sev(s, _auth_config(s)),
@@ -185,17 +190,17 @@ _tls_003 contains h if {
 
 _tls_003 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
 	_live_tls_on(v)
-	not lib.varz_flag(v, "tls_verify")
+	not livedocs.varz_flag(v, "tls_verify")
 	h := object.union(
 		{"obj": s, "path": "live/varz/tls_verify"},
-		_tls_003_sev(s, lib.varz_flag(v, "auth_required")),
+		_tls_003_sev(s, livedocs.varz_flag(v, "auth_required")),
 	)
 }
 
-_live_tls_on(v) if lib.varz_flag(v, "tls_required")
+_live_tls_on(v) if livedocs.varz_flag(v, "tls_required")
 
 _live_tls_on(v) if v.tls_cert_not_after
 
@@ -237,17 +242,17 @@ deny contains f if {
 _tls_004 contains h if {
 	some s in lib.configured_servers
 	some kind in ["cluster", "gateway", "leafnodes"]
-	l := lib.config_listener(s, kind)
+	l := exposure.config_listener(s, kind)
 	not lib.loopback(l.host)
-	not lib.has_tls(s.config[kind])
-	h := {"obj": s, "path": l.path, "msg": sprintf("%s: the %s listener on port %v has no tls block, so this inter-server traffic is plaintext", [lib.server_label(s), lib.listener_names[kind], l.port])}
+	not tlsconf.has_tls(s.config[kind])
+	h := {"obj": s, "path": l.path, "msg": sprintf("%s: the %s listener on port %v has no tls block, so this inter-server traffic is plaintext", [lib.server_label(s), exposure.listener_names[kind], l.port])}
 }
 
 _tls_004 contains h if {
 	some s in lib.configured_servers
 	some i, r in s.config.leafnodes.remotes
 	is_object(r)
-	not lib.has_tls(r)
+	not tlsconf.has_tls(r)
 	urls := object.get(r, "urls", [])
 	count(urls) > 0
 	not _any_tls_url(urls)
@@ -257,14 +262,14 @@ _tls_004 contains h if {
 
 _tls_004 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
 	some kind, vk in {"cluster": "cluster", "gateway": "gateway", "leafnodes": "leaf"}
-	some l in lib.live_listeners(s)
+	some l in exposure.live_listeners(s)
 	l.kind == kind
 	not lib.loopback(l.host)
-	not lib.varz_flag(v[vk], "tls_required")
-	h := {"obj": s, "path": sprintf("live/varz/%s/tls_required", [vk]), "msg": sprintf("%s: the %s listener on port %v does not require TLS (/varz %s.tls_required is false)", [lib.server_label(s), lib.listener_names[kind], l.port, vk])}
+	not livedocs.varz_flag(v[vk], "tls_required")
+	h := {"obj": s, "path": sprintf("live/varz/%s/tls_required", [vk]), "msg": sprintf("%s: the %s listener on port %v does not require TLS (/varz %s.tls_required is false)", [lib.server_label(s), exposure.listener_names[kind], l.port, vk])}
 }
 
 _any_tls_url(urls) if {
@@ -309,23 +314,23 @@ deny contains f if {
 
 _tls_007 contains h if {
 	some s in lib.configured_servers
-	l := lib.config_listener(s, "websocket")
+	l := exposure.config_listener(s, "websocket")
 	s.config.websocket.no_tls == true
 	h := object.union({"obj": s, "path": "config/websocket/no_tls"}, _ws_sev(s, l))
 }
 
 _tls_007 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
-	some l in lib.live_listeners(s)
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
+	some l in exposure.live_listeners(s)
 	l.kind == "websocket"
-	lib.varz_flag(v.websocket, "no_tls")
+	livedocs.varz_flag(v.websocket, "no_tls")
 	h := object.union({"obj": s, "path": "live/varz/websocket/no_tls"}, _ws_sev(s, l))
 }
 
 _ws_sev(s, l) := {"msg": sprintf("%s serves WebSocket clients on port %v without TLS (no_tls)", [lib.server_label(s), l.port])} if {
-	lib.reachable(s, l)
+	exposure.reachable(s, l)
 } else := {"sev": "medium", "msg": sprintf("%s serves WebSocket clients on port %v without TLS (no_tls); the port is only reachable locally, so TLS must be terminated in front of it", [lib.server_label(s), l.port])}
 
 # METADATA
@@ -356,8 +361,8 @@ deny contains f if {
 
 _tls_008 contains h if {
 	some s in lib.configured_servers
-	l := lib.config_listener(s, "mqtt")
-	not lib.has_tls(s.config.mqtt)
+	l := exposure.config_listener(s, "mqtt")
+	not tlsconf.has_tls(s.config.mqtt)
 	h := object.union({"obj": s, "path": "config/mqtt/port"}, _mqtt_sev(s, l))
 }
 
@@ -366,17 +371,17 @@ _tls_008 contains h if {
 # Older servers cannot tell: no finding.
 _tls_008 contains h if {
 	some s in input.servers
-	lib.live_only(s)
-	v := lib.varz_of(s)
-	semver.compare(lib.server_semver(s), "2.14.0") >= 0
-	some l in lib.live_listeners(s)
+	livedocs.live_only(s)
+	v := livedocs.varz_of(s)
+	semver.compare(versions.server_semver(s), "2.14.0") >= 0
+	some l in exposure.live_listeners(s)
 	l.kind == "mqtt"
 	not v.mqtt.tls_cert_not_after
 	h := object.union({"obj": s, "path": "live/varz/mqtt/port"}, _mqtt_sev(s, l))
 }
 
 _mqtt_sev(s, l) := {"msg": sprintf("%s accepts MQTT clients on port %v without TLS", [lib.server_label(s), l.port])} if {
-	lib.reachable(s, l)
+	exposure.reachable(s, l)
 } else := {"sev": "medium", "msg": sprintf("%s accepts MQTT clients on port %v without TLS; the port is only reachable locally", [lib.server_label(s), l.port])}
 
 # METADATA
@@ -397,7 +402,7 @@ _mqtt_sev(s, l) := {"msg": sprintf("%s accepts MQTT clients on port %v without T
 #     certificate: `tls { ca_file: "/etc/nats/certs/ca.crt" }`.
 deny contains f if {
 	some s in lib.configured_servers
-	some [path, t] in lib.tls_blocks(s)
+	some [path, t] in tlsconf.tls_blocks(s)
 	t.insecure == true
 	_outgoing_tls(path)
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/insecure", [path]), sprintf("%s: %s has insecure: true, so the peer's certificate is not verified", [lib.server_label(s), path]))
@@ -432,7 +437,7 @@ deny contains f if {
 
 _tls_010 contains h if {
 	some s in lib.configured_servers
-	some [path, t] in lib.tls_blocks(s)
+	some [path, t] in tlsconf.tls_blocks(s)
 	weak := [c | some c in t.cipher_suites; _weak_cipher(c)]
 	count(weak) > 0
 	h := {"obj": s, "path": sprintf("%s/cipher_suites", [path]), "msg": sprintf("%s: %s allows weak cipher suites: %s", [lib.server_label(s), path, concat(", ", weak)])}
@@ -440,14 +445,14 @@ _tls_010 contains h if {
 
 _tls_010 contains h if {
 	some s in lib.configured_servers
-	some [path, t] in lib.tls_blocks(s)
+	some [path, t] in tlsconf.tls_blocks(s)
 	t.allow_insecure_cipher_suites == true
 	h := {"obj": s, "path": sprintf("%s/allow_insecure_cipher_suites", [path]), "msg": sprintf("%s: %s sets allow_insecure_cipher_suites", [lib.server_label(s), path])}
 }
 
 _tls_010 contains h if {
 	some s in input.servers
-	lib.live_only(s)
+	livedocs.live_only(s)
 	weak := {c.tls_cipher_suite | some c in s.live.connz.connections; is_string(c.tls_cipher_suite); _weak_cipher(c.tls_cipher_suite)}
 	count(weak) > 0
 	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: connections in /connz use weak cipher suites: %s", [lib.server_label(s), concat(", ", sort(weak))])}
@@ -486,14 +491,14 @@ deny contains f if {
 
 _tls_011 contains h if {
 	some s in lib.configured_servers
-	lib.has_tls(s.config)
+	tlsconf.has_tls(s.config)
 	not _min_tls13(s.config.tls)
 	h := {"obj": s, "path": "config/tls/min_version", "msg": sprintf("%s accepts TLS 1.2 clients (min_version is not 1.3)", [lib.server_label(s)])}
 }
 
 _tls_011 contains h if {
 	some s in input.servers
-	lib.live_only(s)
+	livedocs.live_only(s)
 	n := count([c | some c in s.live.connz.connections; c.tls_version == "1.2"])
 	n > 0
 	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: %d connection(s) in /connz use TLS 1.2", [lib.server_label(s), n])}
@@ -521,7 +526,7 @@ _min_tls13(t) if sprintf("%v", [t.min_version]) in {"1.3", "TLS1.3", "tls1.3", "
 #         tls { ...; handshake_first: true }     # or "auto" during the migration
 deny contains f if {
 	some s in lib.configured_servers
-	lib.has_tls(s.config)
+	tlsconf.has_tls(s.config)
 	not _handshake_first(s.config.tls)
 	f := lib.finding(rego.metadata.rule(), s, "config/tls/handshake_first", sprintf("%s sends its INFO banner in plaintext before the TLS handshake (handshake_first not set)", [lib.server_label(s)]))
 }
@@ -557,15 +562,15 @@ _handshake_first(t) if {
 #         http: "127.0.0.1:8222"
 deny contains f if {
 	some s in input.servers
-	some l in lib.listeners(s)
+	some l in exposure.listeners(s)
 	l.kind == "monitoring"
-	lib.reachable(s, l)
+	exposure.reachable(s, l)
 	f := lib.finding(rego.metadata.rule(), s, l.path, sprintf("%s serves monitoring over plain HTTP on port %v (%s)", [lib.server_label(s), l.port, _reach_note(s, l)]))
 }
 
-_reach_note(s, l) := sprintf("published by %s", [lib.published_by(s, i)]) if {
-	i := lib.published_beyond_loopback(s, l.port)
-} else := lib.exposure_note(s, l)
+_reach_note(s, l) := sprintf("published by %s", [exposure.published_by(s, i)]) if {
+	i := exposure.published_beyond_loopback(s, l.port)
+} else := exposure.exposure_note(s, l)
 
 # METADATA
 # title: Certificate expired or about to expire
@@ -606,7 +611,7 @@ _tls_014 contains h if {
 # repository's certificate for the same listener is already judged.
 _tls_014 contains h if {
 	some s in input.servers
-	v := lib.varz_of(s)
+	v := livedocs.varz_of(s)
 	some vk, cfg in _live_cert_fields
 	na := _varz_cert_date(v, vk)
 	not _cert_known(s, cfg)

@@ -1,19 +1,16 @@
 package natsaudit.rules.tls_test
 
 import data.natsaudit.rules.tls
+import data.natsaudit.test.helpers
 import data.natsaudit.test.security as fx
 
 findings(doc) := {f | some f in tls.deny with input as doc}
 
-hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+hits(doc, id) := helpers.hits(findings(doc), id)
 
-fires(doc, id) if count(hits(doc, id)) > 0
+fires(doc, id) if helpers.fires(findings(doc), id)
 
-one(doc, id) := f if {
-	hs := hits(doc, id)
-	count(hs) == 1
-	f := hs[0]
-}
+one(doc, id) := helpers.one(findings(doc), id)
 
 cfg(extra) := object.union(fx.good_config, extra)
 

@@ -4,6 +4,11 @@
 package natsaudit.rules.version
 
 import data.natsaudit.lib
+import data.natsaudit.lib.authconf
+import data.natsaudit.lib.exposure
+import data.natsaudit.lib.livedocs
+import data.natsaudit.lib.tlsconf
+import data.natsaudit.lib.versions
 
 _advisories := data.natsaudit.advisories
 
@@ -43,12 +48,12 @@ deny contains f if {
 	conditional := [a | some a in affected; count(_conditions(st, a)) > 0]
 	sev := _max_sev(definite, conditional)
 	msg := sprintf("nats-server %s (%s) is affected by %s%s. %s", [
-		v, lib.version_label(s),
+		v, versions.version_label(s),
 		_definite_text(definite), _conditional_text(st, conditional, count(definite)),
 		_upgrade_hint(s),
 	])
 	f := object.union(
-		lib.finding_sev(rego.metadata.rule(), s, lib.version_path(s), msg, sev),
+		lib.finding_sev(rego.metadata.rule(), s, versions.version_path(s), msg, sev),
 		{"remediation": _remediation(s, array.concat(_by_sev(definite), _by_sev(conditional)))},
 	)
 }
@@ -69,7 +74,7 @@ _workaround(a) := a.workaround if {
 _advisories_by_version := {v: [a |
 	some a in _advisories.advisories
 	not a.id in lib.params.versions.ignore_advisories
-	lib.affected_by(v, a)
+	versions.affected_by(v, a)
 ] |
 	some v in _versions
 }
@@ -88,9 +93,9 @@ _gates_by_version := {v: {f |
 # _eval_version: the exact version, or for a floating tag (nats:2.10) the
 # newest release of that series, which is what a pull gets today.
 _eval_version(s) := v if {
-	v := lib.server_semver(s)
+	v := versions.server_semver(s)
 } else := v if {
-	v := _advisories.latest[lib.server_series(s)]
+	v := _advisories.latest[versions.server_series(s)]
 }
 
 _definite_text(list) := sprintf("%s: %s", [_n_advisories(count(list)), concat(", ", [sprintf("%s (%s)", [a.id, a.severity]) | some a in _by_sev(list)])]) if {
@@ -132,7 +137,7 @@ _max_sev(definite, conditional) := _top(conditional) if count(definite) == 0
 _top(list) := [k | some k, r in _rank; r == max({_rank[a.severity] | some a in list})][0]
 
 _upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [_advisories.latest[x], x]) if {
-	x := lib.server_series(s)
+	x := versions.server_series(s)
 	x in _advisories.supported_series
 } else := sprintf("Upgrade to a supported series: %s.", [concat(" or ", [_advisories.latest[x] | some x in _advisories.supported_series])])
 
@@ -188,7 +193,7 @@ _status(s, f) := "yes" if {
 # bundled config when compose runs it.
 _cfg(s) := s.config if {
 	is_object(s.config)
-} else := lib.image_default_config if {
+} else := exposure.image_default_config if {
 	s.deployment.uses_image_default_config == true
 }
 
@@ -213,7 +218,7 @@ _known(s, f) if {
 
 _known(s, f) if {
 	f in _varz_features
-	lib.varz_of(s)
+	livedocs.varz_of(s)
 }
 
 _known(s, f) if {
@@ -233,25 +238,25 @@ _feature(s, "leafnodes") if _listener(s, "leafnodes", "leaf")
 
 _feature(s, "leafnodes") if count(_cfg(s).leafnodes.remotes) > 0
 
-_feature(s, "leafnodes") if count(lib.varz_of(s).leaf.remotes) > 0
+_feature(s, "leafnodes") if count(livedocs.varz_of(s).leaf.remotes) > 0
 
-_feature(s, "routes") if lib.varz_port(_cfg(s).cluster, "port")
+_feature(s, "routes") if livedocs.varz_port(_cfg(s).cluster, "port")
 
 _feature(s, "routes") if count(_cfg(s).cluster.routes) > 0
 
-_feature(s, "routes") if lib.varz_port(lib.varz_of(s).cluster, "cluster_port")
+_feature(s, "routes") if livedocs.varz_port(livedocs.varz_of(s).cluster, "cluster_port")
 
 _feature(s, "jetstream") if _cfg(s).jetstream.enabled == true
 
-_feature(s, "jetstream") if is_object(lib.varz_of(s).jetstream.config)
+_feature(s, "jetstream") if is_object(livedocs.varz_of(s).jetstream.config)
 
-_feature(s, "operator") if lib.operator_mode(_cfg(s))
+_feature(s, "operator") if authconf.operator_mode(_cfg(s))
 
-_feature(s, "operator") if lib.varz_of(s).trusted_operators_claim
+_feature(s, "operator") if livedocs.varz_of(s).trusted_operators_claim
 
 _feature(s, "accounts") if count(_cfg(s).accounts) > 0
 
-_feature(s, "accounts") if lib.operator_mode(_cfg(s))
+_feature(s, "accounts") if authconf.operator_mode(_cfg(s))
 
 _feature(s, "no_auth_user") if {
 	some p in [["no_auth_user"], ["websocket", "no_auth_user"], ["mqtt", "no_auth_user"]]
@@ -262,11 +267,11 @@ _feature(s, "no_auth_user") if {
 
 _feature(s, "no_auth_user") if {
 	some k in ["websocket", "mqtt"]
-	lib.varz_of(s)[k].no_auth_user != ""
+	livedocs.varz_of(s)[k].no_auth_user != ""
 }
 
 _feature(s, "verify_and_map") if {
-	some [_, t] in lib.tls_blocks(s)
+	some [_, t] in tlsconf.tls_blocks(s)
 	t.verify_and_map == true
 }
 
@@ -290,7 +295,7 @@ _feature(s, "cli_tls") if {
 }
 
 _feature(s, "allowed_connection_types") if {
-	some u in lib.all_users(_cfg(s))
+	some u in tlsconf.all_users(_cfg(s))
 	some k in ["allowed_connection_types", "proxy_required"]
 	object.get(u, k, null) != null
 }
@@ -298,18 +303,18 @@ _feature(s, "allowed_connection_types") if {
 _feature(s, "allowed_connection_types") if _cfg(s).authorization.proxy_required == true
 
 _feature(s, "deny_permissions") if {
-	some p in lib.all_permissions(_cfg(s))
+	some p in tlsconf.all_permissions(_cfg(s))
 	some dir in ["publish", "subscribe"]
 	count(object.get(p, [dir, "deny"], [])) > 0
 }
 
-_feature(s, "sys_only_accounts") if lib.sys_only_accounts(_cfg(s))
+_feature(s, "sys_only_accounts") if authconf.sys_only_accounts(_cfg(s))
 
 _feature(s, "auth_callout") if _cfg(s).authorization.auth_callout
 
-_listener(s, kind, _) if lib.varz_port(_cfg(s)[kind], "port")
+_listener(s, kind, _) if livedocs.varz_port(_cfg(s)[kind], "port")
 
-_listener(s, _, vk) if lib.varz_port(lib.varz_of(s)[vk], "port")
+_listener(s, _, vk) if livedocs.varz_port(livedocs.varz_of(s)[vk], "port")
 
 # METADATA
 # title: End-of-life nats-server series
@@ -330,10 +335,10 @@ _listener(s, _, vk) if lib.varz_port(lib.varz_of(s)[vk], "port")
 #     version in between (JetStream API level, config changes).
 deny contains f if {
 	some s in input.servers
-	x := lib.server_series(s)
+	x := versions.server_series(s)
 	_eol(x)
-	f := lib.finding(rego.metadata.rule(), s, lib.version_path(s), sprintf("nats-server %s (%s) is end-of-life%s; supported series: %s", [
-		x, lib.version_label(s), _last_note(x), concat(", ", _advisories.supported_series),
+	f := lib.finding(rego.metadata.rule(), s, versions.version_path(s), sprintf("nats-server %s (%s) is end-of-life%s; supported series: %s", [
+		x, versions.version_label(s), _last_note(x), concat(", ", _advisories.supported_series),
 	]))
 }
 
@@ -342,7 +347,7 @@ _eol(x) if _advisories.eol[x]
 _eol(x) if {
 	not _advisories.latest[x]
 	every y in _advisories.supported_series {
-		lib.series_cmp(x, y) < 0
+		versions.series_cmp(x, y) < 0
 	}
 }
 
@@ -365,12 +370,12 @@ _last_note(x) := sprintf(" (last release %s)", [_advisories.eol[x].last]) if {
 #   remediation: Update nats-server to the latest patch release of its series and pin that exact version.
 deny contains f if {
 	some s in input.servers
-	v := lib.server_semver(s)
-	x := lib.server_series(s)
+	v := versions.server_semver(s)
+	x := versions.server_series(s)
 	x in _advisories.supported_series
 	latest := _advisories.latest[x]
 	semver.compare(v, latest) < 0
-	f := lib.finding(rego.metadata.rule(), s, lib.version_path(s), sprintf("nats-server %s (%s) is behind %s, the latest %s release", [v, lib.version_label(s), latest, x]))
+	f := lib.finding(rego.metadata.rule(), s, versions.version_path(s), sprintf("nats-server %s (%s) is behind %s, the latest %s release", [v, versions.version_label(s), latest, x]))
 }
 
 # METADATA
@@ -390,7 +395,7 @@ deny contains f if {
 #   remediation: Upgrade to a nats-server release built with Go 1.24.13, 1.25.7 or newer (`/varz` field `go`).
 deny contains f if {
 	some s in input.servers
-	g := lib.varz_of(s).go
+	g := livedocs.varz_of(s).go
 	is_string(g)
 	gv := _go_version(g)
 	some a in _advisories.toolchain

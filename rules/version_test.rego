@@ -1,19 +1,16 @@
 package natsaudit.rules.version_test
 
 import data.natsaudit.rules.version
+import data.natsaudit.test.helpers
 import data.natsaudit.test.security as fx
 
 findings(doc) := {f | some f in version.deny with input as doc}
 
-hits(doc, id) := [f | some f in findings(doc); f.rule_id == id]
+hits(doc, id) := helpers.hits(findings(doc), id)
 
-fires(doc, id) if count(hits(doc, id)) > 0
+fires(doc, id) if helpers.fires(findings(doc), id)
 
-one(doc, id) := f if {
-	hs := hits(doc, id)
-	count(hs) == 1
-	f := hs[0]
-}
+one(doc, id) := helpers.one(findings(doc), id)
 
 # A JetStream server with users, deployed by compose from image tag `tag`.
 js_config := object.union(fx.good_config, {"jetstream": {"enabled": true, "store_dir": "/data"}, "http_port": 8222})

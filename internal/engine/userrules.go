@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -104,6 +105,9 @@ func builtinPackages(mods map[string]*ast.Module) []ast.Ref {
 			out = append(out, m.Package.Path)
 		}
 	}
+	// Sorted, so that the error naming a clash is the same on every run
+	// (natsaudit.lib contains several built-in packages).
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	return out
 }
 
@@ -116,6 +120,14 @@ var rulesRoot = ast.MustParseRef("data.natsaudit.rules")
 func checkNamespace(name string, m *ast.Module, test bool, builtin []ast.Ref) error {
 	path := m.Package.Path
 	pkg := strings.TrimPrefix(path.String(), "data.")
+	// The package itself first: "is the built-in package" says more than
+	// "contains" when both hold.
+	for _, b := range builtin {
+		if b.Equal(path) {
+			return fmt.Errorf("rule %s: package %s is the built-in package %s: custom rules cannot join, replace or extend built-in rules and helpers; use a package of your own (e.g. package natsaudit.rules.myteam_%s)",
+				name, pkg, pkg, lastPart(b))
+		}
+	}
 	for _, b := range builtin {
 		if b.HasPrefix(path) || path.HasPrefix(b) {
 			bpkg := strings.TrimPrefix(b.String(), "data.")

@@ -97,3 +97,42 @@ short_list(names, n) := concat(", ", sorted) if {
 	sorted := sort(names)
 	count(sorted) <= n
 } else := sprintf("%s and %d more", [concat(", ", array.slice(sort(names), 0, n)), count(names) - n])
+
+# has_config(s): the server has a configuration (file and/or command line).
+# Use `not has_config(s)` rather than `not is_object(s.config)`: in Rego a
+# function called with an undefined argument makes `not` fail as well.
+has_config(s) if is_object(s.config)
+
+# human_bytes(n): 536870912 → "512 MiB".
+human_bytes(n) := sprintf("%d bytes", [n]) if {
+	n < 1024
+} else := _rel_scaled(n, 1024, "KiB") if {
+	n < 1048576
+} else := _rel_scaled(n, 1048576, "MiB") if {
+	n < 1073741824
+} else := _rel_scaled(n, 1073741824, "GiB") if {
+	n < 1099511627776
+} else := _rel_scaled(n, 1099511627776, "TiB")
+
+_rel_scaled(n, unit, name) := sprintf("%d %s", [round(n / unit), name]) if {
+	n % unit == 0
+} else := sprintf("%.1f %s", [n / unit, name])
+
+# human_duration(ns): 120000000000 → "2m".
+human_duration(ns) := sprintf("%dd", [round(ns / 86400000000000)]) if {
+	ns >= 86400000000000
+	ns % 86400000000000 == 0
+} else := sprintf("%dh", [round(ns / 3600000000000)]) if {
+	ns >= 3600000000000
+	ns % 3600000000000 == 0
+} else := sprintf("%dm", [round(ns / 60000000000)]) if {
+	ns >= 60000000000
+	ns % 60000000000 == 0
+} else := sprintf("%ds", [round(ns / 1000000000)]) if {
+	ns % 1000000000 == 0
+} else := sprintf("%.1fs", [ns / 1000000000]) if {
+	ns >= 1000000000
+} else := sprintf("%dms", [round(ns / 1000000)])
+
+# percent(part, whole): 0.854 → "85%".
+percent(part, whole) := sprintf("%d%%", [floor((part * 100) / whole)])

@@ -1,0 +1,164 @@
+# Configured JetStream and clustering: which servers run JetStream
+# together, cluster sizes, routes, store directories.
+package natsaudit.lib.clustering
+
+import data.natsaudit.lib
+import data.natsaudit.lib.livedocs
+
+# js_servers: servers whose configuration enables JetStream.
+js_servers contains s if {
+	some s in lib.configured_servers
+	lib.jetstream_enabled(s)
+}
+
+# store_dir(s) / store_dir_path(s): JetStream's store directory, which may be
+# set inside jetstream{} or at the top level.
+store_dir(s) := d if {
+	d := s.config.jetstream.store_dir
+	is_string(d)
+} else := d if {
+	d := s.config.store_dir
+	is_string(d)
+}
+
+store_dir_path(s) := "config/jetstream/store_dir" if {
+	is_string(s.config.jetstream.store_dir)
+} else := "config/store_dir" if {
+	is_string(s.config.store_dir)
+} else := "config/jetstream"
+
+# clustered_config(s): the config has a cluster listener or routes.
+clustered_config(s) if {
+	c := s.config.cluster
+	is_object(c)
+	some k in ["port", "listen", "routes"]
+	object.get(c, k, null) != null
+}
+
+# routes_of(s): cluster.routes as an array (a single route may be a string).
+routes_of(s) := r if {
+	r := s.config.cluster.routes
+	is_array(r)
+} else := [r] if {
+	r := s.config.cluster.routes
+	is_string(r)
+} else := []
+
+# route_target(u) is "host:port" of a route URL (credentials dropped).
+route_target(u) := lower(sprintf("%s:%s", [m[1], m[2]])) if {
+	some m in regex.find_all_string_submatch_n(`^[A-Za-z+-]+://(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)(?::([0-9]+))?`, u, 1)
+}
+
+route_host(t) := split(t, ":")[0]
+
+route_hosts(s) := {t | some r in routes_of(s); is_string(r); t := route_target(r)}
+
+# self_names(s): names under which the server may appear in its own routes.
+self_names(s) := {lower(n) |
+	some n in [s.name, object.get(s.config, "server_name", ""), object.get(object.get(s, "deployment", {}), "service", "")]
+	is_string(n)
+	n != ""
+}
+
+routes_include_self(s) if {
+	some t in route_hosts(s)
+	route_host(t) in self_names(s)
+}
+
+# literal_server_name(s): server_name is written in the config, not taken
+# from an environment variable ($SERVER_NAME in a shared template).
+literal_server_name(s) if {
+	n := s.config.server_name
+	is_string(n)
+	not startswith(n, "$")
+	not s.config_env.server_name
+}
+
+# cluster_group_size(s): servers of this inventory with JetStream in s's
+# cluster: the same cluster name and linked to s (cluster_group: one compose
+# project, routes naming each other, configs side by side), e.g. three
+# compose services running one cluster; never every server that happens to
+# share the name.
+cluster_group_size(s) := count(object.get(_cluster_members, _group_key(s), set())) if {
+	is_string(s.config.cluster.name)
+} else := 1
+
+# _cluster_members: cluster group -> refs of the JetStream servers whose
+# config joins it; built once per evaluation so that sizing every server's
+# cluster stays linear in the number of servers.
+_cluster_members[_group_key(t)] contains t.ref if {
+	some t in js_servers
+	clustered_config(t)
+}
+
+# _group_key(s): the server's cluster group, or its cluster name when the
+# inventory gives no group (live servers).
+_group_key(s) := g if {
+	g := s.cluster_group
+	is_string(g)
+	g != ""
+} else := s.config.cluster.name
+
+# config_cluster_size(s) estimates the JetStream cluster size from the
+# config: 1 without a cluster; else the route list plus this server (a list
+# that names the server itself, or a shared template without a literal
+# server_name, is taken to list every member), or the servers of the
+# inventory sharing the cluster name, whichever is larger.
+config_cluster_size(s) := 1 if {
+	not clustered_config(s)
+} else := n if {
+	# A Kubernetes workload runs exactly its replicas, whatever the routes
+	# list (routes to pods that do not exist never connect).
+	n := lib.num(s.deployment.replicas)
+	n > 0
+} else := n if {
+	g := cluster_group_size(s)
+	h := count(route_hosts(s))
+	n := _rel_cluster_size(g, h, _rel_routes_list_all(s))
+}
+
+_rel_routes_list_all(s) if {
+	routes_include_self(s)
+} else if {
+	not literal_server_name(s)
+} else := false
+
+_rel_cluster_size(g, h, list_all) := g if {
+	g > 1
+	g == h
+} else := max({g, h}) if {
+	list_all == true
+} else := max({g, h + 1})
+
+# cluster_size(s): the best knowledge of s's JetStream cluster size: what the
+# live server reports, else the config estimate.
+cluster_size(s) := n if {
+	n := livedocs.live_cluster_size(s)
+} else := n if {
+	s in js_servers
+	n := config_cluster_size(s)
+}
+
+# linked_cluster_size(st): the largest JetStream cluster among the servers a
+# definition file is linked to (its directory's), or the assumed size from
+# the parameters; inventory_cluster_size when the file is linked to none.
+linked_cluster_size(st) := max(sizes) if {
+	count(object.get(st, "linked_servers", [])) > 0
+	sizes := {n | some r in st.linked_servers; n := object.get(_size_by_ref, r, null); n != null} | {n | n := lib.num(lib.params.streams.assumed_cluster_size); n > 0}
+	count(sizes) > 0
+} else := 0 if {
+	count(object.get(st, "linked_servers", [])) > 0
+} else := inventory_cluster_size
+
+# _size_by_ref: server ref -> cluster_size, computed once per evaluation
+# (a stream looks its linked servers up instead of scanning every server).
+_size_by_ref := {s.ref: n | some s in input.servers; n := cluster_size(s)}
+
+# inventory_cluster_size: the largest JetStream cluster known from the
+# inventory (servers in config/compose/live), or the assumed size from the
+# parameters; 0 when nothing is known. Stream files carry no cluster, so
+# stream rules judge them against this.
+inventory_cluster_size := max(sizes) if {
+	sizes := {n | some s in input.servers; n := cluster_size(s)} | {n | n := lib.num(lib.params.streams.assumed_cluster_size); n > 0}
+	count(sizes) > 0
+} else := 0
