@@ -131,6 +131,7 @@ type loader struct {
 	secrets    map[string][]*object
 	services   []*object
 	routes     []route // Ingress, Gateway API and Traefik backends
+	gateways   map[string][]*object
 	pdbs       []*object
 	netpols    []*object
 	kubeSecret map[*object]*model.KubeSecret
@@ -217,6 +218,12 @@ func (l *loader) newObject(file, api, kind string, n *yaml.Node) *object {
 func (l *loader) index() {
 	l.configMaps = map[string][]*object{}
 	l.secrets = map[string][]*object{}
+	l.gateways = map[string][]*object{}
+	for _, o := range l.objs {
+		if o.kind == "Gateway" && strings.HasPrefix(o.apiVersion, "gateway.networking.k8s.io/") {
+			l.gateways[o.name] = append(l.gateways[o.name], o)
+		}
+	}
 	for _, o := range l.objs {
 		switch o.kind {
 		case "ConfigMap":
@@ -231,7 +238,7 @@ func (l *loader) index() {
 			l.netpols = append(l.netpols, o)
 		}
 		if routeKind(o) {
-			l.routes = append(l.routes, routes(o)...)
+			l.routes = append(l.routes, l.routesOf(o)...)
 		}
 	}
 }
