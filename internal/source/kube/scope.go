@@ -26,11 +26,11 @@ var internalLBAnnotations = map[string][]string{
 	// AKS.
 	"service.beta.kubernetes.io/azure-load-balancer-internal": {"true"},
 	// Oracle Cloud, OpenStack, IBM Cloud, Alibaba Cloud, Hetzner.
-	"service.beta.kubernetes.io/oci-load-balancer-internal":             {"true"},
-	"service.beta.kubernetes.io/openstack-internal-load-balancer":       {"true"},
-	"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type":    {"private"},
+	"service.beta.kubernetes.io/oci-load-balancer-internal":              {"true"},
+	"service.beta.kubernetes.io/openstack-internal-load-balancer":        {"true"},
+	"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type":     {"private"},
 	"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": {"intranet"},
-	"load-balancer.hetzner.cloud/disable-public-network":                {"true"},
+	"load-balancer.hetzner.cloud/disable-public-network":                 {"true"},
 }
 
 // internalIngressAnnotations: the same for the Ingress controllers that
