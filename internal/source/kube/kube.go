@@ -158,6 +158,10 @@ type loader struct {
 	netpols    []*object
 	kubeSecret map[*object]*model.KubeSecret
 	kusts      map[string]*kustomization // by directory
+	genBytes   int                       // read for generators
+	genText    map[string]string         // generator files, by path
+	genEnv     map[string][]envVar       // generator env files, by path
+	genKeys    int                       // keys generated so far
 }
 
 func (l *loader) errorf(file string, line int, format string, args ...any) {

@@ -117,6 +117,9 @@ func (l *loader) kustomize(inputs []Input) {
 			}
 		}
 	}
+	if l.opt.Paths != nil {
+		dirs = nil // the tree's own list says where they are
+	}
 	sorted := make([]string, 0, len(dirs))
 	for d := range dirs {
 		sorted = append(sorted, d)
@@ -133,11 +136,11 @@ func (l *loader) kustomize(inputs []Input) {
 	}
 	sort.Strings(dirsOf)
 	for _, d := range dirsOf {
-		k := l.kusts[d]
-		k.files = map[string]bool{}
-		l.buildFiles(k, k, 0, map[string]bool{})
-		l.generators(k)
-		l.unfollowed(k)
+		l.buildFiles(l.kusts[d], 0)
+	}
+	for _, d := range dirsOf {
+		l.generators(l.kusts[d])
+		l.unfollowed(l.kusts[d])
 	}
 }
 
@@ -183,13 +186,18 @@ func repoPath(dir, p string) (string, bool) {
 	return r, true
 }
 
-// buildFiles adds the manifest files root builds through k's resources.
-func (l *loader) buildFiles(root, k *kustomization, depth int, visiting map[string]bool) {
-	if depth > maxKustomizeDepth || visiting[k.dir] {
-		return
+// buildFiles works out the manifest files k builds through its resources,
+// once per kustomization (a hostile tree of kustomizations listing each
+// other costs one pass over each); a cycle or a chain deeper than
+// maxKustomizeDepth stops there.
+func (l *loader) buildFiles(k *kustomization, depth int) map[string]bool {
+	if k.files != nil {
+		return k.files // done, or in progress (a cycle)
 	}
-	visiting[k.dir] = true
-	defer delete(visiting, k.dir)
+	k.files = map[string]bool{k.file: true} // its generated objects belong to its builds
+	if depth > maxKustomizeDepth {
+		return k.files
+	}
 	for _, key := range []string{"resources", "bases", "components"} {
 		for _, r := range items(k.node, key) {
 			rel, ok := repoPath(k.dir, r.Value)
@@ -197,14 +205,15 @@ func (l *loader) buildFiles(root, k *kustomization, depth int, visiting map[stri
 				continue
 			}
 			if sub := l.kusts[rel]; sub != nil {
-				l.buildFiles(root, sub, depth+1, visiting)
+				for f := range l.buildFiles(sub, depth+1) {
+					k.files[f] = true
+				}
 				continue
 			}
-			root.files[rel] = true
+			k.files[rel] = true
 		}
 	}
-	// The objects it generates belong to its builds too.
-	root.files[k.file] = true
+	return k.files
 }
 
 // generators turns k's configMapGenerator and secretGenerator entries into
@@ -238,19 +247,19 @@ func (l *loader) generators(k *kustomization) {
 					l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s: %s %s: file %s is outside the scanned tree; not read", k.file, g.key, name, p))
 					continue
 				}
-				data, err := l.readRepo(rel)
+				text, err := l.readText(rel)
 				if err != nil {
 					l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s: %s %s: file %s: %v", k.file, g.key, name, rel, err))
 					continue
 				}
-				o.gen[key] = genValue{text: string(data), disk: rel, at: model.Location{File: rel, Line: 1, Column: 1}}
+				l.setGen(o, key, genValue{text: text, disk: rel, at: model.Location{File: rel, Line: 1, Column: 1}})
 			}
 			for _, lit := range items(e, "literals") {
 				key, v, ok := strings.Cut(lit.Value, "=")
 				if !ok || key == "" {
 					continue
 				}
-				o.gen[key] = genValue{text: unquote(v), at: loc(k.file, lit)}
+				l.setGen(o, key, genValue{text: unquote(v), at: loc(k.file, lit)})
 			}
 			envs := items(e, "envs")
 			if n := at(e, "env"); n != nil && n.Kind == yaml.ScalarNode {
@@ -261,21 +270,15 @@ func (l *loader) generators(k *kustomization) {
 				if !ok {
 					continue
 				}
-				data, err := l.readRepo(rel)
+				vars, err := l.envFile(rel)
 				if err != nil {
 					l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s: %s %s: env file %s: %v", k.file, g.key, name, rel, err))
 					continue
 				}
-				for i, line := range strings.Split(string(data), "\n") {
-					line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
-					if line == "" || strings.HasPrefix(line, "#") {
-						continue
+				for _, v := range vars {
+					if !l.setGen(o, v.key, v.genValue) {
+						break
 					}
-					key, v, ok := strings.Cut(line, "=")
-					if !ok {
-						continue // KEY alone: taken from kustomize's own environment
-					}
-					o.gen[strings.TrimSpace(key)] = genValue{text: unquote(v), at: model.Location{File: rel, Line: i + 1, Column: 1}}
 				}
 			}
 			l.objs = append(l.objs, o)
@@ -303,12 +306,20 @@ func (l *loader) unfollowed(k *kustomization) {
 	}
 }
 
+// maxGenerated bounds what the generators of a scan read from the
+// repository altogether (each file counted once).
+const maxGenerated = 64 << 20
+
+// readRepo reads a file a generator names, once per scan.
 func (l *loader) readRepo(rel string) ([]byte, error) {
 	if d, ok := l.data[rel]; ok {
 		return d, nil
 	}
 	if l.opt.Read == nil {
 		return nil, fmt.Errorf("not read (no repository reader)")
+	}
+	if l.genBytes > maxGenerated {
+		return nil, fmt.Errorf("not read: the generators' files add up to more than %d bytes", maxGenerated)
 	}
 	d, err := l.opt.Read(rel)
 	if err != nil {
@@ -317,7 +328,79 @@ func (l *loader) readRepo(rel string) ([]byte, error) {
 	if len(d) > l.opt.MaxConfigSize {
 		return nil, fmt.Errorf("larger than %d bytes; not read", l.opt.MaxConfigSize)
 	}
+	l.genBytes += len(d)
+	l.data[rel] = d
 	return d, nil
+}
+
+// maxGenKeys bounds the keys all generators of a scan make, repeated ones
+// included (an env file of many lines named by many generators multiplies).
+const maxGenKeys = 20000
+
+// setGen sets a generated key; false once the scan's budget is spent.
+func (l *loader) setGen(o *object, key string, v genValue) bool {
+	if l.genKeys >= maxGenKeys {
+		if l.genKeys == maxGenKeys {
+			l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s: the kustomize generators of the scan make more than %d keys; the rest are not read", o.file, maxGenKeys))
+			l.genKeys++
+		}
+		return false
+	}
+	l.genKeys++
+	o.gen[key] = v
+	return true
+}
+
+// readText is readRepo as a string shared by every generator naming the
+// file (a file listed ten thousand times is held once).
+func (l *loader) readText(rel string) (string, error) {
+	if s, ok := l.genText[rel]; ok {
+		return s, nil
+	}
+	d, err := l.readRepo(rel)
+	if err != nil {
+		return "", err
+	}
+	if l.genText == nil {
+		l.genText = map[string]string{}
+	}
+	l.genText[rel] = string(d)
+	return l.genText[rel], nil
+}
+
+type envVar struct {
+	key string
+	genValue
+}
+
+// envFile parses an env file a generator names (KEY=VALUE lines; # comments;
+// a KEY alone is taken from kustomize's own environment, so skipped), once
+// per scan.
+func (l *loader) envFile(rel string) ([]envVar, error) {
+	if vs, ok := l.genEnv[rel]; ok {
+		return vs, nil
+	}
+	text, err := l.readText(rel)
+	if err != nil {
+		return nil, err
+	}
+	var out []envVar
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		out = append(out, envVar{strings.TrimSpace(key), genValue{text: unquote(v), at: model.Location{File: rel, Line: i + 1, Column: 1}}})
+	}
+	if l.genEnv == nil {
+		l.genEnv = map[string][]envVar{}
+	}
+	l.genEnv[rel] = out
+	return out, nil
 }
 
 // unquote strips the quotes kustomize strips from a literal's value.

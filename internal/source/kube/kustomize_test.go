@@ -219,3 +219,52 @@ func TestKustomizeGenerators(t *testing.T) {
 		})
 	}
 }
+
+// TestKustomizeHostile: kustomizations that list each other, paths out of
+// the tree, remote bases and a file named thousands of times end with notes,
+// quickly, and nothing outside the tree is read.
+func TestKustomizeHostile(t *testing.T) {
+	var many strings.Builder
+	many.WriteString("configMapGenerator:\n")
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&many, "- name: g%d\n  files: [big.conf]\n  envs: [big.conf]\n", i)
+	}
+	tree := map[string]string{
+		"a/kustomization.yaml": "resources: [../b, ../../outside, /etc, https://github.com/x/y//base]\n",
+		"b/kustomization.yaml": "resources: [../a]\nconfigMapGenerator:\n- name: nats-config\n  files: [../../../etc/passwd, /etc/shadow]\n",
+		"c/kustomization.yaml": many.String(),
+		"c/big.conf":           strings.Repeat("A=b\n", 100000),
+		"a/pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: nats, image: nats:2.14.9}]}\n",
+	}
+	var reads []string
+	r := Load([]Input{{Rel: "a/pod.yaml", Data: []byte(tree["a/pod.yaml"])}}, Options{Paths: []string{"a/kustomization.yaml", "b/kustomization.yaml", "c/kustomization.yaml", "c/big.conf", "a/pod.yaml"},
+		Read: func(rel string) ([]byte, error) {
+			reads = append(reads, rel)
+			if d, ok := tree[rel]; ok {
+				return []byte(d), nil
+			}
+			return nil, fmt.Errorf("not in the tree")
+		}})
+	for _, rel := range reads {
+		if _, ok := tree[rel]; !ok {
+			t.Errorf("read %q, which is not a file of the tree", rel)
+		}
+	}
+	if n := strings.Count(strings.Join(reads, " "), "c/big.conf"); n != 1 {
+		t.Errorf("c/big.conf read %d times, want once", n)
+	}
+	notes := strings.Join(r.Notes, "\n")
+	for _, want := range []string{"a/kustomization.yaml: resources ../../outside, resources /etc, resources https://github.com/x/y//base not applied",
+		"file ../../../etc/passwd is outside the scanned tree", "file /etc/shadow is outside the scanned tree",
+		"more than 20000 keys; the rest are not read"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q, want %q", r.Notes, want)
+		}
+	}
+	if len(r.Servers) != 1 {
+		t.Errorf("servers %d", len(r.Servers))
+	}
+	for _, e := range r.Errors {
+		t.Logf("error %+v", e)
+	}
+}
