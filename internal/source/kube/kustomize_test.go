@@ -197,6 +197,9 @@ func TestKustomizeGenerators(t *testing.T) {
 						l := ks.Locs["keys/"+k]
 						got = append(got, fmt.Sprintf("%s/%s@%s:%d", ks.Name, k, l.File, l.Line))
 					}
+					if l := ks.Locs[""]; l.File != "nats/kustomization.yaml" || l.Line != 17 {
+						t.Errorf("secret %s at %+v, want its generator's name, nats/kustomization.yaml:17", ks.Name, l)
+					}
 					if strings.Join(ks.UsedBy, ",") != "nats-0" && strings.Join(ks.UsedBy, ",") != "nats" {
 						t.Errorf("secret used by %q", ks.UsedBy)
 					}

@@ -102,7 +102,11 @@ func (l *loader) secretsObjects() {
 		}
 		s := &model.KubeSecret{Name: o.name, Namespace: o.namespace, File: o.file, Type: str(o.node, "type"), Source: "manifest",
 			Keys: map[string]*model.Secret{}, UsedBy: []string{}, Locs: model.Locations{}}
-		s.Locs.Set("", loc(o.file, at(o.node, "metadata", "name")))
+		if o.gen != nil {
+			s.Locs.Set("", loc(o.file, at(o.node, "name"))) // the generator entry's name
+		} else {
+			s.Locs.Set("", loc(o.file, at(o.node, "metadata", "name")))
+		}
 		for _, k := range ks {
 			v, ok := keyValue(o, k)
 			var f *model.Secret
