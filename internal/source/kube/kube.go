@@ -154,14 +154,18 @@ type loader struct {
 	services   []*object
 	routes     []route // Ingress, Gateway API and Traefik backends
 	gateways   map[string][]*object
-	pdbs       []*object
-	netpols    []*object
-	kubeSecret map[*object]*model.KubeSecret
-	kusts      map[string]*kustomization // by directory
-	genBytes   int                       // read for generators
-	genText    map[string]string         // generator files, by path
-	genEnv     map[string][]envVar       // generator env files, by path
-	genKeys    int                       // keys generated so far
+	// IngressClasses and the AWS Load Balancer Controller's
+	// IngressClassParams, by name (cluster-scoped).
+	ingressClasses map[string]*object
+	classParams    map[string]*object
+	pdbs           []*object
+	netpols        []*object
+	kubeSecret     map[*object]*model.KubeSecret
+	kusts          map[string]*kustomization // by directory
+	genBytes       int                       // read for generators
+	genText        map[string]string         // generator files, by path
+	genEnv         map[string][]envVar       // generator env files, by path
+	genKeys        int                       // keys generated so far
 }
 
 func (l *loader) errorf(file string, line int, format string, args ...any) {
@@ -246,9 +250,16 @@ func (l *loader) index() {
 	l.configMaps = map[string][]*object{}
 	l.secrets = map[string][]*object{}
 	l.gateways = map[string][]*object{}
+	l.ingressClasses = map[string]*object{}
+	l.classParams = map[string]*object{}
 	for _, o := range l.objs {
-		if o.kind == "Gateway" && strings.HasPrefix(o.apiVersion, "gateway.networking.k8s.io/") {
+		switch {
+		case o.kind == "Gateway" && strings.HasPrefix(o.apiVersion, "gateway.networking.k8s.io/"):
 			l.gateways[o.name] = append(l.gateways[o.name], o)
+		case o.kind == "IngressClass" && strings.HasPrefix(o.apiVersion, "networking.k8s.io/"):
+			l.ingressClasses[o.name] = o
+		case o.kind == "IngressClassParams" && strings.HasPrefix(o.apiVersion, "elbv2.k8s.aws/"):
+			l.classParams[o.name] = o
 		}
 	}
 	for _, o := range l.objs {

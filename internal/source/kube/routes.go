@@ -61,7 +61,15 @@ func (l *loader) routesOf(o *object) []route {
 		if len(items(spec, "tls")) > 0 {
 			outside = 443
 		}
-		internal = ingressScope(stringMap(at(o.node, "metadata", "annotations")), str(spec, "ingressClassName"))
+		ann := stringMap(at(o.node, "metadata", "annotations"))
+		internal = ingressScope(ann, str(spec, "ingressClassName"))
+		if internal == "" {
+			class := str(spec, "ingressClassName")
+			if class == "" {
+				class = ann["kubernetes.io/ingress.class"]
+			}
+			internal = l.ingressClassScope(class)
+		}
 		desc := func(host string) string {
 			if host == "" {
 				return fmt.Sprintf("Ingress %s (any host)", o.name)
@@ -269,6 +277,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ingressClassScope: an IngressClass of the manifests whose parameters are
+// the AWS Load Balancer Controller's IngressClassParams with scheme
+// internal provisions internal load balancers for its Ingresses.
+func (l *loader) ingressClassScope(class string) string {
+	ic := l.ingressClasses[class]
+	if class == "" || ic == nil {
+		return ""
+	}
+	p := at(ic.node, "spec", "parameters")
+	if str(p, "kind") != "IngressClassParams" || str(p, "apiGroup") != "elbv2.k8s.aws" {
+		return ""
+	}
+	if params := l.classParams[str(p, "name")]; params != nil && strings.EqualFold(str(params.node, "spec", "scheme"), "internal") {
+		return fmt.Sprintf("IngressClass %s: IngressClassParams %s scheme internal", class, params.name)
+	}
+	return ""
 }
 
 func firstOf(ns ...*yaml.Node) *yaml.Node {

@@ -272,6 +272,44 @@ metadata: {name: web, namespace: msg, annotations: {alb.ingress.kubernetes.io/sc
 spec:
   defaultBackend: {service: {name: nats, port: {number: 8222}}}
 `, []string{"80->8222 public Ingress web (any host)"}},
+		{"IngressClass with internal IngressClassParams (AWS)", `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: alb-private}
+spec:
+  controller: ingress.k8s.aws/alb
+  parameters: {apiGroup: elbv2.k8s.aws, kind: IngressClassParams, name: private}
+---
+apiVersion: elbv2.k8s.aws/v1beta1
+kind: IngressClassParams
+metadata: {name: private}
+spec: {scheme: internal}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: msg}
+spec:
+  ingressClassName: alb-private
+  defaultBackend: {service: {name: nats, port: {number: 8222}}}
+`, []string{"80->8222 internal Ingress web (any host)"}},
+		{"IngressClass with internet-facing IngressClassParams", `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: alb}
+spec:
+  controller: ingress.k8s.aws/alb
+  parameters: {apiGroup: elbv2.k8s.aws, kind: IngressClassParams, name: public}
+---
+apiVersion: elbv2.k8s.aws/v1beta1
+kind: IngressClassParams
+metadata: {name: public}
+spec: {scheme: internet-facing}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: msg}
+spec:
+  ingressClassName: alb
+  defaultBackend: {service: {name: nats, port: {number: 8222}}}
+`, []string{"80->8222 public Ingress web (any host)"}},
 		{"nginx allow-list of private ranges", `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web, namespace: msg, annotations: {nginx.ingress.kubernetes.io/whitelist-source-range: "10.0.0.0/8, 172.16.0.0/12"}}
@@ -304,6 +342,7 @@ spec:
 					via, _, _ = strings.Cut(via, ", internal")
 					via, _, _ = strings.Cut(via, ", only private")
 					via, _, _ = strings.Cut(via, ", private addresses")
+					via, _, _ = strings.Cut(via, ", IngressClass")
 				}
 				got = append(got, strings.Join([]string{itoa(p.HostPort) + "->" + itoa(p.ContainerPort), scope, via}, " "))
 			}
