@@ -410,15 +410,3 @@ func unquote(v string) string {
 	}
 	return v
 }
-
-// builds lists the kustomizations that build file (sorted by directory).
-func (l *loader) builds(file string) []*kustomization {
-	var out []*kustomization
-	for _, k := range l.kusts {
-		if k.files[file] {
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].dir < out[j].dir })
-	return out
-}
