@@ -710,10 +710,15 @@ func (b *builder) kubeManifests() {
 	for i, f := range files {
 		inputs[i] = kube.Input{Rel: f.Rel, Data: f.Data}
 	}
-	res := kube.Load(inputs, kube.Options{Secrets: b.opt.Secrets})
+	paths := make([]string, 0, len(b.d.All))
+	for rel := range b.d.All {
+		paths = append(paths, rel)
+	}
+	res := kube.Load(inputs, kube.Options{Secrets: b.opt.Secrets, Read: b.readTreeFile, Paths: paths})
 	for _, rel := range res.Files {
 		b.addFile(rel, discover.KindKube)
 	}
+	b.dropConfigServers(res.ConfigFiles)
 	for _, f := range files {
 		// NACK resources (an Account's servers) are data like stream
 		// files; a ConfigMap's nats.conf is judged as a config.
@@ -737,6 +742,31 @@ func (b *builder) kubeManifests() {
 	}
 	if len(res.Secrets) > 0 {
 		b.inv.Scan.AddSource("kubernetes")
+	}
+}
+
+// dropConfigServers removes the servers read from config files on their
+// own that a Kubernetes workload reads as its config (a kustomize
+// generator's nats.conf): the workload's server has that config, with its
+// deployment, as a compose service's bind-mounted config does.
+func (b *builder) dropConfigServers(files []string) {
+	if len(files) == 0 {
+		return
+	}
+	used := map[string]bool{}
+	for _, f := range files {
+		used[f] = true
+	}
+	kept := b.inv.Servers[:0]
+	for _, s := range b.inv.Servers {
+		if s.Deployment == nil && used[s.ConfigFile] && len(s.Sources) == 1 && s.Sources[0] == "config" {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	b.inv.Servers = kept
+	for i, s := range b.inv.Servers {
+		s.Ref = fmt.Sprintf("servers/%d", i)
 	}
 }
 

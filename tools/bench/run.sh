@@ -64,7 +64,8 @@ set -- -case "natsaudit --version (process floor)=bin/natsaudit --version" \
 	-case "rules list=bin/natsaudit rules list" \
 	-case "scan testdata/repos/sahool=$(scan testdata/repos/sahool)" \
 	-target "typical repo (testdata/repos/sahool), whole process|scan testdata/repos/sahool|80|0" \
-	-case "scan 500 Kubernetes manifests=$(scan "$OUT/repos/kube-500")"
+	-case "scan 500 Kubernetes manifests=$(scan "$OUT/repos/kube-500")" \
+	-target "500 Kubernetes manifests (100 NATS workloads, issue 13), whole process|scan 500 Kubernetes manifests|1000|0"
 for n in $(echo "$SIZES" | tr ',' ' '); do
 	set -- "$@" -case "scan $n config files=$(scan "$OUT/repos/files-$n")"
 	case $n in

@@ -190,8 +190,10 @@ func (l *loader) service(r *release, srv *model.Server, d *model.Deployment) {
 	name := orDefault(r.eff.str("service/name"), r.name)
 	ks := model.KubeService{Name: name, Type: typ, File: d.File, Ports: []int{}}
 	restricted := ""
+	var ranges []string
 	if rs := r.eff.get("service/merge/spec/loadBalancerSourceRanges"); rs != nil && rs.kind == 'a' {
 		for _, x := range rs.arr {
+			ranges = append(ranges, x.s)
 			if x.s == "0.0.0.0/0" || x.s == "::/0" {
 				restricted = ""
 				break
@@ -201,6 +203,15 @@ func (l *loader) service(r *release, srv *model.Server, d *model.Deployment) {
 			}
 		}
 	}
+	annotations := map[string]string{}
+	if a := r.eff.get("service/merge/metadata/annotations"); a != nil && a.kind == 'm' {
+		for k, v := range a.m {
+			if v.kind == 's' {
+				annotations[k] = v.s
+			}
+		}
+	}
+	scope := kube.ServiceScope(annotations, ranges)
 	where := r.locOr("service/merge/spec/type")
 	for _, pr := range protocols {
 		if pr.block != "" && !r.enabled("config/"+pr.block) {
@@ -216,7 +227,11 @@ func (l *loader) service(r *release, srv *model.Server, d *model.Deployment) {
 		}
 		pt := model.Port{HostPort: p, ContainerPort: p, Protocol: "tcp", AllInterfaces: restricted == "",
 			Via: fmt.Sprintf("Service %s (%s, %s)", name, typ, where.File)}
-		if restricted != "" {
+		switch {
+		case typ == "LoadBalancer" && scope != "":
+			pt.AllInterfaces, pt.HostIP = false, kube.InternalHost
+			pt.Via = fmt.Sprintf("Service %s (%s, %s, %s)", name, typ, scope, where.File)
+		case restricted != "":
 			pt.HostIP = restricted
 		}
 		d.Ports = append(d.Ports, pt)

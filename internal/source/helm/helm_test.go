@@ -113,3 +113,33 @@ func TestNotNATSAndLegacy(t *testing.T) {
 		t.Errorf("notes = %q", r.Notes)
 	}
 }
+
+// TestInternalLoadBalancerService: the chart's Service made internal by a
+// cloud annotation in service.merge.metadata.annotations publishes on the
+// private network only; without it, a LoadBalancer is public.
+func TestInternalLoadBalancerService(t *testing.T) {
+	for _, tc := range []struct {
+		name, values string
+		public       bool
+	}{
+		{"public", "config: {jetstream: {enabled: true}}\nservice:\n  merge:\n    spec: {type: LoadBalancer}\n", true},
+		{"internal annotation", "config: {jetstream: {enabled: true}}\nservice:\n  merge:\n    metadata:\n      annotations:\n        service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"\n    spec: {type: LoadBalancer}\n", false},
+		{"private source ranges", "config: {jetstream: {enabled: true}}\nservice:\n  merge:\n    spec: {type: LoadBalancer, loadBalancerSourceRanges: [10.0.0.0/8]}\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Load(nil, files("nats/values.yaml", tc.values), Options{})
+			if len(r.Servers) != 1 {
+				t.Fatalf("servers %d, notes %q", len(r.Servers), r.Notes)
+			}
+			ps := r.Servers[0].Deployment.Ports
+			if len(ps) == 0 {
+				t.Fatalf("no ports")
+			}
+			for _, p := range ps {
+				if p.AllInterfaces != tc.public || !tc.public && p.HostIP == "" {
+					t.Errorf("port %+v: want public %v", p, tc.public)
+				}
+			}
+		})
+	}
+}

@@ -52,7 +52,14 @@ type vreader struct {
 func (r *vreader) register(abs string, v value) string {
 	tok := prefix + abs
 	vf := vfile{file: v.obj.file, at: loc(v.obj.file, v.node)}
-	if v.literal && v.node.Style&yaml.LiteralStyle != 0 {
+	switch {
+	case v.disk != "":
+		// A file a kustomize generator reads: its lines are the config's.
+		vf = vfile{file: v.disk, perLine: true, at: v.at}
+		r.l.res.ConfigFiles = append(r.l.res.ConfigFiles, v.disk)
+	case v.at.File != "":
+		vf.at = v.at
+	case v.literal && v.node.Style&yaml.LiteralStyle != 0:
 		vf.perLine = true
 		vf.base = v.node.Line
 		vf.indent = blockIndent(r.l.data[v.obj.file], v.node.Line)

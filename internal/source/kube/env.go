@@ -37,7 +37,7 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 	o := p.obj
 	env := containerEnv{}
 	fromObject := func(m map[string][]*object, name, key string) (envEntry, bool) {
-		so := lookup(m, o.namespace, name)
+		so := l.find(m, o, name)
 		if so == nil {
 			return envEntry{}, false
 		}
@@ -48,7 +48,7 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 		if !ok {
 			return envEntry{}, false
 		}
-		return envEntry{value: v.text, file: so.file, resolved: true}, true
+		return envEntry{value: v.text, file: keyLoc(so, key).File, resolved: true}, true
 	}
 	for _, ef := range items(c, "envFrom") {
 		prefix := str(ef, "prefix")
@@ -61,14 +61,14 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 			if kind == "secretRef" {
 				m = l.secrets
 			}
-			so := lookup(m, o.namespace, name)
+			so := l.find(m, o, name)
 			if so == nil {
 				continue
 			}
 			for _, key := range keys(so) {
 				if e, ok := fromObject(m, name, key); ok {
 					env[prefix+key] = e
-					srv.Locs.Set("deployment/environment/"+prefix+key, loc(so.file, keyNode(so, key)))
+					srv.Locs.Set("deployment/environment/"+prefix+key, keyLoc(so, key))
 				}
 			}
 		}
@@ -118,6 +118,18 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 		d.Environment[name] = f
 	}
 	return env
+}
+
+// keyLoc is where the value of key is written: the data/stringData key of
+// a manifest, the literal, env file line or file of a generator.
+func keyLoc(o *object, key string) model.Location {
+	if o.gen != nil {
+		if g, ok := o.gen[key]; ok {
+			return g.at
+		}
+		return loc(o.file, o.node)
+	}
+	return loc(o.file, keyNode(o, key))
 }
 
 func keyNode(o *object, key string) *yaml.Node {

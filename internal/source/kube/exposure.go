@@ -46,7 +46,9 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 		ks := model.KubeService{Name: so.name, Type: typ, File: so.file, Ports: []int{}}
 		ranges := items(so.node, "spec", "loadBalancerSourceRanges")
 		restricted := ""
+		var rangeList []string
 		for _, r := range ranges {
+			rangeList = append(rangeList, r.Value)
 			if r.Value == "0.0.0.0/0" || r.Value == "::/0" {
 				restricted = ""
 				break
@@ -55,6 +57,7 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 				restricted = r.Value
 			}
 		}
+		scope := ServiceScope(stringMap(at(so.node, "metadata", "annotations")), rangeList)
 		externalIPs := items(so.node, "spec", "externalIPs")
 		for _, sp := range items(so.node, "spec", "ports") {
 			port, _ := strconv.Atoi(str(sp, "port"))
@@ -72,7 +75,13 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 			case "LoadBalancer":
 				pt := model.Port{HostPort: port, ContainerPort: target, Protocol: proto, AllInterfaces: restricted == "",
 					Via: fmt.Sprintf("Service %s (LoadBalancer, %s)", so.name, so.file)}
-				if restricted != "" {
+				switch {
+				case scope != "":
+					// Reachable from the cloud network, not from the
+					// internet: not public, but not loopback either.
+					pt.AllInterfaces, pt.HostIP = false, InternalHost
+					pt.Via = fmt.Sprintf("Service %s (LoadBalancer, %s, %s)", so.name, scope, so.file)
+				case restricted != "":
 					pt.HostIP = restricted
 					pt.Via = fmt.Sprintf("Service %s (LoadBalancer limited to %s, %s)", so.name, restricted, so.file)
 				}
@@ -113,11 +122,25 @@ func (l *loader) routedPorts(so *object, named map[string]int, srv *model.Server
 		if outside == 0 {
 			outside = port
 		}
-		d.Ports = append(d.Ports, model.Port{HostPort: outside, ContainerPort: target, Protocol: "tcp", AllInterfaces: true,
-			Via: fmt.Sprintf("%s → Service %s:%d, %s", r.describe, so.name, port, r.obj.file)})
+		pt := model.Port{HostPort: outside, ContainerPort: target, Protocol: r.protocol, AllInterfaces: true,
+			Via: fmt.Sprintf("%s → Service %s:%d, %s", r.describe, so.name, port, r.obj.file)}
+		if pt.Protocol == "" {
+			pt.Protocol = "tcp"
+		}
+		if r.internal != "" {
+			pt.AllInterfaces, pt.HostIP = false, InternalHost
+			pt.Via = fmt.Sprintf("%s, %s → Service %s:%d, %s", r.describe, r.internal, so.name, port, r.obj.file)
+		}
+		d.Ports = append(d.Ports, pt)
 		srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(r.obj.file, r.node))
 	}
 }
+
+// InternalHost is the host_ip of a port published only on a private
+// address (an internal load balancer or Ingress, a Gateway on a private
+// address): reachable from the network, not from the internet, so the
+// rules count it as reachable but not public.
+const InternalHost = "internal"
 
 func protocol(p string) string {
 	if p == "" {

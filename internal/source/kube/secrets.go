@@ -21,6 +21,9 @@ type value struct {
 	literal bool
 	obj     *object
 	key     string
+	// disk is the repository file a generated key is (kustomize files:).
+	disk string
+	at   model.Location
 }
 
 // keyValue returns the value of key in a ConfigMap (data) or Secret
@@ -28,6 +31,10 @@ type value struct {
 func keyValue(o *object, key string) (value, bool) {
 	if o == nil {
 		return value{}, false
+	}
+	if o.gen != nil {
+		g, ok := o.gen[key]
+		return value{text: g.text, obj: o, key: key, disk: g.disk, at: g.at}, ok
 	}
 	if o.kind == "Secret" {
 		if _, v := get(at(o.node, "stringData"), key); v != nil && v.Kind == yaml.ScalarNode {
@@ -52,6 +59,9 @@ func keyValue(o *object, key string) (value, bool) {
 // stringData, sorted.
 func keys(o *object) []string {
 	seen := map[string]bool{}
+	for k := range o.gen {
+		seen[k] = true
+	}
 	for _, sect := range []string{"data", "stringData"} {
 		for _, p := range pairs(at(o.node, sect)) {
 			seen[p[0].Value] = true
@@ -92,7 +102,11 @@ func (l *loader) secretsObjects() {
 		}
 		s := &model.KubeSecret{Name: o.name, Namespace: o.namespace, File: o.file, Type: str(o.node, "type"), Source: "manifest",
 			Keys: map[string]*model.Secret{}, UsedBy: []string{}, Locs: model.Locations{}}
-		s.Locs.Set("", loc(o.file, at(o.node, "metadata", "name")))
+		if o.gen != nil {
+			s.Locs.Set("", loc(o.file, at(o.node, "name"))) // the generator entry's name
+		} else {
+			s.Locs.Set("", loc(o.file, at(o.node, "metadata", "name")))
+		}
 		for _, k := range ks {
 			v, ok := keyValue(o, k)
 			var f *model.Secret
@@ -104,13 +118,15 @@ func (l *loader) secretsObjects() {
 				f.Origin = "literal"
 				if isCredentialKey(k, v.text) {
 					a.Remember(v.text)
-					if !v.literal {
+					if !v.literal && v.node != nil {
 						a.Remember(strings.TrimSpace(v.node.Value))
 					}
 				}
 			}
 			s.Keys[k] = f
-			if kn, _ := get(at(o.node, "stringData"), k); kn != nil {
+			if o.gen != nil {
+				s.Locs.Set("keys/"+k, keyLoc(o, k))
+			} else if kn, _ := get(at(o.node, "stringData"), k); kn != nil {
 				s.Locs.Set("keys/"+k, loc(o.file, kn))
 			} else if kn, _ := get(at(o.node, "data"), k); kn != nil {
 				s.Locs.Set("keys/"+k, loc(o.file, kn))
@@ -166,7 +182,7 @@ func (l *loader) accounts() {
 			if name == "" {
 				continue
 			}
-			if so := lookup(l.secrets, o.namespace, name); so != nil {
+			if so := l.find(l.secrets, o, name); so != nil {
 				l.useSecret(so, "NACK Account "+o.name)
 			}
 		}

@@ -351,6 +351,10 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 				res := l.parseConfig(p, mounts, cfgPath, v, env)
 				l.res.Errors = append(l.res.Errors, res.Errors...)
 				srv.ConfigFile = src.obj.file
+				if v.disk != "" {
+					// A kustomize generator's file: the config is that file.
+					srv.ConfigFile = v.disk
+				}
 				srv.AddSource("config")
 				l.res.Configs = true
 				if res.OK() {
@@ -362,7 +366,7 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 				// A setting the config lacks belongs to the config: the
 				// ConfigMap (Secret) key that holds it, not line 1 of a
 				// file of many documents.
-				srv.Locs.Set("config", loc(src.obj.file, keyNode(src.obj, src.key)))
+				srv.Locs.Set("config", keyLoc(src.obj, src.key))
 				for k, v := range res.EnvRef {
 					srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
 				}
@@ -467,9 +471,9 @@ func (l *loader) mounted(pd *pod, mounts []mount, p string) (source, bool) {
 			}
 			s := source{kind: v.kind, name: v.ref, key: key}
 			if v.kind == "configMap" {
-				s.obj = lookup(l.configMaps, pd.obj.namespace, v.ref)
+				s.obj = l.find(l.configMaps, pd.obj, v.ref)
 			} else {
-				s.obj = lookup(l.secrets, pd.obj.namespace, v.ref)
+				s.obj = l.find(l.secrets, pd.obj, v.ref)
 			}
 			if _, ok := keyValue(s.obj, key); !ok && len(vols) > 1 {
 				// Another source of the projected volume may hold it.
