@@ -79,6 +79,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	}
 	b.envFiles()
 	b.composeServers()
+	b.loaders()
 	b.standaloneConfigs()
 	b.kubeManifests()
 	b.helmReleases()
@@ -358,24 +359,7 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 			if f := b.byRel[rel]; f != nil {
 				found = true
 				d.UsesImageDefaultConfig = false
-				b.mounted[rel] = true
-				b.useConfig(res)
-				b.inv.Errors = append(b.inv.Errors, res.Errors...)
-				srv.ConfigFile = rel
-				srv.AddSource("config")
-				b.inv.Scan.AddSource("config")
-				if res.OK() {
-					cfg = res.Config
-				}
-				for k, v := range res.Locs {
-					srv.Locs[k] = v
-				}
-				for k, v := range res.EnvRef {
-					srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
-				}
-				if n, ok := cfg["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
-					srv.Name = n
-				}
+				cfg = b.runConfig(srv, rel, res)
 			} else if b.d.All[rel] != "" {
 				b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s mounts %s as its config, but it could not be read", svc.Name, rel))
 			}
@@ -392,22 +376,7 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s of %s runs the nats image's bundled config (%s): audited as its known contents (clients on 4222, monitoring on 8222, routes on 6222 with the documented ruser/T0pS3cr3t)", svc.Name, d.File, d.ConfigPath))
 		}
 	}
-	// Command-line flags override the config file.
-	if len(svc.FlagConfig) > 0 {
-		overlay(cfg, svc.FlagConfig)
-		for k, v := range svc.FlagLocs {
-			srv.Locs[k] = v
-		}
-		if tls, ok := cfg["tls"].(map[string]any); ok {
-			delete(tls, "enabled")
-		}
-		if js, ok := cfg["jetstream"].(map[string]any); ok {
-			if _, set := js["enabled"]; !set {
-				js["enabled"] = true
-			}
-		}
-		natsconf.DeriveListeners(cfg, srv.Locs)
-	}
+	applyFlags(srv, cfg, svc.FlagConfig, svc.FlagLocs)
 	if len(cfg) > 0 || srv.ConfigFile != "" {
 		srv.Config = cfg
 	}
@@ -431,6 +400,55 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 	b.certs(srv)
 	b.addServer(srv)
 	return srv
+}
+
+// runConfig makes the parsed config file rel the one srv runs (a compose
+// service's mount, a unit's -c path): the file is the server's, not a
+// server of its own; its locations, $VARs and server_name are the
+// server's. It returns the config (empty when it did not parse).
+func (b *builder) runConfig(srv *model.Server, rel string, res *natsconf.Result) map[string]any {
+	cfg := map[string]any{}
+	b.mounted[rel] = true
+	b.useConfig(res)
+	b.inv.Errors = append(b.inv.Errors, res.Errors...)
+	srv.ConfigFile = rel
+	srv.AddSource("config")
+	b.inv.Scan.AddSource("config")
+	if res.OK() {
+		cfg = res.Config
+	}
+	for k, v := range res.Locs {
+		srv.Locs[k] = v
+	}
+	for k, v := range res.EnvRef {
+		srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
+	}
+	if n, ok := cfg["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
+		srv.Name = n
+	}
+	return cfg
+}
+
+// applyFlags overlays the configuration a command line sets on cfg:
+// command-line flags override the config file (--tls alone does not make
+// a tls block "enabled"; --js without a store turns JetStream on).
+func applyFlags(srv *model.Server, cfg, flags map[string]any, locs model.Locations) {
+	if len(flags) == 0 {
+		return
+	}
+	overlay(cfg, flags)
+	for k, v := range locs {
+		srv.Locs[k] = v
+	}
+	if tls, ok := cfg["tls"].(map[string]any); ok {
+		delete(tls, "enabled")
+	}
+	if js, ok := cfg["jetstream"].(map[string]any); ok {
+		if _, set := js["enabled"]; !set {
+			js["enabled"] = true
+		}
+	}
+	natsconf.DeriveListeners(cfg, srv.Locs)
 }
 
 // versionUnknown says why an image gives no nats-server version.

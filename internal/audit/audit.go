@@ -25,6 +25,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
 	"github.com/natsaudit/natsaudit/internal/subject"
@@ -194,12 +195,12 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 	so.Now = opt.Now
 	so.Known = func(id string) bool { _, ok := eng.Rule(id); return ok }
 	for _, f := range d.Files {
-		switch {
-		case f.Kind == discover.KindNatsConf:
+		// Each file's source says how its comments look (none: JSON,
+		// PEM, scripts; # or //: nats.conf).
+		switch f.Comments() {
+		case source.HashSlash:
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data, SlashComments: true})
-		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv || f.Kind == discover.KindKube ||
-			f.Kind == discover.KindHelmValues || f.Kind == discover.KindHelmChart ||
-			(f.Kind == discover.KindStream && !strings.HasSuffix(strings.ToLower(f.Rel), ".json")):
+		case source.Hash:
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data})
 		}
 	}
