@@ -122,7 +122,7 @@ func (b *builder) files(kind string) []*discover.File {
 }
 
 func (b *builder) addFile(rel, kind string) *model.File {
-	f := &model.File{Ref: fmt.Sprintf("files/%d", len(b.inv.Files)), Path: rel, Kind: kind}
+	f := &model.File{Ref: model.RefTo(model.RefFile, len(b.inv.Files)), Path: rel, Kind: kind}
 	b.inv.Files = append(b.inv.Files, f)
 	return f
 }
@@ -138,7 +138,7 @@ func (b *builder) envFiles() {
 		b.env.files[f.Rel] = parsed
 		res := resolveFile(parsed, f.Rel)
 		b.env.resolved[f.Rel] = res
-		ef := &model.EnvFile{Ref: fmt.Sprintf("env_files/%d", len(b.inv.EnvFiles)), File: f.Rel, Vars: map[string]*model.EnvVar{}, Locs: model.Locations{}}
+		ef := &model.EnvFile{Ref: model.RefTo(model.RefEnvFile, len(b.inv.EnvFiles)), File: f.Rel, Vars: map[string]*model.EnvVar{}, Locs: model.Locations{}}
 		for _, v := range parsed.Vars {
 			rv := res[v.Name]
 			ef.Vars[v.Name] = &model.EnvVar{Name: v.Name, Line: v.Line, Facts: facts(b.opt.Secrets, v.Name, rv)}
@@ -622,7 +622,7 @@ func looksNATS(f *discover.File) bool {
 }
 
 func (b *builder) addServer(s *model.Server) {
-	s.Ref = fmt.Sprintf("servers/%d", len(b.inv.Servers))
+	s.Ref = model.RefTo(model.RefServer, len(b.inv.Servers))
 	b.inv.Servers = append(b.inv.Servers, s)
 }
 
@@ -750,7 +750,7 @@ func (b *builder) kubeManifests() {
 	}
 	b.addStreams(res.Streams, res.Consumers)
 	for _, s := range res.Secrets {
-		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		s.Ref = model.RefTo(model.RefKubeSecret, len(b.inv.KubeSecrets))
 		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
 	}
 	if len(res.Secrets) > 0 {
@@ -793,7 +793,7 @@ func (b *builder) helmReleases() {
 		b.addServer(s)
 	}
 	for _, s := range res.Secrets {
-		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		s.Ref = model.RefTo(model.RefKubeSecret, len(b.inv.KubeSecrets))
 		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
 		b.inv.Scan.AddSource("helm")
 	}
@@ -801,11 +801,11 @@ func (b *builder) helmReleases() {
 
 func (b *builder) addStreams(ss []*model.Stream, cs []*model.Consumer) {
 	for _, s := range ss {
-		s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+		s.Ref = model.RefTo(model.RefStream, len(b.inv.Streams))
 		b.inv.Streams = append(b.inv.Streams, s)
 	}
 	for _, c := range cs {
-		c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+		c.Ref = model.RefTo(model.RefConsumer, len(b.inv.Consumers))
 		b.inv.Consumers = append(b.inv.Consumers, c)
 	}
 	if len(ss)+len(cs) > 0 {
@@ -835,7 +835,7 @@ func (b *builder) keyFiles() {
 				continue
 			}
 			facts.JWTs = jwts
-			facts.Ref = fmt.Sprintf("files/%d", len(b.inv.Files))
+			facts.Ref = model.RefTo(model.RefFile, len(b.inv.Files))
 			b.inv.Files = append(b.inv.Files, facts)
 		}
 	}
@@ -900,7 +900,7 @@ func (b *builder) lineCredentials(rel string, data []byte, source string) {
 
 // addCredential adds a committed credential to the inventory.
 func (b *builder) addCredential(c *model.Credential) {
-	c.Ref = fmt.Sprintf("credentials/%d", len(b.inv.Credentials))
+	c.Ref = model.RefTo(model.RefCredential, len(b.inv.Credentials))
 	b.inv.Credentials = append(b.inv.Credentials, c)
 }
 
@@ -934,11 +934,11 @@ func (b *builder) scripts() {
 		b.addFile(f.Rel, discover.KindScript)
 		b.inv.Scan.AddSource("script")
 		for _, s := range res.Streams {
-			s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+			s.Ref = model.RefTo(model.RefStream, len(b.inv.Streams))
 			b.inv.Streams = append(b.inv.Streams, s)
 		}
 		for _, c := range res.Consumers {
-			c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+			c.Ref = model.RefTo(model.RefConsumer, len(b.inv.Consumers))
 			b.inv.Consumers = append(b.inv.Consumers, c)
 		}
 		for _, c := range res.Credentials {

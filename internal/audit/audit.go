@@ -133,7 +133,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		}
 	}
 	for i := range inv.Errors {
-		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
+		inv.Errors[i].Ref = model.RefTo(model.RefError, i)
 	}
 	lap.done("parse and assemble", fmt.Sprintf("%d servers, %d streams, %d consumers, %d parse errors", len(inv.Servers), len(inv.Streams), len(inv.Consumers), len(inv.Errors)))
 	if opt.Debug != nil {
@@ -162,12 +162,13 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	lap.done("evaluate rules", fmt.Sprintf("%d raw findings, %d rule packages failed", len(ev.Findings), len(ev.Failed)))
 	raws := ev.Findings
 	lines := newLineCache(d)
+	refs := inv.Refs()
 	findings := make([]report.Finding, 0, len(raws))
 	for _, r := range raws {
 		if opt.Disabled[r.RuleID] {
 			continue
 		}
-		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
+		findings = append(findings, resolve(eng, inv, refs, r, lines, opt.Secrets))
 	}
 	overrideNotes := suppress.ApplyOverrides(findings, opt.SeverityOverrides)
 	sortFindings(findings)
