@@ -17,6 +17,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/source/natscontext"
 	"github.com/natsaudit/natsaudit/internal/source/shell"
 	"github.com/natsaudit/natsaudit/internal/source/streams"
+	"github.com/natsaudit/natsaudit/internal/source/systemd"
 )
 
 // Sources are the registered sources, in precedence order.
@@ -31,4 +32,5 @@ var Sources = []source.Source{
 	certs.Source{},
 	jwtclaims.Source{},
 	natsconf.Source{},
+	systemd.Source{},
 }
