@@ -152,7 +152,7 @@ type Version struct {
 // Deployment is how the server is run: a compose service, a Kubernetes
 // workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind    string `json:"kind"` // compose, kubernetes, helm
+	Kind    string `json:"kind"` // compose, kubernetes, helm, systemd
 	File    string `json:"file"`
 	Service string `json:"service"`
 	// Project names the compose project the service belongs to (its
