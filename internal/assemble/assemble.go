@@ -26,6 +26,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/natsflags"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source"
 	"github.com/natsaudit/natsaudit/internal/source/certs"
 	"github.com/natsaudit/natsaudit/internal/source/compose"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
@@ -109,6 +110,9 @@ type builder struct {
 	// projects: the compose project (its files joined) of each compose
 	// server, for cluster linking.
 	projects map[*model.Server]string
+	// configTree indexes the config files, for workloads that name their
+	// config by a host path.
+	configTree *source.Tree
 }
 
 func (b *builder) files(kind string) []*discover.File {

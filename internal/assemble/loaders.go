@@ -26,7 +26,7 @@ func (b *builder) loaders() {
 			}
 		}
 	})
-	ctx := &source.Context{Secrets: b.opt.Secrets, Tree: tree, Read: b.readTreeFile}
+	ctx := &source.Context{Secrets: b.opt.Secrets, Tree: source.NewTree(tree), Read: b.readTreeFile}
 	for _, s := range registry.Sources {
 		l, ok := s.(source.Loader)
 		if !ok {
@@ -106,15 +106,18 @@ func (b *builder) workloadServer(name string, w *source.Workload) {
 // repository's nats.conf), through the mounts for a container.
 func (b *builder) workloadConfig(w *source.Workload) (string, string, bool) {
 	if w.HostPaths {
-		var configs []string
-		for _, f := range b.files(discover.KindNatsConf) {
-			configs = append(configs, f.Rel)
+		if b.configTree == nil {
+			var configs []string
+			for _, f := range b.files(discover.KindNatsConf) {
+				configs = append(configs, f.Rel)
+			}
+			b.configTree = source.NewTree(configs)
 		}
 		from := ""
 		if w.Server.Deployment != nil {
 			from = w.Server.Deployment.File
 		}
-		return source.ResolveHostPath(configs, from, w.ConfigPath)
+		return b.configTree.Resolve(from, w.ConfigPath)
 	}
 	if w.Server.Deployment == nil {
 		return "", "no deployment says where it comes from", false

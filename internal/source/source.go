@@ -87,9 +87,9 @@ type File struct {
 // Context is what a Loader may use besides its own files.
 type Context struct {
 	Secrets *secret.Analyzer
-	// Tree holds the report path of every file of the scanned tree that
-	// may be read, sorted: what a path written in a file can resolve to.
-	Tree []string
+	// Tree holds every file of the scanned tree that may be read: what a
+	// path written in a file can resolve to.
+	Tree *Tree
 	// Read reads a file of the scanned tree by report path (never outside
 	// it, never inside .git).
 	Read func(rel string) ([]byte, error)
@@ -174,16 +174,38 @@ func LooksText(data []byte) bool {
 	return !bytes.ContainsRune(data[:n], 0)
 }
 
-// ResolveHostPath finds the repository file a path on a host names: the
-// file of the tree whose path ends with the most of hostPath's trailing
-// elements (at least its base name); among equals, one in from's
-// directory. ok is false when nothing matches or the match is ambiguous
-// (why says which).
-func ResolveHostPath(tree []string, from, hostPath string) (rel string, why string, ok bool) {
+// Tree is the files of the scanned tree (report paths), indexed by base
+// name so that resolving a path written in a file compares only the files
+// of that name (a repository of thousands of units and files stays
+// linear).
+type Tree struct {
+	paths  []string
+	byBase map[string][]string
+}
+
+// NewTree indexes paths (report paths, sorted).
+func NewTree(paths []string) *Tree {
+	t := &Tree{paths: paths, byBase: map[string][]string{}}
+	for _, p := range paths {
+		b := path.Base(p)
+		t.byBase[b] = append(t.byBase[b], p)
+	}
+	return t
+}
+
+// Paths are the tree's report paths, sorted.
+func (t *Tree) Paths() []string { return t.paths }
+
+// Resolve finds the repository file a path on a host names: the file of
+// the tree whose path ends with the most of hostPath's trailing elements
+// (at least its base name); among equals, one in from's directory. ok is
+// false when nothing matches or the match is ambiguous (why says which).
+func (t *Tree) Resolve(from, hostPath string) (rel string, why string, ok bool) {
 	want := strings.Split(strings.Trim(path.Clean(hostPath), "/"), "/")
-	best, bestN := []string{}, 0
-	for _, t := range tree {
-		have := strings.Split(t, "/")
+	var best []string
+	bestN := 0
+	for _, c := range t.byBase[want[len(want)-1]] {
+		have := strings.Split(c, "/")
 		n := 0
 		for n < len(want) && n < len(have) && want[len(want)-1-n] == have[len(have)-1-n] {
 			n++
@@ -191,9 +213,9 @@ func ResolveHostPath(tree []string, from, hostPath string) (rel string, why stri
 		switch {
 		case n == 0 || n < bestN:
 		case n > bestN:
-			best, bestN = []string{t}, n
+			best, bestN = []string{c}, n
 		default:
-			best = append(best, t)
+			best = append(best, c)
 		}
 	}
 	if len(best) == 1 {
@@ -203,9 +225,9 @@ func ResolveHostPath(tree []string, from, hostPath string) (rel string, why stri
 		return "", "no file of the scanned tree is named " + path.Base(hostPath), false
 	}
 	var near []string
-	for _, t := range best {
-		if path.Dir(t) == path.Dir(from) {
-			near = append(near, t)
+	for _, c := range best {
+		if path.Dir(c) == path.Dir(from) {
+			near = append(near, c)
 		}
 	}
 	if len(near) == 1 {

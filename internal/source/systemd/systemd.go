@@ -252,7 +252,7 @@ func (u *unit) workload(ctx *source.Context, facts *source.Facts) *source.Worklo
 	// (assignments are read in order; files are read when the unit
 	// starts, so a file's value is overridden by a later Environment=).
 	for _, ef := range u.envFiles {
-		rel, why, ok := source.ResolveHostPath(ctx.Tree, u.file, ef.value)
+		rel, why, ok := ctx.Tree.Resolve(u.file, ef.value)
 		if !ok {
 			facts.Notes = append(facts.Notes, fmt.Sprintf("%s:%d: EnvironmentFile %s is not in the scanned tree (%s): its variables are unknown", u.file, ef.line, ef.value, why))
 			continue

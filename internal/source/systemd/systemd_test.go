@@ -44,7 +44,7 @@ func TestLoad(t *testing.T) {
 	})
 	slices.Sort(tree)
 	a, _ := secret.NewAnalyzer(secret.Params{})
-	ctx := &source.Context{Secrets: a, Tree: tree, Read: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, rel)) }}
+	ctx := &source.Context{Secrets: a, Tree: source.NewTree(tree), Read: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, rel)) }}
 	var files []source.File
 	for _, rel := range []string{"nats/files/nats-edge.service", "nats/files/nats.service"} {
 		data, err := os.ReadFile(filepath.Join(dir, rel))
