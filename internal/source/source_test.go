@@ -12,8 +12,8 @@ func TestTreeResolve(t *testing.T) {
 		ok               bool
 	}{
 		{"deploy/nats.service", "/etc/nats/nats.conf", "b/etc/nats/nats.conf", true}, // longest suffix
-		{"a/nats.service", "/etc/nats.conf", "a/nats.conf", true},                   // equals: the unit's directory
-		{"z/nats.service", "/etc/nats.conf", "", false},                             // equals elsewhere: ambiguous
+		{"a/nats.service", "/etc/nats.conf", "a/nats.conf", true},                    // equals: the unit's directory
+		{"z/nats.service", "/etc/nats.conf", "", false},                              // equals elsewhere: ambiguous
 		{"z/nats.service", "/etc/default/nats", "roles/nats/files/nats", true},
 		{"z/nats.service", "/etc/nats/other.conf", "", false},
 		{"z/nats.service", "/", "", false},
