@@ -135,7 +135,7 @@ type Workload struct {
 	ConfigPath string
 	// HostPaths: ConfigPath is a path on the machine the workload runs on
 	// (a systemd unit's /etc/nats/nats.conf), found in the repository by
-	// path (ResolveHostPath); otherwise it is resolved through the
+	// path (Tree.Resolve); otherwise it is resolved through the
 	// deployment's mounts.
 	HostPaths bool
 	// Env is the environment the process gets: the config's $VARs see it
