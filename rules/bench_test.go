@@ -10,6 +10,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/model"
 )
 
 // BenchmarkLargeInventory evaluates the whole catalog over the sahool
@@ -38,7 +39,7 @@ func BenchmarkLargeInventory(b *testing.B) {
 	inv.Servers = nil
 	for i := range 60 {
 		s := *src
-		s.Ref, s.Name = fmt.Sprintf("servers/%d", i), fmt.Sprintf("nats-%d", i)
+		s.Ref, s.Name = model.RefTo(model.RefServer, i), fmt.Sprintf("nats-%d", i)
 		cfg := map[string]any{}
 		for k, v := range src.Config {
 			cfg[k] = v

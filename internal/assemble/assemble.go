@@ -26,6 +26,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/natsflags"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source"
 	"github.com/natsaudit/natsaudit/internal/source/certs"
 	"github.com/natsaudit/natsaudit/internal/source/compose"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
@@ -79,6 +80,7 @@ func Build(d *discover.Result, base string, opt Options) *model.Inventory {
 	}
 	b.envFiles()
 	b.composeServers()
+	b.loaders()
 	b.standaloneConfigs()
 	b.kubeManifests()
 	b.helmReleases()
@@ -108,6 +110,9 @@ type builder struct {
 	// projects: the compose project (its files joined) of each compose
 	// server, for cluster linking.
 	projects map[*model.Server]string
+	// configTree indexes the config files, for workloads that name their
+	// config by a host path.
+	configTree *source.Tree
 }
 
 func (b *builder) files(kind string) []*discover.File {
@@ -121,7 +126,7 @@ func (b *builder) files(kind string) []*discover.File {
 }
 
 func (b *builder) addFile(rel, kind string) *model.File {
-	f := &model.File{Ref: fmt.Sprintf("files/%d", len(b.inv.Files)), Path: rel, Kind: kind}
+	f := &model.File{Ref: model.RefTo(model.RefFile, len(b.inv.Files)), Path: rel, Kind: kind}
 	b.inv.Files = append(b.inv.Files, f)
 	return f
 }
@@ -137,7 +142,7 @@ func (b *builder) envFiles() {
 		b.env.files[f.Rel] = parsed
 		res := resolveFile(parsed, f.Rel)
 		b.env.resolved[f.Rel] = res
-		ef := &model.EnvFile{Ref: fmt.Sprintf("env_files/%d", len(b.inv.EnvFiles)), File: f.Rel, Vars: map[string]*model.EnvVar{}, Locs: model.Locations{}}
+		ef := &model.EnvFile{Ref: model.RefTo(model.RefEnvFile, len(b.inv.EnvFiles)), File: f.Rel, Vars: map[string]*model.EnvVar{}, Locs: model.Locations{}}
 		for _, v := range parsed.Vars {
 			rv := res[v.Name]
 			ef.Vars[v.Name] = &model.EnvVar{Name: v.Name, Line: v.Line, Facts: facts(b.opt.Secrets, v.Name, rv)}
@@ -358,24 +363,7 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 			if f := b.byRel[rel]; f != nil {
 				found = true
 				d.UsesImageDefaultConfig = false
-				b.mounted[rel] = true
-				b.useConfig(res)
-				b.inv.Errors = append(b.inv.Errors, res.Errors...)
-				srv.ConfigFile = rel
-				srv.AddSource("config")
-				b.inv.Scan.AddSource("config")
-				if res.OK() {
-					cfg = res.Config
-				}
-				for k, v := range res.Locs {
-					srv.Locs[k] = v
-				}
-				for k, v := range res.EnvRef {
-					srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
-				}
-				if n, ok := cfg["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
-					srv.Name = n
-				}
+				cfg = b.runConfig(srv, rel, res)
 			} else if b.d.All[rel] != "" {
 				b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s mounts %s as its config, but it could not be read", svc.Name, rel))
 			}
@@ -392,22 +380,7 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 			b.inv.Notes = append(b.inv.Notes, fmt.Sprintf("service %s of %s runs the nats image's bundled config (%s): audited as its known contents (clients on 4222, monitoring on 8222, routes on 6222 with the documented ruser/T0pS3cr3t)", svc.Name, d.File, d.ConfigPath))
 		}
 	}
-	// Command-line flags override the config file.
-	if len(svc.FlagConfig) > 0 {
-		overlay(cfg, svc.FlagConfig)
-		for k, v := range svc.FlagLocs {
-			srv.Locs[k] = v
-		}
-		if tls, ok := cfg["tls"].(map[string]any); ok {
-			delete(tls, "enabled")
-		}
-		if js, ok := cfg["jetstream"].(map[string]any); ok {
-			if _, set := js["enabled"]; !set {
-				js["enabled"] = true
-			}
-		}
-		natsconf.DeriveListeners(cfg, srv.Locs)
-	}
+	applyFlags(srv, cfg, svc.FlagConfig, svc.FlagLocs)
 	if len(cfg) > 0 || srv.ConfigFile != "" {
 		srv.Config = cfg
 	}
@@ -431,6 +404,55 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 	b.certs(srv)
 	b.addServer(srv)
 	return srv
+}
+
+// runConfig makes the parsed config file rel the one srv runs (a compose
+// service's mount, a unit's -c path): the file is the server's, not a
+// server of its own; its locations, $VARs and server_name are the
+// server's. It returns the config (empty when it did not parse).
+func (b *builder) runConfig(srv *model.Server, rel string, res *natsconf.Result) map[string]any {
+	cfg := map[string]any{}
+	b.mounted[rel] = true
+	b.useConfig(res)
+	b.inv.Errors = append(b.inv.Errors, res.Errors...)
+	srv.ConfigFile = rel
+	srv.AddSource("config")
+	b.inv.Scan.AddSource("config")
+	if res.OK() {
+		cfg = res.Config
+	}
+	for k, v := range res.Locs {
+		srv.Locs[k] = v
+	}
+	for k, v := range res.EnvRef {
+		srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
+	}
+	if n, ok := cfg["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
+		srv.Name = n
+	}
+	return cfg
+}
+
+// applyFlags overlays the configuration a command line sets on cfg:
+// command-line flags override the config file (--tls alone does not make
+// a tls block "enabled"; --js without a store turns JetStream on).
+func applyFlags(srv *model.Server, cfg, flags map[string]any, locs model.Locations) {
+	if len(flags) == 0 {
+		return
+	}
+	overlay(cfg, flags)
+	for k, v := range locs {
+		srv.Locs[k] = v
+	}
+	if tls, ok := cfg["tls"].(map[string]any); ok {
+		delete(tls, "enabled")
+	}
+	if js, ok := cfg["jetstream"].(map[string]any); ok {
+		if _, set := js["enabled"]; !set {
+			js["enabled"] = true
+		}
+	}
+	natsconf.DeriveListeners(cfg, srv.Locs)
 }
 
 // versionUnknown says why an image gives no nats-server version.
@@ -604,7 +626,7 @@ func looksNATS(f *discover.File) bool {
 }
 
 func (b *builder) addServer(s *model.Server) {
-	s.Ref = fmt.Sprintf("servers/%d", len(b.inv.Servers))
+	s.Ref = model.RefTo(model.RefServer, len(b.inv.Servers))
 	b.inv.Servers = append(b.inv.Servers, s)
 }
 
@@ -737,7 +759,7 @@ func (b *builder) kubeManifests() {
 	}
 	b.addStreams(res.Streams, res.Consumers)
 	for _, s := range res.Secrets {
-		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		s.Ref = model.RefTo(model.RefKubeSecret, len(b.inv.KubeSecrets))
 		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
 	}
 	if len(res.Secrets) > 0 {
@@ -805,7 +827,7 @@ func (b *builder) helmReleases() {
 		b.addServer(s)
 	}
 	for _, s := range res.Secrets {
-		s.Ref = fmt.Sprintf("kube_secrets/%d", len(b.inv.KubeSecrets))
+		s.Ref = model.RefTo(model.RefKubeSecret, len(b.inv.KubeSecrets))
 		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
 		b.inv.Scan.AddSource("helm")
 	}
@@ -813,11 +835,11 @@ func (b *builder) helmReleases() {
 
 func (b *builder) addStreams(ss []*model.Stream, cs []*model.Consumer) {
 	for _, s := range ss {
-		s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+		s.Ref = model.RefTo(model.RefStream, len(b.inv.Streams))
 		b.inv.Streams = append(b.inv.Streams, s)
 	}
 	for _, c := range cs {
-		c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+		c.Ref = model.RefTo(model.RefConsumer, len(b.inv.Consumers))
 		b.inv.Consumers = append(b.inv.Consumers, c)
 	}
 	if len(ss)+len(cs) > 0 {
@@ -847,7 +869,7 @@ func (b *builder) keyFiles() {
 				continue
 			}
 			facts.JWTs = jwts
-			facts.Ref = fmt.Sprintf("files/%d", len(b.inv.Files))
+			facts.Ref = model.RefTo(model.RefFile, len(b.inv.Files))
 			b.inv.Files = append(b.inv.Files, facts)
 		}
 	}
@@ -912,7 +934,7 @@ func (b *builder) lineCredentials(rel string, data []byte, source string) {
 
 // addCredential adds a committed credential to the inventory.
 func (b *builder) addCredential(c *model.Credential) {
-	c.Ref = fmt.Sprintf("credentials/%d", len(b.inv.Credentials))
+	c.Ref = model.RefTo(model.RefCredential, len(b.inv.Credentials))
 	b.inv.Credentials = append(b.inv.Credentials, c)
 }
 
@@ -946,11 +968,11 @@ func (b *builder) scripts() {
 		b.addFile(f.Rel, discover.KindScript)
 		b.inv.Scan.AddSource("script")
 		for _, s := range res.Streams {
-			s.Ref = fmt.Sprintf("streams/%d", len(b.inv.Streams))
+			s.Ref = model.RefTo(model.RefStream, len(b.inv.Streams))
 			b.inv.Streams = append(b.inv.Streams, s)
 		}
 		for _, c := range res.Consumers {
-			c.Ref = fmt.Sprintf("consumers/%d", len(b.inv.Consumers))
+			c.Ref = model.RefTo(model.RefConsumer, len(b.inv.Consumers))
 			b.inv.Consumers = append(b.inv.Consumers, c)
 		}
 		for _, c := range res.Credentials {

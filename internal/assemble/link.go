@@ -241,13 +241,13 @@ func (b *builder) linkDefinitions() {
 	if len(b.inv.Servers) == 0 {
 		return
 	}
-	cache := map[string][]string{}
-	linked := func(file string) []string {
+	cache := map[string][]model.Ref{}
+	linked := func(file string) []model.Ref {
 		dir := path.Dir(file)
 		if r, ok := cache[dir]; ok {
 			return r
 		}
-		var out []string
+		var out []model.Ref
 		for d := dir; ; d = path.Dir(d) {
 			for _, s := range b.inv.Servers {
 				for _, h := range homeDirs(s) {
@@ -269,9 +269,9 @@ func (b *builder) linkDefinitions() {
 	// directory (and below) only, never to an ancestor's. The examples of a
 	// sample collection start their servers from here-documents, and are
 	// not the servers a sibling example defines.
-	own := func(file string) []string {
+	own := func(file string) []model.Ref {
 		dir := path.Dir(file)
-		var out []string
+		var out []model.Ref
 		for _, s := range b.inv.Servers {
 			for _, h := range homeDirs(s) {
 				if dir == "." || h == dir || strings.HasPrefix(h, dir+"/") {

@@ -25,6 +25,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/report"
 	"github.com/natsaudit/natsaudit/internal/score"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	"github.com/natsaudit/natsaudit/internal/source"
 	"github.com/natsaudit/natsaudit/internal/source/helm"
 	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
 	"github.com/natsaudit/natsaudit/internal/subject"
@@ -132,7 +133,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		}
 	}
 	for i := range inv.Errors {
-		inv.Errors[i].Ref = fmt.Sprintf("errors/%d", i)
+		inv.Errors[i].Ref = model.RefTo(model.RefError, i)
 	}
 	lap.done("parse and assemble", fmt.Sprintf("%d servers, %d streams, %d consumers, %d parse errors", len(inv.Servers), len(inv.Streams), len(inv.Consumers), len(inv.Errors)))
 	if opt.Debug != nil {
@@ -161,12 +162,13 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	lap.done("evaluate rules", fmt.Sprintf("%d raw findings, %d rule packages failed", len(ev.Findings), len(ev.Failed)))
 	raws := ev.Findings
 	lines := newLineCache(d)
+	refs := inv.Refs()
 	findings := make([]report.Finding, 0, len(raws))
 	for _, r := range raws {
 		if opt.Disabled[r.RuleID] {
 			continue
 		}
-		findings = append(findings, resolve(eng, inv, r, lines, opt.Secrets))
+		findings = append(findings, resolve(eng, inv, refs, r, lines, opt.Secrets))
 	}
 	overrideNotes := suppress.ApplyOverrides(findings, opt.SeverityOverrides)
 	sortFindings(findings)
@@ -194,12 +196,12 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 	so.Now = opt.Now
 	so.Known = func(id string) bool { _, ok := eng.Rule(id); return ok }
 	for _, f := range d.Files {
-		switch {
-		case f.Kind == discover.KindNatsConf:
+		// Each file's source says how its comments look (none: JSON,
+		// PEM, scripts; # or //: nats.conf).
+		switch f.Comments() {
+		case source.HashSlash:
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data, SlashComments: true})
-		case f.Kind == discover.KindCompose || f.Kind == discover.KindEnv || f.Kind == discover.KindKube ||
-			f.Kind == discover.KindHelmValues || f.Kind == discover.KindHelmChart ||
-			(f.Kind == discover.KindStream && !strings.HasSuffix(strings.ToLower(f.Rel), ".json")):
+		case source.Hash:
 			so.Files = append(so.Files, suppress.File{Path: f.Rel, Data: f.Data})
 		}
 	}

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -14,8 +13,11 @@ import (
 )
 
 // resolve turns a rule result into a finding: the (ref, path) it names
-// becomes a file:line, a target and a fingerprint.
-func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *lineCache, a *secret.Analyzer) report.Finding {
+// becomes a file:line, a target and a fingerprint. refs maps the ref a rule
+// names (the input's "servers/3") to the typed reference of the fact
+// (model.Inventory.Refs): a ref the inventory does not hold points at
+// nothing.
+func resolve(eng *engine.Engine, inv *model.Inventory, refs map[string]model.Ref, r engine.Raw, lines *lineCache, a *secret.Analyzer) report.Finding {
 	rule, _ := eng.Rule(r.RuleID)
 	f := report.Finding{
 		RuleID:      r.RuleID,
@@ -34,9 +36,10 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	}
 	var loc model.Location
 	missing := "" // the key the finding is about, when the config lacks it
-	kind, idx := splitRef(r.Ref)
-	switch kind {
-	case "servers":
+	ref := refs[r.Ref]
+	idx := ref.Index
+	switch ref.Kind {
+	case model.RefServer:
 		if idx < len(inv.Servers) {
 			s := inv.Servers[idx]
 			f.TargetKind, f.TargetName = "server", s.Name
@@ -52,7 +55,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				f.Endpoint = s.Live.Endpoint
 			}
 		}
-	case "streams":
+	case model.RefStream:
 		if idx < len(inv.Streams) {
 			s := inv.Streams[idx]
 			f.TargetKind, f.TargetName = "stream", qualified(s.Account, s.Name)
@@ -62,7 +65,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				loc = lookup(s.Locs, "config")
 			}
 		}
-	case "consumers":
+	case model.RefConsumer:
 		if idx < len(inv.Consumers) {
 			c := inv.Consumers[idx]
 			f.TargetKind, f.TargetName = "consumer", qualified(c.Account, c.Stream+"/"+c.Name)
@@ -72,12 +75,12 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				loc = lookup(c.Locs, "config")
 			}
 		}
-	case "live_accounts":
+	case model.RefLiveAccount:
 		if idx < len(inv.LiveAccounts) {
 			la := inv.LiveAccounts[idx]
 			f.TargetKind, f.TargetName, f.Endpoint = "account", la.Name, la.Endpoint
 		}
-	case "env_files":
+	case model.RefEnvFile:
 		if idx < len(inv.EnvFiles) {
 			e := inv.EnvFiles[idx]
 			f.TargetKind, f.TargetName = "env file", e.File
@@ -86,19 +89,19 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				loc = model.Location{File: e.File, Line: 1}
 			}
 		}
-	case "credentials":
+	case model.RefCredential:
 		if idx < len(inv.Credentials) {
 			c := inv.Credentials[idx]
 			f.TargetKind, f.TargetName = "file", c.File
 			loc = model.Location{File: c.File, Line: max(c.Line, 1)}
 		}
-	case "files":
+	case model.RefFile:
 		if idx < len(inv.Files) {
 			fl := inv.Files[idx]
 			f.TargetKind, f.TargetName = "file", fl.Path
 			loc = model.Location{File: fl.Path, Line: max(fl.Line, 1)}
 		}
-	case "kube_secrets":
+	case model.RefKubeSecret:
 		if idx < len(inv.KubeSecrets) {
 			ks := inv.KubeSecrets[idx]
 			f.TargetKind, f.TargetName = "secret", qualified(ks.Namespace, ks.Name)
@@ -110,7 +113,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 				loc = model.Location{File: ks.File, Line: 1}
 			}
 		}
-	case "errors":
+	case model.RefError:
 		if idx < len(inv.Errors) {
 			e := inv.Errors[idx]
 			f.TargetKind, f.TargetName = "file", e.File
@@ -133,7 +136,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 		if missing != "" && strings.HasSuffix(strings.TrimSpace(f.Snippet), "{") && strings.Contains(f.Message, missing) {
 			f.Snippet = strings.TrimRight(f.Snippet, " \t") + "   ← no " + missing + " here"
 		}
-		if kind == "errors" && idx < len(inv.Errors) && inv.Errors[idx].Line == 0 {
+		if ref.Kind == model.RefError && idx < len(inv.Errors) && inv.Errors[idx].Line == 0 {
 			f.Snippet = "" // an error about the whole file (binary, too deep): line 1 is no evidence
 		}
 	}
@@ -197,18 +200,6 @@ func qualified(account, name string) string {
 		return name
 	}
 	return account + "/" + name
-}
-
-func splitRef(ref string) (string, int) {
-	i := strings.LastIndexByte(ref, '/')
-	if i < 0 {
-		return ref, -1
-	}
-	n, err := strconv.Atoi(ref[i+1:])
-	if err != nil {
-		return ref, -1
-	}
-	return ref[:i], n
 }
 
 // chartDefault reports whether the value a finding names (or, for a missing

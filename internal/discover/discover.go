@@ -1,9 +1,9 @@
-// Package discover walks the scanned paths and classifies the files natsaudit
-// understands, by name and, where names are ambiguous, by content.
+// Package discover walks the scanned paths and asks the registered sources
+// (package source/registry) which files they read, by name and, where names
+// are ambiguous, by content.
 package discover
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,31 +11,43 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/natsaudit/natsaudit/internal/safefile"
+	"github.com/natsaudit/natsaudit/internal/source"
+	"github.com/natsaudit/natsaudit/internal/source/certs"
+	"github.com/natsaudit/natsaudit/internal/source/compose"
+	"github.com/natsaudit/natsaudit/internal/source/dotenv"
+	"github.com/natsaudit/natsaudit/internal/source/helm"
+	"github.com/natsaudit/natsaudit/internal/source/jwtclaims"
+	"github.com/natsaudit/natsaudit/internal/source/kube"
+	"github.com/natsaudit/natsaudit/internal/source/natsconf"
+	"github.com/natsaudit/natsaudit/internal/source/natscontext"
+	"github.com/natsaudit/natsaudit/internal/source/registry"
+	"github.com/natsaudit/natsaudit/internal/source/shell"
+	"github.com/natsaudit/natsaudit/internal/source/streams"
 )
 
-// Kinds of input.
+// Kinds of input, as the sources name them (package source/registry
+// lists the sources; a new source's kind needs no constant here).
 const (
-	KindNatsConf   = "nats_conf"
-	KindCompose    = "compose"
-	KindEnv        = "env"
-	KindStream     = "stream" // JSON or YAML that may hold stream/consumer definitions
-	KindCert       = "certificate"
-	KindPrivateKey = "private_key"
-	KindCreds      = "creds"
-	KindNkeySeed   = "nkey_seed"
-	KindKube       = "kubernetes"   // Kubernetes manifests (apiVersion + kind)
-	KindHelmChart  = "helm_chart"   // a Chart.yaml
-	KindHelmValues = "helm_values"  // values.yaml, values-prod.yaml, nats-values.yaml, ...
-	KindJWT        = "jwt"          // a NATS user/account/operator JWT (resolver dirs, operator: files)
-	KindContext    = "nats_context" // a NATS CLI context (JSON)
-	KindScript     = "script"       // a shell script that mentions nats
+	KindNatsConf   = natsconf.Kind
+	KindCompose    = compose.Kind
+	KindEnv        = dotenv.Kind
+	KindStream     = streams.Kind // JSON or YAML that may hold stream/consumer definitions
+	KindCert       = certs.KindCert
+	KindPrivateKey = certs.KindPrivateKey
+	KindCreds      = certs.KindCreds
+	KindNkeySeed   = certs.KindNkeySeed
+	KindKube       = kube.Kind        // Kubernetes manifests (apiVersion + kind)
+	KindHelmChart  = helm.KindChart   // a Chart.yaml
+	KindHelmValues = helm.KindValues  // values.yaml, values-prod.yaml, nats-values.yaml, ...
+	KindJWT        = jwtclaims.Kind   // a NATS user/account/operator JWT (resolver dirs, operator: files)
+	KindContext    = natscontext.Kind // a NATS CLI context (JSON)
+	KindScript     = shell.Kind       // a shell script that mentions nats
 )
 
 // DefaultMaxSize is the largest file read; bigger files are skipped with a note.
@@ -52,7 +64,13 @@ type File struct {
 	// walking a directory): the user asked for it, so it is read whatever
 	// its content looks like.
 	Explicit bool
+	// source is the registered source that gave the file its kind.
+	source source.Source
 }
+
+// Source is the registered source that gave the file its kind (nil for a
+// File built by hand).
+func (f *File) Source() source.Source { return f.source }
 
 // Skipped is a file or directory the walk did not read, and why.
 type Skipped struct {
@@ -202,7 +220,7 @@ func (r *Result) walkDir(ctx context.Context, absBase, abs, real string, opt Opt
 			read = target
 		} else if !d.Type().IsRegular() {
 			// FIFOs, sockets, devices: reported when named like an input.
-			if kind, _ := classifyName(rel(absBase, fp), false); kind != "" {
+			if kind, _, _ := classifyName(rel(absBase, fp), false); kind != "" {
 				r.Skipped = append(r.Skipped, Skipped{Path: rel(absBase, fp), Reason: ErrNotRegular.Error()})
 			}
 			return nil
@@ -232,7 +250,7 @@ func (r *Result) add(base, abs, real string, explicit bool, opt Options, seen ma
 	}
 	seen[abs] = true
 	relp := rel(base, abs)
-	kind, sniff := classifyName(relp, explicit)
+	kind, sniff, src := classifyName(relp, explicit)
 	st, err := os.Stat(real)
 	if err != nil {
 		if kind != "" || explicit {
@@ -264,8 +282,8 @@ func (r *Result) add(base, abs, real string, explicit bool, opt Options, seen ma
 		}
 		return
 	}
-	if kind == "" || kind == KindCert || kind == KindStream || kind == KindScript {
-		kind = classifyContent(relp, data, kind, explicit)
+	if sniff {
+		kind, src = classifyContent(relp, data, explicit)
 	}
 	if kind == "" {
 		return
@@ -276,181 +294,68 @@ func (r *Result) add(base, abs, real string, explicit bool, opt Options, seen ma
 		// own directory (and below), wherever the reports are relative to.
 		root = filepath.Dir(abs)
 	}
-	r.Files = append(r.Files, &File{Root: root, Abs: abs, Rel: relp, Kind: kind, Data: data, Explicit: explicit})
+	r.Files = append(r.Files, &File{Root: root, Abs: abs, Rel: relp, Kind: kind, Data: data, Explicit: explicit, source: src})
 }
 
-var (
-	composeName = regexp.MustCompile(`^(docker-)?compose([.-][A-Za-z0-9_.-]+)?\.ya?ml$`)
-	envName     = regexp.MustCompile(`^(\.env(\..+)?|.+\.env)$`)
-	confName    = regexp.MustCompile(`(?i)\.(conf|cfg)$|(?i)nats[^/]*\.(conf|cfg|config)$`)
-	// helmValuesName: values.yaml and its variants (values-prod.yaml,
-	// values.prod.yaml, nats-values.yaml, values_dev.yml).
-	helmValuesName = regexp.MustCompile(`^(.*[-_.])?values([-_.].*)?\.ya?ml$`)
-)
-
-// classifyName returns a kind decided by name, or sniff=true when the content
-// must decide.
-func classifyName(relp string, explicit bool) (kind string, sniff bool) {
+// classifyName asks the registered sources what a file is by its name: the
+// kind of the first source certain of it, or sniff=true when the content
+// must decide (kind is then the kind a sniffing source would give, "" when
+// only a fallback reads it).
+func classifyName(relp string, explicit bool) (kind string, sniff bool, src source.Source) {
 	base := path.Base(relp)
-	lower := strings.ToLower(base)
-	switch {
-	case composeName.MatchString(lower):
-		return KindCompose, false
-	case base == "Chart.yaml" || base == "Chart.yml":
-		return KindHelmChart, false
-	case helmValuesName.MatchString(lower):
-		return KindHelmValues, false
-	case envName.MatchString(lower) && !strings.HasSuffix(lower, ".envrc"):
-		return KindEnv, false
-	case confName.MatchString(base):
-		return KindNatsConf, false
-	case strings.HasSuffix(lower, ".creds"):
-		return KindCreds, false
-	case strings.HasSuffix(lower, ".jwt"):
-		return KindJWT, false
-	case strings.HasSuffix(lower, ".nk") || strings.HasSuffix(lower, ".seed"):
-		return KindNkeySeed, false
-	case hasExt(lower, ".crt", ".pem", ".cer", ".key", ".p8"):
-		return KindCert, true
-	case hasExt(lower, ".json", ".yaml", ".yml"):
-		return KindStream, true
-	case hasExt(lower, ".sh", ".bash"):
-		return KindScript, true
-	case lower == "id_rsa" || lower == "id_ecdsa" || lower == "id_ed25519":
-		return KindPrivateKey, false
-	}
-	// Files without an extension (or an unknown one) may be nats configs.
-	if explicit || path.Ext(lower) == "" || hasExt(lower, ".txt", ".tmpl", ".tpl") {
-		return "", true
-	}
-	return "", false
-}
-
-func hasExt(name string, exts ...string) bool {
-	for _, e := range exts {
-		if strings.HasSuffix(name, e) {
-			return true
-		}
-	}
-	return false
-}
-
-var (
-	natsConfSniff = regexp.MustCompile(`(?m)^\s*(jetstream|cluster|leafnodes|leaf|authorization|accounts|gateway|websocket|mqtt|tls)\s*[:=]?\s*\{|^\s*(http_port|monitor_port|max_payload|server_name|max_connections|no_auth_user|system_account|max_pending|write_deadline|lame_duck_duration)\s*[:=\s]`)
-	pemCert       = []byte("-----BEGIN CERTIFICATE-----")
-	pemPrivate    = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----`)
-	nackKind      = regexp.MustCompile(`(?m)^\s*apiVersion:\s*["']?jetstream\.nats\.io/`)
-	streamJSON    = regexp.MustCompile(`"(num_replicas|retention|subjects|max_msgs|max_bytes|discard|storage|durable_name|ack_policy|max_deliver)"\s*:`)
-	// contextURL and contextCreds: a NATS CLI context (natscontext.Parse
-	// decides).
-	contextURL   = regexp.MustCompile(`"url"\s*:`)
-	contextCreds = regexp.MustCompile(`"(user|password|token)"\s*:`)
-	// shebang of a POSIX shell script (an extensionless file).
-	shellShebang = regexp.MustCompile(`^#!\s*(/usr)?/bin/(env\s+)?(ba|da|a|k|z)?sh\b`)
-	// natsWord: a script mentions the nats CLI or nats-server.
-	natsWord = regexp.MustCompile(`\bnats(-server)?\b`)
-)
-
-func classifyContent(relp string, data []byte, kind string, explicit bool) string {
-	switch kind {
-	case KindCert:
-		if pemPrivate.Match(data) {
-			return KindPrivateKey
-		}
-		if bytes.Contains(data, pemCert) {
-			return KindCert
-		}
-		return ""
-	case KindStream:
-		if strings.HasSuffix(strings.ToLower(relp), ".json") {
-			if streamJSON.Match(data) {
-				return KindStream
+	fallback := false
+	for _, s := range registry.Sources {
+		switch m := s.Recognise(base, explicit); m.Level {
+		case source.Certain:
+			return m.Kind, false, s
+		case source.Sniff:
+			if kind == "" {
+				kind = m.Kind
 			}
-			if contextURL.Match(data) && contextCreds.Match(data) {
-				return KindContext
-			}
-			return ""
+		case source.Fallback:
+			fallback = true
 		}
-		if kubeManifest(data) {
-			return KindKube
-		}
-		if nackKind.Match(data) {
-			return KindStream
-		}
-		if IsComposeContent(data) {
-			return KindCompose
-		}
-		return ""
-	case KindScript:
-		if looksText(data) && natsWord.Match(data) {
-			return KindScript
-		}
-		return ""
 	}
-	if shellShebang.Match(data) {
-		if natsWord.Match(data) {
-			return KindScript
-		}
-		return ""
+	if kind != "" {
+		return kind, true, nil
 	}
-	// Unknown extension: a nats config if it reads like one.
-	if !looksText(data) {
-		if explicit {
-			return KindNatsConf // the user asked for it: report why it can't be read
-		}
-		return ""
-	}
-	if pemPrivate.Match(data) {
-		return KindPrivateKey
-	}
-	if natsConfSniff.Match(data) || explicit {
-		return KindNatsConf
-	}
-	return ""
+	return "", fallback, nil
 }
 
-var (
-	composeServices = regexp.MustCompile(`(?m)^services:[ \t]*(#.*)?$`)
-	// composeRunsNATS: a service line that runs NATS: an image named
-	// nats/nats-server (also under a registry or mirror path), a command
-	// or entrypoint running nats-server, or extends: of a file named like
-	// NATS.
-	composeRunsNATS = regexp.MustCompile(`(?mi)^[ \t]+(image:[ \t]*["']?[^\s"'#]*\bnats(-server)?([:@"'\s]|$)|(command|entrypoint):.*\bnats-server\b|-[ \t]+["']?[^\s"']*nats-server\b|file:[ \t]*["']?[^\s"']*nats[^\s"']*\.ya?ml)`)
-)
-
-// IsComposeContent reports whether a YAML file not named like a compose file
-// is one: a top-level services: map whose services run NATS (allinone.yml,
-// docker/brokers/nats.yml). Other YAML with services: (CI pipelines,
-// unrelated stacks) is left alone.
-func IsComposeContent(data []byte) bool {
-	return composeServices.Match(data) && composeRunsNATS.Match(data)
-}
-
-var (
-	apiVersionLine = regexp.MustCompile(`(?m)^\s*-?\s*["']?apiVersion["']?\s*:\s*["']?([^\s"'#]+)`)
-	kindLine       = regexp.MustCompile(`(?m)^\s*-?\s*["']?kind["']?\s*:\s*\S`)
-)
-
-// kubeManifest: YAML with apiVersion and kind, at least one resource of
-// which is not a NACK one (NACK-only files stay stream files).
-func kubeManifest(data []byte) bool {
-	if !kindLine.Match(data) {
-		return false
-	}
-	for _, m := range apiVersionLine.FindAllSubmatch(data, 64) {
-		if !bytes.HasPrefix(m[1], []byte("jetstream.nats.io/")) {
-			return true
+// classifyContent offers a file to the sources that claim its name at the
+// level its name reached (every source sniffing such names, else every
+// fallback), in registry order: the first kind given decides.
+func classifyContent(relp string, data []byte, explicit bool) (string, source.Source) {
+	base := path.Base(relp)
+	level := source.Fallback
+	for _, s := range registry.Sources {
+		if s.Recognise(base, explicit).Level == source.Sniff {
+			level = source.Sniff
+			break
 		}
 	}
-	return false
+	for _, s := range registry.Sources {
+		if s.Recognise(base, explicit).Level != level {
+			continue
+		}
+		switch kind := s.Content(relp, data, explicit); kind {
+		case "":
+		case source.Reject:
+			return "", nil
+		default:
+			return kind, s
+		}
+	}
+	return "", nil
 }
 
-func looksText(data []byte) bool {
-	n := len(data)
-	if n > 8000 {
-		n = 8000
+// Comments is the comment syntax of a discovered file for inline ignores,
+// as its source says.
+func (f *File) Comments() source.Comments {
+	if f.source == nil {
+		return source.NoComments
 	}
-	return !bytes.ContainsRune(data[:n], 0)
+	return f.source.Comments(f.Kind, f.Rel)
 }
 
 func rel(base, p string) string {

@@ -88,7 +88,7 @@ func (s *Scan) AddSource(kind string) {
 // ParseError is a file that could not be read or parsed. The message never
 // quotes secret values.
 type ParseError struct {
-	Ref     string `json:"ref"`
+	Ref     Ref    `json:"ref"`
 	File    string `json:"file"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
@@ -102,7 +102,7 @@ type ParseError struct {
 
 // Server is one nats-server instance.
 type Server struct {
-	Ref        string         `json:"ref"` // "servers/<index>"; findings point back with it
+	Ref        Ref            `json:"ref"` // "servers/<index>"; findings point back with it
 	Name       string         `json:"name"`
 	Sources    []string       `json:"sources"` // config, compose, live
 	ConfigFile string         `json:"config_file,omitempty"`
@@ -152,7 +152,7 @@ type Version struct {
 // Deployment is how the server is run: a compose service, a Kubernetes
 // workload or a Helm release of the nats chart.
 type Deployment struct {
-	Kind    string `json:"kind"` // compose, kubernetes, helm
+	Kind    string `json:"kind"` // compose, kubernetes, helm, systemd
 	File    string `json:"file"`
 	Service string `json:"service"`
 	// Project names the compose project the service belongs to (its
@@ -249,7 +249,7 @@ type KubeService struct {
 // credentials a Helm release's values embed. Keys holds facts about each
 // value (decoded from base64), never the value.
 type KubeSecret struct {
-	Ref       string             `json:"ref"`
+	Ref       Ref                `json:"ref"`
 	Name      string             `json:"name"`
 	Namespace string             `json:"namespace"`
 	File      string             `json:"file"`
@@ -304,7 +304,7 @@ type Live struct {
 // LiveAccount is one account's JetStream API view ($JS.API.INFO), read
 // with that account's credentials.
 type LiveAccount struct {
-	Ref      string         `json:"ref"`
+	Ref      Ref            `json:"ref"`
 	Name     string         `json:"name"`     // the account (its name tag when a server's jsz gives one, else its id)
 	ID       string         `json:"id"`       // as the server names it ($SYS.REQ.USER.INFO)
 	Endpoint string         `json:"endpoint"` // "JetStream API via nats://host:4222"
@@ -337,7 +337,7 @@ type Cert struct {
 // uses the nats JSON field names (num_replicas, max_bytes, ...) with server
 // defaults applied, whatever the source format was.
 type Stream struct {
-	Ref     string         `json:"ref"`
+	Ref     Ref            `json:"ref"`
 	Name    string         `json:"name"`
 	Account string         `json:"account"`
 	Source  string         `json:"source"` // file, nack, live
@@ -354,7 +354,7 @@ type Stream struct {
 	// an ancestor) that has any, so that a stream of one example is not
 	// judged against another example's cluster. Empty when the inventory
 	// has no server.
-	LinkedServers []string `json:"linked_servers,omitempty"`
+	LinkedServers []Ref `json:"linked_servers,omitempty"`
 	// Offline is set for a live stream that no server's /jsz lists but its
 	// account's JetStream API does (STREAM.LIST "missing"): every server
 	// hosting a replica is down. It says why.
@@ -364,7 +364,7 @@ type Stream struct {
 
 // Consumer is a JetStream consumer from a definition file or a live server.
 type Consumer struct {
-	Ref     string         `json:"ref"`
+	Ref     Ref            `json:"ref"`
 	Name    string         `json:"name"`
 	Stream  string         `json:"stream"`
 	Account string         `json:"account"`
@@ -404,7 +404,7 @@ type SubjectOverlap struct {
 
 // EnvFile is a .env file. Values never leave the source package: only facts.
 type EnvFile struct {
-	Ref  string             `json:"ref"`
+	Ref  Ref                `json:"ref"`
 	File string             `json:"file"`
 	Vars map[string]*EnvVar `json:"vars"`
 	Locs Locations          `json:"-"`
@@ -420,7 +420,7 @@ type EnvVar struct {
 // Credential is one committed credential outside a server's config, as
 // facts: the value never leaves its source.
 type Credential struct {
-	Ref    string `json:"ref"`
+	Ref    Ref    `json:"ref"`
 	File   string `json:"file"`
 	Line   int    `json:"line"`
 	Source string `json:"source"` // compose, context, script
@@ -433,7 +433,7 @@ type Credential struct {
 
 // File is one input file read by the scan.
 type File struct {
-	Ref  string `json:"ref"`
+	Ref  Ref    `json:"ref"`
 	Path string `json:"path"`
 	Kind string `json:"kind"` // nats_conf, compose, env, stream, certificate, private_key, creds, nkey_seed
 	// PrivateKey facts, for Kind == private_key / creds / nkey_seed.

@@ -159,7 +159,7 @@ func mergeAccounts(inv *model.Inventory, accs []*jsAccount) {
 			acc.Name = n
 		}
 		la := acc.LiveAccount
-		la.Ref = fmt.Sprintf("live_accounts/%d", len(inv.LiveAccounts))
+		la.Ref = model.RefTo(model.RefLiveAccount, len(inv.LiveAccounts))
 		inv.LiveAccounts = append(inv.LiveAccounts, &la)
 		known := map[string]bool{}
 		for _, st := range inv.Streams {
@@ -173,7 +173,7 @@ func mergeAccounts(inv *model.Inventory, accs []*jsAccount) {
 			}
 			si := acc.listed[name]
 			st := &model.Stream{
-				Ref: fmt.Sprintf("streams/%d", len(inv.Streams)), Name: name, Account: acc.Name, Source: "live",
+				Ref: model.RefTo(model.RefStream, len(inv.Streams)), Name: name, Account: acc.Name, Source: "live",
 				Config: map[string]any{}, State: getMap(si, "state"), Cluster: getMap(si, "cluster"),
 				Servers: []string{}, Locs: model.Locations{},
 				Offline: offlineReason(getMap(si, "cluster")),

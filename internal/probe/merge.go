@@ -35,7 +35,7 @@ func Merge(inv *model.Inventory, res *Result) {
 		}
 		if s == nil {
 			s = &model.Server{
-				Ref: fmt.Sprintf("servers/%d", len(inv.Servers)), Name: snap.Name,
+				Ref: model.RefTo(model.RefServer, len(inv.Servers)), Name: snap.Name,
 				ConfigEnv: map[string]string{}, Certs: []*model.Cert{}, Locs: model.Locations{},
 			}
 			inv.Servers = append(inv.Servers, s)
@@ -150,7 +150,7 @@ func mergeStreams(inv *model.Inventory, snaps []*Snapshot) {
 			}
 		}
 		st := &model.Stream{
-			Ref: fmt.Sprintf("streams/%d", len(inv.Streams)), Name: k.name, Account: k.account, Source: "live",
+			Ref: model.RefTo(model.RefStream, len(inv.Streams)), Name: k.name, Account: k.account, Source: "live",
 			Config: map[string]any{}, State: getMap(primary.detail, "state"), Cluster: getMap(primary.detail, "cluster"),
 			Locs: model.Locations{},
 		}
@@ -199,7 +199,7 @@ func mergeConsumers(inv *model.Inventory, account, stream string, reps []replica
 	for _, name := range names {
 		cd := picks[name].detail
 		c := &model.Consumer{
-			Ref: fmt.Sprintf("consumers/%d", len(inv.Consumers)), Name: name, Stream: stream, Account: account,
+			Ref: model.RefTo(model.RefConsumer, len(inv.Consumers)), Name: name, Stream: stream, Account: account,
 			Source: "live", Config: map[string]any{}, State: consumerState(cd), Locs: model.Locations{},
 		}
 		if cfg := getMap(cd, "config"); cfg != nil {

@@ -29,7 +29,7 @@ func replicaView(server, streamLeader, consumerLeader string, msgs, pending int6
 
 func TestMerge(t *testing.T) {
 	inv := &model.Inventory{Servers: []*model.Server{{
-		Ref: "servers/0", Name: "b", Sources: []string{"compose"},
+		Ref: model.RefTo(model.RefServer, 0), Name: "b", Sources: []string{"compose"},
 		Version: &model.Version{Value: "2.10", Series: "2.10", Source: "image_tag"},
 	}}}
 	snap := func(name, endpoint, version string, jsz map[string]any) *probe.Snapshot {
@@ -61,7 +61,7 @@ func TestMerge(t *testing.T) {
 	st := inv.Streams[0]
 	// The stream leader's view (b), all replicas, defaults applied.
 	if st.State["messages"] != int64(9) || !slices.Equal(st.Servers, []string{"a", "b", "c"}) || st.ClusterSize != 3 ||
-		st.Config["max_bytes"] != int64(-1) || st.Config["discard"] != "old" || st.Ref != "streams/0" {
+		st.Config["max_bytes"] != int64(-1) || st.Config["discard"] != "old" || st.Ref != model.RefTo(model.RefStream, 0) {
 		t.Errorf("stream = %+v", st)
 	}
 	// The consumer leader's view (c).

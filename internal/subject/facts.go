@@ -42,7 +42,7 @@ func Facts(inv *model.Inventory) *model.Facts {
 			}
 		}
 		sort.Strings(names)
-		f.MaxDeliveriesCapture[c.Ref] = dedupe(names)
+		f.MaxDeliveriesCapture[c.Ref.String()] = dedupe(names)
 	}
 	return f
 }
@@ -99,7 +99,7 @@ func streamOverlaps(streams []*model.Stream) []model.SubjectOverlap {
 			return
 		}
 		seen[k] = true
-		out = append(out, model.SubjectOverlap{A: a.Ref, B: b.Ref, SubjectA: x.subj, SubjectB: y.subj})
+		out = append(out, model.SubjectOverlap{A: a.Ref.String(), B: b.Ref.String(), SubjectA: x.subj, SubjectB: y.subj})
 	}
 	firsts := make([]string, 0, len(byFirst))
 	for k := range byFirst {
@@ -161,7 +161,7 @@ func consumerOverlaps(streams []*model.Stream, consumers []*model.Consumer) []mo
 				for _, x := range filters(a) {
 					for _, y := range filters(b) {
 						if Overlap(x, y) {
-							out = append(out, model.SubjectOverlap{A: a.Ref, B: b.Ref, SubjectA: x, SubjectB: y})
+							out = append(out, model.SubjectOverlap{A: a.Ref.String(), B: b.Ref.String(), SubjectA: x, SubjectB: y})
 							break pairs
 						}
 					}

@@ -65,7 +65,7 @@ func TestMatches(t *testing.T) {
 	}
 }
 
-func stream(ref, name, account string, cfg map[string]any) *model.Stream {
+func stream(ref model.Ref, name, account string, cfg map[string]any) *model.Stream {
 	return &model.Stream{Ref: ref, Name: name, Account: account, Config: cfg}
 }
 
@@ -81,23 +81,23 @@ func TestFacts(t *testing.T) {
 	wq["retention"] = "workqueue"
 	inv := &model.Inventory{
 		Streams: []*model.Stream{
-			stream("streams/0", "FULCRUM_EVENTS", "", subj("fulcrum.>")),
-			stream("streams/1", "FULCRUM_AUDIT", "", subj("fulcrum.audit.>")),
-			stream("streams/2", "OTHER", "B", subj("other.>", "fulcrum.x")), // overlaps both file streams (no account)
-			stream("streams/3", "OTHER2", "C", subj("other.a")),             // account C vs B: no overlap
-			stream("streams/4", "FULCRUM_EVENTS", "A", subj("fulcrum.>")),   // same name as streams/0: the same stream
-			stream("streams/5", "DLQ", "", subj("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.>")),
-			stream("streams/6", "JOBS", "", wq),
-			stream("streams/7", "WILD", "Z", subj("*.audit.>")),
+			stream(model.RefTo(model.RefStream, 0), "FULCRUM_EVENTS", "", subj("fulcrum.>")),
+			stream(model.RefTo(model.RefStream, 1), "FULCRUM_AUDIT", "", subj("fulcrum.audit.>")),
+			stream(model.RefTo(model.RefStream, 2), "OTHER", "B", subj("other.>", "fulcrum.x")), // overlaps both file streams (no account)
+			stream(model.RefTo(model.RefStream, 3), "OTHER2", "C", subj("other.a")),             // account C vs B: no overlap
+			stream(model.RefTo(model.RefStream, 4), "FULCRUM_EVENTS", "A", subj("fulcrum.>")),   // same name as streams/0: the same stream
+			stream(model.RefTo(model.RefStream, 5), "DLQ", "", subj("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.>")),
+			stream(model.RefTo(model.RefStream, 6), "JOBS", "", wq),
+			stream(model.RefTo(model.RefStream, 7), "WILD", "Z", subj("*.audit.>")),
 		},
 		Consumers: []*model.Consumer{
-			{Ref: "consumers/0", Name: "audit", Stream: "EVENTS", Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(3)}},
-			{Ref: "consumers/1", Name: "audit", Stream: "ORDERS", Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(3)}},
-			{Ref: "consumers/2", Name: "tail", Stream: "ORDERS", Config: map[string]any{"ack_policy": "none", "max_deliver": int64(3)}},
-			{Ref: "consumers/3", Name: "loop", Stream: "ORDERS", Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(-1)}},
-			{Ref: "consumers/4", Name: "w1", Stream: "JOBS", Config: map[string]any{"filter_subject": "jobs.a.>"}},
-			{Ref: "consumers/5", Name: "w2", Stream: "JOBS", Config: map[string]any{"filter_subjects": []any{"jobs.b", "jobs.*.x"}}},
-			{Ref: "consumers/6", Name: "w3", Stream: "JOBS", Config: map[string]any{"filter_subject": "jobs.c"}},
+			{Ref: model.RefTo(model.RefConsumer, 0), Name: "audit", Stream: "EVENTS", Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(3)}},
+			{Ref: model.RefTo(model.RefConsumer, 1), Name: "audit", Stream: "ORDERS", Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(3)}},
+			{Ref: model.RefTo(model.RefConsumer, 2), Name: "tail", Stream: "ORDERS", Config: map[string]any{"ack_policy": "none", "max_deliver": int64(3)}},
+			{Ref: model.RefTo(model.RefConsumer, 3), Name: "loop", Stream: "ORDERS", Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(-1)}},
+			{Ref: model.RefTo(model.RefConsumer, 4), Name: "w1", Stream: "JOBS", Config: map[string]any{"filter_subject": "jobs.a.>"}},
+			{Ref: model.RefTo(model.RefConsumer, 5), Name: "w2", Stream: "JOBS", Config: map[string]any{"filter_subjects": []any{"jobs.b", "jobs.*.x"}}},
+			{Ref: model.RefTo(model.RefConsumer, 6), Name: "w3", Stream: "JOBS", Config: map[string]any{"filter_subject": "jobs.c"}},
 		},
 	}
 	f := Facts(inv)
@@ -127,7 +127,7 @@ func TestFacts(t *testing.T) {
 func TestFactsScale(t *testing.T) {
 	inv := &model.Inventory{}
 	for i := 0; i < 20000; i++ {
-		inv.Streams = append(inv.Streams, stream("streams/x", "S"+string(rune('a'+i%26))+itoa(i), "", map[string]any{"subjects": []any{"s" + itoa(i) + ".>"}}))
+		inv.Streams = append(inv.Streams, stream(model.RefTo(model.RefStream, i), "S"+string(rune('a'+i%26))+itoa(i), "", map[string]any{"subjects": []any{"s" + itoa(i) + ".>"}}))
 	}
 	if f := Facts(inv); len(f.StreamOverlaps) != 0 {
 		t.Errorf("got %d overlaps", len(f.StreamOverlaps))

@@ -132,7 +132,7 @@ func FromConfigs(servers []*model.Server) map[string][]*model.JWT {
 			}
 			if j := Decode(strings.TrimSpace(v)); j != nil {
 				j.Path = "config/resolver_preload/" + strings.ReplaceAll(k, "/", "~1")
-				out[s.Ref] = append(out[s.Ref], j)
+				out[s.Ref.String()] = append(out[s.Ref.String()], j)
 			}
 		}
 	}

@@ -99,7 +99,7 @@ func TestDecodeRealJWTs(t *testing.T) {
 	}
 
 	// resolver_preload in a config
-	s := &model.Server{Ref: "servers/0", Config: map[string]any{"resolver_preload": map[string]any{pub(t, c.acc): accJWT, "junk": "x"}}}
+	s := &model.Server{Ref: model.RefTo(model.RefServer, 0), Config: map[string]any{"resolver_preload": map[string]any{pub(t, c.acc): accJWT, "junk": "x"}}}
 	cfg := FromConfigs([]*model.Server{s})
 	if js := cfg["servers/0"]; len(js) != 1 || js[0].Path != "config/resolver_preload/"+pub(t, c.acc) || js[0].Kind != "account" {
 		t.Errorf("config JWTs = %+v", cfg)
