@@ -788,7 +788,7 @@ func (b *builder) dropConfigServers(files []string) {
 	}
 	b.inv.Servers = kept
 	for i, s := range b.inv.Servers {
-		s.Ref = fmt.Sprintf("servers/%d", i)
+		s.Ref = model.RefTo(model.RefServer, i)
 	}
 }
 
