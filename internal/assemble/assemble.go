@@ -366,6 +366,7 @@ func (b *builder) composeServer(svc *compose.Service, res *natsconf.Result) *mod
 				b.inv.Scan.AddSource("config")
 				if res.OK() {
 					cfg = res.Config
+					srv.ConfigDigest, srv.ConfigDigestNote = res.Digest, res.DigestNote
 				}
 				for k, v := range res.Locs {
 					srv.Locs[k] = v
@@ -568,6 +569,7 @@ func (b *builder) standaloneConfigs() {
 		srv.AddSource("config")
 		if p.res.OK() {
 			srv.Config = p.res.Config
+			srv.ConfigDigest, srv.ConfigDigestNote = p.res.Digest, p.res.DigestNote
 			if n, ok := srv.Config["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
 				srv.Name = n
 			}
