@@ -751,8 +751,9 @@ _user_label(c) := sprintf("%s (%s)", [c.name, c.sub]) if {
 #   A stream that mirrors or sources another is behind its origin by 1,000
 #   messages or more (medium), or has not heard from it for a minute or
 #   more (high: the origin's server is down, the origin stream was
-#   removed, or the link to another domain is broken), as /jsz reports the
-#   mirror's and sources' `lag` and `active`. Readers of the copy see old
+#   removed, or the link to another domain is broken), or has never heard
+#   from it a minute after the stream was created (`active` -1), as /jsz
+#   reports the mirror's and sources' `lag` and `active`. Readers of the copy see old
 #   data, and a disaster-recovery copy is not what it claims.
 # related_resources:
 #   - ref: https://docs.nats.io/nats-concepts/jetstream/source_and_mirror
@@ -775,7 +776,7 @@ deny contains f if {
 	f := lib.finding_of(rego.metadata.rule(), h)
 }
 
-_origin_hits(st, o) := {h |
+_origin_hits(st, o) := ({h |
 	active := lib.num(object.get(o.info, "active", 0))
 	active >= lib.params.health.source_inactive_ns
 	h := {"obj": st, "path": sprintf("%s/active", [o.path]), "sev": "high", "msg": sprintf(
@@ -783,6 +784,16 @@ _origin_hits(st, o) := {h |
 		[st.name, st.account, o.what, _origin_name(o.info), _dur(active), _origin_error(o.info)],
 	)}
 } | {h |
+	# -1: never heard from it (a missing origin, or one it cannot reach)
+	# since the stream was created (or its leader started).
+	lib.num(object.get(o.info, "active", 0)) < 0
+	age := input.scan.now_ns - time.parse_rfc3339_ns(st.created)
+	age >= lib.params.health.source_inactive_ns
+	h := {"obj": st, "path": sprintf("%s/active", [o.path]), "sev": "high", "msg": sprintf(
+		"stream %s (account %s): its %s %s has never been heard from (the stream was created %s ago)%s",
+		[st.name, st.account, o.what, _origin_name(o.info), _dur(age), _origin_error(o.info)],
+	)}
+}) | {h |
 	lag := lib.num(object.get(o.info, "lag", 0))
 	lag >= lib.params.health.source_lag_msgs
 	h := {"obj": st, "path": sprintf("%s/lag", [o.path]), "sev": "medium", "msg": sprintf(

@@ -135,6 +135,10 @@ func TestLiveMonitorDurationsAndMirror(t *testing.T) {
 		Metadata: map[string]string{"io.nats.monitor.enabled": "true", "io.nats.monitor.seen-critical": "3s", "io.nats.monitor.lag-critical": "100"}}); err != nil {
 		t.Fatal(err)
 	}
+	// A mirror of a stream that does not exist: never heard from.
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "GHOST", Mirror: &jetstream.StreamSource{Name: "NOPE"}}); err != nil {
+		t.Fatal(err)
+	}
 	// "slow" took a message 1.5 s ago and never acked it; "fresh" was
 	// created just now and has delivered nothing yet.
 	meta := func(kv ...string) map[string]string {
@@ -173,7 +177,9 @@ func TestLiveMonitorDurationsAndMirror(t *testing.T) {
 		t.Fatalf("no mirror state: %+v", f.inv.Streams[0])
 	}
 	f.none(t, "NATS-HLT-009")
-	f.none(t, "NATS-HLT-012")
+	if got := f.get("NATS-HLT-012", "stream APP/COPY"); len(got) != 0 {
+		t.Errorf("HLT-012 on a healthy mirror: %v", got)
+	}
 	if got := f.get("NATS-HLT-010", "consumer APP/ORIGIN/fresh"); len(got) != 1 || !strings.Contains(got[0].Msg, "no delivery yet, and its io.nats.monitor.last-delivery-critical is 10m") {
 		t.Errorf("HLT-010 fresh: %v\n%s", got, f)
 	}
@@ -196,7 +202,7 @@ func TestLiveMonitorDurationsAndMirror(t *testing.T) {
 	deadline = time.Now().Add(15 * time.Second)
 	for {
 		f = evalWith(t, collect(t, s), map[string]any{"health": map[string]any{"source_inactive_ns": 3e9}})
-		if len(f.get("NATS-HLT-012", "stream APP/COPY")) > 0 && len(f.get("NATS-HLT-009", "stream APP/COPY")) > 0 || time.Now().After(deadline) {
+		if len(f.get("NATS-HLT-012", "stream APP/COPY")) > 0 && len(f.get("NATS-HLT-009", "stream APP/COPY")) > 0 && len(f.get("NATS-HLT-012", "stream APP/GHOST")) > 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -206,6 +212,9 @@ func TestLiveMonitorDurationsAndMirror(t *testing.T) {
 	}
 	if got := f.get("NATS-HLT-009", "stream APP/COPY"); len(got) != 1 || !strings.Contains(got[0].Msg, "at or above its io.nats.monitor.seen-critical 3s") {
 		t.Errorf("HLT-009: %v\n%s", got, f)
+	}
+	if got := f.get("NATS-HLT-012", "stream APP/GHOST"); len(got) != 1 || !regexp.MustCompile(`^stream GHOST \(account APP\): its mirror NOPE has never been heard from \(the stream was created [0-9]+s ago\) \(stream not found\)$`).MatchString(got[0].Msg) {
+		t.Errorf("HLT-012 GHOST: %v\n%s", got, f)
 	}
 	// With the catalog's minute, a few seconds of silence is not a finding.
 	evalWith(t, f.inv, nil).none(t, "NATS-HLT-012")

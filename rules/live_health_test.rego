@@ -302,6 +302,14 @@ test_hlt_012_fires_inactive_and_lagging if {
 	g.msg == "stream COPY (account APP): its source A (via $JS.hub.API) is 5000 messages behind its origin"
 }
 
+test_hlt_012_fires_never_heard if {
+	st := copy_stream({"created": now_rfc(-120), "mirror": {"name": "TYPO", "lag": 0, "active": -1}})
+	[f] := by_id(with_now_doc(doc([], [st], [], [])), "NATS-HLT-012")
+	f.msg == "stream COPY (account APP): its mirror TYPO has never been heard from (the stream was created 2m ago)"
+	young := copy_stream({"created": now_rfc(-5), "mirror": {"name": "TYPO", "lag": 0, "active": -1}})
+	count(by_id(with_now_doc(doc([], [young], [], [])), "NATS-HLT-012")) == 0
+}
+
 test_hlt_012_quiet if {
 	count(by_id(doc([], [copy_stream({"mirror": {"name": "ORIGIN", "lag": 999, "active": 59000000000}})], [], []), "NATS-HLT-012")) == 0
 	count(by_id(doc([], [copy_stream({})], [], []), "NATS-HLT-012")) == 0
