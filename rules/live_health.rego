@@ -388,10 +388,14 @@ _left(left) := sprintf("expired %d days ago", [floor((0 - left) / _day_ns)]) if 
 #   the NATS CLI's JETSTREAM_004 read it) and breaks one of its own
 #   thresholds: message or subject count (`msgs-warn`/`msgs-critical`,
 #   `subjects-warn`/`subjects-critical`; a critical below the warning means
-#   "alert when fewer"), the number of peers (`peer-expect`) or a replica's
-#   lag (`peer-lag-critical`). Duration thresholds (`seen-critical`,
-#   `peer-seen-critical`), mirror and source lag (`lag-critical`) and source
-#   counts are not judged yet.
+#   "alert when fewer"), the number of peers (`peer-expect`), a replica's
+#   lag (`peer-lag-critical`) or time since it was last seen
+#   (`peer-seen-critical`), the mirror's or a source's lag
+#   (`lag-critical`) or time since its origin was last heard from
+#   (`seen-critical`), and the number of sources (`min-sources`,
+#   `max-sources`). Durations are Go durations (`90s`, `1h30m`) or a
+#   whole number of days or weeks (`2d`, `1w`); a value that is neither is
+#   reported, as the CLI's check fails on it.
 # related_resources:
 #   - ref: https://github.com/nats-io/jsm.go/blob/main/monitor/stream.go
 # custom:
@@ -490,6 +494,124 @@ _stream_monitor_hits contains h if {
 	)}
 }
 
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	limit := _duration(st, "peer-seen-critical")
+	some r in object.get(st.cluster, "replicas", [])
+	active := lib.num(object.get(r, "active", 0))
+	active > limit
+	h := {"obj": st, "path": "cluster/replicas", "sev": "high", "msg": sprintf(
+		"stream %s (account %s): replica %s was last seen %s ago, more than its io.nats.monitor.peer-seen-critical %s",
+		[st.name, st.account, r.name, _dur(active), st.config.metadata["io.nats.monitor.peer-seen-critical"]],
+	)}
+}
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	limit := _monitor(st, "lag-critical")
+	limit > 0
+	some o in _origins(st)
+	lag := lib.num(object.get(o.info, "lag", 0))
+	lag >= limit
+	h := {"obj": st, "path": o.path, "sev": "high", "msg": sprintf(
+		"stream %s (account %s): its %s %s lags %d messages, at or above its io.nats.monitor.lag-critical %v",
+		[st.name, st.account, o.what, o.info.name, lag, limit],
+	)}
+}
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	limit := _duration(st, "seen-critical")
+	limit > 0
+	some o in _origins(st)
+	active := lib.num(object.get(o.info, "active", 0))
+	active >= limit
+	h := {"obj": st, "path": o.path, "sev": "high", "msg": sprintf(
+		"stream %s (account %s): its %s %s was last heard from %s ago, at or above its io.nats.monitor.seen-critical %s",
+		[st.name, st.account, o.what, o.info.name, _dur(active), st.config.metadata["io.nats.monitor.seen-critical"]],
+	)}
+}
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	n := count(object.get(st, "sources", []))
+	some pair in [["min-sources", "fewer than"], ["max-sources", "more than"]]
+	limit := _monitor(st, pair[0])
+	limit > 0
+	_sources_break(pair[0], n, limit)
+	h := {"obj": st, "path": "sources", "sev": "high", "msg": sprintf(
+		"stream %s (account %s) has %d sources, %s its io.nats.monitor.%s %v",
+		[st.name, st.account, n, pair[1], pair[0], limit],
+	)}
+}
+
+_stream_monitor_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	_monitored(st)
+	some key in ["seen-critical", "peer-seen-critical"]
+	h := _bad_duration(st, key)
+}
+
+_sources_break("min-sources", n, limit) if n < limit
+
+_sources_break("max-sources", n, limit) if n > limit
+
+# The mirror and the sources of a live stream, with their state.
+_origins(st) := [{"what": "mirror", "info": st.mirror, "path": "mirror"} | is_object(st.mirror)] if {
+	not is_array(st.sources)
+} else := array.concat(
+	[{"what": "mirror", "info": st.mirror, "path": "mirror"} | is_object(st.mirror)],
+	[{"what": "source", "info": x, "path": sprintf("sources/%d", [i])} | some i, x in st.sources; is_object(x)],
+)
+
+# _duration is a duration threshold of the monitoring metadata in ns: a Go
+# duration, or a whole number of days or weeks (jsm.go's ParseDuration
+# accepts those too).
+_duration(obj, key) := n if {
+	v := obj.config.metadata[concat("", ["io.nats.monitor.", key])]
+	n := _parse_duration(v)
+}
+
+_parse_duration(v) := n if {
+	is_string(v)
+	n := time.parse_duration_ns(v)
+} else := n if {
+	is_string(v)
+	[[_, num, unit]] := regex.find_all_string_submatch_n(`^([0-9]{1,6})([dw])$`, v, 1)
+	n := to_number(num) * {"d": 86400000000000, "w": 604800000000000}[unit]
+}
+
+_bad_duration(obj, key) := h if {
+	v := obj.config.metadata[concat("", ["io.nats.monitor.", key])]
+	not _parse_duration(v)
+	h := {"obj": obj, "path": "config/metadata", "sev": "medium", "msg": sprintf(
+		"%s: io.nats.monitor.%s %q is not a duration (like 90s, 1h30m, 2d): the threshold is not checked (the NATS CLI's check fails on it)",
+		[_monitor_label(obj), key, v],
+	)}
+}
+
+_monitor_label(obj) := sprintf("consumer %s/%s (account %s)", [obj.stream, obj.name, obj.account]) if {
+	is_string(obj.stream)
+} else := sprintf("stream %s (account %s)", [obj.name, obj.account])
+
+# _dur formats ns as the largest whole unit that fits.
+_dur(ns) := sprintf("%dd", [floor(ns / 86400000000000)]) if {
+	ns >= 86400000000000
+} else := sprintf("%dh", [floor(ns / 3600000000000)]) if {
+	ns >= 3600000000000
+} else := sprintf("%dm", [floor(ns / 60000000000)]) if {
+	ns >= 60000000000
+} else := sprintf("%ds", [floor(ns / 1000000000)])
+
 # METADATA
 # title: Consumer outside the thresholds of its monitoring metadata
 # description: >-
@@ -499,9 +621,11 @@ _stream_monitor_hits contains h if {
 #   critical thresholds: messages awaiting an ack
 #   (`outstanding-ack-critical`), waiting pull requests
 #   (`waiting-critical`), unprocessed messages (`unprocessed-critical`) or
-#   redeliveries (`redelivery-critical`). Duration thresholds
-#   (`last-delivery-critical`, `last-ack-critical`) and `pinned` are not
-#   judged.
+#   redeliveries (`redelivery-critical`), or time since the last delivery
+#   (`last-delivery-critical`) or the last acknowledgement
+#   (`last-ack-critical`; none at all counts as too long, as in the CLI).
+#   Durations are Go durations or whole days or weeks (`2d`, `1w`); a
+#   threshold of 0 or less is off, as in the CLI.
 # related_resources:
 #   - ref: https://github.com/nats-io/jsm.go/blob/main/monitor/consumer.go
 # custom:
@@ -513,16 +637,331 @@ _stream_monitor_hits contains h if {
 #     Fix what the threshold watches (stuck or too few subscribers, poison
 #     messages), or correct the thresholds in the consumer's metadata.
 deny contains f if {
+	some h in _consumer_monitor_hits
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_consumer_monitor_hits contains h if {
 	some c in input.consumers
 	c.source == "live"
 	_monitored(c)
 	some pair in [["num_ack_pending", "outstanding-ack-critical"], ["num_waiting", "waiting-critical"], ["num_pending", "unprocessed-critical"], ["num_redelivered", "redelivery-critical"]]
 	limit := _monitor(c, pair[1])
-	limit >= 0
+	limit > 0
 	value := lib.num(c.state[pair[0]])
 	value >= limit
-	f := lib.finding(rego.metadata.rule(), c, sprintf("state/%s", [pair[0]]), sprintf(
+	h := {"obj": c, "path": sprintf("state/%s", [pair[0]]), "sev": "high", "msg": sprintf(
 		"consumer %s/%s (account %s) has %s %d, at or above its io.nats.monitor.%s %v",
 		[c.stream, c.name, c.account, pair[0], value, pair[1], limit],
-	))
+	)}
 }
+
+_consumer_monitor_hits contains h if {
+	some c in input.consumers
+	c.source == "live"
+	_monitored(c)
+	some x in [["delivered", "last-delivery-critical", "delivery"], ["ack_floor", "last-ack-critical", "acknowledgement"]]
+	limit := _duration(c, x[1])
+	limit > 0
+	h := _last_activity_hit(c, x, limit)
+}
+
+_consumer_monitor_hits contains h if {
+	some c in input.consumers
+	c.source == "live"
+	_monitored(c)
+	some key in ["last-delivery-critical", "last-ack-critical"]
+	h := _bad_duration(c, key)
+}
+
+_last_activity_hit(c, x, limit) := h if {
+	last := time.parse_rfc3339_ns(c.state[x[0]].last_active)
+	since := input.scan.now_ns - last
+	since >= limit
+	h := {"obj": c, "path": sprintf("state/%s/last_active", [x[0]]), "sev": "high", "msg": sprintf(
+		"consumer %s/%s (account %s): last %s %s ago, at or above its io.nats.monitor.%s %s",
+		[c.stream, c.name, c.account, x[2], _dur(since), x[1], c.config.metadata[concat("", ["io.nats.monitor.", x[1]])]],
+	)}
+} else := h if {
+	not c.state[x[0]].last_active
+	h := {"obj": c, "path": sprintf("state/%s", [x[0]]), "sev": "high", "msg": sprintf(
+		"consumer %s/%s (account %s): no %s yet, and its io.nats.monitor.%s is %s",
+		[c.stream, c.name, c.account, x[2], x[1], c.config.metadata[concat("", ["io.nats.monitor.", x[1]])]],
+	)}
+}
+
+# METADATA
+# title: Connected user's JWT expiring soon
+# description: >-
+#   A user connected in operator mode presents a JWT that has expired or
+#   expires within 30 days (7 days: high), as the servers' /connz
+#   (auth=true) shows it. When it expires the server disconnects the user,
+#   and the client cannot reconnect with the same credentials: a
+#   long-running service stops at that moment. natsaudit reads the claims
+#   it needs (expiry, issuer, name) as the document is read; the JWT
+#   itself is masked like any credential and is never in the inventory or
+#   a report.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/jwt
+# custom:
+#   id: NATS-HLT-011
+#   severity: high
+#   category: security
+#   facets: [live]
+#   remediation: |-
+#     Issue the user a new JWT with a later expiry and deploy its .creds
+#     before the old one expires (`nsc edit user --account APP --name svc
+#     --expiry 90d && nsc generate creds --account APP --name svc`), and
+#     alert on expiry. Thresholds: `jwt.expiry_warning_days` and
+#     `health.jwt_expiry_high_days` (as for account JWTs, NATS-HLT-008).
+deny contains f if {
+	some sub, conns in _user_jwts
+	c := conns[0]
+	exp := c.claims.exp
+	left := (exp * 1000000000) - input.scan.now_ns
+	left < lib.params.jwt.expiry_warning_days * _day_ns
+	f := lib.finding_sev(
+		rego.metadata.rule(), c.s, "live/connz/connections", sprintf(
+			"the JWT of user %s (account %s, issued by %s) %s; %d connection(s) use it on %s",
+			[_user_label(c.claims), c.account, c.claims.iss, _left(left), count(conns), lib.short_list({x.s.name | some x in conns}, 5)],
+		),
+		_expiry_sev(left),
+	)
+}
+
+# _user_jwts: user public key → the connections presenting a JWT with an
+# expiry, in server order.
+_user_jwts[sub] := conns if {
+	some sub in {c.jwt_claims.sub | some s in lib.live_servers; some c in object.get(object.get(s.live, "connz", {}), "connections", []); lib.num(c.jwt_claims.exp) > 0}
+	pairs := [[s.name, {"s": s, "claims": c.jwt_claims, "account": object.get(c, "account", "?")}] |
+		some s in lib.live_servers
+		some c in object.get(object.get(s.live, "connz", {}), "connections", [])
+		c.jwt_claims.sub == sub
+		lib.num(c.jwt_claims.exp) > 0
+	]
+	conns := [p[1] | some p in sort(pairs)]
+}
+
+_user_label(c) := sprintf("%s (%s)", [c.name, c.sub]) if {
+	is_string(c.name)
+	c.name != ""
+} else := c.sub
+
+# METADATA
+# title: Mirror or source lagging or cut off from its origin
+# description: >-
+#   A stream that mirrors or sources another is behind its origin by 1,000
+#   messages or more (medium), or has not heard from it for a minute or
+#   more (high: the origin's server is down, the origin stream was
+#   removed, or the link to another domain is broken), or has never heard
+#   from it a minute after the stream was created (`active` -1), as /jsz
+#   reports the mirror's and sources' `lag` and `active`. Readers of the copy see old
+#   data, and a disaster-recovery copy is not what it claims.
+# related_resources:
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/source_and_mirror
+# custom:
+#   id: NATS-HLT-012
+#   severity: high
+#   category: reliability
+#   facets: [live]
+#   remediation: |-
+#     Check the origin (`nats stream info <origin>` in its account and
+#     domain) and the path to it (leafnode, gateway, the `external.api`
+#     prefix). A lag that stays high with an active origin means the copy's
+#     servers cannot keep up. Thresholds: `health.source_lag_msgs` and
+#     `health.source_inactive_ns`.
+deny contains f if {
+	some st in input.streams
+	st.source == "live"
+	some o in _origins(st)
+	some h in _origin_hits(st, o)
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_origin_hits(st, o) := ({h |
+	active := lib.num(object.get(o.info, "active", 0))
+	active >= lib.params.health.source_inactive_ns
+	h := {"obj": st, "path": sprintf("%s/active", [o.path]), "sev": "high", "msg": sprintf(
+		"stream %s (account %s): its %s %s was last heard from %s ago%s",
+		[st.name, st.account, o.what, _origin_name(o.info), _dur(active), _origin_error(o.info)],
+	)}
+} | {h |
+	# -1: never heard from it (a missing origin, or one it cannot reach)
+	# since the stream was created (or its leader started).
+	lib.num(object.get(o.info, "active", 0)) < 0
+	age := input.scan.now_ns - time.parse_rfc3339_ns(st.created)
+	age >= lib.params.health.source_inactive_ns
+	h := {"obj": st, "path": sprintf("%s/active", [o.path]), "sev": "high", "msg": sprintf(
+		"stream %s (account %s): its %s %s has never been heard from (the stream was created %s ago)%s",
+		[st.name, st.account, o.what, _origin_name(o.info), _dur(age), _origin_error(o.info)],
+	)}
+}) | {h |
+	lag := lib.num(object.get(o.info, "lag", 0))
+	lag >= lib.params.health.source_lag_msgs
+	h := {"obj": st, "path": sprintf("%s/lag", [o.path]), "sev": "medium", "msg": sprintf(
+		"stream %s (account %s): its %s %s is %d messages behind its origin%s",
+		[st.name, st.account, o.what, _origin_name(o.info), lag, _origin_error(o.info)],
+	)}
+}
+
+_origin_name(info) := sprintf("%s (via %s)", [info.name, info.external.api]) if {
+	is_string(info.external.api)
+	info.external.api != ""
+} else := info.name
+
+_origin_error(info) := sprintf(" (%s)", [info.error.description]) if {
+	is_string(info.error.description)
+	info.error.description != ""
+} else := ""
+
+# METADATA
+# title: Stream or consumer leader changed recently
+# description: >-
+#   The leader of a replicated stream or consumer was elected within the
+#   last 5 minutes, and not when the asset was created (nats-server 2.11+
+#   reports `leader_since` in the leader's cluster info). A leader change
+#   pauses the asset's writes (streams) or deliveries (consumers) while the
+#   group elects; leaders that keep changing point at a server that
+#   restarts, is overloaded, or loses its routes. One probe sees the
+#   current leader's age only: it cannot count elections. The meta
+#   leader's age is not in /jsz (only /raftz, which natsaudit does not
+#   read).
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/troubleshooting
+# custom:
+#   id: NATS-HLT-013
+#   severity: low
+#   category: reliability
+#   facets: [live]
+#   remediation: |-
+#     Probe again later: a single change (a rolling restart, a step-down)
+#     is expected. If leaders keep changing, check the servers' logs for
+#     restarts and lost routes, and `nats server report jetstream` for an
+#     overloaded server. Window: `health.leader_recent_ns`.
+deny contains f if {
+	some h in _leader_hits
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_leader_hits contains h if {
+	some st in input.streams
+	since := _recent_leader(st)
+	h := {"obj": st, "path": "cluster/leader_since", "sev": "low", "msg": sprintf(
+		"stream %s (account %s): leader %s elected %s ago, after the stream was created",
+		[st.name, st.account, st.cluster.leader, _dur(since)],
+	)}
+}
+
+_leader_hits contains h if {
+	some st in input.streams
+	st.source == "live"
+	changed := {sprintf("%s (%s, %s ago)", [c.name, c.cluster.leader, _dur(since)]) |
+		some c in input.consumers
+		c.account == st.account
+		c.stream == st.name
+		since := _recent_leader(c)
+	}
+	count(changed) > 0
+	h := {"obj": st, "path": "cluster", "sev": "low", "msg": sprintf(
+		"stream %s (account %s): %d consumer leader(s) elected in the last %s, after the consumer was created: %s",
+		[st.name, st.account, count(changed), _dur(lib.params.health.leader_recent_ns), lib.short_list(changed, 5)],
+	)}
+}
+
+# _recent_leader is how long ago (ns) the live asset's current leader was
+# elected, when that is within the window and not its first election.
+_recent_leader(x) := since if {
+	x.source == "live"
+	elected := time.parse_rfc3339_ns(x.cluster.leader_since)
+	created := time.parse_rfc3339_ns(x.created)
+	elected - created > lib.params.health.leader_first_election_ns
+	since := input.scan.now_ns - elected
+	since < lib.params.health.leader_recent_ns
+}
+
+# METADATA
+# title: Running config differs from the repository's
+# description: >-
+#   A server scanned with its config file and probed live (`scan PATH
+#   --url ...`, joined by server_name) runs a config that is not the
+#   committed one: its /varz `config_digest` differs from the digest of
+#   the repository's file, computed as nats-server computes it (SHA-256 of
+#   the parsed config: comments and layout do not count). The config was
+#   changed on the host and not committed, or committed and not deployed
+#   or reloaded. When the digest cannot be computed from the repository
+#   (the file includes others, or takes values from environment
+#   variables), the settings /varz reports are compared instead.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#configuration-reloading
+# custom:
+#   id: NATS-HLT-014
+#   severity: medium
+#   category: operations
+#   facets: [live]
+#   remediation: |-
+#     Deploy the committed config and reload the server (`nats-server
+#     --signal reload`), or commit what runs. Find the difference by
+#     comparing the file on the host with the repository's.
+deny contains f if {
+	some h in _drift_hits
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_drift_hits contains h if {
+	some s in lib.live_servers
+	is_string(s.config_digest)
+	s.config_digest != ""
+	live := lib.live_varz(s).config_digest
+	is_string(live)
+	live != ""
+	live != s.config_digest
+	h := {"obj": s, "path": "live/varz/config_digest", "sev": "medium", "msg": sprintf(
+		"%s runs a config (digest %s) that is not %s of the repository (digest %s)",
+		[lib.server_label(s), _short(live), s.config_file, _short(s.config_digest)],
+	)}
+}
+
+_drift_hits contains h if {
+	some s in lib.live_servers
+	object.get(s, "config_digest", "") == ""
+	is_object(s.config)
+	diffs := [sprintf("%s %v (repository: %v)", [d[0], live, want]) |
+		some d in _reported_settings
+		want := object.get(s.config, d[1], null)
+		_comparable(want)
+		live := object.get(lib.live_varz(s), d[2], null)
+		live != null
+		live != want
+	]
+	count(diffs) > 0
+	h := {"obj": s, "path": "live/varz", "sev": "medium", "msg": sprintf(
+		"%s runs settings that differ from %s of the repository: %s%s",
+		[lib.server_label(s), s.config_file, concat("; ", diffs), _digest_why(s)],
+	)}
+}
+
+# Settings a config sets and /varz reports: name, config path, varz path.
+_reported_settings := [
+	["max_payload", ["max_payload"], ["max_payload"]],
+	["max_connections", ["max_connections"], ["max_connections"]],
+	["max_subscriptions", ["max_subscriptions"], ["max_subscriptions"]],
+	["system_account", ["system_account"], ["system_account"]],
+	["cluster name", ["cluster", "name"], ["cluster", "name"]],
+	["JetStream max_memory", ["jetstream", "max_memory_store"], ["jetstream", "config", "max_memory"]],
+	["JetStream max_storage", ["jetstream", "max_file_store"], ["jetstream", "config", "max_storage"]],
+]
+
+# A literal the repository sets (not an unresolved $VAR, not a secret).
+_comparable(v) if is_number(v)
+
+_comparable(v) if {
+	is_string(v)
+	not startswith(v, "$")
+}
+
+_digest_why(s) := sprintf(" (the digest is not compared: %s)", [s.config_digest_note]) if {
+	is_string(s.config_digest_note)
+	s.config_digest_note != ""
+} else := ""
+
+_short(d) := substring(trim_prefix(d, "sha256:"), 0, 12)

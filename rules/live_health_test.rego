@@ -202,3 +202,162 @@ test_hlt_010_quiet if {
 	count(by_id(doc([], [], [mon_consumer({"io.nats.monitor.outstanding-ack-critical": "10", "io.nats.monitor.waiting-critical": "-1"}, {"num_ack_pending": 9, "num_waiting": 3})], []), "NATS-HLT-010")) == 0
 	count(by_id(doc([], [], [mon_consumer({"io.nats.monitor.enabled": "no", "io.nats.monitor.outstanding-ack-critical": "1"}, {"num_ack_pending": 9})], []), "NATS-HLT-010")) == 0
 }
+
+# Duration thresholds of the monitoring metadata (JETSTREAM_004/005).
+
+now_rfc(offset_s) := time.format([now_ns + (offset_s * 1000000000), "UTC", "2006-01-02T15:04:05.999999999Z07:00"])
+
+with_now_doc(d) := object.union(d, {"scan": {"now_ns": now_ns}})
+
+test_hlt_009_fires_durations_and_sources if {
+	st := object.union(
+		mon_stream({"io.nats.monitor.peer-seen-critical": "10s", "io.nats.monitor.seen-critical": "1m", "io.nats.monitor.lag-critical": "100", "io.nats.monitor.min-sources": "3"}, {}, {"leader": "n1", "replicas": [{"name": "n2", "active": 30000000000}, {"name": "n3", "active": 1000000}]}),
+		{"sources": [{"name": "A", "lag": 500, "active": 120000000000}, {"name": "B", "lag": 0, "active": 1000}]},
+	)
+	fs := by_id(with_now_doc(doc([], [st], [], [])), "NATS-HLT-009")
+	msgs := {f.msg | some f in fs}
+	msgs == {
+		"stream ORDERS (account APP): replica n2 was last seen 30s ago, more than its io.nats.monitor.peer-seen-critical 10s",
+		"stream ORDERS (account APP): its source A lags 500 messages, at or above its io.nats.monitor.lag-critical 100",
+		"stream ORDERS (account APP): its source A was last heard from 2m ago, at or above its io.nats.monitor.seen-critical 1m",
+		"stream ORDERS (account APP) has 2 sources, fewer than its io.nats.monitor.min-sources 3",
+	}
+}
+
+test_hlt_009_mirror_days_and_bad_duration if {
+	st := object.union(mon_stream({"io.nats.monitor.seen-critical": "2d", "io.nats.monitor.peer-seen-critical": "soon"}, {}, {}), {"mirror": {"name": "ORIGIN", "lag": 0, "active": (3 * day_s) * 1000000000}})
+	fs := by_id(with_now_doc(doc([], [st], [], [])), "NATS-HLT-009")
+	count(fs) == 2
+	some f in fs
+	f.msg == "stream ORDERS (account APP): its mirror ORIGIN was last heard from 3d ago, at or above its io.nats.monitor.seen-critical 2d"
+	some g in fs
+	g.severity == "medium"
+	g.msg == "stream ORDERS (account APP): io.nats.monitor.peer-seen-critical \"soon\" is not a duration (like 90s, 1h30m, 2d): the threshold is not checked (the NATS CLI's check fails on it)"
+}
+
+test_hlt_009_durations_quiet if {
+	st := object.union(
+		mon_stream({"io.nats.monitor.peer-seen-critical": "1m", "io.nats.monitor.seen-critical": "1w", "io.nats.monitor.lag-critical": "1000", "io.nats.monitor.max-sources": "2"}, {}, {"leader": "n1", "replicas": [{"name": "n2", "active": 30000000000}]}),
+		{"sources": [{"name": "A", "lag": 999, "active": 120000000000}]},
+	)
+	count(by_id(with_now_doc(doc([], [st], [], [])), "NATS-HLT-009")) == 0
+}
+
+test_hlt_010_fires_last_delivery_and_ack if {
+	c := mon_consumer({"io.nats.monitor.last-delivery-critical": "5m", "io.nats.monitor.last-ack-critical": "1h"}, {"delivered": {"consumer_seq": 4, "last_active": now_rfc(-600)}, "ack_floor": {"consumer_seq": 0}})
+	fs := by_id(with_now_doc(doc([], [], [c], [])), "NATS-HLT-010")
+	{f.msg | some f in fs} == {
+		"consumer ORDERS/worker (account APP): last delivery 10m ago, at or above its io.nats.monitor.last-delivery-critical 5m",
+		"consumer ORDERS/worker (account APP): no acknowledgement yet, and its io.nats.monitor.last-ack-critical is 1h",
+	}
+}
+
+test_hlt_010_durations_quiet if {
+	c := mon_consumer({"io.nats.monitor.last-delivery-critical": "15m", "io.nats.monitor.last-ack-critical": "0s", "io.nats.monitor.redelivery-critical": "0"}, {"delivered": {"last_active": now_rfc(-600)}, "ack_floor": {}, "num_redelivered": 5})
+	count(by_id(with_now_doc(doc([], [], [c], [])), "NATS-HLT-010")) == 0
+}
+
+test_hlt_010_bad_duration if {
+	c := mon_consumer({"io.nats.monitor.last-ack-critical": "5 minutes"}, {"delivered": {}, "ack_floor": {}})
+	[f] := by_id(with_now_doc(doc([], [], [c], [])), "NATS-HLT-010")
+	f.severity == "medium"
+	startswith(f.msg, "consumer ORDERS/worker (account APP): io.nats.monitor.last-ack-critical \"5 minutes\" is not a duration")
+}
+
+# NATS-HLT-011: users' JWT claims read from /connz before masking.
+
+conn(sub, name, exp) := {"cid": 1, "account": "AAPP", "jwt": "[REDACTED]", "jwt_claims": {"sub": sub, "name": name, "iss": "AISSUER", "exp": exp, "iat": 1, "type": "user"}}
+
+connz_server(name, conns) := live(name, {"varz": {"server_name": name}, "connz": {"connections": conns}})
+
+test_hlt_011_fires_user_jwt_expiring if {
+	soon := ((now_ns / 1000000000) + (2 * day_s)) + 60
+	[f] := by_id(with_now([connz_server("n2", [conn("UBOB", "bob", soon)]), connz_server("n1", [conn("UBOB", "bob", soon), conn("UBOB", "bob", soon)])]), "NATS-HLT-011")
+	f.ref == "servers/n1"
+	f.severity == "high"
+	f.msg == "the JWT of user bob (UBOB) (account AAPP, issued by AISSUER) expires in 2 days; 3 connection(s) use it on n1, n2"
+	[g] := by_id(with_now([connz_server("n1", [conn("UAL", "", (now_ns / 1000000000) - 60)])]), "NATS-HLT-011")
+	g.msg == "the JWT of user UAL (account AAPP, issued by AISSUER) expired 0 days ago; 1 connection(s) use it on n1"
+	[h] := by_id(with_now([connz_server("n1", [conn("UAL", "al", ((now_ns / 1000000000) + (20 * day_s)) + 60)])]), "NATS-HLT-011")
+	h.severity == "medium"
+}
+
+test_hlt_011_quiet_far_never_or_no_claims if {
+	count(by_id(with_now([connz_server("n1", [conn("UAL", "al", (now_ns / 1000000000) + (40 * day_s))])]), "NATS-HLT-011")) == 0
+	count(by_id(with_now([connz_server("n1", [conn("UAL", "al", 0)])]), "NATS-HLT-011")) == 0
+	count(by_id(with_now([connz_server("n1", [{"cid": 1, "account": "AAPP"}])]), "NATS-HLT-011")) == 0
+}
+
+# NATS-HLT-012: mirror/source lag and activity from /jsz.
+
+copy_stream(extra) := object.union({"ref": "streams/1", "name": "COPY", "account": "APP", "source": "live", "config": {}}, extra)
+
+test_hlt_012_fires_inactive_and_lagging if {
+	[f] := by_id(doc([], [copy_stream({"mirror": {"name": "ORIGIN", "lag": 0, "active": 90000000000, "error": {"code": 503, "description": "stream not found"}}})], [], []), "NATS-HLT-012")
+	f.severity == "high"
+	f.msg == "stream COPY (account APP): its mirror ORIGIN was last heard from 1m ago (stream not found)"
+	fs := by_id(doc([], [copy_stream({"sources": [{"name": "A", "lag": 5000, "active": 1000000, "external": {"api": "$JS.hub.API"}}, {"name": "B", "lag": 10, "active": 0}]})], [], []), "NATS-HLT-012")
+	[g] := fs
+	g.severity == "medium"
+	g.msg == "stream COPY (account APP): its source A (via $JS.hub.API) is 5000 messages behind its origin"
+}
+
+test_hlt_012_fires_never_heard if {
+	st := copy_stream({"created": now_rfc(-120), "mirror": {"name": "TYPO", "lag": 0, "active": -1}})
+	[f] := by_id(with_now_doc(doc([], [st], [], [])), "NATS-HLT-012")
+	f.msg == "stream COPY (account APP): its mirror TYPO has never been heard from (the stream was created 2m ago)"
+	young := copy_stream({"created": now_rfc(-5), "mirror": {"name": "TYPO", "lag": 0, "active": -1}})
+	count(by_id(with_now_doc(doc([], [young], [], [])), "NATS-HLT-012")) == 0
+}
+
+test_hlt_012_quiet if {
+	count(by_id(doc([], [copy_stream({"mirror": {"name": "ORIGIN", "lag": 999, "active": 59000000000}})], [], []), "NATS-HLT-012")) == 0
+	count(by_id(doc([], [copy_stream({})], [], []), "NATS-HLT-012")) == 0
+	count(by_id(doc([], [copy_stream({"mirror": {"name": "ORIGIN", "lag": 5000, "active": 90000000000}, "source": "file"})], [], []), "NATS-HLT-012")) == 0
+}
+
+# NATS-HLT-013: leaders elected recently, not at creation.
+
+led_stream(created_off, elected_off) := {"ref": "streams/0", "name": "ORDERS", "account": "APP", "source": "live", "config": {}, "created": now_rfc(created_off), "cluster": {"leader": "n2", "leader_since": now_rfc(elected_off)}}
+
+led_consumer(name, created_off, elected_off) := {"ref": sprintf("consumers/%s", [name]), "name": name, "stream": "ORDERS", "account": "APP", "source": "live", "config": {}, "created": now_rfc(created_off), "cluster": {"leader": "n3", "leader_since": now_rfc(elected_off)}}
+
+test_hlt_013_fires_recent_leaders if {
+	fs := by_id(with_now_doc(doc([], [led_stream(-3600, -90)], [led_consumer("w1", -3600, -30), led_consumer("w2", -3600, -3000)], [])), "NATS-HLT-013")
+	{f.msg | some f in fs} == {
+		"stream ORDERS (account APP): leader n2 elected 1m ago, after the stream was created",
+		"stream ORDERS (account APP): 1 consumer leader(s) elected in the last 5m, after the consumer was created: w1 (n3, 30s ago)",
+	}
+}
+
+test_hlt_013_quiet_first_election_or_old if {
+	# Elected when created (a new stream), or long ago.
+	count(by_id(with_now_doc(doc([], [led_stream(-60, -59)], [led_consumer("w1", -60, -58)], [])), "NATS-HLT-013")) == 0
+	count(by_id(with_now_doc(doc([], [led_stream(-7200, -3600)], [], [])), "NATS-HLT-013")) == 0
+
+	# No leader_since (nats-server before 2.11).
+	count(by_id(with_now_doc(doc([], [object.remove(led_stream(-7200, -60), ["cluster"])], [], [])), "NATS-HLT-013")) == 0
+}
+
+# NATS-HLT-014: running config vs the repository's.
+
+repo_server(digest, note, cfg, varz) := {"ref": "servers/0", "name": "n1", "sources": ["config", "live"], "config_file": "conf/n1.conf", "config": cfg, "config_env": {}, "config_digest": digest, "config_digest_note": note, "live": {"varz": object.union({"server_name": "n1"}, varz)}}
+
+test_hlt_014_fires_digest_differs if {
+	[f] := by_id(doc([repo_server("sha256:aaaaaaaaaaaaaaaa", "", {}, {"config_digest": "sha256:bbbbbbbbbbbbbbbb"})], [], [], []), "NATS-HLT-014")
+	f.msg == "server n1 runs a config (digest bbbbbbbbbbbb) that is not conf/n1.conf of the repository (digest aaaaaaaaaaaa)"
+}
+
+test_hlt_014_fires_settings_when_no_digest if {
+	cfg := {"max_payload": 1048576, "jetstream": {"max_file_store": 1000}, "system_account": "$SYS_ACC"}
+	[f] := by_id(doc([repo_server("", "the config includes other files", cfg, {"config_digest": "sha256:bb", "max_payload": 8388608, "jetstream": {"config": {"max_storage": 1000}}, "system_account": "SYS"})], [], [], []), "NATS-HLT-014")
+	f.msg == "server n1 runs settings that differ from conf/n1.conf of the repository: max_payload 8388608 (repository: 1048576) (the digest is not compared: the config includes other files)"
+}
+
+test_hlt_014_quiet_same if {
+	count(by_id(doc([repo_server("sha256:aa", "", {"max_payload": 1}, {"config_digest": "sha256:aa", "max_payload": 2})], [], [], []), "NATS-HLT-014")) == 0
+	count(by_id(doc([repo_server("", "x", {"max_payload": 1}, {"max_payload": 1})], [], [], []), "NATS-HLT-014")) == 0
+
+	# Live only: nothing to compare with.
+	count(by_id(doc([live("n1", {"varz": {"server_name": "n1", "config_digest": "sha256:aa"}})], [], [], []), "NATS-HLT-014")) == 0
+}

@@ -420,6 +420,7 @@ func (b *builder) runConfig(srv *model.Server, rel string, res *natsconf.Result)
 	b.inv.Scan.AddSource("config")
 	if res.OK() {
 		cfg = res.Config
+		srv.ConfigDigest, srv.ConfigDigestNote = res.Digest, res.DigestNote
 	}
 	for k, v := range res.Locs {
 		srv.Locs[k] = v
@@ -590,6 +591,7 @@ func (b *builder) standaloneConfigs() {
 		srv.AddSource("config")
 		if p.res.OK() {
 			srv.Config = p.res.Config
+			srv.ConfigDigest, srv.ConfigDigestNote = p.res.Digest, p.res.DigestNote
 			if n, ok := srv.Config["server_name"].(string); ok && n != "" && !strings.HasPrefix(n, "$") {
 				srv.Name = n
 			}

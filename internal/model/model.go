@@ -128,6 +128,13 @@ type Server struct {
 	// side). Two servers sharing a cluster name in unrelated directories
 	// have different groups. "" without a cluster.
 	ClusterGroup string `json:"cluster_group,omitempty"`
+	// ConfigDigest is the digest nats-server would report as
+	// varz.config_digest for ConfigFile ("sha256:<hex>" of the parsed
+	// config as JSON, conf.ParseFileWithChecksDigest); empty when it
+	// cannot be computed from the repository, and ConfigDigestNote says
+	// why (includes, variables from the environment).
+	ConfigDigest     string `json:"config_digest,omitempty"`
+	ConfigDigestNote string `json:"config_digest_note,omitempty"`
 }
 
 // AddSource records where facts about the server came from.
@@ -358,7 +365,15 @@ type Stream struct {
 	// Offline is set for a live stream that no server's /jsz lists but its
 	// account's JetStream API does (STREAM.LIST "missing"): every server
 	// hosting a replica is down. It says why.
-	Offline string    `json:"offline,omitempty"`
+	Offline string `json:"offline,omitempty"`
+	// Mirror and Sources are the live replication state of a stream that
+	// mirrors or sources (StreamSourceInfo: name, lag, active ns since the
+	// origin was last heard from, error), from the stream leader's view.
+	Mirror  map[string]any `json:"mirror,omitempty"`
+	Sources []any          `json:"sources,omitempty"`
+	// Created is when a live stream was created (RFC 3339, as the server
+	// reports it): a leader elected then is its first, not a change.
+	Created string    `json:"created,omitempty"`
 	Locs    Locations `json:"-"`
 }
 
@@ -372,6 +387,10 @@ type Consumer struct {
 	File    string         `json:"file,omitempty"`
 	Config  map[string]any `json:"config"`
 	State   map[string]any `json:"state,omitempty"` // live: num_pending, num_ack_pending, num_redelivered, delivered, ack_floor, push_bound
+	// Cluster is the live consumer's cluster info (leader, leader_since
+	// from its leader's view, replicas).
+	Cluster map[string]any `json:"cluster,omitempty"`
+	Created string         `json:"created,omitempty"` // live: when it was created (RFC 3339)
 	Locs    Locations      `json:"-"`
 }
 

@@ -262,6 +262,7 @@ type jsonDecoder struct {
 	b    []byte
 	i    int
 	keys map[string]string
+	jwts int // JWT claims decoded so far (maxJWTClaims)
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -324,6 +325,7 @@ func (d *jsonDecoder) literal(word string, v any) (any, error) {
 func (d *jsonDecoder) object(depth int) (any, error) {
 	d.i++ // {
 	m := map[string]any{}
+	ours := false // m["jwt_claims"] was decoded by us (a repeated key keeps its last value otherwise, as in encoding/json)
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
@@ -351,11 +353,29 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 			return nil, d.errorf("want ':' after an object key")
 		}
 		d.i++
-		v, err := d.value(depth + 1)
-		if err != nil {
+		var v any
+		if d.space(); k == "jwt" && d.i < len(d.b) && d.b[d.i] == '"' {
+			// A user JWT (/connz?auth=true, CONNZ): its claims are read
+			// here, before the string is masked like any credential.
+			raw, err := d.str()
+			if err != nil {
+				return nil, err
+			}
+			if d.jwts < maxJWTClaims {
+				if c := jwtClaims(raw); c != nil {
+					d.jwts++
+					m["jwt_claims"] = c
+					ours = true
+				}
+			}
+			v = scrubString(raw)
+		} else if v, err = d.value(depth + 1); err != nil {
 			return nil, err
 		}
-		m[k] = v // a repeated key keeps its last value, as in encoding/json
+		if k != "jwt_claims" || !ours {
+			// The server does not get to overwrite the claims we read.
+			m[k] = v
+		}
 		d.space()
 		if d.i >= len(d.b) {
 			return nil, d.errorf("unexpected end in an object")

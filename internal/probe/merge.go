@@ -152,6 +152,7 @@ func mergeStreams(inv *model.Inventory, snaps []*Snapshot) {
 		st := &model.Stream{
 			Ref: model.RefTo(model.RefStream, len(inv.Streams)), Name: k.name, Account: k.account, Source: "live",
 			Config: map[string]any{}, State: getMap(primary.detail, "state"), Cluster: getMap(primary.detail, "cluster"),
+			Mirror: getMap(primary.detail, "mirror"), Sources: getSlice(primary.detail, "sources"), Created: getString(primary.detail, "created"),
 			Locs: model.Locations{},
 		}
 		if cfg := getMap(primary.detail, "config"); cfg != nil {
@@ -200,7 +201,7 @@ func mergeConsumers(inv *model.Inventory, account, stream string, reps []replica
 		cd := picks[name].detail
 		c := &model.Consumer{
 			Ref: model.RefTo(model.RefConsumer, len(inv.Consumers)), Name: name, Stream: stream, Account: account,
-			Source: "live", Config: map[string]any{}, State: consumerState(cd), Locs: model.Locations{},
+			Source: "live", Config: map[string]any{}, State: consumerState(cd), Cluster: getMap(cd, "cluster"), Created: getString(cd, "created"), Locs: model.Locations{},
 		}
 		if cfg := getMap(cd, "config"); cfg != nil {
 			c.Config = deepCopy(cfg).(map[string]any)

@@ -69,6 +69,9 @@ type Result struct {
 	EnvRef map[string]string // "config/<path>" -> environment variable name
 	Files  []string          // report paths of the main file and every include read
 	Errors []model.ParseError
+	// Digest is the config_digest nats-server reports in /varz for this
+	// file (digest.go); DigestNote says why it is empty.
+	Digest, DigestNote string
 }
 
 // OK reports whether the file parsed.
@@ -230,6 +233,9 @@ func (p *parser) parseRaw(abs string, data []byte, stack []string) (n *node, ok 
 			}
 		}
 		return fail(line, col, p.redactMessage(msg, text))
+	}
+	if len(stack) == 0 {
+		p.res.Digest, p.res.DigestNote = configDigest(m, nPrefix, len(incs) > 0, text != string(data))
 	}
 	root := &node{val: map[string]*node{}, loc: model.Location{File: rel, Line: 1}}
 	p.convertMap(m, root.val.(map[string]*node), fc, true)
