@@ -732,9 +732,9 @@ deny contains f if {
 # _user_jwts: user public key → the connections presenting a JWT with an
 # expiry, in server order.
 _user_jwts[sub] := conns if {
-	some sub in {c.jwt_claims.sub | some s in lib.live_servers; some c in object.get(object.get(s.live, "connz", {}), "connections", []); lib.num(c.jwt_claims.exp) > 0}
+	some sub in {c.jwt_claims.sub | some s in livedocs.live_servers; some c in object.get(object.get(s.live, "connz", {}), "connections", []); lib.num(c.jwt_claims.exp) > 0}
 	pairs := [[s.name, {"s": s, "claims": c.jwt_claims, "account": object.get(c, "account", "?")}] |
-		some s in lib.live_servers
+		some s in livedocs.live_servers
 		some c in object.get(object.get(s.live, "connz", {}), "connections", [])
 		c.jwt_claims.sub == sub
 		lib.num(c.jwt_claims.exp) > 0
@@ -908,10 +908,10 @@ deny contains f if {
 }
 
 _drift_hits contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	is_string(s.config_digest)
 	s.config_digest != ""
-	live := lib.live_varz(s).config_digest
+	live := livedocs.live_varz(s).config_digest
 	is_string(live)
 	live != ""
 	live != s.config_digest
@@ -922,14 +922,14 @@ _drift_hits contains h if {
 }
 
 _drift_hits contains h if {
-	some s in lib.live_servers
+	some s in livedocs.live_servers
 	object.get(s, "config_digest", "") == ""
 	is_object(s.config)
 	diffs := [sprintf("%s %v (repository: %v)", [d[0], live, want]) |
 		some d in _reported_settings
 		want := object.get(s.config, d[1], null)
 		_comparable(want)
-		live := object.get(lib.live_varz(s), d[2], null)
+		live := object.get(livedocs.live_varz(s), d[2], null)
 		live != null
 		live != want
 	]
