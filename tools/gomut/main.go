@@ -72,6 +72,8 @@ func main() {
 		allowF  = flag.String("allow", "tools/gomut/allow.txt", "allow-list of equivalent mutants")
 		outDir  = flag.String("out", "bin/gomut", "directory for Gremlins' JSON results")
 		report  = flag.Bool("report", false, "only print the results already in -out (no run)")
+		nSample = flag.Int("sample", 0, "test this many mutants per package, drawn with -seed among those Gremlins would run, instead of all (an estimate)")
+		seed    = flag.Uint64("seed", 1, "seed of -sample")
 		again   = flag.Bool("recheck", false, "run the tests again against the survivors of the results in -out only (after adding tests), not every mutant")
 	)
 	flag.Parse()
@@ -96,7 +98,12 @@ func main() {
 	var results []pkgResult
 	for _, t := range sel {
 		out := filepath.Join(*outDir, strings.ReplaceAll(strings.TrimPrefix(t.pkg, "./internal/"), "/", "_")+".json")
-		if !*report && !*again {
+		if *nSample > 0 && !*report && !*again {
+			if err := sample(t, *nSample, *seed, out); err != nil {
+				fmt.Fprintf(os.Stderr, "gomut: %s: %v\n", t.pkg, err)
+				os.Exit(2)
+			}
+		} else if !*report && !*again {
 			if err := run(t, w, out); err != nil {
 				fmt.Fprintf(os.Stderr, "gomut: %s: %v\n", t.pkg, err)
 				os.Exit(2)

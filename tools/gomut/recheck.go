@@ -60,61 +60,75 @@ func mutate(src []byte, line, col int, typ string) ([]byte, error) {
 // after adding tests, it says which survivors they kill without running
 // every mutant again. It returns the survivors still alive.
 func recheck(t target, survivors []string) (alive []string, killed int, err error) {
-	dir, err := os.MkdirTemp("", "gomut-recheck-")
+	st, err := runMutants(t, survivors)
 	if err != nil {
 		return nil, 0, err
 	}
+	for i, s := range st {
+		switch s {
+		case "LIVED":
+			alive = append(alive, survivors[i])
+		case "KILLED":
+			killed++
+		}
+	}
+	return alive, killed, nil
+}
+
+// runMutants tests each mutant ("file:line:col TYPE") of package t through
+// a build overlay, one at a time, and returns its status as Gremlins names
+// them: KILLED (a test failed), LIVED, or NOT VIABLE (it did not build).
+func runMutants(t target, mutants []string) ([]string, error) {
+	dir, err := os.MkdirTemp("", "gomut-")
+	if err != nil {
+		return nil, err
+	}
 	defer os.RemoveAll(dir)
-	for i, sv := range survivors {
-		// "internal/x/f.go:12:3 TYPE"
+	var out []string
+	for i, sv := range mutants {
 		loc, typ, _ := strings.Cut(sv, " ")
 		parts := strings.Split(loc, ":")
 		if len(parts) != 3 {
-			return nil, 0, fmt.Errorf("bad survivor %q", sv)
+			return nil, fmt.Errorf("bad mutant %q", sv)
 		}
 		line, _ := strconv.Atoi(parts[1])
 		col, _ := strconv.Atoi(parts[2])
 		src, err := os.ReadFile(parts[0])
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		mut, err := mutate(src, line, col, typ)
 		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w (has the file changed since the run?)", sv, err)
+			return nil, fmt.Errorf("%s: %w (has the file changed since the run?)", sv, err)
 		}
 		abs, err := filepath.Abs(parts[0])
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		mf := filepath.Join(dir, strconv.Itoa(i)+".go")
 		if err := os.WriteFile(mf, mut, 0o644); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		ov, _ := json.Marshal(map[string]map[string]string{"Replace": {abs: mf}})
 		of := filepath.Join(dir, "overlay.json")
 		if err := os.WriteFile(of, ov, 0o644); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		args := []string{"test", "-count=1", "-failfast", "-overlay=" + of}
 		if t.skip != "" {
 			args = append(args, "-skip="+t.skip)
 		}
 		cmd := exec.Command("go", append(args, t.pkg)...)
-		out, err := cmd.CombinedOutput()
+		b, err := cmd.CombinedOutput()
 		status := "LIVED"
 		if err != nil {
 			status = "KILLED"
-			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(string(out), "[build failed]") {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(string(b), "[build failed]") || strings.Contains(string(b), "[setup failed]") {
 				status = "NOT VIABLE"
 			}
 		}
-		fmt.Printf("  recheck %-8s %s\n", status, sv)
-		switch status {
-		case "LIVED":
-			alive = append(alive, sv)
-		case "KILLED":
-			killed++
-		}
+		fmt.Printf("  %-10s %s\n", status, sv)
+		out = append(out, status)
 	}
-	return alive, killed, nil
+	return out, nil
 }

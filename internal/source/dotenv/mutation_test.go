@@ -107,3 +107,17 @@ func TestRefs(t *testing.T) {
 		t.Errorf("Refs = %+v, want %+v", got, want)
 	}
 }
+
+// TestLongLastLine: a line longer than the scanner's first buffer (64 KiB),
+// last in the file without a newline, is read whole: the scanner may grow
+// to the size of the file.
+func TestLongLastLine(t *testing.T) {
+	long := make([]byte, 100*1024)
+	for i := range long {
+		long[i] = 'x'
+	}
+	f, errs := Parse(append([]byte("A="), long...))
+	if len(errs) != 0 || len(f.Vars) != 1 || len(f.Vars[0].Value) != len(long) {
+		t.Errorf("errors %v, %d vars", errs, len(f.Vars))
+	}
+}
