@@ -11,7 +11,7 @@ import (
 func TestKeyFactsEdges(t *testing.T) {
 	const seed = "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4"
 	for _, tc := range []struct {
-		name, kind, data string
+		name, kind, data  string
 		wantKind, keyType string
 		line              int
 		encrypted         bool
