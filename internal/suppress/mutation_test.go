@@ -72,6 +72,8 @@ func TestExceptionTargetsAndPaths(t *testing.T) {
 		{"whole target", Exception{Rule: "R", Target: "server nats-1"}, report.Finding{RuleID: "R", TargetName: "nats-1", Target: "server nats-1"}, true},
 		{"other target", Exception{Rule: "R", Target: "edge-*"}, report.Finding{RuleID: "R", TargetName: "nats-1", Target: "server nats-1"}, false},
 		{"one server listed", Exception{Rule: "R", Target: "a"}, report.Finding{RuleID: "R", TargetName: "a", Target: "server a", Servers: []string{"a"}}, true},
+		// one server: the finding's own target decides, not the list
+		{"one server, its target", Exception{Rule: "R", Target: "b"}, report.Finding{RuleID: "R", TargetName: "b", Target: "server b", Servers: []string{"a"}}, true},
 		{"all servers", Exception{Rule: "R", Target: "server *"}, report.Finding{RuleID: "R", Servers: []string{"a", "b"}}, true},
 		{"all servers by name", Exception{Rule: "R", Target: "[ab]"}, report.Finding{RuleID: "R", Servers: []string{"a", "b"}}, true},
 		{"some servers", Exception{Rule: "R", Target: "a"}, report.Finding{RuleID: "R", TargetName: "a", Servers: []string{"a", "b"}}, false},
