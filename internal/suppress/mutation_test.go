@@ -158,3 +158,23 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestParseArgsEdges: what a comment's key=value list cannot be, each
+// said as a problem of its own.
+func TestParseArgsEdges(t *testing.T) {
+	for _, tc := range []struct {
+		args, reason, problem string
+	}{
+		{`R reason=a =b`, "a", `cannot read "=b"`},
+		{`R reason=a b c=d`, "a", `cannot read "b c=d"`},
+		{`R reason= x`, "", `cannot read "x"`},
+		{`R reason="a" until=2027-01-01`, "a", ""},
+	} {
+		d := &Directive{}
+		parseArgs(d, tc.args)
+		probs := strings.Join(d.Problems, "; ")
+		if d.Reason != tc.reason || (tc.problem == "") != (len(d.Problems) == 0) || !strings.Contains(probs, tc.problem) {
+			t.Errorf("parseArgs(%q): reason %q, problems %q; want %q, %q", tc.args, d.Reason, probs, tc.reason, tc.problem)
+		}
+	}
+}
