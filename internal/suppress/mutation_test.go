@@ -178,3 +178,34 @@ func TestParseArgsEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstPatternWinsAtIndexZero: among patterns the first wins, also
+// when it is the first override of the list.
+func TestFirstPatternWinsAtIndexZero(t *testing.T) {
+	ovs := []SeverityOverride{{Rule: "NATS-*", Severity: "low", Source: "c:1"}, {Rule: "NATS-X-*", Severity: "high", Source: "c:2"}}
+	if got := pick(ovs, "NATS-X-001"); got != 0 {
+		t.Errorf("pick = %d, want 0", got)
+	}
+	if got := pick(ovs, "OTHER"); got != -1 {
+		t.Errorf("pick(OTHER) = %d, want -1", got)
+	}
+}
+
+// TestApplyNotesAndMessages: a finding nothing suppresses keeps its message
+// as it was and no "suppressed" note is written; the count note names only
+// the kinds that suppressed something.
+func TestApplyNotesAndMessages(t *testing.T) {
+	f := report.Finding{RuleID: "NATS-X-001", Severity: "low", Message: "as found", Fingerprint: "1"}
+	res := Apply([]report.Finding{f}, Options{})
+	if len(res.Findings) != 1 || res.Findings[0].Message != "as found" || len(res.Notes) != 0 {
+		t.Errorf("nothing suppressed: findings %v, notes %q", res.Findings, res.Notes)
+	}
+	e, err := NewException(Exception{Rule: "NATS-X-001", Reason: "accepted", Source: "x.yaml:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = Apply([]report.Finding{f}, Options{Exceptions: []Exception{e}})
+	if len(res.Notes) == 0 || !strings.HasPrefix(res.Notes[0], "1 findings suppressed (1 exception);") {
+		t.Errorf("notes %q", res.Notes)
+	}
+}
