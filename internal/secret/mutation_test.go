@@ -186,3 +186,35 @@ func TestURLCredentialsEdges(t *testing.T) {
 		t.Error("a public key with blanks around it")
 	}
 }
+
+// TestUserinfoSpan: the credential of a URL's userinfo, by itself: the
+// password of user:password@ (the last @ ends it), a NATS token, nothing
+// for a URL without one, an empty or masked one, or a reference.
+func TestUserinfoSpan(t *testing.T) {
+	for _, tc := range []struct {
+		u, want string
+		ok      bool
+	}{
+		{"nats://u:pw@h:4222", "pw", true},
+		{"nats://tok@h", "tok", true},
+		{"nats://u:p@ss@h", "p@ss", true},
+		{"nats://h:4222", "", false},
+		{"u:pw@h", "", false},
+		{"nats://u:@h", "", false},
+		{"nats://u:****@h", "", false},
+		{"nats://u:$PASS@h", "", false},
+	} {
+		sp, ok := userinfoSpan(tc.u)
+		got := ""
+		if ok {
+			got = tc.u[sp.start:sp.end]
+		}
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("userinfoSpan(%q) = %q %v, want %q %v", tc.u, got, ok, tc.want, tc.ok)
+		}
+	}
+	// On a command line, without MaskPatterns: the flag's URL alone.
+	if got := RedactCommandLine("nats-server --routes nats://ruser:rpass@h:6222 -p 4222"); got != "nats-server --routes nats://ruser:****@h:6222 -p 4222" {
+		t.Errorf("RedactCommandLine = %q", got)
+	}
+}
