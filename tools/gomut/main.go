@@ -47,7 +47,7 @@ type target struct {
 // internal/source/helm are left out while they are being rewritten
 // (issue 20 notes; docs/testing.md).
 var targets = []target{
-	{pkg: "./internal/secret"},
+	{pkg: "./internal/secret", skip: "TestRedactManySecrets"},
 	{pkg: "./internal/score"},
 	{pkg: "./internal/suppress"},
 	{
@@ -58,10 +58,10 @@ var targets = []target{
 		skip:    "TestEvalCPUBudget|TestRulesScaleLinearly|TestScalingCheckCatchesAJoin|TestBenchRepoFindingsUnchanged|TestScanKubernetes500|TestJSONValueMatchesOPA|TestScanLarge|Bench",
 	},
 	{pkg: "./internal/source/certs"},
-	{pkg: "./internal/source/compose", skip: "TestBigComposeFileRead|TestPaddedMergeKeyBomb"},
+	{pkg: "./internal/source/compose", skip: "TestBigComposeFileRead|TestPaddedMergeKeyBomb|TestMergeKeyBomb|TestAliasBombBounded"},
 	{pkg: "./internal/source/dotenv"},
 	{pkg: "./internal/source/natsconf", skip: "TestIncludeFanOut"},
-	{pkg: "./internal/source/streams"},
+	{pkg: "./internal/source/streams", skip: "TestAliasBombs|TestDeepNesting|TestTooManyValues"},
 }
 
 func main() {

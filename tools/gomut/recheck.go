@@ -127,7 +127,18 @@ func runMutants(t target, mutants []string) ([]string, error) {
 				status = "NOT VIABLE"
 			}
 		}
-		fmt.Printf("  %-10s %s\n", status, sv)
+		why := ""
+		if status == "KILLED" {
+			// the first failing test, to tell a real kill from a
+			// flaky one
+			for _, l := range strings.Split(string(b), "\n") {
+				if f, ok := strings.CutPrefix(strings.TrimSpace(l), "--- FAIL: "); ok {
+					why = " (" + strings.Fields(f)[0] + ")"
+					break
+				}
+			}
+		}
+		fmt.Printf("  %-10s %s%s\n", status, sv, why)
 		out = append(out, status)
 	}
 	return out, nil
