@@ -218,3 +218,14 @@ func TestUserinfoSpan(t *testing.T) {
 		t.Errorf("RedactCommandLine = %q", got)
 	}
 }
+
+// TestValuesInLineEverySeed: every seed of a line is a value to scrub, not
+// only the first.
+func TestValuesInLineEverySeed(t *testing.T) {
+	s1 := "SU" + strings.Repeat("A", 50)
+	s2 := "SA" + strings.Repeat("B", 50)
+	got := ValuesInLine(s1 + " and " + s2)
+	if len(got) != 2 || got[0] != s1 || got[1] != s2 {
+		t.Errorf("ValuesInLine = %q, want both seeds", got)
+	}
+}
