@@ -27,7 +27,11 @@ func sample(t target, n int, seed uint64, out string) error {
 	}
 	args = append(args, t.pkg)
 	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-count=1 -trimpath")
+	flags := "-count=1 -trimpath"
+	if t.skip != "" {
+		flags += " -skip=" + t.skip
+	}
+	cmd.Env = append(os.Environ(), "GOFLAGS="+flags)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("gremlins --dry-run: %v\n%s", err, b)
 	}
