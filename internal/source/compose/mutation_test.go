@@ -11,7 +11,9 @@ func TestProjectDirAndLocate(t *testing.T) {
 	if p.Dir != "app" || len(p.Services) != 1 {
 		t.Fatalf("project = dir %q, %d services", p.Dir, len(p.Services))
 	}
-	l := &loader{p: &Project{Dir: "app"}, given: map[string][]byte{"app/inc/x.env": nil, "app/y.env": nil}}
+	l := &loader{p: &Project{Dir: "app"}, given: map[string][]byte{"app/inc/x.env": nil, "app/y.env": nil,
+		// what an absolute or ~ name would wrongly join to
+		"app/inc/etc/x.env": nil, "app/inc/~/x.env": nil}}
 	for _, tc := range []struct {
 		from, name, want string
 		ok               bool
