@@ -30,3 +30,15 @@ func TestProjectDirAndLocate(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkerBudget: a walk may visit budget nodes and no more (the alias
+// bomb tests that also show it are time-bounded, and the mutation run
+// skips them).
+func TestWalkerBudget(t *testing.T) {
+	w := &walker{budget: 2}
+	for i, want := range []error{nil, nil, errBudget, errBudget} {
+		if got := w.spend(); got != want {
+			t.Errorf("spend %d = %v, want %v", i+1, got, want)
+		}
+	}
+}
