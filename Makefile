@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test rego-lint rego-fmt lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench mutation mutation-fast
+.PHONY: all build test rego-lint rego-fmt lint vet staticcheck fmt-check demo sarif-lint sarif-tool shellcheck-tool browser-tool bench mutation mutation-rego mutation-go mutation-fast
 
 all: build test
 
@@ -15,13 +15,29 @@ test: fmt-check vet staticcheck sarif-tool shellcheck-tool browser-tool
 	@$(MAKE) --no-print-directory sarif-lint
 	@$(MAKE) --no-print-directory mutation-fast
 
-## mutation: Rego mutation testing of the whole rule catalog (tools/regomut):
+## mutation: Rego and Go mutation testing (mutation-rego, then mutation-go);
+## prints both scores. Not part of make test (an hour and more on 2 shared
+## cores); docs/testing.md.
+mutation: mutation-rego mutation-go
+
+## mutation-rego: Rego mutation testing of the whole rule catalog (tools/regomut):
 ## every condition of every rule file deleted, negated and its comparison
 ## flipped, one at a time, against that package's Rego tests; prints the
 ## survivors and the score (docs/testing.md). Minutes, not part of make test.
 MUTATION_MIN_SCORE ?= 70
-mutation:
+mutation-rego:
 	$(GO) run ./tools/regomut -min-score $(MUTATION_MIN_SCORE)
+
+## mutation-go: Go mutation testing of the core packages with Gremlins
+## (pinned in tools/gomut, run with go run, configured by .gremlins.yaml):
+## efficacy per package, the survivors, exit 1 when a package is under
+## MUTATION_GO_MIN_EFFICACY. MUTATION_GO_PKGS=internal/score,... for some
+## packages; tools/gomut -recheck re-runs only the last run's survivors.
+## Slow: each mutant builds and tests its package (docs/testing.md).
+MUTATION_GO_MIN_EFFICACY ?= 80
+MUTATION_GO_PKGS ?=
+mutation-go:
+	$(GO) run ./tools/gomut -min-efficacy $(MUTATION_GO_MIN_EFFICACY) -pkgs "$(MUTATION_GO_PKGS)"
 
 ## mutation-fast: a fixed seeded sample of the catalog's mutants with a
 ## minimum score, for make test (under a minute on 2 cores)

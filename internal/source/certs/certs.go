@@ -75,7 +75,9 @@ func KeyFacts(rel, kind string, data []byte) *model.File {
 		if kind == "creds" {
 			k = "creds"
 		}
-		return &model.File{Path: rel, Kind: k, KeyType: "nkey", Line: bytes.Count(data[:m[0]], []byte("\n")) + 1}
+		// The seed's own line (m[2]): `^\s*` of the match may start on
+		// the blank lines before it.
+		return &model.File{Path: rel, Kind: k, KeyType: "nkey", Line: bytes.Count(data[:m[2]], []byte("\n")) + 1}
 	}
 	return nil
 }

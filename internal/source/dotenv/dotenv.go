@@ -83,7 +83,7 @@ func Parse(data []byte) (*File, []*ParseError) {
 		switch {
 		case len(raw) >= 1 && (raw[0] == '"' || raw[0] == '\''):
 			q := raw[0]
-			end := strings.IndexByte(raw[1:], q)
+			end := closingQuote(raw[1:], q)
 			if end < 0 {
 				// Multi-line quoted values are rare in .env files for NATS;
 				// keep what is on the line.
@@ -107,6 +107,21 @@ func Parse(data []byte) (*File, []*ParseError) {
 		errs = append(errs, &ParseError{Line: line + 1, Msg: err.Error()})
 	}
 	return f, errs
+}
+
+// closingQuote is the index in s of the quote q that closes a value, or -1:
+// in double quotes a backslash escapes the next character (A="a\"b" is
+// a"b, as Compose reads it); single quotes have no escapes.
+func closingQuote(s string, q byte) int {
+	for i := 0; i < len(s); i++ {
+		switch {
+		case q == '"' && s[i] == '\\':
+			i++
+		case s[i] == q:
+			return i
+		}
+	}
+	return -1
 }
 
 // Ref is a ${VAR} reference found in a value.
