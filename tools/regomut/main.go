@@ -206,8 +206,11 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 	if o.sample > 0 && o.sample < len(all) {
 		all = choose(all, o.sample, o.seed)
 	}
+	gated := len(all)
 	if len(changed) > 0 {
-		// The changed files' mutants in full, besides the fixed sample.
+		// The changed files' mutants in full, besides the fixed sample;
+		// they come after it, and only the sample is gated (a branch that
+		// touches a file with a lower score must not fail for that alone).
 		seen := map[[2]int]map[string]bool{}
 		key := func(m Mutant) [2]int { return [2]int{m.Start, m.End} }
 		for _, m := range all {
@@ -222,7 +225,6 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 				all = append(all, m)
 			}
 		}
-		sortMutants(all)
 	}
 
 	results := make([]result, len(all))
@@ -257,7 +259,24 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 	if firstErr != nil {
 		return false, firstErr
 	}
-	return report(w, o, results, allow, total, time.Since(start)), nil
+	ok := report(w, o, results[:gated], allow, total, time.Since(start))
+	if extra := results[gated:]; len(extra) > 0 {
+		var k, sv int
+		for _, r := range extra {
+			switch r.o {
+			case Killed, TimedOut:
+				k++
+			case Survived:
+				if _, a := allow[allowKey(r.m)]; a {
+					continue
+				}
+				sv++
+				fmt.Fprintf(w, "%s:%d: SURVIVED (changed file): %s\n", r.m.File, r.m.Line, r.m.Desc)
+			}
+		}
+		fmt.Fprintf(w, "regomut: changed files: %d more mutants: %d killed, %d survived: %.1f%% (printed, not gated)\n", len(extra), k, sv, pct(k, sv))
+	}
+	return ok, nil
 }
 
 // choose returns n of the mutants, a fixed pseudo-random choice for seed,
