@@ -305,3 +305,54 @@ test_acc_010_quiet_system_user if {
 	cfg := {"system_account": "SYS", "accounts": {"SYS": {"users": [{"user": "admin", "permissions": perm([], ["$SYS.>"])}]}}}
 	count(by_id(cfg, "NATS-ACC-010")) == 0
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+test_subject_cover_table if {
+	# _covers(filter, subject) as nats-server matches subjects (the cases of
+	# internal/subject's tests): token counts, * and > in either position.
+	cases := [
+		["a.b", "a.b", true],
+		["a.b", "a.b.c", false],
+		["a.*", "a.b", true],
+		["a.*", "a.>", false],
+		["a.*", "a.b.c", false],
+		["a.>", "a.b.c", true],
+		["a.>", "a", false],
+		["a.>", "b.c", false],
+		["a.b.>", "a.b.c", true],
+		["a.b.>", "a.c.d", false],
+		["a.b", "a.*", false],
+		["*.>", "a.b", true],
+		[">", "a", true],
+	]
+	bad := [c | some c in cases; c[2] != _cover(c[0], c[1])]
+	bad == []
+}
+
+_cover(f, s) if {
+	access._covers(f, s)
+} else := false
+
+test_perms_of_a_user if {
+	# Its own permissions; else its account's defaults; else, only without
+	# an account, the authorization block's defaults.
+	own := {"publish": {"allow": ["a"]}}
+	acc_def := {"publish": {"allow": ["acc"]}}
+	auth_def := {"publish": {"allow": ["auth"]}}
+	c := {"authorization": {"default_permissions": auth_def}, "accounts": {"APP": {"default_permissions": acc_def}, "BAD": {"default_permissions": "all"}}}
+	access._perms(c, {"permissions": own}, "APP") == own
+	access._perms(c, {"permissions": "admin"}, "APP") == acc_def
+	access._perms(c, {}, "") == auth_def
+	not access._perms(c, {}, "BAD")
+	not access._perms({"accounts": {"APP": {}}, "authorization": {"default_permissions": auth_def}}, {}, "APP")
+}
+
+test_grants_and_denies if {
+	perms := {"publish": {"allow": [">", "orders.*", 5, "orders.new"], "deny": ["orders.secret", 7]}}
+	access._grants(perms, "publish", "orders.new") == "orders.*"
+	not access._grants(perms, "publish", "orders.secret")
+	not access._grants(perms, "publish", "billing.x")
+	access._denied(perms, "publish", "orders.secret")
+	not access._denied(perms, "publish", "orders.new")
+}

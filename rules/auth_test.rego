@@ -634,3 +634,152 @@ test_auth_012_quiet_live_with_allowed_origins if {
 	v := fx.varz({"auth_required": true, "websocket": {"host": "0.0.0.0", "port": 443, "jwt_cookie": "nats_jwt", "allowed_origins": ["https://app.example.com"]}})
 	not fires(fx.input_with(fx.live_server(v)), "NATS-AUTH-012")
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+# both(cfg, varz): a server known from its config and its monitoring endpoint.
+both(c, varz) := object.union(fx.server(c), {"live": {"endpoint": "http://n1:8222", "varz": varz}})
+
+live_connz(varz, conns) := fx.input_with(fx.live_server_with(varz, {"connz": {"connections": conns}}))
+
+both_connz(c, varz, conns) := fx.input_with(object.union(fx.server(c), {"live": {"endpoint": "http://n1:8222", "varz": varz, "connz": {"connections": conns}}}))
+
+paths(doc, id) := {f.path | some f in hits(doc, id)}
+
+test_auth_001_users_with_mtls_without_ca_file_is_not_cert_only if {
+	# Users authenticate by password: the missing ca_file is not the only gate.
+	c := with_users([app_user("app", scoped)])
+	not fires(fx.input_with(fx.server(replace(c, "tls", object.union(fx.tls_block, {"verify": true, "ca_file": ""})))), "NATS-AUTH-001")
+}
+
+test_auth_001_live_config_mismatch_only_when_config_has_auth if {
+	not "live/varz/auth_required" in paths(fx.input_with(both(open_config, fx.varz({}))), "NATS-AUTH-001")
+	not fires(fx.input_with(both(fx.good_config, fx.varz({"auth_required": true}))), "NATS-AUTH-001")
+}
+
+test_auth_001_live_tls_without_verify_is_not_mtls if {
+	f := one(fx.input_with(fx.live_server(fx.varz({"tls_required": true}))), "NATS-AUTH-001")
+	f.path == "live/varz/auth_required"
+}
+
+test_auth_002_no_auth_user_must_be_a_name if {
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"no_auth_user": 5}))), "NATS-AUTH-002")
+	not fires(fx.input_with(fx.live_server(fx.varz({"websocket": {"port": 8080, "no_auth_user": ""}}))), "NATS-AUTH-002")
+	not fires(fx.input_with(fx.live_server(fx.varz({"websocket": {"port": 8080, "no_auth_user": 5}}))), "NATS-AUTH-002")
+	fires(fx.input_with(fx.live_server(fx.varz({"websocket": {"port": 8080, "no_auth_user": "guest"}}))), "NATS-AUTH-002")
+	not fires(fx.input_with(both(fx.good_config, fx.varz({"websocket": {"port": 8080, "no_auth_user": "guest"}}))), "NATS-AUTH-002")
+}
+
+test_auth_002_severity_from_the_anonymous_users_own_permissions if {
+	# guest publishes anywhere; another user's restriction does not count.
+	c := object.union(with_users([app_user("guest", {"publish": perm([">"], [])}), app_user("app", scoped)]), {"no_auth_user": "guest"})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
+	not f.severity
+}
+
+test_auth_003_live_implicit_user_only if {
+	not fires(live_connz(fx.varz({"auth_required": true}), [{"cid": 9, "authorized_user": "alice", "account": "$G"}]), "NATS-AUTH-003")
+	not fires(live_connz(fx.varz({"auth_required": true}), [{"cid": 9, "authorized_user": "nats-a8Kd03Lp", "account": "APP"}]), "NATS-AUTH-003")
+	not fires(both_connz(fx.good_config, fx.varz({"auth_required": true}), [{"cid": 9, "authorized_user": "nats-a8Kd03Lp", "account": "$G"}]), "NATS-AUTH-003")
+}
+
+test_auth_004_live if {
+	same := [{"cid": 1, "authorized_user": "app"}, {"cid": 2, "authorized_user": "app"}, {"cid": 3, "authorized_user": "app"}]
+	not fires(both_connz(fx.good_config, fx.varz({"auth_required": true}), same), "NATS-AUTH-004")
+	not fires(live_connz(fx.varz({"auth_required": true}), [{"cid": 1, "authorized_user": ""}, {"cid": 2, "authorized_user": ""}, {"cid": 3, "authorized_user": ""}]), "NATS-AUTH-004")
+	not fires(live_connz(fx.varz({"auth_required": true}), array.slice(same, 0, 2)), "NATS-AUTH-004")
+	f := one(live_connz(fx.varz({"auth_required": true}), same), "NATS-AUTH-004")
+	contains(f.msg, "all 3 authenticated connections in /connz use the same user \"app\"")
+	g := one(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": {"total": 3, "connections": same}})), "NATS-AUTH-004")
+	contains(g.msg, "all 3 authenticated connections")
+	h := one(fx.input_with(fx.live_server_with(fx.varz({"auth_required": true}), {"connz": {"total": 40, "connections": same}})), "NATS-AUTH-004")
+	contains(h.msg, "the 3 authenticated connections among the 3 of 40 read from /connz")
+}
+
+test_auth_004_empty_user_lists_are_no_users if {
+	shared := {"user": "app", "password": fx.strong}
+	fires(fx.input_with(fx.server(object.union(open_config, {"authorization": object.union(shared, {"users": []})}))), "NATS-AUTH-004")
+	fires(fx.input_with(fx.server(object.union(open_config, {"authorization": shared, "accounts": {"A": {"users": []}}}))), "NATS-AUTH-004")
+	not fires(fx.input_with(fx.server(object.union(open_config, {"authorization": shared, "accounts": {"A": {"users": [app_user("a", scoped)]}}}))), "NATS-AUTH-004")
+}
+
+test_auth_005_open_user_reported_once if {
+	# Publishing everywhere includes $SYS.>: one finding, not a second one
+	# for the administration subjects.
+	c := with_users([app_user("app", {"publish": perm([">", "$SYS.>"], []), "subscribe": perm(["app.>"], [])})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	contains(f.msg, "can publish to every subject")
+}
+
+test_auth_005_no_permissions_note_only_without_block if {
+	c := with_users([app_user("app", {"publish": perm([">"], []), "subscribe": perm([">"], [])})])
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+	not contains(f.msg, "no permissions block")
+	endswith(f.msg, "can publish and subscribe to every subject")
+}
+
+test_auth_005_permissions_that_are_not_an_object if {
+	# permissions: "admin" restricts nothing.
+	c := with_users([app_user("app", "admin")])
+	fires(fx.input_with(fx.server(c)), "NATS-AUTH-005")
+}
+
+test_auth_006_empty_passwords_are_not_shared if {
+	empty := fx.secret({"empty": true, "length": 0, "entropy": 0, "digest": "e3b0c44298fc1c14"})
+	c := sys_accounts([{"user": "admin", "password": empty}], [{"user": "app", "password": empty, "permissions": scoped}])
+	not fires(fx.input_with(fx.server(c)), "NATS-AUTH-006")
+}
+
+test_auth_006_live if {
+	v := fx.varz({"auth_required": true, "system_account": "SYS"})
+	three := [{"cid": 1, "authorized_user": "admin", "account": "SYS"}, {"cid": 2, "authorized_user": "billing", "account": "SYS"}, {"cid": 3, "authorized_user": "orders", "account": "SYS"}]
+	not fires(both_connz(fx.good_config, v, three), "NATS-AUTH-006")
+	not fires(live_connz(v, [{"cid": 1, "authorized_user": "admin", "account": "SYS"}, {"cid": 2, "authorized_user": "billing", "account": "APP"}, {"cid": 3, "authorized_user": "orders", "account": "APP"}]), "NATS-AUTH-006")
+	not fires(live_connz(v, [{"cid": 1, "authorized_user": 1, "account": "SYS"}, {"cid": 2, "authorized_user": 2, "account": "SYS"}, {"cid": 3, "authorized_user": 3, "account": "SYS"}]), "NATS-AUTH-006")
+	not fires(live_connz(v, [{"cid": 1, "authorized_user": "admin", "account": "SYS"}, {"cid": 2, "authorized_user": "ops", "account": "SYS"}, {"cid": 3, "authorized_user": "", "account": "SYS"}]), "NATS-AUTH-006")
+	f := one(live_connz(v, three), "NATS-AUTH-006")
+	contains(f.msg, "3 different users are connected to the system account \"SYS\"")
+}
+
+test_auth_007_paths if {
+	f := one(fx.input_with(fx.server(fx.good_config)), "NATS-AUTH-007")
+	f.path == "config"
+	c := object.union(object.remove(fx.good_config, ["authorization"]), {"accounts": {"APP": {"users": [app_user("app", scoped)]}}})
+	g := one(fx.input_with(fx.server(c)), "NATS-AUTH-007")
+	g.path == "config/accounts"
+}
+
+test_auth_008_accounts_as_a_list_or_the_system_account if {
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"accounts": [{"users": []}]}))), "NATS-AUTH-008")
+	not fires(fx.input_with(fx.server(sys_accounts([], [app_user("app", scoped)]))), "NATS-AUTH-008")
+}
+
+test_auth_009_leaf_tls_without_verify if {
+	c := object.union(open_config, {"leafnodes": {"port": 7422, "tls": fx.tls_block}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-009")
+	f.severity == "high"
+}
+
+test_auth_012_config_conditions if {
+	ws := {"port": 443, "tls": fx.tls_block, "jwt_cookie": "jwt"}
+	fires(fx.input_with(fx.server(object.union(fx.good_config, {"websocket": ws}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"websocket": object.remove(ws, ["port"])}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"websocket": object.union(ws, {"jwt_cookie": 5})}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"websocket": object.union(ws, {"jwt_cookie": ""})}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"websocket": object.union(ws, {"allowed_origins": ["https://app.example.com"]})}))), "NATS-AUTH-012")
+}
+
+test_auth_012_live_conditions if {
+	w := {"host": "0.0.0.0", "port": 443, "jwt_cookie": "jwt"}
+	fires(fx.input_with(fx.live_server(fx.varz({"websocket": w}))), "NATS-AUTH-012")
+	not fires(fx.input_with(both(fx.good_config, fx.varz({"websocket": w}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.live_server(fx.varz({"websocket": object.union(w, {"jwt_cookie": ""})}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.live_server(fx.varz({"websocket": object.union(w, {"jwt_cookie": 5})}))), "NATS-AUTH-012")
+	not fires(fx.input_with(fx.live_server(fx.varz({"websocket": object.union(w, {"same_origin": true})}))), "NATS-AUTH-012")
+}
+
+test_auth_004_live_users_must_be_names if {
+	# authorized_user 7 (a hostile /connz) is not a user name.
+	conns := [{"cid": 1, "authorized_user": 7}, {"cid": 2, "authorized_user": 7}, {"cid": 3, "authorized_user": 7}]
+	not fires(live_connz(fx.varz({"auth_required": true}), conns), "NATS-AUTH-004")
+}

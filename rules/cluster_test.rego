@@ -304,3 +304,108 @@ test_clu_001_fires_when_the_name_alone_would_join_them if {
 		contains(f.msg, "cluster of 6")
 	}
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+lv(name, cluster, gateway) := live(0, name, {"varz": {"server_name": name, "server_id": upper(name), "cluster": {"name": cluster, "cluster_port": 6222}, "gateway": gateway}})
+
+test_clu_001_size_messages if {
+	# One message per size: 2, odd, even, even in a super-cluster (the meta
+	# group spans the gateways); two matching at once is an error.
+	plain := lv("n1", "c1", {})
+	super := lv("n1", "east", {"name": "east"})
+	contains(cluster._size_msg(plain, 2), "cluster of 2 servers")
+	contains(cluster._size_msg(plain, 3), "cluster of 3 servers, below the")
+	m4 := cluster._size_msg(plain, 4)
+	contains(m4, "an even size tolerates no more failures than 3 servers (quorum 3)")
+	not contains(m4, "super-cluster")
+	contains(cluster._size_msg(super, 4), "(cluster east) is in a super-cluster")
+}
+
+test_clu_001_path_of_compose_replicas if {
+	cfg := {"server_name": "nats-1", "jetstream": js, "cluster": {"name": "c", "port": 6222, "routes": routes3}}
+	s := object.union(srv(0, cfg), {"deployment": {"kind": "kubernetes", "replicas": 4}})
+	cluster._size_path(s) == "deployment/replicas"
+	cluster._size_path(object.union(srv(0, cfg), {"deployment": {"kind": "kubernetes", "replicas": 0}})) == "config/cluster/routes"
+	single := object.union(srv(0, {"server_name": "nats-1", "jetstream": js}), {"deployment": {"kind": "kubernetes", "replicas": 4}})
+	cluster._size_path(single) == "config/jetstream/enabled"
+}
+
+test_clu_002_lists_only_offline_peers if {
+	meta := object.union(meta_noquorum, {"replicas": [
+		{"active": 0, "current": false, "name": "n2", "offline": true, "peer": "44jzkV9D"},
+		{"active": 0, "current": false, "name": "n3", "peer": "BXScrY9i"},
+	]})
+	[f] := by_id([live(0, "n1", {"varz": varz_cluster("n1", "N1", 0), "jsz": {"meta_cluster": meta}})], "NATS-CLU-002")
+	contains(f.msg, "offline peers: n2)")
+}
+
+meta_follower_n3_offline := object.union(meta_healthy_follower, {"replicas": [
+	{"active": 1, "current": true, "name": "n2", "peer": "44jzkV9D"},
+	{"active": 0, "current": false, "name": "n3", "offline": true, "peer": "BXScrY9i"},
+]})
+
+offline_msgs(servers) := [f.msg | some f in by_id(servers, "NATS-CLU-003"); contains(f.msg, "offline")]
+
+test_clu_003_offline_peers_from_the_leader_when_probed if {
+	# n1 (follower) and n2 (leader) both see n3 offline: reported once, from
+	# the leader; with the leader not probed, the follower's view counts.
+	n1 := live(0, "n1", {"varz": varz_cluster("n1", "N1", 2), "jsz": {"meta_cluster": meta_follower_n3_offline}, "routez": {"routes": [route("N2", "n2"), route("N3", "n3")]}})
+	n2 := object.union(live(1, "n2", {"varz": varz_cluster("n2", "N2", 2), "jsz": {"meta_cluster": meta_degraded_leader}, "routez": {"routes": [route("N1", "n1"), route("N3", "n3")]}}), {"ref": "servers/1"})
+	[m] := offline_msgs([n1, n2])
+	endswith(m, "seen from server n2")
+	[m1] := offline_msgs([n1])
+	endswith(m1, "seen from server n1")
+}
+
+test_clu_003_offline_peer_is_not_also_behind if {
+	meta := object.union(meta_degraded_leader, {"replicas": [
+		{"active": 1, "current": true, "name": "n1", "peer": "fjFyEjc1"},
+		{"active": 0, "current": false, "name": "n3", "offline": true, "peer": "BXScrY9i"},
+	]})
+	s := live(0, "n2", {"varz": varz_cluster("n2", "N2", 2), "jsz": {"meta_cluster": meta}, "routez": {"routes": [route("N1", "n1"), route("N3", "n3")]}})
+	every f in by_id([s], "NATS-CLU-003") {
+		not contains(f.msg, "not current")
+	}
+}
+
+varz_super(name, id, routes) := object.union(varz_cluster(name, id, routes), {"gateway": {"name": "east"}, "cluster": object.union(varz_cluster(name, id, routes).cluster, {"name": "east"})})
+
+route_msgs(servers) := [f.msg | some f in by_id(servers, "NATS-CLU-003"); contains(f.msg, "has routes to")]
+
+test_clu_003_routes_in_a_super_cluster_count_probed_peers if {
+	# Expected peers in a super-cluster: the probed servers of the same
+	# cluster (the meta group spans every cluster).
+	n1 := live(0, "n1", {"varz": varz_super("n1", "N1", 0), "routez": {"routes": []}})
+	n2 := object.union(live(1, "n2", {"varz": varz_super("n2", "N2", 1), "routez": {"routes": [route("N1", "n1")]}}), {"ref": "servers/1"})
+	[m] := route_msgs([n1, n2])
+	m == "server n1 has routes to 0 of the 1 other cluster members (not connected: n2)"
+}
+
+test_clu_003_routes_of_a_lone_super_cluster_server if {
+	# No other member probed: its /varz cluster URLs say it has peers.
+	[m] := route_msgs([live(0, "n1", {"varz": varz_super("n1", "N1", 0), "routez": {"routes": []}})])
+	m == "server n1 has routes to 0 of the 1 other cluster members"
+	[m2] := route_msgs([live(0, "n1", {"varz": varz_super("n1", "N1", 0)})])
+	m2 == "server n1 has routes to 0 of the 1 other cluster members"
+}
+
+test_clu_003_routes_against_the_meta_group if {
+	s := live(0, "n1", {"varz": varz_cluster("n1", "N1", 1), "jsz": {"meta_cluster": meta_healthy_follower}, "routez": {"routes": [route("N2", "n2")]}})
+	[m] := route_msgs([s])
+	m == "server n1 has routes to 1 of the 2 other cluster members (not connected: n3)"
+}
+
+test_clu_003_one_cluster_url_is_no_cluster if {
+	v := object.union(varz_cluster("n1", "N1", 0), {"cluster": object.union(varz_cluster("n1", "N1", 0).cluster, {"urls": ["127.0.0.1:6222"]})})
+	count(route_msgs([live(0, "n1", {"varz": v})])) == 0
+}
+
+test_clu_003_routes_expected_from_the_meta_size_not_the_probed_peers if {
+	# Outside a super-cluster the meta group's size counts, even when fewer
+	# members were probed.
+	n1 := live(0, "n1", {"varz": varz_cluster("n1", "N1", 1), "jsz": {"meta_cluster": meta_healthy_follower}, "routez": {"routes": [route("N2", "n2")]}})
+	n2 := object.union(live(1, "n2", {"varz": varz_cluster("n2", "N2", 2), "jsz": {"meta_cluster": meta_healthy_leader}, "routez": {"routes": [route("N1", "n1"), route("N3", "n3")]}}), {"ref": "servers/1"})
+	[m] := route_msgs([n1, n2])
+	m == "server n1 has routes to 1 of the 2 other cluster members (not connected: n3)"
+}

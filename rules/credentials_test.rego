@@ -330,3 +330,232 @@ test_cred_005_fires_for_seed_in_env_file if {
 test_cred_005_quiet_for_public_key_in_env if {
 	not fires(with_env([["NATS_NKEY", fx.secret({"length": 56})]]), "NATS-CRED-005")
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+# compose_env(env): a NATS compose service whose environment: holds env.
+compose_env(env) := fx.input_with(object.union(fx.compose_server(fx.good_config, []), {"deployment": object.union(fx.deployment([]), {"environment": env})}))
+
+inline(facts) := fx.secret(object.union({"resolved": true, "resolved_from": "docker-compose.yml"}, facts))
+
+# credential(kind, facts): a credential committed outside a server config.
+credential(kind, facts) := {"ref": "credentials/0", "file": "scripts/setup.sh", "line": 3, "source": "script", "key": "NATS_URL", "kind": kind, "facts": fx.secret(facts)}
+
+with_credentials(list) := object.union(fx.input_with(fx.server(fx.good_config)), {"credentials": list})
+
+test_cred_001_quiet_for_empty_or_template_password if {
+	# An empty password is NATS-CRED-003's ("empty"); a template is filled
+	# in at deploy time.
+	not fires(fx.input_with(fx.server(with_users([user("app", fx.secret({"empty": true, "length": 0, "entropy": 0}))]))), "NATS-CRED-001")
+	not fires(fx.input_with(fx.server(with_users([user("app", fx.secret({"template": true}))]))), "NATS-CRED-001")
+	not fires(fx.input_with(fx.server(object.union(fx.good_config, {"jetstream": {"key": fx.secret({"empty": true, "length": 0})}}))), "NATS-CRED-001")
+}
+
+test_cred_001_auth_flag_covers_only_the_token if {
+	# --auth sets authorization.token (NATS-CRED-004's); a user's password
+	# in the config is still CRED-001's.
+	tok := replace(fx.good_config, "authorization", {"token": literal_pw})
+	s := object.union(fx.compose_server(tok, []), {"deployment": object.union(fx.deployment([]), {"flags": {"auth": literal_pw}})})
+	not fires(fx.input_with(s), "NATS-CRED-001")
+	s2 := object.union(fx.compose_server(with_users([user("app", literal_pw)]), []), {"deployment": object.union(fx.deployment([]), {"flags": {"auth": random32}})})
+	f := one(fx.input_with(s2), "NATS-CRED-001")
+	f.path == "config/authorization/users/0/password"
+}
+
+test_cred_001_quiet_for_route_url_from_routes_flag if {
+	# --routes nats://u:p@... is NATS-CRED-004's, not also a config URL.
+	c := object.union(fx.good_config, {"cluster": {"routes": ["nats://ruser:T0pS3cr3tx@nats-2:6222"]}})
+	s := object.union(fx.compose_server(c, []), {"deployment": object.union(fx.deployment([]), {"flags": {"routes": "nats://ruser:T0pS3cr3tx@nats-2:6222", "routes_with_credentials": true}})})
+	not fires(fx.input_with(s), "NATS-CRED-001")
+	fires(fx.input_with(fx.server(c)), "NATS-CRED-001")
+}
+
+test_cred_001_quiet_for_url_password_from_variable if {
+	c := object.union(fx.good_config, {"cluster": {"routes": ["nats://ruser:$ROUTE_PASS@nats-2:6222"]}})
+	not fires(fx.input_with(fx.server(c)), "NATS-CRED-001")
+}
+
+test_cred_001_env_file_values_that_are_not_plaintext_secrets if {
+	not fires(with_env([["NATS_PASSWORD", fx.secret({"empty": true, "length": 0, "entropy": 0})]]), "NATS-CRED-001")
+	not fires(with_env([["NATS_PASSWORD", fx.bcrypt]]), "NATS-CRED-001")
+	not fires(with_env([["NATS_PASSWORD", fx.secret({"template": true})]]), "NATS-CRED-001")
+	not fires(with_env([["NATS_NKEY_SEED", seed]]), "NATS-CRED-001")
+}
+
+test_cred_001_env_url_reported_once_as_url if {
+	f := one(with_env([["NATS_PASSWORD", fx.secret({"url_credentials": true, "length": 34})]]), "NATS-CRED-001")
+	contains(f.msg, "embeds a user name and password in a URL")
+}
+
+test_cred_001_quiet_for_env_url_with_default_password if {
+	# nats://ruser:T0pS3cr3t@...: the published default is NATS-CRED-002's.
+	url := fx.secret({"url_credentials": true, "placeholder": true, "length": 34})
+	not fires(with_env([["NATS_URL", url]]), "NATS-CRED-001")
+	fires(with_env([["NATS_URL", url]]), "NATS-CRED-002")
+}
+
+test_cred_001_compose_environment_values_that_are_not_plaintext if {
+	not fires(compose_env({"NATS_PASSWORD": inline({"origin": "env", "env_var": "PW", "length": 20})}), "NATS-CRED-001")
+	not fires(compose_env({"NATS_PASSWORD": inline({"empty": true, "length": 0, "entropy": 0})}), "NATS-CRED-001")
+	not fires(compose_env({"NATS_PASSWORD": inline({"bcrypt": true, "length": 60})}), "NATS-CRED-001")
+	not fires(compose_env({"NATS_PASSWORD": inline({"template": true})}), "NATS-CRED-001")
+	not fires(compose_env({"NATS_NKEY_SEED": inline({"nkey_seed": true, "length": 58})}), "NATS-CRED-001")
+	not fires(compose_env({"NATS_URL": inline({"url_credentials": true, "placeholder": true})}), "NATS-CRED-001")
+}
+
+test_cred_001_compose_environment_plaintext if {
+	# A literal default password and a URL with a real password are both
+	# committed in plaintext.
+	f := one(compose_env({"NATS_PASSWORD": inline({"placeholder": true, "length": 8})}), "NATS-CRED-001")
+	f.path == "deployment/environment/NATS_PASSWORD"
+	g := one(compose_env({"NATS_URL": inline({"url_credentials": true, "length": 40})}), "NATS-CRED-001")
+	g.path == "deployment/environment/NATS_URL"
+}
+
+test_cred_001_fires_for_committed_credentials if {
+	f := one(with_credentials([credential("url", {"url_credentials": true})]), "NATS-CRED-001")
+	f.msg == "scripts/setup.sh commits a NATS URL with a user name and password in plaintext (NATS_URL)"
+	g := one(with_credentials([credential("token", {})]), "NATS-CRED-001")
+	contains(g.msg, "commits a NATS token in plaintext")
+	h := one(with_credentials([credential("password", {})]), "NATS-CRED-001")
+	contains(h.msg, "commits a NATS password in plaintext")
+}
+
+test_cred_001_quiet_for_committed_credentials_that_are_not_plaintext if {
+	not fires(with_credentials([credential("password", {"empty": true, "length": 0})]), "NATS-CRED-001")
+	not fires(with_credentials([credential("password", {"bcrypt": true})]), "NATS-CRED-001")
+	not fires(with_credentials([credential("password", {"placeholder": true})]), "NATS-CRED-001")
+}
+
+test_cred_002_committed_credential_messages if {
+	f := one(with_credentials([credential("url", {"url_credentials": true, "placeholder": true})]), "NATS-CRED-002")
+	f.msg == "scripts/setup.sh commits a NATS URL whose password is a well-known default or placeholder value (NATS_URL)"
+	g := one(with_credentials([credential("token", {"placeholder": true})]), "NATS-CRED-002")
+	g.msg == "scripts/setup.sh commits a NATS token that is a well-known default or placeholder value (NATS_URL)"
+}
+
+test_cred_001_labels_a_password_without_a_user if {
+	c := replace(fx.good_config, "authorization", {"password": literal_pw})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-001")
+	f.msg == "server nats-1: the password at authorization/password is stored in plaintext in the config (not a bcrypt hash)"
+}
+
+test_cred_001_labels_by_string_user_or_nkey_only if {
+	# A user name that is not a string (hostile config) is not quoted as one.
+	c := with_users([{"user": 42, "password": literal_pw}])
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-001")
+	contains(f.msg, "the password at authorization/users/0/password is stored")
+	c2 := with_users([{"nkey": "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4", "password": literal_pw}])
+	g := one(fx.input_with(fx.server(c2)), "NATS-CRED-001")
+	contains(g.msg, "the password of nkey user UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 is stored")
+	c3 := with_users([{"nkey": 7, "password": literal_pw}])
+	h := one(fx.input_with(fx.server(c3)), "NATS-CRED-001")
+	contains(h.msg, "the password at authorization/users/0/password is stored")
+}
+
+test_cred_002_env_url_reported_once if {
+	url := fx.secret({"url_credentials": true, "placeholder": true, "length": 34})
+	f := one(with_env([["NATS_PASSWORD", url]]), "NATS-CRED-002")
+	contains(f.msg, "the password in the URL of NATS_PASSWORD")
+}
+
+test_cred_002_compose_environment if {
+	# A non-secret variable is not judged; a URL is reported once, as a URL.
+	not fires(compose_env({"NATS_USER": inline({"placeholder": true, "length": 5})}), "NATS-CRED-002")
+	f := one(compose_env({"NATS_PASSWORD": inline({"url_credentials": true, "placeholder": true})}), "NATS-CRED-002")
+	contains(f.msg, "the password in the URL of NATS_PASSWORD")
+}
+
+test_cred_002_env_reference_equal_to_user if {
+	# Not a placeholder: the resolved value equals the user name.
+	c := with_users([user("app", fx.secret({"origin": "env", "env_var": "PW", "resolved": true, "resolved_from": "docker-compose.yml", "equals_user": true}))])
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-002")
+	contains(f.msg, "equals the user name")
+}
+
+test_cred_003_reported_once_at_the_env_file if {
+	c := with_users([user("app", env_pw({"length": 7, "entropy": 2.8}))])
+	doc := object.union(fx.input_with(fx.server(c)), {"env_files": [env_file([["NATS_PASSWORD", env_pw({"length": 7, "entropy": 2.8})]])]})
+	f := one(doc, "NATS-CRED-003")
+	f.ref == "env_files/0"
+}
+
+test_cred_003_env_file_values_not_judged if {
+	not fires(with_env([["NATS_PASSWORD", fx.secret({"placeholder": true, "length": 8, "entropy": 2.75})]]), "NATS-CRED-003")
+	not fires(with_env([["NATS_PASSWORD", fx.secret({"url_credentials": true, "length": 10, "entropy": 2})]]), "NATS-CRED-003")
+}
+
+test_cred_003_compose_environment_values_not_judged if {
+	not fires(compose_env({"NATS_USER": inline({"length": 5, "entropy": 1.9})}), "NATS-CRED-003")
+	not fires(compose_env({"NATS_PASSWORD": inline({"placeholder": true, "length": 8})}), "NATS-CRED-003")
+	not fires(compose_env({"NATS_PASSWORD": inline({"url_credentials": true, "length": 10, "entropy": 2})}), "NATS-CRED-003")
+	not fires(compose_env({"NATS_CREDS": inline({"path": true, "length": 9, "entropy": 2.9})}), "NATS-CRED-003")
+
+	# ${NATS_TOKEN:-changeme}: a placeholder default, NATS-CRED-002's.
+	not fires(compose_env({"NATS_TOKEN": inline({"origin": "env", "env_var": "NATS_TOKEN", "placeholder": true, "length": 8})}), "NATS-CRED-003")
+}
+
+test_cred_003_compose_environment_from_reference if {
+	# ${NATS_TOKEN:-abcd1234} resolved in the compose file: judged.
+	f := one(compose_env({"NATS_TOKEN": inline({"origin": "env", "env_var": "NATS_TOKEN", "length": 8, "entropy": 3})}), "NATS-CRED-003")
+	contains(f.msg, "8 characters, fewer than 32")
+}
+
+test_cred_003_compose_value_from_env_file_judged_there if {
+	doc := object.union(compose_env({"NATS_PASSWORD": env_pw({"length": 7, "entropy": 2.8})}), {"env_files": [env_file([["NATS_PASSWORD", env_pw({"length": 7, "entropy": 2.8})]])]})
+	f := one(doc, "NATS-CRED-003")
+	f.ref == "env_files/0"
+}
+
+test_cred_003_empty_password if {
+	f := one(fx.input_with(fx.server(with_users([user("app", fx.secret({"empty": true, "length": 0, "entropy": 0}))]))), "NATS-CRED-003")
+	endswith(f.msg, "is weak (empty)")
+}
+
+test_cred_003_length_and_entropy_bounds if {
+	# Exactly the minimum length, exactly the minimum entropy: not weak.
+	not fires(fx.input_with(fx.server(with_users([user("app", fx.secret({"length": 12, "entropy": 4}))]))), "NATS-CRED-003")
+	not fires(fx.input_with(fx.server(with_users([user("app", fx.secret({"length": 16, "entropy": 3}))]))), "NATS-CRED-003")
+	f := one(fx.input_with(fx.server(with_users([user("app", fx.secret({"length": 12, "entropy": 1.5}))]))), "NATS-CRED-003")
+	contains(f.msg, "1.5 bits of entropy per character")
+}
+
+test_cred_004_medium_without_monitoring_or_on_fixed_version if {
+	c := replace(fx.good_config, "authorization", {"token": random32})
+	f := one(fx.input_with(cli({"auth": random32}, c, "2.10.24")), "NATS-CRED-004")
+	not f.severity
+	c2 := object.union(c, {"http_port": 8222})
+	g := one(fx.input_with(cli({"auth": random32, "http_port": 8222}, c2, "2.15.2")), "NATS-CRED-004")
+	not g.severity
+}
+
+test_cred_005_seed_from_env_file_reported_there if {
+	env_seed := object.union(seed, {"origin": "env", "env_var": "NATS_NKEY_SEED", "resolved": true, "resolved_from": "config/base.env"})
+	c := with_users([{"nkey": env_seed}])
+	doc := object.union(fx.input_with(fx.server(c)), {"env_files": [env_file([["NATS_NKEY_SEED", seed]])]})
+	f := one(doc, "NATS-CRED-005")
+	f.ref == "env_files/0"
+}
+
+test_cred_005_env_file_seed_only_when_literal if {
+	not fires(with_env([["NATS_NKEY_SEED", object.union(seed, {"origin": "env", "env_var": "SEED"})]]), "NATS-CRED-005")
+	f := one(with_env([["NATS_TLS_KEY", fx.secret({"private_key": true, "length": 241})]]), "NATS-CRED-005")
+	f.msg == "config/base.env: NATS_TLS_KEY holds a PEM private key in plaintext"
+}
+
+test_cred_005_compose_environment_seed if {
+	f := one(compose_env({"NATS_NKEY_SEED": inline({"nkey_seed": true, "length": 58})}), "NATS-CRED-005")
+	f.severity == "high"
+	f.path == "deployment/environment/NATS_NKEY_SEED"
+	contains(f.msg, "sets NATS_NKEY_SEED to an nkey seed (private key) in plaintext")
+	not fires(compose_env({"NATS_NKEY_SEED": inline({"nkey_seed": true, "origin": "env", "env_var": "SEED", "length": 58})}), "NATS-CRED-005")
+	not fires(compose_env({"NATS_PASSWORD": inline({"length": 58})}), "NATS-CRED-005")
+}
+
+test_cred_005_leafnode_listener_user_seed_is_critical if {
+	# Only a remote's inline seed is expected (high); one in the leafnode
+	# listener's users is a misplaced private key.
+	c := object.union(fx.good_config, {"leafnodes": {"port": 7422, "authorization": {"users": [{"nkey": seed}]}}})
+	f := one(fx.input_with(fx.server(c)), "NATS-CRED-005")
+	not f.severity
+}

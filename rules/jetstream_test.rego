@@ -315,3 +315,41 @@ test_js_005_only_linked_servers if {
 	[f] := by_id({"servers": [a, b], "streams": [st]}, "NATS-JS-005")
 	contains(f.msg, "server solo")
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+# cfg_and_live(cfg, varz): a server known from its config and /varz.
+cfg_and_live(cfg, v) := object.union(srv(cfg), {"sources": ["config", "live"], "live": {"varz": v}})
+
+test_js_001_live_store_reported_once_with_the_config if {
+	# The config's missing or temporary store_dir is reported; the live
+	# /varz store under /tmp is the same problem, not a second finding.
+	tmp := varz_js({"store_dir": "/tmp/nats/jetstream"}, {})
+	[f] := by_id({"servers": [cfg_and_live({"jetstream": {"enabled": true}}, tmp)]}, "NATS-JS-001")
+	f.path == "config/jetstream/enabled"
+	[g] := by_id({"servers": [cfg_and_live({"jetstream": {"enabled": true, "store_dir": "/tmp/js"}}, tmp)]}, "NATS-JS-001")
+	g.path == "config/jetstream/store_dir"
+
+	# A persistent store in the config but /tmp in the running server: the
+	# deployed configuration differs, the live finding stands.
+	[h] := by_id({"servers": [cfg_and_live({"jetstream": js}, tmp)]}, "NATS-JS-001")
+	h.path == "live/varz/jetstream/config/store_dir"
+}
+
+test_js_001_store_dir_that_is_not_a_string if {
+	count(by_id({"servers": [live({"varz": varz_js({"store_dir": 5}, {})})]}, "NATS-JS-001")) == 0
+}
+
+test_js_003_thresholds_are_inclusive if {
+	[m] := by_id({"servers": [live({"varz": varz_js({"max_storage": 1000}, {"storage": 800})})]}, "NATS-JS-003")
+	sev(m) == "medium"
+	[h] := by_id({"servers": [live({"varz": varz_js({"max_storage": 1000}, {"storage": 900})})]}, "NATS-JS-003")
+	sev(h) == "high"
+	[l] := by_id({"servers": [live({"varz": varz_js({"max_storage": 1000}, {"storage": 899})})]}, "NATS-JS-003")
+	sev(l) == "medium"
+}
+
+test_js_004_quiet_when_account_jetstream_disabled if {
+	cfg := {"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": false, "limits_set": false}}}}
+	count(by_id({"servers": [srv(cfg)]}, "NATS-JS-004")) == 0
+}

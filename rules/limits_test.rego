@@ -259,3 +259,82 @@ test_lim_008_quiet_all_accounts_limited if {
 	cfg := {"system_account": "SYS", "accounts": {"A": {"limits": {"max_connections": 100}}, "B": {"limits": {"max_payload": 1048576}}, "SYS": {}}}
 	count(by_id([srv(cfg)], "NATS-LIM-008")) == 0
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+# both(cfg, v): a server known from its config and its /varz.
+both(cfg, v) := {"ref": "servers/0", "name": "nats-1", "sources": ["config", "live"], "config": cfg, "config_env": {}, "live": {"varz": object.union(varz_default, v)}}
+
+versioned(cfg, v) := object.union(srv(cfg), {"version": {"value": v, "semver": v, "series": "2.x", "source": "image_tag", "raw": v}})
+
+test_lim_001_bounds if {
+	# Exactly params.limits.max_payload is allowed, live and in the config.
+	count(by_id([live({"max_payload": 8388608})], "NATS-LIM-001")) == 0
+	[f] := by_id([both({"max_payload": 8388608}, {"max_payload": 16777216})], "NATS-LIM-001")
+	f.path == "live/varz/max_payload"
+}
+
+test_lim_002_bounds_and_defaults if {
+	# The hard limit itself is accepted; max_pending 0 means the default.
+	count(by_id([srv({"max_payload": 2147483647, "max_pending": 4294967296})], "NATS-LIM-002")) == 0
+	count(by_id([srv({"max_payload": 1048576, "max_pending": 0})], "NATS-LIM-002")) == 0
+}
+
+test_lim_002_lame_duck_grace_against_duration if {
+	# Only the duration set (8 s): too short, and the default grace (10 s)
+	# is not shorter than it.
+	fs := by_id([srv({"lame_duck_duration": 8000000000})], "NATS-LIM-002")
+	count(fs) == 2
+
+	# Only the grace period set (200 s): longer than the default duration.
+	[g] := by_id([srv({"lame_duck_grace_period": 200000000000})], "NATS-LIM-002")
+	g.path == "config/lame_duck_grace_period"
+
+	# A duration of 0 means the default (120 s): only "too short" is said.
+	[z] := by_id([srv({"lame_duck_duration": 0})], "NATS-LIM-002")
+	z.path == "config/lame_duck_duration"
+}
+
+test_lim_003_versions_and_bounds if {
+	count(by_id([versioned({"max_connections": -1}, "2.15.2")], "NATS-LIM-003")) == 1
+	count(by_id([versioned({"max_connections": 0}, "2.14.0")], "NATS-LIM-003")) == 1
+	count(by_id([versioned({"max_connections": 0}, "2.15.2")], "NATS-LIM-003")) == 1
+	count(by_id([srv({"max_connections": 1000000})], "NATS-LIM-003")) == 0
+}
+
+test_lim_003_live_usage_thresholds_are_inclusive if {
+	[m] := by_id([live({"max_connections": 100, "connections": 80})], "NATS-LIM-003")
+	sev(m) == "medium"
+	[h] := by_id([live({"max_connections": 100, "connections": 90})], "NATS-LIM-003")
+	sev(h) == "high"
+}
+
+test_lim_003_live_refusal_reported_once if {
+	count(by_id([live({"max_connections": 0, "connections": 0})], "NATS-LIM-003")) == 0
+	count(by_id([both({"max_connections": -1}, {"max_connections": -1, "connections": 0})], "NATS-LIM-003")) == 1
+	count(by_id([both({"max_connections": 0}, {"max_connections": -1, "connections": 0})], "NATS-LIM-003")) == 1
+}
+
+test_lim_004_live_reported_once_with_the_config if {
+	count(by_id([both({"max_pending": 134217728}, {"max_pending": 134217728})], "NATS-LIM-004")) == 1
+	[f] := by_id([both({"max_pending": 67108864}, {"max_pending": 134217728})], "NATS-LIM-004")
+	f.path == "live/varz/max_pending"
+}
+
+test_lim_005_live_bounds if {
+	count(by_id([both({}, {"write_deadline": 500000000})], "NATS-LIM-005")) == 0
+	count(by_id([live({"write_deadline": 0})], "NATS-LIM-005")) == 0
+	count(by_id([live({"write_deadline": 1000000000})], "NATS-LIM-005")) == 0
+}
+
+test_lim_006_bounds if {
+	count(by_id([srv({"ping_max": 2})], "NATS-LIM-006")) == 0
+	count(by_id([both({}, {"ping_interval": 1000000000})], "NATS-LIM-006")) == 0
+	count(by_id([live({"ping_interval": 10000000000})], "NATS-LIM-006")) == 0
+	count(by_id([live({"ping_interval": 300000000000})], "NATS-LIM-006")) == 0
+}
+
+test_lim_007_no_slow_consumers if {
+	v := object.remove(object.union(varz_default, {"slow_consumers": 0}), ["slow_consumer_stats"])
+	count(by_id([{"ref": "servers/0", "name": "single-1", "sources": ["live"], "config": null, "config_env": {}, "live": {"varz": v}}], "NATS-LIM-007")) == 0
+}

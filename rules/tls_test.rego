@@ -595,3 +595,140 @@ test_tls_004_quiet_loopback_leaf_remote_any_scheme if {
 	not natsaudit.loopback("128.0.0.1")
 	natsaudit.loopback("127.0.1.1")
 }
+
+# ------------------------------------------- conditions, one by one (issue 20)
+
+# both(cfg, varz): a server known from its config and its monitoring endpoint.
+both(c, varz) := object.union(fx.server(c), {"live": {"endpoint": "http://n1:8222", "varz": varz}})
+
+live_conns(varz, conns) := fx.input_with(fx.live_server_with(varz, {"connz": {"num_connections": count(conns), "connections": conns}}))
+
+test_tls_001_quiet_live_with_certificate_only if {
+	# A certificate date in /varz means TLS is configured: TLS-002's case.
+	not fires(fx.input_with(fx.live_server(fx.varz({"tls_cert_not_after": "2027-03-01T00:00:00Z"}))), "NATS-TLS-001")
+}
+
+test_tls_001_no_config_mismatch_when_config_allows_plaintext if {
+	# Without TLS in the config, or with allow_non_tls, a running server that
+	# does not require TLS is what the repository says.
+	not_live_mismatch(both(without(fx.good_config, ["tls"]), fx.varz({"auth_required": true})))
+	not_live_mismatch(both(cfg({"allow_non_tls": true}), fx.varz({"auth_required": true})))
+}
+
+not_live_mismatch(s) if {
+	every f in hits(fx.input_with(s), "NATS-TLS-001") {
+		f.path != "live/varz/tls_required"
+	}
+}
+
+test_tls_001_live_with_auth_is_not_critical if {
+	f := one(fx.input_with(fx.live_server(fx.varz({"auth_required": true}))), "NATS-TLS-001")
+	not f.severity
+}
+
+test_tls_002_live_only_when_tls_is_configured if {
+	not fires(fx.input_with(both(fx.good_config, fx.varz({"tls_verify": true, "auth_required": true}))), "NATS-TLS-002")
+	not fires(fx.input_with(fx.live_server(fx.varz({}))), "NATS-TLS-002")
+	f := one(fx.input_with(fx.live_server(fx.varz({"tls_verify": true}))), "NATS-TLS-002")
+	endswith(f.msg, "has TLS configured but does not require it")
+}
+
+test_tls_002_live_tls_connections if {
+	# A TLS connection shows TLS is configured; plaintext ones alone do not.
+	f := one(live_conns(fx.varz({}), [{"cid": 5, "tls_version": "1.3"}]), "NATS-TLS-002")
+	endswith(f.msg, "has TLS configured but does not require it")
+	not fires(live_conns(fx.varz({}), [{"cid": 5, "tls_version": ""}, {"cid": 6}]), "NATS-TLS-002")
+	g := one(live_conns(fx.varz({}), [{"cid": 5, "tls_version": "1.3"}, {"cid": 6}, {"cid": 7, "tls_version": ""}]), "NATS-TLS-002")
+	endswith(g.msg, ": 2 connection(s) in /connz are plaintext")
+}
+
+test_tls_003_needs_tls if {
+	not fires(fx.input_with(fx.server(without(fx.good_config, ["tls"]))), "NATS-TLS-003")
+	not fires(fx.input_with(fx.live_server(fx.varz({}))), "NATS-TLS-003")
+	not fires(fx.input_with(both(fx.good_config, fx.varz({"tls_required": true}))), "NATS-TLS-003")
+	fires(fx.input_with(fx.live_server(fx.varz({"tls_cert_not_after": "2027-03-01T00:00:00Z"}))), "NATS-TLS-003")
+}
+
+test_tls_004_live_rules_for_live_only_servers if {
+	c := cfg({"cluster": {"port": 6222, "tls": fx.tls_block}})
+	v := fx.varz({"cluster": {"addr": "0.0.0.0", "cluster_port": 6222, "name": "c1"}})
+	not fires(fx.input_with(both(c, v)), "NATS-TLS-004")
+	lo := fx.varz({"cluster": {"addr": "127.0.0.1", "cluster_port": 6222, "name": "c1"}})
+	not fires(fx.input_with(fx.live_server(lo)), "NATS-TLS-004")
+}
+
+test_tls_007_live_websocket_only if {
+	c := cfg({"websocket": {"port": 443, "tls": fx.tls_block}})
+	v := fx.varz({"websocket": {"host": "0.0.0.0", "no_tls": true, "port": 8080}})
+	not fires(fx.input_with(both(c, v)), "NATS-TLS-007")
+	f := one(fx.input_with(fx.live_server(v)), "NATS-TLS-007")
+	contains(f.msg, "on port 8080")
+}
+
+test_tls_008_live if {
+	v := fx.varz({"mqtt": {"host": "0.0.0.0", "port": 1883, "tls_timeout": 2}})
+	not fires(fx.input_with(both(cfg({"mqtt": {"port": 1883, "tls": fx.tls_block}}), v)), "NATS-TLS-008")
+	f := one(fx.input_with(fx.live_server(object.union(v, {"version": "2.14.0"}))), "NATS-TLS-008")
+	contains(f.msg, "on port 1883")
+	not f.severity
+	lo := fx.varz({"mqtt": {"host": "127.0.0.1", "port": 1883, "tls_timeout": 2}})
+	g := one(fx.input_with(fx.live_server(lo)), "NATS-TLS-008")
+	g.severity == "medium"
+}
+
+test_tls_010_live if {
+	conns := [{"cid": 5, "tls_version": "1.2", "tls_cipher_suite": "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}]
+	fires(live_conns(fx.varz({}), conns), "NATS-TLS-010")
+	s := object.union(both(fx.good_config, fx.varz({})), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({}), "connz": {"connections": conns}}})
+	not fires(fx.input_with(s), "NATS-TLS-010")
+	not fires(live_conns(fx.varz({}), [{"cid": 5, "tls_version": "1.3", "tls_cipher_suite": "TLS_AES_128_GCM_SHA256"}]), "NATS-TLS-010")
+}
+
+test_tls_011_live_only if {
+	conns := [{"cid": 5, "tls_version": "1.2"}]
+	fires(live_conns(fx.varz({}), conns), "NATS-TLS-011")
+	s := object.union(both(fx.good_config, fx.varz({})), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({}), "connz": {"connections": conns}}})
+	not fires(fx.input_with(s), "NATS-TLS-011")
+}
+
+test_tls_012_handshake_first_values if {
+	not fires(fx.input_with(fx.server(without(fx.good_config, ["tls"]))), "NATS-TLS-012")
+	not fires(fx.input_with(fx.server(with_tls(object.union(fx.tls_block, {"verify": true, "min_version": "1.3", "handshake_first": "300ms"})))), "NATS-TLS-012")
+	fires(fx.input_with(fx.server(with_tls(object.union(fx.tls_block, {"verify": true, "min_version": "1.3", "handshake_first": ""})))), "NATS-TLS-012")
+	fires(fx.input_with(fx.server(with_tls(object.union(fx.tls_block, {"verify": true, "min_version": "1.3", "handshake_first": "OFF"})))), "NATS-TLS-012")
+	fires(fx.input_with(fx.server(with_tls(object.union(fx.tls_block, {"verify": true, "min_version": "1.3", "handshake_first": 5})))), "NATS-TLS-012")
+}
+
+test_tls_014_repo_certificates_only_with_a_date if {
+	c0 := object.union(cert(1), {"not_after_ns": 0})
+	not fires(fx.input_with(object.union(fx.server(fx.good_config), {"certs": [c0]})), "NATS-TLS-014")
+	lc := object.union(cert(5), {"path": "live/varz/tls_cert_not_after"})
+	not fires(fx.input_with(object.union(fx.server(fx.good_config), {"certs": [lc]})), "NATS-TLS-014")
+}
+
+test_tls_014_path_of_a_certificate_without_one if {
+	f := one(fx.input_with(object.union(fx.server(fx.good_config), {"certs": [object.remove(cert(5), ["path"])]})), "NATS-TLS-014")
+	f.path == "config"
+	g := one(fx.input_with(object.union(fx.server(fx.good_config), {"certs": [object.union(cert(5), {"path": 7})]})), "NATS-TLS-014")
+	g.path == "config"
+}
+
+test_tls_014_live_cert_of_another_listener_still_judged if {
+	# The repository has the cluster's certificate, not the client one.
+	s := object.union(fx.server(fx.good_config), {
+		"certs": [object.union(cert(20), {"path": "config/cluster/tls/cert_file"})],
+		"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"tls_required": true, "tls_cert_not_after": "2026-12-13T00:00:00Z"})},
+	})
+	count(hits(fx.input_with(s), "NATS-TLS-014")) == 2
+}
+
+test_tls_016_only_key_files if {
+	not fires(files_input([{"ref": "files/0", "path": "certs/server.crt", "kind": "certificate", "line": 1}]), "NATS-TLS-016")
+	f := one(files_input([{"ref": "files/0", "path": "keys/server.key", "kind": "private_key", "key_type": 2048}]), "NATS-TLS-016")
+	f.msg == "private key committed in the repository at keys/server.key"
+}
+
+test_tls_014_empty_certificate_path_is_config if {
+	f := one(fx.input_with(object.union(fx.server(fx.good_config), {"certs": [object.union(cert(5), {"path": ""})]})), "NATS-TLS-014")
+	f.path == "config"
+}

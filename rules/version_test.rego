@@ -274,3 +274,148 @@ test_ver_005_quiet_for_tag_from_environment if {
 	inp := image("nats:${IMAGE_TAG}", "${IMAGE_TAG}", "")
 	not fires(json.patch(inp, [{"op": "add", "path": "/servers/0/deployment/image_from_env", "value": true}]), "NATS-VER-005")
 }
+
+# ------------------------------------------------ feature gates, one by one
+# Each advisory applies only when the server uses its features: every way a
+# feature shows (config, /varz, compose flags) and every way it is ruled out
+# is pinned here, so that a gate that stops seeing a feature (a missed
+# advisory) or sees one that is off (a false one) fails a test.
+
+cfg_server(cfg) := fx.server(cfg)
+
+varz_server(extra) := fx.live_server(fx.varz(extra))
+
+flags_server(flags) := object.union(fx.server(null), {"config": null, "deployment": object.union(fx.deployment([]), {"flags": flags})})
+
+gate_cases := [
+	# [server, feature, status]
+	[cfg_server({"websocket": {"port": 443}}), "websocket", "yes"],
+	[cfg_server({"websocket": {"port": 0}}), "websocket", "no"],
+	[cfg_server({}), "websocket", "no"],
+	[varz_server({"websocket": {"port": 8080}}), "websocket", "yes"],
+	[varz_server({}), "websocket", "no"],
+	[cfg_server({"mqtt": {"port": 1883}}), "mqtt", "yes"],
+	[varz_server({"mqtt": {"port": 1883}}), "mqtt", "yes"],
+	[cfg_server({"leafnodes": {"port": 7422}}), "leafnode_listener", "yes"],
+	[cfg_server({"leafnodes": {"remotes": [{"url": "nats://hub:7422"}]}}), "leafnode_listener", "no"],
+	[varz_server({"leaf": {"port": 7422}}), "leafnode_listener", "yes"],
+	[cfg_server({"leafnodes": {"port": 7422}}), "leafnodes", "yes"],
+	[cfg_server({"leafnodes": {"remotes": [{"url": "nats://hub:7422"}]}}), "leafnodes", "yes"],
+	[cfg_server({"leafnodes": {"remotes": []}}), "leafnodes", "no"],
+	[varz_server({"leaf": {"remotes": [{"url": "nats://hub:7422"}]}}), "leafnodes", "yes"],
+	[varz_server({"leaf": {"remotes": []}}), "leafnodes", "no"],
+	[cfg_server({"cluster": {"port": 6222}}), "routes", "yes"],
+	[cfg_server({"cluster": {"routes": ["nats://n2:6222"]}}), "routes", "yes"],
+	[cfg_server({"cluster": {"routes": []}}), "routes", "no"],
+	[varz_server({"cluster": {"cluster_port": 6222}}), "routes", "yes"],
+	[varz_server({"cluster": {"port": 6222}}), "routes", "no"],
+	[cfg_server({"jetstream": {"enabled": true}}), "jetstream", "yes"],
+	[cfg_server({"jetstream": {"enabled": false}}), "jetstream", "no"],
+	[varz_server({"jetstream": {"config": {"max_memory": 1024}}}), "jetstream", "yes"],
+	[varz_server({"jetstream": {"config": "on"}}), "jetstream", "no"],
+	[cfg_server({"operator": "/etc/nats/op.jwt"}), "operator", "yes"],
+	[varz_server({"trusted_operators_claim": [{"name": "op"}]}), "operator", "yes"],
+	[varz_server({}), "operator", "no"],
+	[cfg_server({"accounts": {"A": {}}}), "accounts", "yes"],
+	[cfg_server({"operator": "/etc/nats/op.jwt"}), "accounts", "yes"],
+	[cfg_server({"accounts": {}}), "accounts", "no"],
+	[cfg_server({"no_auth_user": "guest"}), "no_auth_user", "yes"],
+	[cfg_server({"websocket": {"no_auth_user": "guest"}}), "no_auth_user", "yes"],
+	[cfg_server({"mqtt": {"no_auth_user": "guest"}}), "no_auth_user", "yes"],
+	[cfg_server({"no_auth_user": ""}), "no_auth_user", "no"],
+	[cfg_server({"no_auth_user": 7}), "no_auth_user", "no"],
+	[varz_server({"websocket": {"no_auth_user": "guest"}}), "no_auth_user", "yes"],
+	[varz_server({"mqtt": {"no_auth_user": "guest"}}), "no_auth_user", "yes"],
+	[varz_server({"websocket": {"no_auth_user": ""}}), "no_auth_user", "unknown"],
+	[cfg_server({"tls": object.union(fx.tls_block, {"verify_and_map": true})}), "verify_and_map", "yes"],
+	[cfg_server({"tls": object.union(fx.tls_block, {"verify_and_map": false})}), "verify_and_map", "no"],
+	[cfg_server({"http_port": 8222}), "monitoring", "yes"],
+	[cfg_server({"https_port": 8222}), "monitoring", "yes"],
+	[cfg_server({"http_port": 0}), "monitoring", "no"],
+	[varz_server({}), "monitoring", "yes"],
+	[object.union(varz_server({}), {"live": {"endpoint": "nats://10.0.0.5:4222"}}), "monitoring", "unknown"],
+	[flags_server({"pass": true}), "cli_credentials", "yes"],
+	[flags_server({"auth": true}), "cli_credentials", "yes"],
+	[flags_server({"routes_with_credentials": true}), "cli_credentials", "yes"],
+	[flags_server({"routes_with_credentials": false}), "cli_credentials", "no"],
+	[flags_server({"user": true}), "cli_credentials", "no"],
+	[cfg_server({}), "cli_credentials", "unknown"],
+	[flags_server({"tlscert": true}), "cli_tls", "yes"],
+	[flags_server({"tlsverify": true}), "cli_tls", "yes"],
+	[flags_server({"pass": true}), "cli_tls", "no"],
+	[cfg_server({"authorization": {"users": [{"user": "a", "allowed_connection_types": ["WEBSOCKET"]}]}}), "allowed_connection_types", "yes"],
+	[cfg_server({"authorization": {"users": [{"user": "a", "proxy_required": true}]}}), "allowed_connection_types", "yes"],
+	[cfg_server({"authorization": {"users": [{"user": "a", "allowed_connection_types": null}]}}), "allowed_connection_types", "no"],
+	[cfg_server({"authorization": {"proxy_required": true}}), "allowed_connection_types", "yes"],
+	[cfg_server({"authorization": {"proxy_required": false}}), "allowed_connection_types", "no"],
+	[cfg_server({"authorization": {"users": [{"user": "a", "permissions": {"subscribe": {"deny": ["x"]}}}]}}), "deny_permissions", "yes"],
+	[cfg_server({"authorization": {"users": [{"user": "a", "permissions": {"publish": {"deny": ["x"]}}}]}}), "deny_permissions", "yes"],
+	[cfg_server({"authorization": {"users": [{"user": "a", "permissions": {"publish": {"deny": []}}}]}}), "deny_permissions", "no"],
+	[cfg_server({"accounts": {"$SYS": {}}}), "sys_only_accounts", "yes"],
+	[cfg_server({"accounts": {"$SYS": {}, "A": {}}}), "sys_only_accounts", "no"],
+	[cfg_server({"authorization": {"auth_callout": {"issuer": "AB"}}}), "auth_callout", "yes"],
+	[cfg_server({}), "auth_callout", "no"],
+	[varz_server({}), "auth_callout", "unknown"],
+	[object.union(fx.server(null), {"config": null, "deployment": {"uses_image_default_config": true}}), "mqtt", "no"],
+	[object.union(fx.server(null), {"config": null, "deployment": {"uses_image_default_config": false}}), "mqtt", "unknown"],
+	[object.union(fx.server(null), {"config": null, "deployment": "compose"}), "cli_tls", "unknown"],
+]
+
+test_ver_001_feature_gate_statuses if {
+	bad := [[i, f, want, got] |
+		some i, [s, f, want] in gate_cases
+		got := version._status(s, f)
+		got != want
+	]
+	bad == []
+}
+
+test_ver_001_one_finding_per_affected_server if {
+	# Two servers of different versions: each is judged by its own
+	# version's advisories, the patched one stays quiet.
+	old := deployed("2.10.24-alpine")
+	new := object.union(deployed("2.15.2-alpine"), {"ref": "servers/1", "name": "nats-2"})
+	inp := object.union(fx.input_with(old), {"servers": [old, new]})
+	fs := hits(inp, "NATS-VER-001")
+	count(fs) == 1
+	contains(fs[0].msg, "nats-server 2.10.24")
+}
+
+test_ver_001_message_parts_when_empty if {
+	# No definite or no conditional advisory: that part of the message is
+	# empty, and the separator between them appears only after a definite one.
+	version._definite_text([]) == ""
+	version._conditional_text({}, [], 0) == ""
+	version._sep(0) == ""
+	version._sep(2) == "; "
+	version._workaround({"workaround": ""}) == "no workaround published; upgrade."
+	version._workaround({"workaround": "disable mqtt"}) == "disable mqtt"
+}
+
+test_ver_001_gate_expressions if {
+	# "a|b" is yes when either is; "!a|b" negates the whole "a|b" gate name,
+	# which is not a feature, so it is unknown, never read as "(not a) or b".
+	version._req({"a": "yes", "b": "no"}, "a|b") == "yes"
+	version._req({"a": "no", "b": "no"}, "a|b") == "no"
+	version._req({"b": "yes"}, "!a|b") == "unknown"
+	version._req({"a": "yes"}, "!a") == "no"
+}
+
+test_ver_002_fires_for_unknown_old_series_without_last_release if {
+	# gnatsd 1.4: not in the release table, older than every supported
+	# series: end-of-life, with no "last release" to quote.
+	f := one(live_at("1.4.1", {}), "NATS-VER-002")
+	contains(f.msg, "nats-server 1.4 (")
+	contains(f.msg, "is end-of-life; supported series: 2.15, 2.14")
+}
+
+test_ver_004_go_version_without_patch if {
+	f := one(live_at("2.14.9", {"go": "go1.24"}), "NATS-VER-004")
+	contains(f.msg, "Go 1.24.0")
+}
+
+test_ver_004_series_is_major_and_minor if {
+	version._same_series("1.24.12", "1.24.13")
+	not version._same_series("1.24.12", "2.24.13")
+	not version._same_series("1.24.12", "1.25.7")
+}

@@ -23,6 +23,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path"
 	"regexp"
 	"runtime"
@@ -48,6 +49,8 @@ type options struct {
 	jobs     int
 	timeout  time.Duration
 	verbose  bool
+	changed  bool
+	maxChg   int
 }
 
 func main() {
@@ -61,6 +64,8 @@ func main() {
 	flag.IntVar(&o.jobs, "j", runtime.GOMAXPROCS(0), "mutants run concurrently")
 	flag.DurationVar(&o.timeout, "timeout", 60*time.Second, "time limit of one mutant's tests (a timeout counts as killed)")
 	flag.BoolVar(&o.verbose, "v", false, "print every mutant's outcome")
+	flag.BoolVar(&o.changed, "changed", false, "with -sample: also run every mutant of the rule files changed since the merge-base with origin/main (or main); the sample alone when there is no such ref")
+	flag.IntVar(&o.maxChg, "changed-max", 600, "with -changed: at most this many mutants of the changed files (a seeded choice beyond it), to bound the time")
 	flag.Parse()
 	ok, err := run(context.Background(), o, os.Stdout)
 	if err != nil {
@@ -119,6 +124,16 @@ func allowKey(m Mutant) string {
 // report because those survivors need hostile-typed input, not new cases.
 var typeGuard = regexp.MustCompile(`^delete is_(string|number|object|array|boolean|set|null)\(`)
 
+type fileCount struct{ killed, survived, allowed int }
+
+// pct is the score: killed / (killed + survived), 100 when nothing ran.
+func pct(killed, survived int) float64 {
+	if killed+survived == 0 {
+		return 100
+	}
+	return 100 * float64(killed) / float64(killed+survived)
+}
+
 type result struct {
 	m      Mutant
 	o      Outcome
@@ -163,16 +178,53 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 		all = append(all, Mutants(f, cat.Src[f], cat.Mods[f])...)
 	}
 	total := len(all)
-	if o.sample > 0 && o.sample < len(all) {
-		rng := rand.New(rand.NewPCG(o.seed, 0x5eed))
-		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-		all = all[:o.sample]
-		sort.SliceStable(all, func(i, j int) bool {
-			if all[i].File != all[j].File {
-				return all[i].File < all[j].File
+	var changed []Mutant
+	if o.changed {
+		names, base, err := changedRuleFiles(ctx, files)
+		if err != nil {
+			fmt.Fprintf(w, "regomut: -changed: %v: the sample only\n", err)
+		}
+		set := map[string]bool{}
+		for _, n := range names {
+			set[n] = true
+		}
+		for _, m := range all {
+			if set[m.File] {
+				changed = append(changed, m)
 			}
-			return all[i].Start < all[j].Start
-		})
+		}
+		if len(names) > 0 {
+			fmt.Fprintf(w, "regomut: %d rule files changed since %.12s (%s): %d mutants\n", len(names), base, strings.Join(names, ", "), len(changed))
+		} else if err == nil {
+			fmt.Fprintf(w, "regomut: no rule file changed since %.12s\n", base)
+		}
+		if o.maxChg > 0 && len(changed) > o.maxChg {
+			fmt.Fprintf(w, "regomut: running a seeded choice of %d of them (-changed-max)\n", o.maxChg)
+			changed = choose(changed, o.maxChg, o.seed)
+		}
+	}
+	if o.sample > 0 && o.sample < len(all) {
+		all = choose(all, o.sample, o.seed)
+	}
+	gated := len(all)
+	if len(changed) > 0 {
+		// The changed files' mutants in full, besides the fixed sample;
+		// they come after it, and only the sample is gated (a branch that
+		// touches a file with a lower score must not fail for that alone).
+		seen := map[[2]int]map[string]bool{}
+		key := func(m Mutant) [2]int { return [2]int{m.Start, m.End} }
+		for _, m := range all {
+			k := key(m)
+			if seen[k] == nil {
+				seen[k] = map[string]bool{}
+			}
+			seen[k][m.File+"\x00"+m.Repl] = true
+		}
+		for _, m := range changed {
+			if !seen[key(m)][m.File+"\x00"+m.Repl] {
+				all = append(all, m)
+			}
+		}
 	}
 
 	results := make([]result, len(all))
@@ -207,15 +259,97 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 	if firstErr != nil {
 		return false, firstErr
 	}
-	return report(w, o, results, allow, total, time.Since(start)), nil
+	ok := report(w, o, results[:gated], allow, total, time.Since(start))
+	if extra := results[gated:]; len(extra) > 0 {
+		var k, sv int
+		for _, r := range extra {
+			switch r.o {
+			case Killed, TimedOut:
+				k++
+			case Survived:
+				if _, a := allow[allowKey(r.m)]; a {
+					continue
+				}
+				sv++
+				fmt.Fprintf(w, "%s:%d: SURVIVED (changed file): %s\n", r.m.File, r.m.Line, r.m.Desc)
+			}
+		}
+		fmt.Fprintf(w, "regomut: changed files: %d more mutants: %d killed, %d survived: %.1f%% (printed, not gated)\n", len(extra), k, sv, pct(k, sv))
+	}
+	return ok, nil
+}
+
+// choose returns n of the mutants, a fixed pseudo-random choice for seed,
+// in file and source order.
+func choose(all []Mutant, n int, seed uint64) []Mutant {
+	c := append([]Mutant(nil), all...)
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
+	c = c[:n]
+	sortMutants(c)
+	return c
+}
+
+func sortMutants(all []Mutant) {
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].File != all[j].File {
+			return all[i].File < all[j].File
+		}
+		return all[i].Start < all[j].Start
+	})
+}
+
+// changedRuleFiles returns the rule files among files (rules/x.rego) that
+// differ from the merge-base of HEAD with origin/main, or with main when
+// there is no origin/main; a changed test file (x_test.rego) selects its
+// rule file, as its tests decide that file's mutants.
+func changedRuleFiles(ctx context.Context, files []string) ([]string, string, error) {
+	var base string
+	for _, ref := range []string{"origin/main", "main"} {
+		out, err := exec.CommandContext(ctx, "git", "merge-base", "HEAD", ref).Output()
+		if err == nil {
+			base = strings.TrimSpace(string(out))
+			break
+		}
+	}
+	if base == "" {
+		return nil, "", fmt.Errorf("no merge-base with origin/main or main (a clone without those refs?)")
+	}
+	out, err := exec.CommandContext(ctx, "git", "diff", "--name-only", base, "--", "rules").Output()
+	if err != nil {
+		return nil, base, fmt.Errorf("git diff %s: %w", base, err)
+	}
+	want := map[string]bool{}
+	for _, f := range files {
+		want[f] = true
+	}
+	sel := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		l = strings.TrimSpace(l)
+		if f := strings.Replace(l, "_test.rego", ".rego", 1); want[f] {
+			sel[f] = true
+		}
+	}
+	names := make([]string, 0, len(sel))
+	for f := range sel {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return names, base, nil
 }
 
 func report(w io.Writer, o options, results []result, allow Allow, total int, took time.Duration) bool {
 	var killed, survived, allowed, invalid, timeouts, guards int
 	allowUsed := map[string]bool{}
 	mutatedLines := map[string]bool{}
+	perFile := map[string]*fileCount{}
 	for _, r := range results {
 		key := allowKey(r.m)
+		fc := perFile[r.m.File]
+		if fc == nil {
+			fc = &fileCount{}
+			perFile[r.m.File] = fc
+		}
 		if r.o != Invalid {
 			mutatedLines[key] = true
 		}
@@ -225,19 +359,23 @@ func report(w io.Writer, o options, results []result, allow Allow, total int, to
 		switch r.o {
 		case Killed:
 			killed++
+			fc.killed++
 		case TimedOut:
 			killed++
+			fc.killed++
 			timeouts++
 		case Invalid:
 			invalid++
 		case Survived:
 			if reason, ok := allow[key]; ok {
 				allowed++
+				fc.allowed++
 				allowUsed[key] = true
 				fmt.Fprintf(w, "%s:%d: allowed (%s): %s\n", r.m.File, r.m.Line, reason, r.m.Desc)
 				continue
 			}
 			survived++
+			fc.survived++
 			if typeGuard.MatchString(r.m.Desc) {
 				guards++
 			}
@@ -259,11 +397,20 @@ func report(w io.Writer, o options, results []result, allow Allow, total int, to
 			}
 		}
 	}
-	ran := killed + survived
-	score := 100.0
-	if ran > 0 {
-		score = 100 * float64(killed) / float64(ran)
+	// Per file, so that a table of scores (docs/testing.md) and the file
+	// with most survivors are one run away.
+	if len(perFile) > 1 {
+		names := make([]string, 0, len(perFile))
+		for f := range perFile {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		for _, f := range names {
+			c := perFile[f]
+			fmt.Fprintf(w, "regomut: %s: %d killed, %d survived, %d allowed: %.1f%%\n", f, c.killed, c.survived, c.allowed, pct(c.killed, c.survived))
+		}
 	}
+	score := pct(killed, survived)
 	fmt.Fprintf(w, "regomut: %d of %d mutants run, %d compiled: %d killed (%d by timeout), %d survived, %d allowed; %d did not compile\n",
 		len(results), total, len(results)-invalid, killed, timeouts, survived, allowed, invalid)
 	if guards > 0 {

@@ -115,3 +115,23 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+func TestReportPerFile(t *testing.T) {
+	res := []result{
+		{m: Mutant{File: "rules/ops.rego", Line: 1, Desc: "delete x"}, o: Killed},
+		{m: Mutant{File: "rules/ops.rego", Line: 2, Desc: "delete y"}, o: Survived},
+		{m: Mutant{File: "rules/tls.rego", Line: 3, Desc: "delete z"}, o: TimedOut},
+		{m: Mutant{File: "rules/tls.rego", Line: 4, Desc: "delete w"}, o: Survived},
+	}
+	var b bytes.Buffer
+	report(&b, options{}, res, Allow{"tls.rego:4": "guard"}, len(res), 0)
+	for _, s := range []string{
+		"regomut: rules/ops.rego: 1 killed, 1 survived, 0 allowed: 50.0%\n",
+		"regomut: rules/tls.rego: 1 killed, 0 survived, 1 allowed: 100.0%\n",
+		"score 66.7%",
+	} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("report lacks %q:\n%s", s, b.String())
+		}
+	}
+}
