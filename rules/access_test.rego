@@ -378,3 +378,37 @@ test_acc_012_fires_import_by_account_not_listed if {
 test_acc_012_quiet_imported_narrower_subject if {
 	count(by_id(exporter([{"stream": "orders.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "ORDERS", "subject": "orders.public.>"}}]), "NATS-ACC-012")) == 0
 }
+
+test_acc_011_quiet_queue_only_denies if {
+	# Queue-specific denies alone: neither advisory's shape (the wildcard
+	# check looks at plain subjects only).
+	count(acc011(app(sub_perm(["orders.>"], ["orders.secret workers"])), "2.10.24")) == 0
+}
+
+test_acc_011_quiet_plain_denies_only_for_queue_advisory if {
+	fs := acc011(app(sub_perm(["orders.status"], ["orders.secret", "billing.x"])), "2.10.24")
+	count([f | some f in fs; contains(f.msg, "GHSA-jx8g-9g95-6322")]) == 0
+}
+
+test_acc_012_fires_with_response_type if {
+	# response_type is another string field of the export: one finding, for
+	# the service.
+	[f] := by_id(exporter([{"service": "orders.get", "response_type": "Singleton", "accounts": ["ANALYTICS"]}], []), "NATS-ACC-012")
+	contains(f.msg, "exports service orders.get to ANALYTICS")
+}
+
+test_acc_012_fires_self_import_only if {
+	cfg := {"accounts": {"ORDERS": {"users": [], "exports": [{"stream": "orders.>"}], "imports": [{"stream": {"account": "ORDERS", "subject": "orders.>"}}]}}}
+	[_] := by_id(cfg, "NATS-ACC-012")
+}
+
+test_acc_012_fires_import_from_another_account if {
+	cfg := object.union(exporter([{"stream": "orders.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "BILLING", "subject": "orders.>"}}]), {"accounts": {"BILLING": {"users": [], "exports": [{"stream": "orders.>"}]}}})
+	fs := by_id(cfg, "NATS-ACC-012")
+	some f in fs
+	f.path == "config/accounts/ORDERS/exports/0"
+}
+
+test_acc_012_fires_import_of_other_subject if {
+	[_] := by_id(exporter([{"stream": "orders.public.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "ORDERS", "subject": "orders.private.>"}}]), "NATS-ACC-012")
+}

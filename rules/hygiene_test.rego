@@ -304,3 +304,25 @@ test_net_005_quiet_one_restricted_user if {
 	cfg := {"websocket": {"port": 8443}, "authorization": {"users": [{"user": "app"}, {"user": "browser", "allowed_connection_types": ["WEBSOCKET"]}]}}
 	count(by_id({"servers": [srv(0, cfg)]}, "NATS-NET-005")) == 0
 }
+
+test_net_005_fires_without_lists_has_no_note if {
+	[f] := by_id({"servers": [srv(0, ws_users([]))]}, "NATS-NET-005")
+	endswith(f.msg, "no user is restricted with allowed_connection_types")
+}
+
+test_clu_008_quiet_empty_or_variable_names if {
+	some gw in ["", "$GATEWAY_NAME"]
+	servers := [gw_server(0, "east", gw, "p"), gw_server(1, "west", gw, "p")]
+	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+}
+
+test_clu_008_quiet_outside_compose if {
+	servers := [gw_server(0, "east", "east", ""), gw_server(1, "west", "east", "")]
+	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+}
+
+test_clu_008_quiet_disjoint_profiles if {
+	a := object.union(gw_server(0, "east", "east", "p"), {"deployment": {"profiles": ["a"]}})
+	b := object.union(gw_server(1, "west", "east", "p"), {"deployment": {"profiles": ["b"]}})
+	count(by_id({"servers": [a, b]}, "NATS-CLU-008")) == 0
+}

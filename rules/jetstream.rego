@@ -618,7 +618,7 @@ _js12_fix(h) := sprintf("Make the reservations fit before creating more streams 
 	x := h.top[0]
 
 	# Frees what is over the limit plus 1 GiB for the unbounded streams, per replica.
-	target := _js12_mib((x[0] - h.need) - 1073741824) / _js12_ceil_replicas(h, x)
+	target := _js12_mib(((x[0] - h.need) - 1073741824) / _js12_ceil_replicas(h, x))
 	target > 0
 } else := "Make the reservations fit: lower the max_bytes of the streams that reserve the store, or raise max_file_store together with the volume under it. The server's /varz shows reserved_storage against max_storage."
 

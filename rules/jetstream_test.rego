@@ -414,3 +414,62 @@ test_js_012_quiet_live_with_room if {
 	inp := {"servers": [live({"varz": varz_js({}, {"reserved_storage": 1073741823})})]}
 	count(by_id(inp, "NATS-JS-012")) == 0
 }
+
+test_js_012_fires_cluster_fix_per_replica if {
+	# ORDERS (R3) reserves 30 GiB of the cluster's 30; LOGS one more: the fix
+	# lowers ORDERS' max_bytes per replica, in whole MiB.
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_file_store": 10 * gib}), "cluster": {"name": "c", "port": 6222}}), {"kind": "kubernetes", "replicas": 3})
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "ORDERS", {"max_bytes": 10 * gib, "num_replicas": 3}, ["servers/0"]),
+		js12_stream(1, "LOGS", {"max_bytes": gib}, ["servers/0"]),
+	]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.severity == "high"
+	contains(f.remediation, "nats stream edit ORDERS --max-bytes 10021240832\n")
+	contains(f.remediation, "raise max_file_store to at least 11.3 GiB")
+}
+
+test_js_012_fires_generic_fix_when_no_stream_can_shrink_enough if {
+	# Shrinking A to fit would leave it nothing: the generic fix.
+	inp := {"servers": [js12_srv(gib)], "streams": [js12_stream(0, "A", {"max_bytes": 2 * gib}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	startswith(f.remediation, "Make the reservations fit: lower the max_bytes of the streams")
+}
+
+test_js_012_quiet_account_unlimited_or_zero if {
+	# -1 is unlimited; 0 with nothing reserved is not judged.
+	some limit in [-1, 0]
+	s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": limit}}}})
+	inp := {"servers": [s], "streams": [js12_stream(0, "A", {"account": "APP"}, ["servers/0"])]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_quiet_account_unbounded_streams_do_not_reserve if {
+	s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": gib}}}})
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "A", {"account": "APP", "max_bytes": gib - 1}, ["servers/0"]),
+		js12_stream(1, "B", {"account": "APP", "max_bytes": -1, "num_replicas": 3}, ["servers/0"]),
+	]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_quiet_live_zero_store if {
+	inp := {"servers": [live({"varz": varz_js({"max_storage": 0}, {"reserved_storage": 0})})]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+# A server known from its config and live: the config finding only, unless
+# the config's streams leave room (then the live reservation speaks).
+js12_both(store, live_reserved) := object.union(js12_srv(store), {"sources": ["config", "live"], "live": {"varz": varz_js({"max_storage": 10 * gib}, {"reserved_storage": live_reserved})}})
+
+test_js_012_fires_once_for_config_and_live if {
+	inp := {"servers": [js12_both(10 * gib, 10 * gib)], "streams": [js12_stream(0, "A", {"max_bytes": 10 * gib}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.path == "config/jetstream/max_file_store"
+}
+
+test_js_012_fires_live_when_config_has_room if {
+	inp := {"servers": [js12_both(10 * gib, 10 * gib)], "streams": [js12_stream(0, "A", {"max_bytes": gib}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.path == "live/varz/jetstream/stats/reserved_storage"
+}

@@ -352,3 +352,45 @@ test_str_004_quiet_fix_is_generic_without_a_store if {
 	contains(f.remediation, "nats stream edit TELEMETRY --max-bytes 10GB --max-age 30d")
 	not contains(f.remediation, "Conflict")
 }
+
+test_str_004_quiet_memory_stream_gets_generic_fix if {
+	dlq := str004_linked(file_stream("DLQ", {"max_bytes": 10737418240}), 0)
+	mem := str004_linked(file_stream("CACHE", {"storage": "memory"}), 1)
+	fs := by_id({"servers": [str004_server(10737418240)], "streams": [dlq, mem]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream CACHE")
+	contains(f.remediation, "nats stream edit CACHE --max-bytes 10GB")
+	not contains(f.remediation, "Conflict")
+}
+
+test_str_004_fires_room_of_its_own_server if {
+	# servers/0 is full; the stream is defined for servers/1, which has room.
+	full := str004_server(1073741824)
+	roomy := js_server(1, {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 2147483648}})
+	big := object.union(file_stream("BIG", {"max_bytes": 1073741824}), {"ref": "streams/0", "linked_servers": ["servers/0"]})
+	ev := object.union(file_stream("EV", {}), {"ref": "streams/1", "linked_servers": ["servers/1"]})
+	fs := by_id({"servers": [full, roomy], "streams": [big, ev]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream EV")
+	contains(f.remediation, "nats stream edit EV --max-bytes 2147483648 --max-age 30d")
+}
+
+test_str_004_fires_conflict_json_definition if {
+	dlq := str004_linked(file_stream("DLQ", {"max_bytes": 10737418240}), 0)
+	ev := str004_linked(file_stream("EV", {}), 1)
+	fs := by_id({"servers": [str004_server(10737418240)], "streams": [dlq, ev]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream EV")
+	endswith(f.remediation, "(In streams/s.json: `\"max_age\"` in nanoseconds.)")
+}
+
+live_str004(stream_cfg, servers, max_storage) := {"servers": [{"ref": "servers/0", "name": "n1", "sources": ["live"], "config": null, "config_env": {}, "live": {"endpoint": "http://n1:8222", "varz": {"server_name": "n1", "jetstream": {"config": {"max_storage": max_storage}, "stats": {"reserved_storage": 0}}}}}], "streams": [object.union(live_stream("LOGS", stream_cfg, {"messages": 1, "bytes": 10}, {}, 1), {"servers": servers})]}
+
+test_str_004_quiet_live_fix_generic_without_room_data if {
+	# A memory stream, a stream on another server, a server without a store:
+	# the generic fix.
+	some inp in [live_str004({"storage": "memory"}, ["n1"], 1073741824), live_str004({}, ["n2"], 1073741824), live_str004({}, ["n1"], 0)]
+	[f] := by_id(inp, "NATS-STR-004")
+	contains(f.remediation, "nats stream edit LOGS --max-bytes 10GB")
+	not contains(f.remediation, "(In ")
+}

@@ -855,5 +855,5 @@ deny contains f if {
 }
 
 _lifetime(days) := sprintf("%d days", [floor(days)]) if {
-	days >= 1
+	days >= 2
 } else := sprintf("%d hours", [floor(days * 24)])

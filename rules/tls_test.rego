@@ -675,3 +675,22 @@ test_tls_018_quiet_at_the_interval if {
 test_tls_018_quiet_live_dates if {
 	not fires(with_certs([object.union(lifetime_cert(16), {"path": "live/varz/tls_cert_not_after"})]), "NATS-TLS-018")
 }
+
+test_tls_002_fires_prerequisite_under_verify_and_map if {
+	t := object.union(object.remove(fx.good_config.tls, ["verify"]), {"verify_and_map": true})
+	inp := object.union(fx.input_with(fx.server(object.union(with_tls(t), {"allow_non_tls": true}))), {"credentials": [{"ref": "credentials/0", "file": "scripts/setup.sh", "line": 3, "source": "script", "key": "nats context save app/--server", "kind": "url", "facts": {"secret": true, "nats_url": true}}]})
+	f := one(inp, "NATS-TLS-002")
+	startswith(f.remediation, "Prerequisite: `verify: true` is set")
+	contains(f.remediation, "(clients take their server URL from nats context save app/--server in scripts/setup.sh)")
+}
+
+test_tls_017_quiet_ca_at_cert_path if {
+	not fires(with_certs([san_cert({"is_ca": true})]), "NATS-TLS-017")
+}
+
+test_tls_018_fires_two_days_and_hours if {
+	f := one(with_certs([object.union(cert(0), {"not_before": "2026-11-21T00:00:00Z"})]), "NATS-TLS-018")
+	contains(f.msg, "is valid for 2 days")
+	g := one(with_certs([object.union(cert(0), {"not_before": "2026-11-21T01:00:00Z"})]), "NATS-TLS-018")
+	contains(g.msg, "is valid for 47 hours")
+}

@@ -48,6 +48,7 @@ type options struct {
 	jobs     int
 	timeout  time.Duration
 	verbose  bool
+	lines    string
 }
 
 func main() {
@@ -61,6 +62,7 @@ func main() {
 	flag.IntVar(&o.jobs, "j", runtime.GOMAXPROCS(0), "mutants run concurrently")
 	flag.DurationVar(&o.timeout, "timeout", 60*time.Second, "time limit of one mutant's tests (a timeout counts as killed)")
 	flag.BoolVar(&o.verbose, "v", false, "print every mutant's outcome")
+	flag.StringVar(&o.lines, "lines", "", "only mutants in these line ranges: file:from-to,... (tls.rego:700-800), for the code a change added")
 	flag.Parse()
 	ok, err := run(context.Background(), o, os.Stdout)
 	if err != nil {
@@ -161,6 +163,13 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 			return false, fmt.Errorf("%s: the tests fail without a mutation (%v %s %v)", f, out, killer, err)
 		}
 		all = append(all, Mutants(f, cat.Src[f], cat.Mods[f])...)
+	}
+	if o.lines != "" {
+		sel, err := inRanges(all, o.lines)
+		if err != nil {
+			return false, err
+		}
+		all = sel
 	}
 	total := len(all)
 	if o.sample > 0 && o.sample < len(all) {
@@ -277,4 +286,34 @@ func report(w io.Writer, o options, results []result, allow Allow, total int, to
 		return false
 	}
 	return true
+}
+
+// inRanges keeps the mutants whose line is in one of the ranges
+// "file:from-to" (file as for -files).
+func inRanges(all []Mutant, spec string) ([]Mutant, error) {
+	type span struct {
+		file     string
+		from, to int
+	}
+	var spans []span
+	for _, r := range strings.Split(spec, ",") {
+		f, lines, ok := strings.Cut(strings.TrimSpace(r), ":")
+		a, b, ok2 := strings.Cut(lines, "-")
+		from, err1 := strconv.Atoi(a)
+		to, err2 := strconv.Atoi(b)
+		if !ok || !ok2 || err1 != nil || err2 != nil || from > to {
+			return nil, fmt.Errorf("-lines: %q is not file:from-to", r)
+		}
+		spans = append(spans, span{path.Join("rules", strings.TrimPrefix(f, "rules/")), from, to})
+	}
+	var out []Mutant
+	for _, m := range all {
+		for _, sp := range spans {
+			if m.File == sp.file && m.Line >= sp.from && m.Line <= sp.to {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out, nil
 }
