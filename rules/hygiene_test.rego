@@ -311,9 +311,10 @@ test_net_005_fires_without_lists_has_no_note if {
 }
 
 test_clu_008_quiet_empty_or_variable_names if {
-	some gw in ["", "$GATEWAY_NAME"]
-	servers := [gw_server(0, "east", gw, "p"), gw_server(1, "west", gw, "p")]
-	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+	every gw in ["", "$GATEWAY_NAME"] {
+		servers := [gw_server(0, "east", gw, "p"), gw_server(1, "west", gw, "p")]
+		count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+	}
 }
 
 test_clu_008_quiet_outside_compose if {

@@ -438,10 +438,11 @@ test_js_012_fires_generic_fix_when_no_stream_can_shrink_enough if {
 
 test_js_012_quiet_account_unlimited_or_zero if {
 	# -1 is unlimited; 0 with nothing reserved is not judged.
-	some limit in [-1, 0]
-	s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": limit}}}})
-	inp := {"servers": [s], "streams": [js12_stream(0, "A", {"account": "APP"}, ["servers/0"])]}
-	count(by_id(inp, "NATS-JS-012")) == 0
+	every limit in [-1, 0] {
+		s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": limit}}}})
+		inp := {"servers": [s], "streams": [js12_stream(0, "A", {"account": "APP"}, ["servers/0"])]}
+		count(by_id(inp, "NATS-JS-012")) == 0
+	}
 }
 
 test_js_012_quiet_account_unbounded_streams_do_not_reserve if {

@@ -678,10 +678,11 @@ test_tls_018_quiet_live_dates if {
 
 test_tls_002_fires_prerequisite_under_verify_and_map if {
 	t := object.union(object.remove(fx.good_config.tls, ["verify"]), {"verify_and_map": true})
-	inp := object.union(fx.input_with(fx.server(object.union(with_tls(t), {"allow_non_tls": true}))), {"credentials": [{"ref": "credentials/0", "file": "scripts/setup.sh", "line": 3, "source": "script", "key": "nats context save app/--server", "kind": "url", "facts": {"secret": true, "nats_url": true}}]})
+	inp := object.union(fx.input_with(fx.server(object.union(with_tls(t), {"allow_non_tls": true}))), {"credentials": [{"ref": "credentials/0", "file": "scripts/setup.sh", "line": 3, "source": "script", "key": "nats context save app/--server", "kind": "url", "facts": {"secret": true, "nats_url": true}}, {"ref": "credentials/1", "file": "scripts/setup.sh", "line": 9, "source": "script", "key": "curl/-u", "kind": "password", "facts": {"secret": true, "nats_url": false}}]})
 	f := one(inp, "NATS-TLS-002")
 	startswith(f.remediation, "Prerequisite: `verify: true` is set")
 	contains(f.remediation, "(clients take their server URL from nats context save app/--server in scripts/setup.sh)")
+	not contains(f.remediation, "curl")
 }
 
 test_tls_017_quiet_ca_at_cert_path if {
