@@ -1,5 +1,7 @@
 package natsaudit.rules.access
 
+import data.natsaudit.lib.versions
+
 import data.natsaudit.lib
 import data.natsaudit.lib.authconf
 import data.natsaudit.lib.subjects
@@ -529,3 +531,134 @@ deny contains f if {
 	a := _grants(perms, "subscribe", "$SYS.ACCOUNT.x.CONNECT")
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read server and connection events", [lib.server_label(s), authconf.user_label(u), a]))
 }
+
+# METADATA
+# title: Subscribe deny rules that affected versions let clients bypass
+# description: >-
+#   On nats-server releases before 2.11.16, 2.12.7 and 2.14.0 two kinds of
+#   subscribe deny rules can be bypassed: a deny inside what a wildcard
+#   subscription may cover (allow `orders.>`, deny `orders.secret`: a
+#   client subscribing to an overlapping wildcard received denied subjects,
+#   GHSA-wh7g-5m82-pmhr), and plain deny rules combined with queue-specific
+#   ones (`"orders.* workers"`: a queue subscription slipped past them,
+#   GHSA-jx8g-9g95-6322). The user's permissions have that shape and the
+#   server runs an affected version, so the deny does not protect what it
+#   names.
+# related_resources:
+#   - ref: https://advisories.nats.io/CVE/secnote-2026-17.txt
+#   - ref: https://advisories.nats.io/CVE/secnote-2026-18.txt
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization
+# custom:
+#   id: NATS-ACC-011
+#   severity: medium
+#   category: security
+#   facets: [config, deployment, live]
+#   remediation: |-
+#     Upgrade nats-server to 2.14.0, 2.12.7 or 2.11.16 or later. Until then
+#     grant the user only what it may read instead of relying on deny, e.g.
+#
+#         subscribe: { allow: ["orders.public.>", "orders.status"] }
+#
+#     and avoid combining plain and queue-specific deny rules.
+deny contains f if {
+	some s in lib.configured_servers
+	v := versions.server_semver(s)
+	some [path, u, acc] in authconf.app_users(s.config)
+	perms := _perms(s.config, u, acc)
+	some id, why in _acc011_shapes(perms)
+	a := versions.advisory(id)
+	versions.affected_by(v, a)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe/deny", [path]), sprintf("%s: %s %s, which nats-server %s lets clients bypass (%s; fixed in %s)", [
+		lib.server_label(s), authconf.user_label(u), why, v, id, concat(", ", a.fixed),
+	]))
+}
+
+# The subscribe deny entries: plain subjects, and queue-specific ones
+# ("subject queue").
+_sub_denies(perms) := [d | some d in object.get(perms, ["subscribe", "deny"], []); is_string(d)]
+
+_acc011_shapes(perms) := {id: why |
+	some id, why in {
+		"GHSA-wh7g-5m82-pmhr": _acc011_overlap(perms),
+		"GHSA-jx8g-9g95-6322": _acc011_queue(perms),
+	}
+	why != ""
+}
+
+# A plain deny that a wildcard the user may subscribe to overlaps without
+# being inside it.
+_acc011_overlap(perms) := sprintf("may subscribe to %s, a wildcard overlapping its deny %s", [w, d]) if {
+	hits := {[w, d] |
+		some d in _sub_denies(perms)
+		not contains(d, " ")
+		some w in _acc011_wildcards(perms)
+		subjects.subjects_overlap(w, d)
+		not _covers(d, w)
+	}
+	[w, d] := min(hits)
+} else := ""
+
+# Wildcard filters the user may subscribe to: its wildcard allow entries,
+# or ">" when no allow list restricts it.
+_acc011_wildcards(perms) := {">"} if {
+	count(_allow(perms, "subscribe")) == 0
+} else := {a |
+	some a in _allow(perms, "subscribe")
+	is_string(a)
+	regex.match(`(^|\.)(\*|>)(\.|$)`, a)
+}
+
+_acc011_queue(perms) := sprintf("combines plain subscribe deny rules (%s) with queue-specific ones (%s)", [min(plain), min(queued)]) if {
+	plain := {d | some d in _sub_denies(perms); not contains(d, " ")}
+	queued := {d | some d in _sub_denies(perms); contains(d, " ")}
+	count(plain) > 0
+	count(queued) > 0
+} else := ""
+
+# METADATA
+# title: Export no account imports
+# description: >-
+#   An account exports a stream or service that none of the accounts it is
+#   exported to imports. The export serves nothing today but keeps the
+#   subjects open to every account it names (every account, without an
+#   `accounts` list): whoever controls one of them can add the import and
+#   read the stream or call the service. Unused exports are also often
+#   leftovers of a renamed subject, whose real import then fails.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-ACC-012
+#   severity: low
+#   category: security
+#   facets: [config, deployment]
+#   remediation: |-
+#     Remove the export, or add the import where it was meant to be used:
+#
+#         ANALYTICS: { imports: [ { stream: { account: ORDERS, subject: "orders.public.>" } } ] }
+deny contains f if {
+	some [s, name, i, e] in _exports
+	kind := _export_kind(e)
+	subj := e[kind]
+	is_string(subj)
+	not _imported(s, name, kind, subj, e)
+	f := lib.finding(rego.metadata.rule(), s, _export_path(name, i), sprintf("%s: account %s exports %s %s to %s, and none of them imports it", [
+		lib.server_label(s), name, kind, subj, _export_audience(e),
+	]))
+}
+
+_imported(s, from, kind, subj, e) if {
+	some importer, a in object.get(s.config, "accounts", {})
+	importer != from
+	is_object(a)
+	_export_allows(e, importer)
+	some imp in object.get(a, "imports", [])
+	is_object(imp)
+	src := imp[kind]
+	src.account == from
+	is_string(src.subject)
+	subjects.subjects_overlap(subj, src.subject)
+}
+
+_export_audience(e) := sprintf("%s", [concat(", ", sort([a | some a in e.accounts; is_string(a)]))]) if {
+	count(object.get(e, "accounts", [])) > 0
+} else := "every account"

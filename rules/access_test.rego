@@ -356,3 +356,109 @@ test_grants_and_denies if {
 	access._denied(perms, "publish", "orders.secret")
 	not access._denied(perms, "publish", "orders.new")
 }
+
+# --- NATS-ACC-011 ---------------------------------------------------------
+
+# versioned(cfg, v): the app config on a server whose image runs version v.
+versioned(cfg, v) := {"servers": [object.union(security.server(cfg), {"version": {"value": v, "series": "2.10", "semver": v, "source": "image_tag", "raw": v}})], "streams": [], "consumers": [], "errors": []}
+
+acc011(cfg, v) := [f | some f in access.deny with input as versioned(cfg, v); f.rule_id == "NATS-ACC-011"]
+
+sub_perm(allow, deny) := {"publish": {"allow": ["billing.>"], "deny": []}, "subscribe": {"allow": allow, "deny": deny}}
+
+test_acc_011_fires_wildcard_overlapping_deny if {
+	[f] := acc011(app(sub_perm(["orders.>"], ["orders.secret"])), "2.10.24")
+	f.path == "config/accounts/APP/users/0/permissions/subscribe/deny"
+	f.msg == "server nats-1: user \"billing\" may subscribe to orders.>, a wildcard overlapping its deny orders.secret, which nats-server 2.10.24 lets clients bypass (GHSA-wh7g-5m82-pmhr; fixed in 2.11.16, 2.12.7, 2.14.0)"
+}
+
+test_acc_011_fires_deny_without_allow_list if {
+	[f] := acc011(app(sub_perm([], ["$SYS.>"])), "2.12.6")
+	contains(f.msg, "may subscribe to >, a wildcard overlapping its deny $SYS.>")
+}
+
+test_acc_011_fires_plain_and_queue_denies if {
+	fs := acc011(app(sub_perm(["orders.status"], ["orders.secret", "orders.* workers"])), "2.11.15")
+	[f] := [f | some f in fs; contains(f.msg, "GHSA-jx8g-9g95-6322")]
+	contains(f.msg, "combines plain subscribe deny rules (orders.secret) with queue-specific ones (orders.* workers)")
+}
+
+test_acc_011_quiet_on_fixed_version if {
+	count(acc011(app(sub_perm(["orders.>"], ["orders.secret", "orders.* workers"])), "2.12.7")) == 0
+}
+
+test_acc_011_quiet_without_version if {
+	count(by_id(app(sub_perm(["orders.>"], ["orders.secret"])), "NATS-ACC-011")) == 0
+}
+
+test_acc_011_quiet_literal_allows_and_disjoint_deny if {
+	# The deny is outside every allowed wildcard, or the allows are literal.
+	count(acc011(app(sub_perm(["orders.status", "billing.>"], ["orders.secret"])), "2.10.24")) == 0
+}
+
+test_acc_011_quiet_deny_covering_the_wildcard if {
+	# Denying the whole wildcard leaves nothing to bypass into.
+	count(acc011(app(sub_perm(["orders.*"], ["orders.>"])), "2.10.24")) == 0
+}
+
+# --- NATS-ACC-012 ---------------------------------------------------------
+
+exporter(exports, imports) := {"accounts": {
+	"ORDERS": {"users": [{"user": "o", "password": {"secret": true}}], "exports": exports},
+	"ANALYTICS": {"users": [{"user": "a", "password": {"secret": true}}], "imports": imports},
+}}
+
+test_acc_012_fires_export_nobody_imports if {
+	[f] := by_id(exporter([{"stream": "orders.public.>", "accounts": ["ANALYTICS"]}], []), "NATS-ACC-012")
+	f.path == "config/accounts/ORDERS/exports/0"
+	f.msg == "server nats-1: account ORDERS exports stream orders.public.> to ANALYTICS, and none of them imports it"
+}
+
+test_acc_012_fires_public_service_imported_as_stream if {
+	[f] := by_id(exporter([{"service": "orders.get"}], [{"stream": {"account": "ORDERS", "subject": "orders.get"}}]), "NATS-ACC-012")
+	contains(f.msg, "exports service orders.get to every account")
+}
+
+test_acc_012_fires_import_by_account_not_listed if {
+	cfg := object.union(exporter([{"stream": "orders.>", "accounts": ["BILLING"]}], [{"stream": {"account": "ORDERS", "subject": "orders.>"}}]), {"accounts": {"BILLING": {"users": []}}})
+	[f] := by_id(cfg, "NATS-ACC-012")
+	contains(f.msg, "to BILLING, and none")
+}
+
+test_acc_012_quiet_imported_narrower_subject if {
+	count(by_id(exporter([{"stream": "orders.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "ORDERS", "subject": "orders.public.>"}}]), "NATS-ACC-012")) == 0
+}
+
+test_acc_011_quiet_queue_only_denies if {
+	# Queue-specific denies alone: neither advisory's shape (the wildcard
+	# check looks at plain subjects only).
+	count(acc011(app(sub_perm(["orders.>"], ["orders.secret workers"])), "2.10.24")) == 0
+}
+
+test_acc_011_quiet_plain_denies_only_for_queue_advisory if {
+	fs := acc011(app(sub_perm(["orders.status"], ["orders.secret", "billing.x"])), "2.10.24")
+	count([f | some f in fs; contains(f.msg, "GHSA-jx8g-9g95-6322")]) == 0
+}
+
+test_acc_012_fires_with_response_type if {
+	# response_type is another string field of the export: one finding, for
+	# the service.
+	[f] := by_id(exporter([{"service": "orders.get", "response_type": "Singleton", "accounts": ["ANALYTICS"]}], []), "NATS-ACC-012")
+	contains(f.msg, "exports service orders.get to ANALYTICS")
+}
+
+test_acc_012_fires_self_import_only if {
+	cfg := {"accounts": {"ORDERS": {"users": [], "exports": [{"stream": "orders.>"}], "imports": [{"stream": {"account": "ORDERS", "subject": "orders.>"}}]}}}
+	[_] := by_id(cfg, "NATS-ACC-012")
+}
+
+test_acc_012_fires_import_from_another_account if {
+	cfg := object.union(exporter([{"stream": "orders.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "BILLING", "subject": "orders.>"}}]), {"accounts": {"BILLING": {"users": [], "exports": [{"stream": "orders.>"}]}}})
+	fs := by_id(cfg, "NATS-ACC-012")
+	some f in fs
+	f.path == "config/accounts/ORDERS/exports/0"
+}
+
+test_acc_012_fires_import_of_other_subject if {
+	[_] := by_id(exporter([{"stream": "orders.public.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "ORDERS", "subject": "orders.private.>"}}]), "NATS-ACC-012")
+}

@@ -265,10 +265,30 @@ deny contains f if {
 	users := tlsconf.all_users(s.config)
 	count(users) > 0
 	every u in users {
-		count(object.get(u, "allowed_connection_types", [])) == 0
+		_no_type_restriction(u, kinds)
 	}
-	f := lib.finding(rego.metadata.rule(), s, sprintf("config/%s", [kinds[0]]), sprintf("%s has %s listeners but no user is restricted with allowed_connection_types", [lib.server_label(s), concat(", ", kinds)]))
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/%s", [kinds[0]]), sprintf("%s has %s listeners but no user is restricted with allowed_connection_types%s", [lib.server_label(s), concat(", ", kinds), _all_types_note(users)]))
 }
+
+# _no_type_restriction(u, kinds): the user may connect over every listener
+# the server has: no allowed_connection_types, or a list naming the client
+# type and the type of each of those listeners (it never restricts).
+_no_type_restriction(u, _) if count(object.get(u, "allowed_connection_types", [])) == 0
+
+_no_type_restriction(u, kinds) if {
+	types := {upper(t) | some t in object.get(u, "allowed_connection_types", []); is_string(t)}
+	count(types) > 0
+	every t in {"STANDARD"} | {_conn_type[k] | some k in kinds} {
+		t in types
+	}
+}
+
+_conn_type := {"websocket": "WEBSOCKET", "mqtt": "MQTT", "leafnodes": "LEAFNODE"}
+
+_all_types_note(users) := " (the lists that are set name every connection type the server accepts, so they restrict nothing)" if {
+	some u in users
+	count(object.get(u, "allowed_connection_types", [])) > 0
+} else := ""
 
 # METADATA
 # title: max_control_line raised far above the default
@@ -410,4 +430,61 @@ _some_server_has(servers, tags) if {
 	some s in servers
 	have := {t | some t in object.get(s.config, "server_tags", [])}
 	count(tags - have) == 0
+}
+
+# METADATA
+# title: Two clusters of one super-cluster share a name
+# description: >-
+#   Servers of two different clusters (not routed to each other) in one
+#   deployment use the same gateway (cluster) name. Gateways identify a
+#   cluster by that name: the super-cluster takes the two for one, so
+#   gateway connections, interest propagation and JetStream placement by
+#   cluster go to the wrong servers.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/gateways/gateway
+# custom:
+#   id: NATS-CLU-008
+#   severity: high
+#   category: reliability
+#   facets: [config, deployment]
+#   remediation: |-
+#     Give each cluster its own name, the same in cluster{} and gateway{} of
+#     all its servers:
+#
+#         cluster { name: east }
+#         gateway { name: east, gateways: [ { name: west, urls: ["nats://west-1:7222"] } ] }
+deny contains f if {
+	some name, refs in _by_gateway_name
+	count({_cluster_key(_server_by_ref[r]) | some r in refs}) > 1
+	some s in lib.configured_servers
+	s.ref in refs
+	others := {t.ref |
+		some r in refs
+		t := _server_by_ref[r]
+		_cluster_key(t) != _cluster_key(s)
+		_same_project(s, t)
+	}
+	count(others) > 0
+
+	# One finding per cluster: on its first server.
+	s.ref == min({r | some r in refs; _cluster_key(_server_by_ref[r]) == _cluster_key(s)})
+	f := lib.finding(rego.metadata.rule(), s, "config/gateway/name", sprintf("%s: its cluster and another cluster of the deployment (%s) both use gateway name %q, so the super-cluster takes them for one", [
+		lib.server_label(s), lib.short_list([_server_by_ref[r].name | some r in others], 3), name,
+	]))
+}
+
+_by_gateway_name[n] contains s.ref if {
+	some s in lib.configured_servers
+	n := s.config.gateway.name
+	is_string(n)
+	n != ""
+	not startswith(n, "$")
+	_cluster_key(s)
+}
+
+_same_project(s, t) if {
+	p := object.get(object.get(s, "deployment", {}), "project", "")
+	p != ""
+	p == object.get(object.get(t, "deployment", {}), "project", "")
+	_profiles_meet(s.deployment, t.deployment)
 }

@@ -250,3 +250,81 @@ test_str_016_quiet_for_an_unlinked_script_stream if {
 test_str_016_quiet_without_servers if {
 	count(by_id({"streams": [stream("ORDERS", {"placement": {"cluster": "west", "tags": ["ssd"]}})]}, "NATS-STR-016")) == 0
 }
+
+# --- NATS-CLU-008 ---------------------------------------------------------
+
+# gw_server(i, group, gw, project): a server of cluster group `group` with
+# gateway name gw in compose project `project`.
+gw_server(i, group, gw, project) := object.union(srv(i, {"server_name": sprintf("n%d", [i]), "cluster": {"name": gw, "port": 6222}, "gateway": {"name": gw, "port": 7222}}), {"cluster_group": group, "deployment": dep(i, project, [])})
+
+test_clu_008_fires_two_clusters_one_name if {
+	servers := [
+		gw_server(0, "east", "east", "p"), gw_server(1, "east", "east", "p"),
+		gw_server(2, "west", "east", "p"), gw_server(3, "west", "east", "p"),
+	]
+	fs := by_id({"servers": servers}, "NATS-CLU-008")
+	count(fs) == 2
+	{f.ref | some f in fs} == {"servers/0", "servers/2"}
+	some f in fs
+	f.ref == "servers/0"
+	f.path == "config/gateway/name"
+	f.msg == "server nats-0: its cluster and another cluster of the deployment (nats-2, nats-3) both use gateway name \"east\", so the super-cluster takes them for one"
+}
+
+test_clu_008_quiet_distinct_names if {
+	servers := [gw_server(0, "east", "east", "p"), gw_server(1, "west", "west", "p")]
+	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+}
+
+test_clu_008_quiet_one_cluster if {
+	servers := [gw_server(0, "east", "east", "p"), gw_server(1, "east", "east", "p")]
+	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+}
+
+test_clu_008_quiet_separate_projects if {
+	# Two example deployments that reuse a name never meet.
+	servers := [gw_server(0, "east", "east", "a/docker-compose.yml"), gw_server(1, "west", "east", "b/docker-compose.yml")]
+	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+}
+
+# NATS-NET-005: a list naming every type the server accepts restricts
+# nothing (issue 17: allowed_connection_types never restricting).
+
+test_net_005_fires_list_of_every_type if {
+	[f] := by_id({"servers": [srv(0, ws_users(["STANDARD", "websocket"]))]}, "NATS-NET-005")
+	endswith(f.msg, "no user is restricted with allowed_connection_types (the lists that are set name every connection type the server accepts, so they restrict nothing)")
+}
+
+test_net_005_quiet_list_leaving_a_type_out if {
+	# MQTT is a listener of the server too: STANDARD+WEBSOCKET keeps MQTT out.
+	cfg := object.union(ws_users(["STANDARD", "WEBSOCKET"]), {"mqtt": {"port": 1883}})
+	count(by_id({"servers": [srv(0, cfg)]}, "NATS-NET-005")) == 0
+}
+
+test_net_005_quiet_one_restricted_user if {
+	cfg := {"websocket": {"port": 8443}, "authorization": {"users": [{"user": "app"}, {"user": "browser", "allowed_connection_types": ["WEBSOCKET"]}]}}
+	count(by_id({"servers": [srv(0, cfg)]}, "NATS-NET-005")) == 0
+}
+
+test_net_005_fires_without_lists_has_no_note if {
+	[f] := by_id({"servers": [srv(0, ws_users([]))]}, "NATS-NET-005")
+	endswith(f.msg, "no user is restricted with allowed_connection_types")
+}
+
+test_clu_008_quiet_empty_or_variable_names if {
+	every gw in ["", "$GATEWAY_NAME"] {
+		servers := [gw_server(0, "east", gw, "p"), gw_server(1, "west", gw, "p")]
+		count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+	}
+}
+
+test_clu_008_quiet_outside_compose if {
+	servers := [gw_server(0, "east", "east", ""), gw_server(1, "west", "east", "")]
+	count(by_id({"servers": servers}, "NATS-CLU-008")) == 0
+}
+
+test_clu_008_quiet_disjoint_profiles if {
+	a := object.union(gw_server(0, "east", "east", "p"), {"deployment": {"profiles": ["a"]}})
+	b := object.union(gw_server(1, "west", "east", "p"), {"deployment": {"profiles": ["b"]}})
+	count(by_id({"servers": [a, b]}, "NATS-CLU-008")) == 0
+}

@@ -1,5 +1,7 @@
 package natsaudit.rules.jetstream
 
+import data.natsaudit.lib.authconf
+
 import data.natsaudit.lib
 import data.natsaudit.lib.clustering
 import data.natsaudit.lib.livedocs
@@ -495,3 +497,151 @@ _live_max_memory(s) := n if {
 	n := lib.num(livedocs.live_varz(s).jetstream.config.max_memory)
 	n > 0
 }
+
+# METADATA
+# title: Stream reservations exceed the JetStream file store
+# description: >-
+#   nats-server reserves the `max_bytes` of every bounded file stream from
+#   `max_file_store` (on each server holding a replica) and from the
+#   account's `max_store`, and refuses a stream that does not fit what is
+#   left (error 10047, insufficient storage resources), whatever the disk
+#   really holds. When the streams defined for a server reserve more than
+#   its file store, one of them cannot be created (high); when they reserve
+#   all of it, no further file stream can be created and no stream's
+#   `max_bytes` can be raised (medium). Live: the server's reserved storage
+#   has reached its file store.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
+#   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#configuration
+# custom:
+#   id: NATS-JS-012
+#   severity: high
+#   severity_varies: medium when the reservations fill the store exactly (nothing more fits), high when they exceed it
+#   category: reliability
+#   facets: [config, streams, live]
+#   remediation: |-
+#     Make the reservations fit: lower the largest streams' max_bytes, or
+#     raise max_file_store (and the volume under it), e.g.
+#
+#         jetstream { max_file_store: 20GB }
+#         nats stream edit ARCHIVE --max-bytes 5368709120
+deny contains f if {
+	some h in _js_012
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _js12_fix(h)})
+}
+
+_js_012 contains h if {
+	some s in clustering.js_servers
+	r := clustering.file_reservation(s)
+	r.reserved >= r.capacity
+	h := {
+		"obj": s, "path": "config/jetstream/max_file_store",
+		"sev": _js12_sev(r.reserved, r.capacity),
+		"top": r.bounded, "need": r.reserved - r.capacity, "unit": r.servers,
+		"raise": "max_file_store", "size": r.capacity / r.servers,
+		"msg": sprintf("%s: the file streams defined for it reserve %s (max_bytes%s: %s) of %s%s: %s", [
+			lib.server_label(s), lib.human_bytes(r.reserved), _js12_replicas_note(r),
+			_js12_top(r.bounded), _js12_store(r), _js12_unbounded(r.unbounded), _js12_effect(r.reserved, r.capacity),
+		]),
+	}
+}
+
+# Accounts: an account's max_store caps the sum of its streams' max_bytes,
+# replicas counted (untiered limits).
+_js_012 contains h if {
+	some s in clustering.js_servers
+	some name, acc in object.get(s.config, "accounts", {})
+	is_object(acc)
+	limit := lib.num(acc.jetstream.max_store)
+	limit > 0
+	bounded := [[b * max({lib.num(rep), 1}), sname] |
+		some [_, sname, mb, rep, a] in object.get(clustering.file_defs, s.ref, set())
+		a == name
+		b := lib.num(mb)
+		b > 0
+		lib.num(rep)
+	]
+	reserved := sum([x[0] | some x in bounded])
+	reserved >= limit
+	h := {
+		"obj": s, "path": sprintf("config/accounts/%s/jetstream/max_store", [authconf.escape_key(name)]),
+		"sev": _js12_sev(reserved, limit),
+		"top": array.reverse(sort(bounded)), "need": reserved - limit, "unit": 1,
+		"raise": sprintf("account %s's jetstream max_store", [name]), "size": limit,
+		"msg": sprintf("%s: the file streams of account %s reserve %s (max_bytes × replicas: %s) of its max_store %s: %s", [
+			lib.server_label(s), name, lib.human_bytes(reserved), _js12_top(array.reverse(sort(bounded))), lib.human_bytes(limit), _js12_effect(reserved, limit),
+		]),
+	}
+}
+
+# Live: what the server has reserved (nats-server never reserves more than
+# its store, so this is the "full" case).
+_js_012 contains h if {
+	some s in livedocs.live_servers
+	js := livedocs.live_varz(s).jetstream
+	limit := lib.num(js.config.max_storage)
+	limit > 0
+	reserved := lib.num(js.stats.reserved_storage)
+	reserved >= limit
+	not _js12_config_judged(s)
+	h := {
+		"obj": s, "path": "live/varz/jetstream/stats/reserved_storage", "sev": "medium",
+		"msg": sprintf("%s: its streams reserve %s of the %s file store (max_bytes): %s", [lib.server_label(s), lib.human_bytes(reserved), lib.human_bytes(limit), _js12_effect(reserved, limit)]),
+	}
+}
+
+_js12_config_judged(s) if clustering.file_reservation(s).reserved >= clustering.file_reservation(s).capacity
+
+_js12_sev(reserved, limit) := "high" if reserved > limit
+
+_js12_sev(reserved, limit) := "medium" if reserved == limit
+
+_js12_effect(reserved, limit) := sprintf("nats-server refuses to create at least one of them (%s too many), and any other file stream or max_bytes increase (error 10047)", [lib.human_bytes(reserved - limit)]) if {
+	reserved > limit
+} else := "nothing is left, so nats-server refuses every further file stream and any max_bytes increase (error 10047)"
+
+_js12_top(bounded) := lib.short_list_ordered([sprintf("%s %s", [x[1], lib.human_bytes(x[0])]) | some x in bounded], 5)
+
+_js12_replicas_note(r) := "" if r.servers == 1
+
+_js12_replicas_note(r) := " × replicas" if r.servers > 1
+
+_js12_store(r) := sprintf("max_file_store %s", [lib.human_bytes(r.capacity)]) if {
+	r.servers == 1
+} else := sprintf("the %s of its %d-server cluster (max_file_store %s each)", [lib.human_bytes(r.capacity), r.servers, lib.human_bytes(r.capacity / r.servers)])
+
+_js12_unbounded([]) := ""
+
+_js12_unbounded(names) := sprintf(" (unbounded %s: refused too if created after them)", [lib.short_list(names, 5)]) if count(names) > 0
+
+# _js12_fix(h): the remediation computed from the reservations: which stream
+# to shrink and by how much, or the store size that fits them all.
+_js12_fix(h) := sprintf("Make the reservations fit before creating more streams or raising any max_bytes. Either lower the largest reservation, %s, to %s:\n\n    nats stream edit %s --max-bytes %d\n\nor raise %s to at least %s (with room for the unbounded streams), and grow the volume under it to match.", [
+	x[1], lib.human_bytes(target), x[1], target, h.raise, lib.human_bytes((h.size + _js12_ceil_div(h.need, h.unit)) + 1073741824),
+]) if {
+	x := h.top[0]
+
+	# Frees what is over the limit plus 1 GiB for the unbounded streams, per replica.
+	target := _js12_mib(((x[0] - h.need) - 1073741824) / _js12_ceil_replicas(h, x))
+	target > 0
+} else := "Make the reservations fit: lower the max_bytes of the streams that reserve the store, or raise max_file_store together with the volume under it. The server's /varz shows reserved_storage against max_storage."
+
+_js12_ceil_div(a, b) := ceil(a / b)
+
+# Per-replica max_bytes of the largest stream (its reservation counts every
+# replica the cluster holds).
+_js12_ceil_replicas(h, _) := 1 if h.unit == 1
+
+_js12_ceil_replicas(h, x) := n if {
+	h.unit > 1
+	some [_, name, mb, _, _] in _js12_defs_named(x[1])
+	n := max({round(x[0] / lib.num(mb)), 1})
+}
+
+_js12_defs_named(name) := {d |
+	some ref, defs in clustering.file_defs
+	some d in defs
+	d[1] == name
+}
+
+_js12_mib(b) := floor(b / 1048576) * 1048576

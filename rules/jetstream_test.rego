@@ -342,14 +342,172 @@ test_js_001_store_dir_that_is_not_a_string if {
 
 test_js_003_thresholds_are_inclusive if {
 	[m] := by_id({"servers": [live({"varz": varz_js({"max_storage": 1000}, {"storage": 800})})]}, "NATS-JS-003")
-	sev(m) == "medium"
+	helpers.sev(m) == "medium"
 	[h] := by_id({"servers": [live({"varz": varz_js({"max_storage": 1000}, {"storage": 900})})]}, "NATS-JS-003")
-	sev(h) == "high"
+	helpers.sev(h) == "high"
 	[l] := by_id({"servers": [live({"varz": varz_js({"max_storage": 1000}, {"storage": 899})})]}, "NATS-JS-003")
-	sev(l) == "medium"
+	helpers.sev(l) == "medium"
 }
 
 test_js_004_quiet_when_account_jetstream_disabled if {
 	cfg := {"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": false, "limits_set": false}}}}
 	count(by_id({"servers": [srv(cfg)]}, "NATS-JS-004")) == 0
+}
+
+# --- NATS-JS-012 ----------------------------------------------------------
+
+js12_stream(i, name, cfg, servers) := {
+	"ref": sprintf("streams/%d", [i]), "name": name, "account": object.get(cfg, "account", ""), "source": "file", "file": sprintf("streams/%s.json", [lower(name)]),
+	"config": object.union({"name": name, "retention": "limits", "storage": "file", "num_replicas": 1, "max_bytes": -1}, object.remove(cfg, ["account"])),
+	"cluster_size": 0, "linked_servers": servers,
+}
+
+gib := 1073741824
+
+js12_srv(store) := srv({"jetstream": object.union(js, {"max_file_store": store})})
+
+test_js_012_fires_medium_when_one_stream_takes_the_whole_store if {
+	# The seed platform: the DLQ reserves all of max_file_store.
+	inp := {"servers": [js12_srv(10 * gib)], "streams": [
+		js12_stream(0, "SAHOOL_DLQ", {"max_bytes": 10 * gib}, ["servers/0"]),
+		js12_stream(1, "SAHOOL_EVENTS", {}, ["servers/0"]),
+	]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.severity == "medium"
+	f.path == "config/jetstream/max_file_store"
+	f.msg == "server nats-1: the file streams defined for it reserve 10 GiB (max_bytes: SAHOOL_DLQ 10 GiB) of max_file_store 10 GiB (unbounded SAHOOL_EVENTS: refused too if created after them): nothing is left, so nats-server refuses every further file stream and any max_bytes increase (error 10047)"
+	contains(f.remediation, "lower the largest reservation, SAHOOL_DLQ, to 9 GiB")
+	contains(f.remediation, "nats stream edit SAHOOL_DLQ --max-bytes 9663676416")
+	contains(f.remediation, "raise max_file_store to at least 11 GiB")
+}
+
+test_js_012_fires_high_over_the_store if {
+	inp := {"servers": [js12_srv(10 * gib)], "streams": [
+		js12_stream(0, "A", {"max_bytes": 6 * gib}, ["servers/0"]),
+		js12_stream(1, "B", {"max_bytes": 5 * gib}, ["servers/0"]),
+	]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.severity == "high"
+	contains(f.msg, "reserve 11 GiB (max_bytes: A 6 GiB, B 5 GiB) of max_file_store 10 GiB: nats-server refuses to create at least one of them (1 GiB too many)")
+	contains(f.remediation, "lower the largest reservation, A, to 4 GiB")
+	contains(f.remediation, "raise max_file_store to at least 12 GiB")
+}
+
+test_js_012_quiet_when_reservations_fit if {
+	inp := {"servers": [js12_srv(10 * gib)], "streams": [
+		js12_stream(0, "A", {"max_bytes": 6 * gib}, ["servers/0"]),
+		js12_stream(1, "B", {"max_bytes": (4 * gib) - 1}, ["servers/0"]),
+		js12_stream(2, "M", {"max_bytes": 8 * gib, "storage": "memory"}, ["servers/0"]),
+		js12_stream(3, "OTHER", {"max_bytes": 8 * gib}, ["servers/1"]),
+	]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_fires_cluster_with_replicas if {
+	# Three replicas of 10 GiB on a 3-server cluster of 10 GiB each: full.
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_file_store": 10 * gib}), "cluster": {"name": "c", "port": 6222}}), {"kind": "kubernetes", "replicas": 3})
+	inp := {"servers": [s], "streams": [js12_stream(0, "ORDERS", {"max_bytes": 10 * gib, "num_replicas": 3}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.severity == "medium"
+	contains(f.msg, "reserve 30 GiB (max_bytes × replicas: ORDERS 30 GiB) of the 30 GiB of its 3-server cluster (max_file_store 10 GiB each)")
+}
+
+test_js_012_quiet_cluster_r1_streams_fit if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_file_store": 10 * gib}), "cluster": {"name": "c", "port": 6222}}), {"kind": "kubernetes", "replicas": 3})
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "A", {"max_bytes": 10 * gib}, ["servers/0"]),
+		js12_stream(1, "B", {"max_bytes": 10 * gib}, ["servers/0"]),
+	]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_fires_account_max_store if {
+	s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": gib}}}})
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "A", {"account": "APP", "max_bytes": 536870912, "num_replicas": 2}, ["servers/0"]),
+		js12_stream(1, "B", {"max_bytes": gib}, ["servers/0"]),
+	]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.path == "config/accounts/APP/jetstream/max_store"
+	f.severity == "medium"
+	contains(f.msg, "the file streams of account APP reserve 1 GiB (max_bytes × replicas: A 1 GiB) of its max_store 1 GiB")
+}
+
+test_js_012_quiet_account_under_max_store if {
+	s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": gib}}}})
+	inp := {"servers": [s], "streams": [js12_stream(0, "A", {"account": "APP", "max_bytes": 536870912}, ["servers/0"])]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_fires_live_reserved_store if {
+	inp := {"servers": [live({"varz": varz_js({}, {"reserved_storage": 1073741824})})]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.path == "live/varz/jetstream/stats/reserved_storage"
+	f.severity == "medium"
+	contains(f.remediation, "Make the reservations fit")
+}
+
+test_js_012_quiet_live_with_room if {
+	inp := {"servers": [live({"varz": varz_js({}, {"reserved_storage": 1073741823})})]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_fires_cluster_fix_per_replica if {
+	# ORDERS (R3) reserves 30 GiB of the cluster's 30; LOGS one more: the fix
+	# lowers ORDERS' max_bytes per replica, in whole MiB.
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_file_store": 10 * gib}), "cluster": {"name": "c", "port": 6222}}), {"kind": "kubernetes", "replicas": 3})
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "ORDERS", {"max_bytes": 10 * gib, "num_replicas": 3}, ["servers/0"]),
+		js12_stream(1, "LOGS", {"max_bytes": gib}, ["servers/0"]),
+	]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.severity == "high"
+	contains(f.remediation, "nats stream edit ORDERS --max-bytes 10021240832\n")
+	contains(f.remediation, "raise max_file_store to at least 11.3 GiB")
+}
+
+test_js_012_fires_generic_fix_when_no_stream_can_shrink_enough if {
+	# Shrinking A to fit would leave it nothing: the generic fix.
+	inp := {"servers": [js12_srv(gib)], "streams": [js12_stream(0, "A", {"max_bytes": 2 * gib}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	startswith(f.remediation, "Make the reservations fit: lower the max_bytes of the streams")
+}
+
+test_js_012_quiet_account_unlimited_or_zero if {
+	# -1 is unlimited; 0 with nothing reserved is not judged.
+	every limit in [-1, 0] {
+		s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": limit}}}})
+		inp := {"servers": [s], "streams": [js12_stream(0, "A", {"account": "APP"}, ["servers/0"])]}
+		count(by_id(inp, "NATS-JS-012")) == 0
+	}
+}
+
+test_js_012_quiet_account_unbounded_streams_do_not_reserve if {
+	s := srv({"jetstream": js, "accounts": {"APP": {"jetstream": {"enabled": true, "limits_set": true, "max_store": gib}}}})
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "A", {"account": "APP", "max_bytes": gib - 1}, ["servers/0"]),
+		js12_stream(1, "B", {"account": "APP", "max_bytes": -1, "num_replicas": 3}, ["servers/0"]),
+	]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+test_js_012_quiet_live_zero_store if {
+	inp := {"servers": [live({"varz": varz_js({"max_storage": 0}, {"reserved_storage": 0})})]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}
+
+# A server known from its config and live: the config finding only, unless
+# the config's streams leave room (then the live reservation speaks).
+js12_both(store, live_reserved) := object.union(js12_srv(store), {"sources": ["config", "live"], "live": {"varz": varz_js({"max_storage": 10 * gib}, {"reserved_storage": live_reserved})}})
+
+test_js_012_fires_once_for_config_and_live if {
+	inp := {"servers": [js12_both(10 * gib, 10 * gib)], "streams": [js12_stream(0, "A", {"max_bytes": 10 * gib}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.path == "config/jetstream/max_file_store"
+}
+
+test_js_012_fires_live_when_config_has_room if {
+	inp := {"servers": [js12_both(10 * gib, 10 * gib)], "streams": [js12_stream(0, "A", {"max_bytes": gib}, ["servers/0"])]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.path == "live/varz/jetstream/stats/reserved_storage"
 }

@@ -304,9 +304,9 @@ test_lim_003_versions_and_bounds if {
 
 test_lim_003_live_usage_thresholds_are_inclusive if {
 	[m] := by_id([live({"max_connections": 100, "connections": 80})], "NATS-LIM-003")
-	sev(m) == "medium"
+	helpers.sev(m) == "medium"
 	[h] := by_id([live({"max_connections": 100, "connections": 90})], "NATS-LIM-003")
-	sev(h) == "high"
+	helpers.sev(h) == "high"
 }
 
 test_lim_003_live_refusal_reported_once if {

@@ -1,5 +1,7 @@
 package natsaudit.rules.streams
 
+import data.natsaudit.lib.livedocs
+
 import data.natsaudit.lib
 import data.natsaudit.lib.clustering
 import data.natsaudit.lib.subjects
@@ -151,7 +153,9 @@ _replica_problem(c, r) := "offline" if {
 #   category: reliability
 #   facets: [streams, live]
 #   remediation: |-
-#     Bound it by size and/or age:
+#     Bound it by size and/or age, within what max_file_store has not
+#     reserved yet (nats-server refuses a larger max_bytes; each finding
+#     computes the free reservation):
 #
 #         nats stream edit EVENTS --max-bytes 10GB --max-age 30d
 #
@@ -165,7 +169,10 @@ deny contains f if {
 		lib.num(object.get(c, k, -1)) <= 0
 	}
 	lib.num(object.get(c, "max_age", 0)) == 0
-	f := lib.finding(rego.metadata.rule(), st, "config", sprintf("stream %s has no max_bytes, max_msgs, max_msgs_per_subject or max_age: it grows until the account or server storage is full", [st.name]))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), st, "config", sprintf("stream %s has no max_bytes, max_msgs, max_msgs_per_subject or max_age: it grows until the account or server storage is full", [st.name])),
+		{"remediation": _str004_fix(st)},
+	)
 }
 
 # METADATA
@@ -325,3 +332,85 @@ deny contains f if {
 	lib.num(object.get(st.config, "num_replicas", 1)) <= 1
 	f := lib.finding(rego.metadata.rule(), st, "config/storage", sprintf("stream %s keeps its only copy in memory: it is emptied whenever its server restarts", [st.name]))
 }
+
+# NATS-STR-004's remediation for this stream: its own name, and a max_bytes
+# that fits what its servers have not reserved yet (nats-server refuses a
+# max_bytes above it, error 10047); when nothing is left, the conflict and
+# what to change first.
+_str004_fix(st) := sprintf("Conflict: %s, so nats-server refuses any `--max-bytes` for %s (error 10047, insufficient storage resources). First make room: %s, or raise max_file_store together with the volume under it. Meanwhile bound it by age, which reserves nothing:\n\n    nats stream edit %s --max-age 30d\n\n%s", [
+	r.why, st.name, _str004_make_room(r), st.name, _str004_decl(st, "", "30d"),
+]) if {
+	r := _str004_room(st)
+	r.free <= 0
+} else := sprintf("Bound it within what %s has not reserved yet (%s of %s; nats-server refuses a larger max_bytes, error 10047)%s:\n\n    nats stream edit %s --max-bytes %d --max-age 30d\n\n%s", [
+	r.where, lib.human_bytes(r.free), r.store, _str004_shared(r), st.name, r.share, _str004_decl(st, sprintf("%d", [r.share]), "30d"),
+]) if {
+	r := _str004_room(st)
+	r.free > 0
+} else := sprintf("Bound it by size and/or age, within the free JetStream file store of its servers:\n\n    nats stream edit %s --max-bytes 10GB --max-age 30d\n\n%s", [st.name, _str004_decl(st, "10737418240", "30d")])
+
+# _str004_room(st): the tightest free file reservation among the servers the
+# stream is defined for (definitions) or runs on (live).
+_str004_room(st) := min(rooms) if {
+	rooms := {r | some r in _str004_rooms(st)}
+	count(rooms) > 0
+}
+
+_str004_rooms(st) := array.concat(_str004_def_rooms(st), _str004_live_rooms(st))
+
+_str004_def_rooms(st) := [r |
+	object.get(st.config, "storage", "file") == "file"
+	st.source != "live"
+	some s in input.servers
+	s.ref in object.get(st, "linked_servers", [])
+	res := clustering.file_reservation(s)
+	free := res.capacity - res.reserved
+	n := max({count(res.unbounded), 1})
+	r := {
+		"free": free, "where": lib.server_label(s), "store": sprintf("max_file_store %s", [lib.human_bytes(res.capacity)]),
+		"share": _str004_mib(free / n), "n": n, "top": res.bounded,
+		"why": sprintf("the file streams defined for %s already reserve all of its max_file_store %s (%s)", [lib.server_label(s), lib.human_bytes(res.capacity), concat(", ", [sprintf("%s %s", [x[1], lib.human_bytes(x[0])]) | some x in array.slice(res.bounded, 0, 3)])]),
+	}
+]
+
+_str004_live_rooms(st) := [r |
+	st.source == "live"
+	object.get(st.config, "storage", "file") == "file"
+	some s in livedocs.live_servers
+	s.name in object.get(st, "servers", [])
+	js := livedocs.live_varz(s).jetstream
+	limit := lib.num(js.config.max_storage)
+	limit > 0
+	free := limit - lib.num(js.stats.reserved_storage)
+	r := {
+		"free": free, "where": lib.server_label(s), "store": sprintf("its file store %s", [lib.human_bytes(limit)]),
+		"share": _str004_mib(free), "n": 1, "top": [],
+		"why": sprintf("%s has already reserved all of its file store %s for the max_bytes of its streams", [lib.server_label(s), lib.human_bytes(limit)]),
+	}
+]
+
+# Whole MiB, at least one: a readable value that still fits.
+_str004_mib(b) := max({floor(b / 1048576), 1}) * 1048576
+
+_str004_shared(r) := "" if {
+	r.n == 1
+} else := sprintf(", shared by its %d unbounded file streams", [r.n])
+
+_str004_make_room(r) := sprintf("lower the max_bytes of %s (halving it frees %s: `nats stream edit %s --max-bytes %d`)", [x[1], lib.human_bytes(x[0] / 2), x[1], _str004_mib(x[0] / 2)]) if {
+	x := r.top[0]
+} else := "lower the max_bytes of the streams that reserve it"
+
+# How the definition declares it: NACK spec fields or the JSON keys.
+_str004_decl(st, bytes, age) := sprintf("(NACK, in %s: %s`maxAge: %s`.)", [st.file, _str004_nack_bytes(bytes), age]) if {
+	st.source == "nack"
+} else := sprintf("(In %s: %s`\"max_age\"` in nanoseconds.)", [st.file, _str004_json_bytes(bytes)]) if {
+	st.source == "file"
+} else := ""
+
+_str004_nack_bytes("") := ""
+
+_str004_nack_bytes(b) := sprintf("`maxBytes: %s`, ", [b]) if b != ""
+
+_str004_json_bytes("") := ""
+
+_str004_json_bytes(b) := sprintf("`\"max_bytes\": %s`, ", [b]) if b != ""

@@ -304,3 +304,93 @@ test_str_001_fires_r1_file_stream_linked_to_the_cluster if {
 	[f] := by_id({"servers": array.concat(three_node, [solo]), "streams": [st]}, "NATS-STR-001")
 	contains(f.msg, "cluster of 3")
 }
+
+# NATS-STR-004's remediation is computed from the deployment: the stream's own
+# name, a max_bytes that fits the free reservation, or the conflict when the
+# reservation is full (issue 19).
+
+str004_server(store) := js_server(0, {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": store}})
+
+str004_linked(st, i) := object.union(st, {"ref": sprintf("streams/%d", [i]), "linked_servers": ["servers/0"]})
+
+test_str_004_fires_with_conflict_when_reservation_full if {
+	dlq := str004_linked(file_stream("SAHOOL_DLQ", {"max_bytes": 10737418240}), 0)
+	ev := str004_linked(object.union(file_stream("SAHOOL_EVENTS", {}), {"source": "nack", "file": "jetstream/streams/sahool-events.yaml"}), 1)
+	[f] := by_id({"servers": [str004_server(10737418240)], "streams": [dlq, ev]}, "NATS-STR-004")
+	startswith(f.remediation, "Conflict: the file streams defined for server nats-1 already reserve all of its max_file_store 10 GiB (SAHOOL_DLQ 10 GiB), so nats-server refuses any `--max-bytes` for SAHOOL_EVENTS")
+	contains(f.remediation, "lower the max_bytes of SAHOOL_DLQ (halving it frees 5 GiB: `nats stream edit SAHOOL_DLQ --max-bytes 5368709120`)")
+	contains(f.remediation, "nats stream edit SAHOOL_EVENTS --max-age 30d")
+	contains(f.remediation, "(NACK, in jetstream/streams/sahool-events.yaml: `maxAge: 30d`.)")
+	not contains(f.remediation, "EVENTS --max-bytes")
+}
+
+test_str_004_fires_with_free_reservation_shared if {
+	a := str004_linked(file_stream("ARCHIVE", {"max_bytes": 4294967296}), 0)
+	b := str004_linked(file_stream("ORDERS", {}), 1)
+	c := str004_linked(file_stream("AUDIT", {}), 2)
+	fs := by_id({"servers": [str004_server(10737418240)], "streams": [a, b, c]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream ORDERS")
+	contains(f.remediation, "Bound it within what server nats-1 has not reserved yet (6 GiB of max_file_store 10 GiB; nats-server refuses a larger max_bytes, error 10047), shared by its 2 unbounded file streams")
+	contains(f.remediation, "nats stream edit ORDERS --max-bytes 3221225472 --max-age 30d")
+	contains(f.remediation, "(In streams/s.json: `\"max_bytes\": 3221225472`, `\"max_age\"` in nanoseconds.)")
+}
+
+test_str_004_fires_live_with_free_store if {
+	v := {"server_name": "n1", "jetstream": {"config": {"max_storage": 2147483648}, "stats": {"reserved_storage": 1073741824}}}
+	s := {"ref": "servers/0", "name": "n1", "sources": ["live"], "config": null, "config_env": {}, "live": {"endpoint": "http://n1:8222", "varz": v}}
+	st := live_stream("LOGS", {}, {"messages": 1, "bytes": 10}, {}, 1)
+	[f] := by_id({"servers": [s], "streams": [st]}, "NATS-STR-004")
+	contains(f.remediation, "nats stream edit LOGS --max-bytes 1073741824 --max-age 30d")
+	not contains(f.remediation, "NACK")
+}
+
+test_str_004_quiet_fix_is_generic_without_a_store if {
+	# No max_file_store to compute from: the stream's own name, a generic size.
+	[f] := by_id({"streams": [file_stream("TELEMETRY", {})]}, "NATS-STR-004")
+	contains(f.remediation, "nats stream edit TELEMETRY --max-bytes 10GB --max-age 30d")
+	not contains(f.remediation, "Conflict")
+}
+
+test_str_004_quiet_memory_stream_gets_generic_fix if {
+	dlq := str004_linked(file_stream("DLQ", {"max_bytes": 10737418240}), 0)
+	mem := str004_linked(file_stream("CACHE", {"storage": "memory"}), 1)
+	fs := by_id({"servers": [str004_server(10737418240)], "streams": [dlq, mem]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream CACHE")
+	contains(f.remediation, "nats stream edit CACHE --max-bytes 10GB")
+	not contains(f.remediation, "Conflict")
+}
+
+test_str_004_fires_room_of_its_own_server if {
+	# servers/0 is full; the stream is defined for servers/1, which has room.
+	full := str004_server(1073741824)
+	roomy := js_server(1, {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 2147483648}})
+	big := object.union(file_stream("BIG", {"max_bytes": 1073741824}), {"ref": "streams/0", "linked_servers": ["servers/0"]})
+	ev := object.union(file_stream("EV", {}), {"ref": "streams/1", "linked_servers": ["servers/1"]})
+	fs := by_id({"servers": [full, roomy], "streams": [big, ev]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream EV")
+	contains(f.remediation, "nats stream edit EV --max-bytes 2147483648 --max-age 30d")
+}
+
+test_str_004_fires_conflict_json_definition if {
+	dlq := str004_linked(file_stream("DLQ", {"max_bytes": 10737418240}), 0)
+	ev := str004_linked(file_stream("EV", {}), 1)
+	fs := by_id({"servers": [str004_server(10737418240)], "streams": [dlq, ev]}, "NATS-STR-004")
+	some f in fs
+	contains(f.msg, "stream EV")
+	endswith(f.remediation, "(In streams/s.json: `\"max_age\"` in nanoseconds.)")
+}
+
+live_str004(stream_cfg, servers, max_storage) := {"servers": [{"ref": "servers/0", "name": "n1", "sources": ["live"], "config": null, "config_env": {}, "live": {"endpoint": "http://n1:8222", "varz": {"server_name": "n1", "jetstream": {"config": {"max_storage": max_storage}, "stats": {"reserved_storage": 0}}}}}], "streams": [object.union(live_stream("LOGS", stream_cfg, {"messages": 1, "bytes": 10}, {}, 1), {"servers": servers})]}
+
+test_str_004_quiet_live_fix_generic_without_room_data if {
+	# A memory stream, a stream on another server, a server without a store:
+	# the generic fix.
+	every inp in [live_str004({"storage": "memory"}, ["n1"], 1073741824), live_str004({}, ["n2"], 1073741824), live_str004({}, ["n1"], 0)] {
+		[f] := by_id(inp, "NATS-STR-004")
+		contains(f.remediation, "nats stream edit LOGS --max-bytes 10GB")
+		not contains(f.remediation, "(In ")
+	}
+}

@@ -110,19 +110,24 @@ _tls_001_open(s, l, anonymous) := {"sev": "critical", "msg": sprintf("%s accepts
 #   category: security
 #   facets: [config, live]
 #   remediation: |-
-#     Remove `allow_non_tls: true` so that every client must use TLS. Find the
-#     clients still in plaintext first: `/connz` lists connections with an
-#     empty `tls_version`.
+#     Remove `allow_non_tls: true` so that every client must use TLS, after
+#     moving the clients still in plaintext to tls:// (`/connz` lists them
+#     with an empty `tls_version`). With `verify: true` each of them also
+#     needs a client certificate first, or the change cuts it off.
 deny contains f if {
 	some h in _tls_002
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), _tls002_remediation(h))
 }
+
+_tls002_remediation(h) := {"remediation": h.fix} if {
+	h.fix
+} else := {}
 
 _tls_002 contains h if {
 	some s in lib.configured_servers
 	tlsconf.has_tls(s.config)
 	s.config.allow_non_tls == true
-	h := {"obj": s, "path": "config/allow_non_tls", "msg": sprintf("%s has TLS but allow_non_tls lets clients connect in plaintext", [lib.server_label(s)])}
+	h := {"obj": s, "path": "config/allow_non_tls", "msg": sprintf("%s has TLS but allow_non_tls lets clients connect in plaintext", [lib.server_label(s)]), "fix": _tls002_fix(s)}
 }
 
 # Live: varz says TLS is not required, yet shows that TLS is configured
@@ -745,3 +750,115 @@ _key_file_sev(file) := {"sev": "low", "msg": sprintf("%s committed in the reposi
 } else := {"sev": "medium", "msg": sprintf("encrypted %s committed in the repository at %s", [_key_desc(file), file.path])} if {
 	file.encrypted == true
 } else := {"msg": sprintf("%s committed in the repository at %s", [_key_desc(file), file.path])}
+
+# _tls002_fix(s): NATS-TLS-002's fix checked against the rest of the
+# deployment. With verify: true, requiring TLS also requires a client
+# certificate: a client that connects with nats:// and no certificate today
+# is cut off by the fix unless it gets one first.
+_tls002_fix(s) := sprintf("Prerequisite: `verify: true` is set, so once TLS is required every client must also present a certificate signed by the CA in ca_file. First give each client that connects in plaintext a client certificate and the CA, and switch it to a tls:// URL%s; check that /connz shows no connection with an empty `tls_version`. Only then remove `allow_non_tls: true`: a client without a certificate is cut off by that change.", [_tls002_clients]) if {
+	_tls002_verify(s.config.tls)
+} else := sprintf("Prerequisite: every client must trust the CA that signed the server certificate and use a tls:// URL (or the TLS options of its library)%s. Check that /connz shows no connection with an empty `tls_version`, then remove `allow_non_tls: true`: a client still in plaintext is cut off by that change.", [_tls002_clients])
+
+_tls002_verify(t) if t.verify == true
+
+_tls002_verify(t) if t.verify_and_map == true
+
+# The NATS URLs the repository gives clients (.env files, compose
+# environment): the clients to migrate first.
+_tls002_clients := sprintf(" (clients take their server URL from %s)", [lib.short_list(names, 5)]) if {
+	names := {sprintf("%s in %s", [n, e.file]) |
+		some e in input.env_files
+		some n, v in e.vars
+		_tls002_url_var(n, v)
+	} | {sprintf("%s in %s", [c.key, c.file]) |
+		some c in input.credentials
+		c.facts.nats_url == true
+	}
+	count(names) > 0
+} else := ""
+
+_tls002_url_var(_, v) if v.facts.nats_url == true
+
+_tls002_url_var(n, _) if regex.match(`(?i)^[A-Z0-9_]*NATS[A-Z0-9_]*_(URL|URLS|SERVER|SERVERS)$`, n)
+
+# _listener_cert(c): a certificate a listener presents to the clients or
+# peers that connect to it (not a CA, not an outgoing remote's client
+# certificate, not a date read from /varz).
+_listener_cert(c) if {
+	c.is_ca != true
+	regex.match(`^config/((cluster|gateway|leafnodes|websocket|mqtt)/)?tls/cert_file$`, object.get(c, "path", ""))
+}
+
+# METADATA
+# title: Server certificate without subjectAltName
+# description: >-
+#   The certificate a listener presents names its host only in the subject's
+#   Common Name, with no DNS or IP subjectAltName. Go clients (the nats CLI,
+#   nats.go, NACK, nats-server itself on routes, gateways and leafnodes)
+#   ignore the Common Name since Go 1.15 and refuse the handshake ("x509:
+#   certificate relies on legacy Common Name field"), as do current
+#   browsers for WebSocket.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/tls
+#   - ref: https://go.dev/doc/go1.15#commonname
+# custom:
+#   id: NATS-TLS-017
+#   severity: high
+#   category: reliability
+#   facets: [certs]
+#   remediation: |-
+#     Reissue the certificate with the names clients use in subjectAltName,
+#     e.g. with openssl:
+#
+#         openssl req -new -key server.key -subj "/CN=nats" \
+#           -addext "subjectAltName=DNS:nats,DNS:nats.example.com,IP:10.0.0.5" -out server.csr
+#
+#     and check it with `openssl x509 -in server.crt -noout -ext subjectAltName`.
+deny contains f if {
+	some s in input.servers
+	some c in s.certs
+	_listener_cert(c)
+	count(object.get(c, "dns_names", [])) == 0
+	count(object.get(c, "ip_addresses", [])) == 0
+	f := lib.finding(rego.metadata.rule(), s, _cert_path(c), sprintf("%s: certificate %s (%s) has no subjectAltName, only a Common Name: Go clients (nats CLI, nats.go, other nats-servers) refuse it", [lib.server_label(s), c.file, c.subject]))
+}
+
+# METADATA
+# title: Certificate lifetime shorter than the audit interval
+# description: >-
+#   The certificate is valid for less than the interval between quarterly
+#   audits (91 days, params.tls.audit_interval_days): each certificate
+#   issued this way can expire and lapse between two audits without any
+#   audit seeing it. Short lifetimes are good practice only when renewal is
+#   automated and expiry is monitored; otherwise the listener goes down
+#   when the certificate lapses.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/tls
+#   - ref: https://cert-manager.io/docs/usage/certificate/
+# custom:
+#   id: NATS-TLS-018
+#   severity: low
+#   category: operations
+#   facets: [certs]
+#   remediation: |-
+#     Automate renewal (cert-manager, an ACME client) and reload the server
+#     after each renewal (`nats-server --signal reload`), and alert on expiry
+#     (`openssl x509 -in server.crt -noout -enddate`, or
+#     `tls_cert_not_after` in /varz from nats-server 2.14); or issue
+#     certificates valid for longer than the audit interval.
+deny contains f if {
+	some s in input.servers
+	some c in s.certs
+	not startswith(object.get(c, "path", ""), "live/")
+	nb := time.parse_rfc3339_ns(c.not_before)
+	na := lib.num(c.not_after_ns)
+	days := (na - nb) / _day_ns
+	days < lib.params.tls.audit_interval_days
+	f := lib.finding(rego.metadata.rule(), s, _cert_path(c), sprintf("%s: %s certificate %s (%s) is valid for %s (%s to %s), less than the %d days between quarterly audits: a certificate issued this way lapses between two audits unless its renewal is automated and monitored", [
+		lib.server_label(s), _cert_kind(c), c.file, c.subject, _lifetime(days), _date(nb), _date(na), lib.params.tls.audit_interval_days,
+	]))
+}
+
+_lifetime(days) := sprintf("%d days", [floor(days)]) if {
+	days >= 2
+} else := sprintf("%d hours", [floor(days * 24)])

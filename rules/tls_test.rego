@@ -732,3 +732,100 @@ test_tls_014_empty_certificate_path_is_config if {
 	f := one(fx.input_with(object.union(fx.server(fx.good_config), {"certs": [object.union(cert(5), {"path": ""})]})), "NATS-TLS-014")
 	f.path == "config"
 }
+
+# NATS-TLS-002's fix checked against the deployment (issue 19): with verify
+# the prerequisite is a client certificate for every plaintext client.
+
+test_tls_002_fires_with_client_cert_prerequisite_under_verify if {
+	t := object.union(fx.good_config.tls, {"verify": true})
+	inp := object.union(fx.input_with(fx.server(object.union(with_tls(t), {"allow_non_tls": true}))), {"env_files": [{"ref": "env_files/0", "file": "config/base.env", "vars": {
+		"NATS_URL": {"name": "NATS_URL", "line": 3, "facts": {"secret": true, "nats_url": false}},
+		"NATS_USER": {"name": "NATS_USER", "line": 4, "facts": {"secret": true, "nats_url": false}},
+	}}]})
+	f := one(inp, "NATS-TLS-002")
+	startswith(f.remediation, "Prerequisite: `verify: true` is set, so once TLS is required every client must also present a certificate")
+	contains(f.remediation, "(clients take their server URL from NATS_URL in config/base.env)")
+	not contains(f.remediation, "NATS_USER")
+}
+
+test_tls_002_quiet_prerequisite_without_verify if {
+	t := object.remove(fx.good_config.tls, ["verify", "verify_and_map"])
+	f := one(fx.input_with(fx.server(object.union(with_tls(t), {"allow_non_tls": true}))), "NATS-TLS-002")
+	startswith(f.remediation, "Prerequisite: every client must trust the CA")
+	not contains(f.remediation, "client certificate")
+	not contains(f.remediation, "take their server URL")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-017
+
+san_cert(extra) := object.union(object.union(cert(200), {"dns_names": []}), extra)
+
+with_certs(cs) := fx.input_with(object.union(fx.server(fx.good_config), {"certs": cs}))
+
+test_tls_017_fires_cn_only_server_cert if {
+	f := one(with_certs([san_cert({})]), "NATS-TLS-017")
+	f.path == "config/tls/cert_file"
+	f.msg == "server nats-1: certificate certs/server.crt (CN=nats) has no subjectAltName, only a Common Name: Go clients (nats CLI, nats.go, other nats-servers) refuse it"
+}
+
+test_tls_017_fires_cluster_cert if {
+	f := one(with_certs([san_cert({"path": "config/cluster/tls/cert_file"})]), "NATS-TLS-017")
+	f.path == "config/cluster/tls/cert_file"
+}
+
+test_tls_017_quiet_with_ip_san if {
+	not fires(with_certs([san_cert({"ip_addresses": ["10.0.0.5"]})]), "NATS-TLS-017")
+}
+
+test_tls_017_quiet_with_dns_san if {
+	not fires(with_certs([cert(200)]), "NATS-TLS-017")
+}
+
+test_tls_017_quiet_ca_and_remote_client_cert if {
+	not fires(with_certs([san_cert({"is_ca": true, "path": "config/tls/ca_file"}), san_cert({"path": "config/leafnodes/remotes/0/tls/cert_file"}), san_cert({"path": "live/varz/tls_cert_not_after"})]), "NATS-TLS-017")
+}
+
+# ---------------------------------------------------------------- NATS-TLS-018
+
+lifetime_cert(days) := object.union(cert(days), {"not_before": "2026-11-22T00:00:00Z"})
+
+test_tls_018_fires_17_day_certificate if {
+	# The seed platform's certificate: issued for 17 days.
+	f := one(with_certs([lifetime_cert(16)]), "NATS-TLS-018")
+	f.path == "config/tls/cert_file"
+	contains(f.msg, "server certificate certs/server.crt (CN=nats) is valid for 17 days (2026-11-22 to 2026-12-09), less than the 91 days between quarterly audits")
+}
+
+test_tls_018_fires_hours if {
+	f := one(with_certs([object.union(cert(0), {"not_before": "2026-11-22T12:00:00Z"})]), "NATS-TLS-018")
+	contains(f.msg, "is valid for 12 hours")
+}
+
+test_tls_018_quiet_at_the_interval if {
+	# 91 days exactly is not shorter than the interval.
+	not fires(with_certs([lifetime_cert(90)]), "NATS-TLS-018")
+}
+
+test_tls_018_quiet_live_dates if {
+	not fires(with_certs([object.union(lifetime_cert(16), {"path": "live/varz/tls_cert_not_after"})]), "NATS-TLS-018")
+}
+
+test_tls_002_fires_prerequisite_under_verify_and_map if {
+	t := object.union(object.remove(fx.good_config.tls, ["verify"]), {"verify_and_map": true})
+	inp := object.union(fx.input_with(fx.server(object.union(with_tls(t), {"allow_non_tls": true}))), {"credentials": [{"ref": "credentials/0", "file": "scripts/setup.sh", "line": 3, "source": "script", "key": "nats context save app/--server", "kind": "url", "facts": {"secret": true, "nats_url": true}}, {"ref": "credentials/1", "file": "scripts/setup.sh", "line": 9, "source": "script", "key": "curl/-u", "kind": "password", "facts": {"secret": true, "nats_url": false}}]})
+	f := one(inp, "NATS-TLS-002")
+	startswith(f.remediation, "Prerequisite: `verify: true` is set")
+	contains(f.remediation, "(clients take their server URL from nats context save app/--server in scripts/setup.sh)")
+	not contains(f.remediation, "curl")
+}
+
+test_tls_017_quiet_ca_at_cert_path if {
+	not fires(with_certs([san_cert({"is_ca": true})]), "NATS-TLS-017")
+}
+
+test_tls_018_fires_two_days_and_hours if {
+	f := one(with_certs([object.union(cert(0), {"not_before": "2026-11-21T00:00:00Z"})]), "NATS-TLS-018")
+	contains(f.msg, "is valid for 2 days")
+	g := one(with_certs([object.union(cert(0), {"not_before": "2026-11-21T01:00:00Z"})]), "NATS-TLS-018")
+	contains(g.msg, "is valid for 47 hours")
+}

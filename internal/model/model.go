@@ -335,6 +335,9 @@ type Cert struct {
 	SelfSigned bool     `json:"self_signed"`
 	IsCA       bool     `json:"is_ca"`
 	DNSNames   []string `json:"dns_names"`
+	// IPAddresses are the certificate's IP subjectAltNames: with DNSNames,
+	// what a Go client checks the host against (it ignores the CN).
+	IPAddresses []string `json:"ip_addresses,omitempty"`
 	// KeyFile is the repository file of the matching key_file, when the
 	// private key is committed next to the certificate.
 	KeyFile string `json:"key_file,omitempty"`

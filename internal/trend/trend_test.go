@@ -154,9 +154,13 @@ func TestTrendContent(t *testing.T) {
 		}
 	}
 	// The certificate that expires on 2026-12-10: medium 28 days before,
-	// high 9 days before.
-	if len(p.Escalated) != 1 || p.Escalated[0].RuleID != "NATS-TLS-014" || p.Escalated[0].OldSeverity != "medium" || p.Escalated[0].Severity != "high" {
-		t.Errorf("period 1 escalated = %+v, want NATS-TLS-014 medium → high", p.Escalated)
+	// high 9 days before. And the halfway repo bounded SAHOOL_EVENTS at
+	// 50 GiB under a 10 GiB max_file_store that SAHOOL_DLQ already fills:
+	// the reservation, full before (medium), is now exceeded (high), a fix
+	// that breaks things (issue 19).
+	if len(p.Escalated) != 2 || p.Escalated[0].RuleID != "NATS-JS-012" || p.Escalated[0].OldSeverity != "medium" || p.Escalated[0].Severity != "high" ||
+		p.Escalated[1].RuleID != "NATS-TLS-014" || p.Escalated[1].OldSeverity != "medium" || p.Escalated[1].Severity != "high" {
+		t.Errorf("period 1 escalated = %+v, want NATS-JS-012 and NATS-TLS-014 medium → high", p.Escalated)
 	}
 	if len(tr.Periods[1].Fixed) != tr.Reports[1].Findings || len(tr.Periods[1].New) != 0 {
 		t.Errorf("period 2: %d fixed, %d new; want all %d fixed", len(tr.Periods[1].Fixed), len(tr.Periods[1].New), tr.Reports[1].Findings)

@@ -162,3 +162,46 @@ inventory_cluster_size := max(sizes) if {
 	sizes := {n | some s in input.servers; n := cluster_size(s)} | {n | n := lib.num(lib.params.streams.assumed_cluster_size); n > 0}
 	count(sizes) > 0
 } else := 0
+
+# JetStream file reservations: nats-server reserves the max_bytes of every
+# bounded file stream from the max_file_store of each server holding a
+# replica, and refuses a stream (or a max_bytes increase) that does not fit
+# what is left: an unbounded stream needs one byte (server/jetstream.go
+# checkBytesLimits, error 10047 "insufficient storage resources available").
+
+# file_defs[ref]: [stream ref, name, max_bytes, replicas, account] of the
+# file streams defined (not live) for server ref.
+file_defs[ref] contains [st.ref, st.name, object.get(st.config, "max_bytes", -1), object.get(st.config, "num_replicas", 1), object.get(st, "account", "")] if {
+	some st in input.streams
+	st.source != "live"
+	object.get(st.config, "storage", "file") == "file"
+	some ref in object.get(st, "linked_servers", [])
+}
+
+# file_reservation(s): what the file streams defined for JetStream server s
+# reserve of its cluster's file store, replicas counted (a cluster of n
+# servers with the same max_file_store holds n times it):
+# {capacity, reserved, bounded: [[bytes, name]] largest first, unbounded:
+# names, servers: n}. Undefined without a numeric max_file_store.
+file_reservation(s) := r if {
+	lib.jetstream_enabled(s)
+	per := lib.num(s.config.jetstream.max_file_store)
+	per > 0
+	n := max({cluster_size(s), 1})
+	defs := object.get(file_defs, s.ref, set())
+	bounded := [[b * max({min({lib.num(rep), n}), 1}), name] |
+		some [_, name, mb, rep, _] in defs
+		b := lib.num(mb)
+		b > 0
+		lib.num(rep)
+	]
+	r := {
+		"capacity": per * n,
+		"reserved": sum([x[0] | some x in bounded]),
+		"bounded": array.reverse(sort(bounded)),
+		"unbounded": sort([name | some [_, name, mb, _, _] in defs; not _rel_positive(mb)]),
+		"servers": n,
+	}
+}
+
+_rel_positive(x) if lib.num(x) > 0

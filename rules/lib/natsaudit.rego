@@ -136,3 +136,9 @@ human_duration(ns) := sprintf("%dd", [round(ns / 86400000000000)]) if {
 
 # percent(part, whole): 0.854 → "85%".
 percent(part, whole) := sprintf("%d%%", [floor((part * 100) / whole)])
+
+# short_list_ordered(items, n): like short_list, keeping the given order
+# (largest first, for example).
+short_list_ordered(items, n) := concat(", ", items) if {
+	count(items) <= n
+} else := sprintf("%s and %d more", [concat(", ", array.slice(items, 0, n)), count(items) - n])

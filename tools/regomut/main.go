@@ -51,6 +51,7 @@ type options struct {
 	verbose  bool
 	changed  bool
 	maxChg   int
+	lines    string
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.BoolVar(&o.verbose, "v", false, "print every mutant's outcome")
 	flag.BoolVar(&o.changed, "changed", false, "with -sample: also run every mutant of the rule files changed since the merge-base with origin/main (or main); the sample alone when there is no such ref")
 	flag.IntVar(&o.maxChg, "changed-max", 600, "with -changed: at most this many mutants of the changed files (a seeded choice beyond it), to bound the time")
+	flag.StringVar(&o.lines, "lines", "", "only mutants in these line ranges: file:from-to,... (tls.rego:700-800), for the code a change added")
 	flag.Parse()
 	ok, err := run(context.Background(), o, os.Stdout)
 	if err != nil {
@@ -176,6 +178,13 @@ func run(ctx context.Context, o options, w io.Writer) (bool, error) {
 			return false, fmt.Errorf("%s: the tests fail without a mutation (%v %s %v)", f, out, killer, err)
 		}
 		all = append(all, Mutants(f, cat.Src[f], cat.Mods[f])...)
+	}
+	if o.lines != "" {
+		sel, err := inRanges(all, o.lines)
+		if err != nil {
+			return false, err
+		}
+		all = sel
 	}
 	total := len(all)
 	var changed []Mutant
@@ -424,4 +433,34 @@ func report(w io.Writer, o options, results []result, allow Allow, total int, to
 		return false
 	}
 	return true
+}
+
+// inRanges keeps the mutants whose line is in one of the ranges
+// "file:from-to" (file as for -files).
+func inRanges(all []Mutant, spec string) ([]Mutant, error) {
+	type span struct {
+		file     string
+		from, to int
+	}
+	var spans []span
+	for _, r := range strings.Split(spec, ",") {
+		f, lines, ok := strings.Cut(strings.TrimSpace(r), ":")
+		a, b, ok2 := strings.Cut(lines, "-")
+		from, err1 := strconv.Atoi(a)
+		to, err2 := strconv.Atoi(b)
+		if !ok || !ok2 || err1 != nil || err2 != nil || from > to {
+			return nil, fmt.Errorf("-lines: %q is not file:from-to", r)
+		}
+		spans = append(spans, span{path.Join("rules", strings.TrimPrefix(f, "rules/")), from, to})
+	}
+	var out []Mutant
+	for _, m := range all {
+		for _, sp := range spans {
+			if m.File == sp.file && m.Line >= sp.from && m.Line <= sp.to {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"regexp"
 	"time"
 
@@ -40,16 +41,26 @@ func Certificate(rel string, data []byte) (*model.Cert, error) {
 		return nil, fmt.Errorf("not a readable certificate")
 	}
 	return &model.Cert{
-		File:       rel,
-		Subject:    c.Subject.String(),
-		Issuer:     c.Issuer.String(),
-		NotBefore:  c.NotBefore.UTC().Format(time.RFC3339),
-		NotAfter:   c.NotAfter.UTC().Format(time.RFC3339),
-		NotAfterNS: c.NotAfter.UnixNano(),
-		SelfSigned: bytes.Equal(c.RawIssuer, c.RawSubject),
-		IsCA:       c.IsCA,
-		DNSNames:   append([]string{}, c.DNSNames...),
+		File:        rel,
+		Subject:     c.Subject.String(),
+		Issuer:      c.Issuer.String(),
+		NotBefore:   c.NotBefore.UTC().Format(time.RFC3339),
+		NotAfter:    c.NotAfter.UTC().Format(time.RFC3339),
+		NotAfterNS:  c.NotAfter.UnixNano(),
+		SelfSigned:  bytes.Equal(c.RawIssuer, c.RawSubject),
+		IsCA:        c.IsCA,
+		DNSNames:    append([]string{}, c.DNSNames...),
+		IPAddresses: ipStrings(c.IPAddresses),
 	}, nil
+}
+
+// ipStrings: the IP subjectAltNames as text, nil when there are none.
+func ipStrings(ips []net.IP) []string {
+	var out []string
+	for _, ip := range ips {
+		out = append(out, ip.String())
+	}
+	return out
 }
 
 var (
