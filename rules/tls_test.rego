@@ -598,3 +598,10 @@ test_tls_004_quiet_loopback_leaf_remote_any_scheme if {
 	not natsaudit.loopback("128.0.0.1")
 	natsaudit.loopback("127.0.1.1")
 }
+
+test_tls_014_deadline_is_the_expiry_date if {
+	f := one(with_cert(29), "NATS-TLS-014")
+	f.deadline == {"date": "2026-12-22", "kind": "certificate_expiry", "what": "server certificate certs/server.crt (CN=nats) expires"}
+	g := one(with_cert(-2), "NATS-TLS-014")
+	g.deadline.date == "2026-11-21"
+}

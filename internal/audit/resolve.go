@@ -32,6 +32,11 @@ func resolve(eng *engine.Engine, inv *model.Inventory, r engine.Raw, lines *line
 	if strings.TrimSpace(r.Remediation) != "" {
 		f.Remediation = a.RedactText(r.Remediation)
 	}
+	if r.Deadline != nil {
+		d := *r.Deadline
+		d.What = a.RedactText(d.What)
+		f.Deadline = &d
+	}
 	var loc model.Location
 	missing := "" // the key the finding is about, when the config lacks it
 	kind, idx := splitRef(r.Ref)
