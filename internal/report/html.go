@@ -379,9 +379,6 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 		c.Rules[i].Status = htmlText(st)
 	}
 	for _, f := range r.Scan.Files {
-		if sum := r.Scan.FileSHA256[f]; sum != "" {
-			f += "  sha256:" + sum
-		}
 		c.Files = append(c.Files, htmlText(f))
 	}
 	c.Errors = h.Problems

@@ -85,9 +85,6 @@ func provenanceRows(r *Report, cat map[string]*engineRule, p *Provenance) []KV {
 		{"Ruleset digest", fmt.Sprintf("%s (%s)", rulesetDigest(cat), plural(len(r.Rules), "rule"))},
 		{"Advisory data", nonEmpty(r.Tool.AdvisoriesDate, "undated")},
 	}
-	if r.Scan.FilesSHA256 != "" {
-		out = append(out, KV{"Files read", fmt.Sprintf("%s; SHA-256 of their list: %s (sha256sum FILE... | sha256sum from the project root, the files in the listed order; each file's digest is listed with it under Files read)", plural(len(r.Scan.Files), "file"), r.Scan.FilesSHA256)})
-	}
 	if p != nil && p.SettingsFile != "" {
 		out = append(out, KV{"Settings file", p.SettingsFile + ", SHA-256 " + p.SettingsSHA256})
 	} else {

@@ -405,18 +405,8 @@ func (m *mdWriter) coverage() {
 	} else if len(r.Scan.Files) == 0 {
 		m.para("None.")
 	} else {
-		// With each file's SHA-256 when the report has them: an auditor
-		// checks one file with sha256sum, the whole list with the
-		// provenance's digest of it.
-		if len(r.Scan.FileSHA256) > 0 {
-			m.p("| File | SHA-256 |\n|---|---|\n")
-			for _, f := range r.Scan.Files {
-				m.p("| %s | %s |\n", mdCodeCell(f), mdCodeCell(nonEmpty(r.Scan.FileSHA256[f], "not hashed (could not be read again)")))
-			}
-		} else {
-			for _, f := range r.Scan.Files {
-				m.p("- %s\n", mdCode(f))
-			}
+		for _, f := range r.Scan.Files {
+			m.p("- %s\n", mdCode(f))
 		}
 		m.p("\n")
 	}

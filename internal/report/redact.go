@@ -75,12 +75,6 @@ func (r *Report) Redacted(x Redactor) *Report {
 		return gs
 	}
 	out.Scan.Roots, out.Scan.Files = strs(r.Scan.Roots, x.RedactPath), strs(r.Scan.Files, x.RedactPath)
-	if r.Scan.FileSHA256 != nil {
-		out.Scan.FileSHA256 = make(map[string]string, len(r.Scan.FileSHA256))
-		for k, v := range r.Scan.FileSHA256 {
-			out.Scan.FileSHA256[x.RedactPath(k)] = v
-		}
-	}
 	out.Scan.Targets, out.Scan.Servers = strs(r.Scan.Targets, x.Redact), strs(r.Scan.Servers, x.Redact)
 	out.Findings, out.Suppressed = findings(r.Findings), findings(r.Suppressed)
 	if r.Errors != nil {

@@ -4,10 +4,6 @@
 package report
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-
 	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
@@ -49,37 +45,12 @@ type ScanInfo struct {
 	Targets    []string `json:"targets"` // live endpoints (without credentials)
 	Sources    []string `json:"sources"`
 	Files      []string `json:"files"`
-	// FileSHA256 is the SHA-256 (hex) of each file in Files, by its path;
-	// FilesSHA256 the digest of that list (FilesDigest). Provenance for an
-	// auditor: which bytes the findings are about.
-	FileSHA256  map[string]string `json:"file_sha256,omitempty"`
-	FilesSHA256 string            `json:"files_sha256,omitempty"`
-	Servers     []string          `json:"servers"`
-	Streams     int               `json:"streams"`
-	Consumers   int               `json:"consumers"`
+	Servers    []string `json:"servers"`
+	Streams    int      `json:"streams"`
+	Consumers  int      `json:"consumers"`
 	// Status is empty when the scan audited what it found with every rule;
 	// otherwise one of the Status* values (see docs/reports.md).
 	Status string `json:"status,omitempty"`
-}
-
-// FilesDigest is the SHA-256 of the lines "<sha256>  <path>\n" of files
-// in their order (the report's, sorted): what `sha256sum FILE... |
-// sha256sum` prints, run from the project root with the files listed in
-// that order, so an auditor can check the whole set with one comparison.
-// A file without a digest is left out; "" when none has one.
-func FilesDigest(files []string, sums map[string]string) string {
-	h := sha256.New()
-	n := 0
-	for _, f := range files {
-		if s, ok := sums[f]; ok {
-			fmt.Fprintf(h, "%s  %s\n", s, f)
-			n++
-		}
-	}
-	if n == 0 {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Scan statuses: why a report is not a complete audit.
