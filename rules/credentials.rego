@@ -44,6 +44,31 @@ import data.natsaudit.lib.versions
 #     Inject keys and URL credentials from the environment (`key: $JS_KEY`)
 #     or a mounted secret, and keep .env files with real secrets out of the
 #     repository.
+#   remediation_by_source:
+#     env: |-
+#       Take the value out of the committed .env file and rotate it: keep
+#       .env out of the repository (`.gitignore`), commit a `.env.example`
+#       with empty values, and let the deployment inject the real one from a
+#       secret store (CI variables, Docker or Kubernetes secrets). A value
+#       nats-server checks as a password can be a bcrypt hash
+#       (`nats server passwd`).
+#     compose: |-
+#       Take the value out of the compose file and rotate it: require it
+#       from the environment (`${NATS_PASSWORD:?required}`) or a Docker
+#       secret (`secrets:` mounted as a file), never a literal or a
+#       `${VAR:-default}` fallback that holds it.
+#     kubernetes: |-
+#       Take the value out of the manifest and rotate it: keep it in a
+#       Secret created outside the repository (`kubectl create secret
+#       generic nats-auth --from-literal=password=...`, or an external
+#       secrets operator) and reference it (`valueFrom.secretKeyRef`, or a
+#       mounted Secret volume for the config).
+#     helm: |-
+#       Take the value out of the values file and rotate it: pass it at
+#       install time from a secret store (`helm install --set-file`, or a
+#       Secret the chart references) rather than committing it in
+#       values.yaml. A NATS user's password can instead be a bcrypt hash
+#       (`nats server passwd`).
 deny contains f if {
 	some h in _cred_001
 	f := lib.finding_of(rego.metadata.rule(), h)
@@ -300,6 +325,23 @@ _weak_default(v) := "is a bcrypt hash published in the NATS documentation" if {
 #   category: security
 #   facets: [config, deployment, env]
 #   remediation: Use long random values, e.g. `openssl rand -base64 32` (tokens and keys 32+ characters), or nkeys.
+#   remediation_by_source:
+#     env: |-
+#       Replace the value in the .env file with a long random one
+#       (`openssl rand -base64 32`) and keep the real one out of the
+#       repository (commit a `.env.example` with empty values).
+#     compose: |-
+#       Replace the value with a long random one (`openssl rand -base64 32`)
+#       injected from the environment (`${NATS_PASSWORD:?required}`) or a
+#       Docker secret, not written in the compose file.
+#     kubernetes: |-
+#       Replace the value with a long random one (`openssl rand -base64 32`)
+#       kept in a Secret created outside the repository and referenced with
+#       `valueFrom.secretKeyRef`.
+#     helm: |-
+#       Replace the value with a long random one (`openssl rand -base64 32`)
+#       passed at install time (`--set-file`, or a Secret the chart
+#       references), not committed in values.yaml.
 deny contains f if {
 	some h in _cred_003
 	f := lib.finding_of(rego.metadata.rule(), h)

@@ -50,7 +50,10 @@ deny contains f if {
 	exp > 0
 	left := exp - input.scan.now_ns
 	left < lib.params.jwt.expiry_warning_days * _day_ns
-	f := lib.finding_sev(rego.metadata.rule(), h.obj, h.path, _expiry_msg(h, left), _expiry_sev(left))
+	f := lib.with_deadline(
+		lib.finding_sev(rego.metadata.rule(), h.obj, h.path, _expiry_msg(h, left), _expiry_sev(left)),
+		lib.date_of(exp), "jwt_expiry", sprintf("%s in %s expires", [_label(h.jwt), h.where]),
+	)
 }
 
 _expiry_sev(left) := "high" if left <= 0

@@ -97,3 +97,10 @@ test_cred_009_quiet_signing_key_user if {
 test_cred_009_quiet_operator_with_signing_keys if {
 	count(by_id(creds(user({"kind": "operator", "signing_keys": 1})), "NATS-CRED-009")) == 0
 }
+
+test_cred_006_deadline_is_the_expiry_date if {
+	[f] := by_id(creds(user({"expires_ns": now_ns + (10 * day)})), "NATS-CRED-006")
+	f.deadline.kind == "jwt_expiry"
+	f.deadline.date == "2026-12-03"
+	contains(f.deadline.what, "secrets/billing.creds expires")
+}

@@ -359,12 +359,15 @@ deny contains f if {
 	exp > 0
 	left := (exp * 1000000000) - input.scan.now_ns
 	left < lib.params.jwt.expiry_warning_days * _day_ns
-	f := lib.finding_sev(
-		rego.metadata.rule(), dets[0].s, "live/account_details", sprintf(
-			"the JWT of account %s %s",
-			[_account_label(dets[0].d, id), _left(left)],
+	f := lib.with_deadline(
+		lib.finding_sev(
+			rego.metadata.rule(), dets[0].s, "live/account_details", sprintf(
+				"the JWT of account %s %s",
+				[_account_label(dets[0].d, id), _left(left)],
+			),
+			_expiry_sev(left),
 		),
-		_expiry_sev(left),
+		lib.date_of(exp * 1000000000), "jwt_expiry", sprintf("the JWT of account %s expires", [_account_label(dets[0].d, id)]),
 	)
 }
 

@@ -80,7 +80,10 @@ func TestLiveSuperCluster(t *testing.T) {
 				return false
 			}
 		}
-		return len(f.get("NATS-CLU-001", "server east1")) == 1
+		// The meta group grows as the gateways join: wait until it holds
+		// all six servers, not a first even count of four.
+		got := f.get("NATS-CLU-001", "server east1")
+		return len(got) == 1 && strings.Contains(got[0].Msg, "6 servers")
 	})
 	f.none(t, "NATS-CLU-003")
 	got := f.get("NATS-CLU-001", "server east1")

@@ -597,7 +597,7 @@ _reach_note(s, l) := sprintf("published by %s", [exposure.published_by(s, i)]) i
 #     `tls_cert_not_after` (reported in /varz from nats-server 2.14).
 deny contains f if {
 	some h in _tls_014
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := lib.with_deadline(lib.finding_of(rego.metadata.rule(), h), h.date, "certificate_expiry", sprintf("%s expires", [h.what]))
 }
 
 _tls_014 contains h if {
@@ -662,7 +662,9 @@ _cert_kind(c) := "CA" if {
 	c.is_ca == true
 } else := "server"
 
-_expiry(not_after_ns, what) := {"sev": "critical", "msg": sprintf("%s expired on %s", [what, _date(not_after_ns)])} if {
+_expiry(not_after_ns, what) := object.union({"date": _date(not_after_ns), "what": what}, _expiry_case(not_after_ns, what))
+
+_expiry_case(not_after_ns, what) := {"sev": "critical", "msg": sprintf("%s expired on %s", [what, _date(not_after_ns)])} if {
 	not_after_ns <= input.scan.now_ns
 } else := {"sev": "high", "msg": sprintf("%s expires on %s (in %d days)", [what, _date(not_after_ns), _days_left(not_after_ns)])} if {
 	_days_left_exact(not_after_ns) < lib.params.tls.cert_expiry_high_days
@@ -676,7 +678,7 @@ _days_left_exact(ns) := (ns - input.scan.now_ns) / _day_ns
 
 _days_left(ns) := floor(_days_left_exact(ns))
 
-_date(ns) := time.format([ns, "UTC", "2006-01-02"])
+_date(ns) := lib.date_of(ns)
 
 # METADATA
 # title: Account resolver fetched over plain HTTP

@@ -829,3 +829,10 @@ test_tls_018_fires_two_days_and_hours if {
 	g := one(with_certs([object.union(cert(0), {"not_before": "2026-11-21T01:00:00Z"})]), "NATS-TLS-018")
 	contains(g.msg, "is valid for 47 hours")
 }
+
+test_tls_014_deadline_is_the_expiry_date if {
+	f := one(with_cert(29), "NATS-TLS-014")
+	f.deadline == {"date": "2026-12-22", "kind": "certificate_expiry", "what": "server certificate certs/server.crt (CN=nats) expires"}
+	g := one(with_cert(-2), "NATS-TLS-014")
+	g.deadline.date == "2026-11-21"
+}

@@ -52,10 +52,44 @@ deny contains f if {
 		_definite_text(definite), _conditional_text(st, conditional, count(definite)),
 		_upgrade_hint(s),
 	])
-	f := object.union(
-		lib.finding_sev(rego.metadata.rule(), s, versions.version_path(s), msg, sev),
-		{"remediation": _remediation(s, array.concat(_by_sev(definite), _by_sev(conditional)))},
+	ranked := array.concat(_by_sev(definite), _by_sev(conditional))
+	f := lib.with_deadline_version(
+		object.union(
+			lib.finding_sev(rego.metadata.rule(), s, versions.version_path(s), msg, sev),
+			{"remediation": _remediation(s, ranked)},
+		),
+		"", "advisory_fix", sprintf("%s nats-server %s, the most severe %s (%s)", [
+			_apply_text(count(definite), count(conditional)), v, ranked[0].id, ranked[0].severity,
+		]),
+		_fix_version(s),
 	)
+}
+
+# _apply_text: "6 advisories apply to", "1 advisory applies (2 more if
+# features are enabled) to", "2 advisories may apply to".
+_apply_text(0, c) := sprintf("%s may apply to", [_n_advisories(c)])
+
+_apply_text(d, 0) := sprintf("%s %s to", [_n_advisories(d), _verb(d)]) if d > 0
+
+_apply_text(d, c) := sprintf("%s %s (%d more if features are enabled) to", [_n_advisories(d), _verb(d), c]) if {
+	d > 0
+	c > 0
+}
+
+_verb(1) := "applies"
+
+_verb(n) := "apply" if n != 1
+
+# _fix_version: the release the upgrade hint names (the latest of the
+# series, or of the newest supported series).
+_fix_version(s) := _advisories.latest[x] if {
+	x := versions.server_series(s)
+	x in _advisories.supported_series
+} else := _advisories.latest[x] if {
+	some x in _advisories.supported_series
+	every y in _advisories.supported_series {
+		versions.series_cmp(y, x) <= 0
+	}
 }
 
 # _remediation: the upgrade, then each advisory's own workaround (the
@@ -337,9 +371,13 @@ deny contains f if {
 	some s in input.servers
 	x := versions.server_series(s)
 	_eol(x)
-	f := lib.finding(rego.metadata.rule(), s, versions.version_path(s), sprintf("nats-server %s (%s) is end-of-life%s; supported series: %s", [
-		x, versions.version_label(s), _last_note(x), concat(", ", _advisories.supported_series),
-	]))
+	f := lib.with_deadline_version(
+		lib.finding(rego.metadata.rule(), s, versions.version_path(s), sprintf("nats-server %s (%s) is end-of-life%s; supported series: %s", [
+			x, versions.version_label(s), _last_note(x), concat(", ", _advisories.supported_series),
+		])),
+		"", "end_of_life", sprintf("nats-server %s (%s) is end-of-life%s: no more security fixes", [x, versions.version_label(s), _last_note(x)]),
+		object.get(object.get(_advisories.eol, x, {}), "last", ""),
+	)
 }
 
 _eol(x) if _advisories.eol[x]

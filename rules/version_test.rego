@@ -419,3 +419,27 @@ test_ver_004_series_is_major_and_minor if {
 	not version._same_series("1.24.12", "2.24.13")
 	not version._same_series("1.24.12", "1.25.7")
 }
+
+# ---------------------------------------------------------------- deadlines
+# The reports' deadlines box reads these fields, never the message.
+
+test_ver_001_deadline_is_the_advisory_fix if {
+	f := one(fx.input_with(deployed("2.10.24-alpine")), "NATS-VER-001")
+	f.deadline.kind == "advisory_fix"
+	f.deadline.date == ""
+	f.deadline.version == "2.15.2"
+	regex.match(`^\d+ advisories apply( \(\d+ more if features are enabled\))? to nats-server 2\.10\.24, the most severe CVE-2025-30215 \(critical\)$`, f.deadline.what)
+}
+
+test_ver_001_deadline_version_is_the_series_latest if {
+	f := one(fx.input_with(deployed("2.14.2")), "NATS-VER-001")
+	f.deadline.version == "2.14.9"
+}
+
+test_ver_002_deadline_is_end_of_life if {
+	f := one(fx.input_with(deployed("2.10.24-alpine")), "NATS-VER-002")
+	f.deadline.kind == "end_of_life"
+	f.deadline.date == ""
+	f.deadline.version == "2.10.29"
+	f.deadline.what == "nats-server 2.10 (image nats:2.10.24-alpine) is end-of-life (last release 2.10.29): no more security fixes"
+}

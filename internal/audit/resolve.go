@@ -12,6 +12,16 @@ import (
 	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
+// remediationSource maps a file's discover kind to the input format a
+// rule's fix can be worded for (finding.RemediationSources).
+var remediationSource = map[string]string{
+	discover.KindNatsConf:   "config",
+	discover.KindCompose:    "compose",
+	discover.KindEnv:        "env",
+	discover.KindKube:       "kubernetes",
+	discover.KindHelmValues: "helm",
+}
+
 // resolve turns a rule result into a finding: the (ref, path) it names
 // becomes a file:line, a target and a fingerprint. refs maps the ref a rule
 // names (the input's "servers/3") to the typed reference of the fact
@@ -33,6 +43,11 @@ func resolve(eng *engine.Engine, inv *model.Inventory, refs map[string]model.Ref
 	}
 	if strings.TrimSpace(r.Remediation) != "" {
 		f.Remediation = a.RedactText(r.Remediation)
+	}
+	if r.Deadline != nil {
+		d := *r.Deadline
+		d.What = a.RedactText(d.What)
+		f.Deadline = &d
 	}
 	var loc model.Location
 	missing := "" // the key the finding is about, when the config lacks it
@@ -127,6 +142,11 @@ func resolve(eng *engine.Engine, inv *model.Inventory, refs map[string]model.Ref
 	f.Endpoint = a.Redact(f.Endpoint)
 	f.Target = strings.TrimSpace(f.TargetKind + " " + f.TargetName)
 	if loc.Valid() {
+		// The fix worded for the file's format, unless the rule gave the
+		// finding its own.
+		if src := remediationSource[lines.kind[loc.File]]; src != "" && strings.TrimSpace(r.Remediation) == "" && rule != nil {
+			f.Remediation = rule.RemediationFor(src)
+		}
 		f.Location = &report.Location{File: loc.File, Line: max(loc.Line, 1), Column: loc.Column}
 		f.Snippet = snippet(a, lines, loc.File, max(loc.Line, 1))
 		// A missing setting points at the block that should hold it: say
@@ -302,15 +322,17 @@ var clientListenerPaths = map[string]bool{
 
 // lineCache returns lines of scanned files, reading each file once.
 type lineCache struct {
+	kind  map[string]string // discover kind of each file the walk read
 	data  map[string][]byte
 	split map[string][]string
 	abs   map[string]string
 }
 
 func newLineCache(d *discover.Result) *lineCache {
-	c := &lineCache{data: map[string][]byte{}, split: map[string][]string{}, abs: map[string]string{}}
+	c := &lineCache{kind: map[string]string{}, data: map[string][]byte{}, split: map[string][]string{}, abs: map[string]string{}}
 	for _, f := range d.Files {
 		c.data[f.Rel] = f.Data
+		c.kind[f.Rel] = f.Kind
 	}
 	for rel, abs := range d.All {
 		c.abs[rel] = abs

@@ -123,6 +123,8 @@ func (s *runSettings) apply(o *audit.Options) {
 		o.Suppress.Exceptions = s.cfg.Exceptions
 		o.ComposeProjects = s.cfg.ComposeProjects
 		o.SeverityOverrides = s.cfg.SeverityOverrides
+		o.SkipDirs = append(append([]string{}, o.SkipDirs...), s.cfg.SkipDirs...)
+		o.SkipFiles = append(append([]string{}, o.SkipFiles...), s.cfg.SkipFiles...)
 		for _, r := range s.cfg.Helm {
 			o.Helm = append(o.Helm, helm.Spec{Name: r.Name, Chart: r.Chart, Version: r.Version, Values: r.Values,
 				Source: fmt.Sprintf("%s:%d", s.cfg.Name, r.Line)})

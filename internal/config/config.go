@@ -66,6 +66,10 @@ type Config struct {
 	// MinimumSeverity, when set, reports only findings at or above it
 	// (minimum_severity; --severity on the command line wins).
 	MinimumSeverity string
+	// SkipDirs and SkipFiles are skip_dirs and skip_files: doublestar
+	// globs with the semantics of --skip-dirs and --skip-files (which add
+	// to them), relative to the config file's directory (Rebase).
+	SkipDirs, SkipFiles []string
 
 	paramsNode *yaml.Node
 	ovLines    []int
@@ -248,6 +252,10 @@ func Parse(data []byte, name string) (*Config, error) {
 					c.ovLines = append(c.ovLines, rk.Line)
 				}
 			}
+		case "skip_dirs":
+			c.SkipDirs = globList(k.Value, v, errs)
+		case "skip_files":
+			c.SkipFiles = globList(k.Value, v, errs)
 		case "minimum_severity":
 			sev := strings.ToLower(strings.TrimSpace(v.Value))
 			if v.Kind != yaml.ScalarNode || finding.SeverityRank(sev) < 0 {
@@ -256,13 +264,38 @@ func Parse(data []byte, name string) (*Config, error) {
 			}
 			c.MinimumSeverity = sev
 		default:
-			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, helm, compose, owners)", show(k.Value)))
+			errs.add(k.Line, fmt.Sprintf("unknown key %s (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, skip_dirs, skip_files, helm, compose, owners)", show(k.Value)))
 		}
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// globList reads skip_dirs/skip_files: a list of doublestar globs (a
+// single string is one glob, as a flag given once).
+func globList(key string, v *yaml.Node, errs *errList) []string {
+	if isNull(v) {
+		return nil
+	}
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	var out []string
+	for _, x := range items {
+		g := strings.TrimSpace(x.Value)
+		switch {
+		case x.Kind != yaml.ScalarNode || g == "":
+			errs.add(x.Line, key+": want a list of globs (** allowed; a name without / matches anywhere)")
+		case !doublestar.ValidatePattern(g) || strings.HasPrefix(g, "/"):
+			errs.add(x.Line, fmt.Sprintf("%s: %s is not a valid glob relative to the config file", key, show(x.Value)))
+		default:
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // owners reads owners: [{match: GLOB, owner: NAME, due: DATE}, ...].
@@ -575,6 +608,18 @@ func (c *Config) Rebase(dir string) {
 	for i := range c.Exceptions {
 		if p := c.Exceptions[i].Path; p != "" {
 			c.Exceptions[i].Path = path.Join(dir, p)
+		}
+	}
+	// A glob with a slash is a path from the config's directory; a bare
+	// name matches anywhere below that directory, as it does anywhere in
+	// the project for a config at the root.
+	for _, gs := range [][]string{c.SkipDirs, c.SkipFiles} {
+		for i, g := range gs {
+			if strings.Contains(g, "/") {
+				gs[i] = path.Join(dir, g)
+			} else {
+				gs[i] = dir + "/**/" + g
+			}
 		}
 	}
 	for _, proj := range c.ComposeProjects {

@@ -104,7 +104,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, helm, compose, owners)`}},
+		{"unknown top key", "version: 1\nexception:\n  - rule: X\n", []string{`c.yaml:2: unknown key "exception" (want version, params, enabled, disabled, exceptions, severity_overrides, minimum_severity, skip_dirs, skip_files, helm, compose, owners)`}},
 		{"owners not a list", "owners: {a: b}\n", []string{"c.yaml:1: owners: want a list of {match, owner, due}"}},
 		{"owner without match", "owners:\n  - owner: ops\n", []string{"c.yaml:2: owners: each entry needs match"}},
 		{"owner bad glob", "owners:\n  - match: \"NATS-[\"\n    owner: ops\n", []string{"c.yaml:2: owners: match"}},

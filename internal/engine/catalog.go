@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,6 +60,28 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 		r.SeverityVaries = get("severity_varies")
 		if rule := ar.GetRule(); r.SeverityVaries == "" && rule != nil && setsSeverity(rule) {
 			r.SeverityVaries = "varies with the case: each finding carries its own"
+		}
+		if m, ok := a.Custom["remediation_by_source"]; ok {
+			by, ok := m.(map[string]any)
+			if !ok {
+				errs = append(errs, fmt.Sprintf("%s: %s: custom.remediation_by_source: want a mapping of %s to text", loc, r.ID, strings.Join(finding.RemediationSources, ", ")))
+			}
+			for k, v := range by {
+				text, isText := v.(string)
+				switch {
+				case !slices.Contains(finding.RemediationSources, k):
+					errs = append(errs, fmt.Sprintf("%s: %s: custom.remediation_by_source: unknown source %q (want %s)", loc, r.ID, k, strings.Join(finding.RemediationSources, ", ")))
+				case !isText || strings.TrimSpace(text) == "":
+					errs = append(errs, fmt.Sprintf("%s: %s: custom.remediation_by_source.%s: want text", loc, r.ID, k))
+				default:
+					if r.RemediationBySource == nil {
+						r.RemediationBySource = map[string]string{}
+					}
+					// One paragraph on one line: reports show it as the
+					// finding's own fix, line by line.
+					r.RemediationBySource[k] = strings.Join(strings.Fields(text), " ")
+				}
+			}
 		}
 		var badFacets []string
 		r.Facets, badFacets = facets(a.Custom)

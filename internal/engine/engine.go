@@ -21,6 +21,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/rules"
 )
@@ -447,6 +448,8 @@ type Raw struct {
 	// Remediation, when a rule sets one, replaces the rule's for this
 	// finding (NATS-VER-001: the workarounds of the advisories that apply).
 	Remediation string `json:"remediation,omitempty"`
+	// Deadline is the finding's date (lib.with_deadline), nil for most.
+	Deadline *finding.Deadline `json:"deadline,omitempty"`
 }
 
 // Eval runs every rule once over input (an already converted ast.Value)
@@ -505,17 +508,55 @@ func (e *Engine) evalPackage(ctx context.Context, q pkgQuery, input ast.Value) (
 		if !ok {
 			return nil, &findingError{pkg: q.pkg, msg: fmt.Sprintf("a rule returned %s, not an object from lib.finding", typeName(r.Bindings["finding"]))}
 		}
-		raw := Raw{}
-		raw.RuleID, _ = f["rule_id"].(string)
-		raw.Ref, _ = f["ref"].(string)
-		raw.Path, _ = f["path"].(string)
-		raw.Msg, _ = f["msg"].(string)
-		raw.Severity, _ = f["severity"].(string)
-		raw.Remediation, _ = f["remediation"].(string)
+		raw, err := RawOf(f)
+		if err != nil {
+			return nil, &findingError{pkg: q.pkg, msg: "returned a malformed deadline", detail: fmt.Sprintf("rule %q: %v", raw.RuleID, err)}
+		}
 		if _, known := e.byID[raw.RuleID]; !known {
 			return nil, &findingError{pkg: q.pkg, msg: "returned a finding for a rule_id that has no METADATA (custom.id)", detail: fmt.Sprintf("rule %q", raw.RuleID)}
 		}
 		out = append(out, raw)
 	}
 	return out, nil
+}
+
+// RawOf reads one result of a rule (an object from lib.finding).
+func RawOf(f map[string]any) (Raw, error) {
+	raw := Raw{}
+	raw.RuleID, _ = f["rule_id"].(string)
+	raw.Ref, _ = f["ref"].(string)
+	raw.Path, _ = f["path"].(string)
+	raw.Msg, _ = f["msg"].(string)
+	raw.Severity, _ = f["severity"].(string)
+	raw.Remediation, _ = f["remediation"].(string)
+	if d, ok := f["deadline"].(map[string]any); ok {
+		dl, err := deadlineOf(d)
+		if err != nil {
+			return raw, err
+		}
+		raw.Deadline = dl
+	}
+	return raw, nil
+}
+
+// deadlineOf reads a finding's deadline object: a known kind, a
+// YYYY-MM-DD date or none, and what it is about.
+func deadlineOf(d map[string]any) (*finding.Deadline, error) {
+	dl := &finding.Deadline{}
+	dl.Date, _ = d["date"].(string)
+	dl.Kind, _ = d["kind"].(string)
+	dl.What, _ = d["what"].(string)
+	dl.Version, _ = d["version"].(string)
+	if _, ok := finding.DeadlineKinds[dl.Kind]; !ok {
+		return nil, fmt.Errorf("kind %q (want certificate_expiry, jwt_expiry, end_of_life or advisory_fix)", dl.Kind)
+	}
+	if dl.Date != "" {
+		if _, err := time.Parse("2006-01-02", dl.Date); err != nil {
+			return nil, fmt.Errorf("date %q is not YYYY-MM-DD", dl.Date)
+		}
+	}
+	if strings.TrimSpace(dl.What) == "" {
+		return nil, fmt.Errorf("no what")
+	}
+	return dl, nil
 }

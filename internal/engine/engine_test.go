@@ -62,13 +62,10 @@ func singleQuery(t *testing.T, eng *engine.Engine, in ast.Value) []engine.Raw {
 	out := []engine.Raw{}
 	for _, r := range rs {
 		f := r.Bindings["finding"].(map[string]any)
-		raw := engine.Raw{}
-		raw.RuleID, _ = f["rule_id"].(string)
-		raw.Ref, _ = f["ref"].(string)
-		raw.Path, _ = f["path"].(string)
-		raw.Msg, _ = f["msg"].(string)
-		raw.Severity, _ = f["severity"].(string)
-		raw.Remediation, _ = f["remediation"].(string)
+		raw, err := engine.RawOf(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, raw)
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -20,7 +20,11 @@ type Finding struct {
 	Target      string    `json:"target"`            // "server nats-1", "stream ORDERS", ...
 	TargetKind  string    `json:"target_kind"`
 	TargetName  string    `json:"target_name"`
-	Path        string    `json:"path"`               // logical path of the value
+	Path        string    `json:"path"` // logical path of the value
+	// Deadline is set by the rules whose finding has a date by which
+	// something breaks or is already broken (a certificate or JWT expiry,
+	// an end-of-life series, an advisory with a fixed release).
+	Deadline    *Deadline `json:"deadline,omitempty"`
 	Endpoint    string    `json:"endpoint,omitempty"` // live findings: the monitoring URL
 	Fingerprint string    `json:"fingerprint"`
 	// Servers lists every server the finding affects when several share
@@ -32,6 +36,35 @@ type Finding struct {
 	// number of servers it affects when its severity depends on the server
 	// (they differed before merging), else 1 (0 means 1).
 	ScoreCount int `json:"-"`
+}
+
+// Deadline kinds.
+const (
+	DeadlineCertExpiry  = "certificate_expiry"
+	DeadlineJWTExpiry   = "jwt_expiry"
+	DeadlineEndOfLife   = "end_of_life"
+	DeadlineAdvisoryFix = "advisory_fix"
+)
+
+// DeadlineKinds are the kinds a rule may give, in the order of the words
+// reports use for them.
+var DeadlineKinds = map[string]string{
+	DeadlineCertExpiry:  "certificate expiry",
+	DeadlineJWTExpiry:   "JWT expiry",
+	DeadlineEndOfLife:   "end of life",
+	DeadlineAdvisoryFix: "advisory fix",
+}
+
+// Deadline is a finding's date, as its rule gives it (lib.with_deadline).
+type Deadline struct {
+	// Date is YYYY-MM-DD (UTC); empty when the deadline has passed with no
+	// date to give: a published advisory, an end-of-life series.
+	Date string `json:"date,omitempty"`
+	Kind string `json:"kind"` // one of the Deadline* kinds
+	What string `json:"what"` // plain text: what expires or must be upgraded
+	// Version is the release that fixes it (advisory_fix), or the last
+	// release of the series (end_of_life).
+	Version string `json:"version,omitempty"`
 }
 
 // Suppression records why a finding is not reported.

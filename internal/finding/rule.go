@@ -26,6 +26,23 @@ type Rule struct {
 	// generic sentence for a rule that sets a severity per finding
 	// (lib.finding_sev). Empty when every finding has the default.
 	SeverityVaries string `json:"severity_varies,omitempty"`
+	// RemediationBySource words the fix for the input format the finding
+	// is in (METADATA custom.remediation_by_source; keys RemediationSources),
+	// where Remediation's wording does not fit it: a password in a .env
+	// file is not fixed with a quoted bcrypt hash.
+	RemediationBySource map[string]string `json:"remediation_by_source,omitempty"`
+}
+
+// RemediationSources are the input formats a rule may word its fix for.
+var RemediationSources = []string{"config", "compose", "env", "kubernetes", "helm"}
+
+// RemediationFor is the rule's fix for a finding in an input of format
+// source (RemediationSources), or its general one.
+func (r *Rule) RemediationFor(source string) string {
+	if v := r.RemediationBySource[source]; v != "" {
+		return v
+	}
+	return r.Remediation
 }
 
 // SeverityText is the severity as the catalog shows it: "high", or

@@ -114,7 +114,7 @@ func TestAuditReportContent(t *testing.T) {
 			t.Fatal("the executive summary and most urgent do not come first")
 		}
 		first := md[:strings.Index(md, "## Scores")]
-		for _, want := range []string{"**Deadlines**", "CVE-2025-30215", "fixed in 2.15.2 or 2.14.9", "2026-12-10 (in 17 days)", "end-of-life"} {
+		for _, want := range []string{"**Deadlines**", "CVE-2025-30215", "fixed in 2.15.2", "| certificate expiry |", "2026-12-10 (in 17 days)", "end-of-life"} {
 			if !strings.Contains(first, want) {
 				t.Errorf("first screen lacks %q", want)
 			}

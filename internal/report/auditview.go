@@ -2,9 +2,7 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +50,7 @@ type deadline struct {
 	Date  string // YYYY-MM-DD, "" when only "now" is known
 	Days  int    // from the scan date; negative: passed
 	Known bool   // Date/Days are meaningful
+	Kind  string // "certificate expiry", "end of life", ... (finding.DeadlineKinds)
 	What  string // plain text
 	Where string // file:line or target
 	Rule  string
@@ -185,57 +184,33 @@ func (d deadline) sortDays() int {
 	return d.Days
 }
 
-var (
-	reExpiresOn  = regexp.MustCompile(`(expires|expired) on (\d{4}-\d{2}-\d{2})`)
-	reExpiredAgo = regexp.MustCompile(`expired (\d+) days? ago`)
-	reExpiresIn  = regexp.MustCompile(`expires in (\d+) days?`)
-	reFixedIn    = regexp.MustCompile(`(?:Upgrade to[^:]*: |fixed in )([0-9][0-9.]*(?: or [0-9][0-9.]*)?)`)
-	reAdvisories = regexp.MustCompile(`affected by (\d+) advisor(?:y|ies): ([A-Z]+-[0-9A-Za-z-]+) \((critical|high|medium|low)\)`)
-	reEOL        = regexp.MustCompile(`nats-server (\d+\.\d+) \(([^)]*)\) is end-of-life( \(last release [0-9.]+\))?`)
-)
-
-// findingDeadline reads the date a finding's message gives: a certificate
-// or JWT expiry, an end-of-life series, an advisory with a fixed release.
-// The messages are the rules' own wording (tested in rules/).
+// findingDeadline is the deadline a finding's rule gives (its Deadline
+// field: a certificate or JWT expiry date, an end-of-life series, an
+// advisory with a fixed release), counted in days from the scan date.
 func findingDeadline(f Finding, today time.Time) (deadline, bool) {
-	d := deadline{Rule: f.RuleID, Where: whereOf(f)}
-	m := f.Message
-	days := func(t time.Time) int {
-		if today.IsZero() {
-			return 0
-		}
-		return int(t.Sub(today.Truncate(24*time.Hour)).Hours() / 24)
+	fd := f.Deadline
+	if fd == nil {
+		return deadline{}, false
 	}
-	switch {
-	case reExpiresOn.MatchString(m):
-		x := reExpiresOn.FindStringSubmatch(m)
-		t, err := time.Parse("2006-01-02", x[2])
+	d := deadline{Rule: f.RuleID, Where: whereOf(f), Kind: finding.DeadlineKinds[fd.Kind], What: strings.TrimSuffix(fd.What, ".")}
+	if d.Kind == "" {
+		d.Kind = fd.Kind
+	}
+	switch fd.Kind {
+	case finding.DeadlineAdvisoryFix:
+		if fd.Version != "" {
+			d.What += "; fixed in " + fd.Version
+		}
+	}
+	if fd.Date != "" {
+		t, err := time.Parse("2006-01-02", fd.Date)
 		if err != nil {
-			return d, false
+			return d, true // a report written by hand: the date is shown as "now"
 		}
-		d.Date, d.Days, d.Known = x[2], days(t), true
-		d.What = strings.TrimSuffix(f.Message, ".")
-	case reExpiredAgo.MatchString(m) && !today.IsZero():
-		n, _ := strconv.Atoi(reExpiredAgo.FindStringSubmatch(m)[1])
-		t := today.Truncate(24*time.Hour).AddDate(0, 0, -n)
-		d.Date, d.Days, d.Known = t.Format("2006-01-02"), -n, true
-		d.What = strings.TrimSuffix(f.Message, ".")
-	case reExpiresIn.MatchString(m) && !today.IsZero():
-		n, _ := strconv.Atoi(reExpiresIn.FindStringSubmatch(m)[1])
-		t := today.Truncate(24*time.Hour).AddDate(0, 0, n)
-		d.Date, d.Days, d.Known = t.Format("2006-01-02"), n, true
-		d.What = strings.TrimSuffix(f.Message, ".")
-	case reAdvisories.MatchString(m):
-		x := reAdvisories.FindStringSubmatch(m)
-		d.What = fmt.Sprintf("%s advisories apply, the most severe %s (%s)", x[1], x[2], x[3])
-		if fx := reFixedIn.FindStringSubmatch(m); fx != nil {
-			d.What += "; fixed in " + fx[1]
+		d.Date, d.Known = fd.Date, true
+		if !today.IsZero() {
+			d.Days = int(t.Sub(today.UTC().Truncate(24*time.Hour)).Hours() / 24)
 		}
-	case reEOL.MatchString(m):
-		x := reEOL.FindStringSubmatch(m)
-		d.What = fmt.Sprintf("nats-server %s (%s) is end-of-life%s: no more security fixes", x[1], x[2], x[3])
-	default:
-		return d, false
 	}
 	return d, true
 }

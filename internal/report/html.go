@@ -176,7 +176,7 @@ type htmlSince struct {
 	NewList, EscalatedList, FixedList                       []string
 }
 
-type htmlDeadline struct{ When, What, Where string }
+type htmlDeadline struct{ When, Kind, What, Where string }
 
 type planRow struct {
 	N                                                  int

@@ -40,7 +40,7 @@ func (d *htmlReport) fillAudit(r *Report, v *auditView, opt RenderOptions) {
 		d.Exec = append(d.Exec, htmlText(x))
 	}
 	for _, x := range v.Deadlines {
-		d.Deadlines = append(d.Deadlines, htmlDeadline{When: htmlText(x.When()), What: htmlText(x.What), Where: htmlText(x.Where)})
+		d.Deadlines = append(d.Deadlines, htmlDeadline{When: htmlText(x.When()), Kind: htmlText(x.Kind), What: htmlText(x.What), Where: htmlText(x.Where)})
 	}
 	for _, c := range finding.CategoryNames() {
 		cs := r.Scores.Categories[c]

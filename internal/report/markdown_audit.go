@@ -57,9 +57,9 @@ func (m *mdWriter) executive() {
 	if len(m.v.Deadlines) == 0 {
 		return
 	}
-	m.p("**Deadlines**\n\n| When | What | Where |\n|---|---|---|\n")
+	m.p("**Deadlines**\n\n| When | Kind | What | Where |\n|---|---|---|---|\n")
 	for _, d := range m.v.Deadlines {
-		m.p("| %s | %s | %s |\n", mdCell(d.When()), mdCell(d.What), mdCodeCell(d.Where))
+		m.p("| %s | %s | %s | %s |\n", mdCell(d.When()), mdCell(d.Kind), mdCell(d.What), mdCodeCell(d.Where))
 	}
 	m.p("\n")
 }

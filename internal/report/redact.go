@@ -52,6 +52,11 @@ func (r *Report) Redacted(x Redactor) *Report {
 			f.Message, f.Snippet, f.Endpoint = x.RedactText(f.Message), x.Redact(f.Snippet), x.Redact(f.Endpoint)
 			f.Target, f.TargetName = redactTarget(x, f.Target, f.TargetName)
 			f.Path = x.RedactPath(f.Path)
+			if f.Deadline != nil {
+				d := *f.Deadline
+				d.What = x.RedactText(d.What)
+				f.Deadline = &d
+			}
 			if f.Servers != nil {
 				f.Servers = strs(f.Servers, x.Redact) // names like Scan.Servers
 			}

@@ -122,6 +122,21 @@ func OwnFix(rule *finding.Rule, f Finding) []string {
 	return out
 }
 
+// SourceFix is the finding's fix when it is its rule's wording for the
+// finding's input format (custom.remediation_by_source), "" otherwise.
+func SourceFix(rule *finding.Rule, f Finding) string {
+	if rule == nil || rule.Custom {
+		return ""
+	}
+	own := strings.TrimSpace(f.Remediation)
+	for _, src := range finding.RemediationSources {
+		if v := rule.RemediationBySource[src]; v != "" && v == own {
+			return v
+		}
+	}
+	return ""
+}
+
 // History is the trend of this audit and the past ones (--history), as the
 // scan's HTML report shows it: the charts of `natsaudit trend`, and per rule
 // the findings new, fixed and still open since the report before this one.

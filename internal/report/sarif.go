@@ -254,7 +254,7 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 			RuleID:    f.RuleID,
 			RuleIndex: index[f.RuleID],
 			Level:     f.Severity.SARIFLevel(),
-			Message:   sarifMessage{Text: sentence(resultMessage(f)) + serversSentence(f)},
+			Message:   sarifMessage{Text: sentence(resultMessage(f)) + serversSentence(f) + sourceFixSentence(cat[f.RuleID], f)},
 			Locations: []sarifLocation{{PhysicalLocation: physical(uri(f.Location.File), f.Location.Line, f.Location.Column, f.Snippet)}},
 			PartialFingerprints: map[string]string{
 				SARIFFingerprintKey: f.Fingerprint,
@@ -606,4 +606,14 @@ func catalogIndex(rules []*finding.Rule) map[string]*finding.Rule {
 		}
 	}
 	return m
+}
+
+// sourceFixSentence is " Fix: ..." when the finding's fix is worded for
+// its input format (a .env value, a Kubernetes manifest), which the rule's
+// help, shared by every result, cannot say.
+func sourceFixSentence(rule *finding.Rule, f Finding) string {
+	if fix := SourceFix(rule, f); fix != "" {
+		return " Fix: " + fix
+	}
+	return ""
 }

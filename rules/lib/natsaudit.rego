@@ -17,6 +17,19 @@ finding(meta, obj, path, msg) := {
 # rules whose severity depends on the case, e.g. certificate expiry).
 finding_sev(meta, obj, path, msg, sev) := object.union(finding(meta, obj, path, msg), {"severity": sev})
 
+# with_deadline(f, date, kind, what) adds a deadline to a finding: the
+# reports' deadlines box and "most urgent" read it (never the message).
+# date is "YYYY-MM-DD", or "" when it is due now with no date to give;
+# kind is certificate_expiry, jwt_expiry, end_of_life or advisory_fix.
+with_deadline(f, date, kind, what) := object.union(f, {"deadline": {"date": date, "kind": kind, "what": what}})
+
+# with_deadline_version is with_deadline naming the release that fixes it
+# (advisory_fix) or the series' last release (end_of_life).
+with_deadline_version(f, date, kind, what, version) := object.union(f, {"deadline": {"date": date, "kind": kind, "what": what, "version": version}})
+
+# date_of(ns) is the UTC day of a time in nanoseconds, "2026-12-10".
+date_of(ns) := time.format([ns, "UTC", "2006-01-02"])
+
 # finding_of(meta, h) turns a hit {obj, path, msg[, sev]} into a finding, so
 # that a rule with several cases (config, compose, live) keeps one annotated
 # deny definition; sev, when present, overrides the rule's default severity.
