@@ -42,7 +42,7 @@ func (a *app) scanCmd() *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
-		Short: "Audit a repository (nats.conf, compose, .env, Kubernetes, Helm, streams, scripts)",
+		Short: "Audit a repository (nats.conf, compose, .env, Kubernetes, Helm, systemd, streams, scripts)",
 		Long: `Scan walks the paths (default: the current directory), skipping .git, vendor
 and node_modules, reads every input it understands, builds one model of the
 deployment and evaluates the rules.
