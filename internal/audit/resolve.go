@@ -156,6 +156,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, refs map[string]model.Ref
 		if missing != "" && strings.HasSuffix(strings.TrimSpace(f.Snippet), "{") && strings.Contains(f.Message, missing) {
 			f.Snippet = strings.TrimRight(f.Snippet, " \t") + "   ← no " + missing + " here"
 		}
+		f.FixDiff = fixDiff(a, lines, f)
 		if ref.Kind == model.RefError && idx < len(inv.Errors) && inv.Errors[idx].Line == 0 {
 			f.Snippet = "" // an error about the whole file (binary, too deep): line 1 is no evidence
 		}
@@ -371,4 +372,22 @@ func (c *lineCache) line(file string, n int) string {
 		return ""
 	}
 	return ls[n-1]
+}
+
+// count is the number of lines of file: a final newline ends the last
+// line, it does not start another.
+func (c *lineCache) count(file string) int {
+	c.line(file, 1)
+	ls := c.split[file]
+	if len(ls) > 0 && ls[len(ls)-1] == "" {
+		return len(ls) - 1
+	}
+	return len(ls)
+}
+
+// terminated reports whether line n of file ends with a newline (a diff
+// of a last line without one would need a "\ No newline" marker).
+func (c *lineCache) terminated(file string, n int) bool {
+	c.line(file, 1)
+	return n >= 1 && n < len(c.split[file])
 }

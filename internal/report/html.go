@@ -206,6 +206,7 @@ type ruleSection struct {
 
 type htmlFinding struct {
 	Target, Location, Endpoint, Path, Message, Snippet string
+	FixDiff                                            string   // the fix as a unified diff, text for html/template to escape
 	Also                                               []string // findings of other rules with the same root cause
 	OwnFix                                             []string // the finding's own remediation (OwnFix), lines made safe
 }
@@ -438,6 +439,9 @@ func newRuleSection(g ruleGroup, rule *finding.Rule, anchor string) ruleSection 
 		}
 		if f.Snippet != "" {
 			hf.Snippet = htmlCode(f.Snippet)
+		}
+		if f.FixDiff != "" {
+			hf.FixDiff = htmlCode(strings.TrimSuffix(f.FixDiff, "\n"))
 		}
 		for _, l := range OwnFix(rule, f) {
 			hf.OwnFix = append(hf.OwnFix, htmlText(l))

@@ -270,6 +270,9 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		if f.Snippet != "" && m.lim.detail < mdNoSnippets {
 			m.p("\n%s", mdFenced(f.Snippet, snippetLang(f), "  "))
 		}
+		if f.FixDiff != "" && m.lim.detail < mdNoSnippets {
+			m.p("\n  Fix as a diff:\n\n%s", mdFenced(strings.TrimSuffix(f.FixDiff, "\n"), "diff", "  "))
+		}
 		m.p("\n")
 	}
 	if m.lim.detail >= mdFixOnly {

@@ -50,6 +50,7 @@ func (r *Report) Redacted(x Redactor) *Report {
 		gs := make([]Finding, len(fs))
 		for i, f := range fs {
 			f.Message, f.Snippet, f.Endpoint = x.RedactText(f.Message), x.Redact(f.Snippet), x.Redact(f.Endpoint)
+			f.FixDiff = x.Redact(f.FixDiff)
 			f.Target, f.TargetName = redactTarget(x, f.Target, f.TargetName)
 			f.Path = x.RedactPath(f.Path)
 			if f.Deadline != nil {
