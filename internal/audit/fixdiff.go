@@ -21,7 +21,7 @@ var (
 	// variants kept are those published for every release.
 	natsImageLine  = regexp.MustCompile(`^(\s*(?:-\s+)?image:\s*["']?(?:docker\.io/)?(?:library/)?nats:)(\d+\.\d+\.\d+)((?:-alpine|-scratch|-linux)?["']?\s*(?:#.*)?)$`)
 	releaseVersion = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
-	envFallback    = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*):-[^}]*\}`)
+	envFallback    = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*):-[^{}$]*\}`) // a default holding another ${...} is no exact edit
 )
 
 // fixLine returns the finding's line after its mechanical fix: removed
@@ -84,8 +84,13 @@ func fixDiff(a *secret.Analyzer, lines *lineCache, f report.Finding) string {
 	if !ok {
 		return ""
 	}
-	if !clean && (f.RuleID != "NATS-CRED-002" || strings.Contains(repl, secret.Mask)) {
-		return ""
+	if !clean {
+		// Only the fallback's default may have been masked: the fix of
+		// the real line must be the same line, with no value in it.
+		rawRepl, rawDel, rawOK := fixLine(f, raw)
+		if f.RuleID != "NATS-CRED-002" || !rawOK || rawDel || rawRepl != repl || strings.Contains(repl, secret.Mask) {
+			return ""
+		}
 	}
 	var before, after []string
 	for i := n - 1; i >= 1 && n-i <= maxContext; i-- {

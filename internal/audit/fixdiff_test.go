@@ -187,7 +187,7 @@ debug: false
 
 // TestFixDiffOnlyExactEdits: lines the fix cannot be made on exactly get
 // no diff (an image pinned by digest or to a distribution release, two
-// fallbacks on one line, a last line without a newline).
+// fallbacks on one line, a nested default, a last line without a newline).
 func TestFixDiffOnlyExactEdits(t *testing.T) {
 	eng, err := engine.New(context.Background(), engine.Options{})
 	if err != nil {
@@ -200,7 +200,7 @@ func TestFixDiffOnlyExactEdits(t *testing.T) {
   b:
     image: nats:2.10.24-alpine3.20
 `,
-		".env":      "NATS_URL=nats://${NATS_USER:-app}:${NATS_PASSWORD:-changeme}@nats:4222\n",
+		".env":      "NATS_URL=nats://${NATS_USER:-app}:${NATS_PASSWORD:-changeme}@nats:4222\nNATS_TOKEN=${NATS_TOKEN:-${DEFAULT_TOKEN}}\nLOG=info\n",
 		"nats.conf": "tls {\n    cert_file: \"/etc/nats/server.crt\"\n    key_file: \"/etc/nats/server.key\"\n}\nallow_non_tls: true",
 	})
 	rep := scan(t, eng, dir)
@@ -219,5 +219,6 @@ func TestFixDiffOnlyExactEdits(t *testing.T) {
 	}
 	fixDiffOf(t, rep, "NATS-TLS-002", "nats.conf", 5)
 	fixDiffOf(t, rep, "NATS-CRED-002", ".env", 1)
+	fixDiffOf(t, rep, "NATS-CRED-002", ".env", 2)
 	fixDiffOf(t, rep, "NATS-VER-001", "docker-compose.yml", 3)
 }
