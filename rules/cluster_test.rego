@@ -409,3 +409,20 @@ test_clu_003_routes_expected_from_the_meta_size_not_the_probed_peers if {
 	[m] := route_msgs([n1, n2])
 	m == "server n1 has routes to 1 of the 2 other cluster members (not connected: n3)"
 }
+
+# ------------------------------------ conditions, one by one (issue 20), round 2
+
+test_clu_001_size_messages_round2 if {
+	# A super-cluster whose meta group has 2 or an odd number of servers gets
+	# the plain message: the super-cluster one is for even sizes above 2 only
+	# (two matching at once is an error).
+	super := lv("n1", "east", {"name": "east"})
+	contains(cluster._size_msg(super, 2), "is in a JetStream cluster of 2 servers: the RAFT quorum needs both")
+	contains(cluster._size_msg(super, 3), "cluster of 3 servers, below the")
+	contains(cluster._size_msg(super, 1), "single server")
+
+	# A gateway block without a name is not a super-cluster.
+	m := cluster._size_msg(lv("n1", "c1", {"name": ""}), 4)
+	contains(m, "an even size tolerates no more failures than 3 servers")
+	not contains(m, "super-cluster")
+}
