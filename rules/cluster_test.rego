@@ -426,3 +426,29 @@ test_clu_001_size_messages_round2 if {
 	contains(m, "an even size tolerates no more failures than 3 servers")
 	not contains(m, "super-cluster")
 }
+
+test_clu_004_round2_live_unclustered_or_configured if {
+	# An unclustered server without server_name is named by its ID: not a clustering problem.
+	v := object.union(varz_single, {"server_name": "NDAMGOERBEJ6", "server_id": "NDAMGOERBEJ6", "cluster": {"cluster_port": 0}})
+	count(by_id([live(0, "NDAMGOERBEJ6", {"varz": v})], "NATS-CLU-004")) == 0
+
+	# A server with its config file is judged on the config (server_name set there).
+	vc := varz_cluster("NDAMGOERBEJ6", "NDAMGOERBEJ6", 8)
+	both := object.union(srv(0, {"server_name": "n1", "cluster": {"name": "C1", "port": 6222}}), {"sources": ["config", "live"], "live": {"varz": vc}})
+	count(by_id([both], "NATS-CLU-004")) == 0
+}
+
+test_clu_005_round2_listen_port_and_live_reject if {
+	# A gateway listening by `listen` only accepts unknown clusters too.
+	[f] := by_id([srv(0, {"server_name": "n1", "gateway": {"name": "east", "listen": "0.0.0.0:7222"}})], "NATS-CLU-005")
+	f.path == "config/gateway"
+
+	# A gateway block that does not listen (neither port nor listen) is quiet.
+	count(by_id([srv(0, {"server_name": "n1", "gateway": {"name": "east"}})], "NATS-CLU-005")) == 0
+
+	# Live: rejecting unknown clusters, or port 0, is quiet.
+	v := object.union(varz_single, {"gateway": {"name": "east", "host": "0.0.0.0", "port": 7222, "reject_unknown": true}})
+	count(by_id([live(0, "single-1", {"varz": v})], "NATS-CLU-005")) == 0
+	v0 := object.union(varz_single, {"gateway": {"name": "", "port": 0}})
+	count(by_id([live(0, "single-1", {"varz": v0})], "NATS-CLU-005")) == 0
+}
