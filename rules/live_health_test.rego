@@ -462,3 +462,9 @@ test_hlt_010_round2_live_and_monitored_only if {
 	[f] := by_id(with_now_doc(doc([], [], [c], [])), "NATS-HLT-010")
 	contains(f.msg, "last delivery 10m ago")
 }
+
+test_hlt_002_round2_exactly_medium if {
+	[f] := by_id(doc([], [], [], [acct(8, 10, 0, -1)]), "NATS-HLT-002")
+	f.severity == "medium"
+	contains(f.msg, "80% of its JetStream max_streams (8 of 10)")
+}
