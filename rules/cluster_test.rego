@@ -409,3 +409,46 @@ test_clu_003_routes_expected_from_the_meta_size_not_the_probed_peers if {
 	[m] := route_msgs([n1, n2])
 	m == "server n1 has routes to 1 of the 2 other cluster members (not connected: n3)"
 }
+
+# ------------------------------------ conditions, one by one (issue 20), round 2
+
+test_clu_001_size_messages_round2 if {
+	# A super-cluster whose meta group has 2 or an odd number of servers gets
+	# the plain message: the super-cluster one is for even sizes above 2 only
+	# (two matching at once is an error).
+	super := lv("n1", "east", {"name": "east"})
+	contains(cluster._size_msg(super, 2), "is in a JetStream cluster of 2 servers: the RAFT quorum needs both")
+	contains(cluster._size_msg(super, 3), "cluster of 3 servers, below the")
+	contains(cluster._size_msg(super, 1), "single server")
+
+	# A gateway block without a name is not a super-cluster.
+	m := cluster._size_msg(lv("n1", "c1", {"name": ""}), 4)
+	contains(m, "an even size tolerates no more failures than 3 servers")
+	not contains(m, "super-cluster")
+}
+
+test_clu_004_round2_live_unclustered_or_configured if {
+	# An unclustered server without server_name is named by its ID: not a clustering problem.
+	v := object.union(varz_single, {"server_name": "NDAMGOERBEJ6", "server_id": "NDAMGOERBEJ6", "cluster": {"cluster_port": 0}})
+	count(by_id([live(0, "NDAMGOERBEJ6", {"varz": v})], "NATS-CLU-004")) == 0
+
+	# A server with its config file is judged on the config (server_name set there).
+	vc := varz_cluster("NDAMGOERBEJ6", "NDAMGOERBEJ6", 8)
+	both := object.union(srv(0, {"server_name": "n1", "cluster": {"name": "C1", "port": 6222}}), {"sources": ["config", "live"], "live": {"varz": vc}})
+	count(by_id([both], "NATS-CLU-004")) == 0
+}
+
+test_clu_005_round2_listen_port_and_live_reject if {
+	# A gateway listening by `listen` only accepts unknown clusters too.
+	[f] := by_id([srv(0, {"server_name": "n1", "gateway": {"name": "east", "listen": "0.0.0.0:7222"}})], "NATS-CLU-005")
+	f.path == "config/gateway"
+
+	# A gateway block that does not listen (neither port nor listen) is quiet.
+	count(by_id([srv(0, {"server_name": "n1", "gateway": {"name": "east"}})], "NATS-CLU-005")) == 0
+
+	# Live: rejecting unknown clusters, or port 0, is quiet.
+	v := object.union(varz_single, {"gateway": {"name": "east", "host": "0.0.0.0", "port": 7222, "reject_unknown": true}})
+	count(by_id([live(0, "single-1", {"varz": v})], "NATS-CLU-005")) == 0
+	v0 := object.union(varz_single, {"gateway": {"name": "", "port": 0}})
+	count(by_id([live(0, "single-1", {"varz": v0})], "NATS-CLU-005")) == 0
+}

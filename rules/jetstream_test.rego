@@ -511,3 +511,28 @@ test_js_012_fires_live_when_config_has_room if {
 	[f] := by_id(inp, "NATS-JS-012")
 	f.path == "live/varz/jetstream/stats/reserved_storage"
 }
+
+# conditions, one by one (issue 20), round 2
+
+js7(cfg_js, deploy, varz_cfg) := by_id({"servers": [with_deployment(cfg_and_live({"jetstream": cfg_js}, varz_js(varz_cfg, {})), deploy)]}, "NATS-JS-007")
+
+test_js_007_round2_boundaries_and_live_limits if {
+	# A container limit equal to max_memory_store is not lower.
+	count(by_id({"servers": [with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 536870912})}), {"memory_limit": 536870912})]}, "NATS-JS-007")) == 0
+
+	# No streams known: the generic risk.
+	[g] := by_id({"servers": [with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})]}, "NATS-JS-007")
+	endswith(g.msg, ": a memory stream or memory key-value bucket can grow until the container is OOM-killed")
+
+	# max_memory_store unset and the server reports no memory limit (0): medium.
+	[m] := js7(object.remove(js, ["max_memory_store"]), {"memory_limit": 536870912}, {"max_memory": 0})
+	m.severity == "medium"
+
+	# max_memory_store unset but the server reports one under the container limit: quiet.
+	count(js7(object.remove(js, ["max_memory_store"]), {"memory_limit": 536870912}, {"max_memory": 268435456})) == 0
+
+	# The reported limit equal to the container's: quiet; above it with a 0 in the config: reported.
+	count(js7(js, {"memory_limit": 268435456}, {"max_memory": 268435456})) == 0
+	[r] := js7(object.union(js, {"max_memory_store": 0}), {"memory_limit": 268435456}, {"max_memory": 1073741824})
+	contains(r.msg, "lower than the JetStream memory limit the server reports")
+}

@@ -361,3 +361,110 @@ test_hlt_014_quiet_same if {
 	# Live only: nothing to compare with.
 	count(by_id(doc([live("n1", {"varz": {"server_name": "n1", "config_digest": "sha256:aa"}})], [], [], []), "NATS-HLT-014")) == 0
 }
+
+# conditions, one by one (issue 20), round 2
+
+# Every stream threshold broken at once: a live, monitored stream reports;
+# the same stream from a file, or not monitored, reports nothing.
+all_broken_stream := object.union(
+	mon_stream(
+		{"io.nats.monitor.msgs-critical": "1", "io.nats.monitor.peer-expect": "3", "io.nats.monitor.peer-lag-critical": "1", "io.nats.monitor.peer-seen-critical": "1s", "io.nats.monitor.lag-critical": "1", "io.nats.monitor.seen-critical": "1s", "io.nats.monitor.min-sources": "5"},
+		{"messages": 50},
+		{"leader": "n1", "replicas": [{"name": "n2", "lag": 50, "active": 60000000000}]},
+	),
+	{"sources": [{"name": "A", "lag": 50, "active": 60000000000}]},
+)
+
+bad_duration_stream := mon_stream({"io.nats.monitor.peer-seen-critical": "soon"}, {}, {})
+
+test_hlt_009_round2_live_and_monitored_only if {
+	count(by_id(with_now_doc(doc([], [all_broken_stream], [], [])), "NATS-HLT-009")) == 7
+	count(by_id(with_now_doc(doc([], [bad_duration_stream], [], [])), "NATS-HLT-009")) == 1
+	every st in [all_broken_stream, bad_duration_stream] {
+		count(by_id(with_now_doc(doc([], [object.union(st, {"source": "file"})], [], [])), "NATS-HLT-009")) == 0
+		count(by_id(with_now_doc(doc([], [object.union(st, {"config": {"metadata": {"io.nats.monitor.enabled": "false"}}})], [], [])), "NATS-HLT-009")) == 0
+	}
+}
+
+h9(meta, state, cluster, extra) := by_id(with_now_doc(doc([], [object.union(mon_stream(meta, state, cluster), extra)], [], [])), "NATS-HLT-009")
+
+test_hlt_009_round2_boundaries if {
+	# A replica lagging exactly the limit reports; one seen exactly the limit ago does not (more than).
+	[a] := h9({"io.nats.monitor.peer-lag-critical": "100"}, {}, {"leader": "n1", "replicas": [{"name": "n2", "lag": 100}]}, {})
+	contains(a.msg, "replica n2 lags 100 operations")
+	count(h9({"io.nats.monitor.peer-seen-critical": "10s"}, {}, {"leader": "n1", "replicas": [{"name": "n2", "active": 10000000000}]}, {})) == 0
+
+	# A source lagging / silent exactly the limit reports, and the message shows whole days, hours, minutes.
+	src := {"sources": [{"name": "A", "lag": 100, "active": 86400000000000}]}
+	{f.msg | some f in h9({"io.nats.monitor.lag-critical": "100", "io.nats.monitor.seen-critical": "1d"}, {}, {}, src)} == {
+		"stream ORDERS (account APP): its source A lags 100 messages, at or above its io.nats.monitor.lag-critical 100",
+		"stream ORDERS (account APP): its source A was last heard from 1d ago, at or above its io.nats.monitor.seen-critical 1d",
+	}
+	[h] := h9({"io.nats.monitor.seen-critical": "1h"}, {}, {}, {"sources": [{"name": "A", "active": 3600000000000}]})
+	contains(h.msg, "last heard from 1h ago")
+	[m] := h9({"io.nats.monitor.seen-critical": "1m"}, {}, {}, {"sources": [{"name": "A", "active": 60000000000}]})
+	contains(m.msg, "last heard from 1m ago")
+
+	# Zero thresholds are off: lag 0, active 0, no sources.
+	count(h9({"io.nats.monitor.lag-critical": "0", "io.nats.monitor.seen-critical": "0s", "io.nats.monitor.max-sources": "0", "io.nats.monitor.min-sources": "0"}, {}, {}, {"sources": [{"name": "A", "lag": 0, "active": 0}]})) == 0
+
+	# Exactly min-sources / max-sources is within the limits; above min is too.
+	count(h9({"io.nats.monitor.min-sources": "1", "io.nats.monitor.max-sources": "1"}, {}, {}, {"sources": [{"name": "A"}]})) == 0
+	count(h9({"io.nats.monitor.min-sources": "1"}, {}, {}, {"sources": [{"name": "A"}, {"name": "B"}]})) == 0
+	[x] := h9({"io.nats.monitor.max-sources": "1"}, {}, {}, {"sources": [{"name": "A"}, {"name": "B"}]})
+	x.msg == "stream ORDERS (account APP) has 2 sources, more than its io.nats.monitor.max-sources 1"
+}
+
+test_hlt_009_round2_threshold_directions if {
+	# Not inverted: below the critical threshold is quiet, at it is high.
+	count(h9({"io.nats.monitor.subjects-critical": "1000"}, {"num_subjects": 5}, {}, {})) == 0
+	[a] := h9({"io.nats.monitor.subjects-critical": "1000"}, {"num_subjects": 1000}, {}, {})
+	a.severity == "high"
+
+	# Inverted: exactly the critical threshold reports.
+	[b] := h9({"io.nats.monitor.msgs-warn": "100", "io.nats.monitor.msgs-critical": "10"}, {"messages": 10}, {}, {})
+	b.severity == "high"
+	contains(b.msg, "at or below its io.nats.monitor threshold 10")
+
+	# Equal warning and critical are not inverted.
+	count(h9({"io.nats.monitor.msgs-warn": "10", "io.nats.monitor.msgs-critical": "10"}, {"messages": 5}, {}, {})) == 0
+
+	# A warning alone is not inverted (no critical to compare with).
+	count(h9({"io.nats.monitor.msgs-warn": "100"}, {"messages": 50}, {}, {})) == 0
+	[c] := h9({"io.nats.monitor.msgs-warn": "100"}, {"messages": 150}, {}, {})
+	c.severity == "medium"
+	c.msg == "stream ORDERS (account APP) has 150 msgs, at or above its io.nats.monitor threshold 100"
+
+	# A threshold that is not a string (a hostile /jsz) is not a number.
+	count(h9({"io.nats.monitor.msgs-critical": 1}, {"messages": 50}, {}, {})) == 0
+
+	# An empty leader is not a peer.
+	[p] := h9({"io.nats.monitor.peer-expect": "2"}, {}, {"leader": "", "replicas": [{"name": "n2"}]}, {})
+	contains(p.msg, "has 1 peers")
+}
+
+all_broken_consumer := mon_consumer(
+	{"io.nats.monitor.outstanding-ack-critical": "1", "io.nats.monitor.last-delivery-critical": "1m"},
+	{"num_ack_pending": 5, "delivered": {"last_active": now_rfc(-600)}, "ack_floor": {}},
+)
+
+test_hlt_010_round2_live_and_monitored_only if {
+	count(by_id(with_now_doc(doc([], [], [all_broken_consumer], [])), "NATS-HLT-010")) == 2
+	bad := mon_consumer({"io.nats.monitor.last-ack-critical": "5 minutes"}, {"delivered": {}, "ack_floor": {}})
+	count(by_id(with_now_doc(doc([], [], [bad], [])), "NATS-HLT-010")) == 1
+	every c in [all_broken_consumer, bad] {
+		count(by_id(with_now_doc(doc([], [], [object.union(c, {"source": "file"})], [])), "NATS-HLT-010")) == 0
+		count(by_id(with_now_doc(doc([], [], [object.union(c, {"config": {"metadata": {"io.nats.monitor.enabled": "false"}}})], [])), "NATS-HLT-010")) == 0
+	}
+
+	# Exactly the last-delivery limit ago reports.
+	c := mon_consumer({"io.nats.monitor.last-delivery-critical": "10m"}, {"delivered": {"consumer_seq": 4, "last_active": now_rfc(-600)}, "ack_floor": {"consumer_seq": 4, "last_active": now_rfc(-1)}})
+	[f] := by_id(with_now_doc(doc([], [], [c], [])), "NATS-HLT-010")
+	contains(f.msg, "last delivery 10m ago")
+}
+
+test_hlt_002_round2_exactly_medium if {
+	[f] := by_id(doc([], [], [], [acct(8, 10, 0, -1)]), "NATS-HLT-002")
+	f.severity == "medium"
+	contains(f.msg, "80% of its JetStream max_streams (8 of 10)")
+}

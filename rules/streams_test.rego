@@ -394,3 +394,51 @@ test_str_004_quiet_live_fix_generic_without_room_data if {
 		not contains(f.remediation, "(In ")
 	}
 }
+
+# conditions, one by one (issue 20), round 2
+
+lead := {"leader": "n2", "leader_since": "2026-11-23T23:20:28.270937207Z", "name": "audit"}
+
+str003(replicas, cluster) := by_id({"streams": [live_stream("EVENTS", {"num_replicas": 3, "max_bytes": 1048576}, {"messages": 1}, object.union(cluster, {"replicas": replicas}), 3)]}, "NATS-STR-003")
+
+test_str_003_round2_replica_problems if {
+	# A current replica heard from 6s ago is fine; a lag of exactly the limit too.
+	count(str003([{"name": "n1", "current": true, "active": 6000000000, "lag": 1000}], lead)) == 0
+
+	# Not current, exactly the offline threshold: offline; a follower's view
+	# (no leader_since) does not count.
+	[a] := str003([{"name": "n1", "current": false, "active": 5000000000}], lead)
+	a.msg == "stream EVENTS (leader n2) has degraded replicas: n1 offline (not seen by the leader for 5s)"
+	count(str003([{"name": "n1", "current": false, "active": 10000000000}], object.remove(lead, ["leader_since"]))) == 0
+
+	# Without a leader only the leader finding, not the replicas'.
+	[c] := str003([{"name": "n1", "current": false, "lag": 5000}], {"leader": "", "name": "audit"})
+	c.path == "cluster/leader"
+}
+
+test_str_003_round2_file_stream_without_cluster if {
+	count(by_id({"streams": [file_stream("EVENTS", {"num_replicas": 3})]}, "NATS-STR-003")) == 0
+}
+
+test_str_001_round2_zero_replicas if {
+	count(by_id({"streams": [file_stream("EVENTS", {"num_replicas": 0})]}, "NATS-STR-001")) == 0
+}
+
+test_str_004_round2_sealed_and_zero if {
+	count(by_id({"streams": [file_stream("ARCHIVE", {"sealed": true})]}, "NATS-STR-004")) == 0
+
+	# 0 is no limit, as -1.
+	count(by_id({"streams": [file_stream("EVENTS", {"max_msgs": 0})]}, "NATS-STR-004")) == 1
+}
+
+str005(messages) := by_id({"streams": [live_stream("EVENTS", {"max_msgs": 100}, {"messages": messages, "bytes": 0}, lead, 1)]}, "NATS-STR-005")
+
+test_str_005_round2_boundaries if {
+	[a] := str005(80)
+	a.severity == "medium"
+	[b] := str005(90)
+	b.severity == "high"
+	[c] := str005(89)
+	c.severity == "medium"
+	count(str005(79)) == 0
+}
