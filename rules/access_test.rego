@@ -462,3 +462,44 @@ test_acc_012_fires_import_from_another_account if {
 test_acc_012_fires_import_of_other_subject if {
 	[_] := by_id(exporter([{"stream": "orders.public.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "ORDERS", "subject": "orders.private.>"}}]), "NATS-ACC-012")
 }
+
+# --- conditions, one by one (issue 20), round 2 ----------------------------
+
+# JetStream administration ($JS.API.>) is NATS-AUTH-005's finding, not this one.
+test_acc_001_quiet_js_api_admin if {
+	count(by_id(app(perm(["$JS.API.>"], [])), "NATS-ACC-001")) == 0
+}
+
+# `>` grants everything: reported by the broad-permission rules, not here.
+test_acc_001_quiet_full_wildcard if {
+	count(by_id(app(perm([">"], [])), "NATS-ACC-001")) == 0
+}
+
+# The one grant that could delete is itself denied.
+test_acc_001_quiet_allow_entry_denied_literally if {
+	p := {"publish": {"allow": ["$JS.API.STREAM.DELETE.ORDERS"], "deny": ["$JS.API.STREAM.DELETE.ORDERS"]}, "subscribe": {"allow": [], "deny": []}}
+	count(by_id(app(p), "NATS-ACC-001")) == 0
+}
+
+sys_remote(extra) := object.union(app(perm([], [])), {"leafnodes": {"remotes": [object.union({"urls": ["tls://hub:7422"], "account": "SYS"}, extra)]}})
+
+test_acc_009_high_with_deny_imports_only if {
+	[f] := by_id(sys_remote({"deny_imports": ["$SYS.>"]}), "NATS-ACC-009")
+	helpers.sev(f) == "high"
+	contains(f.msg, "without $SYS.> in deny_imports and deny_exports")
+}
+
+test_acc_009_high_with_deny_exports_only if {
+	[f] := by_id(sys_remote({"deny_exports": ["$SYS.>"]}), "NATS-ACC-009")
+	helpers.sev(f) == "high"
+}
+
+test_acc_009_medium_note_names_the_denies if {
+	[f] := by_id(sys_remote({"deny_imports": ["$SYS.>"], "deny_exports": ["$SYS.>"]}), "NATS-ACC-009")
+	contains(f.msg, "(deny_imports/deny_exports restrict $SYS)")
+}
+
+test_acc_009_high_when_denies_miss_sys if {
+	[f] := by_id(sys_remote({"deny_imports": ["orders.>"], "deny_exports": ["orders.>"]}), "NATS-ACC-009")
+	helpers.sev(f) == "high"
+}
