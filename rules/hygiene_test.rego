@@ -457,3 +457,40 @@ test_str_016_fires_linked_servers_of_another_cluster if {
 	[f] := by_id({"servers": array.concat(c1, c2), "streams": [st]}, "NATS-STR-016")
 	contains(f.msg, "servers are in c2")
 }
+
+# Two configs of one server that name a cluster but neither listen for
+# routes nor run in compose: variants, not two servers.
+test_clu_006_quiet_unclustered_variants_naming_a_cluster if {
+	servers := [srv(i, {"server_name": "nats", "cluster": {"name": "c1"}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+# A variant config next to two clustered servers of the same name is not a
+# third duplicate.
+test_clu_006_variant_next_to_cluster_is_not_counted if {
+	c := {"server_name": "nats", "cluster": {"name": "c1", "port": 6222}}
+	servers := [srv(0, c), srv(1, c), srv(2, {"server_name": "nats", "cluster": {"name": "c1"}})]
+	[f] := by_id({"servers": servers}, "NATS-CLU-006")
+	f.ref == "servers/1"
+	contains(f.msg, "with 1 other server(s)")
+}
+
+test_clu_006_quiet_variable_server_name if {
+	servers := [srv(i, {"server_name": "$SERVER_NAME", "cluster": {"name": "c1", "port": 6222}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_deployments_without_project if {
+	servers := [named(i, "nats", {"deployment": dep(i, "", [])}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_cluster_name_not_a_string if {
+	servers := [srv(i, {"server_name": "nats", "cluster": {"name": 5, "port": 6222}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_empty_cluster_name if {
+	servers := [srv(i, {"server_name": "nats", "cluster": {"name": "", "port": 6222}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
