@@ -462,3 +462,104 @@ test_acc_012_fires_import_from_another_account if {
 test_acc_012_fires_import_of_other_subject if {
 	[_] := by_id(exporter([{"stream": "orders.public.>", "accounts": ["ANALYTICS"]}], [{"stream": {"account": "ORDERS", "subject": "orders.private.>"}}]), "NATS-ACC-012")
 }
+
+# --- conditions, one by one (issue 20), round 2 ----------------------------
+
+# JetStream administration ($JS.API.>) is NATS-AUTH-005's finding, not this one.
+test_acc_001_quiet_js_api_admin if {
+	count(by_id(app(perm(["$JS.API.>"], [])), "NATS-ACC-001")) == 0
+}
+
+# `>` grants everything: reported by the broad-permission rules, not here.
+test_acc_001_quiet_full_wildcard if {
+	count(by_id(app(perm([">"], [])), "NATS-ACC-001")) == 0
+}
+
+# The one grant that could delete is itself denied.
+test_acc_001_quiet_allow_entry_denied_literally if {
+	p := {"publish": {"allow": ["$JS.API.STREAM.DELETE.ORDERS"], "deny": ["$JS.API.STREAM.DELETE.ORDERS"]}, "subscribe": {"allow": [], "deny": []}}
+	count(by_id(app(p), "NATS-ACC-001")) == 0
+}
+
+sys_remote(extra) := object.union(app(perm([], [])), {"leafnodes": {"remotes": [object.union({"urls": ["tls://hub:7422"], "account": "SYS"}, extra)]}})
+
+test_acc_009_high_with_deny_imports_only if {
+	[f] := by_id(sys_remote({"deny_imports": ["$SYS.>"]}), "NATS-ACC-009")
+	helpers.sev(f) == "high"
+	contains(f.msg, "without $SYS.> in deny_imports and deny_exports")
+}
+
+test_acc_009_high_with_deny_exports_only if {
+	[f] := by_id(sys_remote({"deny_exports": ["$SYS.>"]}), "NATS-ACC-009")
+	helpers.sev(f) == "high"
+}
+
+test_acc_009_medium_note_names_the_denies if {
+	[f] := by_id(sys_remote({"deny_imports": ["$SYS.>"], "deny_exports": ["$SYS.>"]}), "NATS-ACC-009")
+	contains(f.msg, "(deny_imports/deny_exports restrict $SYS)")
+}
+
+test_acc_009_high_when_denies_miss_sys if {
+	[f] := by_id(sys_remote({"deny_imports": ["orders.>"], "deny_exports": ["orders.>"]}), "NATS-ACC-009")
+	helpers.sev(f) == "high"
+}
+
+# A peer that allows _INBOX.> but denies it again receives no replies there:
+# nothing of someone else's to read.
+test_acc_002_quiet_peer_denies_its_inbox if {
+	peer := {"permissions": {"publish": {"allow": [], "deny": []}, "subscribe": {"allow": ["_INBOX.>"], "deny": ["_INBOX.>"]}}}
+	count(by_id(with_peer(perm([], ["_INBOX.>"]), peer), "NATS-ACC-002")) == 0
+}
+
+acc_cycle := {
+	"A": {"exports": [{"service": "a.svc", "accounts": ["B"]}], "imports": [{"service": {"account": "B", "subject": "b.svc"}}]},
+	"B": {"exports": [{"service": "b.svc", "accounts": ["A"]}], "imports": [{"service": {"account": "A", "subject": "a.svc"}}]},
+}
+
+# The cycle is reported once, on its smallest account.
+test_acc_007_reported_on_smallest_account if {
+	[f] := by_id(accounts(acc_cycle.A, acc_cycle.B), "NATS-ACC-007")
+	f.path == "config/accounts/A/imports"
+}
+
+# An account the cycle imports from, but which imports nothing back, is not
+# a member of it.
+test_acc_007_members_exclude_accounts_outside_the_cycle if {
+	b := object.union(acc_cycle.B, {"imports": [{"service": {"account": "A", "subject": "a.svc"}}, {"service": {"account": "C", "subject": "c.svc"}}]})
+	cfg := object.union(accounts(acc_cycle.A, b), {"accounts": {"C": {"users": [{"user": "c", "password": {"secret": true}}], "exports": [{"service": "c.svc", "accounts": ["B"]}]}}})
+	[f] := by_id(cfg, "NATS-ACC-007")
+	contains(f.msg, "accounts A, B form a cycle")
+}
+
+test_acc_008_quiet_account_not_a_string if {
+	b := {"imports": [{"stream": {"account": 5, "subject": "orders.>"}}]}
+	count(by_id(accounts({}, b), "NATS-ACC-008")) == 0
+}
+
+test_acc_008_quiet_subject_not_a_string if {
+	b := {"imports": [{"stream": {"account": "A", "subject": 5}}]}
+	count(by_id(accounts({"exports": [{"stream": "orders.>"}]}, b), "NATS-ACC-008")) == 0
+}
+
+# An export naming both keys is a stream export (_export_kind): importing
+# it as a service is not covered.
+test_acc_008_fires_service_import_of_stream_export if {
+	b := {"imports": [{"service": {"account": "A", "subject": "orders.get"}}]}
+	count(by_id(accounts({"exports": [{"stream": "orders.>", "service": "orders.>"}]}, b), "NATS-ACC-008")) == 1
+}
+
+# Malformed default_permissions (not an object) restrict nobody: a user
+# without permissions of its own still receives replies on _INBOX., so a
+# user who may read _INBOX.> has a peer to read from.
+test_acc_002_default_permissions_not_an_object_restrict_nobody if {
+	cfg := {"authorization": {"default_permissions": "restricted", "users": [
+		{"user": "a", "password": {"secret": true}, "permissions": perm([], ["_INBOX.>"])},
+		{"user": "b", "password": {"secret": true}},
+	]}}
+	[f] := by_id(cfg, "NATS-ACC-002")
+	f.path == "config/authorization/users/0/permissions/subscribe"
+}
+
+test_acc_005_quiet_service_not_a_string if {
+	count(by_id(accounts({"exports": [{"service": 5}]}, {}), "NATS-ACC-005")) == 0
+}

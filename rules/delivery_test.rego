@@ -251,3 +251,110 @@ test_con_011_fires_first_backoff_below_declared_time if {
 test_con_011_quiet_ack_wait_long_enough if {
 	count(by_id({"consumers": [consumer(0, "render", "JOBS", {"ack_wait": 180000000000, "metadata": {"processing_time": "2m"}})]}, "NATS-CON-011")) == 0
 }
+
+# --- conditions, one by one (issue 20), round 2 ----------------------------
+
+# _same_account: a consumer finds its stream by name within its account; an
+# empty account (a definition file) matches any.
+wq_acc(cacc, sacc) := {"streams": [object.union(stream(0, "JOBS", {"retention": "workqueue"}), {"account": sacc})], "consumers": [object.union(consumer(0, "w", "JOBS", {"ack_policy": "none"}), {"account": cacc})]}
+
+test_con_009_fires_same_account if {
+	count(by_id(wq_acc("APP", "APP"), "NATS-CON-009")) == 1
+}
+
+test_con_009_quiet_stream_of_same_name_in_other_account if {
+	count(by_id(wq_acc("APP", "OTHER"), "NATS-CON-009")) == 0
+}
+
+test_con_009_fires_consumer_without_account if {
+	count(by_id(wq_acc("", "APP"), "NATS-CON-009")) == 1
+}
+
+test_con_009_fires_stream_without_account if {
+	count(by_id(wq_acc("APP", ""), "NATS-CON-009")) == 1
+}
+
+test_str_009_msg_names_account if {
+	sts := [object.union(fulcrum[0], {"account": "APP"}), object.union(fulcrum[1], {"account": "APP"})]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "fulcrum.>", "subject_b": "fulcrum.audit.>"}]}}, "NATS-STR-009")
+	contains(f.msg, "overlap in account APP:")
+}
+
+test_str_009_msg_without_account_has_no_note if {
+	[f] := by_id({"streams": fulcrum, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "fulcrum.>", "subject_b": "fulcrum.audit.>"}]}}, "NATS-STR-009")
+	not contains(f.msg, "in account")
+}
+
+test_cname_prefers_name_over_durable if {
+	[f] := by_id({"consumers": [consumer(0, "w1", "JOBS", {"durable_name": "dur", "max_ack_pending": -1})]}, "NATS-CON-008")
+	contains(f.msg, "consumer w1 on")
+}
+
+test_cname_falls_back_to_durable_name if {
+	[f] := by_id({"consumers": [consumer(0, "", "JOBS", {"durable_name": "worker", "max_ack_pending": -1})]}, "NATS-CON-008")
+	contains(f.msg, "consumer worker on")
+}
+
+test_str_010_quiet_live_limits_stream_without_consumers if {
+	count(by_id({"streams": [live_stream(0, "EVENTS", {}, {"messages": 0, "consumer_count": 0})]}, "NATS-STR-010")) == 0
+}
+
+# A live interest stream with consumers is not judged by the file clause,
+# even when the repository defines consumers for other streams only.
+test_str_010_quiet_live_interest_with_consumers_next_to_file_consumers if {
+	doc := {"streams": [live_stream(0, "EVENTS", {"retention": "interest"}, {"messages": 0, "consumer_count": 2}), stream(1, "ORDERS", {})], "consumers": [consumer(0, "w", "ORDERS", {})]}
+	count(by_id(doc, "NATS-STR-010")) == 0
+}
+
+test_str_010_quiet_file_limits_stream_without_consumer if {
+	doc := {"streams": [stream(0, "EVENTS", {}), stream(1, "ORDERS", {})], "consumers": [consumer(0, "w", "ORDERS", {})]}
+	count(by_id(doc, "NATS-STR-010")) == 0
+}
+
+# Only consumers defined as files say the repository manages consumers.
+test_str_010_quiet_file_interest_when_only_live_consumers if {
+	doc := {"streams": [stream(0, "EVENTS", {"retention": "interest"})], "consumers": [object.union(consumer(0, "w", "ORDERS", {}), {"source": "live"})]}
+	count(by_id(doc, "NATS-STR-010")) == 0
+}
+
+test_str_011_quiet_zero_per_subject_limit if {
+	count(by_id({"streams": [stream(0, "PRICES", {"discard": "new", "max_msgs_per_subject": 0})]}, "NATS-STR-011")) == 0
+}
+
+test_str_012_quiet_mirror_name_not_a_string if {
+	count(by_id({"streams": [stream(0, "COPY", {"mirror": {"name": 42}})]}, "NATS-STR-012")) == 0
+}
+
+test_str_012_quiet_mirror_in_other_domain if {
+	count(by_id({"streams": [stream(0, "COPY", {"mirror": {"name": "ORDERS", "domain": "hub"}})]}, "NATS-STR-012")) == 0
+}
+
+test_str_012_fires_origin_only_in_other_account if {
+	doc := {"streams": [object.union(stream(0, "COPY", {"mirror": {"name": "ORDERS"}}), {"account": "APP"}), object.union(stream(1, "ORDERS", {}), {"account": "OTHER"})]}
+	[f] := by_id(doc, "NATS-STR-012")
+	f.ref == "streams/0"
+}
+
+test_con_007_quiet_backoff_not_an_array if {
+	count(by_id({"consumers": [consumer(0, "w", "JOBS", {"backoff": "1s,5s,30s", "max_deliver": 2})]}, "NATS-CON-007")) == 0
+}
+
+test_con_007_quiet_max_deliver_zero if {
+	count(by_id({"consumers": [consumer(0, "w", "JOBS", {"backoff": [1000000000], "max_deliver": 0})]}, "NATS-CON-007")) == 0
+}
+
+test_con_008_quiet_ack_none if {
+	count(by_id({"consumers": [consumer(0, "w", "JOBS", {"ack_policy": "none", "max_ack_pending": -1})]}, "NATS-CON-008")) == 0
+}
+
+test_con_008_quiet_zero_means_default if {
+	count(by_id({"consumers": [consumer(0, "w", "JOBS", {"max_ack_pending": 0})]}, "NATS-CON-008")) == 0
+}
+
+test_con_011_quiet_ack_none if {
+	count(by_id({"consumers": [consumer(0, "render", "JOBS", {"ack_policy": "none", "ack_wait": 30000000000, "metadata": {"processing_time": "2m"}})]}, "NATS-CON-011")) == 0
+}
+
+test_con_011_quiet_ack_wait_equal_to_declared_time if {
+	count(by_id({"consumers": [consumer(0, "render", "JOBS", {"ack_wait": 120000000000, "metadata": {"processing_time": "2m"}})]}, "NATS-CON-011")) == 0
+}

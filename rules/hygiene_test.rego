@@ -328,3 +328,169 @@ test_clu_008_quiet_disjoint_profiles if {
 	b := object.union(gw_server(1, "west", "east", "p"), {"deployment": {"profiles": ["b"]}})
 	count(by_id({"servers": [a, b]}, "NATS-CLU-008")) == 0
 }
+
+# --- conditions, one by one (issue 20), round 2 ----------------------------
+
+strict_live(strict) := {"varz": {"jetstream": {"config": {"strict": strict}}}}
+
+test_js_008_config_and_live_report_once if {
+	s := object.union(srv(0, js({"jetstream": {"enabled": true, "strict": false}})), {"live": strict_live(false)})
+	[f] := by_id({"servers": [s]}, "NATS-JS-008")
+	f.path == "config/jetstream/strict"
+}
+
+test_js_008_quiet_live_strict_true if {
+	s := {"ref": "servers/0", "name": "n1", "config": null, "live": strict_live(true)}
+	count(by_id({"servers": [s]}, "NATS-JS-008")) == 0
+}
+
+test_js_009_quiet_on_2_11_0 if {
+	s := versioned(srv(0, js({"jetstream": {"enabled": true, "max_buffered_msgs": 10000}})), "2.11.0")
+	count(by_id({"servers": [s]}, "NATS-JS-009")) == 0
+}
+
+test_js_010_quiet_cluster_with_periodic_sync if {
+	count(by_id({"servers": cluster3({"jetstream": {"enabled": true, "sync_interval": "2m"}})}, "NATS-JS-010")) == 0
+}
+
+test_js_011_quiet_without_jetstream_servers if {
+	count(by_id({"servers": [srv(0, {})], "streams": [stream("CACHE", {"storage": "memory"})]}, "NATS-JS-011")) == 0
+}
+
+test_js_011_quiet_live_memory_stream if {
+	s := srv(0, js({"jetstream": {"enabled": true, "max_memory_store": 0}}))
+	st := object.union(stream("CACHE", {"storage": "memory"}), {"source": "live"})
+	count(by_id({"servers": [s], "streams": [st]}, "NATS-JS-011")) == 0
+}
+
+test_js_011_quiet_file_stream if {
+	s := srv(0, js({"jetstream": {"enabled": true, "max_memory_store": 0}}))
+	count(by_id({"servers": [s], "streams": [stream("ORDERS", {})]}, "NATS-JS-011")) == 0
+}
+
+test_clu_007_quiet_cluster_name_not_a_string if {
+	count(by_id({"servers": [srv(0, {"cluster": {"name": 5, "port": 6222}, "gateway": {"name": "east", "port": 7222}})]}, "NATS-CLU-007")) == 0
+}
+
+test_clu_007_quiet_gateway_name_not_a_string if {
+	count(by_id({"servers": [srv(0, {"cluster": {"name": "east", "port": 6222}, "gateway": {"name": 5, "port": 7222}})]}, "NATS-CLU-007")) == 0
+}
+
+test_clu_007_quiet_variable_cluster_name if {
+	count(by_id({"servers": [srv(0, {"cluster": {"name": "$CLUSTER", "port": 6222}, "gateway": {"name": "east", "port": 7222}})]}, "NATS-CLU-007")) == 0
+}
+
+test_clu_007_quiet_variable_gateway_name if {
+	count(by_id({"servers": [srv(0, {"cluster": {"name": "east", "port": 6222}, "gateway": {"name": "$GATEWAY", "port": 7222}})]}, "NATS-CLU-007")) == 0
+}
+
+test_net_005_quiet_websocket_without_users if {
+	count(by_id({"servers": [srv(0, {"websocket": {"port": 8443}})]}, "NATS-NET-005")) == 0
+}
+
+test_lim_009_quiet_at_the_limit if {
+	count(by_id({"servers": [srv(0, {"max_control_line": 65536})]}, "NATS-LIM-009")) == 0
+}
+
+test_lim_009_fires_live_only_server if {
+	s := {"ref": "servers/0", "name": "n1", "config": null, "live": {"varz": {"max_control_line": 1048576}}}
+	[f] := by_id({"servers": [s]}, "NATS-LIM-009")
+	f.path == "live/varz/max_control_line"
+}
+
+test_lim_009_quiet_live_at_the_limit if {
+	s := {"ref": "servers/0", "name": "n1", "config": null, "live": {"varz": {"max_control_line": 65536}}}
+	count(by_id({"servers": [s]}, "NATS-LIM-009")) == 0
+}
+
+test_lim_009_config_and_live_report_once if {
+	s := object.union(srv(0, {"max_control_line": 1048576}), {"live": {"varz": {"max_control_line": 1048576}}})
+	[f] := by_id({"servers": [s]}, "NATS-LIM-009")
+	f.path == "config/max_control_line"
+}
+
+test_con_012_cname_prefers_name if {
+	[f] := by_id({"consumers": [push({"durable_name": "dur"})]}, "NATS-CON-012")
+	contains(f.msg, "consumer pusher on")
+}
+
+test_con_012_cname_falls_back_to_durable_name if {
+	c := object.union(push({"durable_name": "dur"}), {"name": ""})
+	[f] := by_id({"consumers": [c]}, "NATS-CON-012")
+	contains(f.msg, "consumer dur on")
+}
+
+test_str_016_quiet_live_stream if {
+	st := object.union(stream("ORDERS", {"placement": {"cluster": "west", "tags": ["ssd"]}}), {"source": "live"})
+	count(by_id({"servers": cluster3({"server_tags": ["az:1"]}), "streams": [st]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_cluster_not_a_string if {
+	count(by_id({"servers": cluster3({}), "streams": [stream("ORDERS", {"placement": {"cluster": 5}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_empty_cluster if {
+	count(by_id({"servers": cluster3({}), "streams": [stream("ORDERS", {"placement": {"cluster": ""}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_tags_not_strings if {
+	count(by_id({"servers": cluster3({"server_tags": ["az:1"]}), "streams": [stream("ORDERS", {"placement": {"tags": [5]}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_empty_tags if {
+	count(by_id({"servers": cluster3({"server_tags": ["az:1"]}), "streams": [stream("ORDERS", {"placement": {"tags": []}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_tags_on_untagged_servers if {
+	count(by_id({"servers": cluster3({}), "streams": [stream("ORDERS", {"placement": {"tags": ["ssd"]}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_quiet_variable_cluster_names if {
+	servers := cluster3({"cluster": {"name": "$CLUSTER", "port": 6222}})
+	count(by_id({"servers": servers, "streams": [stream("ORDERS", {"placement": {"cluster": "west"}})]}, "NATS-STR-016")) == 0
+}
+
+test_str_016_fires_linked_servers_of_another_cluster if {
+	c1 := cluster3({})
+	c2 := [object.union(s, {"ref": sprintf("servers/%d", [i + 3]), "config": object.union(s.config, {"cluster": object.union(s.config.cluster, {"name": "c2"})})}) | some i, s in cluster3({})]
+	st := object.union(stream("ORDERS", {"placement": {"cluster": "c1"}}), {"linked_servers": ["servers/3", "servers/4", "servers/5"]})
+	[f] := by_id({"servers": array.concat(c1, c2), "streams": [st]}, "NATS-STR-016")
+	contains(f.msg, "servers are in c2")
+}
+
+# Two configs of one server that name a cluster but neither listen for
+# routes nor run in compose: variants, not two servers.
+test_clu_006_quiet_unclustered_variants_naming_a_cluster if {
+	servers := [srv(i, {"server_name": "nats", "cluster": {"name": "c1"}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+# A variant config next to two clustered servers of the same name is not a
+# third duplicate.
+test_clu_006_variant_next_to_cluster_is_not_counted if {
+	c := {"server_name": "nats", "cluster": {"name": "c1", "port": 6222}}
+	servers := [srv(0, c), srv(1, c), srv(2, {"server_name": "nats", "cluster": {"name": "c1"}})]
+	[f] := by_id({"servers": servers}, "NATS-CLU-006")
+	f.ref == "servers/1"
+	contains(f.msg, "with 1 other server(s)")
+}
+
+test_clu_006_quiet_variable_server_name if {
+	servers := [srv(i, {"server_name": "$SERVER_NAME", "cluster": {"name": "c1", "port": 6222}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_deployments_without_project if {
+	servers := [named(i, "nats", {"deployment": dep(i, "", [])}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_cluster_name_not_a_string if {
+	servers := [srv(i, {"server_name": "nats", "cluster": {"name": 5, "port": 6222}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
+
+test_clu_006_quiet_empty_cluster_name if {
+	servers := [srv(i, {"server_name": "nats", "cluster": {"name": "", "port": 6222}}) | some i in [0, 1]]
+	count(by_id({"servers": servers}, "NATS-CLU-006")) == 0
+}
