@@ -549,8 +549,8 @@ _js_012 contains h if {
 	per > v.size
 	h := {
 		"obj": s, "path": "config/jetstream/max_file_store", "sev": "high",
-		"msg": sprintf("%s: max_file_store %s is larger than the %s volume %s under its store directory (deployment/volumes/%d): the disk fills %s before JetStream's limit, writes fail and nats-server disables JetStream", [
-			lib.server_label(s), lib.human_bytes(per), lib.human_bytes(v.size), v.source, v.index, lib.human_bytes(per - v.size),
+		"msg": sprintf("%s: max_file_store %s is larger than the %s volume %s under its store directory: the disk fills %s before JetStream's limit, writes fail and nats-server disables JetStream", [
+			lib.server_label(s), lib.human_bytes(per), lib.human_bytes(v.size), v.source, lib.human_bytes(per - v.size),
 		]),
 		"fix": sprintf("Keep max_file_store within the volume (leave room for the filesystem): lower it to at most %s, or grow the volume's storage request (the PersistentVolumeClaim or volumeClaimTemplate, or the nats chart's config.jetstream.fileStore.pvc.size) to at least %s; a claim's storageClass must allow expansion to grow it in place.", [
 			lib.human_bytes(v.size), lib.human_bytes(per),

@@ -526,7 +526,7 @@ test_js_012_fires_max_file_store_over_the_volume if {
 	[f] := by_id({"servers": [s], "streams": []}, "NATS-JS-012")
 	f.severity == "high"
 	f.path == "config/jetstream/max_file_store"
-	contains(f.msg, "max_file_store 20 GiB is larger than the 10 GiB volume js-pvc under its store directory (deployment/volumes/1)")
+	contains(f.msg, "max_file_store 20 GiB is larger than the 10 GiB volume js-pvc under its store directory: the disk fills 10 GiB")
 	contains(f.remediation, "lower it to at most 10 GiB")
 }
 
