@@ -242,9 +242,11 @@ deny contains f if {
 # METADATA
 # title: allow_responses without a limit
 # description: >-
-#   allow_responses with max 0 (or less) or a non-positive expiry lets a
-#   user keep publishing to a reply subject it once received, for as long
-#   and as often as it likes, instead of answering each request once.
+#   allow_responses with a negative max or a negative expiry lets a user
+#   keep publishing to a reply subject it once received, as often or for as
+#   long as it likes, instead of answering each request once. nats-server
+#   reads a negative value as unlimited; 0 (and `allow_responses: true`)
+#   is the default, one response within 2 minutes, which is bounded.
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization#allow-responses-map
 # custom:
@@ -262,7 +264,9 @@ deny contains f if {
 	is_object(r)
 	some k in ["max", "expires"]
 	v := lib.num(r[k])
-	v <= 0
+
+	# server/opts.go parseAllowResponses: negative is unlimited, 0 the default.
+	v < 0
 	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/allow_responses/%s", [path, k]), sprintf("%s: %s has allow_responses %s %v, which removes the limit on replies", [lib.server_label(s), authconf.user_label(u), k, v]))
 }
 

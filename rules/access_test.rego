@@ -162,9 +162,21 @@ test_acc_003_quiet_allow_responses if {
 # --- NATS-ACC-004 ---------------------------------------------------------
 
 test_acc_004_fires_unlimited_max if {
-	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": {"max": 0}})
+	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": {"max": -1}})
 	[f] := by_id(app(p), "NATS-ACC-004")
 	f.path == "config/accounts/APP/users/0/permissions/allow_responses/max"
+}
+
+test_acc_004_fires_unlimited_expiry if {
+	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": {"max": 1, "expires": -1000000000}})
+	[f] := by_id(app(p), "NATS-ACC-004")
+	f.path == "config/accounts/APP/users/0/permissions/allow_responses/expires"
+}
+
+test_acc_004_quiet_zero_is_the_default if {
+	# nats-server reads 0 as the default (1 response within 2 minutes).
+	p := object.union(perm(["a.>"], ["a.>"]), {"allow_responses": {"max": 0, "expires": 0}})
+	count(by_id(app(p), "NATS-ACC-004")) == 0
 }
 
 test_acc_004_quiet_bounded if {

@@ -509,7 +509,14 @@ _live_max_memory(s) := n if {
 #   its file store, one of them cannot be created (high); when they reserve
 #   all of it, no further file stream can be created and no stream's
 #   `max_bytes` can be raised (medium). Live: the server's reserved storage
-#   has reached its file store.
+#   has reached its file store. Volume: when the deployment says how big
+#   the volume under store_dir is (a Kubernetes PersistentVolumeClaim or
+#   volumeClaimTemplate storage request, the nats Helm chart's
+#   `fileStore.pvc.size`, 10Gi by default), a `max_file_store` larger than
+#   the volume lets the disk fill before JetStream's limit (writes fail and
+#   nats-server disables JetStream), and without `max_file_store` the
+#   reservations must fit the volume (nats-server sizes the store from the
+#   free disk space).
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/configuration/resource_management
 #   - ref: https://docs.nats.io/nats-concepts/jetstream/streams#configuration
@@ -518,7 +525,7 @@ _live_max_memory(s) := n if {
 #   severity: high
 #   severity_varies: medium when the reservations fill the store exactly (nothing more fits), high when they exceed it
 #   category: reliability
-#   facets: [config, streams, live]
+#   facets: [config, deployment, deployment.kubernetes, streams, live]
 #   remediation: |-
 #     Make the reservations fit: lower the largest streams' max_bytes, or
 #     raise max_file_store (and the volume under it), e.g.
@@ -527,8 +534,53 @@ _live_max_memory(s) := n if {
 #         nats stream edit ARCHIVE --max-bytes 5368709120
 deny contains f if {
 	some h in _js_012
-	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _js12_fix(h)})
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _js12_remediation(h)})
 }
+
+_js12_remediation(h) := h.fix if {
+	is_string(h.fix)
+} else := _js12_fix(h)
+
+# Volume: max_file_store larger than the volume under store_dir.
+_js_012 contains h if {
+	some s in clustering.js_servers
+	per := lib.num(s.config.jetstream.max_file_store)
+	v := clustering.store_volume(s)
+	per > v.size
+	h := {
+		"obj": s, "path": "config/jetstream/max_file_store", "sev": "high",
+		"msg": sprintf("%s: max_file_store %s is larger than the %s volume %s under its store directory: the disk fills %s before JetStream's limit, writes fail and nats-server disables JetStream", [
+			lib.server_label(s), lib.human_bytes(per), lib.human_bytes(v.size), v.source, lib.human_bytes(per - v.size),
+		]),
+		"fix": sprintf("Keep max_file_store within the volume (leave room for the filesystem): lower it to at most %s, or grow the volume's storage request (the PersistentVolumeClaim or volumeClaimTemplate, or the nats chart's config.jetstream.fileStore.pvc.size) to at least %s; a claim's storageClass must allow expansion to grow it in place.", [
+			lib.human_bytes(v.size), lib.human_bytes(per),
+		]),
+	}
+}
+
+# Volume: no max_file_store; nats-server sizes the store from the disk, so
+# the reservations must fit the volume on every server of the cluster.
+_js_012 contains h if {
+	some s in clustering.js_servers
+	object.get(s.config.jetstream, "max_file_store", null) == null
+	v := clustering.store_volume(s)
+	r := clustering.file_reservation_of(s, v.size)
+	r.reserved > r.capacity
+	h := {
+		"obj": s, "path": sprintf("deployment/volumes/%d/size", [v.index]), "sev": "high",
+		"msg": sprintf("%s: the file streams defined for it reserve %s (max_bytes%s: %s) but its store directory is on a %s volume (%s)%s, and no max_file_store is set: nats-server refuses at least one of them (%s too many; error 10047)", [
+			lib.server_label(s), lib.human_bytes(r.reserved), _js12_replicas_note(r), _js12_top(r.bounded),
+			lib.human_bytes(v.size), v.source, _js12_volume_servers(r), lib.human_bytes(r.reserved - r.capacity),
+		]),
+		"fix": sprintf("Lower the largest reservations (%s) with `nats stream edit NAME --max-bytes N`, or grow the volume's storage request to at least %s per server and set max_file_store to what the streams may use.", [
+			_js12_top(r.bounded), lib.human_bytes(_js12_ceil_div(r.reserved, r.servers)),
+		]),
+	}
+}
+
+_js12_volume_servers(r) := "" if r.servers == 1
+
+_js12_volume_servers(r) := sprintf(" on each of its %d servers", [r.servers]) if r.servers > 1
 
 _js_012 contains h if {
 	some s in clustering.js_servers

@@ -536,3 +536,57 @@ test_js_007_round2_boundaries_and_live_limits if {
 	[r] := js7(object.union(js, {"max_memory_store": 0}), {"memory_limit": 268435456}, {"max_memory": 1073741824})
 	contains(r.msg, "lower than the JetStream memory limit the server reports")
 }
+
+# NATS-JS-012 against the volume under store_dir (PVC sizes).
+
+js12_vol(target, size) := {"type": "pvc", "source": "js-pvc", "target": target, "read_only": false, "size": size}
+
+js12_kube(cfg, vols) := with_deployment(srv(cfg), {"kind": "kubernetes", "volumes": vols})
+
+test_js_012_fires_max_file_store_over_the_volume if {
+	s := js12_kube({"jetstream": object.union(js, {"max_file_store": 20 * gib})}, [
+		{"type": "configMap", "source": "nats-config", "target": "/etc/nats-config", "read_only": true},
+		js12_vol("/data", 10 * gib),
+	])
+	[f] := by_id({"servers": [s], "streams": []}, "NATS-JS-012")
+	f.severity == "high"
+	f.path == "config/jetstream/max_file_store"
+	contains(f.msg, "max_file_store 20 GiB is larger than the 10 GiB volume js-pvc under its store directory: the disk fills 10 GiB")
+	contains(f.remediation, "lower it to at most 10 GiB")
+}
+
+test_js_012_quiet_max_file_store_within_the_volume if {
+	# The Helm chart's default: max_file_store is the PVC size.
+	s := js12_kube({"jetstream": object.union(js, {"max_file_store": 10 * gib})}, [js12_vol("/data", 10 * gib)])
+	count(by_id({"servers": [s], "streams": []}, "NATS-JS-012")) == 0
+}
+
+test_js_012_quiet_store_not_on_the_sized_volume if {
+	# The deepest mount over store_dir is an unsized emptyDir: not judged.
+	s := js12_kube({"jetstream": object.union(js, {"store_dir": "/data/js", "max_file_store": 20 * gib})}, [
+		js12_vol("/data", 10 * gib),
+		{"type": "emptyDir", "source": "scratch", "target": "/data/js", "read_only": false},
+	])
+	count(by_id({"servers": [s], "streams": []}, "NATS-JS-012")) == 0
+}
+
+test_js_012_fires_reservations_over_the_volume_without_max_file_store if {
+	s := js12_kube({"jetstream": object.remove(js, ["max_file_store"])}, [js12_vol("/data/", 5 * gib)])
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "A", {"max_bytes": 4 * gib}, ["servers/0"]),
+		js12_stream(1, "B", {"max_bytes": 2 * gib}, ["servers/0"]),
+	]}
+	[f] := by_id(inp, "NATS-JS-012")
+	f.severity == "high"
+	f.path == "deployment/volumes/0/size"
+	contains(f.msg, "reserve 6 GiB (max_bytes: A 4 GiB, B 2 GiB) but its store directory is on a 5 GiB volume (js-pvc), and no max_file_store is set")
+}
+
+test_js_012_quiet_reservations_within_the_volume_without_max_file_store if {
+	s := js12_kube({"jetstream": object.remove(js, ["max_file_store"])}, [js12_vol("/data", 8 * gib)])
+	inp := {"servers": [s], "streams": [
+		js12_stream(0, "A", {"max_bytes": 4 * gib}, ["servers/0"]),
+		js12_stream(1, "B", {"max_bytes": 2 * gib}, ["servers/0"]),
+	]}
+	count(by_id(inp, "NATS-JS-012")) == 0
+}

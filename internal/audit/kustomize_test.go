@@ -41,6 +41,7 @@ func TestKustomizeRepo(t *testing.T) {
 		"NATS-K8S-008 deploy/nats/kustomization.yaml:16", // secretGenerator literal
 		"NATS-CLU-001 deploy/nats/statefulset.yaml:15",   // replicas: 2 with JetStream
 		"NATS-VER-001 deploy/nats/statefulset.yaml:24",   // nats:2.10.1-alpine
+		"NATS-JS-012 deploy/nats/server.conf:10",         // max_file 20G on the 10Gi volumeClaimTemplate
 	} {
 		if !got[w] {
 			t.Errorf("missing finding %s", w)

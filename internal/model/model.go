@@ -287,6 +287,11 @@ type Volume struct {
 	Target   string `json:"target"`
 	ReadOnly bool   `json:"read_only"`
 	RepoPath string `json:"repo_path,omitempty"` // the scanned file/dir a bind mount points at
+	// Size is the storage the volume requests, in bytes (a Kubernetes
+	// PersistentVolumeClaim's or volumeClaimTemplate's
+	// resources.requests.storage, the nats chart's fileStore.pvc.size);
+	// 0 when the repository does not say.
+	Size int64 `json:"size,omitempty"`
 }
 
 // Live holds a server's monitoring documents as the server sent them.

@@ -187,6 +187,12 @@ file_reservation(s) := r if {
 	lib.jetstream_enabled(s)
 	per := lib.num(s.config.jetstream.max_file_store)
 	per > 0
+	r := file_reservation_of(s, per)
+}
+
+# file_reservation_of(s, per): the same, against a store of per bytes on
+# each server (the volume under store_dir when max_file_store is unset).
+file_reservation_of(s, per) := r if {
 	n := max({cluster_size(s), 1})
 	defs := object.get(file_defs, s.ref, set())
 	bounded := [[b * max({min({lib.num(rep), n}), 1}), name] |
@@ -205,3 +211,28 @@ file_reservation(s) := r if {
 }
 
 _rel_positive(x) if lib.num(x) > 0
+
+# store_volume(s): the volume mounted on JetStream's store directory (the
+# deepest mount at or above it) whose size the deployment states:
+# {"index": i, "size": bytes, "source": claim}. Undefined when the store
+# is not on a sized volume.
+store_volume(s) := v if {
+	d := store_dir(s)
+	is_string(d)
+	cands := [[count(t), i] |
+		some i, vol in object.get(s, ["deployment", "volumes"], [])
+		t := trim_suffix(vol.target, "/")
+		t != ""
+		_dir_under(d, t)
+	]
+	count(cands) > 0
+	best := max(cands)
+	vol := s.deployment.volumes[best[1]]
+	size := lib.num(object.get(vol, "size", 0))
+	size > 0
+	v := {"index": best[1], "size": size, "source": vol.source}
+}
+
+_dir_under(d, p) if trim_suffix(d, "/") == p
+
+_dir_under(d, p) if startswith(d, concat("", [p, "/"]))

@@ -63,7 +63,14 @@ func (l *loader) deployment(r *release, srv *model.Server, last string) *model.D
 	d.Volumes = append(d.Volumes, model.Volume{Type: "configMap", Source: r.name + "-config", Target: "/etc/nats-config"},
 		model.Volume{Type: "emptyDir", Source: "pid", Target: "/var/run/nats"})
 	if r.enabled("config/jetstream") && r.enabled("config/jetstream/fileStore") && r.enabled("config/jetstream/fileStore/pvc") {
-		d.Volumes = append(d.Volumes, model.Volume{Type: "pvc", Source: r.name + "-js", Target: r.eff.str("config/jetstream/fileStore/dir")})
+		v := model.Volume{Type: "pvc", Source: r.name + "-js", Target: r.eff.str("config/jetstream/fileStore/dir")}
+		// The chart's volumeClaimTemplate requests fileStore.pvc.size
+		// (10Gi by default).
+		if q, ok := kube.Quantity(r.eff.str("config/jetstream/fileStore/pvc/size")); ok && q >= 1 {
+			v.Size = int64(q)
+			srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d/size", len(d.Volumes)), r.locOr("config/jetstream/fileStore/pvc/size", "config/jetstream/fileStore/pvc/enabled", "config/jetstream/enabled"))
+		}
+		d.Volumes = append(d.Volumes, v)
 		srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d", len(d.Volumes)-1), r.locOr("config/jetstream/fileStore/pvc/enabled", "config/jetstream/enabled"))
 	}
 

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -139,6 +140,42 @@ func TestInternalLoadBalancerService(t *testing.T) {
 				if p.AllInterfaces != tc.public || !tc.public && p.HostIP == "" {
 					t.Errorf("port %+v: want public %v", p, tc.public)
 				}
+			}
+		})
+	}
+}
+
+// TestJetStreamVolumeSize: the JetStream PVC's size is the values'
+// fileStore.pvc.size (the chart's 10Gi when unset), in bytes, located at
+// the value (at jetstream.enabled for the chart's default).
+func TestJetStreamVolumeSize(t *testing.T) {
+	chart := "apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n- name: nats\n  version: 1.2.8\n"
+	for _, tc := range []struct {
+		name, values string
+		size         int64
+		file         string
+	}{
+		{"chart default", "nats:\n  config:\n    jetstream:\n      enabled: true\n", 10 << 30, "c/values.yaml"}, // the default points at jetstream.enabled
+		{"values", "nats:\n  config:\n    jetstream:\n      enabled: true\n      fileStore:\n        pvc:\n          size: 5Gi\n        maxSize: 20Gi\n", 5 << 30, "c/values.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Load(files("c/Chart.yaml", chart), files("c/values.yaml", tc.values), Options{})
+			if len(r.Servers) != 1 {
+				t.Fatalf("servers %d, errors %+v", len(r.Servers), r.Errors)
+			}
+			s := r.Servers[0]
+			var size int64
+			idx := -1
+			for i, v := range s.Deployment.Volumes {
+				if v.Type == "pvc" {
+					size, idx = v.Size, i
+				}
+			}
+			if size != tc.size {
+				t.Errorf("pvc size %d, want %d (volumes %+v)", size, tc.size, s.Deployment.Volumes)
+			}
+			if l := s.Locs["deployment/volumes/"+strconv.Itoa(idx)+"/size"]; l.File != tc.file {
+				t.Errorf("size at %+v, want %s", l, tc.file)
 			}
 		})
 	}

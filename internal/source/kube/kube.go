@@ -151,6 +151,7 @@ type loader struct {
 
 	configMaps map[string][]*object // name -> objects (all namespaces)
 	secrets    map[string][]*object
+	pvcs       map[string][]*object // PersistentVolumeClaims by name
 	services   []*object
 	routes     []route // Ingress, Gateway API and Traefik backends
 	gateways   map[string][]*object
@@ -248,6 +249,7 @@ func (l *loader) newObject(file, api, kind string, n *yaml.Node) *object {
 
 func (l *loader) index() {
 	l.configMaps = map[string][]*object{}
+	l.pvcs = map[string][]*object{}
 	l.secrets = map[string][]*object{}
 	l.gateways = map[string][]*object{}
 	l.ingressClasses = map[string]*object{}
@@ -268,6 +270,8 @@ func (l *loader) index() {
 			l.configMaps[o.name] = append(l.configMaps[o.name], o)
 		case "Secret":
 			l.secrets[o.name] = append(l.secrets[o.name], o)
+		case "PersistentVolumeClaim":
+			l.pvcs[o.name] = append(l.pvcs[o.name], o)
 		case "Service":
 			l.services = append(l.services, o)
 		case "PodDisruptionBudget":

@@ -248,3 +248,78 @@ func TestQuantity(t *testing.T) {
 		}
 	}
 }
+
+// TestVolumeSizes: the storage a volume requests reaches the model in
+// bytes with its manifest line: a StatefulSet's volumeClaimTemplate, a
+// PersistentVolumeClaim a pod volume names; an unparsable request is an
+// error, a claim not in the repository leaves the size unknown (0).
+func TestVolumeSizes(t *testing.T) {
+	sts := `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: nats}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.14.9-alpine
+        args: ["-js", "-sd", "/data/jetstream"]
+        volumeMounts: [{name: js, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: js}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: %s
+`
+	pvc := `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: nats-data}
+spec:
+  resources: {requests: {storage: 500M}}
+`
+	dep := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: nats}
+spec:
+  template:
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.14.9-alpine
+        args: ["-js", "-sd", "/data"]
+        volumeMounts: [{name: d, mountPath: /data}]
+      volumes:
+      - {name: d, persistentVolumeClaim: {claimName: %s}}
+`
+	for _, tc := range []struct {
+		name  string
+		files []string
+		size  int64
+		line  int
+		errs  int
+	}{
+		{"template Gi", []string{"sts.yaml", strings.Replace(sts, "%s", "10Gi", 1)}, 10 << 30, 19, 0},
+		{"template k", []string{"sts.yaml", strings.Replace(sts, "%s", "1500k", 1)}, 1500000, 19, 0},
+		{"template plain bytes", []string{"sts.yaml", strings.Replace(sts, "%s", "\"1073741824\"", 1)}, 1 << 30, 19, 0},
+		{"template bad", []string{"sts.yaml", strings.Replace(sts, "%s", "lots", 1)}, 0, 0, 1},
+		{"claim", []string{"pvc.yaml", pvc, "d.yaml", strings.Replace(dep, "%s", "nats-data", 1)}, 500e6, 5, 0},
+		{"claim not in repo", []string{"d.yaml", strings.Replace(dep, "%s", "elsewhere", 1)}, 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := load(t, tc.files...)
+			s := one(t, r)
+			if len(r.Errors) != tc.errs {
+				t.Errorf("errors %+v, want %d", r.Errors, tc.errs)
+			}
+			if len(s.Deployment.Volumes) != 1 || s.Deployment.Volumes[0].Size != tc.size {
+				t.Fatalf("volumes %+v, want size %d", s.Deployment.Volumes, tc.size)
+			}
+			if l := s.Locs["deployment/volumes/0/size"]; l.Line != tc.line {
+				t.Errorf("size at %+v, want line %d", l, tc.line)
+			}
+		})
+	}
+}

@@ -53,6 +53,10 @@ type volume struct {
 	// sources of a projected volume: ConfigMaps and Secrets with their items.
 	sources []volume
 	node    *yaml.Node
+	// size is the claim's resources.requests.storage node (in sizeFile):
+	// a volumeClaimTemplate's, or the referenced PersistentVolumeClaim's.
+	size     *yaml.Node
+	sizeFile string
 }
 
 func readVolume(n *yaml.Node) volume {
@@ -119,12 +123,18 @@ func (l *loader) workload(o *object) {
 	p := &pod{obj: o, spec: spec, labels: labels, replicas: replicas, repNode: repNode, volumes: map[string]volume{}}
 	for _, vn := range items(spec, "volumes") {
 		v := readVolume(vn)
+		if v.kind == "pvc" {
+			if c := l.find(l.pvcs, o, v.ref); c != nil {
+				v.size, v.sizeFile = at(c.node, "spec", "resources", "requests", "storage"), c.file
+			}
+		}
 		p.volumes[v.name] = v
 	}
 	if o.kind == "StatefulSet" {
 		for _, t := range items(o.node, "spec", "volumeClaimTemplates") {
 			name := str(t, "metadata", "name")
-			p.volumes[name] = volume{name: name, kind: "pvc", ref: name, node: t}
+			p.volumes[name] = volume{name: name, kind: "pvc", ref: name, node: t,
+				size: at(t, "spec", "resources", "requests", "storage"), sizeFile: o.file}
 		}
 	}
 	cs := items(spec, "containers")
@@ -321,6 +331,14 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 		}
 		if v.Source == "" {
 			v.Source = m.vol.name
+		}
+		if m.vol.size != nil && m.vol.size.Kind == yaml.ScalarNode {
+			if q, ok := Quantity(m.vol.size.Value); ok && q >= 1 {
+				v.Size = int64(q)
+				srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d/size", i), loc(m.vol.sizeFile, m.vol.size))
+			} else {
+				l.errorf(m.vol.sizeFile, m.vol.size.Line, "volume %s: storage request %q is not a Kubernetes quantity", m.vol.name, m.vol.size.Value)
+			}
 		}
 		d.Volumes = append(d.Volumes, v)
 		srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d", i), loc(o.file, mn))
