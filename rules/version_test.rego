@@ -443,3 +443,12 @@ test_ver_002_deadline_is_end_of_life if {
 	f.deadline.version == "2.10.29"
 	f.deadline.what == "nats-server 2.10 (image nats:2.10.24-alpine) is end-of-life (last release 2.10.29): no more security fixes"
 }
+
+# The opening of VER-001's message for each mix of definite (d) and
+# conditional (c) advisories: exactly one clause of _apply_text answers, so
+# a clause that loses its `d > 0` conflicts with the `d == 0` one.
+test_ver_001_apply_text_each_mix if {
+	version._apply_text(0, 2) == "2 advisories may apply to"
+	version._apply_text(1, 0) == "1 advisory applies to"
+	version._apply_text(3, 2) == "3 advisories apply (2 more if features are enabled) to"
+}
