@@ -441,17 +441,9 @@ func applyFlags(srv *model.Server, cfg, flags map[string]any, locs model.Locatio
 	if len(flags) == 0 {
 		return
 	}
-	overlay(cfg, flags)
+	natsflags.Override(cfg, flags)
 	for k, v := range locs {
 		srv.Locs[k] = v
-	}
-	if tls, ok := cfg["tls"].(map[string]any); ok {
-		delete(tls, "enabled")
-	}
-	if js, ok := cfg["jetstream"].(map[string]any); ok {
-		if _, set := js["enabled"]; !set {
-			js["enabled"] = true
-		}
 	}
 	natsconf.DeriveListeners(cfg, srv.Locs)
 }
@@ -489,19 +481,6 @@ func (b *builder) mountSource(d *model.Deployment, containerPath string) string 
 		}
 	}
 	return "no volume holds it: the image's own file"
-}
-
-// overlay deep-merges src onto dst.
-func overlay(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				overlay(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
 }
 
 // mountedFile maps a container path to the repository file bind-mounted
@@ -1051,7 +1030,7 @@ func (b *builder) scriptServer(rel string, ss shell.Server) {
 		}
 		srv.Deployment = d
 	}
-	overlay(cfg, fl.Config)
+	natsflags.Overlay(cfg, fl.Config)
 	for k, v := range fl.Locs {
 		srv.Locs[k] = v
 	}

@@ -292,3 +292,32 @@ func SetPath(m map[string]any, p string, v any) {
 	}
 	m[parts[len(parts)-1]] = v
 }
+
+// Override applies the configuration a command line sets onto the config
+// file's, as nats-server does: flags win (deep-merged), --tls alone does not
+// make a tls block "enabled", and --js without a store still turns JetStream
+// on. Compose, Kubernetes and systemd workloads all run nats-server this way.
+func Override(cfg, flags map[string]any) {
+	Overlay(cfg, flags)
+	if tls, ok := cfg["tls"].(map[string]any); ok {
+		delete(tls, "enabled")
+	}
+	if js, ok := cfg["jetstream"].(map[string]any); ok {
+		if _, set := js["enabled"]; !set {
+			js["enabled"] = true
+		}
+	}
+}
+
+// Overlay deep-merges src onto dst (maps merged key by key, anything else replaced).
+func Overlay(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				Overlay(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}

@@ -401,17 +401,9 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 	}
 	// Command-line flags override the config file.
 	if len(fr.Config) > 0 {
-		overlay(cfg, fr.Config)
+		natsflags.Override(cfg, fr.Config)
 		for k, v := range fr.Locs {
 			srv.Locs[k] = v
-		}
-		if tls, ok := cfg["tls"].(map[string]any); ok {
-			delete(tls, "enabled")
-		}
-		if js, ok := cfg["jetstream"].(map[string]any); ok {
-			if _, set := js["enabled"]; !set {
-				js["enabled"] = true
-			}
 		}
 	}
 	if len(cfg) > 0 || srv.ConfigFile != "" {
@@ -421,19 +413,6 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 		}
 	}
 	l.res.Servers = append(l.res.Servers, srv)
-}
-
-// overlay deep-merges src onto dst.
-func overlay(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				overlay(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
 }
 
 // source is a ConfigMap or Secret key mounted at a container path.
