@@ -51,7 +51,7 @@ type vreader struct {
 
 func (r *vreader) register(abs string, v value) string {
 	tok := prefix + abs
-	vf := vfile{file: v.obj.file, at: loc(v.obj.file, v.node)}
+	vf := vfile{file: r.l.fileOf(v.obj.file, v.node), at: r.l.loc(v.obj.file, v.node)}
 	switch {
 	case v.disk != "":
 		// A file a kustomize generator reads: its lines are the config's.
@@ -62,7 +62,7 @@ func (r *vreader) register(abs string, v value) string {
 	case v.literal && v.node.Style&yaml.LiteralStyle != 0:
 		vf.perLine = true
 		vf.base = v.node.Line
-		vf.indent = blockIndent(r.l.data[v.obj.file], v.node.Line)
+		vf.indent = blockIndent(r.l.data[vf.file], v.node.Line)
 	}
 	r.files[tok] = vf
 	return tok

@@ -48,7 +48,7 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 		if !ok {
 			return envEntry{}, false
 		}
-		return envEntry{value: v.text, file: keyLoc(so, key).File, resolved: true}, true
+		return envEntry{value: v.text, file: l.keyLoc(so, key).File, resolved: true}, true
 	}
 	for _, ef := range items(c, "envFrom") {
 		prefix := str(ef, "prefix")
@@ -68,7 +68,7 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 			for _, key := range keys(so) {
 				if e, ok := fromObject(m, name, key); ok {
 					env[prefix+key] = e
-					srv.Locs.Set("deployment/environment/"+prefix+key, keyLoc(so, key))
+					srv.Locs.Set("deployment/environment/"+prefix+key, l.keyLoc(so, key))
 				}
 			}
 		}
@@ -78,7 +78,7 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 		if name == "" {
 			continue
 		}
-		srv.Locs.Set("deployment/environment/"+name, loc(o.file, en))
+		srv.Locs.Set("deployment/environment/"+name, l.loc(o.file, en))
 		vn := at(en, "value")
 		vf := at(en, "valueFrom")
 		switch {
@@ -122,14 +122,14 @@ func (l *loader) environment(p *pod, c *yaml.Node, srv *model.Server) containerE
 
 // keyLoc is where the value of key is written: the data/stringData key of
 // a manifest, the literal, env file line or file of a generator.
-func keyLoc(o *object, key string) model.Location {
+func (l *loader) keyLoc(o *object, key string) model.Location {
 	if o.gen != nil {
 		if g, ok := o.gen[key]; ok {
 			return g.at
 		}
-		return loc(o.file, o.node)
+		return l.loc(o.file, o.node)
 	}
-	return loc(o.file, keyNode(o, key))
+	return l.loc(o.file, keyNode(o, key))
 }
 
 func keyNode(o *object, key string) *yaml.Node {

@@ -28,7 +28,7 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 			hostIP := str(pn, "hostIP")
 			d.Ports = append(d.Ports, model.Port{HostIP: hostIP, HostPort: hp, ContainerPort: cp, Protocol: protocol(str(pn, "protocol")),
 				AllInterfaces: hostIP == "" || hostIP == "0.0.0.0" || hostIP == "::", Via: "hostPort"})
-			srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(d.File, at(pn, "hostPort")))
+			srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), l.loc(d.File, at(pn, "hostPort")))
 		}
 	}
 	for _, so := range l.services {
@@ -69,7 +69,7 @@ func (l *loader) exposure(p *pod, c *yaml.Node, srv *model.Server) {
 			proto := protocol(str(sp, "protocol"))
 			add := func(pt model.Port, n *yaml.Node) {
 				d.Ports = append(d.Ports, pt)
-				srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(so.file, n))
+				srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), l.loc(so.file, n))
 			}
 			switch typ {
 			case "LoadBalancer":
@@ -132,7 +132,7 @@ func (l *loader) routedPorts(so *object, named map[string]int, srv *model.Server
 			pt.Via = fmt.Sprintf("%s, %s → Service %s:%d, %s", r.describe, r.internal, so.name, port, r.obj.file)
 		}
 		d.Ports = append(d.Ports, pt)
-		srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), loc(r.obj.file, r.node))
+		srv.Locs.Set(fmt.Sprintf("deployment/ports/%d", len(d.Ports)-1), l.loc(r.obj.file, r.node))
 	}
 }
 

@@ -107,6 +107,12 @@ type object struct {
 	// kustomization (kust), which node is the generator entry of.
 	gen  map[string]genValue
 	kust *kustomization
+	// src is the object of the repository a rendered overlay object was
+	// cloned from; prefix and suffix are the overlay's namePrefix and
+	// nameSuffix (references keep the written names, as kustomize rewrites
+	// both sides alike).
+	src            *object
+	prefix, suffix string
 }
 
 func (o *object) String() string { return o.kind + " " + o.name }
@@ -121,7 +127,8 @@ func Load(files []Input, opt Options) *Result {
 	if opt.MaxConfigSize <= 0 {
 		opt.MaxConfigSize = 4 << 20
 	}
-	l := &loader{opt: opt, res: &Result{}, nack: &streams.Result{}, data: map[string][]byte{}}
+	l := &loader{opt: opt, res: &Result{}, nack: &streams.Result{}, data: map[string][]byte{},
+		origin: map[*yaml.Node]string{}, built: map[*object][]*model.Server{}}
 	for _, f := range files {
 		l.parseFile(f)
 	}
@@ -132,6 +139,7 @@ func Load(files []Input, opt Options) *Result {
 		l.workload(o)
 	}
 	l.accounts()
+	l.overlays()
 	l.res.Streams = l.nack.Streams
 	l.res.Consumers = l.nack.Consumers
 	l.res.Errors = append(l.res.Errors, l.nack.Errors...)
@@ -163,10 +171,17 @@ type loader struct {
 	netpols        []*object
 	kubeSecret     map[*object]*model.KubeSecret
 	kusts          map[string]*kustomization // by directory
-	genBytes       int                       // read for generators
-	genText        map[string]string         // generator files, by path
-	genEnv         map[string][]envVar       // generator env files, by path
-	genKeys        int                       // keys generated so far
+	// origin: the file of a node that came from another file than its
+	// object's (kustomize overlays); shared by the loaders of the overlays.
+	origin   map[*yaml.Node]string
+	genBytes int                 // read for generators
+	genText  map[string]string   // generator files, by path
+	genEnv   map[string][]envVar // generator env files, by path
+	genKeys  int                 // keys generated so far
+	// built: the servers of each object, to compare an overlay's with.
+	built map[*object][]*model.Server
+	// renderNodes counts the nodes the overlays of the scan cloned.
+	renderNodes int
 }
 
 func (l *loader) errorf(file string, line int, format string, args ...any) {

@@ -259,7 +259,7 @@ func (l *loader) generators(k *kustomization) {
 				if !ok || key == "" {
 					continue
 				}
-				l.setGen(o, key, genValue{text: unquote(v), at: loc(k.file, lit)})
+				l.setGen(o, key, genValue{text: unquote(v), at: l.loc(k.file, lit)})
 			}
 			envs := items(e, "envs")
 			if n := at(e, "env"); n != nil && n.Kind == yaml.ScalarNode {
@@ -289,7 +289,7 @@ func (l *loader) generators(k *kustomization) {
 // unfollowed notes what of k changes the manifests in ways not applied.
 func (l *loader) unfollowed(k *kustomization) {
 	var what []string
-	for _, key := range []string{"patches", "patchesStrategicMerge", "patchesJson6902", "images", "replicas", "namePrefix", "nameSuffix", "components", "helmCharts", "replacements"} {
+	for _, key := range []string{"components", "helmCharts", "replacements"} {
 		if at(k.node, key) != nil {
 			what = append(what, key)
 		}
@@ -302,7 +302,7 @@ func (l *loader) unfollowed(k *kustomization) {
 		}
 	}
 	if len(what) > 0 {
-		l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s: %s not applied (the manifests are audited as written)", k.file, strings.Join(what, ", ")))
+		l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s: %s not applied (its rendering leaves them out)", k.file, strings.Join(what, ", ")))
 	}
 }
 

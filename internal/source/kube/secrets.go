@@ -103,9 +103,9 @@ func (l *loader) secretsObjects() {
 		s := &model.KubeSecret{Name: o.name, Namespace: o.namespace, File: o.file, Type: str(o.node, "type"), Source: "manifest",
 			Keys: map[string]*model.Secret{}, UsedBy: []string{}, Locs: model.Locations{}}
 		if o.gen != nil {
-			s.Locs.Set("", loc(o.file, at(o.node, "name"))) // the generator entry's name
+			s.Locs.Set("", l.loc(o.file, at(o.node, "name"))) // the generator entry's name
 		} else {
-			s.Locs.Set("", loc(o.file, at(o.node, "metadata", "name")))
+			s.Locs.Set("", l.loc(o.file, at(o.node, "metadata", "name")))
 		}
 		for _, k := range ks {
 			v, ok := keyValue(o, k)
@@ -125,11 +125,11 @@ func (l *loader) secretsObjects() {
 			}
 			s.Keys[k] = f
 			if o.gen != nil {
-				s.Locs.Set("keys/"+k, keyLoc(o, k))
+				s.Locs.Set("keys/"+k, l.keyLoc(o, k))
 			} else if kn, _ := get(at(o.node, "stringData"), k); kn != nil {
-				s.Locs.Set("keys/"+k, loc(o.file, kn))
+				s.Locs.Set("keys/"+k, l.loc(o.file, kn))
 			} else if kn, _ := get(at(o.node, "data"), k); kn != nil {
-				s.Locs.Set("keys/"+k, loc(o.file, kn))
+				s.Locs.Set("keys/"+k, l.loc(o.file, kn))
 			}
 		}
 		l.kubeSecret[o] = s

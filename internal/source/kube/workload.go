@@ -168,8 +168,8 @@ func runsNATS(c *yaml.Node) bool {
 // commandLine works out what the container runs, as nats-server words: the
 // command (or the image's entrypoint) and the args (or the image's CMD).
 // defaulted is true when the image's default command runs.
-func commandLine(c *yaml.Node, file string, tag string) (words []natsflags.Arg, defaulted bool, note string) {
-	word := func(n *yaml.Node) natsflags.Arg { return natsflags.Arg{Value: n.Value, Loc: loc(file, n)} }
+func (l *loader) commandLine(c *yaml.Node, file string, tag string) (words []natsflags.Arg, defaulted bool, note string) {
+	word := func(n *yaml.Node) natsflags.Arg { return natsflags.Arg{Value: n.Value, Loc: l.loc(file, n)} }
 	var cmd, args []natsflags.Arg
 	for _, n := range items(c, "command") {
 		cmd = append(cmd, word(n))
@@ -285,24 +285,24 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 	d.Kubernetes = k
 	srv := &model.Server{Name: name, Deployment: d, Locs: model.Locations{}, ConfigEnv: map[string]string{}, Certs: []*model.Cert{}}
 	srv.AddSource("kubernetes")
-	srv.Locs.Set("deployment", loc(o.file, at(c, "name")))
+	srv.Locs.Set("deployment", l.loc(o.file, at(c, "name")))
 	if srv.Locs["deployment"].Line == 0 {
-		srv.Locs.Set("deployment", loc(o.file, c))
+		srv.Locs.Set("deployment", l.loc(o.file, c))
 	}
-	srv.Locs.Set("deployment/image", loc(o.file, at(c, "image")))
-	srv.Locs.Set("deployment/replicas", loc(o.file, p.repNode))
+	srv.Locs.Set("deployment/image", l.loc(o.file, at(c, "image")))
+	srv.Locs.Set("deployment/replicas", l.loc(o.file, p.repNode))
 	srv.Version = image.Version(ref.Tag)
 
 	// The command line.
-	words, defaulted, note := commandLine(c, o.file, ref.Tag)
+	words, defaulted, note := l.commandLine(c, o.file, ref.Tag)
 	if note != "" {
 		l.res.Notes = append(l.res.Notes, fmt.Sprintf("%s %s (%s): container %s %s", o.kind, o.name, o.file, cname, note))
 	}
 	if n := at(c, "args"); n != nil {
-		srv.Locs.Set("deployment/command", loc(o.file, n))
+		srv.Locs.Set("deployment/command", l.loc(o.file, n))
 	}
 	if n := at(c, "command"); n != nil {
-		srv.Locs.Set("deployment/command", loc(o.file, n))
+		srv.Locs.Set("deployment/command", l.loc(o.file, n))
 	}
 	fr := natsflags.Parse(words, a)
 	d.Command, d.Flags, d.FlagNames = fr.Command, fr.Flags, fr.FlagNames
@@ -335,13 +335,13 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 		if m.vol.size != nil && m.vol.size.Kind == yaml.ScalarNode {
 			if q, ok := Quantity(m.vol.size.Value); ok && q >= 1 {
 				v.Size = int64(q)
-				srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d/size", i), loc(m.vol.sizeFile, m.vol.size))
+				srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d/size", i), l.loc(m.vol.sizeFile, m.vol.size))
 			} else {
 				l.errorf(m.vol.sizeFile, m.vol.size.Line, "volume %s: storage request %q is not a Kubernetes quantity", m.vol.name, m.vol.size.Value)
 			}
 		}
 		d.Volumes = append(d.Volumes, v)
-		srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d", i), loc(o.file, mn))
+		srv.Locs.Set(fmt.Sprintf("deployment/volumes/%d", i), l.loc(o.file, mn))
 	}
 
 	// Environment, resolved from the repository's ConfigMaps and Secrets.
@@ -384,7 +384,7 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 				// A setting the config lacks belongs to the config: the
 				// ConfigMap (Secret) key that holds it, not line 1 of a
 				// file of many documents.
-				srv.Locs.Set("config", keyLoc(src.obj, src.key))
+				srv.Locs.Set("config", l.keyLoc(src.obj, src.key))
 				for k, v := range res.EnvRef {
 					srv.ConfigEnv[strings.TrimPrefix(k, "config/")] = v
 				}
@@ -413,6 +413,9 @@ func (l *loader) container(p *pod, c *yaml.Node, several bool) {
 		}
 	}
 	l.res.Servers = append(l.res.Servers, srv)
+	if l.built != nil {
+		l.built[o] = append(l.built[o], srv)
+	}
 }
 
 // source is a ConfigMap or Secret key mounted at a container path.
@@ -500,17 +503,17 @@ func (l *loader) resources(c *yaml.Node, srv *model.Server) {
 	if n := at(c, "resources", "limits", "memory"); n != nil {
 		if q, ok := Quantity(n.Value); ok {
 			d.MemoryLimit = int64(q)
-			srv.Locs.Set("deployment/memory_limit", loc(file, n))
+			srv.Locs.Set("deployment/memory_limit", l.loc(file, n))
 		}
 	}
 	if n := at(c, "resources", "limits", "cpu"); n != nil {
 		if q, ok := Quantity(n.Value); ok {
 			d.CPULimit = q
-			srv.Locs.Set("deployment/cpu_limit", loc(file, n))
+			srv.Locs.Set("deployment/cpu_limit", l.loc(file, n))
 		}
 	}
 	if srv.Locs["deployment/memory_limit"].Line == 0 {
-		srv.Locs.Set("deployment/memory_limit", loc(file, at(c, "resources")))
+		srv.Locs.Set("deployment/memory_limit", l.loc(file, at(c, "resources")))
 	}
 }
 
@@ -522,13 +525,13 @@ func (l *loader) lifecycle(p *pod, c *yaml.Node, srv *model.Server) {
 	if n := at(p.spec, "terminationGracePeriodSeconds"); n != nil {
 		if s, err := strconv.ParseInt(n.Value, 10, 64); err == nil && s >= 0 && s < 1<<31 {
 			d.StopGracePeriod = s * 1e9
-			srv.Locs.Set("deployment/stop_grace_period", loc(d.File, n))
+			srv.Locs.Set("deployment/stop_grace_period", l.loc(d.File, n))
 		}
 	}
 	for _, w := range items(c, "lifecycle", "preStop", "exec", "command") {
 		if strings.Contains(w.Value, "ldm") || strings.Contains(w.Value, "lame") {
 			d.StopSignal = "SIGUSR2"
-			srv.Locs.Set("deployment/stop_signal", loc(d.File, w))
+			srv.Locs.Set("deployment/stop_signal", l.loc(d.File, w))
 		}
 	}
 }
@@ -544,7 +547,7 @@ func (l *loader) security(p *pod, c *yaml.Node, srv *model.Server) {
 			if b, ok := boolAt(n, field); ok {
 				v := b
 				*dst = &v
-				srv.Locs.Set("deployment/kubernetes/security_context/"+snake(field), loc(file, at(n, field)))
+				srv.Locs.Set("deployment/kubernetes/security_context/"+snake(field), l.loc(file, at(n, field)))
 			}
 		}
 	}
@@ -557,7 +560,7 @@ func (l *loader) security(p *pod, c *yaml.Node, srv *model.Server) {
 		if u := at(n, "runAsUser"); u != nil {
 			if v, err := strconv.ParseInt(u.Value, 10, 64); err == nil {
 				sc.RunAsUser = &v
-				srv.Locs.Set("deployment/kubernetes/security_context/run_as_user", loc(file, u))
+				srv.Locs.Set("deployment/kubernetes/security_context/run_as_user", l.loc(file, u))
 			}
 		}
 	}
@@ -566,15 +569,15 @@ func (l *loader) security(p *pod, c *yaml.Node, srv *model.Server) {
 		sc.CapabilitiesAdd = append(sc.CapabilitiesAdd, strings.ToUpper(capn.Value))
 	}
 	if csc != nil {
-		srv.Locs.Set("deployment/kubernetes/security_context", loc(file, csc))
+		srv.Locs.Set("deployment/kubernetes/security_context", l.loc(file, csc))
 	} else if psc != nil {
-		srv.Locs.Set("deployment/kubernetes/security_context", loc(file, psc))
+		srv.Locs.Set("deployment/kubernetes/security_context", l.loc(file, psc))
 	}
 	if b, ok := boolAt(p.spec, "hostNetwork"); ok && b {
 		k.HostNetwork = true
 		srv.Deployment.NetworkMode = "host"
-		srv.Locs.Set("deployment/network_mode", loc(file, at(p.spec, "hostNetwork")))
-		srv.Locs.Set("deployment/kubernetes/host_network", loc(file, at(p.spec, "hostNetwork")))
+		srv.Locs.Set("deployment/network_mode", l.loc(file, at(p.spec, "hostNetwork")))
+		srv.Locs.Set("deployment/kubernetes/host_network", l.loc(file, at(p.spec, "hostNetwork")))
 	}
 }
 
@@ -603,11 +606,11 @@ func (l *loader) placement(p *pod, srv *model.Server) {
 		} else if at(n, "preferredDuringSchedulingIgnoredDuringExecution") != nil {
 			k.AntiAffinity = "preferred"
 		}
-		srv.Locs.Set("deployment/kubernetes/anti_affinity", loc(file, n))
+		srv.Locs.Set("deployment/kubernetes/anti_affinity", l.loc(file, n))
 	}
 	if ts := items(p.spec, "topologySpreadConstraints"); len(ts) > 0 {
 		k.TopologySpread = true
-		srv.Locs.Set("deployment/kubernetes/topology_spread", loc(file, at(p.spec, "topologySpreadConstraints")))
+		srv.Locs.Set("deployment/kubernetes/topology_spread", l.loc(file, at(p.spec, "topologySpreadConstraints")))
 	}
 	for _, o := range l.pdbs {
 		if sameNamespace(o.namespace, p.obj.namespace) && selectorMatches(at(o.node, "spec", "selector"), p.labels) {

@@ -116,9 +116,20 @@ func boolAt(n *yaml.Node, keys ...string) (b, ok bool) {
 	return false, false
 }
 
-func loc(file string, n *yaml.Node) model.Location {
+// fileOf is the file a node was written in: file (the object's), unless the
+// node came from another file (a kustomize patch, an overlay's images or
+// replicas), which origin records.
+func (l *loader) fileOf(file string, n *yaml.Node) string {
+	if f, ok := l.origin[n]; ok {
+		return f
+	}
+	return file
+}
+
+// loc is where a node of an object written in file is.
+func (l *loader) loc(file string, n *yaml.Node) model.Location {
 	if n == nil {
 		return model.Location{}
 	}
-	return model.Location{File: file, Line: n.Line, Column: n.Column}
+	return model.Location{File: l.fileOf(file, n), Line: n.Line, Column: n.Column}
 }
