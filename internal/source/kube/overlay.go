@@ -46,9 +46,9 @@ import (
 
 // maxRenderNodes bounds the YAML nodes all overlays of a scan clone (a
 // resources graph listing one base many times, aliases expanded).
-const maxRenderNodes = 1 << 21
+const maxRenderNodes = 1 << 19
 
-var errRenderBudget = errors.New("the overlays of the scan clone more than 2097152 YAML nodes")
+var errRenderBudget = errors.New("the overlays of the scan clone more than 524288 YAML nodes")
 
 // render is one root's rendering in progress.
 type render struct {
