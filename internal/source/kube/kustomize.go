@@ -289,7 +289,7 @@ func (l *loader) generators(k *kustomization) {
 // unfollowed notes what of k changes the manifests in ways not applied.
 func (l *loader) unfollowed(k *kustomization) {
 	var what []string
-	for _, key := range []string{"components", "helmCharts", "replacements"} {
+	for _, key := range []string{"components", "helmCharts", "helmChartInflationGenerator", "replacements", "transformers", "generators", "validators", "openapi", "crds"} {
 		if at(k.node, key) != nil {
 			what = append(what, key)
 		}
