@@ -5,7 +5,6 @@
 package assemble
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"path"
@@ -113,6 +112,7 @@ type builder struct {
 	// configTree indexes the config files, for workloads that name their
 	// config by a host path.
 	configTree *source.Tree
+	ctx        *source.Context // for Loaders, made once
 }
 
 func (b *builder) files(kind string) []*discover.File {
@@ -703,50 +703,9 @@ func (b *builder) streamFiles() {
 
 // kubeManifests reads the Kubernetes manifests together (a workload, the
 // ConfigMap it mounts and the Service in front of it are often in different
-// files): servers, NACK streams and consumers, committed Secrets.
-func (b *builder) kubeManifests() {
-	files := b.files(discover.KindKube)
-	if len(files) == 0 {
-		return
-	}
-	inputs := make([]kube.Input, len(files))
-	for i, f := range files {
-		inputs[i] = kube.Input{Rel: f.Rel, Data: f.Data}
-	}
-	paths := make([]string, 0, len(b.d.All))
-	for rel := range b.d.All {
-		paths = append(paths, rel)
-	}
-	res := kube.Load(inputs, kube.Options{Secrets: b.opt.Secrets, Read: b.readTreeFile, Paths: paths})
-	for _, rel := range res.Files {
-		b.addFile(rel, discover.KindKube)
-	}
-	b.dropConfigServers(res.ConfigFiles)
-	for _, f := range files {
-		// NACK resources (an Account's servers) are data like stream
-		// files; a ConfigMap's nats.conf is judged as a config.
-		if bytes.Contains(f.Data, []byte("jetstream.nats.io/")) && !bytes.Contains(f.Data, []byte("ConfigMap")) {
-			b.lineCredentials(f.Rel, f.Data, "stream")
-		}
-	}
-	b.inv.Errors = append(b.inv.Errors, res.Errors...)
-	b.inv.Notes = append(b.inv.Notes, res.Notes...)
-	for _, s := range res.Servers {
-		b.inv.Scan.AddSource("kubernetes")
-		b.addServer(s)
-	}
-	if res.Configs {
-		b.inv.Scan.AddSource("config")
-	}
-	b.addStreams(res.Streams, res.Consumers)
-	for _, s := range res.Secrets {
-		s.Ref = model.RefTo(model.RefKubeSecret, len(b.inv.KubeSecrets))
-		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
-	}
-	if len(res.Secrets) > 0 {
-		b.inv.Scan.AddSource("kubernetes")
-	}
-}
+// files): servers, NACK streams and consumers, committed Secrets, through
+// the source's Loader (kube.Source.Load).
+func (b *builder) kubeManifests() { b.load(kube.Source{}) }
 
 // dropConfigServers removes the servers read from config files on their
 // own that a Kubernetes workload reads as its config (a kustomize

@@ -7,6 +7,7 @@ import (
 	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/source"
+	"github.com/natsaudit/natsaudit/internal/source/kube"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 	"github.com/natsaudit/natsaudit/internal/source/registry"
 )
@@ -15,45 +16,82 @@ import (
 // (source.Loader) and links the facts it gives by what they mean: a
 // workload becomes a server running the config file its command line
 // names, with the environment it gets. The sources that predate the seam
-// (compose, configs, Kubernetes, Helm, ...) are still loaded by the stages
-// of Build, in their order (.env before compose before stand-alone
-// configs); a new source needs none (docs/architecture.md).
+// (compose, configs, Helm, ...) are still loaded by the stages of Build, in
+// their order (.env before compose before stand-alone configs); a new
+// source needs none (docs/architecture.md). A Loader in staged is loaded at
+// its own stage of Build instead of here, where it used to be, so the
+// order of servers (their refs) is unchanged.
 func (b *builder) loaders() {
-	tree := slices.Sorted(func(yield func(string) bool) {
-		for rel := range b.d.All {
-			if !yield(rel) {
-				return
-			}
-		}
-	})
-	ctx := &source.Context{Secrets: b.opt.Secrets, Tree: source.NewTree(tree), Read: b.readTreeFile}
 	for _, s := range registry.Sources {
-		l, ok := s.(source.Loader)
-		if !ok {
-			continue
+		if l, ok := s.(source.Loader); ok && !staged[s.Name()] {
+			b.load(l)
 		}
-		var files []source.File
-		for _, f := range b.d.Files {
-			if f.Source() == s {
-				files = append(files, source.File{Rel: f.Rel, Kind: f.Kind, Data: f.Data, Explicit: f.Explicit})
+	}
+}
+
+// staged are the Loaders Build calls at a stage of their own: Kubernetes
+// manifests after the stand-alone configs, whose servers a kustomize
+// generator's nats.conf replaces.
+var staged = map[string]bool{kube.Kind: true}
+
+// context is what a Loader may use besides its files, made once.
+func (b *builder) context() *source.Context {
+	if b.ctx == nil {
+		tree := slices.Sorted(func(yield func(string) bool) {
+			for rel := range b.d.All {
+				if !yield(rel) {
+					return
+				}
 			}
+		})
+		b.ctx = &source.Context{Secrets: b.opt.Secrets, Tree: source.NewTree(tree), Read: b.readTreeFile}
+	}
+	return b.ctx
+}
+
+// load runs one Loader on the files discover gave it and adds its facts.
+func (b *builder) load(l source.Loader) {
+	var files []source.File
+	for _, f := range b.d.Files {
+		if f.Source() == l {
+			files = append(files, source.File{Rel: f.Rel, Kind: f.Kind, Data: f.Data, Explicit: f.Explicit})
 		}
-		if len(files) == 0 {
-			continue
+	}
+	if len(files) == 0 {
+		return
+	}
+	facts := l.Load(b.context(), files)
+	name := l.Name()
+	for _, r := range facts.Read {
+		b.addFile(r.Rel, r.Kind)
+	}
+	b.dropConfigServers(facts.ConfigFiles)
+	for _, r := range facts.LineScans {
+		if f := b.byRel[r.Rel]; f != nil {
+			b.lineCredentials(r.Rel, f.Data, r.Kind)
 		}
-		facts := l.Load(ctx, files)
-		for _, r := range facts.Read {
-			b.addFile(r.Rel, r.Kind)
-		}
-		b.inv.Errors = append(b.inv.Errors, facts.Errors...)
-		b.inv.Notes = append(b.inv.Notes, facts.Notes...)
-		for _, c := range facts.Credentials {
-			b.addCredential(c)
-		}
-		for _, w := range facts.Workloads {
-			b.inv.Scan.AddSource(s.Name())
-			b.workloadServer(s.Name(), w)
-		}
+	}
+	b.inv.Errors = append(b.inv.Errors, facts.Errors...)
+	b.inv.Notes = append(b.inv.Notes, facts.Notes...)
+	for _, c := range facts.Credentials {
+		b.addCredential(c)
+	}
+	for _, w := range facts.Workloads {
+		b.inv.Scan.AddSource(name)
+		b.workloadServer(name, w)
+	}
+	for _, s := range facts.Servers {
+		b.inv.Scan.AddSource(name)
+		b.addServer(s)
+	}
+	for _, s := range facts.Sources {
+		b.inv.Scan.AddSource(s)
+	}
+	b.addStreams(facts.Streams, facts.Consumers)
+	for _, s := range facts.KubeSecrets {
+		s.Ref = model.RefTo(model.RefKubeSecret, len(b.inv.KubeSecrets))
+		b.inv.KubeSecrets = append(b.inv.KubeSecrets, s)
+		b.inv.Scan.AddSource(name)
 	}
 }
 

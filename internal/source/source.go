@@ -114,6 +114,25 @@ type Facts struct {
 	Credentials []*model.Credential
 	Errors      []model.ParseError
 	Notes       []string
+
+	// What a source that links its own files gives (Kubernetes manifests:
+	// a workload, the ConfigMap holding its config and the Service in front
+	// of it are all manifests).
+
+	// Servers are complete servers: config linked, nothing left to assemble.
+	Servers []*model.Server
+	// ConfigFiles are repository config files a server of Servers runs
+	// (a kustomize generator's nats.conf): not servers of their own.
+	ConfigFiles []string
+	Streams     []*model.Stream
+	Consumers   []*model.Consumer
+	KubeSecrets []*model.KubeSecret
+	// Sources are the scan sources the facts add besides the source's own
+	// ("config" when a server's config was read from a ConfigMap).
+	Sources []string
+	// LineScans are files of the source whose lines are searched for
+	// committed credentials, reported under Kind (NACK resources: "stream").
+	LineScans []ReadFile
 }
 
 // ReadFile is a file a source read.
