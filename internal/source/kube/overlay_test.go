@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/natsaudit/natsaudit/internal/model"
+	seam "github.com/natsaudit/natsaudit/internal/source"
 )
 
 // The base/overlays layout most kustomize repos use: base/ runs one
@@ -244,5 +245,36 @@ func TestKustomizeOverlayHostile(t *testing.T) {
 				t.Errorf("the base as written is no longer audited")
 			}
 		})
+	}
+}
+
+var _ seam.Loader = Source{}
+
+// TestSourceLoad: through the seam, the manifests give complete servers, the
+// config files their servers consume, NACK streams and the NACK files to
+// search for credentials, and "config" when a ConfigMap held the config.
+func TestSourceLoad(t *testing.T) {
+	tree := map[string]string{
+		"k/nats.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n    port: 4222\n---\n" +
+			"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nats}\nspec:\n  template:\n    spec:\n      containers:\n      - name: nats\n        image: nats:2.11.9\n        args: [-c, /etc/nats/nats.conf]\n        volumeMounts: [{name: c, mountPath: /etc/nats}]\n      volumes: [{name: c, configMap: {name: cfg}}]\n",
+		"k/stream.yaml": "apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata: {name: orders}\nspec: {name: orders, subjects: [orders.>]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: x}\n",
+	}
+	var files []seam.File
+	for _, rel := range []string{"k/nats.yaml", "k/stream.yaml"} {
+		files = append(files, seam.File{Rel: rel, Kind: Kind, Data: []byte(tree[rel])})
+	}
+	read := func(rel string) ([]byte, error) { return nil, fmt.Errorf("not found") }
+	f := Source{}.Load(&seam.Context{Tree: seam.NewTree([]string{"k/nats.yaml", "k/stream.yaml"}), Read: read}, files)
+	if len(f.Servers) != 1 || f.Servers[0].Config["port"] == nil {
+		t.Fatalf("servers %+v", f.Servers)
+	}
+	if len(f.Streams) != 1 || f.Streams[0].Name != "orders" {
+		t.Errorf("streams %+v", f.Streams)
+	}
+	if len(f.LineScans) != 1 || f.LineScans[0] != (seam.ReadFile{Rel: "k/stream.yaml", Kind: "stream"}) {
+		t.Errorf("line scans %+v", f.LineScans)
+	}
+	if strings.Join(f.Sources, ",") != "config" || len(f.Read) != 2 {
+		t.Errorf("sources %q, read %+v", f.Sources, f.Read)
 	}
 }
