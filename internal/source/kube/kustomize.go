@@ -61,6 +61,8 @@ type kustomization struct {
 	// files are the manifest files it builds: its resources (and bases),
 	// with the files of resource directories' kustomizations.
 	files map[string]bool
+	// patches are its patches, read once (overlay.go).
+	patches *[]patch
 }
 
 // maxKustomizeDepth bounds the resources/bases directories followed from

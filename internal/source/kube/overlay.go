@@ -284,7 +284,20 @@ type patch struct {
 
 // patches applies k's patchesStrategicMerge, patches and patchesJson6902.
 func (r *render) patches(k *kustomization, objs []*object) {
+	for _, p := range r.patchesOf(k) {
+		r.apply(k, p, objs)
+	}
+}
+
+// patchesOf reads k's patches once per scan (a base built by many overlays
+// is patched by the same nodes, which are cloned, never changed, when
+// applied).
+func (r *render) patchesOf(k *kustomization) []patch {
+	if k.patches != nil {
+		return *k.patches
+	}
 	var ps []patch
+	defer func() { k.patches = &ps }()
 	for _, e := range items(k.node, "patchesStrategicMerge") {
 		if e.Kind != yaml.ScalarNode {
 			continue
@@ -305,23 +318,25 @@ func (r *render) patches(k *kustomization, objs []*object) {
 			}
 		}
 	}
-	for _, p := range ps {
-		for _, d := range p.docs {
-			applied := false
-			for _, o := range objs {
-				if !r.targets(p, d, o) {
-					continue
-				}
-				applied = true
-				if p.json {
-					r.jsonPatch(o, d, p)
-				} else {
-					o.node = r.merge(o.node, d, "", p.file)
-				}
+	return ps
+}
+
+func (r *render) apply(k *kustomization, p patch, objs []*object) {
+	for _, d := range p.docs {
+		applied := false
+		for _, o := range objs {
+			if !r.targets(p, d, o) {
+				continue
 			}
-			if !applied {
-				r.l.res.Notes = append(r.l.res.Notes, fmt.Sprintf("%s: patch %s matches nothing it builds; not applied", k.file, p.at))
+			applied = true
+			if p.json {
+				r.jsonPatch(o, d, p)
+			} else {
+				o.node = r.merge(o.node, d, "", p.file)
 			}
+		}
+		if !applied {
+			r.l.res.Notes = append(r.l.res.Notes, fmt.Sprintf("%s: patch %s matches nothing it builds; not applied", k.file, p.at))
 		}
 	}
 }
