@@ -102,10 +102,11 @@ _fix_version(s) := _advisories.latest[x] if {
 
 # _remediation: the upgrade, then each advisory's own workaround (the
 # "Workarounds" of its note, in rules/data/advisories.json) with its link.
-_remediation(s, list) := sprintf("%s Until then:\n\n%s", [
-	_upgrade_hint(s),
-	concat("\n", [sprintf("- %s (%s): %s (%s)", [a.id, a.severity, _workaround(a), a.url]) | some a in list]),
-])
+_remediation(s, list) := sprintf("%s Until then:\n\n%s", [_upgrade_hint(s), _workarounds(list)])
+
+# _workarounds(list): one line per advisory. A function of the list alone:
+# servers that share a verdict share its list, so OPA builds the text once.
+_workarounds(list) := concat("\n", [sprintf("- %s (%s): %s (%s)", [a.id, a.severity, _workaround(a), a.url]) | some a in list])
 
 _workaround(a) := a.workaround if {
 	a.workaround != ""
