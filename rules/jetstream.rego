@@ -690,10 +690,14 @@ _js12_ceil_replicas(h, x) := n if {
 	n := max({round(x[0] / lib.num(mb)), 1})
 }
 
-_js12_defs_named(name) := {d |
-	some ref, defs in clustering.file_defs
+_js12_defs_named(name) := object.get(_js12_defs_by_name, name, set())
+
+# _js12_defs_by_name[name]: every file definition of a stream of that name,
+# grouped once rather than scanning all definitions per lookup.
+_js12_defs_by_name[name] contains d if {
+	some defs in clustering.file_defs
 	some d in defs
-	d[1] == name
+	name := d[1]
 }
 
 _js12_mib(b) := floor(b / 1048576) * 1048576

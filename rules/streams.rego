@@ -361,8 +361,9 @@ _str004_rooms(st) := array.concat(_str004_def_rooms(st), _str004_live_rooms(st))
 _str004_def_rooms(st) := [r |
 	object.get(st.config, "storage", "file") == "file"
 	st.source != "live"
-	some s in input.servers
-	s.ref in object.get(st, "linked_servers", [])
+	some ref in object.get(st, "linked_servers", [])
+	some i in object.get(_str004_server_at, ref, set())
+	s := input.servers[i]
 	res := clustering.file_reservation(s)
 	free := res.capacity - res.reserved
 	n := max({count(res.unbounded), 1})
@@ -372,6 +373,14 @@ _str004_def_rooms(st) := [r |
 		"why": sprintf("the file streams defined for %s already reserve all of its max_file_store %s (%s)", [lib.server_label(s), lib.human_bytes(res.capacity), concat(", ", [sprintf("%s %s", [x[1], lib.human_bytes(x[0])]) | some x in array.slice(res.bounded, 0, 3)])]),
 	}
 ]
+
+# _str004_server_at[ref]: the positions of the servers with that ref in
+# input.servers, built once, so each stream looks its linked servers up
+# instead of scanning every server (which was quadratic: streams × servers).
+_str004_server_at[ref] contains i if {
+	some i, s in input.servers
+	ref := s.ref
+}
 
 _str004_live_rooms(st) := [r |
 	st.source == "live"

@@ -42,27 +42,35 @@ deny contains f if {
 
 	# Only the gates these advisories name: some walk the whole config.
 	st := {f: _status(s, f) | some f in _gates_by_version[v]}
-	affected := [a | some a in candidates; _applies(st, a)]
-	count(affected) > 0
-	definite := [a | some a in affected; count(_conditions(st, a)) == 0]
-	conditional := [a | some a in affected; count(_conditions(st, a)) > 0]
-	sev := _max_sev(definite, conditional)
-	msg := sprintf("nats-server %s (%s) is affected by %s%s. %s", [
-		v, versions.version_label(s),
-		_definite_text(definite), _conditional_text(st, conditional, count(definite)),
-		_upgrade_hint(s),
-	])
-	ranked := array.concat(_by_sev(definite), _by_sev(conditional))
+	r := _verdict(v, st)
+	msg := sprintf("nats-server %s (%s) is affected by %s. %s", [v, versions.version_label(s), r.text, _upgrade_hint(s)])
 	f := lib.with_deadline_version(
 		object.union(
-			lib.finding_sev(rego.metadata.rule(), s, versions.version_path(s), msg, sev),
-			{"remediation": _remediation(s, ranked)},
+			lib.finding_sev(rego.metadata.rule(), s, versions.version_path(s), msg, r.sev),
+			{"remediation": _remediation(s, r.ranked)},
 		),
 		"", "advisory_fix", sprintf("%s nats-server %s, the most severe %s (%s)", [
-			_apply_text(count(definite), count(conditional)), v, ranked[0].id, ranked[0].severity,
+			r.apply, v, r.ranked[0].id, r.ranked[0].severity,
 		]),
 		_fix_version(s),
 	)
+}
+
+# _verdict(v, st): which of version v's advisories apply given the feature
+# states st, their severity and texts. A function of (version, states) only:
+# OPA caches calls with the same ground arguments, so servers sharing a
+# version and feature states are judged once.
+_verdict(v, st) := r if {
+	affected := [a | some a in _advisories_by_version[v]; _applies(st, a)]
+	count(affected) > 0
+	definite := [a | some a in affected; count(_conditions(st, a)) == 0]
+	conditional := [a | some a in affected; count(_conditions(st, a)) > 0]
+	r := {
+		"sev": _max_sev(definite, conditional),
+		"text": concat("", [_definite_text(definite), _conditional_text(st, conditional, count(definite))]),
+		"ranked": array.concat(_by_sev(definite), _by_sev(conditional)),
+		"apply": _apply_text(count(definite), count(conditional)),
+	}
 }
 
 # _apply_text: "6 advisories apply to", "1 advisory applies (2 more if
@@ -94,10 +102,11 @@ _fix_version(s) := _advisories.latest[x] if {
 
 # _remediation: the upgrade, then each advisory's own workaround (the
 # "Workarounds" of its note, in rules/data/advisories.json) with its link.
-_remediation(s, list) := sprintf("%s Until then:\n\n%s", [
-	_upgrade_hint(s),
-	concat("\n", [sprintf("- %s (%s): %s (%s)", [a.id, a.severity, _workaround(a), a.url]) | some a in list]),
-])
+_remediation(s, list) := sprintf("%s Until then:\n\n%s", [_upgrade_hint(s), _workarounds(list)])
+
+# _workarounds(list): one line per advisory. A function of the list alone:
+# servers that share a verdict share its list, so OPA builds the text once.
+_workarounds(list) := concat("\n", [sprintf("- %s (%s): %s (%s)", [a.id, a.severity, _workaround(a), a.url]) | some a in list])
 
 _workaround(a) := a.workaround if {
 	a.workaround != ""
