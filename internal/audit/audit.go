@@ -179,6 +179,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	lap.done("suppress", fmt.Sprintf("%d suppressed", len(sup.Suppressed)))
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
+	fileDigests(rep, inv, d, opt.MaxSize)
 	rep.Notes = append(rep.Notes, sup.Notes...)
 	rep.Notes = append(rep.Notes, overrideNotes...)
 	setStatus(rep, inv, ev.Failed)

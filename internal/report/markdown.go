@@ -407,6 +407,14 @@ func (m *mdWriter) coverage() {
 		m.para("Not listed here (the report was shortened); the JSON report lists them.")
 	} else if len(r.Scan.Files) == 0 {
 		m.para("None.")
+	} else if len(r.Scan.FileDigests) > 0 {
+		// With each file's SHA-256: an auditor checks one file with
+		// sha256sum, the set with the provenance's digest of the list.
+		m.p("| File | SHA-256 |\n|---|---|\n")
+		for _, f := range r.Scan.FileDigests {
+			m.p("| %s | %s |\n", mdCodeCell(f.Path), fileDigestCell(f))
+		}
+		m.p("\n")
 	} else {
 		for _, f := range r.Scan.Files {
 			m.p("- %s\n", mdCode(f))
@@ -762,4 +770,12 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// fileDigestCell is a file's SHA-256 as a table cell, or why it has none.
+func fileDigestCell(f FileDigest) string {
+	if f.SHA256 != "" {
+		return mdCodeCell(f.SHA256)
+	}
+	return mdCell("withheld: " + nonEmpty(f.Withheld, WithheldUnread))
 }
