@@ -81,7 +81,7 @@ func TestFileDigestsWithheldForSecrets(t *testing.T) {
 		{
 			name: "keys, creds and Kubernetes Secrets",
 			files: map[string]string{
-				"user.creds": "-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiJYIiwiaWF0IjoxNzAwMDAwMDAwLCJpc3MiOiJBQTMzIiwibmFtZSI6InUiLCJzdWIiOiJVQUIiLCJuYXRzIjp7InR5cGUiOiJ1c2VyIiwidmVyc2lvbiI6Mn19.c2ln\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\nSUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY\n------END USER NKEY SEED------\n",
+				"user.creds":      "-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiJYIiwiaWF0IjoxNzAwMDAwMDAwLCJpc3MiOiJBQTMzIiwibmFtZSI6InUiLCJzdWIiOiJVQUIiLCJuYXRzIjp7InR5cGUiOiJ1c2VyIiwidmVyc2lvbiI6Mn19.c2ln\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\nSUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY\n------END USER NKEY SEED------\n",
 				"k8s/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: nats-auth\ntype: Opaque\nstringData:\n  NATS_PASS: \"m3\"\n",
 				"k8s/nats.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nats-config\ndata:\n  nats.conf: |\n    port: 4222\n",
 				"nats.conf":       "port: 4222\n",
