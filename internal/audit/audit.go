@@ -170,6 +170,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		}
 		findings = append(findings, resolve(eng, inv, refs, r, lines, opt.Secrets))
 	}
+	setDefinedAt(inv, lines, findings)
 	overrideNotes := suppress.ApplyOverrides(findings, opt.SeverityOverrides)
 	sortFindings(findings)
 	findings = dropDuplicates(findings)

@@ -253,7 +253,15 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		}
 		m.b.WriteString(wrap(where+": "+mdInline(sentence(resultMessage(f))), mdWidth, "- ", "  "))
 		m.b.WriteString("\n")
+		seenAlso := map[string]bool{}
 		for _, o := range m.v.AlsoOf[findingKey(f)] {
+			// The same rule saying the same of another place that
+			// shares the definition: once is enough.
+			if k := o.RuleID + "\x00" + resultMessage(o); seenAlso[k] {
+				continue
+			} else {
+				seenAlso[k] = true
+			}
 			m.p("\n")
 			m.b.WriteString(wrap(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", mdInline(o.RuleID), mdInline(o.Title), mdInline(string(o.Severity)), mdInline(sentence(resultMessage(o)))), mdWidth, "  - ", "    "))
 			m.b.WriteString("\n")
