@@ -170,6 +170,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 		}
 		findings = append(findings, resolve(eng, inv, refs, r, lines, opt.Secrets))
 	}
+	setDefinedAt(inv, lines, findings)
 	overrideNotes := suppress.ApplyOverrides(findings, opt.SeverityOverrides)
 	sortFindings(findings)
 	findings = dropDuplicates(findings)
@@ -179,6 +180,7 @@ func Run(ctx context.Context, eng *engine.Engine, opt Options) (*Result, error) 
 	lap.done("suppress", fmt.Sprintf("%d suppressed", len(sup.Suppressed)))
 	rep := Build(eng, inv, sup.Findings, opt.Version, opt.Disabled, ev.Failed)
 	rep.Suppressed = sup.Suppressed
+	fileDigests(rep, inv, d, opt.MaxSize)
 	rep.Notes = append(rep.Notes, sup.Notes...)
 	rep.Notes = append(rep.Notes, overrideNotes...)
 	setStatus(rep, inv, ev.Failed)

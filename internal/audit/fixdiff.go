@@ -19,7 +19,11 @@ var (
 	verifyFalseLine = regexp.MustCompile(`^(\s*verify\s*[:=]?\s*)false(\s*,?\s*(?:#.*)?)$`)
 	// An image line of the official nats image with a release tag; the
 	// variants kept are those published for every release.
-	natsImageLine  = regexp.MustCompile(`^(\s*(?:-\s+)?image:\s*["']?(?:docker\.io/)?(?:library/)?nats:)(\d+\.\d+\.\d+)((?:-alpine|-scratch|-linux)?["']?\s*(?:#.*)?)$`)
+	natsImageLine = regexp.MustCompile(`^(\s*(?:-\s+)?image:\s*["']?(?:docker\.io/)?(?:library/)?nats:)(\d+\.\d+\.\d+)((?:-alpine|-scratch|-linux)?["']?\s*(?:#.*)?)$`)
+	// A Helm values line that sets the nats image's tag (container.image.tag
+	// of the nats chart, image.tag of older charts): the finding points at
+	// it only when it is the tag the release runs.
+	helmTagLine    = regexp.MustCompile(`^(\s*tag:\s*["']?)(\d+\.\d+\.\d+)((?:-alpine|-scratch|-linux)?["']?\s*(?:#.*)?)$`)
 	releaseVersion = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
 	envFallback    = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*):-[^{}$]*\}`) // a default holding another ${...} is no exact edit
 )
@@ -43,6 +47,9 @@ func fixLine(f report.Finding, line string) (repl string, del, ok bool) {
 			return "", false, false
 		}
 		m := natsImageLine.FindStringSubmatch(line)
+		if m == nil {
+			m = helmTagLine.FindStringSubmatch(line)
+		}
 		if m == nil || m[2] == d.Version {
 			return "", false, false
 		}

@@ -149,6 +149,35 @@ authorization {
 	})
 }
 
+// TestFixDiffHelmTag: a Helm release whose nats image tag is affected by
+// advisories gets the values line's tag → the fixed release as a diff that
+// applies to the values file; a tag pinned to a series only (2.10) or from
+// a template gets none.
+func TestFixDiffHelmTag(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chart := "apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: nats\n    version: 1.2.4\n    repository: https://nats-io.github.io/k8s/helm/charts/\n"
+	values := "nats:\n  container:\n    image:\n      repository: nats\n      tag: \"2.10.24-alpine\" # pinned\n  config:\n    cluster:\n      enabled: true\n"
+	dir := writeTree(t, map[string]string{"chart/Chart.yaml": chart, "chart/values.yaml": values})
+	rep := scan(t, eng, dir)
+	d := fixDiffOf(t, rep, "NATS-VER-001", "chart/values.yaml", 5)
+	if d == "" {
+		t.Fatalf("no fix diff for the Helm tag; findings: %v", findingsAt(rep))
+	}
+	if got, want := applies(t, dir, d), strings.Replace(values, "2.10.24-alpine", "2.15.2-alpine", 1); got != want {
+		t.Errorf("after the diff:\n%s\nwant:\n%s\ndiff:\n%s", got, want, d)
+	}
+	series := strings.Replace(values, "\"2.10.24-alpine\" # pinned", "\"2.10\"", 1)
+	dir = writeTree(t, map[string]string{"chart/Chart.yaml": chart, "chart/values.yaml": series})
+	for _, f := range scan(t, eng, dir).Findings {
+		if f.FixDiff != "" && f.RuleID == "NATS-VER-001" {
+			t.Errorf("a series-only tag got a diff:\n%s", f.FixDiff)
+		}
+	}
+}
+
 // TestFixDiffNeverQuotesSecrets: a secret on a line next to the changed one
 // is left out of the context (the diff keeps the other side), and no fix
 // diff of the report holds a secret value.

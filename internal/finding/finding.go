@@ -20,11 +20,16 @@ type Finding struct {
 	// FixDiff is the fix as a unified diff against the scanned file, when
 	// the fix is a mechanical edit of the finding's line (see
 	// docs/reports.md): built from masked lines, never holding a secret.
-	FixDiff    string `json:"fix_diff,omitempty"`
-	Target     string `json:"target"` // "server nats-1", "stream ORDERS", ...
-	TargetKind string `json:"target_kind"`
-	TargetName string `json:"target_name"`
-	Path       string `json:"path"` // logical path of the value
+	FixDiff string `json:"fix_diff,omitempty"`
+	// DefinedAt is where the value the finding asks to change is defined,
+	// when that is another line than Location: the .env line of a
+	// ${VAR} the finding's line uses. Findings with the same DefinedAt and
+	// Path share one root cause (report.RootCause).
+	DefinedAt  *Location `json:"defined_at,omitempty"`
+	Target     string    `json:"target"` // "server nats-1", "stream ORDERS", ...
+	TargetKind string    `json:"target_kind"`
+	TargetName string    `json:"target_name"`
+	Path       string    `json:"path"` // logical path of the value
 	// Deadline is set by the rules whose finding has a date by which
 	// something breaks or is already broken (a certificate or JWT expiry,
 	// an end-of-life series, an advisory with a fixed release).

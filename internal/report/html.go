@@ -379,8 +379,14 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 		}
 		c.Rules[i].Status = htmlText(st)
 	}
-	for _, f := range r.Scan.Files {
-		c.Files = append(c.Files, htmlText(f))
+	if len(r.Scan.FileDigests) > 0 {
+		for _, f := range r.Scan.FileDigests {
+			c.Files = append(c.Files, htmlText(f.Path+"  "+fileDigestText(f)))
+		}
+	} else {
+		for _, f := range r.Scan.Files {
+			c.Files = append(c.Files, htmlText(f))
+		}
 	}
 	c.Errors = h.Problems
 	for _, n := range r.Notes {

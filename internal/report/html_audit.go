@@ -85,6 +85,9 @@ func provenanceRows(r *Report, cat map[string]*engineRule, p *Provenance) []KV {
 		{"Ruleset digest", fmt.Sprintf("%s (%s)", rulesetDigest(cat), plural(len(r.Rules), "rule"))},
 		{"Advisory data", nonEmpty(r.Tool.AdvisoriesDate, "undated")},
 	}
+	if len(r.Scan.FileDigests) > 0 {
+		out = append(out, KV{"Files read", filesProvenance(r.Scan.FileDigests, r.Scan.FilesSHA256)})
+	}
 	if p != nil && p.SettingsFile != "" {
 		out = append(out, KV{"Settings file", p.SettingsFile + ", SHA-256 " + p.SettingsSHA256})
 	} else {
@@ -104,3 +107,38 @@ func provenanceRows(r *Report, cat map[string]*engineRule, p *Provenance) []KV {
 }
 
 type engineRule = finding.Rule
+
+// fileDigestText is a file's digest as plain text, or why it has none.
+func fileDigestText(f FileDigest) string {
+	if f.SHA256 != "" {
+		return "sha256:" + f.SHA256
+	}
+	return "SHA-256 withheld: " + nonEmpty(f.Withheld, WithheldUnread)
+}
+
+// filesProvenance sums up the digests of the files read: how many were
+// hashed, how many withheld and why, and the digest of the hashed list.
+func filesProvenance(fs []FileDigest, list string) string {
+	hashed, secret, unread := 0, 0, 0
+	for _, f := range fs {
+		switch {
+		case f.SHA256 != "":
+			hashed++
+		case f.Withheld == WithheldSecret:
+			secret++
+		default:
+			unread++
+		}
+	}
+	s := fmt.Sprintf("%s: %d hashed (each SHA-256 is listed with the files read)", plural(len(fs), "file"), hashed)
+	if secret > 0 {
+		s += fmt.Sprintf("; %d withheld because they hold a secret (a digest would confirm a guess of it)", secret)
+	}
+	if unread > 0 {
+		s += fmt.Sprintf("; %d not hashed (not parsed, or could not be read again)", unread)
+	}
+	if list != "" {
+		s += "; SHA-256 of the hashed list: " + list + " (sha256sum FILE... | sha256sum from the project root, the hashed files in the listed order)"
+	}
+	return s
+}

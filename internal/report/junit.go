@@ -170,6 +170,9 @@ func junitFindingText(f Finding) string {
 	if fix := firstSentence(f.Remediation); fix != "" {
 		fmt.Fprintf(&b, "fix: %s\n", fix)
 	}
+	if f.FixDiff != "" {
+		b.WriteString("fix as a diff:\n" + f.FixDiff)
+	}
 	return xmlTextLines(strings.TrimRight(b.String(), "\n"))
 }
 

@@ -253,7 +253,15 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		}
 		m.b.WriteString(wrap(where+": "+mdInline(sentence(resultMessage(f))), mdWidth, "- ", "  "))
 		m.b.WriteString("\n")
+		seenAlso := map[string]bool{}
 		for _, o := range m.v.AlsoOf[findingKey(f)] {
+			// The same rule saying the same of another place that
+			// shares the definition: once is enough.
+			if k := o.RuleID + "\x00" + resultMessage(o); seenAlso[k] {
+				continue
+			} else {
+				seenAlso[k] = true
+			}
 			m.p("\n")
 			m.b.WriteString(wrap(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", mdInline(o.RuleID), mdInline(o.Title), mdInline(string(o.Severity)), mdInline(sentence(resultMessage(o)))), mdWidth, "  - ", "    "))
 			m.b.WriteString("\n")
@@ -407,6 +415,14 @@ func (m *mdWriter) coverage() {
 		m.para("Not listed here (the report was shortened); the JSON report lists them.")
 	} else if len(r.Scan.Files) == 0 {
 		m.para("None.")
+	} else if len(r.Scan.FileDigests) > 0 {
+		// With each file's SHA-256: an auditor checks one file with
+		// sha256sum, the set with the provenance's digest of the list.
+		m.p("| File | SHA-256 |\n|---|---|\n")
+		for _, f := range r.Scan.FileDigests {
+			m.p("| %s | %s |\n", mdCodeCell(f.Path), fileDigestCell(f))
+		}
+		m.p("\n")
 	} else {
 		for _, f := range r.Scan.Files {
 			m.p("- %s\n", mdCode(f))
@@ -762,4 +778,12 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// fileDigestCell is a file's SHA-256 as a table cell, or why it has none.
+func fileDigestCell(f FileDigest) string {
+	if f.SHA256 != "" {
+		return mdCodeCell(f.SHA256)
+	}
+	return mdCell("withheld: " + nonEmpty(f.Withheld, WithheldUnread))
 }

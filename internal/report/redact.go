@@ -76,6 +76,13 @@ func (r *Report) Redacted(x Redactor) *Report {
 		return gs
 	}
 	out.Scan.Roots, out.Scan.Files = strs(r.Scan.Roots, x.RedactPath), strs(r.Scan.Files, x.RedactPath)
+	if r.Scan.FileDigests != nil {
+		out.Scan.FileDigests = make([]FileDigest, len(r.Scan.FileDigests))
+		for i, f := range r.Scan.FileDigests {
+			f.Path = x.RedactPath(f.Path)
+			out.Scan.FileDigests[i] = f
+		}
+	}
 	out.Scan.Targets, out.Scan.Servers = strs(r.Scan.Targets, x.Redact), strs(r.Scan.Servers, x.Redact)
 	out.Findings, out.Suppressed = findings(r.Findings), findings(r.Suppressed)
 	if r.Errors != nil {

@@ -4,6 +4,10 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
 	"github.com/natsaudit/natsaudit/internal/compliance"
 	"github.com/natsaudit/natsaudit/internal/finding"
 	"github.com/natsaudit/natsaudit/internal/model"
@@ -45,12 +49,56 @@ type ScanInfo struct {
 	Targets    []string `json:"targets"` // live endpoints (without credentials)
 	Sources    []string `json:"sources"`
 	Files      []string `json:"files"`
-	Servers    []string `json:"servers"`
-	Streams    int      `json:"streams"`
-	Consumers  int      `json:"consumers"`
+	// FileDigests is the provenance of each file in Files, in that order:
+	// its SHA-256, or why there is none (a file that holds a secret: its
+	// digest would confirm a guess of the secret). FilesSHA256 is the
+	// digest of the hashed list (FilesDigest).
+	FileDigests []FileDigest `json:"file_digests,omitempty"`
+	FilesSHA256 string       `json:"files_sha256,omitempty"`
+	Servers     []string     `json:"servers"`
+	Streams     int          `json:"streams"`
+	Consumers   int          `json:"consumers"`
 	// Status is empty when the scan audited what it found with every rule;
 	// otherwise one of the Status* values (see docs/reports.md).
 	Status string `json:"status,omitempty"`
+}
+
+// FileDigest is one file read and its SHA-256 (hex), or the reason it
+// has none in Withheld.
+type FileDigest struct {
+	Path     string `json:"path"`
+	SHA256   string `json:"sha256,omitempty"`
+	Withheld string `json:"withheld,omitempty"`
+}
+
+// Why a file has no digest.
+const (
+	// WithheldSecret: the inventory knows the file holds a secret.
+	WithheldSecret = "holds a secret"
+	// WithheldUnparsed: the file did not parse, so what it holds is not
+	// known.
+	WithheldUnparsed = "not parsed, so it may hold a secret"
+	// WithheldUnread: the file could not be read again to hash it.
+	WithheldUnread = "could not be read again"
+)
+
+// FilesDigest is the SHA-256 of the lines "<sha256>  <path>\n" of the
+// files that have a digest, in their order (the report's, sorted): what
+// `sha256sum FILE... | sha256sum` prints, run from the project root with
+// those files in that order. "" when none has one.
+func FilesDigest(files []FileDigest) string {
+	h := sha256.New()
+	n := 0
+	for _, f := range files {
+		if f.SHA256 != "" {
+			fmt.Fprintf(h, "%s  %s\n", f.SHA256, f.Path)
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Scan statuses: why a report is not a complete audit.

@@ -21,6 +21,11 @@ import (
 // without a path) says that something is missing or wrong about all of it,
 // and two such findings at one line need two different changes.
 func RootCause(f Finding) string {
+	if d := f.DefinedAt; d != nil && d.File != "" && d.Line > 0 && strings.Contains(f.Path, "/") {
+		// One value defined once and used at several places: its
+		// definition is what changes.
+		return fmt.Sprintf("%s:%d\x00%s", d.File, d.Line, f.Path)
+	}
 	if f.Location == nil || f.Location.File == "" || f.Location.Line <= 0 || !strings.Contains(f.Path, "/") {
 		return ""
 	}

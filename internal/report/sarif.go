@@ -144,6 +144,7 @@ type sarifResult struct {
 	Locations           []sarifLocation    `json:"locations"`
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Fixes               []sarifFix         `json:"fixes,omitempty"`
 	Properties          map[string]string  `json:"properties,omitempty"`
 }
 
@@ -282,6 +283,7 @@ func WriteSARIF(w io.Writer, r *Report, opt RenderOptions) error {
 		if f.Suppression != nil {
 			res.Suppressions = []sarifSuppression{sarifSuppress(f.Suppression)}
 		}
+		res.Fixes = sarifFixes(f, uri(f.Location.File))
 		results = append(results, res)
 	}
 

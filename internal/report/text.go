@@ -12,7 +12,8 @@ type TextOptions struct {
 	Color bool
 }
 
-var sevColor = map[string]string{"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[37m"}
+var sevColor = map[string]string{"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[37m",
+	"diff-": "\033[31m", "diff+": "\033[32m"} // and the removed and added lines of a fix diff
 
 const reset = "\033[0m"
 
@@ -212,6 +213,21 @@ func writeTextFinding(b *strings.Builder, f Finding, paint func(sev, s string) s
 		}
 	} else if fix := firstParagraph(f.Remediation); fix != "" {
 		b.WriteString(textWrap(TerminalSafe(fix), TextWidth, indent+"fix: ", indent+"     ") + "\n")
+	}
+	if f.FixDiff != "" {
+		// Each line made inert like any other string: a diff quotes the
+		// scanned file.
+		fmt.Fprintf(b, "%sfix as a diff:\n", indent)
+		for _, l := range strings.Split(strings.TrimSuffix(f.FixDiff, "\n"), "\n") {
+			line := indent + "  " + TerminalSafe(l)
+			switch {
+			case strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "--- "):
+				line = indent + "  " + paint("diff-", TerminalSafe(l))
+			case strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++ "):
+				line = indent + "  " + paint("diff+", TerminalSafe(l))
+			}
+			b.WriteString(line + "\n")
+		}
 	}
 	fmt.Fprintf(b, "%smore: natsaudit rules show %s\n\n", indent, TerminalSafe(f.RuleID))
 }
