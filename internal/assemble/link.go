@@ -241,6 +241,12 @@ func (b *builder) linkDefinitions() {
 	if len(b.inv.Servers) == 0 {
 		return
 	}
+	// Each server's directories once: the loops below ask for them for
+	// every directory that holds definitions (quadratic work otherwise).
+	homes := make([][]string, len(b.inv.Servers))
+	for i, s := range b.inv.Servers {
+		homes[i] = homeDirs(s)
+	}
 	cache := map[string][]model.Ref{}
 	linked := func(file string) []model.Ref {
 		dir := path.Dir(file)
@@ -249,9 +255,10 @@ func (b *builder) linkDefinitions() {
 		}
 		var out []model.Ref
 		for d := dir; ; d = path.Dir(d) {
-			for _, s := range b.inv.Servers {
-				for _, h := range homeDirs(s) {
-					if d == "." || h == d || strings.HasPrefix(h, d+"/") {
+			under := d + "/"
+			for i, s := range b.inv.Servers {
+				for _, h := range homes[i] {
+					if d == "." || h == d || strings.HasPrefix(h, under) {
 						out = append(out, s.Ref)
 						break
 					}
@@ -271,10 +278,11 @@ func (b *builder) linkDefinitions() {
 	// not the servers a sibling example defines.
 	own := func(file string) []model.Ref {
 		dir := path.Dir(file)
+		under := dir + "/"
 		var out []model.Ref
-		for _, s := range b.inv.Servers {
-			for _, h := range homeDirs(s) {
-				if dir == "." || h == dir || strings.HasPrefix(h, dir+"/") {
+		for i, s := range b.inv.Servers {
+			for _, h := range homes[i] {
+				if dir == "." || h == dir || strings.HasPrefix(h, under) {
 					out = append(out, s.Ref)
 					break
 				}

@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -39,6 +40,12 @@ type jsonDecoder struct {
 	// modified once built; OPA shares interned terms the same way.
 	strs map[string]*ast.Term
 	null *ast.Term
+	// pairs and elems are scratch buffers per nesting depth: ast.NewObject
+	// copies its pairs and an array gets an exactly sized copy, so one
+	// buffer per depth serves every container instead of growing a new
+	// slice for each (a third of the conversion's allocations).
+	pairs [][][2]*ast.Term
+	elems [][]*ast.Term
 }
 
 // maxInterned is the longest string shared through strs: longer ones
@@ -114,7 +121,11 @@ func (d *jsonDecoder) literal(word string, t *ast.Term) (*ast.Term, error) {
 
 func (d *jsonDecoder) object(depth int) (*ast.Term, error) {
 	d.i++ // {
-	var pairs [][2]*ast.Term
+	for len(d.pairs) <= depth {
+		d.pairs = append(d.pairs, nil)
+	}
+	pairs := d.pairs[depth][:0]
+	defer func() { d.pairs[depth] = clear0(pairs) }()
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
@@ -166,7 +177,11 @@ func (d *jsonDecoder) object(depth int) (*ast.Term, error) {
 
 func (d *jsonDecoder) array(depth int) (*ast.Term, error) {
 	d.i++ // [
-	var elems []*ast.Term
+	for len(d.elems) <= depth {
+		d.elems = append(d.elems, nil)
+	}
+	elems := d.elems[depth][:0]
+	defer func() { d.elems[depth] = clear0(elems) }()
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == ']' {
 		d.i++
@@ -187,11 +202,18 @@ func (d *jsonDecoder) array(depth int) (*ast.Term, error) {
 			d.i++
 		case ']':
 			d.i++
-			return ast.NewTerm(ast.NewArray(elems...)), nil
+			return ast.NewTerm(ast.NewArray(slices.Clone(elems)...)), nil
 		default:
 			return nil, d.errorf("want ',' or ']' in an array")
 		}
 	}
+}
+
+// clear0 drops a scratch buffer's references (so that it holds no terms
+// alive) and returns it empty.
+func clear0[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 func hasDuplicateKey(pairs [][2]*ast.Term) bool {

@@ -174,6 +174,24 @@ func resolve(eng *engine.Engine, inv *model.Inventory, refs map[string]model.Ref
 // previous line), the values known to be secrets at that line whatever
 // their length, and every remembered secret.
 func snippet(a *secret.Analyzer, lines *lineCache, file string, n int) string {
+	// Many findings quote the same line (a service's first line, a
+	// server's listen line): masked once. The analyzer learns no secret
+	// while findings are resolved, so the answer cannot change.
+	k := snippetKey{file, n}
+	if s, ok := lines.snippets[k]; ok {
+		return s
+	}
+	s := maskedSnippet(a, lines, file, n)
+	lines.snippets[k] = s
+	return s
+}
+
+type snippetKey struct {
+	file string
+	line int
+}
+
+func maskedSnippet(a *secret.Analyzer, lines *lineCache, file string, n int) string {
 	// Mask a generous prefix (a minified file's one line can be megabytes,
 	// and many findings may quote it), then cut it to what is shown.
 	s := secret.RedactSnippet(clip(lines.prev(file, n), maxMasked), clip(lines.line(file, n), maxMasked))
@@ -327,10 +345,12 @@ type lineCache struct {
 	data  map[string][]byte
 	split map[string][]string
 	abs   map[string]string
+	// snippets are the masked snippets already built (see snippet).
+	snippets map[snippetKey]string
 }
 
 func newLineCache(d *discover.Result) *lineCache {
-	c := &lineCache{kind: map[string]string{}, data: map[string][]byte{}, split: map[string][]string{}, abs: map[string]string{}}
+	c := &lineCache{kind: map[string]string{}, data: map[string][]byte{}, split: map[string][]string{}, abs: map[string]string{}, snippets: map[snippetKey]string{}}
 	for _, f := range d.Files {
 		c.data[f.Rel] = f.Data
 		c.kind[f.Rel] = f.Kind

@@ -152,7 +152,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	if f.live.maxRuleMemory < 0 {
 		return &exitError{ExitError, errors.New("--max-rule-memory must not be negative")}
 	}
-	eo := engine.Options{RuleDirs: f.ruleDirs, Guard: g, MaxHeap: f.live.maxRuleMemory}
+	eo := engine.Options{RuleDirs: f.ruleDirs, Guard: g, MaxHeap: f.live.maxRuleMemory, Background: true}
 	if cmd.Flags().Changed("timeout") {
 		eo.EvalTimeout = f.live.timeout
 	}

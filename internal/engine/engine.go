@@ -53,6 +53,14 @@ type Options struct {
 	// User rule directories are still compiled, so that their errors are
 	// reported; the built-in rules are compiled by their own tests.
 	CatalogOnly bool
+	// Background compiles the built-in catalog in the background: New
+	// returns once the catalog is read, and evaluation waits for the
+	// compiled rules, so that a scan discovers and parses its files on the
+	// other core meanwhile (compiling is most of a small scan's start-up).
+	// Only the built-in catalog, which cannot fail to compile (its tests
+	// compile it), is compiled so; with RuleDirs, IncludeTests or
+	// CheckInputSchema, New compiles before it returns and reports errors.
+	Background bool
 }
 
 // Engine evaluates the rule catalog.
@@ -71,6 +79,11 @@ type Engine struct {
 	// scaled with the input (see evalTimeout).
 	timeoutGiven bool
 	maxHeap      int64
+	// ready is closed when a background compile (Options.Background) has
+	// set Compiler and the queries, or failed with initErr; nil when New
+	// compiled before returning.
+	ready   chan struct{}
+	initErr error
 }
 
 // pkgQuery is Query restricted to one rule package: the packages are
@@ -88,7 +101,12 @@ const Query = "data.natsaudit.rules[pkg].deny[finding]"
 
 // New loads and compiles the rules.
 func New(ctx context.Context, opt Options) (*Engine, error) {
-	defer relaxGC()()
+	restoreGC := relaxGC()
+	defer func() {
+		if restoreGC != nil {
+			restoreGC()
+		}
+	}()
 	mods := map[string]*ast.Module{}
 	custom := map[string]bool{}
 	if err := loadFS(rules.FS, ".", "rules", mods, opt.IncludeTests, nil); err != nil {
@@ -104,8 +122,9 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	background := opt.Background && !opt.CatalogOnly && len(opt.RuleDirs) == 0 && !opt.IncludeTests && !opt.CheckInputSchema
 	var c *ast.Compiler
-	if !opt.CatalogOnly || len(opt.RuleDirs) > 0 {
+	if !background && (!opt.CatalogOnly || len(opt.RuleDirs) > 0) {
 		c = ast.NewCompiler().
 			WithCapabilities(Capabilities()).
 			WithEnablePrintStatements(false)
@@ -120,6 +139,16 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 				return nil, err
 			}
 			c = c.WithSchemas(schemas)
+		}
+		// The built-in catalog alone skips the compiler's checks that only
+		// find errors (types, conflicts, recursion, undefined functions...):
+		// rules/lint_test.go compiles it with every stage, strict, against
+		// the same capabilities, so they cannot find one here; they were
+		// about 40% of a scan's start-up. Rewriting stages all run, and
+		// TestSkippedStagesOnlyCheck shows the compiled rules are the same.
+		// User rules (and tests) get every check.
+		if len(opt.RuleDirs) == 0 && !opt.CheckInputSchema && !opt.IncludeTests {
+			c = c.WithSkipStages(checkOnlyStages...)
 		}
 		c.Compile(mods)
 		if c.Failed() {
@@ -148,10 +177,50 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 		e.catalogOnly = true
 		return e, nil
 	}
+	if background {
+		e.ready = make(chan struct{})
+		restore := restoreGC
+		restoreGC = nil // the start-up's GC setting lasts until compiled
+		go func() {
+			defer close(e.ready)
+			defer restore()
+			c := ast.NewCompiler().
+				WithCapabilities(Capabilities()).
+				WithEnablePrintStatements(false).
+				WithSkipStages(checkOnlyStages...)
+			c.Compile(mods)
+			if c.Failed() {
+				e.initErr = fmt.Errorf("compile rules: %w", c.Errors)
+				return
+			}
+			e.Compiler = c
+			e.initErr = e.prepare(ctx)
+		}()
+		return e, nil
+	}
 	if err := e.prepare(ctx); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// checkOnlyStages are the compiler stages that only report errors: they
+// change neither the modules nor what evaluation uses (the type
+// environment is rebuilt from the built-ins for a query when the compiler
+// has none).
+var checkOnlyStages = []ast.StageID{
+	ast.StageCheckUnusedImports,
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckDuplicateImports,
+	ast.StageCheckVoidCalls,
+	ast.StageCheckRuleConflicts,
+	ast.StageCheckUndefinedFuncs,
+	ast.StageCheckSafetyRuleHeads,
+	ast.StageCheckRecursion,
+	ast.StageCheckTypes,
+	ast.StageCheckUnsafeBuiltins,
+	ast.StageCheckDeprecatedBuiltins,
+	ast.StageBuildRequiredCapabilities,
 }
 
 // WithParams returns an engine with other parameter overrides (from
@@ -166,6 +235,21 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 		return nil, err
 	}
 	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, timeoutGiven: e.timeoutGiven, maxHeap: e.maxHeap}
+	if e.ready != nil {
+		// Still compiling: prepare with these parameters when it is done.
+		n.ready = make(chan struct{})
+		go func() {
+			defer close(n.ready)
+			<-e.ready
+			if e.initErr != nil {
+				n.initErr = e.initErr
+				return
+			}
+			n.Compiler = e.Compiler
+			n.initErr = n.prepare(ctx)
+		}()
+		return n, nil
+	}
 	if err := n.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -421,6 +505,19 @@ func mergeParams(dst, src map[string]any, at string) (map[string]any, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// wait waits for a background compile (Options.Background), or ctx.
+func (e *Engine) wait(ctx context.Context) error {
+	if e.ready == nil {
+		return nil
+	}
+	select {
+	case <-e.ready:
+		return e.initErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Rules returns the catalog, sorted by ID.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
+	"github.com/natsaudit/natsaudit/internal/safefile"
 	"github.com/natsaudit/natsaudit/internal/testgen"
 )
 
@@ -323,5 +324,50 @@ deny contains f if {
 	cancel()
 	if _, err := newEngine(t, engine.Options{}).EvalIsolated(ctx, in); err == nil {
 		t.Error("an interrupted evaluation returned no error")
+	}
+}
+
+// TestBackgroundCompile: an engine compiled in the background (the scan's)
+// gives the results of one compiled before New returns, with and without
+// parameters derived before the compile is done, and user rules are still
+// compiled (and their errors reported) by New itself.
+func TestBackgroundCompile(t *testing.T) {
+	ctx := context.Background()
+	params := map[string]any{"jetstream": map[string]any{"temp_store_prefixes": []any{"/data"}}}
+	sync := newEngine(t, engine.Options{})
+	syncP, err := sync.WithParams(ctx, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := newEngine(t, engine.Options{Background: true})
+	bgP, err := bg.WithParams(ctx, params) // typically before bg is compiled
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bg.Rules()) != len(sync.Rules()) || len(bg.Rules()) == 0 {
+		t.Fatalf("catalog: %d rules in the background, %d otherwise", len(bg.Rules()), len(sync.Rules()))
+	}
+	for _, dir := range []string{"../../testdata/repos/sahool", "../../testdata/repos/bare-configs"} {
+		in := input(t, sync, dir)
+		for _, pair := range [][2]*engine.Engine{{sync, bg}, {syncP, bgP}} {
+			want, err := pair[0].Eval(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pair[1].Eval(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: %d results compiled in the background, %d otherwise", dir, len(got), len(want))
+			}
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.rego"), []byte("package natsaudit.rules.bad\n\nx := count(1)\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.New(ctx, engine.Options{Background: true, RuleDirs: []string{dir}, Guard: safefile.NewGuard(dir)}); err == nil {
+		t.Error("a user rule that does not compile: no error from New in the background mode")
 	}
 }

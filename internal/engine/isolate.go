@@ -88,6 +88,9 @@ func (e *Engine) EvalIsolated(ctx context.Context, input ast.Value) (Result, err
 	if e.catalogOnly {
 		return Result{}, fmt.Errorf("evaluate rules: the engine was loaded for its catalog only")
 	}
+	if err := e.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	parent := ctx
 	timeout := e.evalTimeout(input)
 	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)

@@ -36,8 +36,15 @@ func (a *Analyzer) ScrubJSON(b []byte) ([]byte, error) {
 // origin, a source): a password "compose" must not mask the tool's word
 // "compose" in every message.
 func (a *Analyzer) TaintJSON(b []byte) error {
+	// Each distinct value once: Taint's answer depends on the value only,
+	// and an inventory repeats most of its values (ports, names, kinds).
+	checked := map[string]struct{}{}
 	_, err := walkJSON(b, func(k, v string) string {
-		if !toolKeys[k] {
+		if toolKeys[k] {
+			return v
+		}
+		if _, ok := checked[v]; !ok {
+			checked[v] = struct{}{}
 			a.Taint(v)
 		}
 		return v

@@ -39,17 +39,37 @@ func MaskPatterns(s string) string {
 			return "-----BEGIN " + sub[1] + "----- " + Mask + end
 		})
 	}
-	if len(s) >= 52 {
+	if mayHoldSeed(s) {
 		s = NkeySeedAnywhere.ReplaceAllString(s, "${1}"+Mask)
 	}
 	if strings.Contains(s, "eyJ") {
 		s = jwtRe.ReplaceAllString(s, Mask)
 	}
-	if strings.Contains(s, "://") {
+	// Both URL patterns end in '@'.
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
 		s = urlUserinfo.ReplaceAllString(s, "${1}"+Mask+"${3}")
 		s = urlToken.ReplaceAllString(s, "${1}"+Mask+"${3}")
 	}
 	return s
+}
+
+// mayHoldSeed reports whether s has a run of 52 or more characters of the
+// base32 alphabet [A-Z2-7], which every match of NkeySeedAnywhere is (S, a
+// prefix letter and 50 more): most text has none, and this scan costs a
+// fraction of the regular expression (it was most of the time resolving
+// and rendering findings spent masking).
+func mayHoldSeed(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= '2' && c <= '7' {
+			if run++; run >= 52 {
+				return true
+			}
+			continue
+		}
+		run = 0
+	}
+	return false
 }
 
 // RedactPath masks what must never be printed in a file path or another
@@ -57,7 +77,7 @@ func MaskPatterns(s string) string {
 // path component that happens to equal a password stays, or the finding
 // would point nowhere.
 func RedactPath(s string) string {
-	if len(s) >= 52 {
+	if mayHoldSeed(s) {
 		s = NkeySeedAnywhere.ReplaceAllString(s, "${1}"+Mask)
 	}
 	if strings.Contains(s, "eyJ") {
