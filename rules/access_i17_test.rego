@@ -1,0 +1,202 @@
+# Tests of NATS-ACC-013 and NATS-ACC-014 (issue 17, second round: system
+# services reached through imports; service responders without
+# allow_responses).
+package natsaudit.rules.access_i17_test
+
+import data.natsaudit.rules.access
+import data.natsaudit.test.helpers
+import data.natsaudit.test.security
+
+findings(cfg) := fs if {
+	fs := access.deny with input as {"servers": [security.server(cfg)], "streams": [], "consumers": [], "errors": [], "files": []}
+}
+
+by_id(cfg, id) := helpers.hits(findings(cfg), id)
+
+perm(pub, sub) := {"publish": {"allow": pub, "deny": []}, "subscribe": {"allow": sub, "deny": []}}
+
+# sysimp(imports, perms): account APP imports from SYS; its user billing has perms.
+sysimp(imports, perms) := {"system_account": "SYS", "accounts": {
+	"SYS": {"users": [{"user": "admin", "password": {"secret": true}}], "exports": [{"service": "$SYS.REQ.>"}, {"stream": "$SYS.ACCOUNT.>"}]},
+	"APP": {"users": [{"user": "billing", "password": {"secret": true}, "permissions": perms}], "imports": imports},
+}}
+
+svc(subj) := {"service": {"account": "SYS", "subject": subj}}
+
+# --- NATS-ACC-013 ---------------------------------------------------------
+
+test_acc_013_fires_control_requests_high if {
+	[f] := by_id(sysimp([svc("$SYS.REQ.SERVER.>")], perm(["billing.>", "$SYS.REQ.SERVER.>"], [])), "NATS-ACC-013")
+	f.path == "config/accounts/APP/users/0/permissions/publish"
+	f.severity == "high"
+	f.msg == "server nats-1: user \"billing\" may publish to $SYS.REQ.SERVER.>, imported as service $SYS.REQ.SERVER.> from the system account SYS, which covers server control requests (kick, lame duck, reload)"
+}
+
+test_acc_013_fires_monitoring_request_medium if {
+	[f] := by_id(sysimp([svc("$SYS.REQ.SERVER.PING.CONNZ")], perm(["$SYS.REQ.SERVER.PING.*"], [])), "NATS-ACC-013")
+	helpers.sev(f) == "default"
+	contains(f.msg, "queries system services for every account")
+}
+
+test_acc_013_fires_import_to_local_subject if {
+	imp := object.union(svc("$SYS.REQ.SERVER.PING.VARZ"), {"to": "mon.varz"})
+	[f] := by_id(sysimp([imp], perm(["mon.>"], [])), "NATS-ACC-013")
+	contains(f.msg, "may publish to mon.varz, imported as service $SYS.REQ.SERVER.PING.VARZ")
+}
+
+test_acc_013_quiet_import_local_subject_not_granted if {
+	# The import maps the service to mon.varz: publishing $SYS.> reaches
+	# only the user's own account's subjects.
+	imp := object.union(svc("$SYS.REQ.SERVER.PING.VARZ"), {"to": "mon.varz"})
+	count(by_id(sysimp([imp], perm(["$SYS.REQ.>", "billing.>"], [])), "NATS-ACC-013")) == 0
+}
+
+test_acc_013_fires_forged_events_stream if {
+	imp := {"stream": {"account": "SYS", "subject": "$SYS.ACCOUNT.*.CONNECT"}}
+	[f] := by_id(sysimp([imp], perm(["$SYS.ACCOUNT.>"], [])), "NATS-ACC-013")
+	helpers.sev(f) == "default"
+	f.msg == "server nats-1: user \"billing\" may publish to $SYS.ACCOUNT.*.CONNECT, where its account receives system events (stream $SYS.ACCOUNT.*.CONNECT from SYS): it can forge them"
+}
+
+test_acc_013_fires_stream_prefix if {
+	imp := {"stream": {"account": "SYS", "subject": "$SYS.ACCOUNT.>"}, "prefix": "sys"}
+	[f] := by_id(sysimp([imp], perm(["sys.>"], [])), "NATS-ACC-013")
+	contains(f.msg, "may publish to sys.$SYS.ACCOUNT.>")
+}
+
+test_acc_013_quiet_no_import if {
+	# Without an import, $SYS requests reach only the CONNZ/STATZ/USER.INFO
+	# imports nats-server adds to every account, clamped to it.
+	count(by_id(sysimp([], perm(["$SYS.REQ.SERVER.PING", "$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE", "$SYS.ACCOUNT.>"], [])), "NATS-ACC-013")) == 0
+}
+
+test_acc_013_quiet_import_from_other_account if {
+	imp := {"service": {"account": "OTHER", "subject": "$SYS.REQ.SERVER.>"}}
+	count(by_id(sysimp([imp], perm(["$SYS.REQ.SERVER.>"], [])), "NATS-ACC-013")) == 0
+}
+
+test_acc_013_quiet_denied if {
+	p := {"publish": {"allow": ["$SYS.REQ.SERVER.>"], "deny": ["$SYS.>"]}, "subscribe": {"allow": [], "deny": []}}
+	count(by_id(sysimp([svc("$SYS.REQ.SERVER.>")], p), "NATS-ACC-013")) == 0
+}
+
+test_acc_013_quiet_open_user_is_auth_005 if {
+	# Unrestricted users are NATS-AUTH-005's.
+	count(by_id(sysimp([svc("$SYS.REQ.SERVER.>")], perm([">"], [])), "NATS-ACC-013")) == 0
+}
+
+test_acc_013_quiet_system_user if {
+	cfg := {"system_account": "SYS", "accounts": {"SYS": {"users": [{"user": "admin", "permissions": perm(["$SYS.REQ.>"], [])}], "imports": [svc("$SYS.REQ.SERVER.>")]}}}
+	count(by_id(cfg, "NATS-ACC-013")) == 0
+}
+
+test_acc_013_fires_authorization_user_bound_to_account if {
+	cfg := {
+		"system_account": "SYS",
+		"authorization": {"users": [{"user": "mon", "password": {"secret": true}, "account": "APP", "permissions": perm(["$SYS.REQ.SERVER.PING.*"], [])}]},
+		"accounts": {"SYS": {"users": []}, "APP": {"users": [], "imports": [svc("$SYS.REQ.SERVER.PING.*")]}},
+	}
+	[f] := by_id(cfg, "NATS-ACC-013")
+	f.path == "config/authorization/users/0/permissions/publish"
+}
+
+test_acc_013_quiet_default_system_account_name if {
+	# No system_account: $SYS is the system account, SYS is not.
+	cfg := json.patch(sysimp([svc("$SYS.REQ.SERVER.>")], perm(["$SYS.REQ.SERVER.>"], [])), [{"op": "remove", "path": "/system_account"}])
+	count(by_id(cfg, "NATS-ACC-013")) == 0
+}
+
+# --- NATS-ACC-014 ---------------------------------------------------------
+
+# svcexp(perms, imports): ORDERS exports service orders.get; its user
+# responder has perms; SHOP imports what imports says.
+svcexp(perms, exp, imports) := {"accounts": {
+	"ORDERS": {"users": [{"user": "responder", "password": {"secret": true}, "permissions": perms}], "exports": [exp]},
+	"SHOP": {"users": [{"user": "shop", "password": {"secret": true}}], "imports": imports},
+}}
+
+get := {"service": "orders.get"}
+
+imp_get := [{"service": {"account": "ORDERS", "subject": "orders.get"}}]
+
+test_acc_014_fires_no_allow_responses if {
+	[f] := by_id(svcexp(perm(["orders.events.>", "_INBOX.>"], ["orders.get"]), get, imp_get), "NATS-ACC-014")
+	f.path == "config/accounts/ORDERS/users/0/permissions"
+	f.msg == "server nats-1: user \"responder\" subscribes to orders.get, which account ORDERS exports as a service to SHOP, but may not publish the replies (_R_.>) and has no allow_responses: their requests time out"
+}
+
+test_acc_014_fires_queue_subscription_wildcard if {
+	[_] := by_id(svcexp(perm(["orders.events.>"], ["orders.* workers"]), get, imp_get), "NATS-ACC-014")
+}
+
+test_acc_014_fires_publish_deny_only if {
+	p := {"publish": {"allow": [], "deny": ["_R_.>"]}, "subscribe": {"allow": ["orders.get"], "deny": []}}
+	[_] := by_id(svcexp(p, get, imp_get), "NATS-ACC-014")
+}
+
+test_acc_014_fires_allow_responses_false if {
+	p := object.union(perm(["orders.events.>"], ["orders.get"]), {"allow_responses": false})
+	[_] := by_id(svcexp(p, get, imp_get), "NATS-ACC-014")
+}
+
+test_acc_014_fires_default_permissions if {
+	cfg := json.patch(svcexp(null, get, imp_get), [
+		{"op": "remove", "path": "/accounts/ORDERS/users/0/permissions"},
+		{"op": "add", "path": "/accounts/ORDERS/default_permissions", "value": perm(["orders.events.>"], ["orders.get"])},
+	])
+	[_] := by_id(cfg, "NATS-ACC-014")
+}
+
+test_acc_014_quiet_allow_responses if {
+	p := object.union(perm(["orders.events.>"], ["orders.get"]), {"allow_responses": true})
+	count(by_id(svcexp(p, get, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_allow_responses_map if {
+	p := object.union(perm(["orders.events.>"], ["orders.get"]), {"allow_responses": {"max": 1}})
+	count(by_id(svcexp(p, get, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_reply_prefix_allowed if {
+	count(by_id(svcexp(perm(["orders.events.>", "_R_.>"], ["orders.get"]), get, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_publish_unrestricted if {
+	p := {"publish": {"allow": [], "deny": ["orders.admin.>"]}, "subscribe": {"allow": ["orders.get"], "deny": []}}
+	count(by_id(svcexp(p, get, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_not_imported if {
+	# Nobody imports it: intra-account requests reply on _INBOX. (NATS-ACC-012
+	# reports the unused export).
+	count(by_id(svcexp(perm(["orders.events.>"], ["orders.get"]), get, []), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_imported_as_stream if {
+	imp := [{"stream": {"account": "ORDERS", "subject": "orders.get"}}]
+	count(by_id(svcexp(perm(["orders.events.>"], ["orders.get"]), get, imp), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_export_restricted_to_other_account if {
+	exp := {"service": "orders.get", "accounts": ["BILLING"]}
+	count(by_id(svcexp(perm(["orders.events.>"], ["orders.get"]), exp, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_not_subscribed if {
+	count(by_id(svcexp(perm(["orders.events.>"], ["orders.events.>"]), get, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_subscription_denied if {
+	p := {"publish": {"allow": ["orders.events.>"], "deny": []}, "subscribe": {"allow": ["orders.>"], "deny": ["orders.get"]}}
+	count(by_id(svcexp(p, get, imp_get), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_system_account_export if {
+	cfg := {"system_account": "ORDERS", "accounts": svcexp(perm(["orders.events.>"], ["orders.get"]), get, imp_get).accounts}
+	count(by_id(cfg, "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_no_permissions if {
+	cfg := json.patch(svcexp(null, get, imp_get), [{"op": "remove", "path": "/accounts/ORDERS/users/0/permissions"}])
+	count(by_id(cfg, "NATS-ACC-014")) == 0
+}
