@@ -846,3 +846,137 @@ _may_publish(perms, subj) if {
 	_covers(a, subj)
 	not _denied(perms, "publish", subj)
 }
+
+# METADATA
+# title: Leafnode remote with account-wide credentials
+# description: >-
+#   A leafnode remote authenticates with a .creds file of the repository
+#   whose user JWT restricts neither what it publishes nor (low) what it
+#   subscribes to: the leafnode may do everything its account may on the
+#   hub, including the JetStream API and every other user's subjects.
+#   Leafnodes run at the edge, where hosts are easier to take over; the
+#   remote's deny_imports/deny_exports do not help, as they are enforced by
+#   the leafnode itself. Users signed with a scoped signing key take the
+#   scope's permissions: not reported when the account JWT in the
+#   repository marks the signer as scoped, nor when the account JWT is not
+#   in the repository.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/leafnode_conf
+#   - ref: https://docs.nats.io/using-nats/nats-tools/nsc/basics#user-authorization
+# custom:
+#   id: NATS-ACC-015
+#   severity: medium
+#   category: security
+#   facets: [config, deployment, files]
+#   remediation: |-
+#     Issue the leafnode its own user, allowed only the subjects that must
+#     cross the link (or sign it with a scoped signing key):
+#
+#         nsc add user leaf-site1 --allow-pub "site1.>" --allow-sub "hub.site1.>,_INBOX.>"
+#         nsc generate creds -n leaf-site1 > leaf-site1.creds
+deny contains f if {
+	some h in _acc_015
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_acc_015 contains h if {
+	some s in lib.configured_servers
+	some i, r in object.get(s.config, ["leafnodes", "remotes"], [])
+	is_object(r)
+	p := r.credentials
+	is_string(p)
+	file := _creds_file(s, p)
+	some j in object.get(file, "jwts", [])
+	j.kind == "user"
+	not _scoped_or_unknown(j)
+	open := [d | some [d, a, n] in [["publish", "pub_allow", "pub_deny"], ["subscribe", "sub_allow", "sub_deny"]]; count(object.get(j, a, [])) + count(object.get(j, n, [])) == 0]
+	count(open) > 0
+	h := object.union(
+		{"obj": s, "path": sprintf("config/leafnodes/remotes/%d/credentials", [i]), "msg": sprintf("%s: leafnode remote %d authenticates with %s (user JWT %q), which does not restrict what it may %s: the leafnode may do so on every subject of its account", [
+			lib.server_label(s), i, file.path, j.name, concat(" or ", open),
+		])},
+		_acc015_sev(open),
+	)
+}
+
+_acc015_sev(open) := {} if {
+	"publish" in open
+} else := {"sev": "low"}
+
+# _creds_files: the .creds files of the repository, and by base name.
+_creds_files := {f.path: f | some f in input.files; f.kind == "creds"}
+
+_creds_by_base[b] contains p if {
+	some p, _ in _creds_files
+	b := _base(p)
+}
+
+_base(p) := regex.replace(p, `^.*/`, "")
+
+# _creds_file(s, p): the repository's .creds file a remote's credentials
+# path names: relative to the config file's directory, through a bind mount
+# of the server's deployment, else the only .creds file with that name.
+_creds_file(s, p) := _creds_files[x] if {
+	some x in _creds_paths(s, p)
+	_creds_files[x]
+} else := _creds_files[x] if {
+	[x] := [y | some y in _creds_by_base[_base(p)]]
+}
+
+_creds_paths(s, p) := {_clean_path(concat("/", [_dir(s.config_file), p]))} if {
+	not startswith(p, "/")
+	is_string(s.config_file)
+} else := {_clean_path(concat("/", [v.repo_path, substring(p, count(v.target), -1)])) |
+	some v in object.get(s, ["deployment", "volumes"], [])
+	is_string(v.repo_path)
+	v.repo_path != ""
+	is_string(v.target)
+	v.target != ""
+	_under(p, v.target)
+}
+
+_under(p, t) if p == t
+
+_under(p, t) if startswith(p, concat("", [trim_suffix(t, "/"), "/"]))
+
+_dir(p) := regex.replace(p, `/?[^/]*$`, "")
+
+# _clean_path drops "." and "" segments; a path with ".." is not resolved
+# (undefined: the base-name match decides), so nothing climbs out of the
+# scanned tree.
+_clean_path(p) := concat("/", [x | some x in parts; not x in {"", "."}]) if {
+	parts := split(p, "/")
+	not ".." in parts
+}
+
+# _scoped_or_unknown(j): the user is signed by an account signing key that
+# an account JWT of the repository marks as scoped, or whose account JWT the
+# repository does not hold (its scope is unknown).
+_scoped_or_unknown(j) if {
+	j.issuer_account != ""
+	not _account_jwt(j.issuer_account)
+}
+
+_scoped_or_unknown(j) if {
+	j.issuer_account != ""
+	some a in _account_jwts
+	a.subject == j.issuer_account
+	j.issuer in object.get(a, "scoped_signing_keys", [])
+}
+
+_account_jwts contains j if {
+	some f in input.files
+	some j in object.get(f, "jwts", [])
+	j.kind == "account"
+}
+
+_account_jwts contains j if {
+	some _, js in object.get(object.get(input, "facts", {}), "config_jwts", {})
+	some j in js
+	j.kind == "account"
+}
+
+_account_jwt(sub) if {
+	some a in _account_jwts
+	a.subject == sub
+}

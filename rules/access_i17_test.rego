@@ -200,3 +200,126 @@ test_acc_014_quiet_no_permissions if {
 	cfg := json.patch(svcexp(null, get, imp_get), [{"op": "remove", "path": "/accounts/ORDERS/users/0/permissions"}])
 	count(by_id(cfg, "NATS-ACC-014")) == 0
 }
+
+# --- NATS-ACC-015 ---------------------------------------------------------
+
+leaf_findings(s, files, facts) := fs if {
+	fs := access.deny with input as {"servers": [s], "streams": [], "consumers": [], "errors": [], "files": files, "facts": facts}
+}
+
+leaf_by_id(s, files, facts) := helpers.hits(leaf_findings(s, files, facts), "NATS-ACC-015")
+
+# leaf(p): a leafnode server (config leaf/nats.conf) with one remote using p.
+leaf(p) := object.union(security.server({"leafnodes": {"remotes": [{"url": "tls://hub:7422", "credentials": p}]}}), {"config_file": "leaf/nats.conf"})
+
+user_jwt(extra) := object.union({"kind": "user", "name": "leaf", "subject": "UL", "issuer": "AACC", "issuer_account": "", "expires_ns": 0}, extra)
+
+creds(path, jwts) := {"ref": "files/0", "path": path, "kind": "creds", "jwts": jwts}
+
+test_acc_015_fires_relative_to_config if {
+	[f] := leaf_by_id(leaf("./creds/leaf.creds"), [creds("leaf/creds/leaf.creds", [user_jwt({})])], {})
+	f.path == "config/leafnodes/remotes/0/credentials"
+	helpers.sev(f) == "default"
+	f.msg == "server nats-1: leafnode remote 0 authenticates with leaf/creds/leaf.creds (user JWT \"leaf\"), which does not restrict what it may publish or subscribe: the leafnode may do so on every subject of its account"
+}
+
+test_acc_015_fires_bind_mount if {
+	s := object.union(leaf("/etc/nats/creds/leaf.creds"), {"deployment": {"kind": "compose", "volumes": [
+		{"type": "volume", "source": "data", "target": "/data"},
+		{"type": "bind", "source": "./deploy/creds", "target": "/etc/nats/creds/", "repo_path": "deploy/creds"},
+	]}})
+	files := [creds("deploy/creds/leaf.creds", [user_jwt({})]), creds("other/leaf.creds", [user_jwt({"pub_allow": ["x"], "sub_allow": ["x"]})])]
+	[f] := leaf_by_id(s, files, {})
+	contains(f.msg, "authenticates with deploy/creds/leaf.creds")
+}
+
+test_acc_015_fires_bind_mount_of_the_file if {
+	s := object.union(leaf("/run/secrets/leaf.creds"), {"deployment": {"kind": "compose", "volumes": [{"type": "bind", "target": "/run/secrets/leaf.creds", "repo_path": "secrets/hub.creds"}]}})
+	[_] := leaf_by_id(s, [creds("secrets/hub.creds", [user_jwt({})])], {})
+}
+
+test_acc_015_fires_unique_base_name if {
+	[f] := leaf_by_id(leaf("/etc/nats/leaf.creds"), [creds("k8s/secrets/leaf.creds", [user_jwt({})])], {})
+	contains(f.msg, "k8s/secrets/leaf.creds")
+}
+
+test_acc_015_quiet_ambiguous_base_name if {
+	files := [creds("a/leaf.creds", [user_jwt({})]), object.union(creds("b/leaf.creds", [user_jwt({})]), {"ref": "files/1"})]
+	count(leaf_by_id(leaf("/etc/nats/leaf.creds"), files, {})) == 0
+}
+
+test_acc_015_quiet_parent_path_not_resolved if {
+	# "../" is not resolved against the config's directory; the file at
+	# the root with another name is not taken for it.
+	files := [creds("hub.creds", [user_jwt({})]), object.union(creds("x/hub.creds", [user_jwt({})]), {"ref": "files/1"})]
+	count(leaf_by_id(leaf("../hub.creds"), files, {})) == 0
+}
+
+test_acc_015_fires_subscribe_only_low if {
+	[f] := leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [user_jwt({"pub_allow": ["site1.>"]})])], {})
+	f.severity == "low"
+	contains(f.msg, "may subscribe:")
+}
+
+test_acc_015_fires_publish_only_medium if {
+	[f] := leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [user_jwt({"sub_deny": ["$SYS.>"]})])], {})
+	helpers.sev(f) == "default"
+	contains(f.msg, "may publish:")
+}
+
+test_acc_015_quiet_restricted if {
+	j := user_jwt({"pub_allow": ["site1.>"], "sub_allow": ["hub.site1.>"]})
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j])], {})) == 0
+}
+
+test_acc_015_quiet_deny_only_restricts if {
+	j := user_jwt({"pub_deny": ["$JS.API.>"], "sub_deny": ["$SYS.>"]})
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j])], {})) == 0
+}
+
+test_acc_015_quiet_no_matching_file if {
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/other.creds", [user_jwt({})])], {})) == 0
+}
+
+test_acc_015_quiet_not_a_creds_file if {
+	f := object.union(creds("leaf/leaf.creds", [user_jwt({})]), {"kind": "private_key"})
+	count(leaf_by_id(leaf("leaf.creds"), [f], {})) == 0
+}
+
+test_acc_015_quiet_account_jwt_only if {
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [user_jwt({"kind": "account"})])], {})) == 0
+}
+
+test_acc_015_quiet_signing_key_account_unknown if {
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j])], {})) == 0
+}
+
+test_acc_015_quiet_scoped_signing_key if {
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	acc := {"ref": "files/1", "path": "jwt/acc.jwt", "kind": "jwt", "jwts": [{"kind": "account", "subject": "AACC", "scoped_signing_keys": ["ASIGN"]}]}
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j]), acc], {})) == 0
+}
+
+test_acc_015_fires_unscoped_signing_key if {
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	acc := {"ref": "files/1", "path": "jwt/acc.jwt", "kind": "jwt", "jwts": [{"kind": "account", "subject": "AACC", "scoped_signing_keys": ["AOTHER"]}]}
+	[_] := leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j]), acc], {})
+}
+
+test_acc_015_fires_unscoped_signing_key_preloaded_account if {
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	facts := {"config_jwts": {"servers/0": [{"kind": "account", "subject": "AACC", "path": "config/resolver_preload/AACC"}]}}
+	[_] := leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j])], facts)
+}
+
+test_acc_015_quiet_scoped_preloaded_account if {
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	facts := {"config_jwts": {"servers/0": [{"kind": "account", "subject": "AACC", "scoped_signing_keys": ["ASIGN"]}]}}
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j])], facts)) == 0
+}
+
+test_acc_015_quiet_no_credentials if {
+	s := security.server({"leafnodes": {"remotes": [{"url": "tls://hub:7422"}, "junk"]}})
+	count(leaf_by_id(s, [creds("leaf.creds", [user_jwt({})])], {})) == 0
+}
