@@ -883,7 +883,9 @@ _acc_015 contains h if {
 	some s in lib.configured_servers
 	some i, r in object.get(s.config, ["leafnodes", "remotes"], [])
 	is_object(r)
-	p := r.credentials
+
+	# The config source names it creds (nats-server's alias of credentials).
+	p := r.creds
 	is_string(p)
 	file := _creds_file(s, p)
 	some j in object.get(file, "jwts", [])
@@ -892,7 +894,7 @@ _acc_015 contains h if {
 	open := [d | some [d, a, n] in [["publish", "pub_allow", "pub_deny"], ["subscribe", "sub_allow", "sub_deny"]]; count(object.get(j, a, [])) + count(object.get(j, n, [])) == 0]
 	count(open) > 0
 	h := object.union(
-		{"obj": s, "path": sprintf("config/leafnodes/remotes/%d/credentials", [i]), "msg": sprintf("%s: leafnode remote %d authenticates with %s (user JWT %q), which does not restrict what it may %s: the leafnode may do so on every subject of its account", [
+		{"obj": s, "path": sprintf("config/leafnodes/remotes/%d/creds", [i]), "msg": sprintf("%s: leafnode remote %d authenticates with %s (user JWT %q), which does not restrict what it may %s: the leafnode may do so on every subject of its account", [
 			lib.server_label(s), i, file.path, j.name, concat(" or ", open),
 		])},
 		_acc015_sev(open),

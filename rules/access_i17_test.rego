@@ -210,7 +210,7 @@ leaf_findings(s, files, facts) := fs if {
 leaf_by_id(s, files, facts) := helpers.hits(leaf_findings(s, files, facts), "NATS-ACC-015")
 
 # leaf(p): a leafnode server (config leaf/nats.conf) with one remote using p.
-leaf(p) := object.union(security.server({"leafnodes": {"remotes": [{"url": "tls://hub:7422", "credentials": p}]}}), {"config_file": "leaf/nats.conf"})
+leaf(p) := object.union(security.server({"leafnodes": {"remotes": [{"url": "tls://hub:7422", "creds": p}]}}), {"config_file": "leaf/nats.conf"})
 
 user_jwt(extra) := object.union({"kind": "user", "name": "leaf", "subject": "UL", "issuer": "AACC", "issuer_account": "", "expires_ns": 0}, extra)
 
@@ -218,7 +218,7 @@ creds(path, jwts) := {"ref": "files/0", "path": path, "kind": "creds", "jwts": j
 
 test_acc_015_fires_relative_to_config if {
 	[f] := leaf_by_id(leaf("./creds/leaf.creds"), [creds("leaf/creds/leaf.creds", [user_jwt({})])], {})
-	f.path == "config/leafnodes/remotes/0/credentials"
+	f.path == "config/leafnodes/remotes/0/creds"
 	helpers.sev(f) == "default"
 	f.msg == "server nats-1: leafnode remote 0 authenticates with leaf/creds/leaf.creds (user JWT \"leaf\"), which does not restrict what it may publish or subscribe: the leafnode may do so on every subject of its account"
 }

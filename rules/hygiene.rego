@@ -559,8 +559,10 @@ _js_013 contains h if {
 # description: >-
 #   `jetstream { max_outstanding_catchup }` bounds the bytes a server sends
 #   to replicas catching up, summed over all its streams (64 MB by default,
-#   0 means the default). A negative value makes nats-server refuse to
-#   start ("jetstream max catchup cannot be negative"). A value no larger
+#   0 means the default). It matters to clustered servers only (a cluster
+#   port or listen address), and there a negative value makes nats-server
+#   refuse to start ("jetstream max catchup cannot be negative"; a
+#   standalone server ignores it). A value no larger
 #   than max_payload cannot hold one message of the largest size: a
 #   replica catching up on such messages gets one at a time, each waiting
 #   for the previous acknowledgement, so after a restart or a new peer the
@@ -585,6 +587,7 @@ deny contains f if {
 
 _js_014 contains h if {
 	some s in clustering.js_servers
+	_catchup_cluster(s)
 	v := lib.num(s.config.jetstream.max_outstanding_catchup)
 	v < 0
 	h := {"obj": s, "path": "config/jetstream/max_outstanding_catchup", "sev": "high", "msg": sprintf("%s: jetstream.max_outstanding_catchup is negative (%d): nats-server refuses to start (jetstream max catchup cannot be negative)", [lib.server_label(s), v])}
@@ -592,9 +595,18 @@ _js_014 contains h if {
 
 _js_014 contains h if {
 	some s in clustering.js_servers
+	_catchup_cluster(s)
 	v := lib.num(s.config.jetstream.max_outstanding_catchup)
 	v > 0
 	p := _eff_payload(s.config)
 	v <= p
 	h := {"obj": s, "path": "config/jetstream/max_outstanding_catchup", "msg": sprintf("%s: jetstream.max_outstanding_catchup (%s) is not larger than max_payload (%s): replicas catching up receive large messages one at a time", [lib.server_label(s), lib.human_bytes(v), lib.human_bytes(p)])}
+}
+
+# _catchup_cluster(s): the server has a cluster port (nats-server validates
+# and uses max_outstanding_catchup only then: validateJetStreamOptions
+# returns early when Cluster.Port is 0).
+_catchup_cluster(s) if {
+	some k in ["port", "listen"]
+	object.get(object.get(s.config, "cluster", {}), k, null) != null
 }

@@ -88,35 +88,49 @@ test_js_013_quiet_positive_msgs if {
 
 # --- NATS-JS-014 ----------------------------------------------------------
 
+# cjs(j): a clustered JetStream server.
+cjs(j) := object.union(js(j), {"server_name": "n1", "cluster": {"name": "c1", "port": 6222}})
+
 test_js_014_fires_negative_high if {
-	f := one(js({"max_outstanding_catchup": -1}), "NATS-JS-014")
+	f := one(cjs({"max_outstanding_catchup": -1}), "NATS-JS-014")
 	f.path == "config/jetstream/max_outstanding_catchup"
 	f.severity == "high"
 	contains(f.msg, "refuses to start")
 }
 
 test_js_014_fires_below_payload if {
-	f := one(js({"max_outstanding_catchup": 524288}), "NATS-JS-014")
+	f := one(cjs({"max_outstanding_catchup": 524288}), "NATS-JS-014")
 	helpers.sev(f) == "default"
 	f.msg == "server nats-1: jetstream.max_outstanding_catchup (512 KiB) is not larger than max_payload (1 MiB): replicas catching up receive large messages one at a time"
 }
 
 test_js_014_fires_equal_payload if {
-	[_] := by_id({"servers": [srv(object.union(js({"max_outstanding_catchup": 2097152}), {"max_payload": 2097152}))]}, "NATS-JS-014")
+	[_] := by_id({"servers": [srv(object.union(cjs({"max_outstanding_catchup": 2097152}), {"max_payload": 2097152}))]}, "NATS-JS-014")
 }
 
 test_js_014_quiet_zero_default if {
-	none(js({"max_outstanding_catchup": 0}), "NATS-JS-014")
+	none(cjs({"max_outstanding_catchup": 0}), "NATS-JS-014")
 }
 
 test_js_014_quiet_above_payload if {
-	none(object.union(js({"max_outstanding_catchup": 2097153}), {"max_payload": 2097152}), "NATS-JS-014")
+	none(object.union(cjs({"max_outstanding_catchup": 2097153}), {"max_payload": 2097152}), "NATS-JS-014")
 }
 
 test_js_014_quiet_unknown_value if {
-	none(js({"max_outstanding_catchup": "$CATCHUP"}), "NATS-JS-014")
+	none(cjs({"max_outstanding_catchup": "$CATCHUP"}), "NATS-JS-014")
+}
+
+test_js_014_quiet_standalone if {
+	# Not clustered: nats-server neither validates nor uses the value.
+	none(js({"max_outstanding_catchup": -1}), "NATS-JS-014")
+	none(object.union(js({"max_outstanding_catchup": 1024}), {"cluster": {"name": "c1", "routes": ["nats://a:6222"]}}), "NATS-JS-014")
+}
+
+test_js_014_fires_cluster_listen if {
+	f := one(object.union(js({"max_outstanding_catchup": -5}), {"cluster": {"listen": "0.0.0.0:6222"}}), "NATS-JS-014")
+	f.severity == "high"
 }
 
 test_js_014_quiet_jetstream_off if {
-	none({"jetstream": {"enabled": false, "max_outstanding_catchup": -1}}, "NATS-JS-014")
+	none({"jetstream": {"enabled": false, "max_outstanding_catchup": -1}, "cluster": {"name": "c1", "port": 6222}}, "NATS-JS-014")
 }
