@@ -725,12 +725,9 @@ _user_block(path) := "" if {
 # account's imports from the system account.
 _sys_imports(c, acc, sys) := {[kind, src.subject, _import_local(imp, kind, src.subject)] |
 	some imp in object.get(c, ["accounts", acc, "imports"], [])
-	is_object(imp)
 	some kind in ["service", "stream"]
 	src := imp[kind]
-	is_object(src)
 	src.account == sys
-	is_string(src.subject)
 }
 
 # The subject the importing account sees: a service import's `to`, a stream
@@ -738,7 +735,6 @@ _sys_imports(c, acc, sys) := {[kind, src.subject, _import_local(imp, kind, src.s
 _import_local(imp, "service", subj) := object.get(imp, "to", subj)
 
 _import_local(imp, "stream", subj) := concat(".", [imp.prefix, subj]) if {
-	is_string(imp.prefix)
 	imp.prefix != ""
 } else := object.get(imp, "to", subj)
 
@@ -786,11 +782,8 @@ deny contains f if {
 	sys := authconf.system_account_name(s.config)
 	some name, a in object.get(s.config, "accounts", {})
 	name != sys
-	is_object(a)
 	some e in object.get(a, "exports", [])
-	is_object(e)
 	subj := e.service
-	is_string(subj)
 	importers := _service_importers(s, name, subj, e)
 	count(importers) > 0
 	some j, u in object.get(a, "users", [])
@@ -806,13 +799,10 @@ deny contains f if {
 _service_importers(s, from, subj, e) := {importer |
 	some importer, a in object.get(s.config, "accounts", {})
 	importer != from
-	is_object(a)
 	_export_allows(e, importer)
 	some imp in object.get(a, "imports", [])
-	is_object(imp)
 	src := imp.service
 	src.account == from
-	is_string(src.subject)
 	subjects.subjects_overlap(subj, src.subject)
 }
 
@@ -821,7 +811,6 @@ _service_importers(s, from, subj, e) := {importer |
 # takes back.
 _subscribes_on(perms, subj) if {
 	some a in _allow(perms, "subscribe")
-	is_string(a)
 	subjects.subjects_overlap(split(a, " ")[0], subj)
 	not _denied(perms, "subscribe", subj)
 }
@@ -842,7 +831,6 @@ _may_publish(perms, subj) if {
 
 _may_publish(perms, subj) if {
 	some a in _allow(perms, "publish")
-	is_string(a)
 	_covers(a, subj)
 	not _denied(perms, "publish", subj)
 }
@@ -882,11 +870,9 @@ deny contains f if {
 _acc_015 contains h if {
 	some s in lib.configured_servers
 	some i, r in object.get(s.config, ["leafnodes", "remotes"], [])
-	is_object(r)
 
 	# The config source names it creds (nats-server's alias of credentials).
 	p := r.creds
-	is_string(p)
 	file := _creds_file(s, p)
 	some j in object.get(file, "jwts", [])
 	j.kind == "user"
@@ -920,19 +906,15 @@ _base(p) := regex.replace(p, `^.*/`, "")
 # of the server's deployment, else the only .creds file with that name.
 _creds_file(s, p) := _creds_files[x] if {
 	some x in _creds_paths(s, p)
-	_creds_files[x]
 } else := _creds_files[x] if {
 	[x] := [y | some y in _creds_by_base[_base(p)]]
 }
 
 _creds_paths(s, p) := {_clean_path(concat("/", [_dir(s.config_file), p]))} if {
 	not startswith(p, "/")
-	is_string(s.config_file)
 } else := {_clean_path(concat("/", [v.repo_path, substring(p, count(v.target), -1)])) |
 	some v in object.get(s, ["deployment", "volumes"], [])
-	is_string(v.repo_path)
 	v.repo_path != ""
-	is_string(v.target)
 	v.target != ""
 	_under(p, v.target)
 }
@@ -943,13 +925,10 @@ _under(p, t) if startswith(p, concat("", [trim_suffix(t, "/"), "/"]))
 
 _dir(p) := regex.replace(p, `/?[^/]*$`, "")
 
-# _clean_path drops "." and "" segments; a path with ".." is not resolved
-# (undefined: the base-name match decides), so nothing climbs out of the
-# scanned tree.
-_clean_path(p) := concat("/", [x | some x in parts; not x in {"", "."}]) if {
-	parts := split(p, "/")
-	not ".." in parts
-}
+# _clean_path drops "." and "" segments. ".." is kept, not resolved: no
+# scanned file's path has such a segment, so nothing climbs out of the
+# scanned tree (the base-name match decides).
+_clean_path(p) := concat("/", [x | some x in split(p, "/"); not x in {"", "."}])
 
 # _scoped_or_unknown(j): the user is signed by an account signing key that
 # an account JWT of the repository marks as scoped, or whose account JWT the
@@ -960,7 +939,6 @@ _scoped_or_unknown(j) if {
 }
 
 _scoped_or_unknown(j) if {
-	j.issuer_account != ""
 	some a in _account_jwts
 	a.subject == j.issuer_account
 	j.issuer in object.get(a, "scoped_signing_keys", [])

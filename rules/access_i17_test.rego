@@ -249,10 +249,11 @@ test_acc_015_quiet_ambiguous_base_name if {
 }
 
 test_acc_015_quiet_parent_path_not_resolved if {
-	# "../" is not resolved against the config's directory; the file at
-	# the root with another name is not taken for it.
-	files := [creds("hub.creds", [user_jwt({})]), object.union(creds("x/hub.creds", [user_jwt({})]), {"ref": "files/1"})]
-	count(leaf_by_id(leaf("../hub.creds"), files, {})) == 0
+	# "a/../" is not resolved against the config's directory (nor dropped):
+	# leaf/x/../hub.creds is not taken for leaf/hub.creds, and the base
+	# name is ambiguous.
+	files := [creds("leaf/hub.creds", [user_jwt({})]), object.union(creds("x/hub.creds", [user_jwt({})]), {"ref": "files/1"})]
+	count(leaf_by_id(leaf("x/../hub.creds"), files, {})) == 0
 }
 
 test_acc_015_fires_subscribe_only_low if {
@@ -322,4 +323,93 @@ test_acc_015_quiet_scoped_preloaded_account if {
 test_acc_015_quiet_no_credentials if {
 	s := security.server({"leafnodes": {"remotes": [{"url": "tls://hub:7422"}, "junk"]}})
 	count(leaf_by_id(s, [creds("leaf.creds", [user_jwt({})])], {})) == 0
+}
+
+# Two .creds files named hub.creds: the base name decides nothing, only the
+# path resolution does.
+ambiguous(path) := [creds(path, [user_jwt({})]), object.union(creds("zz/hub.creds", [user_jwt({"pub_allow": ["a"], "sub_allow": ["a"]})]), {"ref": "files/1"})]
+
+mounted(p, vols) := object.union(leaf(p), {"deployment": {"kind": "compose", "volumes": vols}})
+
+test_acc_015_quiet_mount_outside_tree if {
+	# A bind mount from outside the scanned tree has no repo_path.
+	s := mounted("/etc/nats/hub.creds", [{"type": "bind", "target": "/etc/nats", "repo_path": ""}])
+	count(leaf_by_id(s, ambiguous("hub.creds"), {})) == 0
+}
+
+test_acc_015_quiet_mount_without_target if {
+	s := mounted("/creds/hub.creds", [{"type": "bind", "target": "", "repo_path": "deploy"}])
+	count(leaf_by_id(s, ambiguous("deploy/creds/hub.creds"), {})) == 0
+}
+
+test_acc_015_quiet_other_mount if {
+	s := mounted("/etc/nats/hub.creds", [{"type": "bind", "target": "/data", "repo_path": "x"}])
+	count(leaf_by_id(s, ambiguous("x/nats/hub.creds"), {})) == 0
+}
+
+test_acc_015_quiet_mount_prefix_of_a_name if {
+	# /etc/nats is not a directory above /etc/natsx/hub.creds.
+	s := mounted("/etc/natsx/hub.creds", [{"type": "bind", "target": "/etc/nats", "repo_path": "x"}])
+	count(leaf_by_id(s, ambiguous("x/x/hub.creds"), {})) == 0
+}
+
+test_acc_015_fires_base_name_when_resolved_path_missing if {
+	# leaf/creds/leaf.creds does not exist: the only leaf.creds is taken.
+	[f] := leaf_by_id(leaf("./creds/leaf.creds"), [creds("secrets/leaf.creds", [user_jwt({})])], {})
+	contains(f.msg, "secrets/leaf.creds")
+}
+
+test_acc_015_fires_scoped_in_another_account if {
+	# Another account marks ASIGN as scoped; the user's own account does not.
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	accs := {"ref": "files/1", "path": "jwt/accs.jwt", "kind": "jwt", "jwts": [
+		{"kind": "account", "subject": "AACC", "scoped_signing_keys": []},
+		{"kind": "account", "subject": "AOTHER", "scoped_signing_keys": ["ASIGN"]},
+	]}
+	[_] := leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j]), accs], {})
+}
+
+test_acc_015_quiet_only_another_account_known if {
+	j := user_jwt({"issuer": "ASIGN", "issuer_account": "AACC"})
+	accs := {"ref": "files/1", "path": "jwt/other.jwt", "kind": "jwt", "jwts": [{"kind": "account", "subject": "AOTHER"}]}
+	count(leaf_by_id(leaf("leaf.creds"), [creds("leaf/leaf.creds", [j]), accs], {})) == 0
+}
+
+test_acc_014_quiet_self_import if {
+	# ORDERS importing its own export is not an importing account.
+	cfg := json.patch(svcexp(perm(["orders.events.>"], ["orders.get"]), get, []), [{"op": "add", "path": "/accounts/ORDERS/imports", "value": imp_get}])
+	count(by_id(cfg, "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_import_from_other_account if {
+	imp := [{"service": {"account": "BILLING", "subject": "orders.get"}}]
+	count(by_id(svcexp(perm(["orders.events.>"], ["orders.get"]), get, imp), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_quiet_other_service_imported if {
+	imp := [{"service": {"account": "ORDERS", "subject": "orders.list"}}]
+	exps := {"accounts": {"ORDERS": {"exports": [get, {"service": "orders.list"}]}}}
+	count(by_id(object.union(svcexp(perm(["orders.events.>"], ["orders.get"]), get, imp), exps), "NATS-ACC-014")) == 0
+}
+
+test_acc_014_fires_reply_prefix_allowed_but_denied if {
+	p := {"publish": {"allow": ["_R_.>"], "deny": ["_R_.>"]}, "subscribe": {"allow": ["orders.get"], "deny": []}}
+	[_] := by_id(svcexp(p, get, imp_get), "NATS-ACC-014")
+}
+
+test_acc_014_quiet_user_not_an_object if {
+	cfg := json.patch(svcexp(null, get, imp_get), [
+		{"op": "replace", "path": "/accounts/ORDERS/users/0", "value": "junk"},
+		{"op": "add", "path": "/accounts/ORDERS/default_permissions", "value": perm(["orders.events.>"], ["orders.get"])},
+	])
+	count(by_id(cfg, "NATS-ACC-014")) == 0
+}
+
+test_acc_013_stream_prefix_odd_values if {
+	# An empty or non-string prefix is no prefix: the subject stays as exported.
+	every pre in ["", 5] {
+		imp := {"stream": {"account": "SYS", "subject": "$SYS.ACCOUNT.>"}, "prefix": pre}
+		[f] := by_id(sysimp([imp], perm(["$SYS.ACCOUNT.>"], [])), "NATS-ACC-013")
+		contains(f.msg, "may publish to $SYS.ACCOUNT.>, where")
+	}
 }
