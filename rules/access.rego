@@ -666,3 +666,297 @@ _imported(s, from, kind, subj, e) if {
 _export_audience(e) := sprintf("%s", [concat(", ", sort([a | some a in e.accounts; is_string(a)]))]) if {
 	count(object.get(e, "accounts", [])) > 0
 } else := "every account"
+
+# METADATA
+# title: Application user reaches the system account through an import
+# description: >-
+#   The user's account imports a service or stream from the system account,
+#   and the user may publish on the imported subject. Through a service
+#   import it calls system services with the system account's reach:
+#   server-wide CONNZ/VARZ/ACCOUNTZ of every account, and the control
+#   requests (`$SYS.REQ.SERVER.<id>.KICK`, `LDM`, `RELOAD`: disconnect
+#   clients, put the server in lame duck mode) when the imported subject
+#   covers them (high). Through a
+#   stream import of `$SYS` events it publishes forged connection and
+#   server events to the account's subscribers, which take them for the
+#   server's. Without such an import, `$SYS` publish permissions of an
+#   application user reach only the requests nats-server imports into
+#   every account, clamped to the user's own account (CONNZ, STATZ,
+#   USER.INFO): not reported.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/sys_accounts
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-ACC-013
+#   severity: medium
+#   category: security
+#   facets: [config, deployment]
+#   remediation: |-
+#     Give monitoring its own system-account user instead of importing
+#     system subjects into application accounts; where an import is needed,
+#     import only the read-only request and deny it to other users:
+#
+#         imports: [ { service: { account: SYS, subject: "$SYS.REQ.ACCOUNT.PING.CONNZ" } } ]
+#         users: [ { user: billing, permissions: { publish: { allow: ["billing.>"], deny: ["$SYS.>"] } } } ]
+deny contains f if {
+	some h in _acc_013
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_acc_013 contains h if {
+	some [s, path, u, perms] in _app_perms
+	sys := authconf.system_account_name(s.config)
+	acc := _account_of(u, _user_block(path))
+	some [kind, remote, local] in _sys_imports(s.config, acc, sys)
+	_grants_some(perms, local)
+	h := object.union(
+		{"obj": s, "path": sprintf("%s/permissions/publish", [path])},
+		_acc013_what(lib.server_label(s), authconf.user_label(u), kind, remote, local, sys),
+	)
+}
+
+# _user_block(path): the account whose users[] holds the user at path ("" for
+# authorization.users), as app_users gives it.
+_user_block(path) := "" if {
+	startswith(path, "config/authorization/")
+} else := replace(split(path, "/")[2], "~1", "/")
+
+# _sys_imports(c, acc, sys): [kind, system subject, local subject] of the
+# account's imports from the system account.
+_sys_imports(c, acc, sys) := {[kind, src.subject, _import_local(imp, kind, src.subject)] |
+	some imp in object.get(c, ["accounts", acc, "imports"], [])
+	some kind in ["service", "stream"]
+	src := imp[kind]
+	src.account == sys
+}
+
+# The subject the importing account sees: a service import's `to`, a stream
+# import's `prefix` (or its older `to`), else the exported subject.
+_import_local(imp, "service", subj) := object.get(imp, "to", subj)
+
+_import_local(imp, "stream", subj) := concat(".", [imp.prefix, subj]) if {
+	imp.prefix != ""
+} else := object.get(imp, "to", subj)
+
+# The system requests that act on a server rather than describe it
+# (nats-server events.go: clientKickReqSubj, clientLDMReqSubj,
+# serverReloadReqSubj).
+_sys_control_requests := ["$SYS.REQ.SERVER.*.KICK", "$SYS.REQ.SERVER.*.LDM", "$SYS.REQ.SERVER.*.RELOAD"]
+
+_acc013_what(label, user, "service", remote, local, sys) := {"sev": "high", "msg": sprintf("%s: %s may publish to %s, imported as service %s from the system account %s, which covers server control requests (kick, lame duck, reload)", [label, user, local, remote, sys])} if {
+	some ctl in _sys_control_requests
+	subjects.subjects_overlap(remote, ctl)
+} else := {"msg": sprintf("%s: %s may publish to %s, imported as service %s from the system account %s: it queries system services for every account", [label, user, local, remote, sys])}
+
+_acc013_what(label, user, "stream", remote, local, sys) := {"msg": sprintf("%s: %s may publish to %s, where its account receives system events (stream %s from %s): it can forge them", [label, user, local, remote, sys])}
+
+# METADATA
+# title: Service responder cannot reply to importing accounts
+# description: >-
+#   An account exports a service that another account imports, and one of
+#   its users subscribes to the service subject, but that user may neither
+#   publish to the replies nor use allow_responses. Requests that come
+#   through an import carry a reply subject the server creates in the
+#   exporting account (`_R_.<id>.<id>`, not `_INBOX.`), so a publish
+#   allow list without `_R_.>` refuses every answer: the importers'
+#   requests time out while the responder logs permission violations.
+#   allow_responses grants exactly the reply to each request received.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/authorization#allow-responses-map
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/securing_nats/accounts
+# custom:
+#   id: NATS-ACC-014
+#   severity: medium
+#   category: reliability
+#   facets: [config, deployment]
+#   remediation: |-
+#     Let the responder answer the requests it receives, and nothing else:
+#
+#         permissions: {
+#           publish: ["billing.events.>"]
+#           subscribe: ["billing.charge"]
+#           allow_responses: { max: 1, expires: "1m" }
+#         }
+deny contains f if {
+	some s in lib.configured_servers
+	sys := authconf.system_account_name(s.config)
+	some name, a in object.get(s.config, "accounts", {})
+	name != sys
+	some e in object.get(a, "exports", [])
+	subj := e.service
+	importers := _service_importers(s, name, subj, e)
+	count(importers) > 0
+	some j, u in object.get(a, "users", [])
+	is_object(u)
+	perms := _perms(s.config, u, name)
+	_subscribes_on(perms, subj)
+	not _answers(perms)
+	f := lib.finding(rego.metadata.rule(), s, sprintf("config/accounts/%s/users/%d/permissions", [authconf.escape_key(name), j]), sprintf("%s: %s subscribes to %s, which account %s exports as a service to %s, but may not publish the replies (_R_.>) and has no allow_responses: their requests time out", [
+		lib.server_label(s), authconf.user_label(u), subj, name, concat(", ", sort(importers)),
+	]))
+}
+
+_service_importers(s, from, subj, e) := {importer |
+	some importer, a in object.get(s.config, "accounts", {})
+	importer != from
+	_export_allows(e, importer)
+	some imp in object.get(a, "imports", [])
+	src := imp.service
+	src.account == from
+	subjects.subjects_overlap(subj, src.subject)
+}
+
+# _subscribes_on(perms, subj): an explicit subscribe allow entry (its
+# subject, without a queue group) overlaps the service subject, which no deny
+# takes back.
+_subscribes_on(perms, subj) if {
+	some a in _allow(perms, "subscribe")
+	subjects.subjects_overlap(split(a, " ")[0], subj)
+	not _denied(perms, "subscribe", subj)
+}
+
+# _answers(perms): the user can publish a reply to a request received through
+# an import: allow_responses, or publish permissions that reach _R_.
+_answers(perms) if {
+	r := perms.allow_responses
+	r != false
+}
+
+_answers(perms) if _may_publish(perms, "_R_.aBcDeFgH.x")
+
+_may_publish(perms, subj) if {
+	count(_allow(perms, "publish")) == 0
+	not _denied(perms, "publish", subj)
+}
+
+_may_publish(perms, subj) if {
+	some a in _allow(perms, "publish")
+	_covers(a, subj)
+	not _denied(perms, "publish", subj)
+}
+
+# METADATA
+# title: Leafnode remote with account-wide credentials
+# description: >-
+#   A leafnode remote authenticates with a .creds file of the repository
+#   whose user JWT restricts neither what it publishes nor (low) what it
+#   subscribes to: the leafnode may do everything its account may on the
+#   hub, including the JetStream API and every other user's subjects.
+#   Leafnodes run at the edge, where hosts are easier to take over; the
+#   remote's deny_imports/deny_exports do not help, as they are enforced by
+#   the leafnode itself. Users signed with a scoped signing key take the
+#   scope's permissions: not reported when the account JWT in the
+#   repository marks the signer as scoped, nor when the account JWT is not
+#   in the repository.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration/leafnodes/leafnode_conf
+#   - ref: https://docs.nats.io/using-nats/nats-tools/nsc/basics#user-authorization
+# custom:
+#   id: NATS-ACC-015
+#   severity: medium
+#   category: security
+#   facets: [config, deployment, files]
+#   remediation: |-
+#     Issue the leafnode its own user, allowed only the subjects that must
+#     cross the link (or sign it with a scoped signing key):
+#
+#         nsc add user leaf-site1 --allow-pub "site1.>" --allow-sub "hub.site1.>,_INBOX.>"
+#         nsc generate creds -n leaf-site1 > leaf-site1.creds
+deny contains f if {
+	some h in _acc_015
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_acc_015 contains h if {
+	some s in lib.configured_servers
+	some i, r in object.get(s.config, ["leafnodes", "remotes"], [])
+
+	# The config source names it creds (nats-server's alias of credentials).
+	p := r.creds
+	file := _creds_file(s, p)
+	some j in object.get(file, "jwts", [])
+	j.kind == "user"
+	not _scoped_or_unknown(j)
+	open := [d | some [d, a, n] in [["publish", "pub_allow", "pub_deny"], ["subscribe", "sub_allow", "sub_deny"]]; count(object.get(j, a, [])) + count(object.get(j, n, [])) == 0]
+	count(open) > 0
+	h := object.union(
+		{"obj": s, "path": sprintf("config/leafnodes/remotes/%d/creds", [i]), "msg": sprintf("%s: leafnode remote %d authenticates with %s (user JWT %q), which does not restrict what it may %s: the leafnode may do so on every subject of its account", [
+			lib.server_label(s), i, file.path, j.name, concat(" or ", open),
+		])},
+		_acc015_sev(open),
+	)
+}
+
+_acc015_sev(open) := {} if {
+	"publish" in open
+} else := {"sev": "low"}
+
+# _creds_files: the .creds files of the repository, and by base name.
+_creds_files := {f.path: f | some f in input.files; f.kind == "creds"}
+
+_creds_by_base[b] contains p if {
+	some p, _ in _creds_files
+	b := _base(p)
+}
+
+_base(p) := regex.replace(p, `^.*/`, "")
+
+# _creds_file(s, p): the repository's .creds file a remote's credentials
+# path names: relative to the config file's directory, through a bind mount
+# of the server's deployment, else the only .creds file with that name.
+_creds_file(s, p) := _creds_files[x] if {
+	some x in _creds_paths(s, p)
+} else := _creds_files[x] if {
+	[x] := [y | some y in _creds_by_base[_base(p)]]
+}
+
+_creds_paths(s, p) := {_clean_path(concat("/", [_dir(s.config_file), p]))} if {
+	not startswith(p, "/")
+} else := {_clean_path(concat("/", [v.repo_path, substring(p, count(v.target), -1)])) |
+	some v in object.get(s, ["deployment", "volumes"], [])
+	v.repo_path != ""
+	v.target != ""
+	_under(p, v.target)
+}
+
+_under(p, t) if p == t
+
+_under(p, t) if startswith(p, concat("", [trim_suffix(t, "/"), "/"]))
+
+_dir(p) := regex.replace(p, `/?[^/]*$`, "")
+
+# _clean_path drops "." and "" segments. ".." is kept, not resolved: no
+# scanned file's path has such a segment, so nothing climbs out of the
+# scanned tree (the base-name match decides).
+_clean_path(p) := concat("/", [x | some x in split(p, "/"); not x in {"", "."}])
+
+# _scoped_or_unknown(j): the user is signed by an account signing key that
+# an account JWT of the repository marks as scoped, or whose account JWT the
+# repository does not hold (its scope is unknown).
+_scoped_or_unknown(j) if {
+	j.issuer_account != ""
+	not _account_jwt(j.issuer_account)
+}
+
+_scoped_or_unknown(j) if {
+	some a in _account_jwts
+	a.subject == j.issuer_account
+	j.issuer in object.get(a, "scoped_signing_keys", [])
+}
+
+_account_jwts contains j if {
+	some f in input.files
+	some j in object.get(f, "jwts", [])
+	j.kind == "account"
+}
+
+_account_jwts contains j if {
+	some _, js in object.get(object.get(input, "facts", {}), "config_jwts", {})
+	some j in js
+	j.kind == "account"
+}
+
+_account_jwt(sub) if {
+	some a in _account_jwts
+	a.subject == sub
+}

@@ -488,3 +488,125 @@ _same_project(s, t) if {
 	p == object.get(object.get(t, "deployment", {}), "project", "")
 	_profiles_meet(s.deployment, t.deployment)
 }
+
+# _eff_payload(c): the largest message the server accepts (max_payload, 1 MB
+# when unset or 0); undefined when it is set from an unknown variable.
+_eff_payload(c) := v if {
+	v := lib.num(c.max_payload)
+	v > 0
+} else := 1048576 if {
+	object.get(c, "max_payload", 0) == 0
+}
+
+# _knows_211(s): the server accepts the 2.11 JetStream options (its version
+# is unknown or 2.11+); older ones refuse them, which NATS-JS-009 reports.
+_knows_211(s) if not versions.server_semver(s)
+
+_knows_211(s) if semver.compare(versions.server_semver(s), "2.11.0") >= 0
+
+# METADATA
+# title: JetStream ingest queue that drops messages or is unbounded
+# description: >-
+#   Since 2.11 every stream queues incoming messages in a buffer bounded by
+#   `jetstream { max_buffered_size, max_buffered_msgs }` (128 MB and 100,000
+#   messages by default). A message that does not fit is dropped: a
+#   JetStream publish gets `429 Too Many Requests`, a core publish is lost
+#   silently. With max_buffered_size no larger than max_payload, a message
+#   the server accepts (subject, headers and payload) can be larger than
+#   the whole queue, so it is dropped by every stream even when the queue
+#   is empty. A negative value turns the bound off (nats-server reads it as
+#   no limit): an ingest burst then grows the queue until memory runs out.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://github.com/nats-io/nats-server/blob/main/server/stream.go
+# custom:
+#   id: NATS-JS-013
+#   severity: medium
+#   category: reliability
+#   facets: [config, deployment]
+#   remediation: |-
+#     Keep the defaults (remove the options), or size the queue for many
+#     messages of the largest size the server accepts:
+#
+#         max_payload: 1MB
+#         jetstream { max_buffered_size: 128MB, max_buffered_msgs: 100000 }
+deny contains f if {
+	some h in _js_013
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_js_013 contains h if {
+	some s in clustering.js_servers
+	_knows_211(s)
+	b := lib.num(s.config.jetstream.max_buffered_size)
+	b > 0
+	p := _eff_payload(s.config)
+	b <= p
+	h := {"obj": s, "path": "config/jetstream/max_buffered_size", "msg": sprintf("%s: jetstream.max_buffered_size (%s) is not larger than max_payload (%s): every stream drops the messages larger than its ingest queue, which the server accepts", [lib.server_label(s), lib.human_bytes(b), lib.human_bytes(p)])}
+}
+
+_js_013 contains h if {
+	some s in clustering.js_servers
+	_knows_211(s)
+	some k in ["max_buffered_msgs", "max_buffered_size"]
+	v := lib.num(s.config.jetstream[k])
+	v < 0
+	h := {"obj": s, "path": sprintf("config/jetstream/%s", [k]), "sev": "low", "msg": sprintf("%s: jetstream.%s is negative (%d), which nats-server reads as no limit: streams' ingest queues grow without bound under a publish burst", [lib.server_label(s), k, v])}
+}
+
+# METADATA
+# title: JetStream max_outstanding_catchup negative or smaller than a message
+# description: >-
+#   `jetstream { max_outstanding_catchup }` bounds the bytes a server sends
+#   to replicas catching up, summed over all its streams (64 MB by default,
+#   0 means the default). It matters to clustered servers only (a cluster
+#   port or listen address), and there a negative value makes nats-server
+#   refuse to start ("jetstream max catchup cannot be negative"; a
+#   standalone server ignores it). A value no larger
+#   than max_payload cannot hold one message of the largest size: a
+#   replica catching up on such messages gets one at a time, each waiting
+#   for the previous acknowledgement, so after a restart or a new peer the
+#   stream runs with fewer current replicas for much longer.
+# related_resources:
+#   - ref: https://docs.nats.io/running-a-nats-service/configuration#jetstream
+#   - ref: https://github.com/nats-io/nats-server/blob/main/server/jetstream_cluster.go
+# custom:
+#   id: NATS-JS-014
+#   severity: low
+#   category: reliability
+#   facets: [config, deployment]
+#   remediation: |-
+#     Remove the option (64 MB suits a 1 Gbit link) or raise it well above
+#     max_payload:
+#
+#         jetstream { max_outstanding_catchup: 64MB }
+deny contains f if {
+	some h in _js_014
+	f := lib.finding_of(rego.metadata.rule(), h)
+}
+
+_js_014 contains h if {
+	some s in clustering.js_servers
+	_catchup_cluster(s)
+	v := lib.num(s.config.jetstream.max_outstanding_catchup)
+	v < 0
+	h := {"obj": s, "path": "config/jetstream/max_outstanding_catchup", "sev": "high", "msg": sprintf("%s: jetstream.max_outstanding_catchup is negative (%d): nats-server refuses to start (jetstream max catchup cannot be negative)", [lib.server_label(s), v])}
+}
+
+_js_014 contains h if {
+	some s in clustering.js_servers
+	_catchup_cluster(s)
+	v := lib.num(s.config.jetstream.max_outstanding_catchup)
+	v > 0
+	p := _eff_payload(s.config)
+	v <= p
+	h := {"obj": s, "path": "config/jetstream/max_outstanding_catchup", "msg": sprintf("%s: jetstream.max_outstanding_catchup (%s) is not larger than max_payload (%s): replicas catching up receive large messages one at a time", [lib.server_label(s), lib.human_bytes(v), lib.human_bytes(p)])}
+}
+
+# _catchup_cluster(s): the server has a cluster port (nats-server validates
+# and uses max_outstanding_catchup only then: validateJetStreamOptions
+# returns early when Cluster.Port is 0).
+_catchup_cluster(s) if {
+	some k in ["port", "listen"]
+	object.get(object.get(s.config, "cluster", {}), k, null) != null
+}

@@ -487,6 +487,17 @@ type JWT struct {
 	Line          int    `json:"line"`
 	// Path is where a JWT inside a config was found (config/resolver_preload/<account>).
 	Path string `json:"path,omitempty"`
+	// Permissions of a user JWT (nats.pub, nats.sub): the allow and deny
+	// subjects. All four empty: the user may publish and subscribe to
+	// whatever its account may (unless its signer is a scoped signing key,
+	// whose scope then applies instead).
+	PubAllow []string `json:"pub_allow,omitempty"`
+	PubDeny  []string `json:"pub_deny,omitempty"`
+	SubAllow []string `json:"sub_allow,omitempty"`
+	SubDeny  []string `json:"sub_deny,omitempty"`
+	// ScopedSigningKeys are an account JWT's signing keys that carry a
+	// scope (public keys): users they sign get the scope's permissions.
+	ScopedSigningKeys []string `json:"scoped_signing_keys,omitempty"`
 }
 
 // Secret stands in for a secret value (password, token, nkey seed, encryption

@@ -55,8 +55,22 @@ type claims struct {
 		IssuerAccount string          `json:"issuer_account"`
 		Bearer        bool            `json:"bearer_token"`
 		SigningKeys   json.RawMessage `json:"signing_keys"`
+		// Raw, so that an odd permission list costs the permissions only,
+		// not the JWT's lifetime facts.
+		Pub json.RawMessage `json:"pub"`
+		Sub json.RawMessage `json:"sub"`
 	} `json:"nats"`
 }
+
+// permission is a user JWT's nats.pub or nats.sub.
+type permission struct {
+	Allow []string `json:"allow"`
+	Deny  []string `json:"deny"`
+}
+
+// maxSubjects bounds the permission subjects kept per list (real user JWTs
+// list a handful).
+const maxSubjects = 64
 
 // Decode returns the claims of one NATS JWT, or nil when tok is not one.
 func Decode(tok string) *model.JWT {
@@ -92,8 +106,42 @@ func Decode(tok string) *model.JWT {
 	var keys []json.RawMessage
 	if json.Unmarshal(c.Nats.SigningKeys, &keys) == nil {
 		j.SigningKeys = len(keys)
+		for _, k := range keys {
+			// A scoped key is an object {"kind": "user_scope", "key": ...}.
+			var scope struct {
+				Kind string `json:"kind"`
+				Key  string `json:"key"`
+			}
+			if json.Unmarshal(k, &scope) == nil && scope.Key != "" && len(j.ScopedSigningKeys) < maxSubjects {
+				j.ScopedSigningKeys = append(j.ScopedSigningKeys, clean(scope.Key))
+			}
+		}
+	}
+	if c.Nats.Type == "user" {
+		var pub, sub permission
+		if len(c.Nats.Pub) > 0 && json.Unmarshal(c.Nats.Pub, &pub) != nil {
+			// Unreadable: not "unrestricted" either.
+			pub.Deny = []string{"?"}
+		}
+		if len(c.Nats.Sub) > 0 && json.Unmarshal(c.Nats.Sub, &sub) != nil {
+			sub.Deny = []string{"?"}
+		}
+		j.PubAllow, j.PubDeny = subjects(pub.Allow), subjects(pub.Deny)
+		j.SubAllow, j.SubDeny = subjects(sub.Allow), subjects(sub.Deny)
 	}
 	return j
+}
+
+// subjects keeps at most maxSubjects cleaned permission subjects.
+func subjects(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if len(out) == maxSubjects {
+			break
+		}
+		out = append(out, clean(s))
+	}
+	return out
 }
 
 // clean keeps claim strings short and printable: they come from the

@@ -229,7 +229,7 @@ var durationKeys = map[context]map[string]bool{
 // multipliers, as nats-server's getStorageSize does.
 var sizeKeys = map[context]map[string]bool{
 	ctxTop:       setOf("max_payload", "max_pending", "max_control_line", "logfile_size_limit", "max_traced_msg_len"),
-	ctxJetStream: setOf("max_memory_store", "max_file_store", "max_buffered_size"),
+	ctxJetStream: setOf("max_memory_store", "max_file_store", "max_buffered_size", "max_outstanding_catchup"),
 	ctxAccountJS: setOf("max_memory", "max_store", "max_bytes_required", "mem_max_stream_bytes", "disk_max_stream_bytes"),
 	ctxAccLimits: setOf("max_payload"),
 }
