@@ -330,6 +330,16 @@ test_hlt_013_fires_recent_leaders if {
 	}
 }
 
+test_hlt_013_consumers_counted_for_their_own_stream if {
+	# The consumers index is keyed by [account, stream]: a consumer of a
+	# stream of the same name in another account, or of another stream,
+	# is not this stream's.
+	other_acc := object.union(led_consumer("x1", -3600, -30), {"account": "OTHER"})
+	other_stream := object.union(led_consumer("x2", -3600, -30), {"stream": "PAYMENTS"})
+	fs := by_id(with_now_doc(doc([], [led_stream(-3600, -7000)], [led_consumer("w1", -3600, -30), other_acc, other_stream], [])), "NATS-HLT-013")
+	{f.msg | some f in fs} == {"stream ORDERS (account APP): 1 consumer leader(s) elected in the last 5m, after the consumer was created: w1 (n3, 30s ago)"}
+}
+
 test_hlt_013_quiet_first_election_or_old if {
 	# Elected when created (a new stream), or long ago.
 	count(by_id(with_now_doc(doc([], [led_stream(-60, -59)], [led_consumer("w1", -60, -58)], [])), "NATS-HLT-013")) == 0
