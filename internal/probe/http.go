@@ -212,6 +212,13 @@ func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Opti
 			live.HealthzStatus = f.status
 		}
 	}
+	if live.Varz != nil && hasRaftz(live.Varz) {
+		if f := fetch(ctx, client, t, raftzEndpoint, opt, b); f.err != nil {
+			fails = append(fails, raftzFailed(live, t.display+"/raftz", f.err))
+		} else {
+			live.Raftz = f.doc
+		}
+	}
 	if note, err := httpAccountDetails(ctx, client, t, live, name, opt, b); err != nil {
 		live.Errors = append(live.Errors, "accountz details: "+err.Error())
 		fails = append(fails, Failure{Target: t.display + "/accountz?acc=", Err: err})

@@ -107,6 +107,13 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		if snap.Live.Varz == nil {
 			continue // the name is known, but nothing a rule could use
 		}
+		if hasRaftz(snap.Live.Varz) {
+			if doc, err := sysRaftz(detailsCtx, nc, id, opt, b); err != nil {
+				res.Failures = append(res.Failures, raftzFailed(snap.Live, fmt.Sprintf("%s (server %s) RAFTZ {group}", target, snap.Name), err))
+			} else {
+				snap.Live.Raftz = doc
+			}
+		}
 		if note, err := sysAccountDetails(detailsCtx, nc, id, snap.Live, snap.Name, opt, b); err != nil {
 			snap.Live.Errors = append(snap.Live.Errors, "accountz details: "+err.Error())
 			res.fail(fmt.Sprintf("%s (server %s) ACCOUNTZ {account}", target, snap.Name), err)
