@@ -824,7 +824,7 @@ _origin_error(info) := sprintf(" (%s)", [info.error.description]) if {
 #   last 5 minutes, and not when the asset was created (nats-server 2.11+
 #   reports `leader_since` in the leader's cluster info); or the JetStream
 #   meta leader was elected within the last 5 minutes, and not when it
-#   started (`/raftz?group=_meta_`, nats-server 2.12+: the leader's
+#   started (`/raftz?group=_meta_`, nats-server 2.11.9+: the leader's
 #   `leader_since` and Raft term). A leader change pauses the asset's
 #   writes (streams) or deliveries (consumers), or the JetStream API
 #   (meta), while the group elects; leaders that keep changing point at

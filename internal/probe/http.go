@@ -346,10 +346,11 @@ func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
 }
 
 // smallDocs are the documents that stay small on any real server (healthz,
-// and connz, routez, gatewayz, leafz, accountz at their default page sizes):
+// and connz, routez, gatewayz, leafz, accountz at their default page sizes,
+// and raftz for the meta group alone):
 // they get a smaller limit than varz and jsz, so that a server answering
 // 200 MB on every endpoint costs two full limits of memory, not eight.
-var smallDocs = map[string]bool{"healthz": true, "connz": true, "routez": true, "gatewayz": true, "leafz": true, "accountz": true}
+var smallDocs = map[string]bool{"healthz": true, "connz": true, "routez": true, "gatewayz": true, "leafz": true, "accountz": true, "raftz": true}
 
 const smallDocLimit = 4 << 20
 
