@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 
@@ -58,7 +59,29 @@ func raftzFailed(live *model.Live, target string, err error) Failure {
 	return Failure{Target: target, Err: err}
 }
 
-// sysRaftz asks one server for its meta group's Raft state over $SYS.
-func sysRaftz(ctx context.Context, nc *nats.Conn, id string, opt Options, b *budget) (map[string]any, error) {
-	return requestPage(ctx, nc, opt, id, raftzEndpoint, raftzEndpoint.query, b)
+// sysRaftzAll asks every server whose varz says it has the meta group for
+// its Raft state over $SYS, all at once, within one timeout of their own
+// (a server that does not answer costs the timeout once, and does not eat
+// into the account details' time).
+func sysRaftzAll(ctx context.Context, nc *nats.Conn, opt Options, got map[string]map[string]reply, b *budget) map[string]reply {
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	out := map[string]reply{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for id, v := range got["varz"] {
+		if v.err != nil || !hasRaftz(v.doc) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			doc, err := requestPage(ctx, nc, opt, id, raftzEndpoint, raftzEndpoint.query, b)
+			mu.Lock()
+			defer mu.Unlock()
+			out[id] = reply{doc: doc, err: err}
+		}()
+	}
+	wg.Wait()
+	return out
 }
