@@ -818,17 +818,19 @@ _origin_error(info) := sprintf(" (%s)", [info.error.description]) if {
 } else := ""
 
 # METADATA
-# title: Stream or consumer leader changed recently
+# title: Stream, consumer or meta leader changed recently
 # description: >-
 #   The leader of a replicated stream or consumer was elected within the
 #   last 5 minutes, and not when the asset was created (nats-server 2.11+
-#   reports `leader_since` in the leader's cluster info). A leader change
-#   pauses the asset's writes (streams) or deliveries (consumers) while the
-#   group elects; leaders that keep changing point at a server that
-#   restarts, is overloaded, or loses its routes. One probe sees the
-#   current leader's age only: it cannot count elections. The meta
-#   leader's age is not in /jsz (only /raftz, which natsaudit does not
-#   read).
+#   reports `leader_since` in the leader's cluster info); or the JetStream
+#   meta leader was elected within the last 5 minutes, and not when it
+#   started (`/raftz?group=_meta_`, nats-server 2.11.9+: the leader's
+#   `leader_since` and Raft term). A leader change pauses the asset's
+#   writes (streams) or deliveries (consumers), or the JetStream API
+#   (meta), while the group elects; leaders that keep changing point at
+#   a server that restarts, is overloaded, or loses its routes. One probe
+#   sees the current leader's age only: it cannot count elections (the
+#   Raft term only grows, and from what is not known).
 # related_resources:
 #   - ref: https://docs.nats.io/running-a-nats-service/nats_admin/jetstream_admin/troubleshooting
 # custom:
@@ -858,17 +860,41 @@ _leader_hits contains h if {
 _leader_hits contains h if {
 	some st in input.streams
 	st.source == "live"
-	changed := {sprintf("%s (%s, %s ago)", [c.name, c.cluster.leader, _dur(since)]) |
-		some c in input.consumers
-		c.account == st.account
-		c.stream == st.name
-		since := _recent_leader(c)
-	}
+	changed := object.get(_recent_consumer_leaders, [[st.account, st.name]], set()) # a path of one key
 	count(changed) > 0
 	h := {"obj": st, "path": "cluster", "sev": "low", "msg": sprintf(
 		"stream %s (account %s): %d consumer leader(s) elected in the last %s, after the consumer was created: %s",
 		[st.name, st.account, count(changed), _dur(lib.params.health.leader_recent_ns), lib.short_list(changed, 5)],
 	)}
+}
+
+# The meta group, from its leader's own /raftz (followers have no
+# leader_since): elected after the server's first seconds.
+_leader_hits contains h if {
+	some s in input.servers
+	some groups in object.get(s, ["live", "raftz"], {})
+	g := groups._meta_
+	g.state == "LEADER"
+	elected := time.parse_rfc3339_ns(g.leader_since)
+	started := time.parse_rfc3339_ns(s.live.varz.start)
+	elected - started > lib.params.health.leader_first_election_ns
+	since := input.scan.now_ns - elected
+	since < lib.params.health.leader_recent_ns
+	h := {"obj": s, "path": "live/raftz", "sev": "low", "msg": sprintf(
+		"the JetStream meta leader %s was elected %s ago (Raft term %v), %s after it started",
+		[s.name, _dur(since), g.term, _dur(elected - started)],
+	)}
+}
+
+# _recent_consumer_leaders indexes the consumers with a recent leader
+# change by [account, stream], once: a join of every stream with every
+# consumer was streams × consumers (2 million pairs at 1,000 streams and
+# 2,000 consumers). Read whole (object.get), so that a lookup does not
+# evaluate the body once per stream.
+_recent_consumer_leaders[k] contains sprintf("%s (%s, %s ago)", [c.name, c.cluster.leader, _dur(since)]) if {
+	some c in input.consumers
+	since := _recent_leader(c)
+	k := [c.account, c.stream]
 }
 
 # _recent_leader is how long ago (ns) the live asset's current leader was

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -283,6 +284,78 @@ func TestLiveLeaderChange(t *testing.T) {
 		!regexp.MustCompile(`stream EVENTS \(account APP\): 1 consumer leader\(s\) elected in the last 5m, after the consumer was created: worker \(n[123], [0-9]+s ago\)`).MatchString(all) {
 		t.Errorf("HLT-013 messages:\n%s", all)
 	}
+
+	// The meta group: read from /raftz?group=_meta_ (RAFTZ over $SYS).
+	// Before the step-down its leader was elected when the cluster
+	// started: quiet. After, the new leader (its own view) says so.
+	if meta := metaLeaderFindings(f); len(meta) != 0 {
+		t.Fatalf("meta leader elected at start reported: %v", meta)
+	}
+	before := metaTerm(t, f)
+	sys, err := nats.Connect(srv[0].ClientURL(), nats.UserInfo("sys", "sys-pass-123456"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close()
+	if _, err := sys.Request("$JS.API.META.LEADER.STEPDOWN", []byte("{}"), 5*time.Second); err != nil {
+		t.Fatalf("meta step-down: %v", err)
+	}
+	re := regexp.MustCompile(`^the JetStream meta leader (n[123]) was elected [0-9]+s ago \(Raft term ([0-9]+)\), [0-9]+[sm] after it started$`)
+	check := func(t *testing.T, f findings) {
+		t.Helper()
+		meta := metaLeaderFindings(f)
+		if len(meta) != 1 {
+			t.Fatalf("meta leader findings: %v\n%s", meta, f)
+		}
+		m := re.FindStringSubmatch(meta[0].Msg)
+		if m == nil || meta[0].Severity != "low" || f.target(meta[0].Ref) != "server "+m[1] || meta[0].Path != "live/raftz" {
+			t.Fatalf("meta leader finding: %+v on %s", meta[0], f.target(meta[0].Ref))
+		}
+		if term, _ := strconv.Atoi(m[2]); term <= before {
+			t.Errorf("Raft term %d after the step-down, %d before", term, before)
+		}
+	}
+	t.Run("http", func(t *testing.T) {
+		check(t, eventually(t, 15*time.Second, srv, func(f findings) bool { return len(metaLeaderFindings(f)) == 1 }))
+	})
+	t.Run("sys", func(t *testing.T) {
+		f, res := auditWith(t, probe.Options{Server: srv[1].ClientURL(), Auth: probe.Auth{User: "sys", Password: "sys-pass-123456"}})
+		if len(res.Failures) > 0 {
+			t.Fatalf("failures: %v", res.Failures)
+		}
+		check(t, f)
+	})
+}
+
+// metaLeaderFindings are the NATS-HLT-013 findings about the meta group.
+func metaLeaderFindings(f findings) []engine.Raw {
+	var out []engine.Raw
+	for _, r := range f.raws {
+		if r.RuleID == "NATS-HLT-013" && strings.HasPrefix(r.Msg, "the JetStream meta leader ") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// metaTerm is the meta group's Raft term as its leader reports it in /raftz.
+func metaTerm(t *testing.T, f findings) int {
+	t.Helper()
+	for _, s := range f.inv.Servers {
+		if s.Live == nil {
+			continue
+		}
+		for _, groups := range s.Live.Raftz {
+			g, _ := groups.(map[string]any)["_meta_"].(map[string]any)
+			if g["state"] == "LEADER" {
+				if term, ok := g["term"].(int64); ok {
+					return int(term)
+				}
+			}
+		}
+	}
+	t.Fatalf("no meta leader in /raftz: %+v", f.inv.Servers)
+	return 0
 }
 
 // scan + live: the repository's config of each server against what it

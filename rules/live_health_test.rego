@@ -330,6 +330,45 @@ test_hlt_013_fires_recent_leaders if {
 	}
 }
 
+test_hlt_013_consumers_counted_for_their_own_stream if {
+	# The consumers index is keyed by [account, stream]: a consumer of a
+	# stream of the same name in another account, or of another stream,
+	# is not this stream's.
+	other_acc := object.union(led_consumer("x1", -3600, -30), {"account": "OTHER"})
+	other_stream := object.union(led_consumer("x2", -3600, -30), {"stream": "PAYMENTS"})
+	fs := by_id(with_now_doc(doc([], [led_stream(-3600, -7000)], [led_consumer("w1", -3600, -30), other_acc, other_stream], [])), "NATS-HLT-013")
+	{f.msg | some f in fs} == {"stream ORDERS (account APP): 1 consumer leader(s) elected in the last 5m, after the consumer was created: w1 (n3, 30s ago)"}
+}
+
+meta_server(state, started_off, elected_off) := {"ref": "servers/0", "name": "n2", "live": {
+	"varz": {"start": now_rfc(started_off)},
+	"raftz": {"$SYS": {"_meta_": {"state": state, "term": 7, "leader": "S1Nunr6R", "leader_since": now_rfc(elected_off)}}},
+}}
+
+test_hlt_013_fires_meta_leader_recent if {
+	[f] := by_id(with_now_doc(doc([meta_server("LEADER", -3600, -40)], [], [], [])), "NATS-HLT-013")
+	f.severity == "low"
+	f.ref == "servers/0"
+	f.msg == "the JetStream meta leader n2 was elected 40s ago (Raft term 7), 59m after it started"
+}
+
+test_hlt_013_quiet_meta_leader if {
+	# Elected in the server's first seconds (its start, or the cluster's).
+	count(by_id(with_now_doc(doc([meta_server("LEADER", -62, -60)], [], [], [])), "NATS-HLT-013")) == 0
+
+	# Long ago.
+	count(by_id(with_now_doc(doc([meta_server("LEADER", -7200, -3600)], [], [], [])), "NATS-HLT-013")) == 0
+
+	# A follower's view (it has no leader_since on a real server; one
+	# given is not trusted either): the leader reports.
+	count(by_id(with_now_doc(doc([meta_server("FOLLOWER", -3600, -40)], [], [], [])), "NATS-HLT-013")) == 0
+
+	# No raftz (nats-server before 2.11, or not clustered), or no leader_since (2.11).
+	count(by_id(with_now_doc(doc([{"ref": "servers/0", "name": "n2", "live": {"varz": {"start": now_rfc(-3600)}}}], [], [], [])), "NATS-HLT-013")) == 0
+	no_since := json.remove(meta_server("LEADER", -3600, -40), ["live/raftz/$SYS/_meta_/leader_since"])
+	count(by_id(with_now_doc(doc([no_since], [], [], [])), "NATS-HLT-013")) == 0
+}
+
 test_hlt_013_quiet_first_election_or_old if {
 	# Elected when created (a new stream), or long ago.
 	count(by_id(with_now_doc(doc([], [led_stream(-60, -59)], [led_consumer("w1", -60, -58)], [])), "NATS-HLT-013")) == 0

@@ -306,6 +306,11 @@ type Live struct {
 	Gatewayz      map[string]any `json:"gatewayz,omitempty"`
 	Leafz         map[string]any `json:"leafz,omitempty"`
 	Accountz      map[string]any `json:"accountz,omitempty"`
+	// Raftz is /raftz?group=_meta_ (nats-server 2.11+, clustered
+	// JetStream): {account: {"_meta_": {leader, leader_since, term,
+	// state, peers, ...}}}, the meta group's Raft state as this server
+	// sees it.
+	Raftz map[string]any `json:"raftz,omitempty"`
 	// AccountDetails are /accountz?acc=<id> account_detail objects, read
 	// in operator mode only (JWT claims: limits, expiry; this server's
 	// client_connections, leafnode_connections, subscriptions).

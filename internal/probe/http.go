@@ -212,6 +212,13 @@ func probeHTTP(ctx context.Context, client *http.Client, t *httpTarget, opt Opti
 			live.HealthzStatus = f.status
 		}
 	}
+	if live.Varz != nil && hasRaftz(live.Varz) {
+		if f := fetch(ctx, client, t, raftzEndpoint, opt, b); f.err != nil {
+			fails = append(fails, raftzFailed(live, t.display+"/raftz", f.err))
+		} else {
+			live.Raftz = f.doc
+		}
+	}
 	if note, err := httpAccountDetails(ctx, client, t, live, name, opt, b); err != nil {
 		live.Errors = append(live.Errors, "accountz details: "+err.Error())
 		fails = append(fails, Failure{Target: t.display + "/accountz?acc=", Err: err})
@@ -339,10 +346,11 @@ func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
 }
 
 // smallDocs are the documents that stay small on any real server (healthz,
-// and connz, routez, gatewayz, leafz, accountz at their default page sizes):
+// and connz, routez, gatewayz, leafz, accountz at their default page sizes,
+// and raftz for the meta group alone):
 // they get a smaller limit than varz and jsz, so that a server answering
 // 200 MB on every endpoint costs two full limits of memory, not eight.
-var smallDocs = map[string]bool{"healthz": true, "connz": true, "routez": true, "gatewayz": true, "leafz": true, "accountz": true}
+var smallDocs = map[string]bool{"healthz": true, "connz": true, "routez": true, "gatewayz": true, "leafz": true, "accountz": true, "raftz": true}
 
 const smallDocLimit = 4 << 20
 

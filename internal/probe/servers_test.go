@@ -44,6 +44,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childEnv); args != "" {
+		runChild(args) // natsaudit, for BenchmarkProbeScale
+	}
 	code := m.Run()
 	for _, f := range []*fixture{&solo, &cluster} {
 		for _, s := range f.servers {

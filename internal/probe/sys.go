@@ -80,6 +80,7 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 	}
 	res.Notes = append(res.Notes, pageSys(ctx, nc, opt, servers, got, b)...)
 	excludeOwn(nc, got)
+	raftz := sysRaftzAll(ctx, nc, opt, got, b)
 	// The account details of all servers share one timeout.
 	detailsCtx, cancelDetails := context.WithTimeout(ctx, opt.Timeout)
 	defer cancelDetails()
@@ -106,6 +107,13 @@ func collectSys(ctx context.Context, opt Options, tlsConf *tls.Config, b *budget
 		}
 		if snap.Live.Varz == nil {
 			continue // the name is known, but nothing a rule could use
+		}
+		if r, ok := raftz[id]; ok {
+			if r.err != nil {
+				res.Failures = append(res.Failures, raftzFailed(snap.Live, fmt.Sprintf("%s (server %s) RAFTZ {group}", target, snap.Name), r.err))
+			} else {
+				snap.Live.Raftz = r.doc
+			}
 		}
 		if note, err := sysAccountDetails(detailsCtx, nc, id, snap.Live, snap.Name, opt, b); err != nil {
 			snap.Live.Errors = append(snap.Live.Errors, "accountz details: "+err.Error())
