@@ -945,8 +945,11 @@ _drift_hits contains h if {
 	live != ""
 	live != s.config_digest
 	h := {"obj": s, "path": "live/varz/config_digest", "sev": "medium", "msg": sprintf(
-		"%s runs a config (digest %s) that is not %s of the repository (digest %s)",
-		[lib.server_label(s), _short(live), s.config_file, _short(s.config_digest)],
+		# The repository's digest is not quoted: for a config that holds a
+		# password it would confirm a guess (the live digest is what the
+		# server's own /varz publishes).
+		"%s runs a config (digest %s) whose digest differs from that of %s in the repository",
+		[lib.server_label(s), _short(live), s.config_file],
 	)}
 }
 

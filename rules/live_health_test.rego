@@ -384,7 +384,8 @@ repo_server(digest, note, cfg, varz) := {"ref": "servers/0", "name": "n1", "sour
 
 test_hlt_014_fires_digest_differs if {
 	[f] := by_id(doc([repo_server("sha256:aaaaaaaaaaaaaaaa", "", {}, {"config_digest": "sha256:bbbbbbbbbbbbbbbb"})], [], [], []), "NATS-HLT-014")
-	f.msg == "server n1 runs a config (digest bbbbbbbbbbbb) that is not conf/n1.conf of the repository (digest aaaaaaaaaaaa)"
+	f.msg == "server n1 runs a config (digest bbbbbbbbbbbb) whose digest differs from that of conf/n1.conf in the repository"
+	not contains(f.msg, "aaaa")
 }
 
 test_hlt_014_fires_settings_when_no_digest if {
