@@ -100,3 +100,23 @@ func TestTreeResolveRanks(t *testing.T) {
 		t.Errorf("no-match reason = %q", why)
 	}
 }
+
+// TestTreeResolveWholePath: a file at the root of the tree, whose path is
+// all matched by a longer host path, is compared element by element up to
+// its first one and no further.
+func TestTreeResolveWholePath(t *testing.T) {
+	tree := NewTree([]string{"etc/nats/nats.conf", "nats.conf", "srv/nats.conf"})
+	for _, tc := range []struct {
+		from, host, want string
+		ok               bool
+	}{
+		{"u.service", "/opt/nats.conf", "nats.conf", true},                   // three of 1, one beside the unit
+		{"etc/u.service", "/etc/nats/nats.conf", "etc/nats/nats.conf", true}, // 3 over 1 and 1
+		{"srv/u.service", "/var/srv/nats.conf", "srv/nats.conf", true},       // 2 over 1
+	} {
+		got, why, ok := tree.Resolve(tc.from, tc.host)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Resolve(%s, %s) = %q %v (%s), want %q %v", tc.from, tc.host, got, ok, why, tc.want, tc.ok)
+		}
+	}
+}
