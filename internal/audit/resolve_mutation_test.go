@@ -189,3 +189,16 @@ func TestLineCache(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingKeyUnderRecordedPath: a path recorded without a location is
+// as good as missing: the key is named under the closest located ancestor.
+func TestMissingKeyUnderRecordedPath(t *testing.T) {
+	tls := model.Location{File: "nats.conf", Line: 7}
+	locs := model.Locations{"config/tls": tls, "config/tls/verify": {}}
+	if got := missingKey(locs, "config/tls/verify"); got != "verify" {
+		t.Errorf("missingKey = %q, want verify", got)
+	}
+	if got := lookup(locs, "config/tls/verify"); got != tls {
+		t.Errorf("lookup = %+v, want the tls block's %+v", got, tls)
+	}
+}
