@@ -189,3 +189,38 @@ func TestLineCache(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingKeyUnderRecordedPath: a path recorded without a location is
+// as good as missing: the key is named under the closest located ancestor.
+func TestMissingKeyUnderRecordedPath(t *testing.T) {
+	tls := model.Location{File: "nats.conf", Line: 7}
+	locs := model.Locations{"config/tls": tls, "config/tls/verify": {}}
+	if got := missingKey(locs, "config/tls/verify"); got != "verify" {
+		t.Errorf("missingKey = %q, want verify", got)
+	}
+	if got := lookup(locs, "config/tls/verify"); got != tls {
+		t.Errorf("lookup = %+v, want the tls block's %+v", got, tls)
+	}
+}
+
+// TestLineCount: a final newline ends the last line, it does not start
+// another; a file the scan did not read has no lines (and no crash).
+func TestLineCount(t *testing.T) {
+	c := newLineCache(&discover.Result{Files: []*discover.File{
+		{Rel: "a.conf", Data: []byte("a\nb\n")},
+		{Rel: "b.conf", Data: []byte("a\nb")},
+		{Rel: "e.conf", Data: []byte("")},
+	}})
+	for _, tc := range []struct {
+		file string
+		n    int
+		term bool
+	}{{"a.conf", 2, true}, {"b.conf", 2, false}, {"e.conf", 0, false}, {"none.conf", 0, false}} {
+		if got := c.count(tc.file); got != tc.n {
+			t.Errorf("count(%s) = %d, want %d", tc.file, got, tc.n)
+		}
+		if got := c.terminated(tc.file, 2); got != tc.term {
+			t.Errorf("terminated(%s, 2) = %v, want %v", tc.file, got, tc.term)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,3 +68,34 @@ func TestReadAllow(t *testing.T) {
 }
 
 func writeFile(p, s string) error { return os.WriteFile(p, []byte(s), 0o644) }
+
+// TestExcludeArgs: a target limited to some files of its directory passes
+// Gremlins an exclusion for each other Go file, written from the package
+// directory as Gremlins matches them (patterns from the module root
+// excluded nothing, and the seam's run mutated every source under it).
+func TestExcludeArgs(t *testing.T) {
+	root := t.TempDir()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(root); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for _, f := range []string{"p/a.go", "p/a_test.go", "p/b.go", "p/sub/c.go", "p/notes.txt"} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeFile(f, "package p\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ only, want string }{
+		{`^a\.go$`, `-E ^b\.go$ -E ^sub/c\.go$`},
+		{`^[^/]+\.go$`, `-E ^sub/c\.go$`},
+		{``, ``},
+	} {
+		got, err := excludeArgs(target{pkg: "./p", only: tc.only})
+		if err != nil || strings.Join(got, " ") != tc.want {
+			t.Errorf("only %q: %q, %v; want %q", tc.only, got, err, tc.want)
+		}
+	}
+}

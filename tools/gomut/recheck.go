@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // tokenMutations are Gremlins' (v0.6.0, internal/engine/mappings.go) for the
@@ -75,6 +76,10 @@ func recheck(t target, survivors []string) (alive []string, killed int, err erro
 	return alive, killed, nil
 }
 
+// mutantTimeout bounds one mutant's test run (go test -timeout); -timeout
+// sets it.
+var mutantTimeout = 3 * time.Minute
+
 // runMutants tests each mutant ("file:line:col TYPE") of package t through
 // a build overlay, one at a time, and returns its status as Gremlins names
 // them: KILLED (a test failed), LIVED, or NOT VIABLE (it did not build).
@@ -114,7 +119,7 @@ func runMutants(t target, mutants []string) ([]string, error) {
 		if err := os.WriteFile(of, ov, 0o644); err != nil {
 			return nil, err
 		}
-		args := []string{"test", "-count=1", "-failfast", "-overlay=" + of}
+		args := []string{"test", "-count=1", "-failfast", "-timeout=" + mutantTimeout.String(), "-overlay=" + of}
 		if t.skip != "" {
 			args = append(args, "-skip="+t.skip)
 		}
@@ -125,6 +130,10 @@ func runMutants(t target, mutants []string) ([]string, error) {
 			status = "KILLED"
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(string(b), "[build failed]") || strings.Contains(string(b), "[setup failed]") {
 				status = "NOT VIABLE"
+			} else if strings.Contains(string(b), "panic: test timed out after") {
+				// a mutant that loops: Gremlins counts it apart
+				// (neither killed nor lived), and so do we
+				status = "TIMED OUT"
 			}
 		}
 		why := ""

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,9 +23,11 @@ import (
 func sample(t target, n int, seed uint64, out string) error {
 	dry := out + ".dry"
 	args := []string{"run", gremlins, "unleash", "--dry-run", "-o", dry}
-	for _, e := range t.exclude {
-		args = append(args, "-E", e)
+	ex, err := excludeArgs(t)
+	if err != nil {
+		return err
 	}
+	args = append(args, ex...)
 	args = append(args, t.pkg)
 	cmd := exec.Command("go", args...)
 	flags := "-count=1 -trimpath"
@@ -47,8 +50,9 @@ func sample(t target, n int, seed uint64, out string) error {
 	var runnable []string
 	notCovered := 0
 	for _, f := range g.Files {
-		file := f.Filename
-		if !strings.Contains(file, "/") {
+		// Gremlins names files from the package directory
+		file := filepath.ToSlash(f.Filename)
+		if !strings.HasPrefix(file, pkgDir+"/") {
 			file = pkgDir + "/" + file
 		}
 		for _, m := range f.Mutations {

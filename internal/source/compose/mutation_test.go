@@ -1,6 +1,10 @@
 package compose
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestProjectDirAndLocate: a project's directory is its first file's, and a
 // file named in it is found relative to the naming file, then the project
@@ -40,5 +44,163 @@ func TestWalkerBudget(t *testing.T) {
 		if got := w.spend(); got != want {
 			t.Errorf("spend %d = %v, want %v", i+1, got, want)
 		}
+	}
+}
+
+// TestLoadNoFiles: a project of no files is empty, not a crash.
+func TestLoadNoFiles(t *testing.T) {
+	p := Load(nil, Options{})
+	if p.Dir != "" || len(p.Services) != 0 || len(p.Files) != 0 {
+		t.Errorf("project = %+v", p)
+	}
+}
+
+// TestOverrideNotesIncomplete: a one-file variant beside a base is noted as
+// a likely override only when a service it shares with the base has no
+// image, build or extends of its own (issue 20, second Go round).
+func TestOverrideNotesIncomplete(t *testing.T) {
+	base := Load([]Input{{Rel: "d/docker-compose.yml", Data: []byte("services:\n  nats:\n    image: nats:2.10\n")}}, Options{})
+	for _, tc := range []struct {
+		svc  string
+		note bool
+	}{
+		{"    ports: [\"4222:4222\"]\n", true},
+		{"    image: nats:2.11\n", false},
+		{"    build: .\n", false},
+	} {
+		prod := Load([]Input{{Rel: "d/docker-compose.prod.yml", Data: []byte("services:\n  nats:\n" + tc.svc)}}, Options{})
+		notes := OverrideNotes([]*Project{base, prod})
+		if got := len(notes) == 1 && strings.Contains(notes[0], "d/docker-compose.prod.yml looks like an override of d/docker-compose.yml (service nats"); got != tc.note {
+			t.Errorf("%q: notes = %q, want a note: %v", tc.svc, notes, tc.note)
+		}
+	}
+}
+
+// TestEnvRef: an environment value that is only a variable reference
+// (${NAME}, ${NAME:-x} or $NAME) names it; anything else does not.
+func TestEnvRef(t *testing.T) {
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte(`services:
+  nats:
+    image: nats
+    environment:
+      A: ${PASS}
+      B: $PASS
+      C: ${PASS:-x}
+      D: x$PASS
+      E: plain
+`)}}, Options{})
+	if len(p.Services) != 1 {
+		t.Fatalf("services = %+v", p.Services)
+	}
+	for k, want := range map[string]string{"A": "PASS", "B": "PASS", "C": "PASS", "D": "", "E": ""} {
+		if got := p.Services[0].Env[k].Ref; got != want {
+			t.Errorf("%s: Ref = %q, want %q", k, got, want)
+		}
+	}
+}
+
+// TestIncludeUnreadable: an included file the reader hands back as nil (a
+// file it could not give) adds no services and no crash; the including
+// file's own services stay.
+func TestIncludeUnreadable(t *testing.T) {
+	read := func(rel string) ([]byte, error) { return nil, nil }
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte("include: [other.yml]\nservices:\n  nats:\n    image: nats\n")}}, Options{Read: read})
+	if len(p.Services) != 1 || p.Services[0].Name != "nats" {
+		t.Errorf("services = %+v", p.Services)
+	}
+}
+
+// TestMergeKeepsEntrypoint: an override without an entrypoint keeps the
+// base's (a custom image running nats-server -c through it stays a NATS
+// service reading that config); one with an entrypoint replaces it.
+func TestMergeKeepsEntrypoint(t *testing.T) {
+	base := Input{Rel: "compose.yml", Data: []byte("services:\n  nats:\n    image: myorg/app:1\n    entrypoint: [nats-server, -c, /etc/nats/a.conf]\n")}
+	for _, tc := range []struct{ override, want string }{
+		{"services:\n  nats:\n    ports: [\"4222:4222\"]\n", "/etc/nats/a.conf"},
+		{"services:\n  nats:\n    entrypoint: [nats-server, -c, /etc/nats/b.conf]\n", "/etc/nats/b.conf"},
+	} {
+		p := Load([]Input{base, {Rel: "compose.override.yml", Data: []byte(tc.override)}}, Options{})
+		if len(p.Services) != 1 || !p.Services[0].IsNATS || p.Services[0].Deployment.ConfigPath != tc.want {
+			s := p.Services[0]
+			t.Errorf("%q: NATS %v, config %q, want %q", tc.override, s.IsNATS, s.Deployment.ConfigPath, tc.want)
+		}
+	}
+}
+
+// TestIncludeEnvFile: the long syntax of include: gives the included
+// project its env_file for interpolation, and its path.
+func TestIncludeEnvFile(t *testing.T) {
+	e := envs{"sub/tag.env": parseEnv(t, "TAG=2.10.7\n")}
+	read := func(rel string) ([]byte, error) {
+		switch rel {
+		case "sub/compose.yml":
+			return []byte("services:\n  nats:\n    image: nats:${TAG}\n"), nil
+		case "sub/tag.env":
+			return []byte("TAG=2.10.7\n"), nil
+		}
+		return nil, fmt.Errorf("%s: not in the tree", rel)
+	}
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte("include:\n  - path: sub/compose.yml\n    env_file: sub/tag.env\n")}}, Options{Env: e, Read: read})
+	if len(p.Services) != 1 || p.Services[0].Deployment.ImageTag != "2.10.7" {
+		for _, s := range p.Services {
+			t.Errorf("service %s image %q", s.Name, s.Deployment.Image)
+		}
+		t.Fatalf("%d services, want the included one with TAG from its env_file", len(p.Services))
+	}
+}
+
+// TestGroupNotesNameTheProject: a note about a declared project names it
+// by its 1-based position in .natsaudit.yaml.
+func TestGroupNotesNameTheProject(t *testing.T) {
+	files := []Input{{Rel: "a/compose.yml"}, {Rel: "b/compose.yml"}}
+	groups, notes := Group(files, [][]string{{"a/compose.yml"}, {"a/compose.yml", "missing.yml"}})
+	want := []string{
+		"compose project 2 of .natsaudit.yaml lists a/compose.yml, which an earlier project has",
+		"compose project 2 of .natsaudit.yaml lists missing.yml, which is not a compose file of this scan",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes = %q, want %q", notes, want)
+	}
+	if len(groups) != 2 || groups[0][0].Rel != "a/compose.yml" || groups[1][0].Rel != "b/compose.yml" {
+		t.Errorf("groups = %v", groups)
+	}
+}
+
+// TestEnvironmentListNoName: a list item "=x" names no variable: it is not
+// read as an empty name set to x.
+func TestEnvironmentListNoName(t *testing.T) {
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte("services:\n  nats:\n    image: nats\n    environment: [\"=x\", \"A=b\"]\n")}}, Options{})
+	env := p.Services[0].Env
+	if _, ok := env[""]; ok {
+		t.Errorf("env = %+v: an empty name was set", env)
+	}
+	if env["A"].Value != "b" {
+		t.Errorf("A = %+v", env["A"])
+	}
+}
+
+// TestMergeKey: `<<: *anchor` merges the anchored mapping into a service
+// (its own keys win); a quoted "<<" is an ordinary key and merges nothing.
+func TestMergeKey(t *testing.T) {
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte(`x-base: &base
+  image: nats:2.10.1
+  command: ["-js"]
+services:
+  a:
+    <<: *base
+    command: ["-m", "8222"]
+  b:
+    "<<": *base
+    image: nats:2.9.0
+`)}}, Options{})
+	if len(p.Services) != 2 {
+		t.Fatalf("services = %+v", p.Services)
+	}
+	a, b := p.Services[0], p.Services[1]
+	if a.Deployment.ImageTag != "2.10.1" || strings.Join(a.Deployment.Command, " ") != "-m 8222" {
+		t.Errorf("a: image %q, command %q: want the anchor's image and its own command", a.Deployment.Image, a.Deployment.Command)
+	}
+	if b.Deployment.ImageTag != "2.9.0" || len(b.Deployment.Command) != 0 {
+		t.Errorf("b: image %q, command %q: a quoted << merges nothing", b.Deployment.Image, b.Deployment.Command)
 	}
 }

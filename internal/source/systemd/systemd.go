@@ -120,6 +120,12 @@ func parse(rel, data string) *unit {
 			// Comment lines inside a continuation are skipped.
 			for i++; i+1 < len(lines) && isComment(lines[i]); i++ {
 			}
+			if isComment(lines[i]) {
+				// only comments up to the end of the file: the
+				// line ends here (a commented-out flag is no
+				// argument)
+				break
+			}
 			parts = append(parts, part{text: strings.TrimRight(lines[i], "\r"), line: i + 1})
 		}
 		if section != "Service" {

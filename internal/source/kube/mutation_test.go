@@ -1,0 +1,199 @@
+package kube
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// TestHostPorts: a hostPort is published on every interface when its
+// hostIP is empty or a wildcard (IPv4 or IPv6), not on a given address;
+// the protocol is lower-cased and TCP when unset; a YAML null is unset
+// (issue 20, Go mutation testing).
+func TestHostPorts(t *testing.T) {
+	pod := `apiVersion: v1
+kind: Pod
+metadata: {name: nats}
+spec:
+  containers:
+  - name: nats
+    image: nats:2.14.9-alpine
+    ports:
+    - {containerPort: 4222, hostPort: 4222}
+    - {containerPort: 4223, hostPort: 4223, hostIP: 0.0.0.0, protocol: UDP}
+    - {containerPort: 4224, hostPort: 4224, hostIP: "::", protocol: SCTP}
+    - {containerPort: 4225, hostPort: 4225, hostIP: "::1", protocol: TCP}
+    - {containerPort: 4226, hostPort: 4226, hostIP: 10.0.0.5, protocol: Other}
+    - {containerPort: 4227, hostPort: 4227, hostIP: ~, protocol: null}
+    - {containerPort: 8222}
+`
+	s := one(t, load(t, "pod.yaml", pod))
+	var got []string
+	for _, p := range s.Deployment.Ports {
+		got = append(got, fmt.Sprintf("%s:%d->%d/%s all=%v", p.HostIP, p.HostPort, p.ContainerPort, p.Protocol, p.AllInterfaces))
+	}
+	want := []string{":4222->4222/tcp all=true", "0.0.0.0:4223->4223/udp all=true", ":::4224->4224/sctp all=true",
+		"::1:4225->4225/tcp all=false", "10.0.0.5:4226->4226/Other all=false", ":4227->4227/tcp all=true"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("ports\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestTraefikServiceKind: an IngressRoute's service of kind Service (or no
+// kind) is followed; only a TraefikService is not.
+func TestTraefikServiceKind(t *testing.T) {
+	for _, kind := range []string{"", ", kind: Service", ", kind: TraefikService"} {
+		route := "apiVersion: traefik.io/v1alpha1\nkind: IngressRouteTCP\nmetadata: {name: r, namespace: msg}\nspec:\n  routes:\n  - services: [{name: nats, port: 4222" + kind + "}]\n"
+		s := one(t, load(t, "nats.yaml", routedPod, "route.yaml", route))
+		n := 0
+		for _, p := range s.Deployment.Ports {
+			if strings.Contains(p.Via, "IngressRouteTCP r") && p.ContainerPort == 4222 {
+				n++
+			}
+		}
+		if want := map[bool]int{true: 0, false: 1}[kind == ", kind: TraefikService"]; n != want {
+			t.Errorf("service%s: %d routed ports, want %d", kind, n, want)
+		}
+	}
+}
+
+// TestRouteWithoutParents: a Gateway API route without parentRefs has an
+// unknown Gateway: it publishes on the backend's port, described by the
+// route alone (no Gateway named).
+func TestRouteWithoutParents(t *testing.T) {
+	route := "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: t, namespace: msg}\nspec:\n  rules:\n  - backendRefs: [{name: nats, port: 4222}]\n"
+	s := one(t, load(t, "nats.yaml", routedPod, "route.yaml", route))
+	var vias []string
+	for _, p := range s.Deployment.Ports {
+		if strings.Contains(p.Via, "route.yaml") {
+			via, _, _ := strings.Cut(p.Via, " → ")
+			vias = append(vias, fmt.Sprintf("%d %s", p.HostPort, via))
+		}
+	}
+	if strings.Join(vias, "|") != "4222 TCPRoute t" {
+		t.Errorf("routed ports = %q, want one on 4222 described as the route alone", vias)
+	}
+}
+
+// TestKustomizeLiteralQuotes: a generator literal loses the quotes
+// kustomize strips ("x", 'x'), and only a pair of them: a lone quote is a
+// value (the length of the secret a secretGenerator literal holds shows
+// it).
+func TestKustomizeLiteralQuotes(t *testing.T) {
+	for _, tc := range []struct {
+		lit string
+		n   int
+	}{
+		{`ADMIN_PASSWORD="Xk9pQ2vLm7"`, 10},
+		{`ADMIN_PASSWORD='Xk9pQ2vLm7'`, 10},
+		{`ADMIN_PASSWORD=Xk9pQ2vLm7`, 10},
+		{`ADMIN_PASSWORD="Xk9pQ2vLm7'`, 12},
+		{`ADMIN_PASSWORD=Xk9pQ2vLm7"`, 11},
+		{`ADMIN_PASSWORD="`, 1},
+	} {
+		tree := map[string]string{
+			"nats/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n  - name: nats-opts\n    literals: [POD_NAME=nats-0]\nsecretGenerator:\n  - name: nats-auth\n    literals:\n      - '" + strings.ReplaceAll(tc.lit, "'", "''") + "'\nresources: [statefulset.yaml]\n",
+			"nats/statefulset.yaml":   kStatefulSet,
+			"nats/server.conf":        "server_name: $POD_NAME\nport: 4222\n",
+		}
+		s := one(t, loadTree(t, tree))
+		f, ok := s.Deployment.Environment["ADMIN_PASSWORD"].(*model.Secret)
+		if !ok || f.Length != tc.n {
+			t.Errorf("%s: ADMIN_PASSWORD = %+v, want length %d", tc.lit, s.Deployment.Environment["ADMIN_PASSWORD"], tc.n)
+		}
+	}
+}
+
+// TestKustomizeGeneratorSize: a generator's file of exactly MaxConfigSize
+// bytes is read; one byte more is not.
+func TestKustomizeGeneratorSize(t *testing.T) {
+	conf := "port: 4222\n"
+	for _, tc := range []struct {
+		max  int
+		read bool
+	}{{len(conf), true}, {len(conf) - 1, false}} {
+		tree := map[string]string{
+			"k/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\nresources: [statefulset.yaml]\n",
+			"k/statefulset.yaml":   strings.ReplaceAll(kStatefulSet, "        envFrom:\n        - configMapRef: {name: nats-opts}\n        - secretRef: {name: nats-auth}\n", ""),
+			"k/server.conf":        conf,
+		}
+		var names []string
+		for n := range tree {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var in []Input
+		for _, n := range names {
+			if Recognise(n, []byte(tree[n])) {
+				in = append(in, Input{Rel: n, Data: []byte(tree[n])})
+			}
+		}
+		read := func(rel string) ([]byte, error) {
+			if d, ok := tree[rel]; ok {
+				return []byte(d), nil
+			}
+			return nil, fmt.Errorf("not found")
+		}
+		r := Load(in, Options{Read: read, Paths: names, MaxConfigSize: tc.max})
+		s := one(t, r)
+		if got := s.Config != nil && s.Config["port"] == int64(4222); got != tc.read {
+			t.Errorf("max %d: config %v (file %q), want read: %v; notes %q", tc.max, s.Config, s.ConfigFile, tc.read, r.Notes)
+		}
+	}
+}
+
+// TestConfigFromAndName: the deployment says which ConfigMap or Secret key
+// holds the config; the server is named by server_name unless that is an
+// unresolved $VAR (then by the workload).
+func TestConfigFromAndName(t *testing.T) {
+	for _, tc := range []struct {
+		kind, store, from, name string
+	}{
+		{"configMap", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  nats.conf: \"server_name: edge-1\"\n", "ConfigMap c (key nats.conf)", "edge-1"},
+		{"secret", "apiVersion: v1\nkind: Secret\nmetadata: {name: c}\nstringData:\n  nats.conf: \"server_name: $UNSET_NAME\"\n", "Secret c (key nats.conf)", "nats"},
+	} {
+		ref := "configMap: {name: c}"
+		if tc.kind == "secret" {
+			ref = "secret: {secretName: c}"
+		}
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n    volumeMounts:\n    - {name: cfg, mountPath: /etc/nats/nats-server.conf, subPath: nats.conf}\n  volumes:\n  - {name: cfg, " + ref + "}\n"
+		s := one(t, load(t, "store.yaml", tc.store, "pod.yaml", pod))
+		if s.Deployment.Kubernetes.ConfigFrom != tc.from || s.Name != tc.name {
+			t.Errorf("%s: config from %q, name %q; want %q, %q", tc.kind, s.Deployment.Kubernetes.ConfigFrom, s.Name, tc.from, tc.name)
+		}
+	}
+}
+
+// TestMountedKeyMissing: a plain (not projected) ConfigMap volume whose
+// key is missing is still where the config comes from (and says the key
+// is missing); no other source is looked for.
+func TestMountedKeyMissing(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  other.conf: \"port: 1\"\n"
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n    volumeMounts:\n    - {name: cfg, mountPath: /etc/nats/nats-server.conf, subPath: nats.conf}\n  volumes:\n  - {name: cfg, configMap: {name: c}}\n"
+	r := load(t, "cm.yaml", cm, "pod.yaml", pod)
+	s := one(t, r)
+	if s.Deployment.Kubernetes.ConfigFrom != "ConfigMap c (key nats.conf)" || s.Deployment.UsesImageDefaultConfig {
+		t.Errorf("config from %q, image default %v; errors %+v notes %q", s.Deployment.Kubernetes.ConfigFrom, s.Deployment.UsesImageDefaultConfig, r.Errors, r.Notes)
+	}
+}
+
+// TestSecurityContextLocation: the security context is located at the
+// container's when it has one, else at the pod's.
+func TestSecurityContextLocation(t *testing.T) {
+	for _, tc := range []struct {
+		container string
+		line      int
+	}{
+		{"    securityContext: {runAsUser: 1000}\n", 9},
+		{"", 6},
+	} {
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  securityContext:\n    runAsUser: 0\n  containers:\n  - name: nats\n" + tc.container + "    image: nats:2.14.9-alpine\n"
+		s := one(t, load(t, "pod.yaml", pod))
+		if l := s.Locs["deployment/kubernetes/security_context"]; l.Line != tc.line {
+			t.Errorf("%q: security context at line %d, want %d", tc.container, l.Line, tc.line)
+		}
+	}
+}
