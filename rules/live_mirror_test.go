@@ -100,61 +100,70 @@ func TestLiveMirrorLagging(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	lag := func(f findings, name string) (int64, string, bool) {
+	// copyState is a copy's lag, stored messages and error as probed.
+	type copyState struct {
+		lag, msgs int64
+		err       string
+	}
+	state := func(f findings, name string) (copyState, bool) {
 		for _, st := range f.inv.Streams {
 			if st.Account != "COPY" || st.Name != name {
 				continue
 			}
-			var o map[string]any
-			if st.Mirror != nil {
-				o = st.Mirror
-			} else if len(st.Sources) == 1 {
+			o := st.Mirror
+			if o == nil && len(st.Sources) == 1 {
 				o, _ = st.Sources[0].(map[string]any)
 			}
 			if o == nil {
-				return 0, "", false
+				return copyState{}, false
 			}
-			l, _ := o["lag"].(int64)
-			var desc string
+			var c copyState
+			c.lag, _ = o["lag"].(int64)
+			c.msgs, _ = st.State["messages"].(int64)
 			if e, ok := o["error"].(map[string]any); ok {
-				desc, _ = e["description"].(string)
+				c.err, _ = e["description"].(string)
 			}
-			return l, desc, true
+			return c, true
 		}
-		return 0, "", false
+		return copyState{}, false
 	}
+	copies := []struct{ stream, what string }{{"MIRROR", "mirror"}, {"SOURCED", "source"}}
 	stalled := func(f findings) bool {
-		for _, n := range []string{"MIRROR", "SOURCED"} {
-			if l, d, ok := lag(f, n); !ok || l < 1000 || d == "" {
+		for _, c := range copies {
+			if st, ok := state(f, c.stream); !ok || st.lag < 1000 || st.err == "" {
 				return false
 			}
 		}
 		return true
 	}
 	f := eventually(t, 30*time.Second, []*server.Server{s}, stalled)
-	for _, n := range []string{"MIRROR", "SOURCED"} {
-		l, d, _ := lag(f, n)
-		t.Logf("%s: lag %d, error %q", n, l, d)
-	}
 	if !stalled(f) {
 		t.Fatalf("the copies did not stall with a lag of 1,000 or more:%s", f)
 	}
-	// The lag stays: a later probe sees the same value.
-	first := map[string]int64{}
-	for _, n := range []string{"MIRROR", "SOURCED"} {
-		first[n], _, _ = lag(f, n)
+	first := map[string]copyState{}
+	for _, c := range copies {
+		st, _ := state(f, c.stream)
+		t.Logf("%s: lag %d, %d messages stored, error %q", c.stream, st.lag, st.msgs, st.err)
+		// nats-server reports the pending count less one: what the copy
+		// holds plus its lag is the backlog less one.
+		if st.msgs+st.lag != mirrorBacklog-1 {
+			t.Errorf("%s: %d messages stored + lag %d, want %d", c.stream, st.msgs, st.lag, mirrorBacklog-1)
+		}
+		first[c.stream] = st
 	}
+	// The stall error needs three heartbeats (a second apart) naming the
+	// same flow-control request, so the copies have been stuck for seconds
+	// already; the probes below must see the same lag and messages.
 	check := func(t *testing.T, f findings) {
 		t.Helper()
-		for _, tc := range []struct{ stream, what string }{{"MIRROR", "mirror"}, {"SOURCED", "source"}} {
-			l, _, ok := lag(f, tc.stream)
-			if !ok || l != first[tc.stream] {
-				t.Errorf("%s: lag %d, first probe %d", tc.stream, l, first[tc.stream])
+		for _, c := range copies {
+			if st, _ := state(f, c.stream); st != first[c.stream] {
+				t.Errorf("%s: %+v, first probe %+v", c.stream, st, first[c.stream])
 			}
-			got := f.get("NATS-HLT-012", "stream COPY/"+tc.stream)
-			want := fmt.Sprintf("stream %s (account COPY): its %s ORIGIN (via orig.api) is %d messages behind its origin (stream source consumer stalled on flow control)", tc.stream, tc.what, first[tc.stream])
+			got := f.get("NATS-HLT-012", "stream COPY/"+c.stream)
+			want := fmt.Sprintf("stream %s (account COPY): its %s ORIGIN (via orig.api) is %d messages behind its origin (stream source consumer stalled on flow control)", c.stream, c.what, first[c.stream].lag)
 			if len(got) != 1 || got[0].Severity != "medium" || got[0].Msg != want {
-				t.Errorf("HLT-012 on %s: %v, want one medium %q%s", tc.stream, got, want, f)
+				t.Errorf("HLT-012 on %s: %v, want one medium %q%s", c.stream, got, want, f)
 			}
 		}
 	}
