@@ -143,10 +143,11 @@ func (a *app) root() *cobra.Command {
 		Use:   "natsaudit",
 		Short: "Audit NATS deployments for security and reliability problems",
 		Long: `natsaudit audits NATS deployments: nats.conf files, docker-compose files, .env
-files, Kubernetes manifests (and kustomize generators), Helm values of the
-nats chart, systemd units, JetStream stream definitions (nats CLI JSON, NACK,
-shell scripts) and NATS CLI contexts in a repository, and running servers through their monitoring endpoints or the
-system account. It evaluates a catalog of Rego rules and writes a scored
+files, Kubernetes manifests (with kustomize overlays and generators), Helm
+values of the nats chart, systemd units, JetStream stream definitions (nats
+CLI JSON, NACK, shell scripts) and NATS CLI contexts in a repository, and
+running servers through their monitoring endpoints or the system account.
+It evaluates a catalog of Rego rules and writes a scored
 report (text, JSON, Markdown, HTML, SARIF, JUnit, GitHub annotations, GitLab
 Code Quality, Prometheus).
 
