@@ -771,8 +771,12 @@ _user_label(c) := sprintf("%s (%s)", [c.name, c.sub]) if {
 #     Check the origin (`nats stream info <origin>` in its account and
 #     domain) and the path to it (leafnode, gateway, the `external.api`
 #     prefix). A lag that stays high with an active origin means the copy's
-#     servers cannot keep up. Thresholds: `health.source_lag_msgs` and
-#     `health.source_inactive_ns`.
+#     servers cannot keep up. A copy whose error says "stalled on flow
+#     control" gets one window of messages and no more: its flow-control
+#     replies (`$JS.FC.>`) do not reach the origin; across accounts the
+#     origin's account must export, and the copy's import, `$JS.FC.>` as
+#     well as the API and delivery subjects. Thresholds:
+#     `health.source_lag_msgs` and `health.source_inactive_ns`.
 deny contains f if {
 	some st in input.streams
 	st.source == "live"
