@@ -530,6 +530,19 @@ _knows_211(s) if semver.compare(versions.server_semver(s), "2.11.0") >= 0
 #
 #         max_payload: 1MB
 #         jetstream { max_buffered_size: 128MB, max_buffered_msgs: 100000 }
+#   remediation_by_source:
+#     helm: |-
+#       Remove the keys from the chart values, or size the queue for many
+#       messages of the largest size the server accepts:
+#
+#           config:
+#             merge:
+#               max_payload: 1MB
+#             jetstream:
+#               enabled: true
+#               merge:
+#                 max_buffered_size: 128MB
+#                 max_buffered_msgs: 100000
 deny contains f if {
 	some h in _js_013
 	f := lib.finding_of(rego.metadata.rule(), h)
@@ -580,6 +593,16 @@ _js_013 contains h if {
 #     max_payload:
 #
 #         jetstream { max_outstanding_catchup: 64MB }
+#   remediation_by_source:
+#     helm: |-
+#       Remove the key from the chart values (64 MB suits a 1 Gbit link) or
+#       raise it well above max_payload:
+#
+#           config:
+#             jetstream:
+#               enabled: true
+#               merge:
+#                 max_outstanding_catchup: 64MB
 deny contains f if {
 	some h in _js_014
 	f := lib.finding_of(rego.metadata.rule(), h)
