@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,20 +42,50 @@ func findingLines(fs []report.Finding) []byte {
 // byte of them; a rule change that does regenerates the file with -update
 // and shows the difference in review.
 func TestBenchRepoFindingsUnchanged(t *testing.T) {
-	eng, err := engine.New(context.Background(), engine.Options{})
-	if err != nil {
-		t.Fatal(err)
+	checkLineGolden(t, "bench-100.findings", "findings", findingLines(benchRepoFindings(t)))
+}
+
+// benchRepo holds the audit of the generated 100-file repository, shared by
+// the tests that pin its findings (one audit instead of one per test).
+var benchRepo struct {
+	once     sync.Once
+	findings []report.Finding
+	err      error
+}
+
+// benchRepoFindings audits the generated 100-config-file benchmark
+// repository (testgen seed 1, 50 services) once per test binary.
+func benchRepoFindings(t *testing.T) []report.Finding {
+	t.Helper()
+	benchRepo.once.Do(func() {
+		eng, err := engine.New(context.Background(), engine.Options{})
+		if err != nil {
+			benchRepo.err = err
+			return
+		}
+		dir, _ := testgen.ForBench(t, 100)
+		res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now})
+		if err != nil {
+			benchRepo.err = err
+			return
+		}
+		if len(res.Report.Errors) > 0 {
+			benchRepo.err = fmt.Errorf("the benchmark repo has errors: %+v", res.Report.Errors)
+			return
+		}
+		benchRepo.findings = res.Report.Findings
+	})
+	if benchRepo.err != nil {
+		t.Fatal(benchRepo.err)
 	}
-	dir, _ := testgen.ForBench(t, 100)
-	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Report.Errors) > 0 {
-		t.Fatalf("the benchmark repo has errors: %+v", res.Report.Errors)
-	}
-	got := findingLines(res.Report.Findings)
-	golden := filepath.Join("testdata", "bench-100.findings")
+	return benchRepo.findings
+}
+
+// checkLineGolden compares got with testdata/name line by line (writing it
+// first with -update) and names the first line that differs.
+func checkLineGolden(t *testing.T, name, what string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -64,19 +95,20 @@ func TestBenchRepoFindingsUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, want) {
-		g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(g), len(w)); i++ {
-			var gl, wl string
-			if i < len(g) {
-				gl = g[i]
-			}
-			if i < len(w) {
-				wl = w[i]
-			}
-			if gl != wl {
-				t.Fatalf("findings differ from %s (%d lines, want %d); first difference at line %d:\n got: %s\nwant: %s", golden, len(g), len(w), i+1, gl, wl)
-			}
+	if bytes.Equal(got, want) {
+		return
+	}
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < max(len(g), len(w)); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			t.Fatalf("%s differ from %s (%d lines, want %d); first difference at line %d:\n got: %s\nwant: %s", what, golden, len(g), len(w), i+1, gl, wl)
 		}
 	}
 }
