@@ -17,7 +17,6 @@ import (
 	"github.com/natsaudit/natsaudit/internal/audit"
 	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/model"
-	"github.com/natsaudit/natsaudit/internal/probe"
 )
 
 // The live reliability rules against real nats-servers: a JetStream server
@@ -78,19 +77,7 @@ func appJetStream(t *testing.T, s *server.Server) jetstream.JetStream {
 // audit probes the servers' monitoring ports and evaluates every rule.
 func auditLive(t *testing.T, servers ...*server.Server) findings {
 	t.Helper()
-	var urls []string
-	for _, s := range servers {
-		urls = append(urls, "http://"+s.MonitorAddr().String())
-	}
-	res, err := probe.Collect(context.Background(), probe.Options{URLs: urls, Timeout: 3 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Failures) > 0 {
-		t.Fatalf("probe failures: %v", res.Failures)
-	}
-	inv := &model.Inventory{Scan: model.Scan{NowNS: time.Now().UnixNano()}}
-	probe.Merge(inv, res)
+	inv := collect(t, servers...)
 	input, err := audit.Input(inv)
 	if err != nil {
 		t.Fatal(err)
