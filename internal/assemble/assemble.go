@@ -5,6 +5,7 @@
 package assemble
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -304,7 +305,9 @@ func (b *builder) readTreeFile(rel string) ([]byte, error) {
 		return f.Data, nil
 	}
 	if _, ok := b.d.All[rel]; !ok {
-		return nil, fmt.Errorf("%s: not a file of the scanned tree", rel)
+		// Callers name the file (as for safefile's errors, which carry no
+		// path), so the message does not repeat it.
+		return nil, errors.New("not a file of the scanned tree")
 	}
 	root := safefile.NewRoot(b.base)
 	max := b.opt.MaxSize

@@ -320,3 +320,39 @@ spec:
 		}
 	}
 }
+
+// TestMissingOverlayPatchNote: a kustomize patch that is not a file of the
+// scanned tree is one note that names the patch once (the tree's reader
+// used to name it in its error too: "patch p: p: not a file ...").
+func TestMissingOverlayPatchNote(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"base/kustomization.yaml":          "resources: [sts.yaml]\n",
+		"base/sts.yaml":                    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: nats\n        image: nats:2.10.1\n",
+		"overlays/prod/kustomization.yaml": "resources: [../../base]\npatches:\n- path: missing.yaml\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "overlays/prod/kustomization.yaml: patch overlays/prod/missing.yaml: not a file of the scanned tree; not applied"
+	for _, n := range res.Report.Notes {
+		if n == want {
+			return
+		}
+	}
+	t.Errorf("notes %q, want %q", res.Report.Notes, want)
+}
