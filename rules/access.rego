@@ -35,30 +35,10 @@ _denied(perms, dir, subj) if {
 }
 
 # _covers(f, s): filter f matches every subject s matches (s may be a filter
-# itself). Same semantics as internal/subject.Matches.
-_covers(f, s) if {
-	tf := split(f, ".")
-	ts := split(s, ".")
-	count(tf) == count(ts)
-	every i, x in tf {
-		_tok(x, ts[i])
-	}
-}
-
-_covers(f, s) if {
-	tf := split(f, ".")
-	ts := split(s, ".")
-	n := count(tf)
-	tf[n - 1] == ">"
-	count(ts) >= n
-	every i, x in array.slice(tf, 0, n - 1) {
-		_tok(x, ts[i])
-	}
-}
-
-_tok("*", y) if y != ">"
-
-_tok(x, x) if x != "*"
+# itself). Same semantics as internal/subject.Matches, computed in Go
+# (internal/engine/builtins.go) but for malformed subjects, which it does
+# not reject.
+_covers(f, s) if natsaudit.subject_covers(f, s)
 
 # _grants(perms, dir, subj): some allow entry other than ">" (reported by
 # NATS-AUTH-005) covers subj and no deny entry takes it back.
