@@ -2,6 +2,7 @@ package subject
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/natsaudit/natsaudit/internal/model"
 )
@@ -60,70 +61,185 @@ func boundedRedelivery(c *model.Consumer) bool {
 func sameAccount(a, b string) bool { return a == b || a == "" || b == "" }
 
 // streamOverlaps: pairs of differently named streams whose subjects overlap.
-// Streams are indexed by their subjects' first token so that a large
-// inventory is not compared pair by pair; filters starting with a wildcard
-// are compared with everything.
+// Every valid subject goes into a token trie once; each subject then finds
+// the subjects it overlaps by walking the trie (literal tokens follow one
+// branch and the "*" one, wildcards fan out), so the work follows the
+// overlaps found instead of the pairs of streams: 1,002 streams on
+// "s.<name>.>" share their first token and were compared pair by pair.
+//
+// When two streams overlap on several subject pairs, the pair reported is
+// the one the former comparison met first (streams grouped by the first
+// token, groups in sorted order, filters starting with a wildcard last):
+// reports and fingerprints quote it.
 func streamOverlaps(streams []*model.Stream) []model.SubjectOverlap {
 	type entry struct {
-		i    int
+		i    int // stream
 		subj string
+		// order: where the former pairwise comparison met this subject:
+		// its group's rank (wildcard-first subjects last) and its position
+		// in the group.
+		group, pos int
 	}
-	byFirst := map[string][]entry{}
-	var wild []entry
+	var entries []entry
+	byFirst := map[string][]int{}
+	var wild []int
 	for i, st := range streams {
 		for _, s := range subjects(st.Config, "subjects") {
 			if !Valid(s) {
 				continue
 			}
-			first := firstToken(s)
-			if first == "*" || first == ">" {
-				wild = append(wild, entry{i, s})
+			e := len(entries)
+			entries = append(entries, entry{i: i, subj: s})
+			if first := firstToken(s); first == "*" || first == ">" {
+				entries[e].pos = len(wild)
+				wild = append(wild, e)
 			} else {
-				byFirst[first] = append(byFirst[first], entry{i, s})
+				entries[e].pos = len(byFirst[first])
+				byFirst[first] = append(byFirst[first], e)
 			}
 		}
-	}
-	seen := map[[2]int]bool{}
-	out := []model.SubjectOverlap{}
-	try := func(x, y entry) {
-		a, b := streams[x.i], streams[y.i]
-		if x.i == y.i || a.Name == b.Name || !sameAccount(a.Account, b.Account) {
-			return
-		}
-		if x.i > y.i {
-			x, y = y, x
-			a, b = b, a
-		}
-		k := [2]int{x.i, y.i}
-		if seen[k] || !Overlap(x.subj, y.subj) {
-			return
-		}
-		seen[k] = true
-		out = append(out, model.SubjectOverlap{A: a.Ref.String(), B: b.Ref.String(), SubjectA: x.subj, SubjectB: y.subj})
 	}
 	firsts := make([]string, 0, len(byFirst))
 	for k := range byFirst {
 		firsts = append(firsts, k)
 	}
 	sort.Strings(firsts)
-	for _, k := range firsts {
-		es := byFirst[k]
-		for i := range es {
-			for j := i + 1; j < len(es); j++ {
-				try(es[i], es[j])
-			}
-			for _, w := range wild {
-				try(es[i], w)
-			}
+	for rank, k := range firsts {
+		for _, e := range byFirst[k] {
+			entries[e].group = rank
 		}
 	}
-	for i := range wild {
-		for j := i + 1; j < len(wild); j++ {
-			try(wild[i], wild[j])
+	for _, e := range wild {
+		entries[e].group = len(firsts)
+	}
+	// less: pair (x, y) was met before pair (u, v) by the pairwise loop,
+	// which took a subject of a group, the later ones of its group, then
+	// the wildcard-first ones.
+	key := func(x, y int) [4]int {
+		a, b := entries[x], entries[y]
+		if a.group > b.group || (a.group == b.group && a.pos > b.pos) {
+			a, b = b, a
 		}
+		if a.group == b.group {
+			return [4]int{a.group, a.pos, 0, b.pos}
+		}
+		return [4]int{a.group, a.pos, 1, b.pos}
+	}
+	less := func(p, q [4]int) bool {
+		for i := range p {
+			if p[i] != q[i] {
+				return p[i] < q[i]
+			}
+		}
+		return false
+	}
+
+	root := &trieNode{}
+	for e, x := range entries {
+		root.insert(strings.Split(x.subj, "."), e)
+	}
+	type found struct {
+		x, y int // entries, x of the lower stream
+		k    [4]int
+	}
+	best := map[[2]int]found{}
+	for x, ex := range entries {
+		root.overlapping(strings.Split(ex.subj, "."), func(y int) {
+			ey := entries[y]
+			if y <= x || ex.i == ey.i {
+				return
+			}
+			a, b := streams[ex.i], streams[ey.i]
+			if a.Name == b.Name || !sameAccount(a.Account, b.Account) {
+				return
+			}
+			lo, hi := x, y
+			if ex.i > ey.i {
+				lo, hi = y, x
+			}
+			pair := [2]int{entries[lo].i, entries[hi].i}
+			k := key(x, y)
+			if f, ok := best[pair]; !ok || less(k, f.k) {
+				best[pair] = found{lo, hi, k}
+			}
+		})
+	}
+	out := make([]model.SubjectOverlap, 0, len(best))
+	for _, f := range best {
+		a, b := entries[f.x], entries[f.y]
+		out = append(out, model.SubjectOverlap{A: streams[a.i].Ref.String(), B: streams[b.i].Ref.String(), SubjectA: a.subj, SubjectB: b.subj})
 	}
 	sortOverlaps(out)
 	return out
+}
+
+// trieNode indexes subject filters by token: kids by the next token ("*"
+// and ">" included), ends the filters (by id) that end here.
+type trieNode struct {
+	kids map[string]*trieNode
+	ends []int
+}
+
+func (n *trieNode) insert(toks []string, id int) {
+	for _, t := range toks {
+		if n.kids == nil {
+			n.kids = map[string]*trieNode{}
+		}
+		c := n.kids[t]
+		if c == nil {
+			c = &trieNode{}
+			n.kids[t] = c
+		}
+		n = c
+	}
+	n.ends = append(n.ends, id)
+}
+
+// overlapping calls emit once for every indexed filter that overlaps the
+// valid filter toks (Overlap's semantics).
+func (n *trieNode) overlapping(toks []string, emit func(int)) {
+	if len(toks) == 0 {
+		for _, id := range n.ends {
+			emit(id)
+		}
+		return
+	}
+	t := toks[0]
+	if t == ">" {
+		// One or more tokens: every filter longer than this prefix.
+		for _, c := range n.kids {
+			c.all(emit)
+		}
+		return
+	}
+	if c := n.kids[">"]; c != nil {
+		for _, id := range c.ends {
+			emit(id)
+		}
+	}
+	if t == "*" {
+		for k, c := range n.kids {
+			if k != ">" {
+				c.overlapping(toks[1:], emit)
+			}
+		}
+		return
+	}
+	if c := n.kids[t]; c != nil {
+		c.overlapping(toks[1:], emit)
+	}
+	if c := n.kids["*"]; c != nil {
+		c.overlapping(toks[1:], emit)
+	}
+}
+
+func (n *trieNode) all(emit func(int)) {
+	for _, id := range n.ends {
+		emit(id)
+	}
+	for _, c := range n.kids {
+		c.all(emit)
+	}
 }
 
 // consumerOverlaps: pairs of consumers of one work-queue stream whose
