@@ -43,8 +43,18 @@ _covers(f, s) if natsaudit.subject_covers(f, s)
 # _grants(perms, dir, subj): some allow entry other than ">" (reported by
 # NATS-AUTH-005) covers subj and no deny entry takes it back.
 # Several entries may cover subj; the function names the first (sorted) so
-# that it has one value.
-_grants(perms, dir, subj) := min(gs) if {
+# that it has one value. Judged in Go (natsaudit.perm_facts, once per
+# distinct permissions, direction and subject) for the shape nats.conf
+# sources produce; _grants_rego judges any other shape.
+_grants(perms, dir, subj) := a if {
+	[a] := natsaudit.perm_facts(perms, dir, subj).grant
+}
+
+_grants(perms, dir, subj) := _grants_rego(perms, dir, subj) if {
+	natsaudit.perm_facts(perms, dir, subj) == null
+}
+
+_grants_rego(perms, dir, subj) := min(gs) if {
 	gs := {a |
 		some a in _allow(perms, dir)
 		is_string(a)
@@ -96,7 +106,14 @@ deny contains f if {
 # _grants_some(perms, f): an allow entry other than ">" reaches some subject
 # of filter f (e.g. $JS.API.STREAM.PURGE.ORDERS reaches PURGE.*), unless a
 # deny takes all of f or the entry back.
+_grants_some(perms, f) if natsaudit.perm_facts(perms, "publish", f).some
+
 _grants_some(perms, f) if {
+	natsaudit.perm_facts(perms, "publish", f) == null
+	_grants_some_rego(perms, f)
+}
+
+_grants_some_rego(perms, f) if {
 	some a in _allow(perms, "publish")
 	is_string(a)
 	a != ">"
@@ -179,12 +196,22 @@ _default_inbox(c, v, acc) if not _perms(c, v, acc)
 
 _default_inbox(c, v, acc) if _may_subscribe(_perms(c, v, acc), "_INBOX.x.y")
 
+# _may_subscribe(perms, subj), _may_publish(perms, subj): no allow list or
+# an allow entry covering subj, and no deny entry covering it (in Go where
+# natsaudit.perm_facts judges the shape).
+_may_subscribe(perms, subj) if natsaudit.perm_facts(perms, "subscribe", subj).may
+
 _may_subscribe(perms, subj) if {
+	natsaudit.perm_facts(perms, "subscribe", subj) == null
+	_may_subscribe_rego(perms, subj)
+}
+
+_may_subscribe_rego(perms, subj) if {
 	count(_allow(perms, "subscribe")) == 0
 	not _denied(perms, "subscribe", subj)
 }
 
-_may_subscribe(perms, subj) if {
+_may_subscribe_rego(perms, subj) if {
 	some a in _allow(perms, "subscribe")
 	is_string(a)
 	_covers(a, subj)
@@ -804,12 +831,19 @@ _answers(perms) if {
 
 _answers(perms) if _may_publish(perms, "_R_.aBcDeFgH.x")
 
+_may_publish(perms, subj) if natsaudit.perm_facts(perms, "publish", subj).may
+
 _may_publish(perms, subj) if {
+	natsaudit.perm_facts(perms, "publish", subj) == null
+	_may_publish_rego(perms, subj)
+}
+
+_may_publish_rego(perms, subj) if {
 	count(_allow(perms, "publish")) == 0
 	not _denied(perms, "publish", subj)
 }
 
-_may_publish(perms, subj) if {
+_may_publish_rego(perms, subj) if {
 	some a in _allow(perms, "publish")
 	_covers(a, subj)
 	not _denied(perms, "publish", subj)

@@ -140,7 +140,7 @@ _no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publis
 	defaults := _default_perms(s.config)
 	some [_, u, acc] in authconf.app_users(s.config)
 	u.user == name
-	not _open(_perms(u, object.get(defaults, acc, null)), "publish")
+	not _open_bool(_perms(u, object.get(defaults, acc, null)), "publish")
 } else := {"msg": msg}
 
 # METADATA
@@ -300,7 +300,7 @@ _auth_005 contains h if {
 	defaults := _default_perms(s.config)
 	some [path, u, acc] in authconf.app_users(s.config)
 	perms := _perms(u, object.get(defaults, acc, null))
-	not _open(perms, "publish")
+	not _open_bool(perms, "publish")
 	admin := [x | some x in perms.publish.allow; x in {"$SYS.>", "$JS.>", "$JS.API.>", "$JS.API.STREAM.RESTORE.>"}]
 	count(admin) > 0
 	h := {"obj": s, "path": sprintf("%s/permissions/publish", [path]), "msg": sprintf("%s: %s may publish to %s (system or JetStream administration)", [lib.server_label(s), authconf.user_label(u), concat(", ", admin)])}
@@ -368,7 +368,13 @@ _allows_all(allow) if count(allow) == 0
 
 _allows_all(allow) if ">" in allow
 
-_open_bool(perms, dir) if {
+# _open_bool(perms, dir): _open as true or false. Judged in Go
+# (natsaudit.perms_open, once per distinct permissions object) for the
+# shape nats.conf sources produce; _open judges any other shape.
+_open_bool(perms, dir) := o[dir] if {
+	o := natsaudit.perms_open(perms)
+	o != null
+} else if {
 	_open(perms, dir)
 } else := false
 
