@@ -274,11 +274,6 @@ func urgency(a action) float64 {
 // engineer needs to plan the work. The verification commands are exact;
 // they use the finding's own file where it has one.
 func planFacts(a action, r *Report) (effort, prereq, verify string) {
-	root := "."
-	if len(r.Scan.Roots) == 1 {
-		root = r.Scan.Roots[0]
-	}
-	_ = root
 	rescan := "rescan: no " + a.RuleID
 	file := ""
 	if len(a.Leads) > 0 && a.Leads[0].Location != nil {
