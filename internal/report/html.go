@@ -300,8 +300,8 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 			anchorOf[g.severity+"\x00"+g.ruleID] = a
 			rs := newRuleSection(g, cat[g.ruleID], a)
 			for i, f := range g.findings {
-				for _, o := range v.AlsoOf[findingKey(f)] {
-					rs.Findings[i].Also = append(rs.Findings[i].Also, htmlText(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", o.RuleID, o.Title, o.Severity, sentence(resultMessage(o)))))
+				for _, x := range alsoLines(f, v.AlsoOf[findingKey(f)]) {
+					rs.Findings[i].Also = append(rs.Findings[i].Also, htmlText(x))
 				}
 			}
 			s.Rules = append(s.Rules, rs)
