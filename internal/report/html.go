@@ -87,7 +87,19 @@ func WriteHTML(w io.Writer, r *Report, opt RenderOptions) error {
 	} else if len(r.Scan.Targets) > 0 {
 		title += ": " + htmlText(strings.Join(r.Scan.Targets, ", "))
 	}
-	return ExecuteHTML(w, reportTemplate, HTMLPage{Title: title, Style: template.CSS(reportStyle(r)), Content: d})
+	var buf bytes.Buffer
+	if err := ExecuteHTML(&buf, reportTemplate, HTMLPage{Title: title, Style: template.CSS(reportStyle(r)), Content: d}); err != nil {
+		return err
+	}
+	body := buf.Bytes()
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		body = append(body, '\n')
+	}
+	if _, err := w.Write(body); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, htmlDigestLine(body))
+	return err
 }
 
 // ExecuteHTML runs a page template and writes the result, with the guard

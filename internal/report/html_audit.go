@@ -112,6 +112,7 @@ func provenanceRows(r *Report, cat map[string]*engineRule, p *Provenance) []KV {
 			out = append(out, KV{"CI " + x.Key, x.Value})
 		}
 	}
+	out = append(out, KV{"Report digest", "the last line of this file: the SHA-256 of every line above it, with the command that checks it"})
 	return out
 }
 

@@ -24,10 +24,11 @@ const mdWidth = 80
 // deterministic for a given report.
 func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	out := renderMarkdown(r, opt, mdLimit{})
-	if opt.MarkdownMaxBytes > 0 && len(out) > opt.MarkdownMaxBytes {
+	if opt.MarkdownMaxBytes > 0 && len(out)+mdDigestLen > opt.MarkdownMaxBytes {
 		out = fitMarkdown(r, opt, len(out))
 	}
-	_, err := io.WriteString(w, out)
+	out += "\n"
+	_, err := io.WriteString(w, out+mdDigestLine(out))
 	return err
 }
 
