@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/natsaudit/natsaudit/internal/discover"
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/report"
 )
@@ -149,12 +150,38 @@ func secretDefinition(inv *model.Inventory, envs map[string]*model.EnvFile, line
 		}
 		if found.Valid() {
 			def = found
+		} else if v.Origin == "literal" && lines.kind[at.File] == discover.KindNatsConf {
+			// A config variable ($PASS) the config file defines: the
+			// parser resolved the use to that definition's value.
+			if l, ok := confVarDefinition(lines, at, name); ok {
+				def = l
+			}
 		}
 	}
 	if def.File == f.Location.File && def.Line == f.Location.Line {
 		return model.Location{}, false
 	}
 	return def, true
+}
+
+// confVarDefinition is the one line of a nats.conf file that defines the
+// variable name (NAME = value, NAME: value, NAME value), other than the
+// line that uses it. None when the file defines it twice (scopes: not
+// known which one the use reads) or not at all (an include, the
+// environment).
+func confVarDefinition(lines *lineCache, use model.Location, name string) (model.Location, bool) {
+	def := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(name) + `"?\s*(?:[=:]|\s)\s*\S`)
+	var found model.Location
+	for n := 1; n <= lines.count(use.File); n++ {
+		if n == use.Line || !def.MatchString(lines.line(use.File, n)) {
+			continue
+		}
+		if found.Valid() {
+			return model.Location{}, false
+		}
+		found = model.Location{File: use.File, Line: n}
+	}
+	return found, found.Valid()
 }
 
 // secretAt is the secret a server holds at a finding's path: a config key

@@ -212,3 +212,50 @@ func TestSecretDefinedOnce(t *testing.T) {
 		t.Errorf("the Markdown report does not show the group once with its places: want %q in\n%s", want, md.String())
 	}
 }
+
+// TestConfigVariableDefinedOnce: a password written once as a nats.conf
+// variable and used by two users (the seed platform's CRED-001 x2,
+// CRED-003 x2) is one root cause at the variable's line, charged once; the
+// users' permissions (NATS-AUTH-005) are two other changes. A variable the
+// file defines twice is not attributed (which one a use reads depends on
+// its scope).
+func TestConfigVariableDefinedOnce(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const conf = "PASS: \"hunter2\"\nport: 4222\nauthorization {\n  users = [\n    {user: a, password: $PASS}\n    {user: b, password: $PASS}\n  ]\n}\n"
+	for _, tc := range []struct {
+		name, conf string
+		groups     int // root causes of the CRED findings
+	}{
+		{"defined once", conf, 1},
+		{"defined twice", strings.Replace(conf, "authorization {\n", "authorization {\n  PASS: \"hunter2\"\n", 1), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := scan(t, eng, writeTree(t, map[string]string{"nats.conf": tc.conf}))
+			keys := map[string]bool{}
+			cred, charged := 0, 0
+			for i, c := range report.Charged(rep.Findings) {
+				f := rep.Findings[i]
+				if !strings.HasPrefix(f.RuleID, "NATS-CRED-") {
+					continue
+				}
+				cred++
+				keys[report.RootCause(f)] = true
+				if c {
+					charged++
+				}
+				if tc.groups == 1 && (f.DefinedAt == nil || f.DefinedAt.Line != 1) {
+					t.Errorf("%s at line %d: defined at %+v, want nats.conf:1", f.RuleID, f.Location.Line, f.DefinedAt)
+				}
+			}
+			if cred != 4 {
+				t.Fatalf("%d NATS-CRED findings, want CRED-001 and CRED-003 for each user: %v", cred, ruleIDs(rep.Findings))
+			}
+			if len(keys) != tc.groups || charged != tc.groups {
+				t.Errorf("%d root causes and %d charged findings, want %d of each", len(keys), charged, tc.groups)
+			}
+		})
+	}
+}
