@@ -32,6 +32,7 @@ import data.natsaudit.lib.versions
 #   id: NATS-CRED-001
 #   severity: medium
 #   category: security
+#   fix_kind: secret_value
 #   facets: [config, deployment, env, credentials]
 #   remediation: |-
 #     Take the secret out of the file and rotate it: store NATS passwords as
@@ -239,6 +240,7 @@ _has_identity(u) if is_string(u.nkey)
 #   id: NATS-CRED-002
 #   severity: critical
 #   category: security
+#   fix_kind: secret_value
 #   facets: [config, deployment, env, credentials]
 #   remediation: |-
 #     Generate a real secret and rotate it everywhere it is used, e.g.
@@ -323,6 +325,7 @@ _weak_default(v) := "is a bcrypt hash published in the NATS documentation" if {
 #   id: NATS-CRED-003
 #   severity: medium
 #   category: security
+#   fix_kind: secret_value
 #   facets: [config, deployment, env]
 #   remediation: Use long random values, e.g. `openssl rand -base64 32` (tokens and keys 32+ characters), or nkeys.
 #   remediation_by_source:

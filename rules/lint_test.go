@@ -144,6 +144,31 @@ func TestRulesNameFacets(t *testing.T) {
 	}
 }
 
+// TestRulesFixKinds: a built-in fix kind (METADATA custom.fix_kind) names
+// a change that several rules ask for (report.RootCause groups their
+// findings at one value): a kind only one rule declares groups nothing, and
+// is most likely a typo of another rule's.
+func TestRulesFixKinds(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{CatalogOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKind := map[string][]string{}
+	for _, r := range eng.Rules() {
+		if r.FixKind != "" {
+			byKind[r.FixKind] = append(byKind[r.FixKind], r.ID)
+		}
+	}
+	if len(byKind) == 0 {
+		t.Fatal("no rule declares a fix kind")
+	}
+	for k, ids := range byKind {
+		if len(ids) < 2 {
+			t.Errorf("fix kind %q is declared by %v only: a kind names a change several rules share", k, ids)
+		}
+	}
+}
+
 // TestRegoInputSchema: the built-in catalog, tests included, compiles
 // against the input's JSON Schema (docs/schema/input-v1.json): no rule
 // reads a field the input does not have. Scans skip this check for the

@@ -590,6 +590,7 @@ _reach_note(s, l) := sprintf("published by %s", [exposure.published_by(s, i)]) i
 #   id: NATS-TLS-014
 #   severity: medium
 #   category: security
+#   fix_kind: certificate
 #   facets: [certs, live]
 #   remediation: |-
 #     Renew the certificate and reload the server (`nats-server --signal reload`);
@@ -807,6 +808,7 @@ _listener_cert(c) if {
 #   id: NATS-TLS-017
 #   severity: high
 #   category: reliability
+#   fix_kind: certificate
 #   facets: [certs]
 #   remediation: |-
 #     Reissue the certificate with the names clients use in subjectAltName,
@@ -841,6 +843,7 @@ deny contains f if {
 #   id: NATS-TLS-018
 #   severity: low
 #   category: operations
+#   fix_kind: certificate
 #   facets: [certs]
 #   remediation: |-
 #     Automate renewal (cert-manager, an ACME client) and reload the server

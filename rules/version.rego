@@ -29,6 +29,7 @@ _advisories := data.natsaudit.advisories
 #   severity: high
 #   severity_varies: critical when an applicable advisory is critical, lower when only lower ones apply
 #   category: security
+#   fix_kind: nats_version
 #   facets: [config, deployment, live]
 #   remediation: |-
 #     Upgrade nats-server to the newest release of a supported series that
@@ -371,6 +372,7 @@ _listener(s, _, vk) if livedocs.varz_port(livedocs.varz_of(s)[vk], "port")
 #   id: NATS-VER-002
 #   severity: high
 #   category: security
+#   fix_kind: nats_version
 #   facets: [deployment, live]
 #   remediation: |-
 #     Move nats-server to a supported release series, e.g.
@@ -413,6 +415,7 @@ _last_note(x) := sprintf(" (last release %s)", [_advisories.eol[x].last]) if {
 #   id: NATS-VER-003
 #   severity: medium
 #   category: security
+#   fix_kind: nats_version
 #   facets: [deployment, live]
 #   remediation: Update nats-server to the latest patch release of its series and pin that exact version.
 deny contains f if {
@@ -438,6 +441,7 @@ deny contains f if {
 #   id: NATS-VER-004
 #   severity: low
 #   category: security
+#   fix_kind: nats_version
 #   facets: [live]
 #   remediation: Upgrade to a nats-server release built with Go 1.24.13, 1.25.7 or newer (`/varz` field `go`).
 deny contains f if {

@@ -37,6 +37,7 @@ func resolve(eng *engine.Engine, inv *model.Inventory, refs map[string]model.Ref
 		Message:     a.RedactText(r.Msg),
 		Remediation: rule.Remediation,
 		Path:        r.Path,
+		FixKind:     rule.FixKind,
 	}
 	if finding.SeverityRank(r.Severity) >= 0 {
 		f.Severity = finding.Severity(r.Severity)

@@ -49,6 +49,9 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	version        string
+	// build is how this binary was built, for the reports' provenance
+	// (buildInfo); the same for every run of one binary.
+	build string
 	// quiet (--quiet) drops warnings from stderr; errors are still printed.
 	quiet bool
 	// debug (--debug) prints timings per phase and the files each source
@@ -115,7 +118,7 @@ func version() string {
 
 // Main runs the CLI and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, version: version()}
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, version: version(), build: buildInfo().text()}
 	root := a.root()
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -202,12 +205,16 @@ func (a *app) versionCmd() *cobra.Command {
 // stamp when there is one.
 var Commit, Date = "", ""
 
-type build struct{ commit, date, goVersion string }
+type build struct{ module, commit, date, goVersion string }
 
 func buildInfo() build {
 	b := build{commit: Commit, date: Date, goVersion: runtime.Version()}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		modified := false
+		b.module = bi.Main.Version
+		if bi.GoVersion != "" {
+			b.goVersion = bi.GoVersion
+		}
+		modified, vcs := false, false
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
@@ -219,11 +226,15 @@ func buildInfo() build {
 					b.date = s.Value
 				}
 			case "vcs.modified":
-				modified = s.Value == "true"
+				modified, vcs = s.Value == "true", true
 			}
 		}
-		if modified && b.commit != "" && Commit == "" {
-			b.commit += " (modified)"
+		if b.commit != "" && Commit == "" {
+			if modified {
+				b.commit += " (modified)"
+			} else if vcs {
+				b.commit += " (clean)"
+			}
 		}
 	}
 	b.commit, b.date = orUnknown(b.commit), orUnknown(b.date)

@@ -37,6 +37,8 @@ type outputFlags struct {
 	// (--commit) the scanned commit, for the Markdown and HTML reports.
 	previous string
 	commit   string
+	// treeDirty (--tree-dirty) is "true", "false" or "" (not known).
+	treeDirty string
 	// history (--history) are past JSON reports (files or directories):
 	// the HTML report shows the trend with this scan as its last point.
 	history []string

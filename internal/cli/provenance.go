@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,14 @@ func (a *app) auditExtras(g *safefile.Guard, ropt *report.RenderOptions, o *outp
 			ropt.Previous = latest
 		}
 	}
-	p := &report.Provenance{Commit: plainValue(o.commit)}
+	p := &report.Provenance{Commit: plainValue(o.commit), Build: a.build}
+	if o.treeDirty != "" {
+		dirty, err := strconv.ParseBool(o.treeDirty)
+		if err != nil {
+			return fmt.Errorf("--tree-dirty %q: want true or false", plainValue(o.treeDirty))
+		}
+		p.TreeDirty = &dirty
+	}
 	if s != nil && s.cfg != nil {
 		p.SettingsFile, p.SettingsSHA256 = s.cfg.Name, s.cfg.SHA256
 		for _, x := range s.cfg.Owners {
@@ -90,4 +98,19 @@ func plainValue(s string) string {
 		s = s[:200]
 	}
 	return s
+}
+
+// text is the build as the report's provenance gives it: "module
+// v1.2.3, commit 0123abc (modified), go1.25.3". The module version is
+// "(devel)" for a build from a checkout.
+func (b build) text() string {
+	var parts []string
+	if b.module != "" {
+		parts = append(parts, "module "+b.module)
+	}
+	parts = append(parts, "commit "+b.commit)
+	if b.date != "unknown" {
+		parts = append(parts, "built "+b.date)
+	}
+	return strings.Join(append(parts, b.goVersion), ", ")
 }

@@ -88,6 +88,8 @@ func (a *app) addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 	cmd.Flags().StringArrayVar(&o.history, "history", nil, "past JSON reports (files, or directories of *.json; repeatable): the HTML report adds the trend of scores and findings with this scan as its last point, and per rule what changed since the latest of them; that one is also --previous unless given")
 	cmd.Flags().StringVar(&o.previous, "previous", "", "JSON report of the last audit: the Markdown and HTML reports open with what was fixed, is new, escalated or still open, and the score change")
 	cmd.Flags().StringVar(&o.commit, "commit", "", "commit of the scanned tree, for the report's provenance (default: $GITHUB_SHA or $CI_COMMIT_SHA; .git is never read)")
+	cmd.Flags().StringVar(&o.treeDirty, "tree-dirty", "", "whether the scanned tree has changes not in --commit (true or false; the CI step that checked it out knows), for the report's provenance: not known without it, as .git is never read")
+	cmd.Flags().Lookup("tree-dirty").NoOptDefVal = "true"
 }
 
 func (a *app) runScan(cmd *cobra.Command, args []string, f *scanFlags) error {

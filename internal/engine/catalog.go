@@ -83,6 +83,9 @@ func catalog(as *ast.AnnotationSet, custom map[string]bool) ([]*Rule, error) {
 				}
 			}
 		}
+		if r.FixKind = get("fix_kind"); r.FixKind != "" && !finding.ValidFixKind(r.FixKind) {
+			errs = append(errs, fmt.Sprintf("%s: %s: custom.fix_kind %q: want a lower-case identifier naming the change (nats_version, secret_value)", loc, r.ID, r.FixKind))
+		}
 		var badFacets []string
 		r.Facets, badFacets = facets(a.Custom)
 		if len(badFacets) > 0 {

@@ -374,3 +374,49 @@ deny contains f if {
 		}
 	}
 }
+
+// TestRuleFixKind: custom.fix_kind is read as given (a custom rule may
+// declare that its fix is the same change as a built-in rule's); a name
+// that is not a lower-case identifier fails to load.
+func TestRuleFixKind(t *testing.T) {
+	for _, tc := range []struct{ meta, want, err string }{
+		{"fix_kind: nats_version", "nats_version", ""},
+		{"severity_varies: never", "", ""},
+		{"fix_kind: Upgrade NATS", "", "custom.fix_kind"},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "f.rego"), `package natsaudit.rules.fixkind
+
+import data.natsaudit.lib
+
+# METADATA
+# title: Fix kind
+# description: d
+# custom:
+#   id: FIX-001
+#   severity: low
+#   category: operations
+#   facets: [config]
+#   `+tc.meta+`
+#   remediation: none
+deny contains f if {
+	false
+	f := lib.finding(rego.metadata.rule(), {}, "", "x")
+}
+`)
+		eng, err := New(context.Background(), Options{RuleDirs: []string{dir}, CatalogOnly: true})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err = %v, want %q", tc.meta, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.meta, err)
+		}
+		r, ok := eng.Rule("FIX-001")
+		if !ok || r.FixKind != tc.want {
+			t.Errorf("%s: fix kind %q, want %q", tc.meta, r.FixKind, tc.want)
+		}
+	}
+}

@@ -25,11 +25,14 @@ type Finding struct {
 	// when that is another line than Location: the .env line of a
 	// ${VAR} the finding's line uses. Findings with the same DefinedAt and
 	// Path share one root cause (report.RootCause).
-	DefinedAt  *Location `json:"defined_at,omitempty"`
-	Target     string    `json:"target"` // "server nats-1", "stream ORDERS", ...
-	TargetKind string    `json:"target_kind"`
-	TargetName string    `json:"target_name"`
-	Path       string    `json:"path"` // logical path of the value
+	DefinedAt *Location `json:"defined_at,omitempty"`
+	// FixKind is the rule's fix kind (Rule.FixKind): findings of one value
+	// with the same fix kind are one root cause.
+	FixKind    string `json:"fix_kind,omitempty"`
+	Target     string `json:"target"` // "server nats-1", "stream ORDERS", ...
+	TargetKind string `json:"target_kind"`
+	TargetName string `json:"target_name"`
+	Path       string `json:"path"` // logical path of the value
 	// Deadline is set by the rules whose finding has a date by which
 	// something breaks or is already broken (a certificate or JWT expiry,
 	// an end-of-life series, an advisory with a fixed release).

@@ -31,6 +31,27 @@ type Rule struct {
 	// where Remediation's wording does not fit it: a password in a .env
 	// file is not fixed with a quoted bcrypt hash.
 	RemediationBySource map[string]string `json:"remediation_by_source,omitempty"`
+	// FixKind names the change the rule's fix makes to the value a finding
+	// points at (METADATA custom.fix_kind: "nats_version", "secret_value",
+	// "certificate"): findings of rules with the same fix kind at the same
+	// value are one root cause, fixed by one change (report.RootCause).
+	// Empty: the rule's fix is its own, and its findings share a root
+	// cause with no other rule's.
+	FixKind string `json:"fix_kind,omitempty"`
+}
+
+// ValidFixKind reports whether s can name a fix kind: a lower-case
+// identifier (letters, digits, underscores).
+func ValidFixKind(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // RemediationSources are the input formats a rule may word its fix for.

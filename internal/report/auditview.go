@@ -107,10 +107,9 @@ func buildView(r *Report, cat map[string]*finding.Rule) *auditView {
 	var order []string
 	for _, g := range CauseGroups(r.Findings) {
 		lead := g.Lead()
+		// The group is shown once, at its lead, with the other rules and
+		// places it covers (alsoLines).
 		for _, f := range g.Findings[1:] {
-			if f.RuleID == lead.RuleID {
-				continue
-			}
 			v.AlsoOf[findingKey(lead)] = append(v.AlsoOf[findingKey(lead)], f)
 			v.Hidden[findingKey(f)] = true
 		}
@@ -166,6 +165,63 @@ func buildView(r *Report, cat map[string]*finding.Rule) *auditView {
 	v.Exec = execSummary(r, v)
 	v.Scope = scope(r)
 	return v
+}
+
+// alsoLines say, under a root-cause group's lead, what else the group
+// covers (plain text, one line per rule in the order of the group): the
+// lead's rule at other places that use the same definition, then each
+// other rule with its places when they are not the lead's own, and its
+// first message ("Same root cause, also NATS-CRED-003 (Weak secret,
+// medium) at 3 places: .env:2, conf/n4.conf:3, docker-compose.yml:19:
+// .env: NATS_PASSWORD is weak.").
+func alsoLines(lead Finding, also []Finding) []string {
+	if len(also) == 0 {
+		return nil
+	}
+	var order []string
+	byRule := map[string][]Finding{}
+	for _, f := range also {
+		if _, ok := byRule[f.RuleID]; !ok {
+			order = append(order, f.RuleID)
+		}
+		byRule[f.RuleID] = append(byRule[f.RuleID], f)
+	}
+	here := whereOf(lead)
+	places := func(fs []Finding) string {
+		var ws []string
+		seen := map[string]bool{}
+		for _, f := range fs {
+			if w := whereOf(f); !seen[w] {
+				seen[w] = true
+				ws = append(ws, w)
+			}
+		}
+		if len(ws) == 1 {
+			if ws[0] == here {
+				return ""
+			}
+			return " at " + ws[0]
+		}
+		return fmt.Sprintf(" at %d places: %s", len(ws), strings.Join(ws, ", "))
+	}
+	def := ""
+	for _, f := range append([]Finding{lead}, also...) {
+		if d := f.DefinedAt; d != nil && d.File != "" {
+			def = " (the value defined at " + locString(d) + ")"
+			break
+		}
+	}
+	var out []string
+	for _, id := range order {
+		fs := byRule[id]
+		if id == lead.RuleID {
+			out = append(out, fmt.Sprintf("Same root cause%s, also%s.", def, places(fs)))
+			continue
+		}
+		o := fs[0]
+		out = append(out, fmt.Sprintf("Same root cause, also %s (%s, %s)%s: %s", o.RuleID, o.Title, o.Severity, places(fs), sentence(resultMessage(o))))
+	}
+	return out
 }
 
 // before orders deadlines: "now" and passed ones first, then by date.
@@ -274,11 +330,6 @@ func urgency(a action) float64 {
 // engineer needs to plan the work. The verification commands are exact;
 // they use the finding's own file where it has one.
 func planFacts(a action, r *Report) (effort, prereq, verify string) {
-	root := "."
-	if len(r.Scan.Roots) == 1 {
-		root = r.Scan.Roots[0]
-	}
-	_ = root
 	rescan := "rescan: no " + a.RuleID
 	file := ""
 	if len(a.Leads) > 0 && a.Leads[0].Location != nil {

@@ -49,6 +49,10 @@ func TestGoldenPrevious(t *testing.T) {
 	opt.Provenance = &report.Provenance{
 		SettingsFile: ".natsaudit.yaml", SettingsSHA256: strings.Repeat("ab", 32), Commit: "0123456789abcdef0123456789abcdef01234567",
 		CI: []report.KV{{Key: "GITHUB_REPOSITORY", Value: "acme/sahool"}, {Key: "GITHUB_RUN_ID", Value: "42"}},
+		// Given, not read from the test binary: the golden must not
+		// depend on the build that runs it.
+		Build:     "module v1.0.0-golden, commit fedcba9876543210fedcba9876543210fedcba98 (clean), go1.25.0",
+		TreeDirty: new(bool),
 	}
 	md := render(t, "markdown", r, opt)
 	golden(t, "sahool-previous.md", md)
@@ -57,6 +61,7 @@ func TestGoldenPrevious(t *testing.T) {
 	for _, want := range []string{
 		"## Since the last audit", "| 1 | 1 | 1 | 34 |", "NATS-STR-006 (high) at", "NATS-TLS-014 (medium) at",
 		"| platform team | 2026-12-31 |", "| messaging team | 2027-01-31 |", "**Commit:** 0123456789abcdef0123456789abcdef01234567",
+		"**Build:** module v1.0.0-golden", "**Scanned tree:** clean",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q", want)

@@ -87,7 +87,19 @@ func WriteHTML(w io.Writer, r *Report, opt RenderOptions) error {
 	} else if len(r.Scan.Targets) > 0 {
 		title += ": " + htmlText(strings.Join(r.Scan.Targets, ", "))
 	}
-	return ExecuteHTML(w, reportTemplate, HTMLPage{Title: title, Style: template.CSS(reportStyle(r)), Content: d})
+	var buf bytes.Buffer
+	if err := ExecuteHTML(&buf, reportTemplate, HTMLPage{Title: title, Style: template.CSS(reportStyle(r)), Content: d}); err != nil {
+		return err
+	}
+	body := buf.Bytes()
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		body = append(body, '\n')
+	}
+	if _, err := w.Write(body); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, htmlDigestLine(body))
+	return err
 }
 
 // ExecuteHTML runs a page template and writes the result, with the guard
@@ -300,8 +312,8 @@ func newHTMLReport(r *Report, opt RenderOptions) *htmlReport {
 			anchorOf[g.severity+"\x00"+g.ruleID] = a
 			rs := newRuleSection(g, cat[g.ruleID], a)
 			for i, f := range g.findings {
-				for _, o := range v.AlsoOf[findingKey(f)] {
-					rs.Findings[i].Also = append(rs.Findings[i].Also, htmlText(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", o.RuleID, o.Title, o.Severity, sentence(resultMessage(o)))))
+				for _, x := range alsoLines(f, v.AlsoOf[findingKey(f)]) {
+					rs.Findings[i].Also = append(rs.Findings[i].Also, htmlText(x))
 				}
 			}
 			s.Rules = append(s.Rules, rs)

@@ -82,6 +82,7 @@ func (d *htmlReport) fillAudit(r *Report, v *auditView, opt RenderOptions) {
 func provenanceRows(r *Report, cat map[string]*engineRule, p *Provenance) []KV {
 	out := []KV{
 		{"Tool", nonEmpty(r.Tool.Name, "natsaudit") + " " + nonEmpty(r.Tool.Version, "(unknown version)")},
+		{"Build", buildText(p)},
 		{"Ruleset digest", fmt.Sprintf("%s (%s)", rulesetDigest(cat), plural(len(r.Rules), "rule"))},
 		{"Advisory data", nonEmpty(r.Tool.AdvisoriesDate, "undated")},
 	}
@@ -98,15 +99,32 @@ func provenanceRows(r *Report, cat map[string]*engineRule, p *Provenance) []KV {
 	} else {
 		out = append(out, KV{"Commit", "not given (pass --commit, or run in CI); natsaudit does not read .git"})
 	}
+	switch {
+	case p != nil && p.TreeDirty != nil && *p.TreeDirty:
+		out = append(out, KV{"Scanned tree", "dirty: it had changes that are not in the commit (--tree-dirty)"})
+	case p != nil && p.TreeDirty != nil:
+		out = append(out, KV{"Scanned tree", "clean: as committed (--tree-dirty=false)"})
+	default:
+		out = append(out, KV{"Scanned tree", "not known whether it had uncommitted changes (pass --tree-dirty=true or false); natsaudit does not read .git"})
+	}
 	if p != nil {
 		for _, x := range p.CI {
 			out = append(out, KV{"CI " + x.Key, x.Value})
 		}
 	}
+	out = append(out, KV{"Report digest", "the last line of this file: the SHA-256 of every line above it, with the command that checks it"})
 	return out
 }
 
 type engineRule = finding.Rule
+
+// buildText is the provenance's build of natsaudit, or why it is not known.
+func buildText(p *Provenance) string {
+	if p == nil || p.Build == "" {
+		return "not known"
+	}
+	return p.Build
+}
 
 // fileDigestText is a file's digest as plain text, or why it has none.
 func fileDigestText(f FileDigest) string {

@@ -11,7 +11,18 @@ import (
 // & are not escaped: the report is read by machines and people, never
 // embedded in HTML by natsaudit, and whoever renders it must escape anyway.
 func WriteJSON(w io.Writer, r *Report) error {
-	return writeJSON(w, r)
+	c := *r
+	c.ReportSHA256 = "" // the canonical form the digest is of
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, &c); err != nil {
+		return err
+	}
+	b, err := sealJSON(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 // writeJSON encodes v indented, with jsonSafe applied.

@@ -24,10 +24,11 @@ const mdWidth = 80
 // deterministic for a given report.
 func WriteMarkdown(w io.Writer, r *Report, opt RenderOptions) error {
 	out := renderMarkdown(r, opt, mdLimit{})
-	if opt.MarkdownMaxBytes > 0 && len(out) > opt.MarkdownMaxBytes {
+	if opt.MarkdownMaxBytes > 0 && len(out)+mdDigestLen > opt.MarkdownMaxBytes {
 		out = fitMarkdown(r, opt, len(out))
 	}
-	_, err := io.WriteString(w, out)
+	out += "\n"
+	_, err := io.WriteString(w, out+mdDigestLine(out))
 	return err
 }
 
@@ -212,7 +213,7 @@ func (m *mdWriter) findings() {
 		}
 	}
 	if len(shown) < len(r.Findings) {
-		m.para(fmt.Sprintf("%s the root cause of a finding below (the same value at the same line: one change fixes both): shown with it, and scored once.", pluralVerb(len(r.Findings)-len(shown), "finding of another rule shares", "findings of other rules share")))
+		m.para(fmt.Sprintf("%s the root cause of a finding below (the same value, and one change fixes them all): shown with it, and scored once.", pluralVerb(len(r.Findings)-len(shown), "finding shares", "findings share")))
 	}
 	groups := ruleGroups(shown)
 	for _, sev := range finding.SeverityNames() {
@@ -253,17 +254,9 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		}
 		m.b.WriteString(wrap(where+": "+mdInline(sentence(resultMessage(f))), mdWidth, "- ", "  "))
 		m.b.WriteString("\n")
-		seenAlso := map[string]bool{}
-		for _, o := range m.v.AlsoOf[findingKey(f)] {
-			// The same rule saying the same of another place that
-			// shares the definition: once is enough.
-			if k := o.RuleID + "\x00" + resultMessage(o); seenAlso[k] {
-				continue
-			} else {
-				seenAlso[k] = true
-			}
+		for _, x := range alsoLines(f, m.v.AlsoOf[findingKey(f)]) {
 			m.p("\n")
-			m.b.WriteString(wrap(fmt.Sprintf("Same root cause, also %s (%s, %s): %s", mdInline(o.RuleID), mdInline(o.Title), mdInline(string(o.Severity)), mdInline(sentence(resultMessage(o)))), mdWidth, "  - ", "    "))
+			m.b.WriteString(wrap(mdInline(x), mdWidth, "  - ", "    "))
 			m.b.WriteString("\n")
 		}
 		if own := OwnFix(rule, f); len(own) > 0 && m.lim.detail < mdFixOnly {

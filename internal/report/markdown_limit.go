@@ -31,14 +31,15 @@ type mdLimit struct {
 // of lowest severity left out (the summary still counts them). The report
 // says what it left out, at the top.
 func fitMarkdown(r *Report, opt RenderOptions, full int) string {
-	limit := opt.MarkdownMaxBytes
+	// The digest line ends every Markdown report: the body gets the rest.
+	limit := opt.MarkdownMaxBytes - mdDigestLen
 	note := func(detail, shown int) string {
 		what := map[int]string{
 			mdFixOnly:    "the explanations and references of each rule",
 			mdNoSnippets: "the explanations, references and snippets of each rule and the list of files read",
 			mdNoFix:      "the explanations, fixes, references and snippets of each rule and the list of files read",
 		}[detail]
-		s := fmt.Sprintf("**This report was shortened** to fit %d bytes (the full one has %d): it leaves out %s", limit, full, what)
+		s := fmt.Sprintf("**This report was shortened** to fit %d bytes (the full one has %d): it leaves out %s", opt.MarkdownMaxBytes, full+mdDigestLen, what)
 		if shown < len(r.Findings) {
 			s += fmt.Sprintf(", and %d of the %d findings, those of lowest severity (the counts above include them)", len(r.Findings)-shown, len(r.Findings))
 		}

@@ -66,7 +66,16 @@ type Provenance struct {
 	SettingsFile   string // the .natsaudit.yaml used, "" when none
 	SettingsSHA256 string
 	Commit         string // --commit, or the CI's commit variable
-	CI             []KV   // standard CI variables: name and value
+	// TreeDirty says whether the scanned tree had changes not in Commit
+	// (--tree-dirty): nil when not known. natsaudit never reads .git to
+	// find out: the checkout may be hostile.
+	TreeDirty *bool
+	CI        []KV // standard CI variables: name and value
+	// Build is how this natsaudit was built (its module version, VCS
+	// revision, whether that tree was modified, Go version), "" when not
+	// known. The CLI fills it from runtime/debug.ReadBuildInfo; tests give
+	// it, so that a golden does not depend on the build that runs it.
+	Build string
 }
 
 // KV is one named value.

@@ -31,6 +31,10 @@ type Report struct {
 	// Compliance is there with --compliance: per framework asked for, each
 	// mapped control's verdict (see docs/compliance.md).
 	Compliance []compliance.Result `json:"compliance,omitempty"`
+	// ReportSHA256 is the SHA-256 of the JSON report as written with this
+	// field empty (WriteJSON sets it; digest.go says how to check it). It
+	// must stay the last field: the check finds it on the last line.
+	ReportSHA256 string `json:"report_sha256"`
 }
 
 // Tool describes natsaudit.

@@ -8,12 +8,23 @@ import (
 	"github.com/natsaudit/natsaudit/internal/finding"
 )
 
-// RootCause is the key of the one value a finding asks to change: the file,
-// line and value path of the finding. Findings of different rules with the
-// same key are one problem seen by several rules (one image tag is both
-// affected by advisories and end-of-life: NATS-VER-001 and NATS-VER-002),
+// RootCause is the key of the one change that fixes a finding: the value
+// it asks to change and the kind of change (docs/scoring.md). Findings with
+// the same key are one problem seen by several rules or at several places,
 // fixed by one change, so the report shows them once and the score charges
-// them once (docs/scoring.md).
+// them once.
+//
+//   - The value is where it is written: its definition (DefinedAt: the .env
+//     line of a ${VAR} used by several services or config keys, the compose
+//     environment entry a config key reads; the own line of a finding about
+//     a .env variable or an environment entry), else the finding's file,
+//     line and value path.
+//   - The change is the rule's fix kind (METADATA custom.fix_kind): one
+//     image tag is affected by advisories (NATS-VER-001) and end-of-life
+//     (NATS-VER-002), and setting it to a supported release fixes both
+//     (nats_version); the image's default config at the same line
+//     (NATS-DOC-002) is fixed by mounting a config, another change. A rule
+//     without a fix kind shares a root cause only with its own findings.
 //
 // Only a finding on a named value (a path with at least two segments, e.g.
 // "deployment/image", "config/authorization/users/2/password") has a root
@@ -21,15 +32,40 @@ import (
 // without a path) says that something is missing or wrong about all of it,
 // and two such findings at one line need two different changes.
 func RootCause(f Finding) string {
-	if d := f.DefinedAt; d != nil && d.File != "" && d.Line > 0 && strings.Contains(f.Path, "/") {
-		// One value defined once and used at several places: its
-		// definition is what changes.
-		return fmt.Sprintf("%s:%d\x00%s", d.File, d.Line, f.Path)
-	}
-	if f.Location == nil || f.Location.File == "" || f.Location.Line <= 0 || !strings.Contains(f.Path, "/") {
+	if !strings.Contains(f.Path, "/") {
 		return ""
 	}
-	return fmt.Sprintf("%s:%d\x00%s", f.Location.File, f.Location.Line, f.Path)
+	change := f.FixKind
+	if change == "" {
+		change = "rule " + f.RuleID
+	}
+	if d := definition(f); d != nil {
+		// One value defined once and used at several places: its
+		// definition is what changes, whatever path each use has.
+		return fmt.Sprintf("%s:%d\x00%s", d.File, d.Line, change)
+	}
+	if f.Location == nil || f.Location.File == "" || f.Location.Line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d\x00%s\x00%s", f.Location.File, f.Location.Line, f.Path, change)
+}
+
+// definition is the line that defines the value a finding asks to change,
+// when the value is a definition others may use: the finding's DefinedAt,
+// or its own line for a variable of a .env file (path vars/NAME) or of a
+// compose service's environment (deployment/environment/NAME), which other
+// findings' DefinedAt name.
+func definition(f Finding) *Location {
+	if d := f.DefinedAt; d != nil && d.File != "" && d.Line > 0 {
+		return d
+	}
+	if f.Location == nil || f.Location.File == "" || f.Location.Line <= 0 {
+		return nil
+	}
+	if (strings.HasPrefix(f.Path, "vars/") && f.TargetKind == "env file") || strings.HasPrefix(f.Path, "deployment/environment/") {
+		return f.Location
+	}
+	return nil
 }
 
 // CauseGroup is the findings of one root cause, the lead (most severe, then

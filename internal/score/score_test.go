@@ -57,9 +57,11 @@ func TestExtraFindingsAreCapped(t *testing.T) {
 // One image tag is both affected by advisories (VER-001) and end-of-life
 // (VER-002): one root cause, charged once, at its most severe finding.
 func TestRootCauseChargedOnce(t *testing.T) {
-	rules := []*finding.Rule{{ID: "NATS-VER-001", Category: "security"}, {ID: "NATS-VER-002", Category: "security"}, {ID: "NATS-TLS-002", Category: "security"}}
+	rules := []*finding.Rule{{ID: "NATS-VER-001", Category: "security"}, {ID: "NATS-VER-002", Category: "security"}, {ID: "NATS-TLS-002", Category: "security"}, {ID: "NATS-DOC-002", Category: "security"}}
+	// The fix kinds of the catalog (METADATA custom.fix_kind).
+	fix := map[string]string{"NATS-VER-001": "nats_version", "NATS-VER-002": "nats_version"}
 	at := func(rule, sev, file string, line int, path string) report.Finding {
-		return report.Finding{RuleID: rule, Severity: finding.Severity(sev), Location: &report.Location{File: file, Line: line}, Path: path}
+		return report.Finding{RuleID: rule, Severity: finding.Severity(sev), Location: &report.Location{File: file, Line: line}, Path: path, FixKind: fix[rule]}
 	}
 	cases := []struct {
 		name     string
@@ -78,6 +80,12 @@ func TestRootCauseChargedOnce(t *testing.T) {
 			at("NATS-VER-002", "high", "docker-compose.yml", 5, "deployment/image"),
 			at("NATS-TLS-002", "medium", "nats.conf", 37, "config/allow_non_tls"),
 		}, 7.4},
+		// The image's default config at the image line is fixed by
+		// mounting a config, not by the upgrade: two changes, P=2+2.
+		{"one image line, two changes: both charged, P=4", []report.Finding{
+			at("NATS-VER-002", "high", "docker-compose.yml", 5, "deployment/image"),
+			at("NATS-DOC-002", "high", "docker-compose.yml", 5, "deployment/image"),
+		}, 6.7},
 		{"same line, whole-object path: not one root cause, P=3", []report.Finding{
 			at("NATS-VER-002", "high", "s.yaml", 7, "config"),
 			at("NATS-TLS-002", "medium", "s.yaml", 7, "config"),
