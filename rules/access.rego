@@ -149,8 +149,9 @@ _js_admin(perms) if {
 #   category: security
 #   facets: [config, deployment]
 #   remediation: |-
-#     Give each user its own inbox prefix and allow only that, e.g. for user
-#     billing (clients set the prefix with `nats.CustomInboxPrefix`):
+#     Give each user its own inbox prefix, set in its clients first
+#     (`nats.CustomInboxPrefix`), and allow only that prefix instead of
+#     `_INBOX.>`. For a user billing:
 #
 #         subscribe: { allow: ["billing.>", "_INBOX_billing.>"] }
 deny contains f if {

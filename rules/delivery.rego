@@ -397,11 +397,47 @@ deny contains f if {
 	some ref, names in object.get(_facts, "max_deliveries_capture", {})
 	count(names) == 0
 	c := _consumers_by_ref[ref]
-	f := lib.finding(rego.metadata.rule(), c, "config/max_deliver", sprintf(
-		"consumer %s on stream %s gives up after %v deliveries, and no stream captures $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s: poison messages disappear without a dead-letter record",
-		[_cname(c), c.stream, c.config.max_deliver, c.stream, _cname(c)],
-	))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), c, "config/max_deliver", sprintf(
+			"consumer %s on stream %s gives up after %v deliveries, and no stream captures $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s: poison messages disappear without a dead-letter record",
+			[_cname(c), c.stream, c.config.max_deliver, c.stream, _cname(c)],
+		)),
+		{"remediation": _con006_fix(c)},
+	)
 }
+
+# NATS-CON-006's fix for this consumer: its own advisory subject, added to
+# the deployment's dead-letter stream when it has one (named like one, not
+# the consumer's own stream), else a new stream named after the consumer's.
+_con006_fix(c) := sprintf("Add `%s` to the subjects of the dead-letter stream %s%s, so that each advisory (it carries the stream sequence of the message given up on, which can then be fetched and replayed) is kept:\n\n    %s", [
+	subj, d.name, _str009_in(d), _con006_decl(d, subj),
+]) if {
+	subj := sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s", [c.stream, _cname(c)])
+	d := _con006_dlq(c)
+} else := sprintf("Create a dead-letter stream for it (each advisory carries the stream sequence of the message given up on, which can then be fetched and replayed):\n\n    nats stream add %s_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s' --storage file --discard new --max-age 30d", [
+	c.stream, c.stream, _cname(c),
+])
+
+# The deployment's dead-letter stream: the first by name whose name says so
+# (not the consumer's own stream), from a list built once per evaluation.
+_con006_dlq(c) := _streams_by_ref[x[1]] if {
+	others := {y | some y in _con006_dlqs; y[0] != c.stream}
+	count(others) > 0
+	x := min(others)
+}
+
+_con006_dlqs := {[st.name, st.ref] |
+	some st in input.streams
+	regex.match(lib.params.streams.dlq_name_pattern, st.name)
+}
+
+_con006_decl(d, subj) := sprintf("subjects: [%s]   # NACK", [_con006_subjects(d, subj)]) if {
+	d.source == "nack"
+} else := sprintf("\"subjects\": [%s]", [_con006_subjects(d, subj)]) if {
+	d.source != "live"
+} else := sprintf("nats stream edit %s --subjects %s", [d.name, concat(",", [sprintf("'%s'", [x]) | some x in array.concat(object.get(d.config, "subjects", []), [subj])])])
+
+_con006_subjects(d, subj) := concat(", ", [sprintf("%q", [x]) | some x in array.concat(object.get(d.config, "subjects", []), [subj])])
 
 # METADATA
 # title: Backoff list as long as max_deliver

@@ -213,6 +213,27 @@ test_con_006_fires_seed_004_without_dlq if {
 	contains(f.msg, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable")
 }
 
+# CON-006's fix: a new dead-letter stream named after the consumer's stream
+# when the deployment has none; its advisory subject added to the one it has.
+test_con_006_fix_new_dlq_stream if {
+	[f] := by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": []}}}), "NATS-CON-006")
+	endswith(f.remediation, "\n\n    nats stream add EVENTS_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable' --storage file --discard new --max-age 30d")
+}
+
+test_con_006_fix_adds_subject_to_existing_dlq if {
+	sts := array.concat(seed_004.streams, [stream(1, "SAHOOL_DLQ", {"subjects": ["sahool.dlq.>"]})])
+	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
+	[f] := by_id(doc, "NATS-CON-006")
+	f.remediation == "Add `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable` to the subjects of the dead-letter stream SAHOOL_DLQ (in s.json), so that each advisory (it carries the stream sequence of the message given up on, which can then be fetched and replayed) is kept:\n\n    \"subjects\": [\"sahool.dlq.>\", \"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable\"]"
+}
+
+test_con_006_fix_live_dlq_edit if {
+	sts := array.concat(seed_004.streams, [live_stream(1, "DLQ", {"subjects": ["dlq.>"]}, {})])
+	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
+	[f] := by_id(doc, "NATS-CON-006")
+	endswith(f.remediation, "\n\n    nats stream edit DLQ --subjects 'dlq.>','$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable'")
+}
+
 test_con_006_quiet_with_dlq_stream if {
 	count(by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": ["DLQ"]}}}), "NATS-CON-006")) == 0
 }
