@@ -146,8 +146,9 @@ _js_admin(perms) if {
 #   category: security
 #   facets: [config, deployment]
 #   remediation: |-
-#     Give each user its own inbox prefix and allow only that, e.g. for user
-#     billing (clients set the prefix with `nats.CustomInboxPrefix`):
+#     Give each user its own inbox prefix, set in its clients first
+#     (`nats.CustomInboxPrefix`), and allow only that prefix instead of
+#     `_INBOX.>`. For a user billing:
 #
 #         subscribe: { allow: ["billing.>", "_INBOX_billing.>"] }
 deny contains f if {
@@ -157,8 +158,35 @@ deny contains f if {
 	not _js_admin(perms)
 	a := _grants(perms, "subscribe", "_INBOX.x.y")
 	_inbox_peer(s, path, _account_of(u, acc))
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), authconf.user_label(u), a]))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/subscribe", [path]), sprintf("%s: %s may subscribe to %s and read the replies sent to every other user of its account", [lib.server_label(s), authconf.user_label(u), a])),
+		{"remediation": _acc002_fix(s, u, perms, a)},
+	)
 }
+
+# NATS-ACC-002's fix for this user: its own subscribe allow list with the
+# inbox wildcard replaced by a prefix of its own, after its clients use that
+# prefix (a client still on _INBOX. gets no replies once it is narrowed).
+_acc002_fix(s, u, perms, a) := sprintf("Prerequisite: every client of %s must first set its inbox prefix to `%s` (nats.go: `nats.CustomInboxPrefix(\"%s\")`; other clients have the same option), or its requests and JetStream calls get no replies once the permission is narrowed. Then replace `%s` with `%s.>` in its subscribe allow list in %s:\n\n    subscribe: { allow: [%s] }", [
+	authconf.user_label(u), p, p, a, p, _acc_conf(s), _acc_list([x | some x in _allow(perms, "subscribe"); is_string(x); x != a], sprintf("%s.>", [p])),
+]) if {
+	p := _acc_inbox(u)
+} else := sprintf("Prerequisite: every client of %s must first set an inbox prefix of its own (nats.go: `nats.CustomInboxPrefix`), or its requests get no replies once the permission is narrowed. Then replace `%s` with that prefix followed by `.>` in its subscribe allow list in %s.", [authconf.user_label(u), a, _acc_conf(s)])
+
+# A prefix named after the user, when its name is a plain token.
+_acc_inbox(u) := sprintf("_INBOX_%s", [u.user]) if {
+	is_string(u.user)
+	regex.match(`^[A-Za-z0-9_-]+$`, u.user)
+}
+
+_acc_conf(s) := s.config_file if {
+	object.get(s, "config_file", "") != ""
+} else := "the server's config"
+
+# A permission list as the config writes it: ["a.>", "b"] plus an entry.
+_acc_list(xs, extra) := concat(", ", [sprintf("%q", [x]) | some x in array.concat(xs, [extra])]) if {
+	extra != ""
+} else := concat(", ", [sprintf("%q", [x]) | some x in xs])
 
 # _inbox_peer(s, path, acc): another user of account acc (not the one at
 # path) gets its replies on the default _INBOX. prefix: there is something
@@ -243,8 +271,19 @@ _may_subscribe_rego(perms, subj) if {
 deny contains f if {
 	some [s, path, u, perms] in _app_perms
 	a := _grants(perms, "publish", "_INBOX.x.y")
-	f := lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may publish to %s, so it can forge replies to any request in its account (use allow_responses)", [lib.server_label(s), authconf.user_label(u), a]))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), s, sprintf("%s/permissions/publish", [path]), sprintf("%s: %s may publish to %s, so it can forge replies to any request in its account (use allow_responses)", [lib.server_label(s), authconf.user_label(u), a])),
+		{"remediation": _acc003_fix(s, u, perms, a)},
+	)
 }
+
+# NATS-ACC-003's fix for this user: its own publish allow list without the
+# inbox grants, and allow_responses for the replies it sends.
+_acc003_fix(s, u, perms, a) := sprintf("Remove `%s` from the publish allow list of %s in %s and add allow_responses, which lets it answer the requests it receives and nothing else:\n\n    publish: { allow: [%s] }\n    allow_responses: true\n\nA requester needs no inbox publish permission at all. A responder that sends several replies per request, or replies later than 2 minutes, needs a larger bound instead (e.g. `allow_responses: { max: 10, expires: \"5m\" }`), or its extra and late replies are refused.", [
+	a, authconf.user_label(u), _acc_conf(s), _acc_list([x | some x in _allow(perms, "publish"); is_string(x); not _covers(x, "_INBOX.x.y")], ""),
+]) if {
+	count([x | some x in _allow(perms, "publish"); is_string(x); not _covers(x, "_INBOX.x.y")]) > 0
+} else := sprintf("Remove `%s` from the publish allow list of %s in %s and add `allow_responses: true`, which lets it answer the requests it receives and nothing else. A responder that sends several replies per request, or replies later than 2 minutes, needs a larger bound instead (e.g. `allow_responses: { max: 10, expires: \"5m\" }`).", [a, authconf.user_label(u), _acc_conf(s)])
 
 # METADATA
 # title: allow_responses without a limit

@@ -72,6 +72,28 @@ test_acc_002_fires_inbox_wildcard_subscribe if {
 	count(by_id(cfg, "NATS-ACC-002")) == 2
 }
 
+# ACC-002's fix: the user's own subscribe list with its own inbox prefix,
+# after its clients set that prefix.
+test_acc_002_fix_own_prefix_from_its_list if {
+	cfg := with_peer(perm(["sahool.>"], ["sahool.>", "field.>", "_INBOX.>"]), default_inbox_peer)
+	[f] := billing_hits(cfg)
+	f.remediation == "Prerequisite: every client of user \"billing\" must first set its inbox prefix to `_INBOX_billing` (nats.go: `nats.CustomInboxPrefix(\"_INBOX_billing\")`; other clients have the same option), or its requests and JetStream calls get no replies once the permission is narrowed. Then replace `_INBOX.>` with `_INBOX_billing.>` in its subscribe allow list in nats.conf:\n\n    subscribe: { allow: [\"sahool.>\", \"field.>\", \"_INBOX_billing.>\"] }"
+}
+
+# A user name that is not a plain token gets no made-up prefix.
+test_acc_002_fix_without_plain_user_name if {
+	cfg := {"system_account": "SYS", "accounts": {
+		"SYS": {"users": [{"user": "admin", "password": {"secret": true}}]},
+		"APP": {"users": [
+			{"user": "billing svc", "password": {"secret": true}, "permissions": perm([], ["_INBOX.>"])},
+			{"user": "orders", "password": {"secret": true}},
+		]},
+	}}
+	[f] := billing_hits(cfg)
+	startswith(f.remediation, "Prerequisite: every client of user \"billing svc\" must first set an inbox prefix of its own")
+	not contains(f.remediation, "_INBOX_billing")
+}
+
 test_acc_002_fires_when_the_peer_has_no_permissions if {
 	# A peer without permissions may subscribe anywhere, _INBOX included.
 	[f] := by_id(with_peer(perm([], ["_INBOX.>"]), {}), "NATS-ACC-002")
@@ -148,6 +170,20 @@ test_acc_002_quiet_private_inbox_prefix if {
 }
 
 # --- NATS-ACC-003 ---------------------------------------------------------
+
+# ACC-003's fix: the user's publish list without the inbox grant, plus
+# allow_responses; a user whose only publish grant is the inbox gets the
+# sentence without a list.
+test_acc_003_fix_list_without_inbox if {
+	[f] := by_id(app(perm(["sahool.>", "_INBOX.>", "field.>"], ["sahool.>"])), "NATS-ACC-003")
+	startswith(f.remediation, "Remove `_INBOX.>` from the publish allow list of user \"billing\" in nats.conf and add allow_responses, which lets it answer the requests it receives and nothing else:\n\n    publish: { allow: [\"sahool.>\", \"field.>\"] }\n    allow_responses: true\n\n")
+	contains(f.remediation, "e.g. `allow_responses: { max: 10, expires: \"5m\" }`")
+}
+
+test_acc_003_fix_inbox_only if {
+	[f] := by_id(app(perm(["_INBOX.>"], [])), "NATS-ACC-003")
+	f.remediation == "Remove `_INBOX.>` from the publish allow list of user \"billing\" in nats.conf and add `allow_responses: true`, which lets it answer the requests it receives and nothing else. A responder that sends several replies per request, or replies later than 2 minutes, needs a larger bound instead (e.g. `allow_responses: { max: 10, expires: \"5m\" }`)."
+}
 
 test_acc_003_fires_inbox_publish if {
 	[f] := by_id(app(perm(["sahool.>", "_INBOX.>"], ["sahool.>"])), "NATS-ACC-003")

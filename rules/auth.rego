@@ -32,8 +32,35 @@ import data.natsaudit.lib.versions
 #         }
 deny contains f if {
 	some h in _auth_001
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), _auth001_fix(h))
 }
+
+# NATS-AUTH-001's fix where the server has no client authentication at all:
+# every client connects without credentials today, so defining users
+# refuses each one that has none yet.
+_auth001_fix(h) := {"remediation": sprintf("Prerequisite: every client connects to %s without credentials today, and once users are defined a client without them is refused (authorization violation). First give each client its own user (an nkey, or a .creds file in operator mode) and configure it in the client%s. Then define those users in %s: a client still without credentials is cut off by that change.", [
+	lib.server_label(h.obj), _anon_clients, _conf_of(h.obj),
+])} if {
+	h.path in {"config/authorization", "live/varz/auth_required"}
+	not authconf.client_auth(object.get(h.obj, "config", {}))
+} else := {}
+
+_conf_of(s) := s.config_file if {
+	object.get(s, "config_file", "") != ""
+} else := "the server's config"
+
+# _anon_clients: the NATS URLs the repository gives clients without
+# user:password in them (.env files, compose environment): the clients that
+# connect anonymously unless they load credentials some other way.
+_anon_clients := sprintf(" (%s carry no credentials in the URL)", [lib.short_list(names, 5)]) if {
+	names := {sprintf("%s in %s", [n, e.file]) |
+		some e in input.env_files
+		some n, v in e.vars
+		regex.match(`(?i)^[A-Z0-9_]*NATS[A-Z0-9_]*_(URL|URLS|SERVER|SERVERS)$`, n)
+		not v.facts.url_credentials == true
+	}
+	count(names) > 0
+} else := ""
 
 _auth_001 contains h if {
 	some s in lib.configured_servers
@@ -110,8 +137,20 @@ _open_sev(s, l) := {"sev": "critical", "msg": sprintf("%s has no client authenti
 #         { user: anon, password: "...", permissions: { publish: { deny: ">" }, subscribe: "public.>" } }
 deny contains f if {
 	some h in _auth_002
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _auth002_fix(h)})
 }
+
+# NATS-AUTH-002's fix: the clients that present no credentials are logged
+# in as that user today, so removing no_auth_user refuses them; either they
+# get credentials first, or the user is restricted to what anonymous
+# clients may do.
+_auth002_fix(h) := sprintf("Prerequisite: clients that present no credentials are logged in as user %q today, and removing no_auth_user refuses them (authorization violation). First give each of them a user of its own and configure it in the client%s. Then remove `no_auth_user: %s` from %s. To keep anonymous access instead, give %q only what anonymous clients may do, e.g. `permissions: { publish: { deny: \">\" } }` plus the subjects they must read.", [
+	h.user, _anon_clients, h.user, _no_auth_where(h), h.user,
+])
+
+_no_auth_where(h) := _conf_of(h.obj) if {
+	h.block == ""
+} else := sprintf("the %s block of %s", [h.block, _conf_of(h.obj)])
 
 _auth_002 contains h if {
 	some s in lib.configured_servers
@@ -120,7 +159,7 @@ _auth_002 contains h if {
 	is_string(name)
 	name != ""
 	h := object.union(
-		{"obj": s, "path": sprintf("config/%s", [path])},
+		{"obj": s, "path": sprintf("config/%s", [path]), "user": name, "block": _no_auth_block(path)},
 		_no_auth_sev(s, name, sprintf("%s lets anonymous %sclients in as user %q (no_auth_user)", [lib.server_label(s), where, name])),
 	)
 }
@@ -133,8 +172,12 @@ _auth_002 contains h if {
 	name := v[vk].no_auth_user
 	is_string(name)
 	name != ""
-	h := {"obj": s, "path": sprintf("live/varz/%s/no_auth_user", [vk]), "msg": sprintf("%s lets anonymous %s clients in as user %q (no_auth_user)", [lib.server_label(s), where, name])}
+	h := {"obj": s, "path": sprintf("live/varz/%s/no_auth_user", [vk]), "user": name, "block": vk, "msg": sprintf("%s lets anonymous %s clients in as user %q (no_auth_user)", [lib.server_label(s), where, name])}
 }
+
+_no_auth_block("no_auth_user") := ""
+
+_no_auth_block(p) := split(p, "/")[0] if p != "no_auth_user"
 
 _no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publish permissions are restricted", [msg])} if {
 	defaults := _default_perms(s.config)

@@ -31,6 +31,30 @@ sys_accounts(sys_users, app_users) := object.union(object.remove(fx.good_config,
 })
 
 # ---------------------------------------------------------------- NATS-AUTH-001
+# AUTH-001's fix: every client is anonymous today, so the users come after
+# the clients have credentials; the NATS URL variables without
+# user:password are named, those with it are not.
+test_auth_001_fix_prerequisite_names_anonymous_clients if {
+	env := {"ref": "env_files/0", "file": "app.env", "vars": {
+		"NATS_URL": {"name": "NATS_URL", "line": 1, "facts": {"secret": false}},
+		"ADMIN_NATS_URL": {"name": "ADMIN_NATS_URL", "line": 2, "facts": {"secret": true, "url_credentials": true, "nats_url": true}},
+	}}
+	f := one(object.union(fx.input_with(fx.server(open_config)), {"env_files": [env]}), "NATS-AUTH-001")
+	f.remediation == "Prerequisite: every client connects to server nats-1 without credentials today, and once users are defined a client without them is refused (authorization violation). First give each client its own user (an nkey, or a .creds file in operator mode) and configure it in the client (NATS_URL in app.env carry no credentials in the URL). Then define those users in nats.conf: a client still without credentials is cut off by that change."
+}
+
+test_auth_001_fix_live if {
+	f := one(fx.input_with(fx.live_server(fx.varz({}))), "NATS-AUTH-001")
+	startswith(f.remediation, "Prerequisite: every client connects to server nats-live without credentials today")
+	contains(f.remediation, "Then define those users in the server's config:")
+}
+
+# A finding about certificates from any CA keeps the rule's fix.
+test_auth_001_fix_not_for_any_ca if {
+	c := object.union(open_config, {"tls": object.union(object.remove(fx.tls_block, ["ca_file"]), {"verify": true})})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-001")
+	not f.remediation
+}
 
 test_auth_001_fires_without_any_auth if {
 	f := one(fx.input_with(fx.server(open_config)), "NATS-AUTH-001")
@@ -163,6 +187,26 @@ test_auth_002_fires_for_websocket_no_auth_user if {
 	c := object.union(fx.good_config, {"websocket": {"port": 443, "tls": fx.tls_block, "no_auth_user": "web"}})
 	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
 	f.path == "config/websocket/no_auth_user"
+}
+
+# AUTH-002's fix names the user, the block and file it is removed from, and
+# says who is refused once it is gone.
+test_auth_002_fix_prerequisite_names_user if {
+	c := object.union(with_users([app_user("app", null)]), {"no_auth_user": "app"})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
+	f.remediation == "Prerequisite: clients that present no credentials are logged in as user \"app\" today, and removing no_auth_user refuses them (authorization violation). First give each of them a user of its own and configure it in the client. Then remove `no_auth_user: app` from nats.conf. To keep anonymous access instead, give \"app\" only what anonymous clients may do, e.g. `permissions: { publish: { deny: \">\" } }` plus the subjects they must read."
+}
+
+test_auth_002_fix_websocket_block if {
+	c := object.union(fx.good_config, {"websocket": {"port": 443, "tls": fx.tls_block, "no_auth_user": "web"}})
+	f := one(fx.input_with(fx.server(c)), "NATS-AUTH-002")
+	contains(f.remediation, "Then remove `no_auth_user: web` from the websocket block of nats.conf.")
+}
+
+test_auth_002_fix_live_websocket if {
+	v := fx.varz({"auth_required": true, "websocket": {"host": "0.0.0.0", "port": 443, "no_auth_user": "web"}})
+	f := one(fx.input_with(fx.live_server(v)), "NATS-AUTH-002")
+	contains(f.remediation, "Then remove `no_auth_user: web` from the websocket block of the server's config.")
 }
 
 test_auth_002_quiet_without_no_auth_user if {

@@ -2,6 +2,8 @@ package natsaudit.rules.delivery
 
 import data.natsaudit.lib
 
+import data.natsaudit.lib.subjects
+
 # Rules about messages that vanish between publisher and consumer: streams
 # the server refuses to create, advisories nobody stores, consumers that
 # delete work on delivery. They run on stream/consumer definition files,
@@ -59,20 +61,95 @@ _system_stream(st) if regex.match(`^(KV|OBJ)_`, st.name)
 #   category: reliability
 #   facets: [streams, live]
 #   remediation: |-
-#     Give each stream a disjoint subject space, e.g. move the audit trail
-#     under its own prefix (`audit.fulcrum.>`), or keep one stream and read
-#     the subset with a filtered consumer (`filter_subject: fulcrum.audit.>`).
-#     To keep a second copy, source or mirror the first stream instead of
-#     capturing the same subjects twice.
+#     Give the two streams disjoint subject spaces, or make the narrower
+#     one a filtered copy of the wider one (publishers then change
+#     nothing): remove the shared subjects from it and source them, e.g.
+#
+#         "sources": [{"name": "EVENTS", "filter_subject": "events.audit.>"}]
+#
+#     A work-queue stream cannot be the origin of such a copy (the source
+#     would take its workers' messages): move one stream's subjects under a
+#     prefix the other does not match instead.
 deny contains f if {
 	some o in object.get(_facts, "stream_overlaps", [])
 	a := _streams_by_ref[o.a]
 	b := _streams_by_ref[o.b]
-	f := lib.finding(rego.metadata.rule(), b, "config/subjects", sprintf(
-		"streams %s (%s) and %s (%s) overlap%s: the server refuses to create whichever is added second (err_code 10065)",
-		[a.name, o.subject_a, b.name, o.subject_b, _account_note(b)],
-	))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), b, "config/subjects", sprintf(
+			"streams %s (%s) and %s (%s) overlap%s: the server refuses to create whichever is added second (err_code 10065)",
+			[a.name, o.subject_a, b.name, o.subject_b, _account_note(b)],
+		)),
+		{"remediation": _str009_fix(a, o.subject_a, b, o.subject_b)},
+	)
 }
+
+# _str009_fix(a, sa, b, sb): NATS-STR-009's fix for these two streams. When
+# one subject lies inside the other, the narrow stream can become a filtered
+# copy (a source) of the wide one, so that publishers change nothing; unless
+# the wide stream is a work queue, whose source consumer would take the
+# messages from its workers.
+_str009_fix(a, sa, b, sb) := _str009_copy(a, sa, b, sb) if {
+	_str009_within(sa, sb)
+} else := _str009_copy(b, sb, a, sa) if {
+	_str009_within(sb, sa)
+} else := sprintf("Give %s and %s disjoint subject spaces: both capture the subjects that match `%s` and `%s`. Move the subjects of one stream under a prefix the other does not match (a change to every publisher of them), or, to keep a second copy, source or mirror one stream into the other instead of capturing the same subjects twice.", [a.name, b.name, sa, sb])
+
+_str009_copy(n, ns, w, ws) := sprintf("Conflict: %s is a work-queue stream, so a source reading from it would take the messages away from its workers. Move the subjects of %s out of `%s` instead%s; that changes every publisher of `%s`.", [w.name, n.name, ws, _str009_alt(n, ns, ws), ns]) if {
+	object.get(w.config, "retention", "limits") == "workqueue"
+} else := sprintf("Keep %s capturing `%s` and make %s a filtered copy of it instead of a second capture: remove `%s` from the subjects of %s and source it from %s%s:\n\n    %s\n\nPublishers keep publishing on `%s`; %s stores each message again under its own limits and retention. If the two must stay independent captures, move the subjects of %s out of `%s` instead%s, which changes every publisher of them.", [
+	w.name, ws, n.name, ns, n.name, w.name, _str009_in(n), _str009_decl(n, w.name, ns), ns, n.name, n.name, ws, _str009_alt(n, ns, ws),
+])
+
+_str009_in(st) := sprintf(" (in %s)", [st.file]) if {
+	st.source != "live"
+	object.get(st, "file", "") != ""
+} else := ""
+
+# How the stream declares the source: NACK spec fields, JSON keys, or the
+# nats CLI's JSON config for a live stream.
+_str009_decl(n, w, ns) := sprintf("sources: [{name: %s, filterSubject: \"%s\"}]", [w, ns]) if {
+	n.source == "nack"
+} else := sprintf("\"sources\": [{\"name\": \"%s\", \"filter_subject\": \"%s\"}]", [w, ns]) if {
+	n.source != "live"
+} else := sprintf("nats stream edit %s --config %s.json   # with \"sources\": [{\"name\": \"%s\", \"filter_subject\": \"%s\"}]", [n.name, lower(n.name), w, ns])
+
+# A prefix for the narrow stream's subjects outside the wide filter: the
+# wide filter's literal tokens after the first one dropped
+# (sahool.events.audit.> under sahool.events.> becomes sahool.audit.>).
+_str009_alt(_, ns, ws) := sprintf(" (e.g. `%s`)", [alt]) if {
+	wt := split(ws, ".")
+	wt[count(wt) - 1] == ">"
+	k := count(wt) - 1
+	k >= 2
+	nt := split(ns, ".")
+	alt := concat(".", array.concat([nt[0]], array.slice(nt, k, count(nt))))
+	alt != ns
+	not subjects.subjects_overlap(alt, ws)
+} else := ""
+
+# _str009_within(n, w): every subject filter n matches, w matches too.
+_str009_within(n, w) if {
+	nt := split(n, ".")
+	wt := split(w, ".")
+	count(nt) >= count(wt)
+	wt[count(wt) - 1] == ">"
+	every i, x in array.slice(wt, 0, count(wt) - 1) {
+		_str009_token_within(nt[i], x)
+	}
+}
+
+_str009_within(n, w) if {
+	nt := split(n, ".")
+	wt := split(w, ".")
+	count(nt) == count(wt)
+	every i, x in wt {
+		_str009_token_within(nt[i], x)
+	}
+}
+
+_str009_token_within(_, "*")
+
+_str009_token_within(x, x) if x != ">"
 
 # METADATA
 # title: Interest stream without consumers
@@ -320,11 +397,47 @@ deny contains f if {
 	some ref, names in object.get(_facts, "max_deliveries_capture", {})
 	count(names) == 0
 	c := _consumers_by_ref[ref]
-	f := lib.finding(rego.metadata.rule(), c, "config/max_deliver", sprintf(
-		"consumer %s on stream %s gives up after %v deliveries, and no stream captures $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s: poison messages disappear without a dead-letter record",
-		[_cname(c), c.stream, c.config.max_deliver, c.stream, _cname(c)],
-	))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), c, "config/max_deliver", sprintf(
+			"consumer %s on stream %s gives up after %v deliveries, and no stream captures $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s: poison messages disappear without a dead-letter record",
+			[_cname(c), c.stream, c.config.max_deliver, c.stream, _cname(c)],
+		)),
+		{"remediation": _con006_fix(c)},
+	)
 }
+
+# NATS-CON-006's fix for this consumer: its own advisory subject, added to
+# the deployment's dead-letter stream when it has one (named like one, not
+# the consumer's own stream), else a new stream named after the consumer's.
+_con006_fix(c) := sprintf("Add `%s` to the subjects of the dead-letter stream %s%s, so that each advisory (it carries the stream sequence of the message given up on, which can then be fetched and replayed) is kept:\n\n    %s", [
+	subj, d.name, _str009_in(d), _con006_decl(d, subj),
+]) if {
+	subj := sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s", [c.stream, _cname(c)])
+	d := _con006_dlq(c)
+} else := sprintf("Create a dead-letter stream for it (each advisory carries the stream sequence of the message given up on, which can then be fetched and replayed):\n\n    nats stream add %s_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s' --storage file --discard new --max-age 30d", [
+	c.stream, c.stream, _cname(c),
+])
+
+# The deployment's dead-letter stream: the first by name whose name says so
+# (not the consumer's own stream), from a list built once per evaluation.
+_con006_dlq(c) := _streams_by_ref[x[1]] if {
+	others := {y | some y in _con006_dlqs; y[0] != c.stream}
+	count(others) > 0
+	x := min(others)
+}
+
+_con006_dlqs := {[st.name, st.ref] |
+	some st in input.streams
+	regex.match(lib.params.streams.dlq_name_pattern, st.name)
+}
+
+_con006_decl(d, subj) := sprintf("subjects: [%s]   # NACK", [_con006_subjects(d, subj)]) if {
+	d.source == "nack"
+} else := sprintf("\"subjects\": [%s]", [_con006_subjects(d, subj)]) if {
+	d.source != "live"
+} else := sprintf("nats stream edit %s --subjects %s", [d.name, concat(",", [sprintf("'%s'", [x]) | some x in array.concat(object.get(d.config, "subjects", []), [subj])])])
+
+_con006_subjects(d, subj) := concat(", ", [sprintf("%q", [x]) | some x in array.concat(object.get(d.config, "subjects", []), [subj])])
 
 # METADATA
 # title: Backoff list as long as max_deliver

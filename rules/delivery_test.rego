@@ -36,6 +36,55 @@ test_str_009_quiet_without_facts if {
 	count([f | some f in fs; f.rule_id == "NATS-STR-009"]) == 0
 }
 
+# STR-009's fix for the seed's pair: the audit stream becomes a filtered
+# source of the events stream (publishers unchanged); no prefix example,
+# since dropping tokens of `fulcrum.>` leaves the subject inside it.
+test_str_009_fix_sources_narrow_stream_from_wide if {
+	[f] := by_id({"streams": fulcrum, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "fulcrum.>", "subject_b": "fulcrum.audit.>"}]}}, "NATS-STR-009")
+	startswith(f.remediation, "Keep FULCRUM_EVENTS capturing `fulcrum.>` and make FULCRUM_AUDIT a filtered copy of it instead of a second capture: remove `fulcrum.audit.>` from the subjects of FULCRUM_AUDIT and source it from FULCRUM_EVENTS (in s.json):")
+	contains(f.remediation, `    "sources": [{"name": "FULCRUM_EVENTS", "filter_subject": "fulcrum.audit.>"}]`)
+	contains(f.remediation, "move the subjects of FULCRUM_AUDIT out of `fulcrum.>` instead, which changes")
+}
+
+# The narrow stream listed first (the sahool order), NACK wording and a
+# prefix outside the wide filter.
+test_str_009_fix_nack_narrow_first_with_prefix if {
+	sts := [
+		object.union(stream(0, "SAHOOL_AUDIT", {"subjects": ["sahool.events.audit.>"]}), {"source": "nack", "file": "audit.yaml"}),
+		stream(1, "SAHOOL_EVENTS", {"subjects": ["sahool.events.>", "field.>"]}),
+	]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "sahool.events.audit.>", "subject_b": "sahool.events.>"}]}}, "NATS-STR-009")
+	startswith(f.remediation, "Keep SAHOOL_EVENTS capturing `sahool.events.>` and make SAHOOL_AUDIT a filtered copy")
+	contains(f.remediation, "source it from SAHOOL_EVENTS (in audit.yaml):")
+	contains(f.remediation, `    sources: [{name: SAHOOL_EVENTS, filterSubject: "sahool.events.audit.>"}]`)
+	contains(f.remediation, "out of `sahool.events.>` instead (e.g. `sahool.audit.>`)")
+}
+
+# A work-queue wide stream: sourcing from it would steal its workers'
+# messages, so the fix says so and moves the subjects instead.
+test_str_009_fix_conflict_with_work_queue if {
+	sts := [stream(0, "JOBS", {"subjects": ["jobs.>"], "retention": "workqueue"}), stream(1, "JOBS_EMAIL", {"subjects": ["jobs.email.*"]})]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "jobs.>", "subject_b": "jobs.email.*"}]}}, "NATS-STR-009")
+	startswith(f.remediation, "Conflict: JOBS is a work-queue stream, so a source reading from it would take the messages away from its workers. Move the subjects of JOBS_EMAIL out of `jobs.>` instead;")
+	not contains(f.remediation, "sources")
+}
+
+# Partial overlap (neither inside the other): both subjects named, no source.
+test_str_009_fix_partial_overlap if {
+	sts := [stream(0, "A", {"subjects": ["a.*.x"]}), live_stream(1, "B", {"subjects": ["a.b.*"]}, {})]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "a.*.x", "subject_b": "a.b.*"}]}}, "NATS-STR-009")
+	startswith(f.remediation, "Give A and B disjoint subject spaces: both capture the subjects that match `a.*.x` and `a.b.*`.")
+}
+
+# A live narrow stream is edited with the CLI's JSON config; equal-length
+# filters with a wildcard are "within" too.
+test_str_009_fix_live_same_length if {
+	sts := [live_stream(0, "WIDE", {"subjects": ["t.*"]}, {}), live_stream(1, "NARROW", {"subjects": ["t.a"]}, {})]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": "t.*", "subject_b": "t.a"}]}}, "NATS-STR-009")
+	contains(f.remediation, "source it from WIDE:")
+	contains(f.remediation, `nats stream edit NARROW --config narrow.json   # with "sources": [{"name": "WIDE", "filter_subject": "t.a"}]`)
+}
+
 # --- NATS-STR-010 ---------------------------------------------------------
 
 test_str_010_fires_live_interest_without_consumers if {
@@ -162,6 +211,27 @@ test_con_006_fires_seed_004_without_dlq if {
 	[f] := by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": []}}}), "NATS-CON-006")
 	f.path == "config/max_deliver"
 	contains(f.msg, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable")
+}
+
+# CON-006's fix: a new dead-letter stream named after the consumer's stream
+# when the deployment has none; its advisory subject added to the one it has.
+test_con_006_fix_new_dlq_stream if {
+	[f] := by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": []}}}), "NATS-CON-006")
+	endswith(f.remediation, "\n\n    nats stream add EVENTS_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable' --storage file --discard new --max-age 30d")
+}
+
+test_con_006_fix_adds_subject_to_existing_dlq if {
+	sts := array.concat(seed_004.streams, [stream(1, "SAHOOL_DLQ", {"subjects": ["sahool.dlq.>"]})])
+	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
+	[f] := by_id(doc, "NATS-CON-006")
+	f.remediation == "Add `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable` to the subjects of the dead-letter stream SAHOOL_DLQ (in s.json), so that each advisory (it carries the stream sequence of the message given up on, which can then be fetched and replayed) is kept:\n\n    \"subjects\": [\"sahool.dlq.>\", \"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable\"]"
+}
+
+test_con_006_fix_live_dlq_edit if {
+	sts := array.concat(seed_004.streams, [live_stream(1, "DLQ", {"subjects": ["dlq.>"]}, {})])
+	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
+	[f] := by_id(doc, "NATS-CON-006")
+	endswith(f.remediation, "\n\n    nats stream edit DLQ --subjects 'dlq.>','$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable'")
 }
 
 test_con_006_quiet_with_dlq_stream if {

@@ -148,8 +148,22 @@ deny contains f if {
 	some l in _client_listeners(s)
 	not lib.loopback(l.host)
 	i := exposure.published_all(s, l.port)
-	f := lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), exposure.published_by(s, i), exposure.listener_names[l.kind], l.port]))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), exposure.published_by(s, i), exposure.listener_names[l.kind], l.port])),
+		_doc003_fix(s, s.deployment.ports[i]),
+	)
 }
+
+# NATS-DOC-003's fix for a compose ports: entry: its own host and container
+# ports bound to loopback or a private address, and who that cuts off
+# (services of the same project connect over the project network and keep
+# working; clients on other hosts that use the published port do not).
+_doc003_fix(s, p) := {"remediation": sprintf("In %s, bind the entry `%v:%v` of service %s to an address: `\"127.0.0.1:%v:%v\"` when only tools on this host use it, or the host's private address when clients on other hosts connect through it. Services of the same compose project reach it as `%s:%v` over the project network without the published port and are not affected; a client on another host that connects to port %v is cut off by a loopback binding, so move such clients to the private address first.", [
+	s.deployment.file, p.host_port, p.container_port, s.deployment.service, p.host_port, p.container_port, s.deployment.service, p.container_port, p.host_port,
+])} if {
+	s.deployment.kind == "compose"
+	object.get(p, "via", "") == ""
+} else := {}
 
 # The client-facing listeners of the container; without a config the client
 # port is nats-server's default.

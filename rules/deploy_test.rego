@@ -106,6 +106,19 @@ test_doc_003_fires_for_client_port_on_all_interfaces if {
 	f.msg == "server nats-1: docker-compose.yml publishes the client port 4222 on all host interfaces"
 }
 
+# DOC-003's fix names the compose file, the entry and the service, and who
+# a loopback binding cuts off.
+test_doc_003_fix_names_entry_and_service if {
+	f := one(fx.input_with(fx.compose_server(fx.good_config, [fx.port("", 4222), fx.port("127.0.0.1", 8222)])), "NATS-DOC-003")
+	f.remediation == "In docker-compose.yml, bind the entry `4222:4222` of service nats to an address: `\"127.0.0.1:4222:4222\"` when only tools on this host use it, or the host's private address when clients on other hosts connect through it. Services of the same compose project reach it as `nats:4222` over the project network without the published port and are not affected; a client on another host that connects to port 4222 is cut off by a loopback binding, so move such clients to the private address first."
+}
+
+test_doc_003_fix_not_for_kubernetes_service if {
+	s := fx.compose_server(fx.good_config, [object.union(fx.port("", 4222), {"via": "Service nats (LoadBalancer)"})])
+	f := one(fx.input_with(object.union(s, {"deployment": object.union(s.deployment, {"kind": "kubernetes"})})), "NATS-DOC-003")
+	not f.remediation
+}
+
 test_doc_003_fires_once_when_client_port_published_twice if {
 	# ports: ["4222:4222", "14222:4222"]: one finding, at the first entry
 	f := one(fx.input_with(fx.published_twice(fx.good_config, 4222)), "NATS-DOC-003")

@@ -260,15 +260,40 @@ _config_account_flagged(s, name) if {
 #         }
 deny contains f if {
 	some h in _js_005
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _js005_fix(h.obj, h.names)})
 }
+
+# _js005_fix(s, names): NATS-JS-005's fix checked against the cluster: R1
+# streams can only be replicated where the cluster has the servers
+# (nats-server refuses more replicas than servers), so a smaller cluster
+# gets the sync interval now and the replicas once it has grown.
+_js005_fix(s, names) := sprintf("Conflict: %s, so %s cannot be given 3 replicas (nats-server refuses more replicas than servers) until the cluster has 3 servers (NATS-CLU-001). Meanwhile set %s, so that an OS crash or power loss loses at most 10 seconds of writes (`always` loses none, at a cost in write throughput).", [
+	_js005_alone(s, n), lib.short_list(names, 5), _js005_set(s),
+]) if {
+	n := _js005_size(s)
+	n < 3
+} else := sprintf("Give %s 3 replicas (`num_replicas: 3`; the cluster has %d servers), or set %s so that an OS crash or power loss loses at most 10 seconds of writes.", [
+	lib.short_list(names, 5), _js005_size(s), _js005_set(s),
+])
+
+_js005_set(s) := "`config.jetstream.merge: {sync_interval: 10s}` in the nats chart's values" if {
+	s.deployment.kind == "helm"
+} else := sprintf("`sync_interval: 10s` in the jetstream block%s", [_js007_in(s)])
+
+_js005_size(s) := n if {
+	n := clustering.cluster_size(s)
+} else := 1
+
+_js005_alone(s, 1) := sprintf("%s runs JetStream without a cluster", [lib.server_label(s)])
+
+_js005_alone(s, n) := sprintf("the JetStream cluster of %s has %d servers", [lib.server_label(s), n]) if n != 1
 
 _js_005 contains h if {
 	some s in clustering.js_servers
 	_default_sync(object.get(s.config.jetstream, "sync_interval", null))
 	names := _r1_file_streams(s)
 	count(names) > 0
-	h := {"obj": s, "path": "config/jetstream/sync_interval", "msg": _sync_msg(s, names)}
+	h := {"obj": s, "names": names, "path": "config/jetstream/sync_interval", "msg": _sync_msg(s, names)}
 }
 
 _js_005 contains h if {
@@ -279,7 +304,7 @@ _js_005 contains h if {
 	not c.sync_always == true
 	names := _r1_file_streams(s)
 	count(names) > 0
-	h := {"obj": s, "path": "live/varz/jetstream/config/sync_interval", "msg": _sync_msg(s, names)}
+	h := {"obj": s, "names": names, "path": "live/varz/jetstream/config/sync_interval", "msg": _sync_msg(s, names)}
 }
 
 _default_sync(null)
@@ -395,7 +420,7 @@ deny contains f if {
 #               memory: 1G
 deny contains f if {
 	some h in _js_007
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _js007_fix(h.obj, h.limit, h.mem)})
 }
 
 _js_007 contains h if {
@@ -404,7 +429,7 @@ _js_007 contains h if {
 	mem := lib.num(s.config.jetstream.max_memory_store)
 	mem > 0
 	limit < mem
-	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+	h := {"obj": s, "limit": limit, "mem": mem, "path": "deployment/memory_limit", "msg": sprintf(
 		"%s: the container memory limit (%s) is lower than JetStream's max_memory_store (%s): %s",
 		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem), _js_007_risk(s)],
 	)}
@@ -419,7 +444,7 @@ _js_007 contains h if {
 	# GOMEMLIMIT caps JetStream's default too (its value is not in the inventory).
 	not s.deployment.environment.GOMEMLIMIT
 	h := {
-		"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+		"obj": s, "limit": limit, "mem": 0, "path": "deployment/memory_limit", "msg": sprintf(
 			"%s: the container memory limit is %s but max_memory_store is not set, so JetStream allows itself 75%% of the host's RAM, not of the container's",
 			[lib.server_label(s), lib.human_bytes(limit)],
 		),
@@ -433,7 +458,7 @@ _js_007 contains h if {
 	mem := _live_max_memory(s)
 	limit < mem
 	not _config_max_memory(s)
-	h := {"obj": s, "path": "deployment/memory_limit", "msg": sprintf(
+	h := {"obj": s, "limit": limit, "mem": mem, "path": "deployment/memory_limit", "msg": sprintf(
 		"%s: the container memory limit (%s) is lower than the JetStream memory limit the server reports (%s): %s",
 		[lib.server_label(s), lib.human_bytes(limit), lib.human_bytes(mem), _js_007_risk(s)],
 	)}
@@ -452,6 +477,76 @@ _js_007_risk(s) := sprintf("its memory streams (%s) can grow until the container
 } else := "a memory stream or memory key-value bucket can grow until the container is OOM-killed"
 
 _mem_streams(s) := {name | some [name, "memory"] in _streams_of(s)}
+
+# _js007_fix(s, limit, mem): NATS-JS-007's fix computed for this server: a
+# max_memory_store of half the container limit (whole MiB), checked against
+# what its bounded memory streams reserve (JetStream refuses a memory
+# stream whose max_bytes no longer fits); when they reserve more than
+# that, the conflict and the container limit that would fit instead.
+_js007_fix(s, limit, mem) := sprintf("Conflict: the memory streams defined for %s reserve %s (%s), more than half of the container's %s limit, so a lower max_memory_store would make JetStream refuse them. Raise the container's memory limit to at least %s (twice what they reserve), or move some of them to file storage first.", [
+	lib.server_label(s), lib.human_bytes(r.total), r.names, lib.human_bytes(limit), lib.human_bytes(2 * r.total),
+]) if {
+	r := _js007_mem_reserved(s)
+	r.total > _js007_half(limit)
+} else := sprintf("Set %s: half of the container's %s limit, leaving the rest to connections, buffers and caches; %s.%s", [
+	_js007_set(s, _js007_half(limit) / 1048576), lib.human_bytes(limit), _js007_fits(s), _js007_raise(mem),
+])
+
+# Where the value goes: the nats chart's values for a Helm release, else
+# the jetstream block of the server's config.
+_js007_set(s, mib) := sprintf("`config.jetstream.memoryStore.maxSize: %dMi` in the nats chart's values", [mib]) if {
+	s.deployment.kind == "helm"
+} else := sprintf("`max_memory_store: %dMB` in the jetstream block%s", [mib, _js007_in(s)])
+
+_js007_half(limit) := max({floor(limit / 2097152), 1}) * 1048576
+
+_js007_in(s) := sprintf(" of %s", [s.config_file]) if {
+	object.get(s, "config_file", "") != ""
+} else := ""
+
+# Or raise the container limit: to twice max_memory_store, when it is known.
+_js007_raise(mem) := sprintf(" Or raise the container's memory limit to at least %s, twice max_memory_store %s.", [lib.human_bytes(2 * mem), lib.human_bytes(mem)]) if {
+	mem > 0
+} else := ""
+
+_js007_fits(s) := sprintf("its memory streams reserve %s (%s), which fits", [lib.human_bytes(r.total), r.names]) if {
+	r := _js007_mem_reserved(s)
+	r.total > 0
+} else := "no stream is refused by it: those with memory storage, if any, set no max_bytes" if {
+	count(_mem_streams(s)) > 0
+} else := "none of its streams uses memory storage, so no stream is refused by it"
+
+# What the bounded memory streams defined for s reserve (max_bytes times
+# replicas; definitions linked to s or to no server, live streams on it),
+# looked up in indexes built once per evaluation, as for _streams_of.
+_js007_mem_reserved(s) := {"total": sum([b | some [_, b] in items]), "names": lib.short_list({n | some [n, _] in items}, 5)} if {
+	items := (_js7_mem_unlinked | object.get(_js7_mem_linked, s.ref, set())) | object.get(_js7_mem_live, s.name, set())
+	count(items) > 0
+}
+
+_js7_mem_bytes(st) := b if {
+	object.get(st.config, "storage", "file") == "memory"
+	b := lib.num(object.get(st.config, "max_bytes", -1)) * max({lib.num(object.get(st.config, "num_replicas", 1)), 1})
+	b > 0
+}
+
+_js7_mem_unlinked contains [st.name, _js7_mem_bytes(st)] if {
+	some st in input.streams
+	st.source != "live"
+	count(object.get(st, "linked_servers", [])) == 0
+}
+
+_js7_mem_linked[ref] contains [st.name, _js7_mem_bytes(st)] if {
+	some st in input.streams
+	st.source != "live"
+	some ref in object.get(st, "linked_servers", [])
+}
+
+_js7_mem_live[n] contains [st.name, _js7_mem_bytes(st)] if {
+	some st in input.streams
+	st.source == "live"
+	some n in object.get(st, "servers", [])
+}
 
 # The streams a server holds, as [name, storage]: definition files linked to
 # it (or to no server), and live streams it hosts. Indexed once per

@@ -171,6 +171,27 @@ test_js_005_fires_r1_file_stream_default_sync if {
 	contains(f.msg, "ORDERS")
 }
 
+# JS-005's fix on a single server: replicas are impossible there, so the
+# conflict is stated and the sync interval comes first.
+test_js_005_fix_single_server_conflict if {
+	s := object.union(srv({"jetstream": js}), {"config_file": "nats.conf"})
+	[f] := by_id({"servers": [s], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")
+	f.remediation == "Conflict: server nats-1 runs JetStream without a cluster, so ORDERS cannot be given 3 replicas (nats-server refuses more replicas than servers) until the cluster has 3 servers (NATS-CLU-001). Meanwhile set `sync_interval: 10s` in the jetstream block of nats.conf, so that an OS crash or power loss loses at most 10 seconds of writes (`always` loses none, at a cost in write throughput)."
+}
+
+test_js_005_fix_two_server_cluster_conflict if {
+	s := object.union(srv({"jetstream": js, "server_name": "nats-1", "cluster": {"name": "c", "port": 6222, "routes": ["nats://nats-2:6222"]}}), {"config_file": "nats.conf"})
+	[f] := by_id({"servers": [s], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")
+	startswith(f.remediation, "Conflict: the JetStream cluster of server nats-1 has 2 servers, so ORDERS cannot be given 3 replicas")
+}
+
+test_js_005_fix_live_three_node_cluster if {
+	st := object.union(stream("ORDERS", {}), {"source": "live", "servers": ["single-1"]})
+	v := object.union(varz_js({}, {}), {"jetstream": {"meta": {"cluster_size": 3, "leader": "n2"}}})
+	[f] := by_id({"servers": [live({"varz": v})], "streams": [st]}, "NATS-JS-005")
+	f.remediation == "Give ORDERS 3 replicas (`num_replicas: 3`; the cluster has 3 servers), or set `sync_interval: 10s` in the jetstream block so that an OS crash or power loss loses at most 10 seconds of writes."
+}
+
 test_js_005_fires_explicit_default_sync if {
 	cfg := {"jetstream": object.union(js, {"sync_interval": 120000000000})}
 	count(by_id({"servers": [srv(cfg)], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")) == 1
@@ -243,6 +264,58 @@ test_js_007_says_when_all_streams_are_file_streams if {
 	[f] := by_id({"servers": [s], "streams": [disk]}, "NATS-JS-007")
 	contains(f.msg, "none of the 1 streams defined for it uses memory storage")
 	not contains(f.msg, "memory streams can grow")
+}
+
+# JS-007's fix computed for the server: half the container limit as
+# max_memory_store, in the server's own config file, checked against the
+# memory streams (none here), and the container limit that would fit.
+test_js_007_fix_computes_half_of_limit if {
+	s := object.union(with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912}), {"config_file": "config/nats/nats.conf"})
+	disk := {"name": "ORDERS", "source": "file", "config": {"storage": "file"}}
+	[f] := by_id({"servers": [s], "streams": [disk]}, "NATS-JS-007")
+	f.remediation == "Set `max_memory_store: 256MB` in the jetstream block of config/nats/nats.conf: half of the container's 512 MiB limit, leaving the rest to connections, buffers and caches; none of its streams uses memory storage, so no stream is refused by it. Or raise the container's memory limit to at least 2 GiB, twice max_memory_store 1 GiB."
+}
+
+# A Helm release is changed in the chart's values, not in a config file.
+test_js_007_fix_helm_values if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 2147483648})}), {"kind": "helm", "memory_limit": 1073741824})
+	[f] := by_id({"servers": [s]}, "NATS-JS-007")
+	startswith(f.remediation, "Set `config.jetstream.memoryStore.maxSize: 512Mi` in the nats chart's values: half of the container's 1 GiB limit")
+}
+
+test_js_005_fix_helm_values if {
+	s := with_deployment(srv({"jetstream": js}), {"kind": "helm"})
+	[f] := by_id({"servers": [s], "streams": [stream("ORDERS", {})]}, "NATS-JS-005")
+	contains(f.remediation, "Meanwhile set `config.jetstream.merge: {sync_interval: 10s}` in the nats chart's values, so that")
+}
+
+# Bounded memory streams that reserve more than half the limit: the lower
+# store would refuse them, so the fix states the conflict instead.
+test_js_007_fix_conflict_with_memory_reservations if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	mem := {"name": "CACHE", "source": "file", "linked_servers": ["servers/0"], "config": {"storage": "memory", "max_bytes": 209715200, "num_replicas": 2}}
+	other := {"name": "ELSEWHERE", "source": "file", "linked_servers": ["servers/9"], "config": {"storage": "memory", "max_bytes": 209715200}}
+	[f] := by_id({"servers": [s], "streams": [mem, other]}, "NATS-JS-007")
+	f.remediation == "Conflict: the memory streams defined for server nats-1 reserve 400 MiB (CACHE), more than half of the container's 512 MiB limit, so a lower max_memory_store would make JetStream refuse them. Raise the container's memory limit to at least 800 MiB (twice what they reserve), or move some of them to file storage first."
+}
+
+test_js_007_fix_memory_reservation_fits if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	mem := {"name": "CACHE", "source": "file", "config": {"storage": "memory", "max_bytes": 104857600}}
+	unbounded := {"name": "TMP", "source": "file", "config": {"storage": "memory"}}
+	[f] := by_id({"servers": [s], "streams": [mem, unbounded]}, "NATS-JS-007")
+	contains(f.remediation, "in the jetstream block: half of")
+	contains(f.remediation, "; its memory streams reserve 100 MiB (CACHE), which fits.")
+}
+
+# max_memory_store unset: no "twice max_memory_store"; an unbounded memory
+# stream reserves nothing.
+test_js_007_fix_unset_store_unbounded_memory_stream if {
+	s := with_deployment(srv({"jetstream": {"enabled": true, "store_dir": "/data"}}), {"memory_limit": 536870912})
+	live_mem := {"name": "TMP", "source": "live", "servers": ["nats-1"], "config": {"storage": "memory", "max_bytes": -1}}
+	[f] := by_id({"servers": [s], "streams": [live_mem]}, "NATS-JS-007")
+	endswith(f.remediation, "; no stream is refused by it: those with memory storage, if any, set no max_bytes.")
+	not contains(f.remediation, "Or raise")
 }
 
 test_js_007_quiet_limit_above_max_memory_store if {

@@ -50,11 +50,38 @@ deny contains f if {
 	exp > 0
 	left := exp - input.scan.now_ns
 	left < lib.params.jwt.expiry_warning_days * _day_ns
-	f := lib.with_deadline(
-		lib.finding_sev(rego.metadata.rule(), h.obj, h.path, _expiry_msg(h, left), _expiry_sev(left)),
-		lib.date_of(exp), "jwt_expiry", sprintf("%s in %s expires", [_label(h.jwt), h.where]),
+	f := object.union(
+		lib.with_deadline(
+			lib.finding_sev(rego.metadata.rule(), h.obj, h.path, _expiry_msg(h, left), _expiry_sev(left)),
+			lib.date_of(exp), "jwt_expiry", sprintf("%s in %s expires", [_label(h.jwt), h.where]),
+		),
+		{"remediation": _cred006_fix(h, exp, left)},
 	)
 }
+
+# _cred006_fix: NATS-CRED-006's fix for this JWT: the nsc commands with its
+# own name and kind, the account that issued a user (nsc finds an account by
+# name, the JWT names only its key), and who is cut off and when.
+_cred006_fix(h, exp, left) := sprintf("Reissue %s with a lifetime and new credentials: `nsc edit user --name %s --expiry 90d && nsc generate creds --name %s` in the account whose public key is %s. %s the clients that use %s from a secret store instead, and delete the file from the repository.", [
+	_label(h.jwt), h.jwt.name, h.jwt.name, _cred006_account(h.jwt), _cred006_when(exp, left), h.where,
+]) if {
+	h.jwt.kind == "user"
+	h.jwt.name != ""
+	h.path == ""
+} else := sprintf("Reissue %s with a later expiry and push it: `nsc edit account --name %s --expiry 1y && nsc push --account %s`, then update it in %s. %s the servers and clients that depend on it.", [
+	_label(h.jwt), h.jwt.name, h.jwt.name, h.where, _cred006_when(exp, left),
+]) if {
+	h.jwt.kind == "account"
+	h.jwt.name != ""
+} else := sprintf("Reissue %s in %s with a later expiry before it lapses. %s everything that depends on it.", [_label(h.jwt), h.where, _cred006_when(exp, left)])
+
+_cred006_account(j) := j.issuer_account if {
+	j.issuer_account != ""
+} else := j.issuer
+
+_cred006_when(exp, left) := sprintf("It expired on %s, so it is refused now: deliver the new one to", [lib.date_of(exp)]) if {
+	left <= 0
+} else := sprintf("It expires on %s and is refused from then on: deliver the new one before that date to", [lib.date_of(exp)])
 
 _expiry_sev(left) := "high" if left <= 0
 

@@ -32,6 +32,28 @@ test_cred_006_fires_expired_high if {
 	f.ref == "files/0"
 }
 
+# CRED-006's fix names the user, the account key that issued it (the
+# account key, not the signing key) and the file its clients load.
+test_cred_006_fix_user_creds_expired if {
+	[f] := by_id(creds(user({"expires_ns": now_ns - (3 * day)})), "NATS-CRED-006")
+	f.remediation == "Reissue user JWT \"billing\" with a lifetime and new credentials: `nsc edit user --name billing --expiry 90d && nsc generate creds --name billing` in the account whose public key is AACC. It expired on 2026-11-20, so it is refused now: deliver the new one to the clients that use secrets/billing.creds from a secret store instead, and delete the file from the repository."
+}
+
+test_cred_006_fix_user_expiring_signed_by_identity_key if {
+	[f] := by_id(creds(user({"expires_ns": now_ns + (10 * day), "issuer_account": ""})), "NATS-CRED-006")
+	contains(f.remediation, "in the account whose public key is AXYZ. It expires on 2026-12-03 and is refused from then on: deliver the new one before that date to the clients that use secrets/billing.creds")
+}
+
+test_cred_006_fix_account_preload if {
+	[f] := by_id(preload(user({"kind": "account", "name": "ORDERS", "expires_ns": now_ns - day})), "NATS-CRED-006")
+	f.remediation == "Reissue account JWT \"ORDERS\" with a later expiry and push it: `nsc edit account --name ORDERS --expiry 1y && nsc push --account ORDERS`, then update it in server hub. It expired on 2026-11-22, so it is refused now: deliver the new one to the servers and clients that depend on it."
+}
+
+test_cred_006_fix_unnamed_operator if {
+	[f] := by_id(creds(user({"kind": "operator", "name": "", "expires_ns": now_ns + day})), "NATS-CRED-006")
+	f.remediation == "Reissue operator JWT in secrets/billing.creds with a later expiry before it lapses. It expires on 2026-11-24 and is refused from then on: deliver the new one before that date to everything that depends on it."
+}
+
 test_cred_006_fires_expiring_medium if {
 	[f] := by_id(creds(user({"expires_ns": now_ns + (10 * day)})), "NATS-CRED-006")
 	helpers.sev(f) == "medium"

@@ -113,8 +113,55 @@ deny contains f if {
 	_kv(st)
 	lib.num(object.get(st.config, "max_bytes", -1)) <= 0
 	lib.num(object.get(st.config, "max_age", 0)) == 0
-	f := lib.finding(rego.metadata.rule(), st, "config", sprintf("key-value bucket %s has no size limit and no TTL: it grows until storage is full", [_bucket(st)]))
+	f := object.union(
+		lib.finding(rego.metadata.rule(), st, "config", sprintf("key-value bucket %s has no size limit and no TTL: it grows until storage is full", [_bucket(st)])),
+		{"remediation": _kv003_fix(st)},
+	)
 }
+
+# NATS-KV-003's fix for this bucket, checked against the file reservations
+# of the servers its definition is linked to: a size within what
+# max_file_store has not reserved yet, or, when nothing is left, the
+# conflict and a TTL (which reserves nothing) meanwhile.
+_kv003_fix(st) := sprintf("Conflict: %s, so nats-server refuses any size limit for bucket %s (error 10047, insufficient storage resources). First lower the max_bytes of %s, or raise max_file_store together with the volume under it. Meanwhile bound it by age if its keys may expire (a TTL reserves nothing, but deletes every key not written within it): %s.", [
+	r.why, _bucket(st), r.top, _kv_set(st, "ttl", "24h", "--ttl 24h"),
+]) if {
+	r := _kv_room(st)
+	r.free <= 0
+} else := sprintf("Bound bucket %s within what max_file_store of %s has not reserved yet (%s of %s; nats-server refuses a larger size, error 10047): %s.", [
+	_bucket(st), r.where, lib.human_bytes(r.free), lib.human_bytes(r.capacity), _kv_set(st, "maxBytes", sprintf("%d", [_kv_mib(r.free)]), sprintf("--max-bucket-size %d", [_kv_mib(r.free)])),
+]) if {
+	r := _kv_room(st)
+	r.free > 0
+} else := sprintf("Bound bucket %s within the JetStream file store its servers have not reserved for other streams: %s.", [_bucket(st), _kv_set(st, "maxBytes", "1073741824", "--max-bucket-size 1073741824")])
+
+# How the bucket is changed: its NACK KeyValue field, or the CLI.
+_kv_set(st, field, v, flag) := sprintf("`%s: %s` in %s (NACK KeyValue)", [field, v, st.file]) if {
+	st.source == "nack"
+} else := sprintf("`nats kv edit %s %s`", [_bucket(st), flag])
+
+_kv_mib(b) := max({floor(b / 1048576), 1}) * 1048576
+
+# The tightest file reservation among the servers the definition is linked
+# to (live buckets: none, the server judges them itself).
+_kv_room(st) := min({r |
+	object.get(st.config, "storage", "file") == "file"
+	st.source != "live"
+	some ref in object.get(st, "linked_servers", [])
+	s := _server_at[ref]
+	res := clustering.file_reservation(s)
+	r := {
+		"free": res.capacity - res.reserved, "capacity": res.capacity, "where": lib.server_label(s),
+		"why": sprintf("the file streams defined for %s already reserve all of its max_file_store %s", [lib.server_label(s), lib.human_bytes(res.capacity)]),
+		"top": _kv_top(res.bounded),
+	}
+})
+
+_server_at := {s.ref: s | some s in input.servers}
+
+_kv_top(bounded) := concat(", ", [x[1] | some x in array.slice(bounded, 0, 3)]) if {
+	count(bounded) > 0
+} else := "the streams that reserve it"
 
 # METADATA
 # title: Object store bucket without a size limit

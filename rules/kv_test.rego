@@ -63,6 +63,28 @@ test_kv_003_fires_unbounded_bucket if {
 	contains(f.msg, "bucket config")
 }
 
+# KV-003's fix, checked against the file reservations of the linked server.
+kv_server(max_file) := {"ref": "servers/0", "name": "nats-1", "config": {"server_name": "nats-1", "jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": max_file}}}
+
+dlq(max_bytes) := {"ref": "streams/1", "name": "DLQ", "source": "file", "linked_servers": ["servers/0"], "config": {"storage": "file", "max_bytes": max_bytes, "num_replicas": 1}}
+
+test_kv_003_fix_conflict_when_store_is_reserved if {
+	b := object.union(bucket("sessions", {}), {"linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": [kv_server(10737418240)], "streams": [b, dlq(10737418240)]}, "NATS-KV-003")
+	f.remediation == "Conflict: the file streams defined for server nats-1 already reserve all of its max_file_store 10 GiB, so nats-server refuses any size limit for bucket sessions (error 10047, insufficient storage resources). First lower the max_bytes of DLQ, or raise max_file_store together with the volume under it. Meanwhile bound it by age if its keys may expire (a TTL reserves nothing, but deletes every key not written within it): `ttl: 24h` in kv.yaml (NACK KeyValue)."
+}
+
+test_kv_003_fix_within_free_reservation if {
+	b := object.union(bucket("sessions", {}), {"linked_servers": ["servers/0"], "source": "file"})
+	[f] := by_id({"servers": [kv_server(10737418240)], "streams": [b, dlq(8589934592)]}, "NATS-KV-003")
+	f.remediation == "Bound bucket sessions within what max_file_store of server nats-1 has not reserved yet (2 GiB of 10 GiB; nats-server refuses a larger size, error 10047): `nats kv edit sessions --max-bucket-size 2147483648`."
+}
+
+test_kv_003_fix_without_reservation_facts if {
+	[f] := by_id({"streams": [bucket("config", {})]}, "NATS-KV-003")
+	f.remediation == "Bound bucket config within the JetStream file store its servers have not reserved for other streams: `maxBytes: 1073741824` in kv.yaml (NACK KeyValue)."
+}
+
 test_kv_003_quiet_with_max_bytes if {
 	count(by_id({"streams": [bucket("config", {"max_bytes": 1073741824})]}, "NATS-KV-003")) == 0
 }

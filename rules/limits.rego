@@ -23,7 +23,63 @@ import data.natsaudit.lib.livedocs
 #     Object Store (`nats object put`) or chunk it.
 deny contains f if {
 	some h in _lim_001
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _lim001_fix(h)})
+}
+
+# NATS-LIM-001's fix checked against the streams: a stream whose
+# max_msg_size is above the new max_payload was made for larger messages,
+# whose publishes the lower limit refuses (maximum payload exceeded), so
+# those payloads move first.
+_lim001_fix(h) := sprintf("Conflict: the max_msg_size of %s allows messages up to %s, so its publishers may send more than %s; once max_payload is lowered those publishes are refused (maximum payload exceeded). First move those payloads to the Object Store (`nats object put`) or chunk them, and lower that max_msg_size to %s; then set `max_payload: %dMB` %s.", [
+	_lim_streams(big), lib.human_bytes(max({x[1] | some x in big})), lib.human_bytes(_lim_max), lib.human_bytes(_lim_max), _lim_max / 1048576, _lim_where(h),
+]) if {
+	big := _lim_big(h.obj)
+	count(big) > 0
+} else := sprintf("Set `max_payload: %dMB` or less (1MB is the default) %s. No stream defined for it accepts larger messages, but a client that publishes more than %s is refused from then on (maximum payload exceeded): find the largest messages first (the application code, or `nats server report connections` for the bytes per connection), and move large data to the Object Store (`nats object put`) or chunk it.", [
+	_lim_max / 1048576, _lim_where(h), lib.human_bytes(_lim_max),
+])
+
+_lim_max := lib.params.limits.max_payload
+
+_lim_streams(big) := sprintf("stream %s", [x[0]]) if {
+	count(big) == 1
+	some x in big
+} else := sprintf("streams %s", [lib.short_list({x[0] | some x in big}, 5)])
+
+_lim_where(h) := sprintf("in the limits of account %s in %s", [split(h.path, "/")[2], _lim_conf(h.obj)]) if {
+	startswith(h.path, "config/accounts/")
+} else := sprintf("in %s", [_lim_conf(h.obj)])
+
+_lim_conf(s) := s.config_file if {
+	object.get(s, "config_file", "") != ""
+} else := "the server's config"
+
+# The streams of server s (definitions linked to it or to none, live streams
+# it hosts) with a max_msg_size above the recommended limit, from indexes
+# built once per evaluation.
+_lim_big(s) := (_lim_big_unlinked | object.get(_lim_big_linked, s.ref, set())) | object.get(_lim_big_live, s.name, set())
+
+_lim_size(st) := n if {
+	n := lib.num(object.get(st.config, "max_msg_size", -1))
+	n > _lim_max
+}
+
+_lim_big_unlinked contains [st.name, _lim_size(st)] if {
+	some st in input.streams
+	st.source != "live"
+	count(object.get(st, "linked_servers", [])) == 0
+}
+
+_lim_big_linked[ref] contains [st.name, _lim_size(st)] if {
+	some st in input.streams
+	st.source != "live"
+	some ref in object.get(st, "linked_servers", [])
+}
+
+_lim_big_live[n] contains [st.name, _lim_size(st)] if {
+	some st in input.streams
+	st.source == "live"
+	some n in object.get(st, "servers", [])
 }
 
 _lim_001 contains h if {

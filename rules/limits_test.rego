@@ -28,6 +28,22 @@ mb(n) := n * 1048576
 
 # --- NATS-LIM-001 ---------------------------------------------------------
 
+# LIM-001's fix: a stream made for larger messages is a conflict (its
+# publishers would be refused); without one, the value and where it goes.
+lim_stream(name, size, linked) := {"ref": "streams/0", "name": name, "source": "file", "linked_servers": linked, "config": {"max_msg_size": size}}
+
+test_lim_001_fix_conflict_with_stream_max_msg_size if {
+	fs := limits.deny with input as {"servers": [object.union(srv({"max_payload": mb(16)}), {"config_file": "nats.conf"})], "streams": [lim_stream("BLOBS", mb(12), ["servers/0"]), lim_stream("ELSEWHERE", mb(16), ["servers/7"])], "consumers": [], "errors": []}
+	[f] := helpers.hits(fs, "NATS-LIM-001")
+	f.remediation == "Conflict: the max_msg_size of stream BLOBS allows messages up to 12 MiB, so its publishers may send more than 8 MiB; once max_payload is lowered those publishes are refused (maximum payload exceeded). First move those payloads to the Object Store (`nats object put`) or chunk them, and lower that max_msg_size to 8 MiB; then set `max_payload: 8MB` in nats.conf."
+}
+
+test_lim_001_fix_account_limit_without_big_streams if {
+	fs := limits.deny with input as {"servers": [srv({"accounts": {"APP": {"limits": {"max_payload": mb(9)}}}})], "streams": [lim_stream("SMALL", mb(1), [])], "consumers": [], "errors": []}
+	[f] := helpers.hits(fs, "NATS-LIM-001")
+	startswith(f.remediation, "Set `max_payload: 8MB` or less (1MB is the default) in the limits of account APP in the server's config. No stream defined for it accepts larger messages,")
+}
+
 test_lim_001_fires_9mb if {
 	[f] := by_id([srv({"max_payload": mb(9)})], "NATS-LIM-001")
 	f.path == "config/max_payload"

@@ -35,7 +35,7 @@ import data.natsaudit.lib.subjects
 #     or `"num_replicas": 3` in the stream definition (NACK: `replicas: 3`).
 deny contains f if {
 	some h in _str_001
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": h.fix})
 }
 
 _str_001 contains h if {
@@ -44,7 +44,10 @@ _str_001 contains h if {
 	size := _cluster_size(st)
 	size >= lib.params.cluster.min_size
 	not _r1_allowed(st)
-	h := {"obj": st, "path": "config/num_replicas", "msg": sprintf("stream %s has a single replica in a JetStream cluster of %d servers: it is unavailable, and can be lost, when its server fails", [st.name, size])}
+	h := {
+		"obj": st, "path": "config/num_replicas", "fix": _str001_fix(st, 1, 3, size),
+		"msg": sprintf("stream %s has a single replica in a JetStream cluster of %d servers: it is unavailable, and can be lost, when its server fails", [st.name, size]),
+	}
 }
 
 _str_001 contains h if {
@@ -52,8 +55,53 @@ _str_001 contains h if {
 	r := lib.num(st.config.num_replicas)
 	r > 0
 	r % 2 == 0
-	h := {"obj": st, "path": "config/num_replicas", "msg": sprintf("stream %s has %d replicas: an even count tolerates no more failures than %d replicas", [st.name, r, r - 1]), "sev": "low"}
+	h := {"obj": st, "path": "config/num_replicas", "fix": _str001_even_fix(st, r), "msg": sprintf("stream %s has %d replicas: an even count tolerates no more failures than %d replicas", [st.name, r, r - 1]), "sev": "low"}
 }
+
+# NATS-STR-001's fixes, checked against the cluster: an odd replica count
+# the cluster can place (nats-server refuses more replicas than servers),
+# and the file reservation the new replicas need (each holds max_bytes).
+_str001_even_fix(st, r) := _str001_fix(st, r, r + 1, size) if {
+	size := _cluster_size(st)
+	size >= r + 1
+} else := sprintf("Conflict: the JetStream cluster has %d servers, so %d replicas cannot be placed. Lower it to %d replicas, which tolerate as many failures as %d: %s.", [size, r + 1, r - 1, r, _str001_how(st, r - 1)]) if {
+	size := _cluster_size(st)
+	size > 0
+} else := sprintf("Use %d replicas if the cluster has %d servers (nats-server refuses more replicas than servers), else %d: %s.", [r + 1, r + 1, r - 1, _str001_how(st, r + 1)])
+
+_str001_fix(st, from, to, size) := sprintf("Conflict: %s, but %d replicas of its max_bytes %s reserve %s more, so nats-server refuses the change (error 10047). First lower other streams' max_bytes or raise max_file_store (NATS-JS-012), then give %s %d replicas (the cluster has %d servers): %s.", [
+	r.why, to, lib.human_bytes(b), lib.human_bytes((to - from) * b), st.name, to, size, _str001_how(st, to),
+]) if {
+	b := lib.num(st.config.max_bytes)
+	b > 0
+	r := _str001_tightest(st)
+	r.free < (to - from) * b
+} else := sprintf("Give %s %d replicas (the cluster has %d servers): %s.%s", [st.name, to, size, _str001_how(st, to), _str001_cost(st, from, to)])
+
+# How this stream is changed: its definition file, or the CLI for a live
+# stream.
+_str001_how(st, n) := sprintf("`replicas: %d` in %s (NACK)", [n, st.file]) if {
+	st.source == "nack"
+} else := sprintf("`\"num_replicas\": %d` in %s", [n, st.file]) if {
+	st.source == "file"
+} else := sprintf("`nats stream edit %s --replicas %d`", [st.name, n])
+
+_str001_cost(st, from, to) := sprintf(" Each new replica reserves its max_bytes (%s) on another server: %s more in all, which fits what max_file_store leaves free.", [lib.human_bytes(b), lib.human_bytes((to - from) * b)]) if {
+	b := lib.num(st.config.max_bytes)
+	b > 0
+	object.get(st.config, "storage", "file") == "file"
+} else := ""
+
+# The server (of those the definition is linked to) with the least file
+# reservation left.
+_str001_tightest(st) := min({r |
+	object.get(st.config, "storage", "file") == "file"
+	some ref in object.get(st, "linked_servers", [])
+	some i in object.get(_str004_server_at, ref, set())
+	s := input.servers[i]
+	res := clustering.file_reservation(s)
+	r := {"free": res.capacity - res.reserved, "why": sprintf("the cluster of %s has %s of file store left", [lib.server_label(s), lib.human_bytes(max({res.capacity - res.reserved, 0}))])}
+})
 
 _cluster_size(st) := n if {
 	st.source == "live"

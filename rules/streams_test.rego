@@ -83,6 +83,48 @@ test_str_001_quiet_r3_file_stream_with_three_nodes if {
 	count(by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"num_replicas": 3})]}, "NATS-STR-001")) == 0
 }
 
+# STR-001's fix names the stream, its file and the replica count the
+# cluster can place.
+test_str_001_fix_r1_file_stream if {
+	[f] := by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"max_bytes": 1073741824})]}, "NATS-STR-001")
+	f.remediation == "Give ORDERS 3 replicas (the cluster has 3 servers): `\"num_replicas\": 3` in streams/s.json. Each new replica reserves its max_bytes (1 GiB) on another server: 2 GiB more in all, which fits what max_file_store leaves free."
+}
+
+test_str_001_fix_live_memory_stream_has_no_reservation if {
+	st := live_stream("CACHE", {"storage": "memory", "subjects": ["cache.>"], "max_bytes": 1048576}, {"messages": 0, "bytes": 0}, {"leader": "n2", "name": "audit"}, 3)
+	[f] := by_id({"streams": [st]}, "NATS-STR-001")
+	f.remediation == "Give CACHE 3 replicas (the cluster has 3 servers): `nats stream edit CACHE --replicas 3`."
+}
+
+# The new replicas do not fit the file store the linked cluster has left:
+# the fix states the conflict and what to do first.
+test_str_001_fix_conflict_with_file_reservation if {
+	store := {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 1073741824}, "server_name": "$SERVER_NAME", "cluster": {"name": "c", "port": 6222}}
+	servers := [js_server(i, store) | some i in numbers.range(0, 2)]
+	orders := object.union(file_stream("ORDERS", {"max_bytes": 1073741824}), {"linked_servers": ["servers/0"]})
+	big := object.union(file_stream("BIG", {"max_bytes": 629145600, "num_replicas": 3}), {"ref": "streams/1", "linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": servers, "streams": [orders, big]}, "NATS-STR-001")
+	f.remediation == "Conflict: the cluster of server nats-1 has 248 MiB of file store left, but 3 replicas of its max_bytes 1 GiB reserve 2 GiB more, so nats-server refuses the change (error 10047). First lower other streams' max_bytes or raise max_file_store (NATS-JS-012), then give ORDERS 3 replicas (the cluster has 3 servers): `\"num_replicas\": 3` in streams/s.json."
+}
+
+# Even counts: one more when the cluster has the servers, else one less.
+test_str_001_fix_even_count_raised if {
+	st := object.union(file_stream("ORDERS", {"num_replicas": 2}), {"source": "nack", "file": "k8s/orders.yaml"})
+	[f] := by_id({"servers": three_node, "streams": [st]}, "NATS-STR-001")
+	f.remediation == "Give ORDERS 3 replicas (the cluster has 3 servers): `replicas: 3` in k8s/orders.yaml (NACK)."
+}
+
+test_str_001_fix_even_count_above_cluster_size if {
+	st := live_stream("WIDE", {"num_replicas": 4}, {"messages": 0, "bytes": 0}, {"leader": "n2", "name": "audit"}, 3)
+	[f] := by_id({"streams": [st]}, "NATS-STR-001")
+	f.remediation == "Conflict: the JetStream cluster has 3 servers, so 5 replicas cannot be placed. Lower it to 3 replicas, which tolerate as many failures as 4: `nats stream edit WIDE --replicas 3`."
+}
+
+test_str_001_fix_even_count_cluster_unknown if {
+	[f] := by_id({"streams": [file_stream("ORDERS", {"num_replicas": 2})]}, "NATS-STR-001")
+	f.remediation == "Use 3 replicas if the cluster has 3 servers (nats-server refuses more replicas than servers), else 1: `\"num_replicas\": 3` in streams/s.json."
+}
+
 # --- NATS-STR-003 ---------------------------------------------------------
 
 test_str_003_fires_no_leader_critical if {

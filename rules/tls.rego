@@ -180,8 +180,36 @@ _plaintext_conns(s) := sprintf(": %d connection(s) in /connz are plaintext", [n]
 #         }
 deny contains f if {
 	some h in _tls_003
-	f := lib.finding_of(rego.metadata.rule(), h)
+	f := object.union(lib.finding_of(rego.metadata.rule(), h), {"remediation": _tls003_fix(h.obj)})
 }
+
+# _tls003_fix(s): NATS-TLS-003's fix checked against the deployment: verify
+# cuts off every client without a certificate from the CA in ca_file, so
+# the clients (the NATS URL variables they read) get certificates first;
+# a server without ca_file needs one; allow_non_tls lets plaintext clients
+# past the check.
+_tls003_fix(s) := sprintf("Prerequisite: once `verify: true` is set, every client must present a certificate signed by %s, or its TLS handshake fails. First issue each client a certificate and key and configure them in the client%s. Then add `verify: true` to the tls block%s%s.%s", [
+	_tls003_ca(object.get(s.config, "tls", {})), _tls002_clients, _tls003_in(s), _tls003_map(s), _tls003_plain(s),
+]) if {
+	not livedocs.live_only(s)
+} else := sprintf("Prerequisite: once the server requires client certificates, every client connected to %s must present one signed by the CA in its ca_file, or its TLS handshake fails: issue the clients that /connz lists certificates first, then set `verify: true` in the server's tls block.", [lib.server_label(s)])
+
+_tls003_ca(t) := sprintf("the CA in ca_file (%s)", [t.ca_file]) if {
+	is_string(t.ca_file)
+} else := "a CA the server trusts (there is no ca_file yet: add the CA that signs the client certificates as `ca_file`)"
+
+_tls003_in(s) := sprintf(" of %s", [s.config_file]) if {
+	object.get(s, "config_file", "") != ""
+} else := ""
+
+# With users and passwords, verify_and_map can replace them.
+_tls003_map(s) := " (or `verify_and_map: true`, which maps each certificate's subject to a user and can replace its password)" if {
+	_auth_config(s)
+} else := ""
+
+_tls003_plain(s) := " While `allow_non_tls: true` stays, a client that skips TLS skips the certificate check too (NATS-TLS-002)." if {
+	s.config.allow_non_tls == true
+} else := ""
 
 _tls_003 contains h if {
 	some s in lib.configured_servers

@@ -153,6 +153,28 @@ test_tls_003_fires_low_with_user_auth if {
 	f.severity == "low"
 }
 
+# TLS-003's fix: the client-certificate prerequisite with the CA file, the
+# NATS URL variables clients read, the server's config file, and
+# verify_and_map where users have passwords.
+test_tls_003_fix_prerequisite_with_ca_and_clients if {
+	c := object.union(with_tls(fx.tls_block), {"allow_non_tls": true})
+	inp := object.union(fx.input_with(fx.server(c)), {"env_files": [{"ref": "env_files/0", "file": "config/base.env", "vars": {"NATS_URL": {"name": "NATS_URL", "line": 3, "facts": {"secret": false, "nats_url": true}}}}]})
+	f := one(inp, "NATS-TLS-003")
+	f.remediation == "Prerequisite: once `verify: true` is set, every client must present a certificate signed by the CA in ca_file (/etc/nats/certs/ca.crt), or its TLS handshake fails. First issue each client a certificate and key and configure them in the client (clients take their server URL from NATS_URL in config/base.env). Then add `verify: true` to the tls block of nats.conf (or `verify_and_map: true`, which maps each certificate's subject to a user and can replace its password). While `allow_non_tls: true` stays, a client that skips TLS skips the certificate check too (NATS-TLS-002)."
+}
+
+test_tls_003_fix_without_ca_file_or_users if {
+	c := {"tls": object.remove(fx.tls_block, ["ca_file"])}
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-003")
+	contains(f.remediation, "signed by a CA the server trusts (there is no ca_file yet: add the CA that signs the client certificates as `ca_file`), or its TLS handshake fails.")
+	endswith(f.remediation, "Then add `verify: true` to the tls block of nats.conf.")
+}
+
+test_tls_003_fix_live if {
+	f := one(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "auth_required": true}))), "NATS-TLS-003")
+	startswith(f.remediation, "Prerequisite: once the server requires client certificates, every client connected to server nats-live must present one")
+}
+
 test_tls_003_quiet_with_verify_and_map if {
 	c := with_tls(object.union(fx.tls_block, {"verify_and_map": true}))
 	not fires(fx.input_with(fx.server(c)), "NATS-TLS-003")

@@ -366,7 +366,53 @@ func planFacts(a action, r *Report) (effort, prereq, verify string) {
 	if file != "" && strings.HasSuffix(file, ".conf") && verify == rescan {
 		verify = fmt.Sprintf("nats-server -t -c %s; %s", shellWord(file), rescan)
 	}
+	if own := ownPrereqs(a.Leads); own != "" && !customRule(r, a.RuleID) {
+		prereq = own
+	}
 	return effort, prereq, verify
+}
+
+// customRule: a custom rule's remediation is its author's text, shown
+// only escaped as its rule's; it does not speak for the plan.
+func customRule(r *Report, id string) bool {
+	for _, st := range r.Rules {
+		if st.ID == id {
+			return st.Custom
+		}
+	}
+	return false
+}
+
+// ownPrereqs are the prerequisites and conflicts the findings' own
+// remediations computed from the deployment (a first paragraph that opens
+// with "Prerequisite:" or "Conflict:", as NATS-TLS-002 and NATS-STR-004
+// write them), each once, in finding order; "" when none has one, and the
+// rule family's generic line stands.
+func ownPrereqs(leads []Finding) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range leads {
+		p := strings.TrimSpace(f.Remediation)
+		if !strings.HasPrefix(p, "Prerequisite:") && !strings.HasPrefix(p, "Conflict:") {
+			continue
+		}
+		if i := strings.Index(p, "\n\n"); i >= 0 {
+			p = p[:i]
+		}
+		p = strings.Join(strings.Fields(p), " ")
+		// A closing sentence that announces a command ("...: ") belongs
+		// with the command, which the plan does not show.
+		if strings.HasSuffix(p, ":") {
+			if i := strings.LastIndex(p, ". "); i >= 0 {
+				p = p[:i+1]
+			}
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // shellWord quotes s for a POSIX shell unless it is plain.

@@ -81,3 +81,31 @@ func TestPlanRowKeepsPipesInTheCell(t *testing.T) {
 		}
 	}
 }
+
+// The remediation plan's prerequisites are the ones the findings computed
+// from the deployment when they have one (each once, a closing sentence
+// that announces a command dropped), the rule family's generic line
+// otherwise, and never a custom rule's text.
+func TestPlanPrerequisiteFromFinding(t *testing.T) {
+	conflict := "Conflict: the store is full, so nats-server refuses it. First make room: lower A. Meanwhile bound it by age:\n\n    nats stream edit B --max-age 30d\n"
+	for _, c := range []struct {
+		id     string
+		custom bool
+		rems   []string
+		want   string
+	}{
+		{"NATS-STR-004", false, []string{conflict, conflict, "Bound it."}, "Conflict: the store is full, so nats-server refuses it. First make room: lower A."},
+		{"NATS-TLS-002", false, []string{"Prerequisite: give field-service a client certificate.\nThen remove it.", "Prerequisite: other."}, "Prerequisite: give field-service a client certificate. Then remove it. Prerequisite: other."},
+		{"NATS-STR-004", false, []string{"Bound it within 5 GiB."}, "The bound must fit in what max_file_store leaves free after the other streams' reservations."},
+		{"X-1", true, []string{"Prerequisite: from a custom rule."}, ""},
+	} {
+		r := &Report{Rules: []RuleStatus{{ID: c.id, Custom: c.custom}}}
+		a := action{RuleID: c.id}
+		for _, rem := range c.rems {
+			a.Leads = append(a.Leads, Finding{RuleID: c.id, Remediation: rem})
+		}
+		if _, got, _ := planFacts(a, r); got != c.want {
+			t.Errorf("%s %q: prerequisite %q, want %q", c.id, c.rems, got, c.want)
+		}
+	}
+}
