@@ -446,7 +446,7 @@ deny contains f if {
 #   facets: [live]
 #   remediation: Upgrade to a nats-server release built with Go 1.24.13, 1.25.7 or newer (`/varz` field `go`).
 deny contains f if {
-	some s in input.servers
+	some s in livedocs.varz_servers
 	g := livedocs.varz_of(s).go
 	is_string(g)
 	gv := _go_version(g)
