@@ -2,7 +2,9 @@ package audit
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -11,7 +13,7 @@ import (
 
 // serverFacts computes once, in Go, what many rules would otherwise
 // recompute in Rego for every server: its configured listeners and the
-// states of the advisories' feature gates. Each function here mirrors a
+// states of the advisories' feature gates, and where its tls{} blocks are. Each function here mirrors a
 // Rego definition value for value (the Rego stays as the fallback for
 // inputs without these facts); TestServerFactsMatchRego compares the two
 // on every server of the test repositories and on hostile shapes.
@@ -19,6 +21,7 @@ func serverFacts(s *model.Server) *model.ServerFacts {
 	return &model.ServerFacts{
 		Listeners: configListeners(s.Config),
 		Features:  featureStates(s, s.Config),
+		TLSBlocks: tlsRefs(tlsBlocks(s.Config)),
 	}
 }
 
@@ -311,7 +314,7 @@ func features(s *model.Server, conf, cfg, varz map[string]any) map[string]bool {
 		}
 	}
 	for _, t := range tlsBlocks(conf) {
-		if v, ok := t["verify_and_map"]; ok && v == true {
+		if v, ok := t.block["verify_and_map"]; ok && v == true {
 			yes["verify_and_map"] = true
 		}
 	}
@@ -470,23 +473,71 @@ func allPermissions(c map[string]any, users []map[string]any) []map[string]any {
 	return append(out, objects(more)...)
 }
 
-// tlsBlocks is lib.tlsconf.tls_blocks's blocks (without their paths).
-func tlsBlocks(c map[string]any) []map[string]any {
+// tlsBlock is one tls{} of a config: where it is (Rego's walk path) and
+// the block.
+type tlsBlock struct {
+	at    []any
+	block map[string]any
+}
+
+// tlsBlocks is lib.tlsconf.tls_blocks: the tls{} blocks nats-server reads.
+func tlsBlocks(c map[string]any) []tlsBlock {
 	if c == nil {
 		return nil
 	}
-	var out []any
-	for _, p := range [][]string{{"tls"}, {"resolver_tls"}, {"cluster", "tls"}, {"gateway", "tls"}, {"leafnodes", "tls"}, {"websocket", "tls"}, {"mqtt", "tls"}} {
-		if v, ok := get(c, p...); ok {
-			out = append(out, v)
+	var out []tlsBlock
+	add := func(v any, ok bool, at ...any) {
+		if m, isObj := jsonValueOf(v).(map[string]any); ok && isObj {
+			out = append(out, tlsBlock{at: at, block: m})
 		}
 	}
+	for _, p := range [][]string{{"tls"}, {"resolver_tls"}, {"cluster", "tls"}, {"gateway", "tls"}, {"leafnodes", "tls"}, {"websocket", "tls"}, {"mqtt", "tls"}} {
+		v, ok := get(c, p...)
+		at := make([]any, len(p))
+		for i, k := range p {
+			at[i] = k
+		}
+		add(v, ok, at...)
+	}
 	for _, p := range [][]string{{"gateway", "gateways"}, {"leafnodes", "remotes"}} {
-		for _, e := range members(get(c, p...)) {
-			if v, ok := get(e, "tls"); ok {
-				out = append(out, v)
+		v, ok := get(c, p...)
+		if !ok {
+			continue
+		}
+		switch x := v.(type) {
+		case []any:
+			for i, e := range x {
+				tv, tok := get(e, "tls")
+				add(tv, tok, p[0], p[1], i, "tls")
+			}
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				tv, tok := get(x[k], "tls")
+				add(tv, tok, p[0], p[1], k, "tls")
 			}
 		}
 	}
-	return objects(out)
+	return out
+}
+
+// tlsRefs are the blocks as the input carries them (model.TLSBlock).
+func tlsRefs(blocks []tlsBlock) []*model.TLSBlock {
+	out := make([]*model.TLSBlock, 0, len(blocks))
+	for _, b := range blocks {
+		parts := []string{"config"}
+		for _, k := range b.at {
+			parts = append(parts, fmt.Sprint(k))
+		}
+		out = append(out, &model.TLSBlock{Path: strings.Join(parts, "/"), At: b.at})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

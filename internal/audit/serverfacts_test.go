@@ -26,6 +26,7 @@ const serverFactsQuery = `x := {
 	"listeners": data.natsaudit.lib.exposure.config_listeners(input),
 	"by_kind": {k: l | some k in data.natsaudit.lib.exposure.listener_kinds; l := data.natsaudit.lib.exposure.config_listener(input, k)},
 	"features": {f: data.natsaudit.rules.version._status(input, f) | some f in data.natsaudit.rules.version._known_features},
+	"tls_blocks": data.natsaudit.lib.tlsconf.tls_blocks(input),
 }`
 
 // TestServerFactsMatchRego: for every server of the test repositories, the
@@ -151,6 +152,7 @@ var serverFactsShapes = []struct {
 	{"jetstream not true", false, `{"config": {"jetstream": {"enabled": "true"}}}`},
 	{"tls blocks", false, `{"config": {"tls": {"verify_and_map": true}, "leafnodes": {"remotes": {"r": {"tls": {"verify_and_map": true}}}}}}`},
 	{"remote tls", false, `{"config": {"leafnodes": {"remotes": [{"tls": "x"}, {"tls": {"verify_and_map": true}}]}}}`},
+	{"gateways by name", false, `{"config": {"gateway": {"tls": {"verify_and_map": false}, "gateways": {"b": {"tls": {"x": 1}}, "a": {"tls": {}}, "c": {"tls": []}}}, "resolver_tls": {}, "cluster": {"tls": "on"}}}`},
 	{"gateway tls", false, `{"config": {"gateway": {"gateways": [{"tls": {"verify_and_map": false}}, {"tls": {"verify_and_map": true}}]}}}`},
 	{"cli flags", false, `{"config": {}, "deployment": {"kind": "compose", "flags": {"auth": "tok", "tlsverify": null}}}`},
 	{"cli flags false", false, `{"config": {}, "deployment": {"kind": "compose", "flags": {"pass": false, "tls": false, "routes_with_credentials": "true"}}}`},

@@ -153,6 +153,15 @@ type ServerFacts struct {
 	// Features are the states ("yes", "no", "unknown") of the feature
 	// gates that advisories name (rules/version.rego `_status`).
 	Features map[string]string `json:"features"`
+	// TLSBlocks are the config's tls{} blocks that nats-server reads
+	// (lib.tlsconf.tls_blocks), where they are, not their contents.
+	TLSBlocks []*TLSBlock `json:"tls_blocks"`
+}
+
+// TLSBlock is where a tls{} block of a server's config is.
+type TLSBlock struct {
+	Path string `json:"path"` // "config/gateway/gateways/0/tls"
+	At   []any  `json:"at"`   // the same as Rego's walk path: ["gateway", "gateways", 0, "tls"]
 }
 
 // Listener is one listener a server's config opens.
