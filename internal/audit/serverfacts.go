@@ -12,11 +12,12 @@ import (
 )
 
 // serverFacts computes once, in Go, what many rules would otherwise
-// recompute in Rego for every server: its configured listeners and the
-// states of the advisories' feature gates, and where its tls{} blocks are. Each function here mirrors a
-// Rego definition value for value (the Rego stays as the fallback for
-// inputs without these facts); TestServerFactsMatchRego compares the two
-// on every server of the test repositories and on hostile shapes.
+// recompute in Rego for every server: its configured listeners, the
+// states of the advisories' feature gates and where its tls{} blocks are.
+// Each function here mirrors a Rego definition value for value (the Rego
+// stays as the fallback for inputs without these facts);
+// TestServerFactsMatchRego compares the two on every server of the test
+// repositories and on hostile shapes.
 func serverFacts(s *model.Server) *model.ServerFacts {
 	return &model.ServerFacts{
 		Listeners: configListeners(s.Config),
@@ -356,7 +357,9 @@ func features(s *model.Server, conf, cfg, varz map[string]any) map[string]bool {
 		}
 		for _, p := range allPermissions(cfg, users) {
 			for _, dir := range []string{"publish", "subscribe"} {
-				if countPositive(objectGet(p, dir, "deny")) {
+				// object.get(p, [dir, "deny"], []): only objects are
+				// stepped through, dir and "deny" being names.
+				if countPositive(get(p, dir, "deny")) {
 					yes["deny_permissions"] = true
 				}
 			}
@@ -365,14 +368,6 @@ func features(s *model.Server, conf, cfg, varz map[string]any) map[string]bool {
 		yes["auth_callout"] = truthy(at(cfg, "authorization", "auth_callout"))
 	}
 	return yes
-}
-
-// objectGet is Rego's object.get(m, [keys...], default) when the default
-// is not wanted: ok is false where object.get would give the default.
-// Unlike x.a.b, object.get also steps into arrays by index, which the
-// callers here never need (their keys are names).
-func objectGet(m map[string]any, keys ...string) (any, bool) {
-	return get(m, keys...)
 }
 
 // operatorMode is lib.authconf.operator_mode.
