@@ -83,8 +83,7 @@ _auth_001 contains h if {
 # Live: varz auth_required is false for mutual TLS alone, so a server that
 # requires TLS and verifies client certificates is not anonymous.
 _auth_001 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	not livedocs.varz_flag(v, "auth_required")
 	not _live_mtls(v)
@@ -95,7 +94,8 @@ _auth_001 contains h if {
 
 # The repository's config authenticates clients, the running server does not.
 _auth_001 contains h if {
-	some s in lib.configured_servers
+	some s in livedocs.varz_servers
+	is_object(s.config)
 	authconf.client_auth(s.config)
 	v := livedocs.varz_of(s)
 	not livedocs.varz_flag(v, "auth_required")
@@ -165,8 +165,7 @@ _auth_002 contains h if {
 }
 
 _auth_002 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	some vk, where in {"websocket": "WebSocket", "mqtt": "MQTT"}
 	name := v[vk].no_auth_user
@@ -232,8 +231,7 @@ _auth_003 contains h if {
 # Live: the hidden user nats-server creates is named nats-XXXXXXXX and
 # logs clients into $G.
 _auth_003 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	users := {c.authorized_user |
 		some c in s.live.connz.connections
 		is_string(c.authorized_user)
@@ -277,8 +275,7 @@ _auth_004 contains h if {
 }
 
 _auth_004 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	conns := [c | some c in s.live.connz.connections; is_string(c.authorized_user); c.authorized_user != ""]
 	count(conns) >= lib.params.credentials.shared_credential_min_connections
 	names := {c.authorized_user | some c in conns}
@@ -680,8 +677,7 @@ _auth_012 contains h if {
 }
 
 _auth_012 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	w := livedocs.varz_of(s).websocket
 	is_string(w.jwt_cookie)
 	w.jwt_cookie != ""

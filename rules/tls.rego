@@ -53,8 +53,7 @@ _tls_001 contains h if {
 # A live server whose config is not in the scan: /varz cannot tell "no TLS"
 # from "TLS optional", but either way plaintext clients are accepted.
 _tls_001 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	not livedocs.varz_flag(v, "tls_required")
 	not livedocs.varz_flag(v, "tls_verify")
@@ -71,7 +70,8 @@ _tls_001 contains h if {
 # The config requires TLS but the running server does not: what runs is not
 # what the repository says.
 _tls_001 contains h if {
-	some s in lib.configured_servers
+	some s in livedocs.varz_servers
+	is_object(s.config)
 	tlsconf.has_tls(s.config)
 	not s.config.allow_non_tls == true
 	v := livedocs.varz_of(s)
@@ -133,8 +133,7 @@ _tls_002 contains h if {
 # Live: varz says TLS is not required, yet shows that TLS is configured
 # (tls_verify, a certificate date, or TLS connections in /connz).
 _tls_002 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	not livedocs.varz_flag(v, "tls_required")
 	_live_tls_configured(s, v)
@@ -222,8 +221,7 @@ _tls_003 contains h if {
 }
 
 _tls_003 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	_live_tls_on(v)
 	not livedocs.varz_flag(v, "tls_verify")
@@ -294,8 +292,7 @@ _tls_004 contains h if {
 }
 
 _tls_004 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	some kind, vk in {"cluster": "cluster", "gateway": "gateway", "leafnodes": "leaf"}
 	some l in exposure.live_listeners(s)
@@ -353,8 +350,7 @@ _tls_007 contains h if {
 }
 
 _tls_007 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	some l in exposure.live_listeners(s)
 	l.kind == "websocket"
@@ -403,8 +399,7 @@ _tls_008 contains h if {
 # expiry (tls_cert_not_after) for a TLS listener, so its absence means no TLS.
 # Older servers cannot tell: no finding.
 _tls_008 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	v := livedocs.varz_of(s)
 	semver.compare(versions.server_semver(s), "2.14.0") >= 0
 	some l in exposure.live_listeners(s)
@@ -484,8 +479,7 @@ _tls_010 contains h if {
 }
 
 _tls_010 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	weak := {c.tls_cipher_suite | some c in s.live.connz.connections; is_string(c.tls_cipher_suite); _weak_cipher(c.tls_cipher_suite)}
 	count(weak) > 0
 	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: connections in /connz use weak cipher suites: %s", [lib.server_label(s), concat(", ", sort(weak))])}
@@ -530,8 +524,7 @@ _tls_011 contains h if {
 }
 
 _tls_011 contains h if {
-	some s in input.servers
-	livedocs.live_only(s)
+	some s in livedocs.live_only_servers
 	n := count([c | some c in s.live.connz.connections; c.tls_version == "1.2"])
 	n > 0
 	h := {"obj": s, "path": "live/connz/connections", "msg": sprintf("%s: %d connection(s) in /connz use TLS 1.2", [lib.server_label(s), n])}
@@ -644,7 +637,7 @@ _tls_014 contains h if {
 # Live: the dates the running server reports (nats-server 2.14+), unless the
 # repository's certificate for the same listener is already judged.
 _tls_014 contains h if {
-	some s in input.servers
+	some s in livedocs.varz_servers
 	v := livedocs.varz_of(s)
 	some vk, cfg in _live_cert_fields
 	na := _varz_cert_date(v, vk)

@@ -211,11 +211,16 @@ func suppressFindings(eng *engine.Engine, d *discover.Result, findings []report.
 }
 
 // derive adds the facts computed in Go (subject overlaps, advisory capture,
-// JWTs in configs) once, before the inventory becomes the Rego input.
+// JWTs in configs, each server's listeners and feature gates) once, before
+// the inventory becomes the Rego input.
 func derive(inv *model.Inventory) {
 	if inv.Facts == nil {
 		inv.Facts = subject.Facts(inv)
 		inv.Facts.ConfigJWTs = jwtclaims.FromConfigs(inv.Servers)
+	}
+	// Recomputed each time: never taken from whatever built the inventory.
+	for _, s := range inv.Servers {
+		s.Derived = serverFacts(s)
 	}
 }
 

@@ -115,6 +115,7 @@ func TestProfileRules(t *testing.T) {
 	}
 	byRule := map[string]*ruleCost{}
 	var all int64
+	evals := 0
 	for _, s := range stats {
 		if s.Location == nil {
 			continue
@@ -127,6 +128,7 @@ func TestProfileRules(t *testing.T) {
 		}
 		c.ns += s.ExprTimeNs
 		c.evals += s.NumEval
+		evals += s.NumEval
 		all += s.ExprTimeNs
 	}
 	rules := make([]*ruleCost, 0, len(byRule))
@@ -134,6 +136,7 @@ func TestProfileRules(t *testing.T) {
 		rules = append(rules, c)
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ns > rules[j].ns })
+	t.Logf("expression evaluations: %d (%d servers, %.0f per server)", evals, len(res.Inventory.Servers), float64(evals)/float64(max(1, len(res.Inventory.Servers))))
 	t.Logf("per rule, profiled (exclusive expression time; profiling slows evaluation), total %d ms:", all/1e6)
 	for i, c := range rules {
 		if i == 25 {

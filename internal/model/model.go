@@ -135,6 +135,44 @@ type Server struct {
 	// why (includes, variables from the environment).
 	ConfigDigest     string `json:"config_digest,omitempty"`
 	ConfigDigestNote string `json:"config_digest_note,omitempty"`
+	// Derived are facts about this server that many rules need, computed
+	// once in Go just before evaluation (package audit, serverfacts.go);
+	// nil until then. The rules fall back to computing them in Rego when
+	// they are absent (hand-written test inputs).
+	Derived *ServerFacts `json:"derived,omitempty"`
+}
+
+// ServerFacts are per-server conclusions computed in Go once, instead of
+// in Rego by every rule that needs them (docs/performance.md).
+type ServerFacts struct {
+	// Listeners are the listeners the server's config opens, by kind
+	// (client, monitoring, monitoring_https, cluster, gateway, leafnodes,
+	// websocket, mqtt): what lib.exposure.config_listeners gives. Empty
+	// when the server has no config.
+	Listeners map[string]*Listener `json:"listeners"`
+	// Features are the states ("yes", "no", "unknown") of the feature
+	// gates that advisories name (rules/version.rego `_status`).
+	Features map[string]string `json:"features"`
+	// TLSBlocks are the config's tls{} blocks that nats-server reads
+	// (lib.tlsconf.tls_blocks), where they are, not their contents.
+	TLSBlocks []*TLSBlock `json:"tls_blocks"`
+}
+
+// TLSBlock is where a tls{} block of a server's config is.
+type TLSBlock struct {
+	Path string `json:"path"` // "config/gateway/gateways/0/tls"
+	At   []any  `json:"at"`   // the same as Rego's walk path: ["gateway", "gateways", 0, "tls"]
+}
+
+// Listener is one listener a server's config opens.
+type Listener struct {
+	Kind string `json:"kind"`
+	Host string `json:"host"`
+	// Port is a number, or "$NAME" when it comes from an environment
+	// variable the repository does not define.
+	Port  any    `json:"port"`
+	Path  string `json:"path"`  // where the port is set ("config/websocket/port")
+	Block string `json:"block"` // the config block ("config/websocket")
 }
 
 // AddSource records where facts about the server came from.

@@ -20,7 +20,11 @@ tls_verifies(t) if t.verify_cert_and_check_known_urls == true
 # tls_blocks(s): every tls{} of the config nats-server reads, as
 # [path, block]. The places are enumerated rather than found by walking the
 # config: walking every user of a large config in several rules is slow.
-tls_blocks(s) := {[path_string("config", p), t] |
+# The scanner lists where they are once per server in Go
+# (s.derived.tls_blocks); inputs without it get the same set here.
+tls_blocks(s) := {[b.path, object.get(s.config, b.at, null)] | some b in bs} if {
+	bs := s.derived.tls_blocks
+} else := {[path_string("config", p), t] |
 	some p in _tls_paths(s.config)
 	t := object.get(s.config, p, null)
 	is_object(t)
