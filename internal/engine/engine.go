@@ -107,6 +107,13 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 			restoreGC()
 		}
 	}()
+	if usePrecompiled && len(opt.RuleDirs) == 0 && !opt.IncludeTests && !opt.CheckInputSchema {
+		// A corrupt or stale precompiled catalog is not an error: the
+		// sources it was built from are embedded too.
+		if pre, ok, err := loadPrecompiled(!opt.CatalogOnly); err == nil && ok {
+			return newPrecompiled(ctx, opt, pre, &restoreGC)
+		}
+	}
 	mods := map[string]*ast.Module{}
 	custom := map[string]bool{}
 	if err := loadFS(rules.FS, ".", "rules", mods, opt.IncludeTests, nil); err != nil {
@@ -201,6 +208,51 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if err := e.prepare(ctx); err != nil {
 		return nil, err
 	}
+	return e, nil
+}
+
+// newPrecompiled is New over the precompiled built-in catalog: no parsing,
+// and only the compiler's index stages (compilePrecompiled), in the
+// background when opt.Background.
+func newPrecompiled(ctx context.Context, opt Options, pre *precompiled, restoreGC *func()) (*Engine, error) {
+	data, err := loadData(opt.Params)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{rules: pre.catalog, byID: map[string]*Rule{}, Modules: pre.modules, Data: data, timeout: opt.EvalTimeout, maxHeap: opt.MaxHeap}
+	for _, r := range pre.catalog {
+		e.byID[r.ID] = r
+	}
+	e.timeoutGiven = e.timeout > 0
+	if e.timeout <= 0 {
+		e.timeout = DefaultEvalTimeout
+	}
+	if opt.CatalogOnly {
+		e.catalogOnly = true
+		return e, nil
+	}
+	build := func() error {
+		c, err := compilePrecompiled(pre)
+		if err != nil {
+			return err
+		}
+		e.Compiler = c
+		return e.prepare(ctx)
+	}
+	if !opt.Background {
+		if err := build(); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+	e.ready = make(chan struct{})
+	restore := *restoreGC
+	*restoreGC = nil // the start-up's GC setting lasts until compiled
+	go func() {
+		defer close(e.ready)
+		defer restore()
+		e.initErr = build()
+	}()
 	return e, nil
 }
 
