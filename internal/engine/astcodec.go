@@ -346,6 +346,7 @@ func encodeModules(mods map[string]*ast.Module, rewritten map[ast.Var]ast.Var, s
 type astDecoder struct {
 	in      []byte
 	strs    []string
+	vals    [3][]ast.Value // boxed numbers, strings and variables by string
 	locs    []ast.Location
 	terms   []ast.Term
 	exprs   []ast.Expr
@@ -383,6 +384,35 @@ func (d *astDecoder) str() string {
 		return ""
 	}
 	return d.strs[i]
+}
+
+// scalar is the value of a number, string or variable term: each string
+// of the table is boxed as an ast.Value once per kind and shared (values
+// are immutable), instead of once per term.
+func (d *astDecoder) scalar(tag byte) ast.Value {
+	i := d.uint()
+	if i >= len(d.strs) {
+		d.err = errCorrupt
+		return ast.NullValue
+	}
+	k := int(tag - tagNumber)
+	if d.vals[k] == nil {
+		d.vals[k] = make([]ast.Value, len(d.strs))
+	}
+	if v := d.vals[k][i]; v != nil {
+		return v
+	}
+	var v ast.Value
+	switch tag {
+	case tagNumber:
+		v = ast.Number(d.strs[i])
+	case tagString:
+		v = ast.String(d.strs[i])
+	default:
+		v = ast.Var(d.strs[i])
+	}
+	d.vals[k][i] = v
+	return v
 }
 
 func (d *astDecoder) loc() *ast.Location {
@@ -424,12 +454,8 @@ func (d *astDecoder) term() *ast.Term {
 		t.Value = ast.Boolean(false)
 	case tagTrue:
 		t.Value = ast.Boolean(true)
-	case tagNumber:
-		t.Value = ast.Number(d.str())
-	case tagString:
-		t.Value = ast.String(d.str())
-	case tagVar:
-		t.Value = ast.Var(d.str())
+	case tagNumber, tagString, tagVar:
+		t.Value = d.scalar(tag)
 	case tagRef:
 		t.Value = ast.Ref(d.termList())
 	case tagCall:

@@ -37,9 +37,9 @@ var usePrecompiled = true
 const precompiledMagic = "natsaudit compiled rules v1\n"
 
 // indexStages are the stages run over precompiled modules: they fill the
-// compiler's lookup structures and change no module.
+// compiler's lookup structures and change no module. (The local variable
+// generator is left out: only rewriting stages use it.)
 var indexStages = map[ast.StageID]bool{
-	ast.StageInitLocalVarGen:           true,
 	ast.StageSetModuleTree:             true,
 	ast.StageSetRuleTree:               true,
 	ast.StageSetGraph:                  true,
