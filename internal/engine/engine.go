@@ -72,9 +72,11 @@ type Engine struct {
 	catalogOnly bool
 	// Compiler is nil for a CatalogOnly engine without user rules.
 	Compiler *ast.Compiler
-	Modules  map[string]*ast.Module
-	Data     map[string]any
-	timeout  time.Duration
+	// Modules are the parsed modules, or the compiler's when the engine
+	// started from the precompiled catalog (set once compiled).
+	Modules map[string]*ast.Module
+	Data    map[string]any
+	timeout time.Duration
 	// timeoutGiven: the caller chose the timeout (--timeout), so it is not
 	// scaled with the input (see evalTimeout).
 	timeoutGiven bool
@@ -219,7 +221,7 @@ func newPrecompiled(ctx context.Context, opt Options, pre *precompiled, restoreG
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{rules: pre.catalog, byID: map[string]*Rule{}, Modules: pre.modules, Data: data, timeout: opt.EvalTimeout, maxHeap: opt.MaxHeap}
+	e := &Engine{rules: pre.catalog, byID: map[string]*Rule{}, Data: data, timeout: opt.EvalTimeout, maxHeap: opt.MaxHeap}
 	for _, r := range pre.catalog {
 		e.byID[r.ID] = r
 	}
@@ -236,7 +238,10 @@ func newPrecompiled(ctx context.Context, opt Options, pre *precompiled, restoreG
 		if err != nil {
 			return err
 		}
-		e.Compiler = c
+		// The compiler holds its own copies of the modules; the decoded
+		// ones (8 MB) are not kept for the whole scan.
+		pre.modules = nil
+		e.Compiler, e.Modules = c, c.Modules
 		return e.prepare(ctx)
 	}
 	if !opt.Background {
@@ -286,7 +291,7 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 	if err != nil {
 		return nil, err
 	}
-	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, timeoutGiven: e.timeoutGiven, maxHeap: e.maxHeap}
+	n := &Engine{rules: e.rules, byID: e.byID, Data: data, timeout: e.timeout, timeoutGiven: e.timeoutGiven, maxHeap: e.maxHeap}
 	if e.ready != nil {
 		// Still compiling: prepare with these parameters when it is done.
 		n.ready = make(chan struct{})
@@ -297,11 +302,12 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 				n.initErr = e.initErr
 				return
 			}
-			n.Compiler = e.Compiler
+			n.Compiler, n.Modules = e.Compiler, e.Modules
 			n.initErr = n.prepare(ctx)
 		}()
 		return n, nil
 	}
+	n.Compiler, n.Modules = e.Compiler, e.Modules
 	if err := n.prepare(ctx); err != nil {
 		return nil, err
 	}
