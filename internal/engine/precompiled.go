@@ -37,12 +37,13 @@ var usePrecompiled = true
 const precompiledMagic = "natsaudit compiled rules v1\n"
 
 // indexStages are the stages run over precompiled modules: they fill the
-// compiler's lookup structures and change no module. (The local variable
-// generator is left out: only rewriting stages use it.)
+// compiler's lookup structures evaluation reads and change no module. Left
+// out: the local variable generator (only rewriting stages use it) and the
+// dependency graph (only the recursion and type checks read it; neither
+// topdown nor rego does).
 var indexStages = map[ast.StageID]bool{
 	ast.StageSetModuleTree:             true,
 	ast.StageSetRuleTree:               true,
-	ast.StageSetGraph:                  true,
 	ast.StageBuildRuleIndices:          true,
 	ast.StageBuildComprehensionIndices: true,
 }
