@@ -21,3 +21,11 @@ var FS embed.FS
 //
 //go:embed data/compliance/*.yaml
 var Compliance embed.FS
+
+// Precompiled is the catalog compiled at `go generate` time
+// (tools/rulescompile): the compiled modules and the rules' metadata, which
+// the engine loads instead of parsing and compiling FS when it was built
+// from these very sources (internal/engine/precompiled.go).
+//
+//go:embed catalog.bin
+var Precompiled []byte

@@ -12,12 +12,38 @@ import (
 // Start-up, stage by stage (docs/performance.md): what `natsaudit scan`
 // pays before it reads a file, and what `rules list` pays.
 
-// BenchmarkNew is the whole start-up of a scan: parse, compile, prepare.
+// BenchmarkNew is the whole start-up of a scan: the precompiled catalog
+// decoded, the compiler's index stages, the queries prepared.
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := New(context.Background(), Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNewFromSources is New without the precompiled catalog
+// (rules/catalog.bin): what a scan paid before it, and what it pays when
+// the file is stale.
+func BenchmarkNewFromSources(b *testing.B) {
+	usePrecompiled = false
+	defer func() { usePrecompiled = true }()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(context.Background(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadPrecompiled decodes rules/catalog.bin (digest check
+// included), before the index stages.
+func BenchmarkLoadPrecompiled(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := loadPrecompiled(true); !ok || err != nil {
+			b.Fatal(ok, err)
 		}
 	}
 }

@@ -72,9 +72,11 @@ type Engine struct {
 	catalogOnly bool
 	// Compiler is nil for a CatalogOnly engine without user rules.
 	Compiler *ast.Compiler
-	Modules  map[string]*ast.Module
-	Data     map[string]any
-	timeout  time.Duration
+	// Modules are the parsed modules, or the compiler's when the engine
+	// started from the precompiled catalog (set once compiled).
+	Modules map[string]*ast.Module
+	Data    map[string]any
+	timeout time.Duration
 	// timeoutGiven: the caller chose the timeout (--timeout), so it is not
 	// scaled with the input (see evalTimeout).
 	timeoutGiven bool
@@ -107,6 +109,13 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 			restoreGC()
 		}
 	}()
+	if usePrecompiled && len(opt.RuleDirs) == 0 && !opt.IncludeTests && !opt.CheckInputSchema {
+		// A corrupt or stale precompiled catalog is not an error: the
+		// sources it was built from are embedded too.
+		if pre, ok, err := loadPrecompiled(!opt.CatalogOnly); err == nil && ok {
+			return newPrecompiled(ctx, opt, pre, &restoreGC)
+		}
+	}
 	mods := map[string]*ast.Module{}
 	custom := map[string]bool{}
 	if err := loadFS(rules.FS, ".", "rules", mods, opt.IncludeTests, nil); err != nil {
@@ -204,6 +213,54 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	return e, nil
 }
 
+// newPrecompiled is New over the precompiled built-in catalog: no parsing,
+// and only the compiler's index stages (compilePrecompiled), in the
+// background when opt.Background.
+func newPrecompiled(ctx context.Context, opt Options, pre *precompiled, restoreGC *func()) (*Engine, error) {
+	data, err := loadData(opt.Params)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{rules: pre.catalog, byID: map[string]*Rule{}, Data: data, timeout: opt.EvalTimeout, maxHeap: opt.MaxHeap}
+	for _, r := range pre.catalog {
+		e.byID[r.ID] = r
+	}
+	e.timeoutGiven = e.timeout > 0
+	if e.timeout <= 0 {
+		e.timeout = DefaultEvalTimeout
+	}
+	if opt.CatalogOnly {
+		e.catalogOnly = true
+		return e, nil
+	}
+	build := func() error {
+		c, err := compilePrecompiled(pre)
+		if err != nil {
+			return err
+		}
+		// The compiler holds its own copies of the modules; the decoded
+		// ones (8 MB) are not kept for the whole scan.
+		pre.modules = nil
+		e.Compiler, e.Modules = c, c.Modules
+		return e.prepare(ctx)
+	}
+	if !opt.Background {
+		if err := build(); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+	e.ready = make(chan struct{})
+	restore := *restoreGC
+	*restoreGC = nil // the start-up's GC setting lasts until compiled
+	go func() {
+		defer close(e.ready)
+		defer restore()
+		e.initErr = build()
+	}()
+	return e, nil
+}
+
 // checkOnlyStages are the compiler stages that only report errors: they
 // change neither the modules nor what evaluation uses (the type
 // environment is rebuilt from the built-ins for a query when the compiler
@@ -234,7 +291,7 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 	if err != nil {
 		return nil, err
 	}
-	n := &Engine{rules: e.rules, byID: e.byID, Compiler: e.Compiler, Modules: e.Modules, Data: data, timeout: e.timeout, timeoutGiven: e.timeoutGiven, maxHeap: e.maxHeap}
+	n := &Engine{rules: e.rules, byID: e.byID, Data: data, timeout: e.timeout, timeoutGiven: e.timeoutGiven, maxHeap: e.maxHeap}
 	if e.ready != nil {
 		// Still compiling: prepare with these parameters when it is done.
 		n.ready = make(chan struct{})
@@ -245,11 +302,12 @@ func (e *Engine) WithParams(ctx context.Context, params map[string]any) (*Engine
 				n.initErr = e.initErr
 				return
 			}
-			n.Compiler = e.Compiler
+			n.Compiler, n.Modules = e.Compiler, e.Modules
 			n.initErr = n.prepare(ctx)
 		}()
 		return n, nil
 	}
+	n.Compiler, n.Modules = e.Compiler, e.Modules
 	if err := n.prepare(ctx); err != nil {
 		return nil, err
 	}
