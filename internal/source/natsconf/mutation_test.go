@@ -78,3 +78,60 @@ func TestIncludeDirectiveLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestBcryptPrefixLines: an unquoted bcrypt hash ($2b$…) becomes an injected
+// definition in front of the text like a variable does, and the keys of the
+// file keep their own lines (kills natsconf.go's `lines++` for a bcrypt
+// name turned into `lines--`: every line after the prefix moved by two).
+func TestBcryptPrefixLines(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "port: 4222\nauthorization { user: a\n password: $2b$11$V1qrpBt8/SLfEBr4NJq4T.2mg8chx8.MTblUiTBOLV3MKDeAy.f7u }\nmax_payload: 1MB\n"}, "nats.conf", nil)
+	for path, want := range map[string]int{"config/port": 1, "config/authorization": 2, "config/max_payload": 4} {
+		if l := res.Locs[path]; l.Line != want {
+			t.Errorf("%s at line %d, want %d (errors %+v)", path, l.Line, want, res.Errors)
+		}
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Line != 3 {
+		t.Errorf("errors = %+v, want the bcrypt one on line 3", res.Errors)
+	}
+}
+
+// TestUnusedInjectedVariable: a `$NAME` that is not a reference (in a
+// comment, in a quoted string) still gets an injected definition, which
+// nothing uses; it is not a key of the config, also when it is the last
+// line of the injected prefix (kills natsconf.go's `tk.Line() <= nPrefix`
+// turned into `<`).
+func TestUnusedInjectedVariable(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "# run with $NATS_HOME set\nport: 4222\nserver_name: \"$NOT_A_REF\"\n"}, "nats.conf", nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	for k := range res.Config {
+		if k != "port" && k != "server_name" {
+			t.Errorf("config key %q, want only port and server_name: %#v", k, res.Config)
+		}
+	}
+	if l := res.Locs["config/port"]; l.Line != 2 {
+		t.Errorf("port at line %d, want 2", l.Line)
+	}
+}
+
+// TestSizeNumbers: a byte size given as a number keeps an integral float
+// as an integer (2.0 is 2 bytes), a fractional one as it is, and a value
+// that is neither a size nor a number as it is (kills normalize.go's
+// `ok && f == math.Trunc(f)` mutants).
+func TestSizeNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want any
+	}{
+		{"2.0", int64(2)},
+		{"1.5", 1.5},
+		{"true", true},
+		{"1KB", int64(1024)},
+	} {
+		res := parseTree(t, map[string]string{"nats.conf": "max_payload: " + tc.val + "\n"}, "nats.conf", nil)
+		if got := res.Config["max_payload"]; got != tc.want {
+			t.Errorf("max_payload: %s = %#v (%T), want %#v (%T); errors %+v", tc.val, got, got, tc.want, tc.want, res.Errors)
+		}
+	}
+}
