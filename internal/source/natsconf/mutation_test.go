@@ -135,3 +135,16 @@ func TestSizeNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestIncludeErrorColumn: an include that cannot be read is reported at
+// its directive's line and column (kills natsconf.go's column arithmetic
+// `kw - (start of line)` turned into `+`, a seed-3 survivor).
+func TestIncludeErrorColumn(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "port: 4222\nauthorization {\n  include ./missing.conf\n}\n"}, "nats.conf", nil)
+	if len(res.Errors) != 1 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	if e := res.Errors[0]; e.File != "nats.conf" || e.Line != 3 || e.Column != 3 || !strings.Contains(e.Message, "missing.conf") {
+		t.Errorf("error: %+v, want nats.conf:3:3 naming missing.conf", e)
+	}
+}
