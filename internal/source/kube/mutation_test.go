@@ -197,3 +197,96 @@ func TestSecurityContextLocation(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvFromSecretKeyLines: a variable a Deployment takes from a Secret
+// (envFrom) is located at the Secret's key, in stringData or data (kills
+// keyNode's `k != nil` negated, a seed-3 survivor: every key fell back to
+// the Secret's first line).
+func TestEnvFromSecretKeyLines(t *testing.T) {
+	secret := `apiVersion: v1
+kind: Secret
+metadata: {name: nats-env}
+stringData:
+  NATS_USER: app
+data:
+  NATS_PASSWORD: cGE1NS13MHJkLWFhYWE=
+`
+	dep := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: nats}
+spec:
+  template:
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.14.9-alpine
+        envFrom:
+        - secretRef: {name: nats-env}
+`
+	s := one(t, load(t, "secret.yaml", secret, "dep.yaml", dep))
+	for key, want := range map[string]string{"NATS_USER": "secret.yaml:5", "NATS_PASSWORD": "secret.yaml:7"} {
+		l := s.Locs["deployment/environment/"+key]
+		if got := fmt.Sprintf("%s:%d", l.File, l.Line); got != want {
+			t.Errorf("%s at %s, want %s", key, got, want)
+		}
+	}
+}
+
+// TestCommonLabelsSelect: an overlay's commonLabels reach the pods and the
+// selectors, so that a Service of the overlay selecting them publishes
+// the pods (kills the commonLabels `n != nil` negated).
+func TestCommonLabelsSelect(t *testing.T) {
+	r := loadTree(t, ovTree(
+		"prod/kustomization.yaml", "resources: [../base, lb.yaml]\ncommonLabels: {env: prod}\n",
+		"prod/lb.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: nats-public}\nspec:\n  type: LoadBalancer\n  selector: {app: nats, env: prod}\n  ports: [{port: 4222}]\n"))
+	prod := overlayServer(t, r, "prod")
+	var svcs []string
+	for _, s := range prod.Deployment.Kubernetes.Services {
+		svcs = append(svcs, s.Name)
+	}
+	if strings.Join(svcs, ",") != "nats,nats-public" {
+		t.Errorf("prod services %q, want nats and nats-public (the label commonLabels adds to the pods)", svcs)
+	}
+}
+
+// TestPatchTargetNamePattern: a patch target's name is a regexp matched
+// against the whole name; one that does not compile, or one longer than
+// 256 bytes, selects nothing (kills `len(n) > 256 || err != nil || …`
+// with its first `||` turned into `&&`: the bad pattern crashed, the long
+// one matched).
+func TestPatchTargetNamePattern(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		replicas int
+	}{
+		{"nat.*", 5},
+		{"nats-(", 1},
+		{"nats|" + strings.Repeat("x", 260), 1},
+	} {
+		var r *Result
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("target name %.20q: panic %v", tc.name, p)
+				}
+			}()
+			r = loadTree(t, ovTree("prod/kustomization.yaml", "resources: [../base]\npatches:\n- target: {kind: StatefulSet, name: '"+tc.name+"'}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 5\n"))
+		}()
+		if r == nil {
+			continue
+		}
+		var prod *model.Server
+		for _, s := range r.Servers {
+			if strings.HasSuffix(s.Name, " [prod]") {
+				prod = s
+			}
+		}
+		got := 1 // an overlay that changes nothing renders no server of its own
+		if prod != nil {
+			got = prod.Deployment.Replicas
+		}
+		if got != tc.replicas {
+			t.Errorf("target name %.20q: replicas %d, want %d", tc.name, got, tc.replicas)
+		}
+	}
+}
