@@ -204,3 +204,27 @@ services:
 		t.Errorf("b: image %q, command %q: a quoted << merges nothing", b.Deployment.Image, b.Deployment.Command)
 	}
 }
+
+// TestStopGracePeriod: a stop_grace_period that parses is the deployment's
+// (in nanoseconds, at its line); one that does not is not set at all
+// (kills `err == nil` negated, a seed-3 survivor).
+func TestStopGracePeriod(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want int64
+	}{
+		{"90s", 90e9},
+		{"2m", 120e9},
+		{"soon", 0},
+	} {
+		p := Load([]Input{{Rel: "docker-compose.yml", Data: []byte("services:\n  nats:\n    image: nats:2.10\n    stop_grace_period: " + tc.val + "\n")}}, Options{})
+		if len(p.Services) != 1 {
+			t.Fatalf("%s: %d services", tc.val, len(p.Services))
+		}
+		s := p.Services[0]
+		l, located := s.Locs["deployment/stop_grace_period"]
+		if got := s.Deployment.StopGracePeriod; got != tc.want || located != (tc.want != 0) || located && l.Line != 4 {
+			t.Errorf("stop_grace_period %s: %d located %v at %d, want %d", tc.val, got, located, l.Line, tc.want)
+		}
+	}
+}
