@@ -228,3 +228,32 @@ func TestStopGracePeriod(t *testing.T) {
 		}
 	}
 }
+
+// TestEntrypointAndCommand: a service with both an entrypoint and a
+// command runs them one after the other (Docker: ENTRYPOINT + CMD), so the
+// entrypoint's flags count as well as the command's: the entrypoint's
+// -c was dropped when a command was set, and the config it names was
+// not read. A shell entrypoint (sh -c) is left out: the command is its
+// script (also kills the command/entrypoint key test negated, a seed-3
+// survivor: the two lists swapped places).
+func TestEntrypointAndCommand(t *testing.T) {
+	for _, tc := range []struct {
+		svc, config, command string
+	}{
+		{"    entrypoint: [nats-server, -c, /etc/nats/a.conf]\n    command: [-p, \"4333\"]\n", "/etc/nats/a.conf", "nats-server -c /etc/nats/a.conf -p 4333"},
+		{"    command: [nats-server, -c, /etc/nats/b.conf]\n", "/etc/nats/b.conf", "nats-server -c /etc/nats/b.conf"},
+		{"    entrypoint: [nats-server, -c, /etc/nats/c.conf]\n", "/etc/nats/c.conf", "nats-server -c /etc/nats/c.conf"},
+		// a shell entrypoint runs the command as its script: its words are
+		// the command's, not the shell's
+		{"    entrypoint: /bin/sh -c\n    command: nats-server -c /etc/nats/d.conf\n", "/etc/nats/d.conf", "nats-server -c /etc/nats/d.conf"},
+	} {
+		p := Load([]Input{{Rel: "compose.yml", Data: []byte("services:\n  nats:\n    image: myorg/app:1\n" + tc.svc)}}, Options{})
+		if len(p.Services) != 1 {
+			t.Fatalf("%q: %d services", tc.svc, len(p.Services))
+		}
+		s := p.Services[0]
+		if !s.IsNATS || s.Deployment.ConfigPath != tc.config || strings.Join(s.Deployment.Command, " ") != tc.command {
+			t.Errorf("%q: NATS %v, config %q, command %q; want config %q, command %q", tc.svc, s.IsNATS, s.Deployment.ConfigPath, s.Deployment.Command, tc.config, tc.command)
+		}
+	}
+}
