@@ -257,3 +257,21 @@ func TestEntrypointAndCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestLongVolumeNeedsTarget: a long-syntax volume is a mount only with a
+// target; one without is not recorded; read_only: true is read-only (kills
+// parseVolume's `s == "true"` negated, a seed-3 survivor, and its
+// `vs.target != ""` negated).
+func TestLongVolumeNeedsTarget(t *testing.T) {
+	p := Load([]Input{{Rel: "docker-compose.yml", Data: []byte("services:\n  nats:\n    image: nats:2.10\n    volumes:\n      - {type: volume, source: js, target: /data, read_only: true}\n      - {type: bind, source: ./conf}\n")}}, Options{})
+	if len(p.Services) != 1 {
+		t.Fatalf("%d services", len(p.Services))
+	}
+	var got []string
+	for _, v := range p.Services[0].Deployment.Volumes {
+		got = append(got, fmt.Sprintf("%s:%s:%s:%v", v.Type, v.Source, v.Target, v.ReadOnly))
+	}
+	if strings.Join(got, "|") != "volume:js:/data:true" {
+		t.Errorf("volumes %q, want only volume:js:/data:true", got)
+	}
+}
