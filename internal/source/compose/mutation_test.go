@@ -275,3 +275,17 @@ func TestLongVolumeNeedsTarget(t *testing.T) {
 		t.Errorf("volumes %q, want only volume:js:/data:true", got)
 	}
 }
+
+// TestMergeKeyList: `<<: [*a, *b]` merges every mapping of the list (kills
+// the `src != nil && src.Kind == SequenceNode` test negated, a seed-3
+// survivor: the list was read as one mapping, and nothing merged).
+func TestMergeKeyList(t *testing.T) {
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte("x-a: &a\n  image: nats:2.10.7\nx-b: &b\n  command: [-p, \"4333\"]\nservices:\n  nats:\n    <<: [*a, *b]\n")}}, Options{})
+	if len(p.Services) != 1 {
+		t.Fatalf("%d services", len(p.Services))
+	}
+	s := p.Services[0]
+	if s.Deployment.Image != "nats:2.10.7" || s.FlagConfig["port"] != int64(4333) {
+		t.Errorf("image %q, flags %#v: want both merged", s.Deployment.Image, s.FlagConfig)
+	}
+}
