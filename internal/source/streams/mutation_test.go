@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestListValues: a list setting keeps its scalar items, in order; a list
@@ -191,6 +193,23 @@ func TestNACKStreamName(t *testing.T) {
 		r := Parse("s.yaml", []byte("apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata: {name: orders-res}\nspec: "+tc.spec+"\n"))
 		if len(r.Streams) != 1 || r.Streams[0].Name != tc.want {
 			t.Errorf("%s: streams = %+v", tc.spec, r.Streams)
+		}
+	}
+}
+
+// TestTreeGetNotAMapping: a key is looked up in a mapping only: a missing
+// node or a sequence that happens to hold the key's name as an item has no
+// such key (kills tree.get's `t.n == nil || t.n.Kind != MappingNode`
+// turned into `&&`, a seed-3 survivor: nil crashed, a list was read as
+// key/value pairs).
+func TestTreeGetNotAMapping(t *testing.T) {
+	var seq yaml.Node
+	if err := yaml.Unmarshal([]byte("[subjects, orders.>, retention, limits]\n"), &seq); err != nil {
+		t.Fatal(err)
+	}
+	for name, tr := range map[string]tree{"nil": {}, "sequence": {n: seq.Content[0]}} {
+		if k, v := tr.get("subjects"); k != nil || v != nil {
+			t.Errorf("%s: get(subjects) = %v, %v, want nothing", name, k, v)
 		}
 	}
 }
