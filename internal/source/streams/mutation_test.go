@@ -213,3 +213,32 @@ func TestTreeGetNotAMapping(t *testing.T) {
 		}
 	}
 }
+
+// TestParseBytesUnits: a byte size's unit multiplies its number (kills
+// parseBytes' `n * unit` turned into `n / unit`, a seed-3 survivor).
+func TestParseBytesUnits(t *testing.T) {
+	for in, want := range map[string]int64{"7": 7, "2k": 2 << 10, "3M": 3 << 20, "1g": 1 << 30, "2T": 2 << 40} {
+		if got, ok := parseBytes(in); !ok || got != want {
+			t.Errorf("parseBytes(%q) = %d %v, want %d", in, got, ok, want)
+		}
+	}
+}
+
+// TestConsumerMaxDeliverZero: max_deliver 0 is nats-server's "unlimited",
+// -1, like an unset one; another value stays (kills the `!ok || v == 0`
+// test turned into `&&`, a seed-3 survivor: an explicit 0 stayed 0).
+func TestConsumerMaxDeliverZero(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want int64
+	}{{int64(0), -1}, {nil, -1}, {int64(5), 5}} {
+		c := map[string]any{}
+		if tc.in != nil {
+			c["max_deliver"] = tc.in
+		}
+		ConsumerDefaults(c)
+		if c["max_deliver"] != tc.want {
+			t.Errorf("max_deliver %v: %v, want %d", tc.in, c["max_deliver"], tc.want)
+		}
+	}
+}
