@@ -247,10 +247,12 @@ func TestValuesInLineEveryURL(t *testing.T) {
 	}
 }
 
-// TestWordBytesOfLetters: every byte of a non-ASCII letter is a word byte,
-// 0x80 (the second byte of Ā, U+0100) as much as 0xA1 (of á): a value
-// glued to either letter is inside a word, and masked in neither (kills
-// isWord's `c >= 0x80` turned into `> 0x80`).
+// TestWordBytesOfLetters: the letters at the ends of isWord's ranges are
+// word bytes: 'z', 'a', 'Z', '9', and every byte of a non-ASCII letter,
+// 0x80 (the second byte of Ā, U+0100) as much as 0xA1 (of á): a short
+// value glued to any of them is inside a word, and not masked (kills
+// isWord's `c <= 'z'` turned into `<`, a seed-3 survivor, and its
+// `c >= 0x80` turned into `>`).
 func TestWordBytesOfLetters(t *testing.T) {
 	a, err := NewAnalyzer(Params{})
 	if err != nil {
@@ -261,7 +263,7 @@ func TestWordBytesOfLetters(t *testing.T) {
 	if got := a.Redact("pass " + v + " end"); strings.Contains(got, v) {
 		t.Fatalf("the value alone is not masked: %q", got)
 	}
-	for _, s := range []string{"á" + v, "Ā" + v} {
+	for _, s := range []string{"á" + v, "Ā" + v, v + "z", "a" + v, v + "Z", v + "9"} {
 		if got := a.Redact(s); got != s {
 			t.Errorf("Redact(%q) = %q: the value is inside a word", s, got)
 		}
