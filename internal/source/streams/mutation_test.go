@@ -242,3 +242,22 @@ func TestConsumerMaxDeliverZero(t *testing.T) {
 		}
 	}
 }
+
+// TestConsumerDeliverPolicy: a consumer's deliver_policy defaults to all
+// and a given one stays (kills the `!ok || s == ""` test with `==`
+// negated, a seed-3 survivor).
+func TestConsumerDeliverPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{{nil, "all"}, {"", "all"}, {"last", "last"}, {"by_start_time", "by_start_time"}} {
+		c := map[string]any{}
+		if tc.in != nil {
+			c["deliver_policy"] = tc.in
+		}
+		ConsumerDefaults(c)
+		if c["deliver_policy"] != tc.want {
+			t.Errorf("deliver_policy %v: %v, want %s", tc.in, c["deliver_policy"], tc.want)
+		}
+	}
+}
