@@ -229,3 +229,43 @@ func TestValuesInLineEverySeed(t *testing.T) {
 		t.Errorf("ValuesInLine = %q, want both seeds", got)
 	}
 }
+
+// TestValuesInLineEveryURL: every URL credential of a line is a value
+// (userinfo passwords and bare tokens), not only the first of each kind
+// (kills FindAllStringSubmatch(s, -1) turned into (s, +1) for urlUserinfo
+// and urlToken, seed-3 survivors).
+func TestValuesInLineEveryURL(t *testing.T) {
+	got := ValuesInLine("routes: [nats://u1:Pw-0ne-aaaa@h1:6222, nats://u2:Pw-Tw0-bbbb@h2:6222] leaf: nats://T0ken-0ne-cccc@h3:7422 nats://T0ken-Tw0-dddd@h4:7422")
+	for _, want := range []string{"Pw-0ne-aaaa", "Pw-Tw0-bbbb", "T0ken-0ne-cccc", "T0ken-Tw0-dddd"} {
+		found := false
+		for _, v := range got {
+			found = found || v == want
+		}
+		if !found {
+			t.Errorf("ValuesInLine = %q, want %s among them", got, want)
+		}
+	}
+}
+
+// TestWordBytesOfLetters: the letters at the ends of isWord's ranges are
+// word bytes: 'z', 'a', 'Z', '9', and every byte of a non-ASCII letter,
+// 0x80 (the second byte of Ā, U+0100) as much as 0xA1 (of á): a short
+// value glued to any of them is inside a word, and not masked (kills
+// isWord's `c <= 'z'` turned into `<`, a seed-3 survivor, and its
+// `c >= 0x80` turned into `>`).
+func TestWordBytesOfLetters(t *testing.T) {
+	a, err := NewAnalyzer(Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const v = "Gl0-v4lue" // under longLen: masked as a whole word only
+	a.Remember(v)
+	if got := a.Redact("pass " + v + " end"); strings.Contains(got, v) {
+		t.Fatalf("the value alone is not masked: %q", got)
+	}
+	for _, s := range []string{"á" + v, "Ā" + v, v + "z", "a" + v, v + "Z", v + "9"} {
+		if got := a.Redact(s); got != s {
+			t.Errorf("Redact(%q) = %q: the value is inside a word", s, got)
+		}
+	}
+}

@@ -1104,17 +1104,21 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 		s.NetworkModeHost = true
 	}
 
-	// The command line: interpolate, then read nats-server flags.
+	// The command line: interpolate, then read nats-server flags. Docker
+	// runs the service's entrypoint (which replaces the image's and drops
+	// its CMD) followed by its command, as Kubernetes runs command + args;
+	// an entrypoint that is a shell (sh -c) runs the command as its
+	// script, whose words are the command's.
 	var args []sval
-	for _, c := range r.command {
-		v, _ := ip(c)
-		args = append(args, sval{v, c.loc})
-	}
-	if !r.commandSet && len(r.entrypoint) > 0 {
+	if len(r.entrypoint) == 0 || !isShell(r.entrypoint[0].v) {
 		for _, c := range r.entrypoint {
 			v, _ := ip(c)
 			args = append(args, sval{v, c.loc})
 		}
+	}
+	for _, c := range r.command {
+		v, _ := ip(c)
+		args = append(args, sval{v, c.loc})
 	}
 	if r.commandSet {
 		s.Locs.Set("deployment/command", r.commandLoc)
@@ -1204,4 +1208,13 @@ func parseMem(s string) (int64, bool) {
 	}
 	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[strings.ToLower(m[2])]
 	return int64(f * mult), true
+}
+
+// isShell: a command word that runs a shell.
+func isShell(w string) bool {
+	switch path.Base(w) {
+	case "sh", "bash", "ash", "dash":
+		return true
+	}
+	return false
 }

@@ -204,3 +204,88 @@ services:
 		t.Errorf("b: image %q, command %q: a quoted << merges nothing", b.Deployment.Image, b.Deployment.Command)
 	}
 }
+
+// TestStopGracePeriod: a stop_grace_period that parses is the deployment's
+// (in nanoseconds, at its line); one that does not is not set at all
+// (kills `err == nil` negated, a seed-3 survivor).
+func TestStopGracePeriod(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want int64
+	}{
+		{"90s", 90e9},
+		{"2m", 120e9},
+		{"soon", 0},
+	} {
+		p := Load([]Input{{Rel: "docker-compose.yml", Data: []byte("services:\n  nats:\n    image: nats:2.10\n    stop_grace_period: " + tc.val + "\n")}}, Options{})
+		if len(p.Services) != 1 {
+			t.Fatalf("%s: %d services", tc.val, len(p.Services))
+		}
+		s := p.Services[0]
+		l, located := s.Locs["deployment/stop_grace_period"]
+		if got := s.Deployment.StopGracePeriod; got != tc.want || located != (tc.want != 0) || located && l.Line != 4 {
+			t.Errorf("stop_grace_period %s: %d located %v at %d, want %d", tc.val, got, located, l.Line, tc.want)
+		}
+	}
+}
+
+// TestEntrypointAndCommand: a service with both an entrypoint and a
+// command runs them one after the other (Docker: ENTRYPOINT + CMD), so the
+// entrypoint's flags count as well as the command's: the entrypoint's
+// -c was dropped when a command was set, and the config it names was
+// not read. A shell entrypoint (sh -c) is left out: the command is its
+// script (also kills the command/entrypoint key test negated, a seed-3
+// survivor: the two lists swapped places).
+func TestEntrypointAndCommand(t *testing.T) {
+	for _, tc := range []struct {
+		svc, config, command string
+	}{
+		{"    entrypoint: [nats-server, -c, /etc/nats/a.conf]\n    command: [-p, \"4333\"]\n", "/etc/nats/a.conf", "nats-server -c /etc/nats/a.conf -p 4333"},
+		{"    command: [nats-server, -c, /etc/nats/b.conf]\n", "/etc/nats/b.conf", "nats-server -c /etc/nats/b.conf"},
+		{"    entrypoint: [nats-server, -c, /etc/nats/c.conf]\n", "/etc/nats/c.conf", "nats-server -c /etc/nats/c.conf"},
+		// a shell entrypoint runs the command as its script: its words are
+		// the command's, not the shell's
+		{"    entrypoint: /bin/sh -c\n    command: nats-server -c /etc/nats/d.conf\n", "/etc/nats/d.conf", "nats-server -c /etc/nats/d.conf"},
+	} {
+		p := Load([]Input{{Rel: "compose.yml", Data: []byte("services:\n  nats:\n    image: myorg/app:1\n" + tc.svc)}}, Options{})
+		if len(p.Services) != 1 {
+			t.Fatalf("%q: %d services", tc.svc, len(p.Services))
+		}
+		s := p.Services[0]
+		if !s.IsNATS || s.Deployment.ConfigPath != tc.config || strings.Join(s.Deployment.Command, " ") != tc.command {
+			t.Errorf("%q: NATS %v, config %q, command %q; want config %q, command %q", tc.svc, s.IsNATS, s.Deployment.ConfigPath, s.Deployment.Command, tc.config, tc.command)
+		}
+	}
+}
+
+// TestLongVolumeNeedsTarget: a long-syntax volume is a mount only with a
+// target; one without is not recorded; read_only: true is read-only (kills
+// parseVolume's `s == "true"` negated, a seed-3 survivor, and its
+// `vs.target != ""` negated).
+func TestLongVolumeNeedsTarget(t *testing.T) {
+	p := Load([]Input{{Rel: "docker-compose.yml", Data: []byte("services:\n  nats:\n    image: nats:2.10\n    volumes:\n      - {type: volume, source: js, target: /data, read_only: true}\n      - {type: bind, source: ./conf}\n")}}, Options{})
+	if len(p.Services) != 1 {
+		t.Fatalf("%d services", len(p.Services))
+	}
+	var got []string
+	for _, v := range p.Services[0].Deployment.Volumes {
+		got = append(got, fmt.Sprintf("%s:%s:%s:%v", v.Type, v.Source, v.Target, v.ReadOnly))
+	}
+	if strings.Join(got, "|") != "volume:js:/data:true" {
+		t.Errorf("volumes %q, want only volume:js:/data:true", got)
+	}
+}
+
+// TestMergeKeyList: `<<: [*a, *b]` merges every mapping of the list (kills
+// the `src != nil && src.Kind == SequenceNode` test negated, a seed-3
+// survivor: the list was read as one mapping, and nothing merged).
+func TestMergeKeyList(t *testing.T) {
+	p := Load([]Input{{Rel: "compose.yml", Data: []byte("x-a: &a\n  image: nats:2.10.7\nx-b: &b\n  command: [-p, \"4333\"]\nservices:\n  nats:\n    <<: [*a, *b]\n")}}, Options{})
+	if len(p.Services) != 1 {
+		t.Fatalf("%d services", len(p.Services))
+	}
+	s := p.Services[0]
+	if s.Deployment.Image != "nats:2.10.7" || s.FlagConfig["port"] != int64(4333) {
+		t.Errorf("image %q, flags %#v: want both merged", s.Deployment.Image, s.FlagConfig)
+	}
+}

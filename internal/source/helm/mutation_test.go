@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/natsaudit/natsaudit/internal/model"
 )
 
 func oneServer(t *testing.T, r *Result) {
@@ -282,6 +284,79 @@ func TestRouteCredentials(t *testing.T) {
 		routes, _ := cl["routes"].([]any)
 		if len(routes) != 1 || routes[0] != tc.want {
 			t.Errorf("%s: routes %v, want %q", tc.urls, routes, tc.want)
+		}
+	}
+}
+
+// TestContainerEnvKinds: container.env holds literal values and valueFrom
+// maps; only a non-null string is a literal (kills deploy.go's
+// `v.kind == 's' && !v.isNull()` turned into `||`, a seed-3 survivor).
+func TestContainerEnvKinds(t *testing.T) {
+	r := Load(nil, files("nats/values.yaml", "config:\n  jetstream: {enabled: true}\ncontainer:\n  env:\n    LIT: plain-value\n    EMPTY: null\n    FROM:\n      valueFrom: {secretKeyRef: {name: s, key: k}}\n"), Options{})
+	oneServer(t, r)
+	env := r.Servers[0].Deployment.Environment
+	origin := func(name string) string {
+		e, _ := env[name].(*model.Secret)
+		if e == nil {
+			return "(none)"
+		}
+		return e.Origin
+	}
+	if e := origin("LIT"); e != "literal" {
+		t.Errorf("LIT: origin %q, want literal", e)
+	}
+	for _, name := range []string{"EMPTY", "FROM"} {
+		if e := origin(name); e != "env" {
+			t.Errorf("%s: origin %q, want env (unresolved), not a literal", name, e)
+		}
+	}
+}
+
+// TestCapabilitiesAndSpread: the container's added capabilities are read
+// from a list, and topologySpreadConstraints count only when they hold
+// something (kills deploy.go's `caps.kind == 'a'` negated and the
+// `kind == 'm' && len(keys) > 0 || kind == 'a' && len(arr) > 0` mutants).
+func TestCapabilitiesAndSpread(t *testing.T) {
+	for _, tc := range []struct {
+		spread string
+		want   bool
+	}{
+		{"[{maxSkew: 1, topologyKey: zone}]", true},
+		{"{a: 1}", true},
+		{"[]", false},
+		{"{}", false},
+	} {
+		r := Load(nil, files("nats/values.yaml", "config: {jetstream: {enabled: true}}\ncontainer:\n  merge:\n    securityContext:\n      capabilities: {add: [net_admin]}\npodTemplate:\n  topologySpreadConstraints: "+tc.spread+"\n"), Options{})
+		oneServer(t, r)
+		k := r.Servers[0].Deployment.Kubernetes
+		if got := k.SecurityContext.CapabilitiesAdd; len(got) != 1 || got[0] != "NET_ADMIN" {
+			t.Errorf("capabilities add = %q, want [NET_ADMIN]", got)
+		}
+		if k.TopologySpread != tc.want {
+			t.Errorf("topologySpreadConstraints: %s: spread %v, want %v", tc.spread, k.TopologySpread, tc.want)
+		}
+	}
+}
+
+// TestTLSSecretFiles: a protocol's tls block with a secretName renders the
+// certificate and key files under its dir; without one (or an empty one),
+// no files (kills render.go's `secretName != ""` negated).
+func TestTLSSecretFiles(t *testing.T) {
+	for _, tc := range []struct {
+		secret string
+		want   any
+	}{
+		{"nats-tls", "/etc/nats-certs/nats/tls.crt"},
+		{`""`, nil},
+	} {
+		r := Load(nil, files("nats/values.yaml", "config:\n  jetstream: {enabled: true}\n  nats:\n    tls: {enabled: true, secretName: "+tc.secret+"}\n"), Options{})
+		oneServer(t, r)
+		tls, _ := r.Servers[0].Config["tls"].(map[string]any)
+		if tls == nil {
+			t.Fatalf("secretName %s: no tls block: %#v", tc.secret, r.Servers[0].Config)
+		}
+		if got := tls["cert_file"]; got != tc.want {
+			t.Errorf("secretName %s: cert_file = %#v, want %#v", tc.secret, got, tc.want)
 		}
 	}
 }

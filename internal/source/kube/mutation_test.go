@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/secret"
 )
 
 // TestHostPorts: a hostPort is published on every interface when its
@@ -195,5 +196,167 @@ func TestSecurityContextLocation(t *testing.T) {
 		if l := s.Locs["deployment/kubernetes/security_context"]; l.Line != tc.line {
 			t.Errorf("%q: security context at line %d, want %d", tc.container, l.Line, tc.line)
 		}
+	}
+}
+
+// TestEnvFromSecretKeyLines: a variable a Deployment takes from a Secret
+// (envFrom) is located at the Secret's key, in stringData or data (kills
+// keyNode's `k != nil` negated, a seed-3 survivor: every key fell back to
+// the Secret's first line).
+func TestEnvFromSecretKeyLines(t *testing.T) {
+	secret := `apiVersion: v1
+kind: Secret
+metadata: {name: nats-env}
+stringData:
+  NATS_USER: app
+data:
+  NATS_PASSWORD: cGE1NS13MHJkLWFhYWE=
+`
+	dep := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: nats}
+spec:
+  template:
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.14.9-alpine
+        envFrom:
+        - secretRef: {name: nats-env}
+`
+	s := one(t, load(t, "secret.yaml", secret, "dep.yaml", dep))
+	for key, want := range map[string]string{"NATS_USER": "secret.yaml:5", "NATS_PASSWORD": "secret.yaml:7"} {
+		l := s.Locs["deployment/environment/"+key]
+		if got := fmt.Sprintf("%s:%d", l.File, l.Line); got != want {
+			t.Errorf("%s at %s, want %s", key, got, want)
+		}
+	}
+}
+
+// TestCommonLabelsSelect: an overlay's commonLabels reach the pods and the
+// selectors, so that a Service of the overlay selecting them publishes
+// the pods (kills the commonLabels `n != nil` negated).
+func TestCommonLabelsSelect(t *testing.T) {
+	r := loadTree(t, ovTree(
+		"prod/kustomization.yaml", "resources: [../base, lb.yaml]\ncommonLabels: {env: prod}\n",
+		"prod/lb.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: nats-public}\nspec:\n  type: LoadBalancer\n  selector: {app: nats, env: prod}\n  ports: [{port: 4222}]\n"))
+	prod := overlayServer(t, r, "prod")
+	var svcs []string
+	for _, s := range prod.Deployment.Kubernetes.Services {
+		svcs = append(svcs, s.Name)
+	}
+	if strings.Join(svcs, ",") != "nats,nats-public" {
+		t.Errorf("prod services %q, want nats and nats-public (the label commonLabels adds to the pods)", svcs)
+	}
+}
+
+// TestPatchTargetNamePattern: a patch target's name is a regexp matched
+// against the whole name; one that does not compile, or one longer than
+// 256 bytes, selects nothing (kills `len(n) > 256 || err != nil || …`
+// with its first `||` turned into `&&`: the bad pattern crashed, the long
+// one matched).
+func TestPatchTargetNamePattern(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		replicas int
+	}{
+		{"nat.*", 5},
+		{"nats-(", 1},
+		{"nats|" + strings.Repeat("x", 260), 1},
+	} {
+		var r *Result
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("target name %.20q: panic %v", tc.name, p)
+				}
+			}()
+			r = loadTree(t, ovTree("prod/kustomization.yaml", "resources: [../base]\npatches:\n- target: {kind: StatefulSet, name: '"+tc.name+"'}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 5\n"))
+		}()
+		if r == nil {
+			continue
+		}
+		var prod *model.Server
+		for _, s := range r.Servers {
+			if strings.HasSuffix(s.Name, " [prod]") {
+				prod = s
+			}
+		}
+		got := 1 // an overlay that changes nothing renders no server of its own
+		if prod != nil {
+			got = prod.Deployment.Replicas
+		}
+		if got != tc.replicas {
+			t.Errorf("target name %.20q: replicas %d, want %d", tc.name, got, tc.replicas)
+		}
+	}
+}
+
+// TestImageDefaultConfigPaths: a NATS container started with -c of a path
+// no volume provides runs the image's own config only when the path is
+// one of the image's (/etc/nats/nats-server.conf of the Alpine image);
+// another path is not the image's default (kills the `cfgPath ==
+// image.AlpineConfig` negated, a seed-3 survivor).
+func TestImageDefaultConfigPaths(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"/etc/nats/nats-server.conf", true},
+		{"/etc/custom/nats.conf", false},
+	} {
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n    args: [-c, " + tc.path + "]\n"
+		s := one(t, load(t, "pod.yaml", pod))
+		if got := s.Deployment.UsesImageDefaultConfig; got != tc.want {
+			t.Errorf("-c %s: uses the image's default config %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}
+
+// TestNetworkPolicyNamespace: a NetworkPolicy selects pods of its own
+// namespace only, even when its podSelector matches their labels (kills
+// `!sameNamespace(…) || !selectorMatches(…)` turned into `&&`).
+func TestNetworkPolicyNamespace(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats, namespace: mq, labels: {app: nats}}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n"
+	np := "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: %s, namespace: %s}\nspec:\n  podSelector: {matchLabels: {app: %s}}\n  policyTypes: [Ingress]\n"
+	s := one(t, load(t, "pod.yaml", pod,
+		"np-mq.yaml", fmt.Sprintf(np, "np-mq", "mq", "nats"),
+		"np-other.yaml", fmt.Sprintf(np, "np-other", "other", "nats"),
+		"np-web.yaml", fmt.Sprintf(np, "np-web", "mq", "web")))
+	if got := strings.Join(s.Deployment.Kubernetes.NetworkPolicies, ","); got != "np-mq" {
+		t.Errorf("network policies %q, want np-mq only", got)
+	}
+}
+
+// TestCredentialKeyBySuffix: a Secret key named like an nkey file (.nk) or
+// a creds file holds a credential whatever its content looks like: its
+// value is masked wherever it appears (kills isCredentialKey's
+// `HasSuffix(".creds") || HasSuffix(".nk")` turned into `&&`).
+func TestCredentialKeyBySuffix(t *testing.T) {
+	a, err := secret.NewAnalyzer(secret.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: keys}\nstringData:\n  user.nk: opaque-key-material-7f3a9c\n  app.creds: opaque-creds-material-2b8e1d\n"
+	Load([]Input{{Rel: "secret.yaml", Data: []byte(sec)}}, Options{Secrets: a})
+	for _, v := range []string{"opaque-key-material-7f3a9c", "opaque-creds-material-2b8e1d"} {
+		if got := a.Redact("value " + v + " here"); strings.Contains(got, v) {
+			t.Errorf("%s not masked: %q", v, got)
+		}
+	}
+}
+
+// TestNoConfigIsNil: a server whose config nobody gives (no file, no
+// config flags) has no config map at all, not an empty one: "no config
+// known" is not "a config with nothing set" (kills `len(cfg) > 0` turned
+// into `>= 0`).
+func TestNoConfigIsNil(t *testing.T) {
+	s := one(t, load(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n"))
+	if s.Config != nil {
+		t.Errorf("config = %#v, want none", s.Config)
+	}
+	s = one(t, load(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n    args: [-p, '4333']\n"))
+	if s.Config["port"] == nil {
+		t.Errorf("config = %#v, want the flag's port", s.Config)
 	}
 }

@@ -1,8 +1,11 @@
 package natsconf
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/natsaudit/natsaudit/internal/model"
 )
 
 // TestJetStreamLimitsSet: an account's `jetstream` says whether it sets
@@ -76,5 +79,160 @@ func TestIncludeDirectiveLimit(t *testing.T) {
 		if over != tc.over {
 			t.Errorf("%d includes: over the limit reported %v, want %v (errors %+v)", tc.n, over, tc.over, res.Errors)
 		}
+	}
+}
+
+// TestBcryptPrefixLines: an unquoted bcrypt hash ($2b$…) becomes an injected
+// definition in front of the text like a variable does, and the keys of the
+// file keep their own lines (kills natsconf.go's `lines++` for a bcrypt
+// name turned into `lines--`: every line after the prefix moved by two).
+func TestBcryptPrefixLines(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "port: 4222\nauthorization { user: a\n password: $2b$11$V1qrpBt8/SLfEBr4NJq4T.2mg8chx8.MTblUiTBOLV3MKDeAy.f7u }\nmax_payload: 1MB\n"}, "nats.conf", nil)
+	for path, want := range map[string]int{"config/port": 1, "config/authorization": 2, "config/max_payload": 4} {
+		if l := res.Locs[path]; l.Line != want {
+			t.Errorf("%s at line %d, want %d (errors %+v)", path, l.Line, want, res.Errors)
+		}
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Line != 3 {
+		t.Errorf("errors = %+v, want the bcrypt one on line 3", res.Errors)
+	}
+}
+
+// TestUnusedInjectedVariable: a `$NAME` that is not a reference (in a
+// comment, in a quoted string) still gets an injected definition, which
+// nothing uses; it is not a key of the config, also when it is the last
+// line of the injected prefix (kills natsconf.go's `tk.Line() <= nPrefix`
+// turned into `<`).
+func TestUnusedInjectedVariable(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "# run with $NATS_HOME set\nport: 4222\nserver_name: \"$NOT_A_REF\"\n"}, "nats.conf", nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	for k := range res.Config {
+		if k != "port" && k != "server_name" {
+			t.Errorf("config key %q, want only port and server_name: %#v", k, res.Config)
+		}
+	}
+	if l := res.Locs["config/port"]; l.Line != 2 {
+		t.Errorf("port at line %d, want 2", l.Line)
+	}
+}
+
+// TestSizeNumbers: a byte size given as a number keeps an integral float
+// as an integer (2.0 is 2 bytes), a fractional one as it is, and a value
+// that is neither a size nor a number as it is (kills normalize.go's
+// `ok && f == math.Trunc(f)` mutants).
+func TestSizeNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want any
+	}{
+		{"2.0", int64(2)},
+		{"1.5", 1.5},
+		{"true", true},
+		{"1KB", int64(1024)},
+	} {
+		res := parseTree(t, map[string]string{"nats.conf": "max_payload: " + tc.val + "\n"}, "nats.conf", nil)
+		if got := res.Config["max_payload"]; got != tc.want {
+			t.Errorf("max_payload: %s = %#v (%T), want %#v (%T); errors %+v", tc.val, got, got, tc.want, tc.want, res.Errors)
+		}
+	}
+}
+
+// TestIncludeErrorColumn: an include that cannot be read is reported at
+// its directive's line and column (kills natsconf.go's column arithmetic
+// `kw - (start of line)` turned into `+`, a seed-3 survivor).
+func TestIncludeErrorColumn(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "port: 4222\nauthorization {\n  include ./missing.conf\n}\n"}, "nats.conf", nil)
+	if len(res.Errors) != 1 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	if e := res.Errors[0]; e.File != "nats.conf" || e.Line != 3 || e.Column != 3 || !strings.Contains(e.Message, "missing.conf") {
+		t.Errorf("error: %+v, want nats.conf:3:3 naming missing.conf", e)
+	}
+}
+
+// TestErrorLineAfterVariables: a syntax error's line ("line N" in the
+// conf parser's message) is the file's own, the injected definitions of
+// its variables taken off (kills errorPosition's `l-nPrefix` turned into
+// `+`, a seed-3 survivor; the clamp to the last line hid it in a short
+// file).
+func TestErrorLineAfterVariables(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "server_name: $NAME\nport: 4222\n  = 5\na: 1\nb: 2\nc: 3\n"}, "nats.conf", nil)
+	if len(res.Errors) != 1 || res.Errors[0].Line != 3 {
+		t.Errorf("errors = %+v, want one on line 3", res.Errors)
+	}
+}
+
+// TestUnclosedBlockAfterComment: the line of a never-closed block counts
+// the newline that ends a comment (kills unclosedBlock's comment skip
+// `text[i+1]` turned into `text[i-1]`, which ran past the newline).
+func TestUnclosedBlockAfterComment(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "port: 4222 # the client port\ncluster {\n  name: c\n"}, "nats.conf", nil)
+	if len(res.Errors) != 1 || res.Errors[0].Line != 2 || !strings.Contains(res.Errors[0].Message, "never closed") {
+		t.Errorf("errors = %+v, want the block of line 2 never closed", res.Errors)
+	}
+}
+
+// TestArrayElementLines: each element of a list is at its own line, not
+// at the list's (kills convert's `c.loc.File == ""` turned into `!=`).
+func TestArrayElementLines(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "authorization {\n  users: [\n    {user: a, password: \"pa55-w0rd-aaaa\"}\n    {user: b, password: \"pa55-w0rd-bbbb\"}\n  ]\n}\n"}, "nats.conf", nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	for path, want := range map[string]int{"config/authorization/users": 2, "config/authorization/users/0": 3, "config/authorization/users/1": 4, "config/authorization/users/1/user": 4} {
+		if l := res.Locs[path]; l.Line != want {
+			t.Errorf("%s at line %d, want %d", path, l.Line, want)
+		}
+	}
+}
+
+// TestAuthorizationPasswordEqualsUser: the single user of an
+// authorization block whose password is its name is flagged like one of a
+// users list (kills normalize's `ctx == ctxAuth` turned into `!=`).
+func TestAuthorizationPasswordEqualsUser(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "authorization { user: admin, password: admin }\n"}, "nats.conf", nil)
+	auth, _ := res.Config["authorization"].(map[string]any)
+	sec, ok := auth["password"].(*model.Secret)
+	if !ok || !sec.EqualsUser {
+		t.Errorf("authorization password = %#v, want a secret equal to its user", auth["password"])
+	}
+}
+
+// TestIncludedFilesLimit: a configuration reads at most 256 included files
+// (distinct files, through nested includes: one file may hold 256
+// directives); the 257th is reported and not followed (kills readInclude's
+// `incCount++` turned into `--`).
+func TestIncludedFilesLimit(t *testing.T) {
+	files := map[string]string{}
+	var main strings.Builder
+	for d := range 2 {
+		var dir strings.Builder
+		for i := range 150 {
+			name := fmt.Sprintf("d%d/f%d.conf", d, i)
+			files[name] = fmt.Sprintf("k_%d_%d: %d\n", d, i, i)
+			fmt.Fprintf(&dir, "include ./f%d.conf\n", i)
+		}
+		files[fmt.Sprintf("d%d/all.conf", d)] = dir.String()
+		fmt.Fprintf(&main, "include ./d%d/all.conf\n", d)
+	}
+	files["nats.conf"] = main.String()
+	res := parseTree(t, files, "nats.conf", nil)
+	var limit int
+	for _, e := range res.Errors {
+		if strings.Contains(e.Message, "more than 256 included files in one configuration") {
+			limit++
+		}
+	}
+	// 2 + 150 + 104 files are read; the other 46 are reported
+	if limit != 46 {
+		t.Errorf("%d includes reported over the limit, want 46; errors %+v", limit, res.Errors)
+	}
+	if _, ok := res.Config["k_1_103"]; !ok {
+		t.Errorf("k_1_103 (the 256th file) not read")
+	}
+	if _, ok := res.Config["k_1_104"]; ok {
+		t.Errorf("k_1_104 (the 257th file) read")
 	}
 }

@@ -495,8 +495,8 @@ func (p *parser) convert(v any, fc *fileCtx) *node {
 			// was written.
 			ref := strings.TrimPrefix(x, incVarSentinel)
 			idxs, name, _ := strings.Cut(ref, "/")
-			idx, _ := strconv.Atoi(idxs)
-			if m, ok := fc.incs[idx].mapVal(); ok && m[name] != nil {
+			// the file's own string may spell the marker: no such include
+			if m, ok := fc.include(idxs).mapVal(); ok && m[name] != nil {
 				fc.used[ref] = true
 				def := *m[name]
 				def.order = n.order
@@ -534,7 +534,7 @@ func (p *parser) expandIncludes(n *node, fc *fileCtx) {
 			}
 			delete(x, k)
 			idx, err := strconv.Atoi(strings.TrimPrefix(k, includeKey))
-			if err != nil || idx >= len(fc.incs) {
+			if err != nil || idx >= len(fc.incs) || idx < 0 { // a key of the file's own may spell it
 				continue
 			}
 			im, ok := fc.incs[idx].mapVal()
@@ -756,4 +756,15 @@ func (r OSReader) Rel(abs string) string {
 		return filepath.ToSlash(abs)
 	}
 	return filepath.ToSlash(relp)
+}
+
+// include is the parsed include of index idx (a decimal string), or nil
+// when idx names none: a marker forged by the file's text
+// (@@natsaudit-incvar@@9/x in a quoted string) must not index past them.
+func (fc *fileCtx) include(idx string) *node {
+	i, err := strconv.Atoi(idx)
+	if err != nil || i < 0 || i >= len(fc.incs) {
+		return nil
+	}
+	return fc.incs[i]
 }

@@ -272,3 +272,69 @@ func TestIncludeIntoGit(t *testing.T) {
 		}
 	}
 }
+
+// TestForgedIncludeSentinel: a quoted string of the file that spells the
+// parser's own marker of a variable defined in an include
+// (@@natsaudit-incvar@@<index>/<name>) is a string, not a reference to an
+// include the file does not have: it crashed the parser (index out of
+// range) for an index past the includes or a negative one, and a marker
+// naming an include's missing key must not resolve either.
+func TestForgedIncludeSentinel(t *testing.T) {
+	for _, tc := range []struct {
+		files map[string]string
+		want  any
+	}{
+		{map[string]string{"nats.conf": "server_name: \"@@natsaudit-incvar@@5/x\"\n"}, nil},
+		{map[string]string{"nats.conf": "server_name: \"@@natsaudit-incvar@@-1/x\"\n"}, nil},
+		{map[string]string{"nats.conf": "server_name: \"@@natsaudit-incvar@@zz/x\"\n"}, nil},
+		{map[string]string{"nats.conf": "include ./vars.conf\nserver_name: \"@@natsaudit-incvar@@0/nosuch\"\n", "vars.conf": "NAME: n1\n"}, nil},
+		{map[string]string{"nats.conf": "include ./vars.conf\nserver_name: $NAME\n", "vars.conf": "NAME: n1\n"}, "n1"},
+	} {
+		var res *Result
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%q: panic: %v", tc.files["nats.conf"], r)
+				}
+			}()
+			res = parseTree(t, tc.files, "nats.conf", nil)
+		}()
+		if res == nil {
+			continue
+		}
+		if got := res.Config["server_name"]; got != tc.want {
+			t.Errorf("%q: server_name = %#v, want %#v", tc.files["nats.conf"], got, tc.want)
+		}
+	}
+}
+
+// TestForgedIncludeKey: a key of the file spelled like the parser's
+// placeholder of an include directive (__natsaudit_include_<index>) is
+// dropped and merges nothing: a negative index crashed the parser, and a
+// non-numeric one must not stand for the first include.
+func TestForgedIncludeKey(t *testing.T) {
+	for _, key := range []string{"__natsaudit_include_-1", "__natsaudit_include_x", "__natsaudit_include_7"} {
+		var res *Result
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic: %v", key, r)
+				}
+			}()
+			res = parseTree(t, map[string]string{
+				"nats.conf":   "include ./limits.conf\nauthorization { " + key + ": 1, token: \"s3cr3t-t0ken-x\" }\n",
+				"limits.conf": "max_payload: 1MB\n",
+			}, "nats.conf", nil)
+		}()
+		if res == nil {
+			continue
+		}
+		if res.Config["max_payload"] != int64(1<<20) {
+			t.Errorf("%s: the real include is not merged: %#v", key, res.Config)
+		}
+		auth, _ := res.Config["authorization"].(map[string]any)
+		if _, ok := auth["token"]; !ok || len(auth) != 1 {
+			t.Errorf("%s: authorization = %#v, want only its token", key, auth)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestListValues: a list setting keeps its scalar items, in order; a list
@@ -191,6 +193,71 @@ func TestNACKStreamName(t *testing.T) {
 		r := Parse("s.yaml", []byte("apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata: {name: orders-res}\nspec: "+tc.spec+"\n"))
 		if len(r.Streams) != 1 || r.Streams[0].Name != tc.want {
 			t.Errorf("%s: streams = %+v", tc.spec, r.Streams)
+		}
+	}
+}
+
+// TestTreeGetNotAMapping: a key is looked up in a mapping only: a missing
+// node or a sequence that happens to hold the key's name as an item has no
+// such key (kills tree.get's `t.n == nil || t.n.Kind != MappingNode`
+// turned into `&&`, a seed-3 survivor: nil crashed, a list was read as
+// key/value pairs).
+func TestTreeGetNotAMapping(t *testing.T) {
+	var seq yaml.Node
+	if err := yaml.Unmarshal([]byte("[subjects, orders.>, retention, limits]\n"), &seq); err != nil {
+		t.Fatal(err)
+	}
+	for name, tr := range map[string]tree{"nil": {}, "sequence": {n: seq.Content[0]}} {
+		if k, v := tr.get("subjects"); k != nil || v != nil {
+			t.Errorf("%s: get(subjects) = %v, %v, want nothing", name, k, v)
+		}
+	}
+}
+
+// TestParseBytesUnits: a byte size's unit multiplies its number (kills
+// parseBytes' `n * unit` turned into `n / unit`, a seed-3 survivor).
+func TestParseBytesUnits(t *testing.T) {
+	for in, want := range map[string]int64{"7": 7, "2k": 2 << 10, "3M": 3 << 20, "1g": 1 << 30, "2T": 2 << 40} {
+		if got, ok := parseBytes(in); !ok || got != want {
+			t.Errorf("parseBytes(%q) = %d %v, want %d", in, got, ok, want)
+		}
+	}
+}
+
+// TestConsumerMaxDeliverZero: max_deliver 0 is nats-server's "unlimited",
+// -1, like an unset one; another value stays (kills the `!ok || v == 0`
+// test turned into `&&`, a seed-3 survivor: an explicit 0 stayed 0).
+func TestConsumerMaxDeliverZero(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want int64
+	}{{int64(0), -1}, {nil, -1}, {int64(5), 5}} {
+		c := map[string]any{}
+		if tc.in != nil {
+			c["max_deliver"] = tc.in
+		}
+		ConsumerDefaults(c)
+		if c["max_deliver"] != tc.want {
+			t.Errorf("max_deliver %v: %v, want %d", tc.in, c["max_deliver"], tc.want)
+		}
+	}
+}
+
+// TestConsumerDeliverPolicy: a consumer's deliver_policy defaults to all
+// and a given one stays (kills the `!ok || s == ""` test with `==`
+// negated, a seed-3 survivor).
+func TestConsumerDeliverPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{{nil, "all"}, {"", "all"}, {"last", "last"}, {"by_start_time", "by_start_time"}} {
+		c := map[string]any{}
+		if tc.in != nil {
+			c["deliver_policy"] = tc.in
+		}
+		ConsumerDefaults(c)
+		if c["deliver_policy"] != tc.want {
+			t.Errorf("deliver_policy %v: %v, want %s", tc.in, c["deliver_policy"], tc.want)
 		}
 	}
 }
