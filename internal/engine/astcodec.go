@@ -260,7 +260,10 @@ func (e *astEncoder) rule(r *ast.Rule) {
 
 func (e *astEncoder) module(name string, m *ast.Module) {
 	e.str(name)
-	e.uint(int(m.RegoVersion()))
+	// Both bounds of the module's version span, as OPA keeps them.
+	span := m.RegoVersionSpan()
+	e.uint(int(span.Min()))
+	e.uint(int(span.Max()))
 	e.termList(m.Package.Path)
 	e.loc(m.Package.Location)
 	e.uint(len(m.Imports))
@@ -570,7 +573,12 @@ func (d *astDecoder) rule(m *ast.Module) *ast.Rule {
 func (d *astDecoder) module() (string, *ast.Module) {
 	name := d.str()
 	m := &ast.Module{}
-	m.SetRegoVersion(ast.RegoVersion(d.uint()))
+	lo, hi := ast.RegoVersion(d.uint()), ast.RegoVersion(d.uint())
+	if span, err := ast.NewRegoVersionSpan(lo, hi); err != nil {
+		d.err = errCorrupt
+	} else {
+		m.SetRegoVersionSpan(span)
+	}
 	m.Package = &ast.Package{Path: ast.Ref(d.termList()), Location: d.loc()}
 	if n := d.count(); n > 0 {
 		m.Imports = make([]*ast.Import, n)
