@@ -475,7 +475,7 @@ func newRuleSection(g ruleGroup, rule *finding.Rule, anchor string) ruleSection 
 	var desc, fix string
 	var refs []string
 	if rule != nil {
-		desc, fix, refs = rule.Description, rule.Remediation, rule.References
+		desc, fix, refs = rule.Description, RuleFix(rule, g.findings), rule.References
 	}
 	if fix == "" && len(g.findings) > 0 {
 		fix = g.findings[0].Remediation

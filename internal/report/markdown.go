@@ -288,7 +288,7 @@ func (m *mdWriter) ruleSection(g ruleGroup) {
 		m.untrustedRuleText(rule, g)
 		return
 	}
-	if fix := strings.TrimSpace(rule.Remediation); fix != "" {
+	if fix := RuleFix(rule, g.findings); fix != "" {
 		if strings.Contains(fix, "\n") || len(fix) > mdWidth-10 {
 			m.p("**Fix.**\n\n%s\n\n", wrapMarkdown(fix, mdWidth))
 		} else {

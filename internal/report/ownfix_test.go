@@ -56,3 +56,49 @@ func TestFixList(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleFixYieldsToComputedFixes: under a rule whose every finding has a
+// fix computed from the deployment, Markdown and HTML show only the rule's
+// first sentence, not its generic example, which would contradict the
+// computed fixes (issue 19: `--max-bytes 10GB` for a stream whose file
+// store is fully reserved); when one finding has no fix of its own, the
+// whole remediation is shown.
+func TestRuleFixYieldsToComputedFixes(t *testing.T) {
+	rule := &finding.Rule{ID: "NATS-STR-004", Title: "Unbounded stream", Severity: "medium", Category: "reliability",
+		Remediation: "Bound it by size and/or age:\n\n    nats stream edit EVENTS --max-bytes 10GB --max-age 30d\n"}
+	own := func(name string) Finding {
+		return Finding{RuleID: "NATS-STR-004", Severity: "medium", Category: "reliability", Title: "Unbounded stream", Message: "m " + name,
+			Target: "stream " + name, Fingerprint: name, Remediation: "Conflict: the file store is fully reserved; bound " + name + " by age:\n- nats stream edit " + name + " --max-age 30d"}
+	}
+	generic := Finding{RuleID: "NATS-STR-004", Severity: "medium", Category: "reliability", Title: "Unbounded stream", Message: "m C",
+		Target: "stream C", Fingerprint: "C", Remediation: rule.Remediation}
+	for _, tc := range []struct {
+		name    string
+		fs      []Finding
+		example bool
+	}{
+		{"every finding computed", []Finding{own("A"), own("B")}, false},
+		{"one finding generic", []Finding{own("A"), generic}, true},
+	} {
+		r := &Report{Schema: Schema, Findings: tc.fs, Rules: []RuleStatus{{ID: rule.ID, Evaluated: true, Findings: len(tc.fs)}}}
+		opt := RenderOptions{Rules: []*finding.Rule{rule}}
+		var md, html bytes.Buffer
+		if err := WriteMarkdown(&md, r, opt); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(&html, r, opt); err != nil {
+			t.Fatal(err)
+		}
+		for format, out := range map[string]string{"markdown": md.String(), "html": html.String()} {
+			if got := strings.Contains(out, "EVENTS --max-bytes 10GB"); got != tc.example {
+				t.Errorf("%s, %s: generic example shown = %v, want %v", tc.name, format, got, tc.example)
+			}
+			if !strings.Contains(out, "Bound it by size and/or age") {
+				t.Errorf("%s, %s: the rule's own first sentence is missing", tc.name, format)
+			}
+			if !strings.Contains(out, "nats stream edit A --max-age 30d") {
+				t.Errorf("%s, %s: the computed fix is missing", tc.name, format)
+			}
+		}
+	}
+}

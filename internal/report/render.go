@@ -131,6 +131,31 @@ func OwnFix(rule *finding.Rule, f Finding) []string {
 	return out
 }
 
+// RuleFix is the rule's remediation as a report shows it under the rule's
+// findings. When every finding carries a fix computed from this deployment
+// (OwnFix, not merely the rule's wording for the finding's input format),
+// only the rule's first sentence is shown: the rule's generic example
+// (another deployment's stream names, sizes and subjects, such as
+// `nats stream edit EVENTS --max-bytes 10GB`) would contradict the
+// computed fixes right above it, for instance a size that this deployment's
+// file store cannot reserve. The whole remediation stays in the catalog
+// (rules show, docs/rules.md, SARIF rule help).
+func RuleFix(rule *finding.Rule, fs []Finding) string {
+	if rule == nil {
+		return ""
+	}
+	fix := strings.TrimSpace(rule.Remediation)
+	if fix == "" || len(fs) == 0 {
+		return fix
+	}
+	for _, f := range fs {
+		if OwnFix(rule, f) == nil || SourceFix(rule, f) != "" {
+			return fix
+		}
+	}
+	return firstSentence(fix)
+}
+
 // SourceFix is the finding's fix when it is its rule's wording for the
 // finding's input format (custom.remediation_by_source), "" otherwise.
 func SourceFix(rule *finding.Rule, f Finding) string {
