@@ -176,7 +176,7 @@ func printTargets(w io.Writer, res map[string]*result, targets, ratios, pers []s
 		}
 		x := float64(median(a.wall)) / float64(median(b.wall))
 		c := float64(median(a.cpu)) / float64(median(b.cpu))
-		fmt.Fprintf(w, "| %s | %.1f× wall (%.1f× CPU) | ≤ %.1f× | %s |\n", f[0], x, c, max, status(x <= max))
+		fmt.Fprintf(w, "| %s | %s× wall (%s× CPU) | ≤ %.1f× | %s |\n", f[0], ratioText(x), ratioText(c), max, status(x <= max))
 	}
 	for _, t := range pers {
 		f := strings.Split(t, "|")
@@ -331,4 +331,13 @@ func printGoBench(w io.Writer, path string) error {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", pkg, name, tm, alloc, allocs, strings.Join(other, ", "))
 	}
 	return sc.Err()
+}
+
+// ratioText prints a ratio with one decimal, or two significant digits
+// under 0.1 (natsaudit / Trivy is about 0.03: "0.0×" would say nothing).
+func ratioText(x float64) string {
+	if x > 0 && x < 0.1 {
+		return strconv.FormatFloat(x, 'g', 2, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
 }
