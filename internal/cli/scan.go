@@ -196,11 +196,15 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, opts audit.Options, pr
 	} else {
 		filterSeverities(res.Report, sevs, "--severity")
 	}
-	// Inputs that could not be read (over --max-file-size, unreadable,
-	// FIFOs, broken symlinks) are in the report's notes; the text report has
-	// no notes, so say it where a CI log shows it.
-	for _, s := range res.Discover.Skipped {
-		a.warnf("skipped %s: %s\n", report.TerminalSafe(s.Path), report.TerminalSafe(s.Reason))
+	// Inputs that were not read are in the report's notes: discovery's
+	// (over --max-file-size, unreadable, FIFOs, broken symlinks) and
+	// assembly's (a .conf that is not a NATS server config). The text
+	// report has no notes and counts them as "skipped (warnings on
+	// stderr)", so say each where a CI log shows it.
+	for _, n := range res.Report.Notes {
+		if strings.HasPrefix(n, "skipped ") {
+			a.warnf("%s\n", report.TerminalSafe(res.Secrets.Redact(n)))
+		}
 	}
 	if f.inventory != "" {
 		if err := writeInventory(g, f.inventory, res); err != nil {
