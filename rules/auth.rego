@@ -313,12 +313,12 @@ _has_users(c) if {
 #   category: security
 #   facets: [config, deployment]
 #   remediation: |-
-#     Give each user an allow list of the subjects it needs and deny the
-#     system and JetStream APIs it must not use:
+#     Give each user an allow list of the subjects its clients use and deny the system
+#     and JetStream APIs it must not use:
 #
-#         permissions: {
-#           publish:   { allow: ["orders.>", "_INBOX.>"], deny: ["$SYS.>", "$JS.API.STREAM.DELETE.>"] }
-#           subscribe: { allow: ["orders.>", "_INBOX.>"] }
+#         permissions: {   # an application whose subjects start with app.
+#           publish:   { allow: ["app.>", "_INBOX.>"], deny: ["$SYS.>", "$JS.API.STREAM.DELETE.>"] }
+#           subscribe: { allow: ["app.>", "_INBOX.>"] }
 #         }
 deny contains f if {
 	some h in _auth_005
