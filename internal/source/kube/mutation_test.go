@@ -476,3 +476,37 @@ data:
 		t.Errorf("config = %#v, want the inner mount's nats.conf (port 4333)", s.Config)
 	}
 }
+
+// TestGeneratorBudgetStops: past the scan's budget of generated keys no
+// key is read, not even every other one, and the note is written once
+// (kills setGen's `l.genKeys++` turned into `--`, which let the key after
+// the first refused one through).
+func TestGeneratorBudgetStops(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n  - name: nats-opts\n    literals:\n")
+	for i := 0; i < maxGenKeys+4; i++ {
+		fmt.Fprintf(&b, "      - K%d=v\n", i)
+	}
+	b.WriteString("secretGenerator:\n  - name: nats-auth\n    literals: [ADMIN_PASSWORD=Xk9pQ2vLm7]\nresources: [statefulset.yaml]\n")
+	r := loadTree(t, map[string]string{
+		"nats/kustomization.yaml": b.String(),
+		"nats/statefulset.yaml":   kStatefulSet,
+		"nats/server.conf":        "port: 4222\n",
+	})
+	s := one(t, r)
+	for i := maxGenKeys - 1; i < maxGenKeys+4; i++ {
+		k := fmt.Sprintf("K%d", i)
+		if _, ok := s.Deployment.Environment[k]; ok {
+			t.Errorf("%s read past the budget", k)
+		}
+	}
+	n := 0
+	for _, note := range r.Notes {
+		if strings.Contains(note, "make more than") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d budget notes, want 1", n)
+	}
+}
