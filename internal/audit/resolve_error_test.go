@@ -41,3 +41,30 @@ func TestWholeFileErrorHasNoSnippet(t *testing.T) {
 		t.Error("no finding about the nesting of nats.conf")
 	}
 }
+
+// TestBinaryConfigLine: a nats.conf whose first line is thousands of
+// UTF-8 continuation bytes (hostile or corrupt input) is reported, and
+// quoting it neither crashes the audit nor prints its bytes.
+func TestBinaryConfigLine(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeTree(t, map[string]string{"nats.conf": strings.Repeat("\x80", 5000) + "\nport: 4222\n"})
+	res, err := audit.Run(context.Background(), eng, audit.Options{Paths: []string{dir}, Base: dir, Now: now, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range res.Report.Findings {
+		if f.Location != nil && f.Location.File == "nats.conf" {
+			n++
+			if strings.Contains(f.Snippet, "\x80") {
+				t.Errorf("%s quotes the file's bytes: %q", f.RuleID, f.Snippet)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no finding about nats.conf")
+	}
+}

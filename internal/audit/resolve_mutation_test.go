@@ -224,3 +224,13 @@ func TestLineCount(t *testing.T) {
 		}
 	}
 }
+
+// TestClipContinuationBytes: a line of a binary file can be all UTF-8
+// continuation bytes; clip cuts it to nothing instead of stepping before
+// its start (kills clip's `n > 0` turned into `>= 0`, which indexed s[-1]
+// and crashed the audit; TestBinaryConfigLine runs it through a scan).
+func TestClipContinuationBytes(t *testing.T) {
+	if got := clip(strings.Repeat("\x80", 8), 4); got != "" {
+		t.Errorf("clip = %q, want empty", got)
+	}
+}
