@@ -234,3 +234,22 @@ func TestClipContinuationBytes(t *testing.T) {
 		t.Errorf("clip = %q, want empty", got)
 	}
 }
+
+// TestTerminatedFirstLine: line 1 of a file is terminated when a newline
+// follows it, like any other; line 0 is no line (kills terminated's `n >=
+// 1` turned into `> 1`, seed-4 survivor).
+func TestTerminatedFirstLine(t *testing.T) {
+	c := newLineCache(&discover.Result{Files: []*discover.File{
+		{Rel: "a.conf", Data: []byte("a\nb\n")},
+		{Rel: "one.conf", Data: []byte("a")},
+	}})
+	for _, tc := range []struct {
+		file string
+		n    int
+		want bool
+	}{{"a.conf", 1, true}, {"a.conf", 0, false}, {"one.conf", 1, false}} {
+		if got := c.terminated(tc.file, tc.n); got != tc.want {
+			t.Errorf("terminated(%s, %d) = %v, want %v", tc.file, tc.n, got, tc.want)
+		}
+	}
+}
