@@ -224,3 +224,32 @@ func TestLineCount(t *testing.T) {
 		}
 	}
 }
+
+// TestClipContinuationBytes: a line of a binary file can be all UTF-8
+// continuation bytes; clip cuts it to nothing instead of stepping before
+// its start (kills clip's `n > 0` turned into `>= 0`, which indexed s[-1]
+// and crashed the audit; TestBinaryConfigLine runs it through a scan).
+func TestClipContinuationBytes(t *testing.T) {
+	if got := clip(strings.Repeat("\x80", 8), 4); got != "" {
+		t.Errorf("clip = %q, want empty", got)
+	}
+}
+
+// TestTerminatedFirstLine: line 1 of a file is terminated when a newline
+// follows it, like any other; line 0 is no line (kills terminated's `n >=
+// 1` turned into `> 1`, seed-4 survivor).
+func TestTerminatedFirstLine(t *testing.T) {
+	c := newLineCache(&discover.Result{Files: []*discover.File{
+		{Rel: "a.conf", Data: []byte("a\nb\n")},
+		{Rel: "one.conf", Data: []byte("a")},
+	}})
+	for _, tc := range []struct {
+		file string
+		n    int
+		want bool
+	}{{"a.conf", 1, true}, {"a.conf", 0, false}, {"one.conf", 1, false}} {
+		if got := c.terminated(tc.file, tc.n); got != tc.want {
+			t.Errorf("terminated(%s, %d) = %v, want %v", tc.file, tc.n, got, tc.want)
+		}
+	}
+}

@@ -289,3 +289,54 @@ func TestMergeKeyList(t *testing.T) {
 		t.Errorf("image %q, flags %#v: want both merged", s.Deployment.Image, s.FlagConfig)
 	}
 }
+
+// TestServiceSettingsSeed4: the sample (seed 4) survivors of compose.go's
+// service reading. A stop_signal is read and located (kills `!= ""`
+// negated); limits with cpus and no memory read the cpus and no memory
+// (kills `m != nil && m.Kind == …` turned into `||`, which dereferenced
+// the missing node); a short volume's `ro` option makes it read-only and
+// `rw` does not (kills `o == "ro"` negated); only a relative bind source
+// is a path of the scanned tree (kills the `src != ""` conjunct turned
+// into `||`, which gave a named volume a repo path).
+func TestServiceSettingsSeed4(t *testing.T) {
+	doc := `services:
+  nats:
+    image: nats:2.10
+    stop_signal: SIGINT
+    deploy:
+      resources:
+        limits:
+          cpus: "0.5"
+    volumes:
+      - ./conf:/etc/nats:ro
+      - data:/data:rw
+      - /srv/certs:/certs
+volumes:
+  data: {}
+`
+	p := Load([]Input{{Rel: "docker-compose.yml", Data: []byte(doc)}}, Options{})
+	if len(p.Services) != 1 {
+		t.Fatalf("%d services", len(p.Services))
+	}
+	s := p.Services[0]
+	d := s.Deployment
+	if l := s.Locs["deployment/stop_signal"]; d.StopSignal != "SIGINT" || l.Line != 4 {
+		t.Errorf("stop_signal %q at line %d, want SIGINT at 4", d.StopSignal, l.Line)
+	}
+	if d.CPULimit != 0.5 || d.MemoryLimit != 0 {
+		t.Errorf("limits cpus %v memory %d, want 0.5 and 0", d.CPULimit, d.MemoryLimit)
+	}
+	want := []struct {
+		target, repo string
+		ro           bool
+	}{{"/etc/nats", "conf", true}, {"/data", "", false}, {"/certs", "", false}}
+	if len(d.Volumes) != len(want) {
+		t.Fatalf("volumes %+v", d.Volumes)
+	}
+	for i, w := range want {
+		v := d.Volumes[i]
+		if v.Target != w.target || v.RepoPath != w.repo || v.ReadOnly != w.ro {
+			t.Errorf("volume %d = %+v, want target %s repo path %q read-only %v", i, v, w.target, w.repo, w.ro)
+		}
+	}
+}

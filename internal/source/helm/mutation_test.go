@@ -360,3 +360,59 @@ func TestTLSSecretFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestSeed4Survivors: the sample (seed 4) survivors of the chart's
+// rendering. A required pod anti-affinity merged into the pod template is
+// read (kills `aa.kind == 'm'` negated); a CA from a Secret alone renders
+// the client TLS block's ca_file (kills `tlsCA/secretName != ""` negated); a websocket block
+// without TLS gets no_tls and a leafnodes block does not (kills `b ==
+// "websocket"` negated).
+func TestSeed4Survivors(t *testing.T) {
+	r := Load(nil, files("nats/values.yaml", `config:
+  jetstream: {enabled: true}
+  websocket: {enabled: true}
+  leafnodes: {enabled: true}
+  nats:
+    tls: {enabled: true, secretName: nats-tls}
+tlsCA:
+  enabled: true
+  secretName: nats-ca
+  dir: /etc/nats-ca
+podTemplate:
+  merge:
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname}]
+`), Options{})
+	oneServer(t, r)
+	s := r.Servers[0]
+	if got := s.Deployment.Kubernetes.AntiAffinity; got != "required" {
+		t.Errorf("anti-affinity %q, want required", got)
+	}
+	tls, _ := s.Config["tls"].(map[string]any)
+	if got := tls["ca_file"]; got != "/etc/nats-ca/ca.crt" {
+		t.Errorf("ca_file = %#v, want /etc/nats-ca/ca.crt", got)
+	}
+	ws, _ := s.Config["websocket"].(map[string]any)
+	leaf, _ := s.Config["leafnodes"].(map[string]any)
+	if ws == nil || leaf == nil {
+		t.Fatalf("config %#v: no websocket or leafnodes block", s.Config)
+	}
+	if ws["no_tls"] != true {
+		t.Errorf("websocket no_tls = %#v, want true", ws["no_tls"])
+	}
+	if v, ok := leaf["no_tls"]; ok {
+		t.Errorf("leafnodes no_tls = %#v, want unset", v)
+	}
+}
+
+// TestConfigWithoutNatsKeys: values whose config block has none of the
+// chart's keys are not the nats chart (kills natsShape's `cfg.m[k] !=
+// nil` negated, which took any config block for one).
+func TestConfigWithoutNatsKeys(t *testing.T) {
+	r := Load(nil, files("app/values.yaml", "config:\n  database: {host: db}\n"), Options{})
+	if len(r.Servers) != 0 {
+		t.Errorf("%d servers from values that are not the nats chart's", len(r.Servers))
+	}
+}

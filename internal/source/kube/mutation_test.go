@@ -360,3 +360,153 @@ func TestNoConfigIsNil(t *testing.T) {
 		t.Errorf("config = %#v, want the flag's port", s.Config)
 	}
 }
+
+// TestRouteParentGroup: a parentRef that names the Gateway API group
+// explicitly attaches to the Gateway as one that leaves it out; another
+// group's parent does not (kills `g != "" && g != "gateway…"` negated).
+func TestRouteParentGroup(t *testing.T) {
+	for group, want := range map[string]string{
+		"gateway.networking.k8s.io": "14222 TCPRoute t (Gateway public",
+		"example.com":               "",
+	} {
+		route := "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: t, namespace: msg}\nspec:\n  parentRefs: [{name: public, group: " + group + "}]\n  rules: [{backendRefs: [{name: nats, port: 4222}]}]\n"
+		s := one(t, load(t, "nats.yaml", routedPod, "gw.yaml", gateways, "route.yaml", route))
+		var vias []string
+		for _, p := range s.Deployment.Ports {
+			if strings.Contains(p.Via, "route.yaml") || strings.Contains(p.Via, "gw.yaml") {
+				vias = append(vias, fmt.Sprintf("%d %s", p.HostPort, p.Via))
+			}
+		}
+		got := strings.Join(vias, "|")
+		if want == "" && strings.Contains(got, "Gateway public") || want != "" && !strings.HasPrefix(got, want) {
+			t.Errorf("group %s: routed ports %q, want %q", group, got, want)
+		}
+	}
+}
+
+// TestQuantityExponentBound: an exponent of 30 is read (a small mantissa
+// keeps the value in range), 31 is not (kills `e > 30` turned into `>=`).
+func TestQuantityExponentBound(t *testing.T) {
+	if v, ok := Quantity("0.000000000001e30"); !ok || v < 0.99e18 || v > 1.01e18 {
+		t.Errorf("Quantity(0.000000000001e30) = %v, %v, want 1e18", v, ok)
+	}
+	if _, ok := Quantity("0.0000000000001e31"); ok {
+		t.Error("Quantity(0.0000000000001e31) read")
+	}
+}
+
+// TestCredentialKeyByPEM: a Secret key of no credential name holding a
+// private key is a credential (kills `IsNkeySeed(t) || IsPrivateKeyPEM(v)`
+// turned into `&&`).
+func TestCredentialKeyByPEM(t *testing.T) {
+	if !isCredentialKey("blob", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n") {
+		t.Error("a private key under the key blob is not a credential")
+	}
+	if isCredentialKey("blob", "hello") {
+		t.Error("a plain value under blob is a credential")
+	}
+}
+
+// TestPatchTargetNamespaceAndPatternLength: a patch whose target names
+// another namespace does not apply; a name pattern of exactly 256
+// characters is still a pattern (kills `ns != o.namespace` negated and
+// `len(n) > 256` turned into `>=`).
+func TestPatchTargetNamespaceAndPatternLength(t *testing.T) {
+	long := "nat.*?" + strings.Repeat("()", 125)
+	if len(long) != 256 {
+		t.Fatalf("pattern of %d characters", len(long))
+	}
+	for _, tc := range []struct {
+		target   string
+		replicas int
+	}{
+		{"{kind: StatefulSet, namespace: other}", 1},
+		{"{kind: StatefulSet, name: '" + long + "'}", 5},
+	} {
+		r := loadTree(t, ovTree("prod/kustomization.yaml", "resources: [../base]\npatches:\n- target: "+tc.target+"\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 5\n"))
+		got := 1 // an overlay that changes nothing renders no server of its own
+		for _, s := range r.Servers {
+			if strings.HasSuffix(s.Name, " [prod]") {
+				got = s.Deployment.Replicas
+			}
+		}
+		if got != tc.replicas {
+			t.Errorf("target %.40s: replicas %d, want %d", tc.target, got, tc.replicas)
+		}
+	}
+}
+
+// TestNestedDirectoryMounts: of two directory mounts that both hold the
+// config's path, the deeper one provides the file, whichever comes first
+// (kills mounted's `m.subPath != ""` negated, which took the first
+// directory mount).
+func TestNestedDirectoryMounts(t *testing.T) {
+	sts := `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: nats}
+spec:
+  template:
+    metadata: {labels: {app: nats}}
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.10.24-alpine
+        args: [-c, /etc/nats/sub/nats.conf]
+        volumeMounts:
+        - {name: outer, mountPath: /etc/nats}
+        - {name: inner, mountPath: /etc/nats/sub}
+      volumes:
+      - {name: outer, configMap: {name: outer}}
+      - {name: inner, configMap: {name: inner}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: outer}
+data:
+  other.conf: "port: 4111\n"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: inner}
+data:
+  nats.conf: "port: 4333\n"
+`
+	s := one(t, load(t, "nats.yaml", sts))
+	if s.Config == nil || s.Config["port"] != int64(4333) {
+		t.Errorf("config = %#v, want the inner mount's nats.conf (port 4333)", s.Config)
+	}
+}
+
+// TestGeneratorBudgetStops: past the scan's budget of generated keys no
+// key is read, not even every other one, and the note is written once
+// (kills setGen's `l.genKeys++` turned into `--`, which let the key after
+// the first refused one through).
+func TestGeneratorBudgetStops(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n  - name: nats-opts\n    literals:\n")
+	for i := 0; i < maxGenKeys+4; i++ {
+		fmt.Fprintf(&b, "      - K%d=v\n", i)
+	}
+	b.WriteString("secretGenerator:\n  - name: nats-auth\n    literals: [ADMIN_PASSWORD=Xk9pQ2vLm7]\nresources: [statefulset.yaml]\n")
+	r := loadTree(t, map[string]string{
+		"nats/kustomization.yaml": b.String(),
+		"nats/statefulset.yaml":   kStatefulSet,
+		"nats/server.conf":        "port: 4222\n",
+	})
+	s := one(t, r)
+	for i := maxGenKeys - 1; i < maxGenKeys+4; i++ {
+		k := fmt.Sprintf("K%d", i)
+		if _, ok := s.Deployment.Environment[k]; ok {
+			t.Errorf("%s read past the budget", k)
+		}
+	}
+	n := 0
+	for _, note := range r.Notes {
+		if strings.Contains(note, "make more than") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d budget notes, want 1", n)
+	}
+}

@@ -236,3 +236,48 @@ func TestIncludedFilesLimit(t *testing.T) {
 		t.Errorf("k_1_104 (the 257th file) read")
 	}
 }
+
+// TestCommentSeedsAfterLeadingBlankLine: a file that starts with an empty
+// line counts it, so a seed in the comment below is on line 2 (kills
+// CommentSeeds' `i >= 0` turned into `i > 0`, which read the whole file as
+// its first line).
+func TestCommentSeedsAfterLeadingBlankLine(t *testing.T) {
+	got := CommentSeeds([]byte("\n# SAAONDEI5LI6AG472VOVQ7FXUVXKRC4QYQD5JYPW5UXXYRGHL3EFPAIFIQ\nport: 4222\n"))
+	if len(got) != 1 || got[0] != 2 {
+		t.Errorf("lines %v, want [2]", got)
+	}
+}
+
+// TestListenWithoutPort: a listen address with a host and no usable port
+// sets the host only; the port stays unset, not 0 (kills splitListen's
+// `hasPort && port >= -1` turned into `||`).
+func TestListenWithoutPort(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "listen: \"myhost\"\ncluster { listen: \"nats://h:abc\" }\n"}, "nats.conf", nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	if res.Config["host"] != "myhost" {
+		t.Errorf("host = %#v, want myhost", res.Config["host"])
+	}
+	if p, ok := res.Config["port"]; ok {
+		t.Errorf("port = %#v, want unset", p)
+	}
+	cl := res.Config["cluster"].(map[string]any)
+	if cl["host"] != "h" {
+		t.Errorf("cluster host = %#v, want h", cl["host"])
+	}
+	if p, ok := cl["port"]; ok {
+		t.Errorf("cluster port = %#v, want unset", p)
+	}
+}
+
+// TestErrorMessageLineAfterVariables: a parser message that names a line
+// ("variable reference … on line N") names the file's line, not the line
+// of the text with the injected variable definitions in front (kills
+// cleanMessage's `n-nPrefix` turned into `n+nPrefix`).
+func TestErrorMessageLineAfterVariables(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "server_name: $NAME\nport: 4222\nb: [$\n"}, "nats.conf", nil)
+	if len(res.Errors) != 1 || res.Errors[0].Line != 3 || !strings.Contains(res.Errors[0].Message, "on line 3 ") {
+		t.Errorf("errors = %+v, want one on line 3 whose message says line 3", res.Errors)
+	}
+}
