@@ -234,6 +234,31 @@ test_con_006_fix_live_dlq_edit if {
 	endswith(f.remediation, "\n\n    nats stream edit DLQ --subjects 'dlq.>','$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable'")
 }
 
+# CON-006's fix for a NACK dead-letter stream: the subjects line of its
+# manifest; of two dead-letter streams the first by name; the consumer's
+# own stream is not its dead-letter stream even when named like one.
+test_con_006_fix_nack_dlq_first_by_name if {
+	sts := array.concat(seed_004.streams, [
+		object.union(stream(1, "Z_DLQ", {"subjects": ["z.dlq"]}), {"source": "nack", "file": "z.yaml"}),
+		object.union(stream(2, "A_DLQ", {"subjects": ["a.dlq"]}), {"source": "nack", "file": "a.yaml"}),
+	])
+	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
+	[f] := by_id(doc, "NATS-CON-006")
+	contains(f.remediation, "dead-letter stream A_DLQ (in a.yaml)")
+	endswith(f.remediation, "\n\n    subjects: [\"a.dlq\", \"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable\"]   # NACK")
+}
+
+test_con_006_fix_own_stream_is_not_its_dlq if {
+	doc := {
+		"streams": [stream(0, "ORDERS_DLQ", {"subjects": ["orders.dlq"]})],
+		"consumers": [consumer(0, "replayer", "ORDERS_DLQ", {"max_deliver": 3})],
+		"facts": {"max_deliveries_capture": {"consumers/0": []}},
+	}
+	[f] := by_id(doc, "NATS-CON-006")
+	startswith(f.remediation, "Create a dead-letter stream for it")
+	contains(f.remediation, "nats stream add ORDERS_DLQ_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS_DLQ.replayer'")
+}
+
 test_con_006_quiet_with_dlq_stream if {
 	count(by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": ["DLQ"]}}}), "NATS-CON-006")) == 0
 }
