@@ -168,6 +168,15 @@ test_auth_001_fires_when_live_drops_config_auth if {
 	contains(f.msg, "does not require it")
 }
 
+# The config authenticates clients, the running server does not: its
+# clients already have credentials, so no "define users first" fix.
+test_auth_001_fix_not_when_config_has_auth if {
+	s := object.union(fx.server(fx.good_config), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"tls_required": true})}})
+	f := one(fx.input_with(s), "NATS-AUTH-001")
+	f.path == "live/varz/auth_required"
+	not f.remediation
+}
+
 # ---------------------------------------------------------------- NATS-AUTH-002
 
 test_auth_002_fires_for_no_auth_user if {
