@@ -108,7 +108,7 @@ test_str_001_fix_conflict_with_file_reservation if {
 }
 
 # New replicas that exactly fill what the linked cluster has left fit
-# the stream's own replica is reserved: 3 x 1 GiB - 1 GiB = 2 GiB free).
+# (the stream's own replica is reserved: 3 x 1 GiB - 1 GiB = 2 GiB free).
 test_str_001_fix_fits_exactly_the_free_file_store if {
 	store := {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 1073741824}, "server_name": "$SERVER_NAME", "cluster": {"name": "c", "port": 6222}}
 	servers := [js_server(i, store) | some i in numbers.range(0, 2)]
