@@ -85,6 +85,31 @@ test_str_009_fix_live_same_length if {
 	contains(f.remediation, `nats stream edit NARROW --config narrow.json   # with "sources": [{"name": "WIDE", "filter_subject": "t.a"}]`)
 }
 
+# Which filter lies inside the other, token by token: `a.*.>` inside
+# `a.>` (not the reverse, though both have a ">" at the second token),
+# `a.b` inside `a.>` (same length), and `a.>` not inside `a.*` (`a.>`
+# matches a.b.c, which `a.*` does not).
+str009(sa, sb) := f if {
+	sts := [stream(0, "A", {"subjects": [sa]}), stream(1, "B", {"subjects": [sb]})]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": sa, "subject_b": sb}]}}, "NATS-STR-009")
+}
+
+test_str_009_fix_within_token_by_token if {
+	startswith(str009("a.>", "a.*.>").remediation, "Keep A capturing `a.>` and make B a filtered copy")
+	startswith(str009("a.b", "a.>").remediation, "Keep B capturing `a.>` and make A a filtered copy")
+	startswith(str009("a.>", "a.*").remediation, "Keep A capturing `a.>` and make B a filtered copy")
+}
+
+# The prefix example only for a wide filter ending in ">" and only when it
+# leaves the wide filter: none for `a.b.*`, none when the shortened subject
+# still matches `a.*.>`.
+test_str_009_fix_no_prefix_example_outside_its_cases if {
+	r1 := str009("a.b.*", "a.b.c").remediation
+	contains(r1, "move the subjects of B out of `a.b.*` instead, which changes")
+	r2 := str009("a.*.>", "a.b.c.d").remediation
+	contains(r2, "move the subjects of B out of `a.*.>` instead, which changes")
+}
+
 # --- NATS-STR-010 ---------------------------------------------------------
 
 test_str_010_fires_live_interest_without_consumers if {
