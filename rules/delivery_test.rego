@@ -260,12 +260,14 @@ test_con_006_fix_live_dlq_edit if {
 }
 
 # CON-006's fix for a NACK dead-letter stream: the subjects line of its
-# manifest; of two dead-letter streams the first by name; the consumer's
+# manifest; of two dead-letter streams the first by name (a stream not
+# named like one, ARCHIVE, is none); the consumer's
 # own stream is not its dead-letter stream even when named like one.
 test_con_006_fix_nack_dlq_first_by_name if {
 	sts := array.concat(seed_004.streams, [
 		object.union(stream(1, "Z_DLQ", {"subjects": ["z.dlq"]}), {"source": "nack", "file": "z.yaml"}),
 		object.union(stream(2, "A_DLQ", {"subjects": ["a.dlq"]}), {"source": "nack", "file": "a.yaml"}),
+		stream(3, "ARCHIVE", {"subjects": ["archive.>"]}),
 	])
 	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
 	[f] := by_id(doc, "NATS-CON-006")
