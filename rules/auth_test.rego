@@ -33,11 +33,12 @@ sys_accounts(sys_users, app_users) := object.union(object.remove(fx.good_config,
 # ---------------------------------------------------------------- NATS-AUTH-001
 # AUTH-001's fix: every client is anonymous today, so the users come after
 # the clients have credentials; the NATS URL variables without
-# user:password are named, those with it are not.
+# user:password are named, those with it are not, nor other URLs.
 test_auth_001_fix_prerequisite_names_anonymous_clients if {
 	env := {"ref": "env_files/0", "file": "app.env", "vars": {
 		"NATS_URL": {"name": "NATS_URL", "line": 1, "facts": {"secret": false}},
 		"ADMIN_NATS_URL": {"name": "ADMIN_NATS_URL", "line": 2, "facts": {"secret": true, "url_credentials": true, "nats_url": true}},
+		"DATABASE_URL": {"name": "DATABASE_URL", "line": 3, "facts": {"secret": false}},
 	}}
 	f := one(object.union(fx.input_with(fx.server(open_config)), {"env_files": [env]}), "NATS-AUTH-001")
 	f.remediation == "Prerequisite: every client connects to server nats-1 without credentials today, and once users are defined a client without them is refused (authorization violation). First give each client its own user (an nkey, or a .creds file in operator mode) and configure it in the client (NATS_URL in app.env carry no credentials in the URL). Then define those users in nats.conf: a client still without credentials is cut off by that change."
