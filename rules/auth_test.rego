@@ -837,3 +837,39 @@ test_auth_004_live_users_must_be_names if {
 	conns := [{"cid": 1, "authorized_user": 7}, {"cid": 2, "authorized_user": 7}, {"cid": 3, "authorized_user": 7}]
 	not fires(live_connz(fx.varz({"auth_required": true}), conns), "NATS-AUTH-004")
 }
+
+# The Rego fallback of natsaudit.perms_open (_open), on the shapes nats.conf
+# sources produce, agrees with the builtin (_open_bool); on shapes the
+# builtin does not judge (a direction that is not an object, a deny that is
+# not a list) _open_bool falls back to _open: issue 20 mutation.
+test_auth_open_fallback_table if {
+	cases := [
+		[null, "publish", true],
+		[{}, "publish", true],
+		[{"allow_responses": true}, "publish", false],
+		[{"allow_responses": true}, "subscribe", true],
+		[{"publish": {}, "allow_responses": {"max": 1}}, "publish", false],
+		[{"publish": {"allow": [">"]}, "allow_responses": true}, "publish", true],
+		[{"publish": {"deny": ["a"]}}, "publish", false],
+		[{"publish": {"allow": ["a"]}}, "publish", false],
+		[{"publish": {"allow": [">"]}}, "publish", true],
+		[{"publish": {"allow": []}}, "publish", true],
+		[{"publish": {"allow": ["a"]}}, "subscribe", true],
+	]
+	bad := [c | some c in cases; _open_of(c[0], c[1]) != c[2]]
+	bad == []
+	bad_go := [c | some c in cases; auth._open_bool(c[0], c[1]) != c[2]]
+	bad_go == []
+}
+
+_open_of(p, dir) if auth._open(p, dir)
+
+else := false
+
+test_auth_open_bool_falls_back_for_other_shapes if {
+	# deny is a string: not a list perms_open judges; _open counts its
+	# characters as entries, so the direction is restricted.
+	auth._open_bool({"publish": {"allow": [">"], "deny": "x"}}, "publish") == false
+	auth._open_bool({"publish": {"allow": [">"], "deny": ""}}, "publish") == true
+	natsaudit.perms_open({"publish": {"allow": [">"], "deny": "x"}}) == null
+}
