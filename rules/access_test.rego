@@ -185,6 +185,22 @@ test_acc_003_fix_inbox_only if {
 	f.remediation == "Remove `_INBOX.>` from the publish allow list of user \"billing\" in nats.conf and add `allow_responses: true`, which lets it answer the requests it receives and nothing else. A responder that sends several replies per request, or replies later than 2 minutes, needs a larger bound instead (e.g. `allow_responses: { max: 10, expires: \"5m\" }`)."
 }
 
+# ACC-003's fix lists only the string entries of a hostile publish list (a
+# number is no subject), and names the server's config when it has no file.
+test_acc_003_fix_drops_non_string_entries_and_names_config if {
+	s := object.remove(security.server(app(perm(["sahool.>", 7, "_INBOX.>"], ["sahool.>"]))), ["config_file"])
+	fs := access.deny with input as {"servers": [s], "streams": [], "consumers": [], "errors": []}
+	[f] := helpers.hits(fs, "NATS-ACC-003")
+	startswith(f.remediation, "Remove `_INBOX.>` from the publish allow list of user \"billing\" in the server's config and add allow_responses, which lets it answer the requests it receives and nothing else:\n\n    publish: { allow: [\"sahool.>\"] }\n")
+}
+
+# ACC-002's fix keeps only the string entries of the subscribe list.
+test_acc_002_fix_drops_non_string_entries if {
+	cfg := with_peer(perm(["sahool.>"], ["sahool.>", 7, "_INBOX.>"]), default_inbox_peer)
+	[f] := billing_hits(cfg)
+	endswith(f.remediation, "subscribe: { allow: [\"sahool.>\", \"_INBOX_billing.>\"] }")
+}
+
 test_acc_003_fires_inbox_publish if {
 	[f] := by_id(app(perm(["sahool.>", "_INBOX.>"], ["sahool.>"])), "NATS-ACC-003")
 	contains(f.msg, "forge replies")

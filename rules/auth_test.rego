@@ -33,11 +33,12 @@ sys_accounts(sys_users, app_users) := object.union(object.remove(fx.good_config,
 # ---------------------------------------------------------------- NATS-AUTH-001
 # AUTH-001's fix: every client is anonymous today, so the users come after
 # the clients have credentials; the NATS URL variables without
-# user:password are named, those with it are not.
+# user:password are named, those with it are not, nor other URLs.
 test_auth_001_fix_prerequisite_names_anonymous_clients if {
 	env := {"ref": "env_files/0", "file": "app.env", "vars": {
 		"NATS_URL": {"name": "NATS_URL", "line": 1, "facts": {"secret": false}},
 		"ADMIN_NATS_URL": {"name": "ADMIN_NATS_URL", "line": 2, "facts": {"secret": true, "url_credentials": true, "nats_url": true}},
+		"DATABASE_URL": {"name": "DATABASE_URL", "line": 3, "facts": {"secret": false}},
 	}}
 	f := one(object.union(fx.input_with(fx.server(open_config)), {"env_files": [env]}), "NATS-AUTH-001")
 	f.remediation == "Prerequisite: every client connects to server nats-1 without credentials today, and once users are defined a client without them is refused (authorization violation). First give each client its own user (an nkey, or a .creds file in operator mode) and configure it in the client (NATS_URL in app.env carry no credentials in the URL). Then define those users in nats.conf: a client still without credentials is cut off by that change."
@@ -166,6 +167,15 @@ test_auth_001_fires_when_live_drops_config_auth if {
 	s := object.union(fx.server(fx.good_config), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"tls_required": true})}})
 	f := one(fx.input_with(s), "NATS-AUTH-001")
 	contains(f.msg, "does not require it")
+}
+
+# The config authenticates clients, the running server does not: its
+# clients already have credentials, so no "define users first" fix.
+test_auth_001_fix_not_when_config_has_auth if {
+	s := object.union(fx.server(fx.good_config), {"live": {"endpoint": "http://n1:8222", "varz": fx.varz({"tls_required": true})}})
+	f := one(fx.input_with(s), "NATS-AUTH-001")
+	f.path == "live/varz/auth_required"
+	not f.remediation
 }
 
 # ---------------------------------------------------------------- NATS-AUTH-002
@@ -826,4 +836,40 @@ test_auth_004_live_users_must_be_names if {
 	# authorized_user 7 (a hostile /connz) is not a user name.
 	conns := [{"cid": 1, "authorized_user": 7}, {"cid": 2, "authorized_user": 7}, {"cid": 3, "authorized_user": 7}]
 	not fires(live_connz(fx.varz({"auth_required": true}), conns), "NATS-AUTH-004")
+}
+
+# The Rego fallback of natsaudit.perms_open (_open), on the shapes nats.conf
+# sources produce, agrees with the builtin (_open_bool); on shapes the
+# builtin does not judge (a direction that is not an object, a deny that is
+# not a list) _open_bool falls back to _open: issue 20 mutation.
+test_auth_open_fallback_table if {
+	cases := [
+		[null, "publish", true],
+		[{}, "publish", true],
+		[{"allow_responses": true}, "publish", false],
+		[{"allow_responses": true}, "subscribe", true],
+		[{"publish": {}, "allow_responses": {"max": 1}}, "publish", false],
+		[{"publish": {"allow": [">"]}, "allow_responses": true}, "publish", true],
+		[{"publish": {"deny": ["a"]}}, "publish", false],
+		[{"publish": {"allow": ["a"]}}, "publish", false],
+		[{"publish": {"allow": [">"]}}, "publish", true],
+		[{"publish": {"allow": []}}, "publish", true],
+		[{"publish": {"allow": ["a"]}}, "subscribe", true],
+	]
+	bad := [c | some c in cases; _open_of(c[0], c[1]) != c[2]]
+	bad == []
+	bad_go := [c | some c in cases; auth._open_bool(c[0], c[1]) != c[2]]
+	bad_go == []
+}
+
+_open_of(p, dir) if auth._open(p, dir)
+
+else := false
+
+test_auth_open_bool_falls_back_for_other_shapes if {
+	# deny is a string: not a list perms_open judges; _open counts its
+	# characters as entries, so the direction is restricted.
+	auth._open_bool({"publish": {"allow": [">"], "deny": "x"}}, "publish") == false
+	auth._open_bool({"publish": {"allow": [">"], "deny": ""}}, "publish") == true
+	natsaudit.perms_open({"publish": {"allow": [">"], "deny": "x"}}) == null
 }

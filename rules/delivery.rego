@@ -147,7 +147,8 @@ _str009_within(n, w) if {
 	}
 }
 
-_str009_token_within(_, "*")
+# "*" matches one token, which ">" (one or more) is not within.
+_str009_token_within(x, "*") if x != ">"
 
 _str009_token_within(x, x) if x != ">"
 

@@ -85,6 +85,31 @@ test_str_009_fix_live_same_length if {
 	contains(f.remediation, `nats stream edit NARROW --config narrow.json   # with "sources": [{"name": "WIDE", "filter_subject": "t.a"}]`)
 }
 
+# Which filter lies inside the other, token by token: `a.*.>` inside
+# `a.>` (not the reverse, though both have a ">" at the second token),
+# `a.b` inside `a.>` (same length), and `a.>` not inside `a.*` (`a.>`
+# matches a.b.c, which `a.*` does not).
+str009(sa, sb) := f if {
+	sts := [stream(0, "A", {"subjects": [sa]}), stream(1, "B", {"subjects": [sb]})]
+	[f] := by_id({"streams": sts, "facts": {"stream_overlaps": [{"a": "streams/0", "b": "streams/1", "subject_a": sa, "subject_b": sb}]}}, "NATS-STR-009")
+}
+
+test_str_009_fix_within_token_by_token if {
+	startswith(str009("a.>", "a.*.>").remediation, "Keep A capturing `a.>` and make B a filtered copy")
+	startswith(str009("a.b", "a.>").remediation, "Keep B capturing `a.>` and make A a filtered copy")
+	startswith(str009("a.>", "a.*").remediation, "Keep A capturing `a.>` and make B a filtered copy")
+}
+
+# The prefix example only for a wide filter ending in ">" and only when it
+# leaves the wide filter: none for `a.b.*`, none when the shortened subject
+# still matches `a.*.>`.
+test_str_009_fix_no_prefix_example_outside_its_cases if {
+	r1 := str009("a.b.*", "a.b.c").remediation
+	contains(r1, "move the subjects of B out of `a.b.*` instead, which changes")
+	r2 := str009("a.*.>", "a.b.c.d").remediation
+	contains(r2, "move the subjects of B out of `a.*.>` instead, which changes")
+}
+
 # --- NATS-STR-010 ---------------------------------------------------------
 
 test_str_010_fires_live_interest_without_consumers if {
@@ -232,6 +257,33 @@ test_con_006_fix_live_dlq_edit if {
 	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
 	[f] := by_id(doc, "NATS-CON-006")
 	endswith(f.remediation, "\n\n    nats stream edit DLQ --subjects 'dlq.>','$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable'")
+}
+
+# CON-006's fix for a NACK dead-letter stream: the subjects line of its
+# manifest; of two dead-letter streams the first by name (a stream not
+# named like one, ARCHIVE, is none); the consumer's
+# own stream is not its dead-letter stream even when named like one.
+test_con_006_fix_nack_dlq_first_by_name if {
+	sts := array.concat(seed_004.streams, [
+		object.union(stream(1, "Z_DLQ", {"subjects": ["z.dlq"]}), {"source": "nack", "file": "z.yaml"}),
+		object.union(stream(2, "A_DLQ", {"subjects": ["a.dlq"]}), {"source": "nack", "file": "a.yaml"}),
+		stream(3, "ARCHIVE", {"subjects": ["archive.>"]}),
+	])
+	doc := {"streams": sts, "consumers": seed_004.consumers, "facts": {"max_deliveries_capture": {"consumers/0": []}}}
+	[f] := by_id(doc, "NATS-CON-006")
+	contains(f.remediation, "dead-letter stream A_DLQ (in a.yaml)")
+	endswith(f.remediation, "\n\n    subjects: [\"a.dlq\", \"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.EVENTS.events-audit-durable\"]   # NACK")
+}
+
+test_con_006_fix_own_stream_is_not_its_dlq if {
+	doc := {
+		"streams": [stream(0, "ORDERS_DLQ", {"subjects": ["orders.dlq"]})],
+		"consumers": [consumer(0, "replayer", "ORDERS_DLQ", {"max_deliver": 3})],
+		"facts": {"max_deliveries_capture": {"consumers/0": []}},
+	}
+	[f] := by_id(doc, "NATS-CON-006")
+	startswith(f.remediation, "Create a dead-letter stream for it")
+	contains(f.remediation, "nats stream add ORDERS_DLQ_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS_DLQ.replayer'")
 }
 
 test_con_006_quiet_with_dlq_stream if {

@@ -119,6 +119,14 @@ test_doc_003_fix_not_for_kubernetes_service if {
 	not f.remediation
 }
 
+# A Kubernetes hostPort entry without a `via` label is still no compose
+# ports: entry: no compose fix for it (the kind alone decides).
+test_doc_003_fix_not_for_kubernetes_without_via if {
+	s := fx.compose_server(fx.good_config, [fx.port("", 4222)])
+	f := one(fx.input_with(object.union(s, {"deployment": object.union(s.deployment, {"kind": "kubernetes"})})), "NATS-DOC-003")
+	not f.remediation
+}
+
 test_doc_003_fires_once_when_client_port_published_twice if {
 	# ports: ["4222:4222", "14222:4222"]: one finding, at the first entry
 	f := one(fx.input_with(fx.published_twice(fx.good_config, 4222)), "NATS-DOC-003")

@@ -318,6 +318,36 @@ test_js_007_fix_unset_store_unbounded_memory_stream if {
 	not contains(f.remediation, "Or raise")
 }
 
+# JS-007's reservations: exactly half the limit still fits; file-storage
+# streams reserve no memory; live memory streams count for the server that
+# hosts them only.
+test_js_007_fix_reservation_of_exactly_half_fits if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	mem := {"name": "CACHE", "source": "file", "config": {"storage": "memory", "max_bytes": 268435456}}
+	disk := {"name": "ORDERS", "source": "file", "config": {"storage": "file", "max_bytes": 1073741824}}
+	[f] := by_id({"servers": [s], "streams": [mem, disk]}, "NATS-JS-007")
+	contains(f.remediation, "; its memory streams reserve 256 MiB (CACHE), which fits.")
+}
+
+test_js_007_fix_live_memory_streams_of_this_server_only if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	mine := {"name": "MINE", "source": "live", "servers": ["nats-1"], "config": {"storage": "memory", "max_bytes": 104857600}}
+	theirs := {"name": "THEIRS", "source": "live", "servers": ["nats-9"], "config": {"storage": "memory", "max_bytes": 104857600}}
+	[f] := by_id({"servers": [s], "streams": [mine, theirs]}, "NATS-JS-007")
+	contains(f.remediation, "; its memory streams reserve 100 MiB (MINE), which fits.")
+}
+
+# The streams "defined for" a server: those linked to it or to none, not
+# those linked to another server or live on another one.
+test_js_007_counts_streams_defined_for_this_server if {
+	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 1073741824})}), {"memory_limit": 536870912})
+	linked := {"name": "ORDERS", "source": "file", "linked_servers": ["servers/0"], "config": {"storage": "file"}}
+	other := {"name": "BILLING", "source": "file", "linked_servers": ["servers/9"], "config": {"storage": "file"}}
+	live_other := {"name": "AUDIT", "source": "live", "servers": ["nats-9"], "config": {"storage": "file"}}
+	[f] := by_id({"servers": [s], "streams": [linked, other, live_other]}, "NATS-JS-007")
+	contains(f.msg, "none of the 1 streams defined for it uses memory storage today")
+}
+
 test_js_007_quiet_limit_above_max_memory_store if {
 	s := with_deployment(srv({"jetstream": object.union(js, {"max_memory_store": 268435456})}), {"memory_limit": 536870912})
 	count(by_id({"servers": [s]}, "NATS-JS-007")) == 0

@@ -54,6 +54,43 @@ test_cred_006_fix_unnamed_operator if {
 	f.remediation == "Reissue operator JWT in secrets/billing.creds with a later expiry before it lapses. It expires on 2026-11-24 and is refused from then on: deliver the new one before that date to everything that depends on it."
 }
 
+# Each branch of CRED-006's fix is chosen by kind, name and place together:
+# an account JWT in a .creds file gets the account commands, an unnamed
+# user or account and a preloaded user JWT the general sentence, a named
+# operator is no account.
+test_cred_006_fix_account_in_creds_file if {
+	[f] := by_id(creds(user({"kind": "account", "name": "ORDERS", "expires_ns": now_ns - day})), "NATS-CRED-006")
+	startswith(f.remediation, "Reissue account JWT \"ORDERS\" with a later expiry and push it: `nsc edit account --name ORDERS --expiry 1y && nsc push --account ORDERS`, then update it in secrets/billing.creds.")
+}
+
+test_cred_006_fix_unnamed_user if {
+	[f] := by_id(creds(user({"name": "", "expires_ns": now_ns + day})), "NATS-CRED-006")
+	startswith(f.remediation, "Reissue user JWT in secrets/billing.creds with a later expiry before it lapses.")
+}
+
+test_cred_006_fix_unnamed_account if {
+	[f] := by_id(preload(user({"kind": "account", "name": "", "expires_ns": now_ns + day})), "NATS-CRED-006")
+	startswith(f.remediation, "Reissue account JWT in server hub with a later expiry before it lapses.")
+}
+
+test_cred_006_fix_preloaded_user if {
+	[f] := by_id(preload(user({"expires_ns": now_ns + day})), "NATS-CRED-006")
+	startswith(f.remediation, "Reissue user JWT \"billing\" in server hub with a later expiry before it lapses.")
+}
+
+test_cred_006_fix_named_operator if {
+	[f] := by_id(creds(user({"kind": "operator", "name": "OP", "expires_ns": now_ns + day})), "NATS-CRED-006")
+	startswith(f.remediation, "Reissue operator JWT \"OP\" in secrets/billing.creds with a later expiry before it lapses.")
+}
+
+# Expiring at the scan instant is expired: high, "expired 0 days ago".
+test_cred_006_expires_at_scan_instant_is_expired if {
+	[f] := by_id(creds(user({"expires_ns": now_ns})), "NATS-CRED-006")
+	f.severity == "high"
+	contains(f.msg, "expired 0 days ago")
+	contains(f.remediation, "It expired on 2026-11-23, so it is refused now")
+}
+
 test_cred_006_fires_expiring_medium if {
 	[f] := by_id(creds(user({"expires_ns": now_ns + (10 * day)})), "NATS-CRED-006")
 	helpers.sev(f) == "medium"

@@ -85,6 +85,25 @@ test_kv_003_fix_without_reservation_facts if {
 	f.remediation == "Bound bucket config within the JetStream file store its servers have not reserved for other streams: `maxBytes: 1073741824` in kv.yaml (NACK KeyValue)."
 }
 
+# A memory bucket reserves no file store: the generic fix, not the file
+# conflict of its full server.
+test_kv_003_fix_memory_bucket_ignores_file_reservation if {
+	b := object.union(bucket("sessions", {"storage": "memory"}), {"linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": [kv_server(10737418240)], "streams": [b, dlq(10737418240)]}, "NATS-KV-003")
+	startswith(f.remediation, "Bound bucket sessions within the JetStream file store its servers have not reserved")
+}
+
+# Linked to two servers: the tighter one bounds it; under 1 MiB free the
+# bound is 1 MiB (nats kv edit takes whole MiB here).
+test_kv_003_fix_tightest_server_and_one_mib_floor if {
+	b := object.union(bucket("sessions", {}), {"linked_servers": ["servers/0", "servers/1"], "source": "file"})
+	s1 := object.union(kv_server(10737418240), {"ref": "servers/1", "name": "nats-2", "config": {"server_name": "nats-2", "jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 10737418240}}})
+	d := object.union(dlq(10737418240 - 524288), {"linked_servers": ["servers/1"]})
+	[f] := by_id({"servers": [kv_server(10737418240), s1], "streams": [b, d]}, "NATS-KV-003")
+	contains(f.remediation, "max_file_store of server nats-2 has not reserved yet (512 KiB of 10 GiB")
+	endswith(f.remediation, "`nats kv edit sessions --max-bucket-size 1048576`.")
+}
+
 test_kv_003_quiet_with_max_bytes if {
 	count(by_id({"streams": [bucket("config", {"max_bytes": 1073741824})]}, "NATS-KV-003")) == 0
 }

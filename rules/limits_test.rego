@@ -44,6 +44,38 @@ test_lim_001_fix_account_limit_without_big_streams if {
 	startswith(f.remediation, "Set `max_payload: 8MB` or less (1MB is the default) in the limits of account APP in the server's config. No stream defined for it accepts larger messages,")
 }
 
+# Two streams made for larger messages are listed together; a stream at
+# exactly the recommended size is no conflict.
+test_lim_001_fix_conflict_lists_streams if {
+	fs := limits.deny with input as {"servers": [srv({"max_payload": mb(16)})], "streams": [lim_stream("B", mb(12), []), lim_stream("A", mb(9), []), lim_stream("EXACT", mb(8), [])], "consumers": [], "errors": []}
+	[f] := helpers.hits(fs, "NATS-LIM-001")
+	startswith(f.remediation, "Conflict: the max_msg_size of streams A, B allows messages up to 12 MiB,")
+	endswith(f.remediation, "then set `max_payload: 8MB` in the server's config.")
+}
+
+test_lim_001_fix_stream_at_recommended_size_is_no_conflict if {
+	fs := limits.deny with input as {"servers": [srv({"max_payload": mb(16)})], "streams": [lim_stream("EXACT", mb(8), [])], "consumers": []}
+	[f] := helpers.hits(fs, "NATS-LIM-001")
+	startswith(f.remediation, "Set `max_payload: 8MB` or less")
+}
+
+# Live: the live streams the server hosts count, not those of other
+# servers; a definition linked to no server counts for every server.
+test_lim_001_fix_live_stream_on_this_server if {
+	big := {"ref": "streams/0", "name": "LIVEBIG", "source": "live", "servers": ["single-1"], "config": {"max_msg_size": mb(12)}}
+	fs := limits.deny with input as {"servers": [live({"max_payload": mb(64)})], "streams": [big], "consumers": []}
+	[f] := helpers.hits(fs, "NATS-LIM-001")
+	startswith(f.remediation, "Conflict: the max_msg_size of stream LIVEBIG allows messages up to 12 MiB,")
+	endswith(f.remediation, "then set `max_payload: 8MB` in the server's config.")
+}
+
+test_lim_001_fix_live_stream_of_other_server_not_counted if {
+	other := {"ref": "streams/1", "name": "LIVEBIG", "source": "live", "servers": ["other-1"], "config": {"max_msg_size": mb(12)}}
+	fs := limits.deny with input as {"servers": [srv({"max_payload": mb(16)})], "streams": [lim_stream("FILEBIG", mb(12), []), other], "consumers": []}
+	[f] := helpers.hits(fs, "NATS-LIM-001")
+	startswith(f.remediation, "Conflict: the max_msg_size of stream FILEBIG allows")
+}
+
 test_lim_001_fires_9mb if {
 	[f] := by_id([srv({"max_payload": mb(9)})], "NATS-LIM-001")
 	f.path == "config/max_payload"

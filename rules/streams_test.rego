@@ -107,6 +107,32 @@ test_str_001_fix_conflict_with_file_reservation if {
 	f.remediation == "Conflict: the cluster of server nats-1 has 248 MiB of file store left, but 3 replicas of its max_bytes 1 GiB reserve 2 GiB more, so nats-server refuses the change (error 10047). First lower other streams' max_bytes or raise max_file_store (NATS-JS-012), then give ORDERS 3 replicas (the cluster has 3 servers): `\"num_replicas\": 3` in streams/s.json."
 }
 
+# New replicas that exactly fill what the linked cluster has left fit
+# (the stream's own replica is reserved: 3 x 1 GiB - 1 GiB = 2 GiB free).
+test_str_001_fix_fits_exactly_the_free_file_store if {
+	store := {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 1073741824}, "server_name": "$SERVER_NAME", "cluster": {"name": "c", "port": 6222}}
+	servers := [js_server(i, store) | some i in numbers.range(0, 2)]
+	orders := object.union(file_stream("ORDERS", {"max_bytes": 1073741824}), {"linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": servers, "streams": [orders]}, "NATS-STR-001")
+	startswith(f.remediation, "Give ORDERS 3 replicas (the cluster has 3 servers): `\"num_replicas\": 3` in streams/s.json. Each new replica reserves its max_bytes (1 GiB)")
+}
+
+# A memory stream takes no file store: no file conflict, no reservation
+# sentence; neither for a stream without a size (max_bytes 0).
+test_str_001_fix_memory_stream_ignores_full_file_store if {
+	store := {"jetstream": {"enabled": true, "store_dir": "/data", "max_file_store": 1073741824}, "server_name": "$SERVER_NAME", "cluster": {"name": "c", "port": 6222}}
+	servers := [js_server(i, store) | some i in numbers.range(0, 2)]
+	cache := object.union(file_stream("CACHE", {"max_bytes": 1073741824, "storage": "memory"}), {"linked_servers": ["servers/0"]})
+	big := object.union(file_stream("BIG", {"max_bytes": 1073741824, "num_replicas": 3}), {"ref": "streams/1", "linked_servers": ["servers/0"]})
+	[f] := by_id({"servers": servers, "streams": [cache, big]}, "NATS-STR-001")
+	f.remediation == "Give CACHE 3 replicas (the cluster has 3 servers): `\"num_replicas\": 3` in streams/s.json."
+}
+
+test_str_001_fix_zero_max_bytes_has_no_reservation if {
+	[f] := by_id({"servers": three_node, "streams": [file_stream("ORDERS", {"max_bytes": 0})]}, "NATS-STR-001")
+	f.remediation == "Give ORDERS 3 replicas (the cluster has 3 servers): `\"num_replicas\": 3` in streams/s.json."
+}
+
 # Even counts: one more when the cluster has the servers, else one less.
 test_str_001_fix_even_count_raised if {
 	st := object.union(file_stream("ORDERS", {"num_replicas": 2}), {"source": "nack", "file": "k8s/orders.yaml"})

@@ -170,6 +170,13 @@ test_tls_003_fix_without_ca_file_or_users if {
 	endswith(f.remediation, "Then add `verify: true` to the tls block of nats.conf.")
 }
 
+# A ca_file that is not a path (a number in a hostile config) is no CA file.
+test_tls_003_fix_non_string_ca_file if {
+	c := {"tls": object.union(fx.tls_block, {"ca_file": 5})}
+	f := one(fx.input_with(fx.server(c)), "NATS-TLS-003")
+	contains(f.remediation, "signed by a CA the server trusts (there is no ca_file yet:")
+}
+
 test_tls_003_fix_live if {
 	f := one(fx.input_with(fx.live_server(fx.varz({"tls_required": true, "auth_required": true}))), "NATS-TLS-003")
 	startswith(f.remediation, "Prerequisite: once the server requires client certificates, every client connected to server nats-live must present one")
