@@ -36,10 +36,16 @@ const (
 // image's default config, a password passed on the command line) needs a
 // change at each place.
 func setDefinedAt(inv *model.Inventory, lines *lineCache, fs []report.Finding) {
-	envs := map[string]*model.EnvFile{}
+	d := &definitions{lines: lines, envs: map[string]*model.EnvFile{}, servers: map[string][]*model.Server{}, confVars: map[confVar]confVarDef{}}
 	for _, ef := range inv.EnvFiles {
-		envs[ef.File] = ef
+		d.envs[ef.File] = ef
 	}
+	// Servers by name, once: a finding names its server, and looking it up
+	// among all servers per finding grew with findings × servers.
+	for _, c := range inv.Servers {
+		d.servers[c.Name] = append(d.servers[c.Name], c)
+	}
+	envs := d.envs
 	for i := range fs {
 		f := &fs[i]
 		if f.Location == nil || f.DefinedAt != nil {
@@ -59,7 +65,7 @@ func setDefinedAt(inv *model.Inventory, lines *lineCache, fs []report.Finding) {
 				f.DefinedAt = &report.Location{File: l.File, Line: l.Line}
 			}
 		case f.FixKind == fixSecret && f.TargetKind == "server":
-			if l, ok := secretDefinition(inv, envs, lines, f); ok {
+			if l, ok := d.secretDefinition(f); ok {
 				f.DefinedAt = &report.Location{File: l.File, Line: l.Line}
 			}
 		}
@@ -75,13 +81,11 @@ func setDefinedAt(inv *model.Inventory, lines *lineCache, fs []report.Finding) {
 // resolved from — to where it is written. A .env definition counts only
 // when the value it holds is the value the finding judges (the same keyed
 // digest): a default or another source in between is another value.
-func secretDefinition(inv *model.Inventory, envs map[string]*model.EnvFile, lines *lineCache, f *report.Finding) (model.Location, bool) {
+func (d *definitions) secretDefinition(f *report.Finding) (model.Location, bool) {
+	envs, lines := d.envs, d.lines
 	var v *model.Secret
 	var s *model.Server
-	for _, c := range inv.Servers {
-		if c.Name != f.TargetName {
-			continue
-		}
+	for _, c := range d.servers[f.TargetName] {
 		if l := lookup(c.Locs, f.Path); !l.Valid() || l.File != f.Location.File || l.Line != f.Location.Line {
 			continue
 		}
@@ -153,7 +157,7 @@ func secretDefinition(inv *model.Inventory, envs map[string]*model.EnvFile, line
 		} else if v.Origin == "literal" && lines.kind[at.File] == discover.KindNatsConf {
 			// A config variable ($PASS) the config file defines: the
 			// parser resolved the use to that definition's value.
-			if l, ok := confVarDefinition(lines, at, name); ok {
+			if l, ok := d.confVarDefinition(at, name); ok {
 				def = l
 			}
 		}
@@ -169,11 +173,24 @@ func secretDefinition(inv *model.Inventory, envs map[string]*model.EnvFile, line
 // line that uses it. None when the file defines it twice (scopes: not
 // known which one the use reads) or not at all (an include, the
 // environment).
-func confVarDefinition(lines *lineCache, use model.Location, name string) (model.Location, bool) {
-	def := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(name) + `"?\s*(?:[=:]|\s)\s*\S`)
+//
+// The lines defining a name are found once per file and name (several
+// users and servers read one variable), the use's own line left out after.
+func (d *definitions) confVarDefinition(use model.Location, name string) (model.Location, bool) {
+	k := confVar{use.File, name}
+	defs, ok := d.confVars[k]
+	if !ok {
+		def := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(name) + `"?\s*(?:[=:]|\s)\s*\S`)
+		for n := 1; n <= d.lines.count(use.File) && len(defs) < 3; n++ {
+			if def.MatchString(d.lines.line(use.File, n)) {
+				defs = append(defs, n)
+			}
+		}
+		d.confVars[k] = defs
+	}
 	var found model.Location
-	for n := 1; n <= lines.count(use.File); n++ {
-		if n == use.Line || !def.MatchString(lines.line(use.File, n)) {
+	for _, n := range defs {
+		if n == use.Line {
 			continue
 		}
 		if found.Valid() {
@@ -183,6 +200,23 @@ func confVarDefinition(lines *lineCache, use model.Location, name string) (model
 	}
 	return found, found.Valid()
 }
+
+// definitions holds what setDefinedAt looks up for every finding, built
+// once per audit.
+type definitions struct {
+	lines    *lineCache
+	envs     map[string]*model.EnvFile
+	servers  map[string][]*model.Server // by name
+	confVars map[confVar]confVarDef
+}
+
+// confVar is a variable name in one config file.
+type confVar struct{ file, name string }
+
+// confVarDef are the lines of a config file that match a variable's
+// definition (at most 3: the use, and two definitions already make it
+// ambiguous).
+type confVarDef []int
 
 // secretAt is the secret a server holds at a finding's path: a config key
 // (config/authorization/users/0/password) or a deployment environment
