@@ -87,8 +87,10 @@ func TestLiveMirrorLagging(t *testing.T) {
 		t.Fatal(err)
 	}
 	payload := bytes.Repeat([]byte("x"), 1024)
+	// A generous stall wait: with the default (200 ms) a loaded CI machine
+	// fails the publish with ErrTooManyStalledMsgs before the server acks.
 	for i := range mirrorBacklog {
-		if _, err := orig.PublishAsync(fmt.Sprintf("origin.%d", i%10), payload); err != nil {
+		if _, err := orig.PublishAsync(fmt.Sprintf("origin.%d", i%10), payload, jetstream.WithStallWait(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -149,8 +149,10 @@ func addBacklog(ctx context.Context, js jetstream.JetStream) error {
 			return err
 		}
 	}
+	// A generous stall wait: with the default (200 ms) a loaded CI machine
+	// fails the publish with ErrTooManyStalledMsgs before the server acks.
 	for i := range 10050 {
-		if _, err := js.PublishAsync(fmt.Sprintf("jobs.%d", i%8), []byte("job")); err != nil {
+		if _, err := js.PublishAsync(fmt.Sprintf("jobs.%d", i%8), []byte("job"), jetstream.WithStallWait(time.Minute)); err != nil {
 			return err
 		}
 	}
