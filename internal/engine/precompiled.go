@@ -174,11 +174,29 @@ type precompiled struct {
 	modules   map[string]*ast.Module
 	rewritten map[ast.Var]ast.Var
 	catalog   []*Rule
+	// body and sources are what decodeModules reads, until it has (when
+	// the modules are decoded later, see decode).
+	body    []byte
+	sources map[string][]byte
+}
+
+// decode decodes the modules when loadPrecompiled left them for later.
+func (p *precompiled) decode() error {
+	if p.modules != nil {
+		return nil
+	}
+	mods, rewritten, err := decodeModules(p.body, p.sources)
+	if err != nil {
+		return err
+	}
+	p.modules, p.rewritten, p.body, p.sources = mods, rewritten, nil, nil
+	return nil
 }
 
 // loadPrecompiled decodes rules.Precompiled when it was built from the
 // embedded sources; ok is false when it was not (or is missing), and New
-// then parses and compiles the sources.
+// then parses and compiles the sources. Without withModules only the
+// catalog is read; the modules are decoded by decode.
 func loadPrecompiled(withModules bool) (p *precompiled, ok bool, err error) {
 	in := rules.Precompiled
 	if !bytes.HasPrefix(in, []byte(precompiledMagic)) || len(in) < len(precompiledMagic)+digestSize {
@@ -197,15 +215,14 @@ func loadPrecompiled(withModules bool) (p *precompiled, ok bool, err error) {
 	if k <= 0 || n > uint64(len(in)-k) {
 		return nil, false, errCorrupt
 	}
-	p = &precompiled{}
+	p = &precompiled{body: in[k+int(n):], sources: sources}
 	if err := json.Unmarshal(in[k:k+int(n)], &p.catalog); err != nil {
 		return nil, false, fmt.Errorf("precompiled rules: catalog: %w", err)
 	}
 	if !withModules {
 		return p, true, nil
 	}
-	p.modules, p.rewritten, err = decodeModules(in[k+int(n):], sources)
-	if err != nil {
+	if err := p.decode(); err != nil {
 		return nil, false, err
 	}
 	return p, true, nil
