@@ -113,9 +113,17 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 		// A corrupt or stale precompiled catalog is not an error: the
 		// sources it was built from are embedded too.
 		// In the background mode the modules are decoded in the background
-		// too: decoding is on the path to evaluation either way, and the
-		// catalog, data, discovery and parsing need not wait for it.
-		if pre, ok, err := loadPrecompiled(!opt.CatalogOnly && !opt.Background); err == nil && ok {
+		// too, from before the catalog is read: decoding is on the path to
+		// evaluation either way, and the catalog, data, discovery and
+		// parsing need not wait for it.
+		mode := modulesNow
+		switch {
+		case opt.CatalogOnly:
+			mode = modulesNone
+		case opt.Background:
+			mode = modulesLater
+		}
+		if pre, ok, err := loadPrecompiledModules(mode); err == nil && ok {
 			return newPrecompiled(ctx, opt, pre, &restoreGC)
 		}
 	}

@@ -178,10 +178,30 @@ type precompiled struct {
 	// the modules are decoded later, see decode).
 	body    []byte
 	sources map[string][]byte
+	// decoding is closed when the goroutine that modulesLater started has
+	// decoded the modules, or failed with decodeErr.
+	decoding  chan struct{}
+	decodeErr error
 }
 
-// decode decodes the modules when loadPrecompiled left them for later.
+// How loadPrecompiled decodes the modules.
+const (
+	modulesNone  = iota // not at all: the catalog only (or decode, later)
+	modulesNow          // before it returns
+	modulesLater        // in a goroutine started before the catalog is read
+)
+
+// decode decodes the modules when loadPrecompiled left them for later,
+// or waits for the goroutine decoding them.
 func (p *precompiled) decode() error {
+	if p.decoding != nil {
+		<-p.decoding
+		return p.decodeErr
+	}
+	return p.decodeNow()
+}
+
+func (p *precompiled) decodeNow() error {
 	if p.modules != nil {
 		return nil
 	}
@@ -198,6 +218,16 @@ func (p *precompiled) decode() error {
 // then parses and compiles the sources. Without withModules only the
 // catalog is read; the modules are decoded by decode.
 func loadPrecompiled(withModules bool) (p *precompiled, ok bool, err error) {
+	if withModules {
+		return loadPrecompiledModules(modulesNow)
+	}
+	return loadPrecompiledModules(modulesNone)
+}
+
+// loadPrecompiledModules is loadPrecompiled, decoding the modules as mode
+// says. modulesLater is for a background start-up: the catalog and the
+// data are read while the modules are decoded, on another core.
+func loadPrecompiledModules(mode int) (p *precompiled, ok bool, err error) {
 	in := rules.Precompiled
 	if !bytes.HasPrefix(in, []byte(precompiledMagic)) || len(in) < len(precompiledMagic)+digestSize {
 		return nil, false, nil
@@ -216,10 +246,17 @@ func loadPrecompiled(withModules bool) (p *precompiled, ok bool, err error) {
 		return nil, false, errCorrupt
 	}
 	p = &precompiled{body: in[k+int(n):], sources: sources}
+	if mode == modulesLater {
+		p.decoding = make(chan struct{})
+		go func() {
+			defer close(p.decoding)
+			p.decodeErr = p.decodeNow()
+		}()
+	}
 	if err := json.Unmarshal(in[k:k+int(n)], &p.catalog); err != nil {
 		return nil, false, fmt.Errorf("precompiled rules: catalog: %w", err)
 	}
-	if !withModules {
+	if mode != modulesNow {
 		return p, true, nil
 	}
 	if err := p.decode(); err != nil {
