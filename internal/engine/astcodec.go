@@ -354,6 +354,7 @@ func encodeModules(mods map[string]*ast.Module, rewritten map[ast.Var]ast.Var, s
 		e.out = append(e.out, s...)
 	}
 	e.uint(len(e.locList))
+	e.uint(len(locs)) // so that the modules can be read while they are decoded
 	out := append(e.out, locs...)
 	return append(out, body...), nil
 }
@@ -650,40 +651,15 @@ func decodeModules(in []byte, sources map[string][]byte) (map[string]*ast.Module
 		off += n
 	}
 	d.locs = make([]ast.Location, d.count())
-	var file string    // the last location's file and its source: most
-	var fileSrc []byte // locations follow one another in one file
-	for i := range d.locs {
-		l := &d.locs[i]
-		l.File = d.str()
-		l.Row, l.Col, l.Offset = d.uint(), d.uint(), d.uint()
-		switch d.byte() {
-		case textNone:
-		case textSource:
-			n := d.uint()
-			if l.File != file {
-				file, fileSrc = l.File, sources[l.File]
-			}
-			src := fileSrc
-			if l.Offset+n > len(src) {
-				return nil, nil, fmt.Errorf("precompiled rules: location %s:%d beyond its source", l.File, l.Row)
-			}
-			l.Text = src[l.Offset : l.Offset+n : l.Offset+n]
-		case textInline:
-			l.Text = []byte(d.str())
-		default:
-			return nil, nil, errCorrupt
-		}
-		if n := d.count(); n > 0 {
-			l.Tabs = make([]int, n)
-			for j := range l.Tabs {
-				l.Tabs[j] = d.uint()
-			}
-		}
-	}
+	locIn := d.in[:min(d.count(), len(d.in))]
+	d.in = d.in[len(locIn):]
 	if d.err != nil {
 		return nil, nil, d.err
 	}
-	mods, err := d.modules(nterms, nexprs)
+	// The location table is decoded alongside the modules: they only take
+	// the addresses of its entries.
+	locations := func() error { return d.locations(locIn) }
+	mods, err := d.modules(nterms, nexprs, locations, len(locIn))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -701,6 +677,48 @@ func decodeModules(in []byte, sources map[string][]byte) (map[string]*ast.Module
 	return mods, rewritten, nil
 }
 
+// locations fills the location table from in.
+func (d *astDecoder) locations(in []byte) error {
+	ld := &astDecoder{in: in, strs: d.strs}
+	var file string    // the last location's file and its source: most
+	var fileSrc []byte // locations follow one another in one file
+	for i := range d.locs {
+		l := &d.locs[i]
+		l.File = ld.str()
+		l.Row, l.Col, l.Offset = ld.uint(), ld.uint(), ld.uint()
+		switch ld.byte() {
+		case textNone:
+		case textSource:
+			n := ld.uint()
+			if l.File != file {
+				file, fileSrc = l.File, d.sources[l.File]
+			}
+			src := fileSrc
+			if l.Offset+n > len(src) {
+				return fmt.Errorf("precompiled rules: location %s:%d beyond its source", l.File, l.Row)
+			}
+			l.Text = src[l.Offset : l.Offset+n : l.Offset+n]
+		case textInline:
+			l.Text = []byte(ld.str())
+		default:
+			return errCorrupt
+		}
+		if n := ld.count(); n > 0 {
+			l.Tabs = make([]int, n)
+			for j := range l.Tabs {
+				l.Tabs[j] = ld.uint()
+			}
+		}
+		if ld.err != nil {
+			return ld.err
+		}
+	}
+	if len(ld.in) != 0 {
+		return errCorrupt
+	}
+	return nil
+}
+
 // moduleChunk is one module's encoding and the terms and expressions it
 // holds.
 type moduleChunk struct {
@@ -710,9 +728,11 @@ type moduleChunk struct {
 
 // modules decodes the module chunks, split by size among up to one worker
 // per CPU (decoding was a sixth of a small scan's CPU time, on the path to
-// evaluation). The workers share the string and location tables, which
-// they only read, and each has its own slabs of terms and expressions.
-func (d *astDecoder) modules(nterms, nexprs int) (map[string]*ast.Module, error) {
+// evaluation), and runs locations (which fills the location table) as one
+// more job of locSize bytes. The workers share the string table, which
+// they only read, and the location table, whose entries they only take
+// the addresses of; each has its own slabs of terms and expressions.
+func (d *astDecoder) modules(nterms, nexprs int, locations func() error, locSize int) (map[string]*ast.Module, error) {
 	n := d.count()
 	chunks := make([]moduleChunk, n)
 	sumTerms, sumExprs := 0, 0
@@ -730,13 +750,20 @@ func (d *astDecoder) modules(nterms, nexprs int) (map[string]*ast.Module, error)
 	if sumTerms != nterms || sumExprs != nexprs {
 		return nil, errCorrupt
 	}
-	// Biggest first, each to the worker with the fewest bytes so far.
-	order := make([]int, n)
+	// Biggest first, each to the worker with the fewest bytes so far; job
+	// n is the location table.
+	size := func(i int) int {
+		if i == n {
+			return locSize
+		}
+		return len(chunks[i].in)
+	}
+	order := make([]int, n+1)
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return len(chunks[order[a]].in) > len(chunks[order[b]].in) })
-	workers := min(runtime.GOMAXPROCS(0), 4, max(n, 1))
+	sort.SliceStable(order, func(a, b int) bool { return size(order[a]) > size(order[b]) })
+	workers := min(runtime.GOMAXPROCS(0), 4, n+1)
 	groups := make([][]int, workers)
 	load := make([]int, workers)
 	for _, i := range order {
@@ -747,7 +774,7 @@ func (d *astDecoder) modules(nterms, nexprs int) (map[string]*ast.Module, error)
 			}
 		}
 		groups[w] = append(groups[w], i)
-		load[w] += len(chunks[i].in)
+		load[w] += size(i)
 	}
 	type decoded struct {
 		name string
@@ -762,12 +789,21 @@ func (d *astDecoder) modules(nterms, nexprs int) (map[string]*ast.Module, error)
 			defer wg.Done()
 			terms, exprs := 0, 0
 			for _, i := range group {
-				terms += chunks[i].terms
-				exprs += chunks[i].exprs
+				if i < n {
+					terms += chunks[i].terms
+					exprs += chunks[i].exprs
+				}
 			}
 			wd := &astDecoder{strs: d.strs, locs: d.locs, sources: d.sources,
 				terms: make([]ast.Term, terms), exprs: make([]ast.Expr, exprs)}
 			for _, i := range group {
+				if i == n {
+					if err := locations(); err != nil {
+						errs[w] = err
+						return
+					}
+					continue
+				}
 				wd.in = chunks[i].in
 				left := len(wd.terms) - chunks[i].terms
 				leftExprs := len(wd.exprs) - chunks[i].exprs

@@ -34,7 +34,7 @@ import (
 // from sources.
 var usePrecompiled = true
 
-const precompiledMagic = "natsaudit compiled rules v4\n"
+const precompiledMagic = "natsaudit compiled rules v5\n"
 
 // indexStages are the stages run over precompiled modules: they fill the
 // compiler's lookup structures evaluation reads and change no module. Left
