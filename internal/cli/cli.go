@@ -250,6 +250,9 @@ func orUnknown(s string) string {
 
 // Run is the entry point of cmd/natsaudit.
 func Run() int {
+	// A whole process: no garbage collection until the heap reaches 64 MB,
+	// Go's pacing after that (a typical repo's scan never collects).
+	engine.DelayFirstGC()
 	ctx, stop := signalContext()
 	defer stop()
 	return Main(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)

@@ -112,7 +112,18 @@ func New(ctx context.Context, opt Options) (*Engine, error) {
 	if usePrecompiled && len(opt.RuleDirs) == 0 && !opt.IncludeTests && !opt.CheckInputSchema {
 		// A corrupt or stale precompiled catalog is not an error: the
 		// sources it was built from are embedded too.
-		if pre, ok, err := loadPrecompiled(!opt.CatalogOnly); err == nil && ok {
+		// In the background mode the modules are decoded in the background
+		// too, from before the catalog is read: decoding is on the path to
+		// evaluation either way, and the catalog, data, discovery and
+		// parsing need not wait for it.
+		mode := modulesNow
+		switch {
+		case opt.CatalogOnly:
+			mode = modulesNone
+		case opt.Background:
+			mode = modulesLater
+		}
+		if pre, ok, err := loadPrecompiledModules(mode); err == nil && ok {
 			return newPrecompiled(ctx, opt, pre, &restoreGC)
 		}
 	}
@@ -234,12 +245,21 @@ func newPrecompiled(ctx context.Context, opt Options, pre *precompiled, restoreG
 		return e, nil
 	}
 	build := func() error {
+		if err := pre.decode(); err != nil {
+			// A damaged catalog.bin whose catalog read (only the background
+			// mode gets here): the sources it was built from are embedded.
+			c, _, err := compileBuiltin()
+			if err != nil {
+				return err
+			}
+			e.Compiler, e.Modules = c, c.Modules
+			return e.prepare(ctx)
+		}
 		c, err := compilePrecompiled(pre)
 		if err != nil {
 			return err
 		}
-		// The compiler holds its own copies of the modules; the decoded
-		// ones (8 MB) are not kept for the whole scan.
+		// The modules are the compiler's now (compilePrecompiled).
 		pre.modules = nil
 		e.Compiler, e.Modules = c, c.Modules
 		return e.prepare(ctx)

@@ -363,6 +363,24 @@ func TestBackgroundCompile(t *testing.T) {
 			}
 		}
 	}
+	// In the background mode the precompiled modules are decoded after
+	// New returns (the catalog read): a damaged catalog.bin is compiled
+	// from the sources there, with the same results.
+	restore := engine.DamagePrecompiled()
+	damaged := newEngine(t, engine.Options{Background: true})
+	restore()
+	in := input(t, sync, "../../testdata/repos/sahool")
+	want, err := sync.Eval(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := damaged.Eval(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 || !reflect.DeepEqual(got, want) || !reflect.DeepEqual(damaged.Rules(), sync.Rules()) {
+		t.Errorf("damaged catalog.bin, background: %d results, want %d", len(got), len(want))
+	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "bad.rego"), []byte("package natsaudit.rules.bad\n\nx := count(1)\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -2,10 +2,10 @@ package engine
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc64"
 	"io/fs"
 	"sort"
 	"strings"
@@ -34,7 +34,7 @@ import (
 // from sources.
 var usePrecompiled = true
 
-const precompiledMagic = "natsaudit compiled rules v2\n"
+const precompiledMagic = "natsaudit compiled rules v5\n"
 
 // indexStages are the stages run over precompiled modules: they fill the
 // compiler's lookup structures evaluation reads and change no module. Left
@@ -80,10 +80,18 @@ func builtinSources() (map[string][]byte, error) {
 	return out, err
 }
 
+// digestSize is the size of sourceDigest.
+const digestSize = 8
+
 // sourceDigest identifies what a precompiled catalog was built from: the
-// rule files, the OPA version and the file format.
-func sourceDigest(sources map[string][]byte) [32]byte {
-	h := sha256.New()
+// rule files, the OPA version and the file format. It is a CRC-64 (ECMA),
+// not a cryptographic hash: it tells a catalog.bin left behind by an edit
+// from the current one (a change of any rule file's name, length or bytes
+// changes it but for a 2^-64 chance), and whoever could forge a collision
+// could as well change the binary. SHA-256 over the 420 kB of rule sources
+// was 3% of a small scan's instructions, on every run.
+func sourceDigest(sources map[string][]byte) [digestSize]byte {
+	h := crc64.New(crcTable)
 	h.Write([]byte(precompiledMagic))
 	h.Write([]byte(version.Version + "\n"))
 	names := make([]string, 0, len(sources))
@@ -100,10 +108,12 @@ func sourceDigest(sources map[string][]byte) [32]byte {
 		h.Write(n[:])
 		h.Write(sources[k])
 	}
-	var d [32]byte
-	h.Sum(d[:0])
+	var d [digestSize]byte
+	binary.BigEndian.PutUint64(d[:], h.Sum64())
 	return d
 }
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // compileBuiltin parses and compiles the built-in catalog the way a scan
 // does (check-only stages skipped: rules/lint_test.go runs them).
@@ -164,14 +174,62 @@ type precompiled struct {
 	modules   map[string]*ast.Module
 	rewritten map[ast.Var]ast.Var
 	catalog   []*Rule
+	// body and sources are what decodeModules reads, until it has (when
+	// the modules are decoded later, see decode).
+	body    []byte
+	sources map[string][]byte
+	// decoding is closed when the goroutine that modulesLater started has
+	// decoded the modules, or failed with decodeErr.
+	decoding  chan struct{}
+	decodeErr error
+}
+
+// How loadPrecompiled decodes the modules.
+const (
+	modulesNone  = iota // not at all: the catalog only (or decode, later)
+	modulesNow          // before it returns
+	modulesLater        // in a goroutine started before the catalog is read
+)
+
+// decode decodes the modules when loadPrecompiled left them for later,
+// or waits for the goroutine decoding them.
+func (p *precompiled) decode() error {
+	if p.decoding != nil {
+		<-p.decoding
+		return p.decodeErr
+	}
+	return p.decodeNow()
+}
+
+func (p *precompiled) decodeNow() error {
+	if p.modules != nil {
+		return nil
+	}
+	mods, rewritten, err := decodeModules(p.body, p.sources)
+	if err != nil {
+		return err
+	}
+	p.modules, p.rewritten, p.body, p.sources = mods, rewritten, nil, nil
+	return nil
 }
 
 // loadPrecompiled decodes rules.Precompiled when it was built from the
 // embedded sources; ok is false when it was not (or is missing), and New
-// then parses and compiles the sources.
+// then parses and compiles the sources. Without withModules only the
+// catalog is read; the modules are decoded by decode.
 func loadPrecompiled(withModules bool) (p *precompiled, ok bool, err error) {
+	if withModules {
+		return loadPrecompiledModules(modulesNow)
+	}
+	return loadPrecompiledModules(modulesNone)
+}
+
+// loadPrecompiledModules is loadPrecompiled, decoding the modules as mode
+// says. modulesLater is for a background start-up: the catalog and the
+// data are read while the modules are decoded, on another core.
+func loadPrecompiledModules(mode int) (p *precompiled, ok bool, err error) {
 	in := rules.Precompiled
-	if !bytes.HasPrefix(in, []byte(precompiledMagic)) || len(in) < len(precompiledMagic)+32 {
+	if !bytes.HasPrefix(in, []byte(precompiledMagic)) || len(in) < len(precompiledMagic)+digestSize {
 		return nil, false, nil
 	}
 	in = in[len(precompiledMagic):]
@@ -179,41 +237,84 @@ func loadPrecompiled(withModules bool) (p *precompiled, ok bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if d := sourceDigest(sources); !bytes.Equal(d[:], in[:32]) {
+	if d := sourceDigest(sources); !bytes.Equal(d[:], in[:digestSize]) {
 		return nil, false, nil
 	}
-	in = in[32:]
+	in = in[digestSize:]
 	n, k := binary.Uvarint(in)
 	if k <= 0 || n > uint64(len(in)-k) {
 		return nil, false, errCorrupt
 	}
-	p = &precompiled{}
+	p = &precompiled{body: in[k+int(n):], sources: sources}
+	if mode == modulesLater {
+		p.decoding = make(chan struct{})
+		go func() {
+			defer close(p.decoding)
+			p.decodeErr = p.decodeNow()
+		}()
+	}
 	if err := json.Unmarshal(in[k:k+int(n)], &p.catalog); err != nil {
 		return nil, false, fmt.Errorf("precompiled rules: catalog: %w", err)
 	}
-	if !withModules {
+	if mode != modulesNow {
 		return p, true, nil
 	}
-	p.modules, p.rewritten, err = decodeModules(in[k+int(n):], sources)
-	if err != nil {
+	if err := p.decode(); err != nil {
 		return nil, false, err
 	}
 	return p, true, nil
 }
 
 // compilePrecompiled builds the compiler's lookup structures over
-// precompiled modules.
+// precompiled modules. The compiler takes the decoded modules themselves:
+// Compile deep-copies every module it is given (a tenth of a small scan's
+// instructions, for a copy nobody else holds), so it is given stubs that
+// name each module's package, and a stage of ours run right after imports
+// are removed (the first stage run; nothing has read the stubs yet) puts the
+// decoded modules in their place. p.modules belong to the compiler then.
 func compilePrecompiled(p *precompiled) (*ast.Compiler, error) {
+	stubs := make(map[string]*ast.Module, len(p.modules))
+	for name, m := range p.modules {
+		stubs[name] = &ast.Module{Package: m.Package}
+	}
+	decoded := p.modules
 	c := ast.NewCompiler().
 		WithCapabilities(Capabilities()).
 		WithEnablePrintStatements(false).
-		WithSkipStages(skippedForPrecompiled()...)
-	c.Compile(p.modules)
+		WithSkipStages(skippedForPrecompiled()...).
+		WithStageAfterID(ast.StageRemoveImports, ast.CompilerStageDefinition{
+			Name:       "natsaudit_precompiled_modules",
+			MetricName: "natsaudit_precompiled_modules",
+			Stage: func(c *ast.Compiler) *ast.Error {
+				for name, m := range decoded {
+					c.Modules[name] = m
+				}
+				return nil
+			},
+		})
+	c.Compile(stubs)
 	if c.Failed() {
 		return nil, fmt.Errorf("compile precompiled rules: %w", c.Errors)
+	}
+	for name, m := range decoded {
+		if c.Modules[name] != m {
+			// An OPA whose stages no longer run so: the stubs were compiled.
+			return nil, fmt.Errorf("compile precompiled rules: module %s was not taken over", name)
+		}
 	}
 	c.RewrittenVars = p.rewritten
 	return c, nil
 }
 
-var skippedForPrecompiled = sync.OnceValue(nonIndexStages)
+// skippedForPrecompiled is every stage but the index stages and removing
+// imports (which the precompiled modules no longer have; it is the stage
+// compilePrecompiled hands its modules over after).
+var skippedForPrecompiled = sync.OnceValue(func() []ast.StageID {
+	var out []ast.StageID
+	for _, s := range nonIndexStages() {
+		if s != ast.StageRemoveImports {
+			out = append(out, s)
+		}
+	}
+	return out
+})

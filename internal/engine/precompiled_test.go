@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"maps"
 	"reflect"
 	"testing"
@@ -126,5 +127,29 @@ func TestStalePrecompiledIsIgnored(t *testing.T) {
 	rules.Precompiled = damaged
 	if _, _, err := loadPrecompiled(true); err == nil {
 		t.Error("a truncated catalog.bin decoded without an error")
+	}
+}
+
+// TestDecoderUintIsUvarint: the decoder's fast paths for one- to
+// three-byte numbers read what its general path (binary.Uvarint) reads,
+// canonical or not, and a truncated number is an error either way.
+func TestDecoderUintIsUvarint(t *testing.T) {
+	var inputs [][]byte
+	for _, n := range []uint64{0, 1, 127, 128, 255, 300, 16383, 16384, 1<<21 - 1, 1 << 21, 1<<28 + 5} {
+		inputs = append(inputs, binary.AppendUvarint(nil, n))
+	}
+	inputs = append(inputs, []byte{0x80, 0x00}, []byte{0xff, 0x80, 0x00}, []byte{0x80}, []byte{0xff, 0xff}, []byte{0xff, 0xff, 0xff}, nil)
+	for _, in := range inputs {
+		for _, tail := range [][]byte{nil, {7}} {
+			fast := &astDecoder{in: append(bytes.Clone(in), tail...)}
+			slow := &astDecoder{in: append(bytes.Clone(in), tail...)}
+			got, want := fast.uint(), slow.uvarint()
+			if got != want || (fast.err == nil) != (slow.err == nil) || len(fast.in) != len(slow.in) {
+				t.Errorf("% x + % x: %d (%v, %d bytes left), want %d (%v, %d left)", in, tail, got, fast.err, len(fast.in), want, slow.err, len(slow.in))
+			}
+		}
+	}
+	if d := (&astDecoder{in: []byte{0xff, 0xff}}); d.uint() != 0 || d.err == nil {
+		t.Error("a truncated number read without an error")
 	}
 }
