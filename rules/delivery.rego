@@ -18,7 +18,7 @@ _consumers_by_ref := {c.ref: c | some c in input.consumers}
 
 # Streams by name; definition files carry no account, so a consumer finds its
 # stream by name (and account when both have one).
-_streams_by_name[st.name] contains st if some st in input.streams
+_streams_by_name := natsaudit.group({[st.name, st] | some st in input.streams})
 
 _same_account(a, b) if a.account == b.account
 
