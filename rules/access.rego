@@ -195,7 +195,7 @@ _acc_list(xs, extra) := concat(", ", [sprintf("%q", [x]) | some x in array.conca
 _inbox_peer(s, path, acc) if {
 	# object.get on the whole partial object: indexing it by s.ref would
 	# evaluate its body again for every server (TestRulesScaleLinearly).
-	rs := object.get(_inbox_receivers, [s.ref, acc], set())
+	rs := object.get(_inbox_receivers, [[s.ref, acc]], set())
 	count(rs) - _member(path, rs) > 0
 }
 
@@ -203,15 +203,15 @@ _member(x, set) := 1 if {
 	x in set
 } else := 0
 
-# _inbox_receivers[ref][acc]: the users (by path) of account acc on server
-# ref that may subscribe to the default inbox prefix.
-_inbox_receivers[ref][acc] contains p if {
+# _inbox_receivers[[ref, acc]]: the users (by path) of account acc on
+# server ref that may subscribe to the default inbox prefix.
+_inbox_receivers := natsaudit.group({[[ref, acc], p] |
 	some s in lib.configured_servers
 	ref := s.ref
 	some [p, v, vacc] in authconf.app_users(s.config)
 	acc := _account_of(v, vacc)
 	_default_inbox(s.config, v, vacc)
-}
+})
 
 # Users of the authorization block may name their account.
 _account_of(u, "") := object.get(u, "account", "")
@@ -947,10 +947,10 @@ _acc015_sev(open) := {} if {
 # _creds_files: the .creds files of the repository, and by base name.
 _creds_files := {f.path: f | some f in input.files; f.kind == "creds"}
 
-_creds_by_base[b] contains p if {
+_creds_by_base := natsaudit.group({[b, p] |
 	some p, _ in _creds_files
 	b := _base(p)
-}
+})
 
 _base(p) := regex.replace(p, `^.*/`, "")
 

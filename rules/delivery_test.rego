@@ -286,6 +286,23 @@ test_con_006_fix_own_stream_is_not_its_dlq if {
 	contains(f.remediation, "nats stream add ORDERS_DLQ_DLQ --subjects '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS_DLQ.replayer'")
 }
 
+# The first dead-letter stream by name is the consumer's own (twice: two
+# definitions of it): the next one by name is its dead-letter stream.
+test_con_006_fix_own_stream_first_takes_next_dlq if {
+	doc := {
+		"streams": [
+			stream(0, "A_DLQ", {"subjects": ["a.dlq"]}),
+			stream(1, "C_DLQ", {"subjects": ["c.dlq"]}),
+			stream(2, "A_DLQ", {"subjects": ["a.dlq.2"]}),
+			stream(3, "B_DLQ", {"subjects": ["b.dlq"]}),
+		],
+		"consumers": [consumer(0, "replayer", "A_DLQ", {"max_deliver": 3})],
+		"facts": {"max_deliveries_capture": {"consumers/0": []}},
+	}
+	[f] := by_id(doc, "NATS-CON-006")
+	contains(f.remediation, "dead-letter stream B_DLQ")
+}
+
 test_con_006_quiet_with_dlq_stream if {
 	count(by_id(object.union(seed_004, {"facts": {"max_deliveries_capture": {"consumers/0": ["DLQ"]}}}), "NATS-CON-006")) == 0
 }

@@ -157,7 +157,7 @@ deny contains f if {
 	f := lib.finding(rego.metadata.rule(), s, "config/server_name", sprintf("%s shares server_name %q with %d other server(s) of the repository", [lib.server_label(s), name, count(clash)]))
 }
 
-_by_server_name[n] contains s.ref if {
+_by_server_name := natsaudit.group({[n, s.ref] |
 	some s in lib.configured_servers
 	clustering.literal_server_name(s)
 	n := s.config.server_name
@@ -165,7 +165,7 @@ _by_server_name[n] contains s.ref if {
 	# A test/variant config of the same server is not a second server:
 	# only servers that run (compose) or are clustered count.
 	_runs(s)
-}
+})
 
 _server_by_ref := {s.ref: s | some s in lib.configured_servers}
 
@@ -473,14 +473,14 @@ deny contains f if {
 	]))
 }
 
-_by_gateway_name[n] contains s.ref if {
+_by_gateway_name := natsaudit.group({[n, s.ref] |
 	some s in lib.configured_servers
 	n := s.config.gateway.name
 	is_string(n)
 	n != ""
 	not startswith(n, "$")
 	_cluster_key(s)
-}
+})
 
 _same_project(s, t) if {
 	p := object.get(object.get(s, "deployment", {}), "project", "")

@@ -332,20 +332,20 @@ _r1_unlinked contains st.name if {
 }
 
 # R1 file streams from definition files, by the ref of each linked server.
-_r1_linked[ref] contains st.name if {
+_r1_linked := natsaudit.group({[ref, st.name] |
 	some st in input.streams
 	st.source != "live"
 	_r1_file(st)
 	some ref in object.get(st, "linked_servers", [])
-}
+})
 
 # R1 file live streams by the name of each server that hosts them.
-_r1_live_by_server[n] contains st.name if {
+_r1_live_by_server := natsaudit.group({[n, st.name] |
 	some st in input.streams
 	st.source == "live"
 	_r1_file(st)
 	some n in object.get(st, "servers", [])
-}
+})
 
 # (The whole object is looked up, not _r1_live_by_server[n]: with a key,
 # OPA evaluates the rule body again for each call instead of its cache.)
@@ -536,17 +536,17 @@ _js7_mem_unlinked contains [st.name, _js7_mem_bytes(st)] if {
 	count(object.get(st, "linked_servers", [])) == 0
 }
 
-_js7_mem_linked[ref] contains [st.name, _js7_mem_bytes(st)] if {
+_js7_mem_linked := natsaudit.group({[ref, [st.name, _js7_mem_bytes(st)]] |
 	some st in input.streams
 	st.source != "live"
 	some ref in object.get(st, "linked_servers", [])
-}
+})
 
-_js7_mem_live[n] contains [st.name, _js7_mem_bytes(st)] if {
+_js7_mem_live := natsaudit.group({[n, [st.name, _js7_mem_bytes(st)]] |
 	some st in input.streams
 	st.source == "live"
 	some n in object.get(st, "servers", [])
-}
+})
 
 # The streams a server holds, as [name, storage]: definition files linked to
 # it (or to no server), and live streams it hosts. Indexed once per
@@ -562,17 +562,17 @@ _js7_unlinked contains [st.name, _js7_storage(st)] if {
 	count(object.get(st, "linked_servers", [])) == 0
 }
 
-_js7_linked[ref] contains [st.name, _js7_storage(st)] if {
+_js7_linked := natsaudit.group({[ref, [st.name, _js7_storage(st)]] |
 	some st in input.streams
 	st.source != "live"
 	some ref in object.get(st, "linked_servers", [])
-}
+})
 
-_js7_live_by_server[n] contains [st.name, _js7_storage(st)] if {
+_js7_live_by_server := natsaudit.group({[n, [st.name, _js7_storage(st)]] |
 	some st in input.streams
 	st.source == "live"
 	some n in object.get(st, "servers", [])
-}
+})
 
 _js7_live_hosted(s) := {x |
 	some n in {s.name, _live_server_name(s)}
@@ -789,10 +789,10 @@ _js12_defs_named(name) := object.get(_js12_defs_by_name, name, set())
 
 # _js12_defs_by_name[name]: every file definition of a stream of that name,
 # grouped once rather than scanning all definitions per lookup.
-_js12_defs_by_name[name] contains d if {
+_js12_defs_by_name := natsaudit.group({[name, d] |
 	some defs in clustering.file_defs
 	some d in defs
 	name := d[1]
-}
+})
 
 _js12_mib(b) := floor(b / 1048576) * 1048576

@@ -70,17 +70,17 @@ _lim_big_unlinked contains [st.name, _lim_size(st)] if {
 	count(object.get(st, "linked_servers", [])) == 0
 }
 
-_lim_big_linked[ref] contains [st.name, _lim_size(st)] if {
+_lim_big_linked := natsaudit.group({[ref, [st.name, _lim_size(st)]] |
 	some st in input.streams
 	st.source != "live"
 	some ref in object.get(st, "linked_servers", [])
-}
+})
 
-_lim_big_live[n] contains [st.name, _lim_size(st)] if {
+_lim_big_live := natsaudit.group({[n, [st.name, _lim_size(st)]] |
 	some st in input.streams
 	st.source == "live"
 	some n in object.get(st, "servers", [])
-}
+})
 
 _lim_001 contains h if {
 	some s in lib.configured_servers

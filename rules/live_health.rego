@@ -895,11 +895,11 @@ _leader_hits contains h if {
 # consumer was streams × consumers (2 million pairs at 1,000 streams and
 # 2,000 consumers). Read whole (object.get), so that a lookup does not
 # evaluate the body once per stream.
-_recent_consumer_leaders[k] contains sprintf("%s (%s, %s ago)", [c.name, c.cluster.leader, _dur(since)]) if {
+_recent_consumer_leaders := natsaudit.group({[k, sprintf("%s (%s, %s ago)", [c.name, c.cluster.leader, _dur(since)])] |
 	some c in input.consumers
 	since := _recent_leader(c)
 	k := [c.account, c.stream]
-}
+})
 
 # _recent_leader is how long ago (ns) the live asset's current leader was
 # elected, when that is within the window and not its first election.

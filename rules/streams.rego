@@ -425,10 +425,10 @@ _str004_def_rooms(st) := [r |
 # _str004_server_at[ref]: the positions of the servers with that ref in
 # input.servers, built once, so each stream looks its linked servers up
 # instead of scanning every server (which was quadratic: streams × servers).
-_str004_server_at[ref] contains i if {
+_str004_server_at := natsaudit.group({[ref, i] |
 	some i, s in input.servers
 	ref := s.ref
-}
+})
 
 _str004_live_rooms(st) := [r |
 	st.source == "live"

@@ -25,27 +25,57 @@ func Facts(inv *model.Inventory) *model.Facts {
 	}
 	f.StreamOverlaps = streamOverlaps(inv.Streams)
 	f.ConsumerOverlaps = consumerOverlaps(inv.Streams, inv.Consumers)
-	for _, c := range inv.Consumers {
+	f.MaxDeliveriesCapture = maxDeliveriesCapture(inv.Streams, inv.Consumers)
+	return f
+}
+
+// maxDeliveriesCapture: for each consumer whose redelivery is bounded, the
+// names of the streams of its account whose subjects match its
+// max-deliveries advisory. The streams' subjects go into a token trie once
+// and each advisory walks it (a literal token follows its branch, "*" and
+// ">" branches too), so the work follows the streams that match instead of
+// every consumer times every stream: on the 5,000-file bench repo that loop
+// was 1,200 consumers x 5,000 streams x their subjects, and grew with the
+// square of the repo. The trie finds the filters that overlap the advisory,
+// a superset of those that match it; Matches decides, as before.
+func maxDeliveriesCapture(streams []*model.Stream, consumers []*model.Consumer) map[string][]string {
+	out := map[string][]string{}
+	type entry struct {
+		st   *model.Stream
+		subj string
+	}
+	var entries []entry
+	root := &trieNode{}
+	built := false
+	for _, c := range consumers {
 		if !boundedRedelivery(c) {
 			continue
 		}
-		adv := MaxDeliveriesAdvisory + "." + c.Stream + "." + c.Name
-		names := []string{}
-		for _, st := range inv.Streams {
-			if !sameAccount(st.Account, c.Account) {
-				continue
-			}
-			for _, s := range subjects(st.Config, "subjects") {
-				if Matches(s, adv) {
-					names = append(names, st.Name)
-					break
+		if !built {
+			for _, st := range streams {
+				for _, s := range subjects(st.Config, "subjects") {
+					if Valid(s) {
+						root.insert(strings.Split(s, "."), len(entries))
+						entries = append(entries, entry{st, s})
+					}
 				}
 			}
+			built = true
+		}
+		adv := MaxDeliveriesAdvisory + "." + c.Stream + "." + c.Name
+		names := []string{}
+		if Valid(adv) {
+			root.overlapping(strings.Split(adv, "."), func(e int) {
+				x := entries[e]
+				if sameAccount(x.st.Account, c.Account) && Matches(x.subj, adv) {
+					names = append(names, x.st.Name)
+				}
+			})
 		}
 		sort.Strings(names)
-		f.MaxDeliveriesCapture[c.Ref.String()] = dedupe(names)
+		out[c.Ref.String()] = dedupe(names)
 	}
-	return f
+	return out
 }
 
 func boundedRedelivery(c *model.Consumer) bool {

@@ -163,3 +163,115 @@ func BenchmarkStreamOverlapsProbeScale(b *testing.B) {
 		}
 	})
 }
+
+// pairwiseMaxDeliveriesCapture is the capture before the trie, kept as the
+// reference: every bounded consumer against every stream's subjects.
+func pairwiseMaxDeliveriesCapture(streams []*model.Stream, consumers []*model.Consumer) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range consumers {
+		if !boundedRedelivery(c) {
+			continue
+		}
+		adv := MaxDeliveriesAdvisory + "." + c.Stream + "." + c.Name
+		names := []string{}
+		for _, st := range streams {
+			if !sameAccount(st.Account, c.Account) {
+				continue
+			}
+			for _, s := range subjects(st.Config, "subjects") {
+				if Matches(s, adv) {
+					names = append(names, st.Name)
+					break
+				}
+			}
+		}
+		sort.Strings(names)
+		out[c.Ref.String()] = dedupe(names)
+	}
+	return out
+}
+
+// TestMaxDeliveriesCaptureIndexAgreesWithPairs: the trie finds the same
+// capturing streams as the loop over every stream, on random inventories
+// of advisory-shaped subjects with wildcards anywhere, consumer and stream
+// names that are wildcards or hold dots, shared names, accounts and invalid
+// subjects.
+func TestMaxDeliveriesCaptureIndexAgreesWithPairs(t *testing.T) {
+	toks := []string{"MAX_DELIVERIES", "S", "T", "c", "d", "*", ">", "*", ">", ""}
+	names := []string{"S", "T", "c", "d", "*", ">", "S.c", "x.>", ""}
+	rnd := rand.New(rand.NewSource(18))
+	matched := 0
+	for round := 0; round < 2000; round++ {
+		var streams []*model.Stream
+		for i := 0; i < rnd.Intn(20); i++ {
+			var subs []any
+			for j := 0; j < rnd.Intn(4); j++ {
+				s := ""
+				switch rnd.Intn(4) {
+				case 0, 1: // the advisory prefix, then random tokens
+					s = MaxDeliveriesAdvisory
+				case 2:
+					s = "$JS.EVENT.ADVISORY.CONSUMER"
+				}
+				for k := 0; k < 1+rnd.Intn(3); k++ {
+					if s != "" || k > 0 {
+						s += "."
+					}
+					s += toks[rnd.Intn(len(toks))]
+				}
+				subs = append(subs, s)
+			}
+			acc := []string{"", "A", "B"}[rnd.Intn(3)]
+			streams = append(streams, stream(model.RefTo(model.RefStream, i), fmt.Sprintf("D%d", rnd.Intn(8)), acc, map[string]any{"subjects": subs}))
+		}
+		var consumers []*model.Consumer
+		for i := 0; i < rnd.Intn(20); i++ {
+			consumers = append(consumers, &model.Consumer{
+				Ref: model.RefTo(model.RefConsumer, i), Name: names[rnd.Intn(len(names))], Stream: names[rnd.Intn(len(names))],
+				Account: []string{"", "A", "B"}[rnd.Intn(3)],
+				Config:  map[string]any{"ack_policy": "explicit", "max_deliver": int64(rnd.Intn(3) - 1)},
+			})
+		}
+		got, want := maxDeliveriesCapture(streams, consumers), pairwiseMaxDeliveriesCapture(streams, consumers)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d:\n got %v\nwant %v", round, got, want)
+		}
+		for _, n := range want {
+			matched += len(n)
+		}
+	}
+	if matched < 300 {
+		t.Fatalf("only %d capturing streams in all rounds: the comparison proves little", matched)
+	}
+}
+
+// TestMaxDeliveriesCaptureScalesLinearly: four times the consumers and
+// streams cost about four times the allocations, not sixteen (the loop over
+// every stream per consumer allocated each stream's subject list per
+// consumer). Allocation counts do not depend on the machine's load.
+func TestMaxDeliveriesCaptureScalesLinearly(t *testing.T) {
+	inv := func(n int) ([]*model.Stream, []*model.Consumer) {
+		var streams []*model.Stream
+		var consumers []*model.Consumer
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("S%05d", i)
+			streams = append(streams, stream(model.RefTo(model.RefStream, i), name, "", map[string]any{"subjects": []any{"s." + name + ".>", "t." + name}}))
+			consumers = append(consumers, &model.Consumer{Ref: model.RefTo(model.RefConsumer, i), Name: "c", Stream: name,
+				Config: map[string]any{"ack_policy": "explicit", "max_deliver": int64(5)}})
+		}
+		streams = append(streams, stream(model.RefTo(model.RefStream, n), "DLQ", "", map[string]any{"subjects": []any{MaxDeliveriesAdvisory + ".>"}}))
+		return streams, consumers
+	}
+	allocs := func(n int) float64 {
+		s, c := inv(n)
+		if got := maxDeliveriesCapture(s, c); len(got) != n || len(got["consumers/0"]) != 1 {
+			t.Fatalf("capture of %d consumers: %d entries, consumers/0: %v", n, len(got), got["consumers/0"])
+		}
+		return testing.AllocsPerRun(3, func() { maxDeliveriesCapture(s, c) })
+	}
+	a, b := allocs(250), allocs(1000)
+	if b/a > 8 {
+		t.Fatalf("allocations grow %.1fx for 4x the consumers and streams (%.0f -> %.0f): a join of consumers with streams", b/a, a, b)
+	}
+	t.Logf("allocations %.0f -> %.0f (x%.1f)", a, b, b/a)
+}

@@ -86,10 +86,10 @@ cluster_group_size(s) := count(object.get(_cluster_members, _group_key(s), set()
 # _cluster_members: cluster group -> refs of the JetStream servers whose
 # config joins it; built once per evaluation so that sizing every server's
 # cluster stays linear in the number of servers.
-_cluster_members[_group_key(t)] contains t.ref if {
+_cluster_members := natsaudit.group({[_group_key(t), t.ref] |
 	some t in js_servers
 	clustered_config(t)
-}
+})
 
 # _group_key(s): the server's cluster group, or its cluster name when the
 # inventory gives no group (live servers).
@@ -171,12 +171,12 @@ inventory_cluster_size := max(sizes) if {
 
 # file_defs[ref]: [stream ref, name, max_bytes, replicas, account] of the
 # file streams defined (not live) for server ref.
-file_defs[ref] contains [st.ref, st.name, object.get(st.config, "max_bytes", -1), object.get(st.config, "num_replicas", 1), object.get(st, "account", "")] if {
+file_defs := natsaudit.group({[ref, [st.ref, st.name, object.get(st.config, "max_bytes", -1), object.get(st.config, "num_replicas", 1), object.get(st, "account", "")]] |
 	some st in input.streams
 	st.source != "live"
 	object.get(st.config, "storage", "file") == "file"
 	some ref in object.get(st, "linked_servers", [])
-}
+})
 
 # file_reservation(s): what the file streams defined for JetStream server s
 # reserve of its cluster's file store, replicas counted (a cluster of n
