@@ -420,12 +420,19 @@ _con006_fix(c) := sprintf("Add `%s` to the subjects of the dead-letter stream %s
 ])
 
 # The deployment's dead-letter stream: the first by name whose name says so
-# (not the consumer's own stream), from a list built once per evaluation.
-_con006_dlq(c) := _streams_by_ref[x[1]] if {
-	others := {y | some y in _con006_dlqs; y[0] != c.stream}
-	count(others) > 0
-	x := min(others)
-}
+# (not the consumer's own stream). The first and the first of another name
+# are picked once per evaluation: filtering the whole list per consumer
+# made this consumers x dead-letter streams (171,500 expression
+# evaluations on the 1,000-file repo, docs/performance.md).
+_con006_dlq(c) := _streams_by_ref[_con006_first[1]] if {
+	_con006_first[0] != c.stream
+} else := _streams_by_ref[_con006_second[1]]
+
+_con006_first := min(_con006_dlqs)
+
+# _con006_second: the first entry named otherwise than _con006_first, the
+# answer for a consumer of the stream _con006_first names.
+_con006_second := min({y | some y in _con006_dlqs; y[0] != _con006_first[0]})
 
 _con006_dlqs := {[st.name, st.ref] |
 	some st in input.streams
