@@ -256,3 +256,33 @@ test_exposure_without_facts if {
 	exposure.listener_published_beyond_loopback(published_server, fact_listener) == 1
 	not exposure.listener_published_beyond_loopback(loopback_server, fact_listener)
 }
+
+# The Rego side's own cases (servers without facts).
+test_exposure_rego_cases if {
+	hostnet := object.union(fx.compose_server(cfg({}), []), {"deployment": {"network_mode": "host"}})
+	private := {"kind": "client", "host": "10.0.0.1", "port": 4222, "path": "config/port", "block": "config"}
+	lo := {"kind": "client", "host": "127.0.0.1", "port": 4222, "path": "config/port", "block": "config"}
+
+	# host networking: public only when bound to every interface, reachable
+	# unless bound to loopback.
+	not exposure.public(hostnet, private)
+	exposure.reachable(hostnet, private)
+	not exposure.reachable(hostnet, lo)
+
+	# no deployment: reachable unless bound to loopback.
+	not exposure.reachable(fx.server(cfg({})), lo)
+	exposure.reachable(fx.server(cfg({})), private)
+
+	# bound to the compose service's own name: public only when published
+	# on all interfaces, and only under compose, for a non-empty name.
+	own := {"kind": "client", "host": "nats", "port": 4222, "path": "config/port", "block": "config"}
+	svc := object.union(fx.compose_server(cfg({}), [fx.port("", 4222)]), {"deployment": {"service": "nats"}})
+	exposure.public(svc, own)
+	not exposure.public(object.union(svc, {"deployment": {"ports": [fx.port("127.0.0.1", 4222)]}}), own)
+	not exposure.public(object.union(svc, {"deployment": {"kind": "kubernetes"}}), own)
+
+	# exposure_note names what publishes the port (a Service), not the file.
+	via := object.union(svc, {"deployment": {"ports": [object.union(fx.port("", 4222), {"via": "Service nats (LoadBalancer)"})]}})
+	exposure.exposure_note(via, own) == "exposed beyond the cluster by Service nats (LoadBalancer)"
+	exposure.exposure_note(object.union(via, {"deployment": {"ports": [fx.port("127.0.0.1", 4222)]}}), lo) == "bound to 127.0.0.1"
+}
