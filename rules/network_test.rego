@@ -281,7 +281,13 @@ test_exposure_rego_cases if {
 	not exposure.public(object.union(svc, {"deployment": {"ports": [fx.port("127.0.0.1", 4222)]}}), own)
 	not exposure.public(object.union(svc, {"deployment": {"kind": "kubernetes"}}), own)
 
-	# exposure_note names what publishes the port (a Service), not the file.
+	# bound to loopback: not reachable, however compose publishes the port.
+	not exposure.reachable(svc, lo)
+
+	# exposure_note names what publishes the port (a Service), not the file,
+	# and only the entry of the listener's own port.
+	other := object.union(svc, {"deployment": {"ports": [object.union(fx.port("", 8222), {"via": "Service mon (LoadBalancer)"}), fx.port("", 4222)]}})
+	exposure.exposure_note(other, own) == "published on all host interfaces by docker-compose.yml"
 	via := object.union(svc, {"deployment": {"ports": [object.union(fx.port("", 4222), {"via": "Service nats (LoadBalancer)"})]}})
 	exposure.exposure_note(via, own) == "exposed beyond the cluster by Service nats (LoadBalancer)"
 	exposure.exposure_note(object.union(via, {"deployment": {"ports": [fx.port("127.0.0.1", 4222)]}}), lo) == "bound to 127.0.0.1"
