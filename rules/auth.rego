@@ -179,8 +179,8 @@ _no_auth_block("no_auth_user") := ""
 _no_auth_block(p) := split(p, "/")[0] if p != "no_auth_user"
 
 _no_auth_sev(s, name, msg) := {"sev": "medium", "msg": sprintf("%s, whose publish permissions are restricted", [msg])} if {
-	defaults := _default_perms(s.config)
 	some [_, u, acc] in authconf.app_users(s.config)
+	defaults := _default_perms(s.config)
 	u.user == name
 	not _open_bool(_perms(u, object.get(defaults, acc, null)), "publish")
 } else := {"msg": msg}
@@ -327,8 +327,8 @@ deny contains f if {
 
 _auth_005 contains h if {
 	some s in lib.configured_servers
-	defaults := _default_perms(s.config)
 	some [path, u, acc] in authconf.app_users(s.config)
+	defaults := _default_perms(s.config)
 	perms := _perms(u, object.get(defaults, acc, null))
 	pub := _open_bool(perms, "publish")
 	sub := _open_bool(perms, "subscribe")
@@ -337,8 +337,8 @@ _auth_005 contains h if {
 
 _auth_005 contains h if {
 	some s in lib.configured_servers
-	defaults := _default_perms(s.config)
 	some [path, u, acc] in authconf.app_users(s.config)
+	defaults := _default_perms(s.config)
 	perms := _perms(u, object.get(defaults, acc, null))
 	not _open_bool(perms, "publish")
 	admin := [x | some x in perms.publish.allow; x in {"$SYS.>", "$JS.>", "$JS.API.>", "$JS.API.STREAM.RESTORE.>"}]
@@ -357,8 +357,8 @@ _no_perm_note(u) := " (no permissions block)" if {
 } else := ""
 
 # _default_perms(c): {account: default permissions}; "" is the authorization
-# block's (users outside accounts{}). Computed once per server: functions
-# called per user get small arguments only.
+# block's (users outside accounts{}). Called after a user is found (none for
+# a server without users), once per server (OPA caches the call).
 _default_perms(c) := {acc: p |
 	some acc, p in object.union(
 		{"": object.get(c, ["authorization", "default_permissions"], null)},

@@ -147,7 +147,7 @@ deny contains f if {
 	is_object(s.deployment)
 	some l in _client_listeners(s)
 	not lib.loopback(l.host)
-	i := exposure.published_all(s, l.port)
+	i := exposure.listener_published_all(s, l)
 	f := object.union(
 		lib.finding(rego.metadata.rule(), s, sprintf("deployment/ports/%d", [i]), sprintf("%s: %s publishes the %s port %v on all host interfaces", [lib.server_label(s), exposure.published_by(s, i), exposure.listener_names[l.kind], l.port])),
 		_doc003_fix(s, s.deployment.ports[i]),

@@ -1,5 +1,6 @@
 package natsaudit.rules.network_test
 
+import data.natsaudit.lib.exposure
 import data.natsaudit.rules.network
 import data.natsaudit.test.helpers
 import data.natsaudit.test.security as fx
@@ -187,4 +188,107 @@ test_net_004_fires_live_via_system_account if {
 
 test_net_004_quiet_live_over_http if {
 	not fires(fx.input_with(fx.live_server(fx.varz({}))), "NATS-NET-004")
+}
+
+# ------------------------------------------ exposure from the Go facts (issue 18)
+
+# The scanner computes each configured listener's exposure in Go
+# (servers[].derived.exposure, internal/audit/serverfacts.go;
+# TestServerFactsMatchRego checks it agrees with the Rego). The facts decide
+# for the listener they describe; any other listener, and any input
+# without them, is judged by the Rego. Each server below contradicts its
+# facts, so that one can tell which side answered.
+
+fact_listener := {"kind": "monitoring", "host": "0.0.0.0", "port": 8222, "path": "config/http_port", "block": "config"}
+
+# A listener of the same kind that is not the configured one (a live one).
+live_listener := {"kind": "monitoring", "host": "0.0.0.0", "port": 8222, "path": "live/varz/http_port", "block": "live/varz"}
+
+with_facts(s, e) := object.union(s, {"derived": {"listeners": {"monitoring": fact_listener}, "exposure": {"monitoring": e}}})
+
+# Published on loopback only: the Rego says neither public nor reachable.
+loopback_server := fx.compose_server(cfg({"http_port": 8222}), [fx.port("127.0.0.1", 8222)])
+
+# Published on all interfaces: the Rego says public and reachable.
+published_server := fx.compose_server(cfg({"http_port": 8222}), [fx.port("", 4222), fx.port("", 8222)])
+
+test_exposure_facts_say_exposed if {
+	s := with_facts(loopback_server, {"public": true, "reachable": true, "published_all": 0, "published_beyond_loopback": 0})
+	exposure.public(s, fact_listener)
+	exposure.reachable(s, fact_listener)
+	exposure.listener_published_all(s, fact_listener) == 0
+	exposure.listener_published_beyond_loopback(s, fact_listener) == 0
+	exposure.exposure_path(s, fact_listener) == "deployment/ports/0"
+
+	# Another listener of that kind: the Rego's answer.
+	not exposure.public(s, live_listener)
+	not exposure.reachable(s, live_listener)
+	not exposure.listener_published_all(s, live_listener)
+	not exposure.listener_published_beyond_loopback(s, live_listener)
+	exposure.exposure_path(s, live_listener) == "live/varz/http_port"
+}
+
+test_exposure_facts_say_not_exposed if {
+	s := with_facts(published_server, {"public": false, "reachable": false})
+	not exposure.public(s, fact_listener)
+	not exposure.reachable(s, fact_listener)
+	not exposure.listener_published_all(s, fact_listener)
+	not exposure.listener_published_beyond_loopback(s, fact_listener)
+	exposure.exposure_path(s, fact_listener) == "config/http_port"
+	exposure.exposure_note(s, fact_listener) == "bound to 0.0.0.0"
+
+	# Another listener of that kind: the Rego's answer.
+	exposure.public(s, live_listener)
+	exposure.reachable(s, live_listener)
+	exposure.listener_published_all(s, live_listener) == 1
+	exposure.listener_published_beyond_loopback(s, live_listener) == 1
+	exposure.exposure_note(s, live_listener) == "published on all host interfaces by docker-compose.yml"
+}
+
+# Without facts the Rego judges the configured listener too (hand-written
+# inputs, like every other test here).
+test_exposure_without_facts if {
+	exposure.public(published_server, fact_listener)
+	exposure.reachable(published_server, fact_listener)
+	exposure.listener_published_all(published_server, fact_listener) == 1
+	not exposure.public(loopback_server, fact_listener)
+	not exposure.reachable(loopback_server, fact_listener)
+	exposure.listener_published_beyond_loopback(published_server, fact_listener) == 1
+	not exposure.listener_published_beyond_loopback(loopback_server, fact_listener)
+}
+
+# The Rego side's own cases (servers without facts).
+test_exposure_rego_cases if {
+	hostnet := object.union(fx.compose_server(cfg({}), []), {"deployment": {"network_mode": "host"}})
+	private := {"kind": "client", "host": "10.0.0.1", "port": 4222, "path": "config/port", "block": "config"}
+	lo := {"kind": "client", "host": "127.0.0.1", "port": 4222, "path": "config/port", "block": "config"}
+
+	# host networking: public only when bound to every interface, reachable
+	# unless bound to loopback.
+	not exposure.public(hostnet, private)
+	exposure.reachable(hostnet, private)
+	not exposure.reachable(hostnet, lo)
+
+	# no deployment: reachable unless bound to loopback.
+	not exposure.reachable(fx.server(cfg({})), lo)
+	exposure.reachable(fx.server(cfg({})), private)
+
+	# bound to the compose service's own name: public only when published
+	# on all interfaces, and only under compose, for a non-empty name.
+	own := {"kind": "client", "host": "nats", "port": 4222, "path": "config/port", "block": "config"}
+	svc := object.union(fx.compose_server(cfg({}), [fx.port("", 4222)]), {"deployment": {"service": "nats"}})
+	exposure.public(svc, own)
+	not exposure.public(object.union(svc, {"deployment": {"ports": [fx.port("127.0.0.1", 4222)]}}), own)
+	not exposure.public(object.union(svc, {"deployment": {"kind": "kubernetes"}}), own)
+
+	# bound to loopback: not reachable, however compose publishes the port.
+	not exposure.reachable(svc, lo)
+
+	# exposure_note names what publishes the port (a Service), not the file,
+	# and only the entry of the listener's own port.
+	other := object.union(svc, {"deployment": {"ports": [object.union(fx.port("", 8222), {"via": "Service mon (LoadBalancer)"}), fx.port("", 4222)]}})
+	exposure.exposure_note(other, own) == "published on all host interfaces by docker-compose.yml"
+	via := object.union(svc, {"deployment": {"ports": [object.union(fx.port("", 4222), {"via": "Service nats (LoadBalancer)"})]}})
+	exposure.exposure_note(via, own) == "exposed beyond the cluster by Service nats (LoadBalancer)"
+	exposure.exposure_note(object.union(via, {"deployment": {"ports": [fx.port("127.0.0.1", 4222)]}}), lo) == "bound to 127.0.0.1"
 }

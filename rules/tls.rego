@@ -595,7 +595,7 @@ deny contains f if {
 }
 
 _reach_note(s, l) := sprintf("published by %s", [exposure.published_by(s, i)]) if {
-	i := exposure.published_beyond_loopback(s, l.port)
+	i := exposure.listener_published_beyond_loopback(s, l)
 } else := exposure.exposure_note(s, l)
 
 # METADATA

@@ -94,7 +94,11 @@ _verb(n) := "apply" if n != 1
 _fix_version(s) := _advisories.latest[x] if {
 	x := versions.server_series(s)
 	x in _advisories.supported_series
-} else := _advisories.latest[x] if {
+} else := _newest_latest
+
+# _newest_latest: the latest release of the newest supported series, a
+# rule without arguments so that it is computed once, not per server.
+_newest_latest := _advisories.latest[x] if {
 	some x in _advisories.supported_series
 	every y in _advisories.supported_series {
 		versions.series_cmp(y, x) <= 0
@@ -183,7 +187,11 @@ _top(list) := [k | some k, r in _rank; r == max({_rank[a.severity] | some a in l
 _upgrade_hint(s) := sprintf("Upgrade to %s (latest of the %s series).", [_advisories.latest[x], x]) if {
 	x := versions.server_series(s)
 	x in _advisories.supported_series
-} else := sprintf("Upgrade to a supported series: %s.", [concat(" or ", [_advisories.latest[x] | some x in _advisories.supported_series])])
+} else := _supported_hint
+
+# _supported_hint: the hint for a server on no supported series, built
+# once (a rule without arguments), not per server.
+_supported_hint := sprintf("Upgrade to a supported series: %s.", [concat(" or ", [_advisories.latest[x] | some x in _advisories.supported_series])])
 
 # ---------------------------------------------------------------------------
 # Feature gates: each advisory's `requires` names features the server must

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/natsaudit/natsaudit/internal/engine"
 	"github.com/natsaudit/natsaudit/internal/model"
 )
 
@@ -19,11 +20,66 @@ import (
 // TestServerFactsMatchRego compares the two on every server of the test
 // repositories and on hostile shapes.
 func serverFacts(s *model.Server) *model.ServerFacts {
+	ls := configListeners(s.Config)
 	return &model.ServerFacts{
-		Listeners: configListeners(s.Config),
+		Listeners: ls,
 		Features:  featureStates(s, s.Config),
 		TLSBlocks: tlsRefs(tlsBlocks(s.Config)),
+		Exposure:  exposures(s.Deployment, ls),
 	}
+}
+
+// exposures is, for each configured listener, lib.exposure's public (but
+// for the parameter-dependent case of no deployment), reachable,
+// published_all and published_beyond_loopback.
+func exposures(d *model.Deployment, ls map[string]*model.Listener) map[string]*model.Exposure {
+	out := make(map[string]*model.Exposure, len(ls))
+	for kind, l := range ls {
+		e := &model.Exposure{}
+		hostNet := d != nil && d.NetworkMode == "host"
+		if d != nil {
+			for i, p := range d.Ports {
+				if !portEquals(l.Port, p.ContainerPort) {
+					continue
+				}
+				if p.AllInterfaces && e.PublishedAll == nil {
+					e.PublishedAll = &i
+				}
+				if !engine.IsLoopback(p.HostIP) && e.BeyondLoopback == nil {
+					e.BeyondLoopback = &i
+				}
+			}
+		}
+		allIfaces := l.Host == "" || l.Host == "0.0.0.0" || l.Host == "::" || l.Host == "[::]"
+		ownService := d != nil && d.Kind == "compose" && l.Host != "" && l.Host == d.Service
+		e.Public = (allIfaces && hostNet) || ((allIfaces || ownService) && e.PublishedAll != nil)
+		e.Reachable = !engine.IsLoopback(l.Host) && (d == nil || hostNet || e.BeyondLoopback != nil)
+		out[kind] = e
+	}
+	return out
+}
+
+// portEquals is Rego's port == container port: numbers compare by value
+// (6222.0 is 6222), "$NAME" equals no number.
+func portEquals(port any, cp int) bool {
+	switch x := port.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		return err == nil && f == float64(cp)
+	case float64:
+		return x == float64(cp)
+	case float32:
+		return float64(x) == float64(cp)
+	case int:
+		return x == cp
+	case int64:
+		return x == int64(cp)
+	}
+	if !isNumber(port) {
+		return false
+	}
+	f, err := strconv.ParseFloat(fmt.Sprint(port), 64)
+	return err == nil && f == float64(cp)
 }
 
 // jsonObject returns v as the object Rego sees, or nil when it is not one.

@@ -27,6 +27,15 @@ const serverFactsQuery = `x := {
 	"by_kind": {k: l | some k in data.natsaudit.lib.exposure.listener_kinds; l := data.natsaudit.lib.exposure.config_listener(input, k)},
 	"features": {f: data.natsaudit.rules.version._status(input, f) | some f in data.natsaudit.rules.version._known_features},
 	"tls_blocks": data.natsaudit.lib.tlsconf.tls_blocks(input),
+	"exposure": {[l.kind, x] | some l in data.natsaudit.lib.exposure.config_listeners(input); x := {
+		"public": count({1 | data.natsaudit.lib.exposure.public(input, l)}),
+		"public_deployed": count({1 | data.natsaudit.lib.exposure._public_deployed(input, l) == true}),
+		"reachable": count({1 | data.natsaudit.lib.exposure.reachable(input, l)}),
+		"published_all": [i | i := data.natsaudit.lib.exposure.listener_published_all(input, l)],
+		"beyond_loopback": [i | i := data.natsaudit.lib.exposure.listener_published_beyond_loopback(input, l)],
+		"path": data.natsaudit.lib.exposure.exposure_path(input, l),
+		"note": [n | n := data.natsaudit.lib.exposure.exposure_note(input, l)],
+	}},
 }`
 
 // TestServerFactsMatchRego: for every server of the test repositories, the
@@ -163,5 +172,15 @@ var serverFactsShapes = []struct {
 	{"live sys", false, `{"config": {"port": 4222}, "live": {"endpoint": "$SYS via nats://h:4222", "varz": {"cluster": {"cluster_port": 0}, "leaf": {},
 		"jetstream": {"config": null}, "trusted_operators_claim": false, "websocket": "x"}}}`},
 	{"live empty varz", false, `{"config": null, "live": {"endpoint": "archive:x", "varz": {}}}`},
+	{"exposure: compose all interfaces", true, `{"config": {"host": "0.0.0.0", "port": 4222, "http_port": 8222, "cluster": {"port": 6222.0, "host": "c1"}, "websocket": {"port": "$WS"}},
+		"deployment": {"kind": "compose", "service": "c1", "file": "docker-compose.yml", "ports": [{"host_ip": "127.0.0.1", "container_port": 4222}, {"host_ip": "", "container_port": 4222, "all_interfaces": true},
+		{"host_ip": "10.0.0.1", "container_port": 8222}, {"host_ip": "", "container_port": 6222, "all_interfaces": true, "via": "Service nats (LoadBalancer)"}, {"host_ip": "", "container_port": 8222, "all_interfaces": true}]}}`},
+	{"exposure: host network", false, `{"config": {"host": "::", "http_host": "127.0.0.1", "http_port": 8222, "leafnodes": {"port": 7422, "host": "[::]"}, "mqtt": {"port": 1883, "host": "localhost"}},
+		"deployment": {"kind": "compose", "network_mode": "host", "file": "c.yml", "ports": []}}`},
+	{"exposure: kubernetes own name", false, `{"config": {"host": "nats", "port": 4222, "gateway": {"port": 7222, "host": ""}},
+		"deployment": {"kind": "kubernetes", "service": "nats", "file": "k.yaml", "ports": [{"host_ip": "", "container_port": 4222, "all_interfaces": true, "via": "hostPort"}, {"host_ip": "::1", "container_port": 7222}]}}`},
+	{"exposure: compose own name, loopback only", false, `{"config": {"host": "nats", "port": 4222, "http_host": "nats", "http_port": 8222},
+		"deployment": {"kind": "compose", "service": "nats", "file": "c.yml", "ports": [{"host_ip": "127.0.0.1", "container_port": 4222}, {"host_ip": "", "container_port": 8222, "all_interfaces": true}]}}`},
+	{"exposure: no deployment", false, `{"config": {"host": "127.0.0.1", "http_port": 8222, "websocket": {"port": 443, "host": "10.1.1.1"}}}`},
 	{"live operator", false, `{"config": null, "live": {"endpoint": "https://n", "varz": {"trusted_operators_claim": {"name": "o"}}}}`},
 }

@@ -156,6 +156,27 @@ type ServerFacts struct {
 	// TLSBlocks are the config's tls{} blocks that nats-server reads
 	// (lib.tlsconf.tls_blocks), where they are, not their contents.
 	TLSBlocks []*TLSBlock `json:"tls_blocks"`
+	// Exposure says, for each of Listeners (same kind), how far the
+	// deployment exposes it (lib.exposure.public, reachable and the
+	// compose ports entry that publishes it).
+	Exposure map[string]*Exposure `json:"exposure"`
+}
+
+// Exposure is how far a configured listener is exposed by the server's
+// deployment, what lib.exposure computes from the listener's host and
+// port and the deployment's ports.
+type Exposure struct {
+	// Public: lib.exposure.public but for its case of a server without a
+	// deployment, which depends on a parameter and stays in Rego.
+	Public bool `json:"public"`
+	// Reachable is lib.exposure.reachable.
+	Reachable bool `json:"reachable"`
+	// PublishedAll and BeyondLoopback are lib.exposure.published_all and
+	// published_beyond_loopback of the listener's port: the index of the
+	// first ports entry publishing it on all host interfaces, or on an
+	// address other than loopback; absent when none does.
+	PublishedAll   *int `json:"published_all,omitempty"`
+	BeyondLoopback *int `json:"published_beyond_loopback,omitempty"`
 }
 
 // TLSBlock is where a tls{} block of a server's config is.

@@ -184,22 +184,31 @@ public(s, l) if {
 	lib.params.network.assume_public_without_deployment == true
 }
 
-public(s, l) if {
+public(s, l) if _public_deployed(s, l)
+
+# _facts(s, l): what the scanner computed in Go (s.derived.exposure) about
+# l when l is the server's configured listener of its kind; undefined for
+# live and made-up listeners and for inputs without derived facts, which
+# the Rego below judges.
+_facts(s, l) := x if {
+	x := s.derived.exposure[l.kind]
+	s.derived.listeners[l.kind] == l
+}
+
+# _public_deployed(s, l): public through the deployment. A listener bound
+# to the compose service's own name (cluster { listen: c1-js1:6222 } in
+# service c1-js1, fuscoyu/nats-samples) binds the container's address on
+# the project network, which is where Docker forwards a published port:
+# published on all host interfaces, it is as public as 0.0.0.0.
+_public_deployed(s, l) := x.public if {
+	x := _facts(s, l)
+} else if {
 	lib.all_interfaces(l.host)
 	network_mode_host(s)
-}
-
-public(s, l) if {
+} else if {
 	lib.all_interfaces(l.host)
 	published_all(s, l.port)
-}
-
-# A listener bound to the compose service's own name (cluster { listen:
-# c1-js1:6222 } in service c1-js1, fuscoyu/nats-samples) binds the
-# container's address on the project network, which is where Docker
-# forwards a published port: published on all host interfaces, it is as
-# public as 0.0.0.0.
-public(s, l) if {
+} else if {
 	own_service_address(s, l.host)
 	published_all(s, l.port)
 }
@@ -214,33 +223,52 @@ own_service_address(s, h) if {
 # reachable(s, l): the listener can be reached from other machines: it is
 # not bound to loopback and, under compose, is published on a non-loopback
 # address or uses the host network.
-reachable(s, l) if {
+reachable(s, l) if _reachable(s, l)
+
+_reachable(s, l) := x.reachable if {
+	x := _facts(s, l)
+} else if {
 	not lib.loopback(l.host)
 	not s.deployment
-}
-
-reachable(s, l) if {
+} else if {
 	not lib.loopback(l.host)
 	network_mode_host(s)
-}
-
-reachable(s, l) if {
+} else if {
 	not lib.loopback(l.host)
 	published_beyond_loopback(s, l.port)
+}
+
+# listener_published_all(s, l) is published_all(s, l.port), from the Go
+# facts when l is the configured listener.
+listener_published_all(s, l) := i if {
+	i := _facts(s, l).published_all
+} else := i if {
+	not _facts(s, l)
+	i := published_all(s, l.port)
+}
+
+# listener_published_beyond_loopback(s, l) is
+# published_beyond_loopback(s, l.port), from the Go facts when l is the
+# configured listener.
+listener_published_beyond_loopback(s, l) := i if {
+	i := _facts(s, l).published_beyond_loopback
+} else := i if {
+	not _facts(s, l)
+	i := published_beyond_loopback(s, l.port)
 }
 
 # exposure_path(s, l): where to point a finding about an exposed listener:
 # the compose port entry when compose publishes it, else the listener.
 exposure_path(s, l) := sprintf("deployment/ports/%d", [i]) if {
-	i := published_all(s, l.port)
+	i := listener_published_all(s, l)
 } else := l.path
 
 # exposure_note(s, l) explains why the listener counts as exposed.
 exposure_note(s, l) := sprintf("exposed beyond the cluster by %s", [published_by(s, i)]) if {
-	i := published_all(s, l.port)
+	i := listener_published_all(s, l)
 	s.deployment.ports[i].via
 } else := sprintf("published on all host interfaces by %s", [s.deployment.file]) if {
-	published_all(s, l.port)
+	listener_published_all(s, l)
 } else := "the container uses network_mode: host" if {
 	network_mode_host(s)
 } else := sprintf("bound to %s", [_host_label(l.host)])
