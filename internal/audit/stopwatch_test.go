@@ -29,7 +29,11 @@ func TestStopwatchCountsAllocations(t *testing.T) {
 		n, _ := strconv.Atoi(m[2])
 		allocs = append(allocs, n)
 	}
-	if len(allocs) != 2 || allocs[0] < 1000 || allocs[1] >= 1000 {
-		t.Fatalf("allocations per phase %v: want at least the 1,000 made in the first, fewer in the second (%q)", allocs, lines)
+	// The runtime counts small objects when a cached span is refilled, so
+	// a phase's count is off by the objects of the spans cached at its
+	// start and end (8 of 1 KiB per span; 994 was seen): near 1,000, not
+	// exactly, and the empty phase far below.
+	if len(allocs) != 2 || allocs[0] < 950 || allocs[1] >= 500 {
+		t.Fatalf("allocations per phase %v: want about the 1,000 made in the first, far fewer in the second (%q)", allocs, lines)
 	}
 }
