@@ -1,0 +1,499 @@
+package kube
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/source/natsconf"
+)
+
+// Tests of the fifth round of Go mutation testing (issue 20): the
+// survivors of the full Gremlins run of this package, each pinned by what
+// a user sees (a fact's file:line:column, a value, a note).
+
+// cfgPod runs nats-server with its config from the ConfigMap cfg mounted
+// at /etc/nats, and /etc/nats/auth from the Secret nats-auth, the layout
+// of nats-io/k8s's chart (config map plus an auth Secret mount).
+const cfgPod = `apiVersion: v1
+kind: Pod
+metadata: {name: nats}
+spec:
+  containers:
+  - name: nats
+    image: nats:2.14.9-alpine
+    args: [-c, /etc/nats/nats.conf]
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/nats}
+    - {name: auth, mountPath: /etc/nats/auth}
+  volumes:
+  - {name: cfg, configMap: {name: cfg}}
+  - {name: auth, secret: {secretName: nats-auth}}
+`
+
+// TestBlockScalarColumns: a config in a literal block scalar maps each
+// location to the manifest's column, natsconf's column plus the block's
+// indentation; an error natsconf gives no column (0: the end of the text)
+// keeps none rather than pointing at the indentation (kills blockIndent's
+// `len(t) - len(TrimLeft)` turned into `+` and mapLoc's `col > 0` into
+// `>= 0`).
+func TestBlockScalarColumns(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n    port: 4222\n    include missing.conf\n    jetstream {\n        max_mem: 1G\n    }\n    debug: [\n"
+	r := load(t, "cm.yaml", cm, "pod.yaml", cfgPod)
+	s := one(t, r)
+	var errs []string
+	for _, e := range r.Errors {
+		errs = append(errs, e.File+":"+itoa(e.Line)+":"+itoa(e.Column))
+		if e.Column == 0 && e.Line < 11 {
+			t.Errorf("error %+v: no column, want the end of the text", e)
+		}
+	}
+	if want := "cm.yaml:7:5,cm.yaml:12:0"; strings.Join(errs, ",") != want {
+		t.Errorf("errors at %q, want %q: %+v", errs, want, r.Errors)
+	}
+	if len(s.Config) != 0 {
+		t.Errorf("a config that does not parse gave %v", s.Config)
+	}
+}
+
+// TestBlockScalarColumnsOfFacts: the facts of a config that parses are at
+// the column natsconf gives in the config's own text shifted by the
+// block's indentation (4), on the manifest's line.
+func TestBlockScalarColumnsOfFacts(t *testing.T) {
+	conf := "port: 4222\njetstream {\n    max_mem: 1G\n}\n"
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n" + indent(conf, "    ")
+	s := one(t, load(t, "cm.yaml", cm, "pod.yaml", cfgPod))
+	own := natsconf.Parse("/etc/nats/nats.conf", []byte(conf), natsconf.Options{})
+	for _, key := range []string{"config/port", "config/jetstream/max_memory_store"} {
+		c := own.Locs[key]
+		if c.Line == 0 || c.Column == 0 {
+			t.Fatalf("natsconf gives %s at %+v", key, c)
+		}
+		want := model.Location{File: "cm.yaml", Line: 5 + c.Line, Column: 4 + c.Column}
+		if got := s.Locs[key]; got != want {
+			t.Errorf("%s at %+v, want %+v", key, got, want)
+		}
+	}
+	if got := s.Locs["config/port"]; got.Column != 5 {
+		t.Errorf("port at column %d, want 5 (column 1 of the config, indented by 4)", got.Column)
+	}
+}
+
+// TestEmptyBlockScalarConfig: a ConfigMap whose nats.conf is an empty
+// block at the end of the file (a placeholder) is an empty config, read
+// without a crash (kills blockIndent's `i < len(lines)` turned into `<=`,
+// which read past the last line).
+func TestEmptyBlockScalarConfig(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n"
+	r := load(t, "cm.yaml", cm, "pod.yaml", cfgPod)
+	s := one(t, r)
+	if s.ConfigFile != "cm.yaml" || len(s.Config) != 0 || len(r.Errors) != 0 {
+		t.Errorf("config file %q, config %v, errors %+v", s.ConfigFile, s.Config, r.Errors)
+	}
+}
+
+// TestIncludeFromSecret: a config including a file of a Secret mount marks
+// that Secret as read by the server, and the included settings are the
+// server's (kills vreader.Read's `kind == "Secret"` negated).
+func TestIncludeFromSecret(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n    port: 4222\n    include auth/auth.conf\n"
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: nats-auth}\nstringData:\n  auth.conf: |\n    authorization { token: s3cr3tT0kenValue }\n"
+	r := load(t, "cm.yaml", cm, "pod.yaml", cfgPod, "secret.yaml", sec)
+	s := one(t, r)
+	if _, ok := s.Config["authorization"]; !ok {
+		t.Errorf("config %v: the included authorization is missing (errors %+v)", s.Config, r.Errors)
+	}
+	if len(r.Secrets) != 1 || strings.Join(r.Secrets[0].UsedBy, ",") != "nats" {
+		t.Fatalf("secrets %+v: want nats-auth used by nats", r.Secrets)
+	}
+}
+
+// TestIncludeSizeBudget: the files a config includes may add up to exactly
+// MaxConfigSize bytes; one byte more is refused with an error (kills
+// `r.bytes > MaxConfigSize` turned into `>=`).
+func TestIncludeSizeBudget(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n    port: 4222\n    include auth/auth.conf\n"
+	for _, tc := range []struct {
+		max   int
+		error bool
+	}{{64, false}, {63, true}} {
+		inc := "authorization { token: abcdefghijklmnopqrstuvwxyz0123456789AB }\n"
+		if len(inc) != 64 {
+			t.Fatalf("include of %d bytes", len(inc))
+		}
+		sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: nats-auth}\nstringData:\n  auth.conf: |\n    " + inc
+		r := Load([]Input{{Rel: "cm.yaml", Data: []byte(cm)}, {Rel: "pod.yaml", Data: []byte(cfgPod)}, {Rel: "secret.yaml", Data: []byte(sec)}},
+			Options{MaxConfigSize: tc.max})
+		msgs := ""
+		for _, e := range r.Errors {
+			msgs += e.Message + "\n"
+		}
+		if got := strings.Contains(msgs, "included files add up to more than"); got != tc.error {
+			t.Errorf("max %d: errors %q, want the size error %v", tc.max, msgs, tc.error)
+		}
+	}
+}
+
+// TestUnresolvedEnvInConfig: a config variable set from a Secret that is
+// not in the scanned manifests (or from a fieldRef, known only at run
+// time) is an unresolved reference, not an empty token: a rule must not
+// call the server's token empty (kills containerEnv.Lookup's
+// `!ok || !v.resolved` turned into `&&`).
+func TestUnresolvedEnvInConfig(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  nats.conf: |\n    port: 4222\n    authorization { token: $NATS_TOKEN }\n"
+	for _, from := range []string{"{secretKeyRef: {name: elsewhere, key: token}}", "{fieldRef: {fieldPath: metadata.uid}}"} {
+		pod := strings.Replace(cfgPod, "    volumeMounts:\n", "    env:\n    - name: NATS_TOKEN\n      valueFrom: "+from+"\n    volumeMounts:\n", 1)
+		s := one(t, load(t, "cm.yaml", cm, "pod.yaml", pod))
+		auth, _ := s.Config["authorization"].(map[string]any)
+		tok, _ := auth["token"].(*model.Secret)
+		if tok == nil || tok.Resolved || tok.Empty || tok.EnvVar != "NATS_TOKEN" {
+			t.Errorf("valueFrom %s: token %+v, want an unresolved reference to NATS_TOKEN", from, tok)
+		}
+	}
+}
+
+// TestRecogniseNeedsBoth: a YAML file is a manifest only with both a
+// top-level apiVersion and kind: a Helm Chart.yaml (apiVersion, no kind)
+// and a values file with a kind: key are not (kills Recognise's `&&`
+// turned into `||`).
+func TestRecogniseNeedsBoth(t *testing.T) {
+	for name, data := range map[string]string{
+		"nats/Chart.yaml":  "apiVersion: v2\nname: nats\nversion: 1.2.6\nappVersion: 2.10.22\n",
+		"nats/values.yaml": "kind: StatefulSet\nconfig:\n  cluster: {enabled: true}\n",
+	} {
+		if Recognise(name, []byte(data)) {
+			t.Errorf("%s recognised as manifests", name)
+		}
+	}
+	if !Recognise("nats/sts.yaml", []byte("apiVersion: apps/v1\nkind: StatefulSet\n")) {
+		t.Error("a StatefulSet manifest not recognised")
+	}
+}
+
+// TestHostPortLocations: each hostPort's fact points at its own hostPort
+// line, under the index of the port it is (kills `len(d.Ports)-1`
+// turned into `+1` or `+` in the hostPort branch).
+func TestHostPortLocations(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.14.9-alpine\n    ports:\n    - containerPort: 4222\n      hostPort: 4222\n    - containerPort: 8222\n    - containerPort: 6222\n      hostPort: 6222\n"
+	s := one(t, load(t, "pod.yaml", pod))
+	var got []string
+	for i, p := range s.Deployment.Ports {
+		got = append(got, itoa(p.HostPort)+"@"+locAt(s, portKey(i)))
+	}
+	if want := "4222@pod.yaml:10,6222@pod.yaml:13"; strings.Join(got, ",") != want {
+		t.Errorf("host ports %q, want %q", got, want)
+	}
+	if _, ok := s.Locs[portKey(2)]; ok {
+		t.Errorf("a location for a third port, of two: %+v", s.Locs)
+	}
+}
+
+// TestRouteProtocol: a port a route publishes is TCP, or UDP for a
+// Gateway API UDPRoute (kills routedPorts' `pt.Protocol == ""` negated).
+func TestRouteProtocol(t *testing.T) {
+	for kind, want := range map[string]string{"TCPRoute": "tcp", "UDPRoute": "udp"} {
+		route := "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: " + kind + "\nmetadata: {name: r, namespace: msg}\nspec:\n  rules:\n  - backendRefs: [{name: nats, port: 4222}]\n"
+		s := one(t, load(t, "nats.yaml", routedPod, "route.yaml", route))
+		var got []string
+		for _, p := range s.Deployment.Ports {
+			if strings.Contains(p.Via, kind+" r") {
+				got = append(got, itoa(p.HostPort)+"/"+p.Protocol)
+			}
+		}
+		if strings.Join(got, ",") != "4222/"+want {
+			t.Errorf("%s: routed ports %q, want 4222/%s", kind, got, want)
+		}
+	}
+}
+
+// podDoc is a minimal nats-server Pod named name.
+func podDoc(name string) string {
+	return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  containers: [{name: nats, image: 'nats:2.14.9'}]\n"
+}
+
+func serverNames(r *Result) string {
+	var n []string
+	for _, s := range r.Servers {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ",")
+}
+
+// TestDocumentBound: a file's first 5000 documents are read and the rest
+// are not (kills parseFile's `i < maxDocs` turned into `<=` and `i++`
+// into `--`).
+func TestDocumentBound(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < maxDocs-1; i++ {
+		b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + itoa(i) + "}\n---\n")
+	}
+	b.WriteString(podDoc("last-read") + "---\n" + podDoc("past-the-bound"))
+	r := load(t, "many.yaml", b.String())
+	if got := serverNames(r); got != "last-read" {
+		t.Errorf("servers %q, want only the document %d (last-read)", got, maxDocs)
+	}
+}
+
+// TestSyntaxErrorLine: a YAML syntax error is reported at the line the
+// parser names (kills parseFile's `m != nil` negated).
+func TestSyntaxErrorLine(t *testing.T) {
+	r := load(t, "bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nspec:\n  containers:\n  - name: nats\n    image: [nats\n")
+	if len(r.Errors) != 1 || r.Errors[0].File != "bad.yaml" || r.Errors[0].Line == 0 {
+		t.Fatalf("errors %+v, want one of bad.yaml at a line", r.Errors)
+	}
+	if strings.HasPrefix(r.Errors[0].Message, "yaml:") || strings.HasPrefix(r.Errors[0].Message, "line ") {
+		t.Errorf("message %q keeps the parser's prefix", r.Errors[0].Message)
+	}
+}
+
+// TestListNesting: List kinds (v1 List, and any ...List with items, as
+// kubectl get -o yaml writes them) contribute their items, two Lists deep;
+// a third level is not read; a document without apiVersion is not a
+// resource; a resource with a stray top-level items key is still that
+// resource (kills document's depth bound `depth > 2` turned into `>=`,
+// `||` into `&&`, `depth+1` into `depth-1`, the List test's `||`/`&&`
+// swaps and `items != nil` negated, and `api == "" || kind == ""` turned
+// into `&&`).
+func TestListNesting(t *testing.T) {
+	list := func(kind, body string) string {
+		return "apiVersion: v1\nkind: " + kind + "\nitems:\n" + indent("- "+strings.ReplaceAll(strings.TrimSuffix(body, "\n"), "\n", "\n  ")+"\n", "")
+	}
+	for _, tc := range []struct{ name, doc, want string }{
+		{"v1 List", list("List", podDoc("a")), "a"},
+		{"PodList, as kubectl get -o yaml writes it", list("PodList", podDoc("a")), "a"},
+		{"two Lists deep", list("List", list("List", podDoc("a"))), "a"},
+		{"three Lists deep is not read", list("List", list("List", list("List", podDoc("a")))), ""},
+		{"no apiVersion", strings.Replace(podDoc("a"), "apiVersion: v1\n", "", 1), ""},
+		{"a Pod with a stray items key", podDoc("a") + "items: []\n", "a"},
+	} {
+		r := load(t, "list.yaml", tc.doc)
+		if got := serverNames(r); got != tc.want {
+			t.Errorf("%s: servers %q, want %q\n%s", tc.name, got, tc.want, tc.doc)
+		}
+	}
+}
+
+// TestNACKAccountSecrets: a NACK Account's credentials Secret is marked as
+// read by it; a NACK Stream is a stream, not an object of its own (kills
+// document's `kind == "Account"` negated).
+func TestNACKAccountSecrets(t *testing.T) {
+	nack := `apiVersion: jetstream.nats.io/v1beta2
+kind: Account
+metadata: {name: orders}
+spec:
+  name: orders
+  servers: [nats://nats:4222]
+  creds:
+    secret: {name: orders-creds}
+    file: orders.creds
+---
+apiVersion: jetstream.nats.io/v1beta2
+kind: Stream
+metadata: {name: orders}
+spec: {name: orders, subjects: [orders.>], account: orders}
+`
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: orders-creds}\nstringData:\n  orders.creds: not-a-real-creds-file\n"
+	r := load(t, "nack.yaml", nack, "secret.yaml", sec)
+	if len(r.Secrets) != 1 || strings.Join(r.Secrets[0].UsedBy, ",") != "NACK Account orders" {
+		t.Errorf("secrets %+v, want orders-creds used by the NACK Account", r.Secrets)
+	}
+	if len(r.Streams) != 1 || r.Streams[0].Name != "orders" {
+		t.Errorf("streams %+v", r.Streams)
+	}
+}
+
+// TestLookupNamespace: a ConfigMap of another namespace is not the one a
+// workload of a given namespace mounts, even when it is the only one of
+// that name; a workload without a namespace takes the only one (kills
+// lookup's `cands[0].namespace == ""` negated).
+func TestLookupNamespace(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: other}\ndata:\n  nats.conf: |\n    port: 4333\n"
+	for _, tc := range []struct {
+		ns   string
+		port any
+	}{{"msg", nil}, {"", int64(4333)}} {
+		pod := cfgPod
+		if tc.ns != "" {
+			pod = strings.Replace(pod, "metadata: {name: nats}", "metadata: {name: nats, namespace: "+tc.ns+"}", 1)
+		}
+		s := one(t, load(t, "cm.yaml", cm, "pod.yaml", pod))
+		if got := s.Config["port"]; got != tc.port {
+			t.Errorf("pod in namespace %q: config port %v, want %v", tc.ns, got, tc.port)
+		}
+	}
+}
+
+// loadTreeOpt is loadTree with the Paths of the tree given or not (without
+// them, the kustomizations above each manifest are looked for by name).
+func loadTreeOpt(t *testing.T, tree map[string]string, paths bool) *Result {
+	t.Helper()
+	var names []string
+	for n := range tree {
+		names = append(names, n)
+	}
+	sortStrings(names)
+	var in []Input
+	for _, n := range names {
+		if Recognise(n, []byte(tree[n])) {
+			in = append(in, Input{Rel: n, Data: []byte(tree[n])})
+		}
+	}
+	read := func(rel string) ([]byte, error) {
+		if d, ok := tree[rel]; ok {
+			return []byte(d), nil
+		}
+		return nil, errNotInTree
+	}
+	opt := Options{Read: read}
+	if paths {
+		opt.Paths = names
+	}
+	return Load(in, opt)
+}
+
+var errNotInTree = errorString("not found in the scanned tree")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// genSts is kStatefulSet mounting only the generated nats-config.
+var genSts = strings.ReplaceAll(kStatefulSet, "        envFrom:\n        - configMapRef: {name: nats-opts}\n        - secretRef: {name: nats-auth}\n", "")
+
+// TestKustomizationTwoLevelsUp: without the tree's list of paths, the
+// kustomization two directories above the manifest (no apiVersion/kind,
+// so not a manifest) is found by walking up every directory, and its
+// generator gives the config (kills the walk's `d == "."` and `d == "/"`
+// negated, which stopped after the manifest's own directory).
+func TestKustomizationTwoLevelsUp(t *testing.T) {
+	tree := map[string]string{
+		"deploy/kustomization.yaml":        "configMapGenerator:\n  - name: nats-config\n    files: [nats/server.conf]\nresources: [nats/k8s/statefulset.yaml]\n",
+		"deploy/nats/k8s/statefulset.yaml": genSts,
+		"deploy/nats/server.conf":          "port: 4333\n",
+	}
+	for _, paths := range []bool{false, true} {
+		s := one(t, loadTreeOpt(t, tree, paths))
+		if s.ConfigFile != "deploy/nats/server.conf" || s.Config["port"] != int64(4333) {
+			t.Errorf("paths %v: config %v from %q, want the generator's server.conf", paths, s.Config, s.ConfigFile)
+		}
+	}
+}
+
+// TestKustomizationNotAMapping: a kustomization.yaml that is not a mapping
+// is no kustomization, and not a file read (kills parseKustomization's
+// `n == nil || n.Kind != MappingNode` turned into `&&`).
+func TestKustomizationNotAMapping(t *testing.T) {
+	r := loadTreeOpt(t, map[string]string{
+		"k/kustomization.yaml": "- statefulset.yaml\n",
+		"k/statefulset.yaml":   genSts,
+	}, true)
+	for _, f := range r.Files {
+		if f == "k/kustomization.yaml" {
+			t.Errorf("files %q: a list read as a kustomization", r.Files)
+		}
+	}
+}
+
+// TestKustomizeComponent: a kustomize Component (kind: Component, listed
+// in components:, as kubernetes-sigs/kustomize's components example lays
+// them out) is read like a kustomization: its generator makes the
+// workload's config, though the components: entry itself is noted as not
+// applied (kills `k != "Component"` negated).
+func TestKustomizeComponent(t *testing.T) {
+	tree := map[string]string{
+		"app/kustomization.yaml":  "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [statefulset.yaml]\ncomponents: [../conf]\n",
+		"app/statefulset.yaml":    genSts,
+		"conf/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n",
+		"conf/server.conf":        "port: 4333\n",
+	}
+	r := loadTreeOpt(t, tree, true)
+	var s *model.Server
+	for _, x := range r.Servers {
+		if x.Name == "nats" {
+			s = x
+		}
+	}
+	if s == nil || s.ConfigFile != "conf/server.conf" || s.Config["port"] != int64(4333) {
+		t.Fatalf("servers %q: want nats with the Component's server.conf (notes %q)", serverNames(r), r.Notes)
+	}
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "app/kustomization.yaml: components not applied") {
+		t.Errorf("notes %q: want the components entry noted", r.Notes)
+	}
+}
+
+// TestKustomizeBuildDepth: a workload's own build is followed through
+// resources directories 8 kustomizations deep, not 9: at 8 the generator
+// of its build is the one it mounts, past the bound the build is not known
+// and the name is looked up as written (the first ConfigMap of that name,
+// here another app's) (kills buildFiles' `depth > maxKustomizeDepth`
+// turned into `>=` and `depth+1` into `depth-1`).
+func TestKustomizeBuildDepth(t *testing.T) {
+	for _, tc := range []struct {
+		levels int
+		port   int64
+	}{{8, 4333}, {9, 4111}} {
+		tree := map[string]string{
+			"a-other/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    literals: [\"server.conf=port: 4111\"]\n",
+			"app/server.conf":            "port: 4333\n",
+		}
+		dir := "app"
+		kust := "configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\nresources: [l1]\n"
+		for i := 1; i <= tc.levels; i++ {
+			tree[dir+"/kustomization.yaml"] = kust
+			dir += "/l" + itoa(i)
+			kust = "resources: [l" + itoa(i+1) + "]\n"
+		}
+		tree[dir+"/kustomization.yaml"] = "resources: [statefulset.yaml]\n"
+		tree[dir+"/statefulset.yaml"] = genSts
+		r := loadTreeOpt(t, tree, true)
+		var got []string
+		for _, s := range r.Servers {
+			if s.Name == "nats" {
+				got = append(got, itoa(int(toInt(s.Config["port"]))))
+			}
+		}
+		if strings.Join(got, ",") != itoa(int(tc.port)) {
+			t.Errorf("%d levels: nats config port %q, want %d (notes %q)", tc.levels, got, tc.port, r.Notes)
+		}
+	}
+}
+
+func toInt(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+// TestGeneratorNamespaceFromKustomization: a generator without its own
+// namespace takes the kustomization's, so a workload of another namespace
+// does not mount it (kills `gns == ""` negated).
+func TestGeneratorNamespaceFromKustomization(t *testing.T) {
+	tree := map[string]string{
+		"msg/kustomization.yaml": "namespace: msg\nconfigMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n",
+		"msg/server.conf":        "port: 4333\n",
+		"other/statefulset.yaml": strings.Replace(genSts, "metadata: {name: nats}", "metadata: {name: nats, namespace: other}", 1),
+	}
+	s := one(t, loadTreeOpt(t, tree, true))
+	if s.ConfigFile != "" || s.Config != nil {
+		t.Errorf("config %v from %q: the generated ConfigMap is in namespace msg", s.Config, s.ConfigFile)
+	}
+}
+
+// TestGeneratorLiteralWithoutValue: a literal without "=" (kustomize
+// refuses it) is not a key of the generated ConfigMap (kills `!ok ||
+// key == ""` turned into `&&`).
+func TestGeneratorLiteralWithoutValue(t *testing.T) {
+	tree := map[string]string{
+		"nats/kustomization.yaml": "configMapGenerator:\n  - name: nats-opts\n    literals: [NATS_DEBUG, LOG_LEVEL=debug, =orphan]\n  - name: nats-config\n    files: [server.conf]\nresources: [statefulset.yaml]\n",
+		"nats/statefulset.yaml":   strings.Replace(kStatefulSet, "        - secretRef: {name: nats-auth}\n", "", 1),
+		"nats/server.conf":        "port: 4222\n",
+	}
+	s := one(t, loadTreeOpt(t, tree, true))
+	var env []string
+	for k := range s.Deployment.Environment {
+		env = append(env, k)
+	}
+	sortStrings(env)
+	if strings.Join(env, ",") != "LOG_LEVEL" {
+		t.Errorf("environment %q, want LOG_LEVEL only", env)
+	}
+}

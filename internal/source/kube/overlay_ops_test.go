@@ -1,0 +1,320 @@
+package kube
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/natsaudit/natsaudit/internal/model"
+)
+
+// Overlay operations one at a time (issue 20, Go mutation testing, fifth
+// round): each JSON patch operation and strategic-merge directive an
+// overlay of the ovBase StatefulSet (base/ of the base/overlays layout of
+// kubernetes-sigs/kustomize's examples) writes, and what the rules then see
+// of the prod server, or the note that says why the operation was not
+// applied.
+
+// renderProd loads the base with prod's kustomization and the extra files
+// (path, content pairs) and returns the base server, the prod server (nil
+// when the overlay changes nothing a rule sees) and the result.
+func renderProd(t *testing.T, kust string, extra ...string) (base, prod *model.Server, r *Result) {
+	t.Helper()
+	r = loadTree(t, ovTree(append([]string{"prod/kustomization.yaml", kust}, extra...)...))
+	for _, s := range r.Servers {
+		switch {
+		case s.Name == "nats":
+			base = s
+		case strings.HasSuffix(s.Name, " [prod]"):
+			if prod != nil {
+				t.Fatalf("two prod servers")
+			}
+			prod = s
+		}
+	}
+	if base == nil {
+		t.Fatalf("no base server: %+v, notes %q", r.Servers, r.Notes)
+	}
+	return base, prod, r
+}
+
+// jsonOps is a prod kustomization with one inline JSON patch on the
+// StatefulSet.
+func jsonOps(ops string) string {
+	return "resources: [../base]\npatches:\n- target: {kind: StatefulSet, name: nats}\n  patch: |-\n" + indent(ops, "    ")
+}
+
+func indent(s, by string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		b.WriteString(by + l + "\n")
+	}
+	return b.String()
+}
+
+// TestJSONPatchOps: add, replace and remove on mappings and lists (by
+// index, at the end, "-"), escaped pointer tokens, and every refusal (a
+// path or index that does not exist, an op not followed, a pointer
+// without its leading "/", an op without a value) as a note naming the
+// operation, the base as written left as it is.
+func TestJSONPatchOps(t *testing.T) {
+	const args = "/spec/template/spec/containers/0/args"
+	for _, tc := range []struct {
+		name, ops string
+		command   string // the prod server's command; "-" = no prod server
+		note      string // a note that must be written
+	}{
+		{"add at index 0 inserts before", "- {op: add, path: " + args + "/0, value: --tls}",
+			"nats-server --tls --jetstream", ""},
+		{"add at the length appends", "- {op: add, path: " + args + "/1, value: --tls}",
+			"nats-server --jetstream --tls", ""},
+		{"add past the length", "- {op: add, path: " + args + "/2, value: --tls}",
+			"-", "add " + args + "/2 on StatefulSet nats: no such index 2; not applied"},
+		{"add at a negative index", "- {op: add, path: " + args + "/-1, value: --tls}",
+			"-", "no such index -1; not applied"},
+		{"replace by index", "- {op: replace, path: " + args + "/0, value: --tls}",
+			"nats-server --tls", ""},
+		{"replace at the length", "- {op: replace, path: " + args + "/1, value: --tls}",
+			"-", "replace " + args + "/1 on StatefulSet nats: no such index 1; not applied"},
+		{"replace at -", "- {op: replace, path: " + args + "/-, value: --tls}",
+			"-", "no such index -; not applied"},
+		{"remove by index: no args left, the image's default command", "- {op: remove, path: " + args + "/0}",
+			"", ""},
+		{"remove at the length", "- {op: remove, path: " + args + "/1}",
+			"-", "remove " + args + "/1 on StatefulSet nats: no such index 1; not applied"},
+		{"remove a key", "- {op: remove, path: /spec/template/spec/containers/0/args}",
+			"", ""},
+		{"remove a missing key", "- {op: remove, path: /spec/template/spec/containers/0/command}",
+			"-", "remove /spec/template/spec/containers/0/command on StatefulSet nats: no such key; not applied"},
+		{"replace a missing key", "- {op: replace, path: /spec/template/spec/containers/0/command, value: [nats-server]}",
+			"-", "replace /spec/template/spec/containers/0/command on StatefulSet nats: no such key; not applied"},
+		{"add a missing key", "- {op: add, path: /spec/template/spec/containers/0/command, value: [/bin/nats-server, -m, '8222']}",
+			"/bin/nats-server -m 8222 --jetstream", ""},
+		{"a container index past the list", "- {op: add, path: /spec/template/spec/containers/1/args/-, value: --tls}",
+			"-", "no such index 1; not applied"},
+		{"a container index that is not a number", "- {op: add, path: /spec/template/spec/containers/nats/args/-, value: --tls}",
+			"-", "no such index nats; not applied"},
+		{"through a scalar", "- {op: add, path: /spec/replicas/x/y, value: 1}",
+			"-", "add /spec/replicas/x/y on StatefulSet nats: no such path; not applied"},
+		{"onto a scalar", "- {op: add, path: /spec/replicas/x, value: 1}",
+			"-", "add /spec/replicas/x on StatefulSet nats: no such path; not applied"},
+		{"through a missing key", "- {op: add, path: /spec/nope/x, value: 1}",
+			"-", "add /spec/nope/x on StatefulSet nats: no such path; not applied"},
+		{"not a pointer", "- {op: add, path: spec/replicas, value: 3}",
+			"-", "add spec/replicas on StatefulSet nats: not a JSON pointer; not applied"},
+		{"add without a value", "- {op: add, path: " + args + "/-}",
+			"-", "add " + args + "/- on StatefulSet nats: no value; not applied"},
+		{"test passes, move is not followed", "- {op: test, path: /spec/replicas, value: 1}\n- {op: move, from: /spec/x, path: " + args + "/0}\n- {op: add, path: " + args + "/-, value: --tls}",
+			"nats-server --jetstream --tls", `op "move" not applied`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base, prod, r := renderProd(t, jsonOps(tc.ops))
+			if got := strings.Join(base.Deployment.Command, " "); got != "nats-server --jetstream" {
+				t.Errorf("base command %q changed", got)
+			}
+			got := "-"
+			if prod != nil {
+				got = strings.Join(prod.Deployment.Command, " ")
+			}
+			if got != tc.command {
+				t.Errorf("prod command %q, want %q (notes %q)", got, tc.command, r.Notes)
+			}
+			notes := strings.Join(r.Notes, "\n")
+			if tc.note != "" && !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want one with %q", r.Notes, tc.note)
+			}
+			if tc.note == "" && strings.Contains(notes, "not applied") {
+				t.Errorf("notes %q: an operation that applies is reported as not applied", r.Notes)
+			}
+		})
+	}
+}
+
+// TestJSONPatchAddedKeyLocation: a key a JSON patch adds points at the
+// patch's line in the file that holds it, and an escaped pointer token
+// (~1 for "/") names the label key it spells: the prod pods then carry
+// app.kubernetes.io/part-of, which the overlay's own Service selects.
+func TestJSONPatchAddedKeyLocation(t *testing.T) {
+	ops := "- op: add\n  path: /spec/template/spec/containers/0/env\n  value:\n  - {name: NATS_DEBUG, value: \"1\"}\n" +
+		"- op: add\n  path: /spec/template/metadata/labels/app.kubernetes.io~1part-of\n  value: msg\n"
+	_, prod, r := renderProd(t, "resources: [../base, svc.yaml]\npatches:\n- path: ops.yaml\n  target: {kind: StatefulSet}\n",
+		"prod/ops.yaml", ops,
+		"prod/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: nats-lb}\nspec:\n  type: LoadBalancer\n  selector: {app.kubernetes.io/part-of: msg}\n  ports: [{port: 4222}]\n")
+	if prod == nil {
+		t.Fatalf("no prod server; notes %q", r.Notes)
+	}
+	if _, ok := prod.Deployment.Environment["NATS_DEBUG"]; !ok {
+		t.Errorf("environment %v: the added env is missing", prod.Deployment.Environment)
+	}
+	if got := locAt(prod, "deployment/environment/NATS_DEBUG"); got != "prod/ops.yaml:4" {
+		t.Errorf("NATS_DEBUG at %s, want the patch's line", got)
+	}
+	var lb []string
+	for _, p := range prod.Deployment.Ports {
+		if strings.HasPrefix(p.Via, "Service nats-lb (LoadBalancer") {
+			lb = append(lb, fmt.Sprintf("%d->%d", p.HostPort, p.ContainerPort))
+		}
+	}
+	if strings.Join(lb, ",") != "4222->4222" {
+		t.Errorf("load-balanced ports %q: the label the patch adds is what nats-lb selects", lb)
+	}
+}
+
+// smBase is the StatefulSet of nats-io/k8s's chart output, reduced to what
+// the strategic-merge directives below change: an env list, limits, a
+// security context, ports, a volume claim template, and a NodePort
+// Service in front of it.
+const smBase = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: nats}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: nats}}
+  template:
+    metadata: {labels: {app: nats}}
+    spec:
+      containers:
+      - name: nats
+        image: nats:2.10.1
+        args: [--jetstream, -m, "8222"]
+        env:
+        - {name: NATS_DEBUG, value: "1"}
+        - {name: GOMEMLIMIT, value: 1GiB}
+        ports:
+        - {name: client, containerPort: 4222}
+        - {name: monitor, containerPort: 8222}
+        resources:
+          limits: {memory: 2Gi, cpu: "1"}
+        securityContext:
+          runAsNonRoot: true
+        volumeMounts:
+        - {name: data, mountPath: /data}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nats}
+spec:
+  type: NodePort
+  selector: {app: nats}
+  ports:
+  - {name: client, port: 4222, nodePort: 30422}
+`
+
+// smPatch is a prod overlay of smBase with one strategic-merge patch file
+// of the StatefulSet (body: under spec.template.spec.containers[nats],
+// unless it starts with "spec:" or "---").
+func smPatch(body string) (kust string, extra []string) {
+	patch := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\n"
+	if strings.HasPrefix(body, "spec:") {
+		patch += body
+	} else if strings.HasPrefix(body, "---") {
+		patch = strings.TrimPrefix(body, "---\n")
+	} else {
+		patch += "spec:\n  template:\n    spec:\n      containers:\n      - name: nats\n" + indent(body, "        ")
+	}
+	return "resources: [../base]\npatches:\n- path: sts.yaml\n", []string{"base/nats.yaml", smBase, "prod/sts.yaml", patch}
+}
+
+func TestStrategicMergeDirectives(t *testing.T) {
+	type facts struct {
+		env, command, ports string
+		memory, cpu         float64
+		nonRoot             string
+		size                int64
+	}
+	read := func(s *model.Server) facts {
+		d := s.Deployment
+		var env, ports []string
+		for k := range d.Environment {
+			env = append(env, k)
+		}
+		sortStrings(env)
+		for _, p := range d.Ports {
+			ports = append(ports, fmt.Sprintf("%d->%d", p.HostPort, p.ContainerPort))
+		}
+		f := facts{env: strings.Join(env, ","), command: strings.Join(d.Command, " "), ports: strings.Join(ports, ","),
+			memory: float64(d.MemoryLimit), cpu: d.CPULimit, nonRoot: "unset"}
+		if v := d.Kubernetes.SecurityContext.RunAsNonRoot; v != nil {
+			f.nonRoot = fmt.Sprint(*v)
+		}
+		for _, v := range d.Volumes {
+			if v.Target == "/data" {
+				f.size = v.Size
+			}
+		}
+		return f
+	}
+	const gi = 1 << 30
+	baseFacts := facts{env: "GOMEMLIMIT,NATS_DEBUG", command: "nats-server --jetstream -m 8222", ports: "30422->4222",
+		memory: 2 * gi, cpu: 1, nonRoot: "true", size: gi}
+	for _, tc := range []struct {
+		name, body string
+		change     func(f *facts)
+		loc        [2]string // a fact key and where it must be, when set
+	}{
+		{"$patch: delete removes a list item by its merge key", "env:\n- {name: NATS_DEBUG, $patch: delete}\n",
+			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}},
+		{"a list item with a new key is appended, its directives dropped", "env:\n- {name: NATS_TRACE, value: \"1\", $setElementOrder: x}\n",
+			func(f *facts) { f.env = "GOMEMLIMIT,NATS_DEBUG,NATS_TRACE" }, [2]string{"deployment/environment/NATS_TRACE", "prod/sts.yaml:10"}},
+		{"an item with the same key is merged", "env:\n- {name: GOMEMLIMIT, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n",
+			func(f *facts) {}, [2]string{"deployment/environment/GOMEMLIMIT", "base/nats.yaml:16"}},
+		{"a list without a merge key is replaced whole", "args: [--jetstream]\n",
+			func(f *facts) { f.command = "nats-server --jetstream" }, [2]string{"deployment/command", "prod/sts.yaml:9"}},
+		{"ports merge by containerPort", "ports:\n- {containerPort: 4222, hostPort: 4222}\n",
+			func(f *facts) { f.ports = "4222->4222,30422->4222" }, [2]string{"deployment/ports/0", "prod/sts.yaml:10"}},
+		{"$patch: replace replaces a mapping", "resources:\n  $patch: replace\n  limits: {memory: 1Gi}\n",
+			func(f *facts) { f.memory, f.cpu = gi, 0 }, [2]string{"deployment/memory_limit", "prod/sts.yaml:11"}},
+		{"a mapping is merged key by key", "resources:\n  limits: {memory: 1Gi}\n",
+			func(f *facts) { f.memory = gi }, [2]string{"deployment/cpu_limit", "base/nats.yaml:21"}},
+		{"null deletes a key", "securityContext: null\n",
+			func(f *facts) { f.nonRoot = "unset" }, [2]string{}},
+		{"a field the patch sets points at the patch", "securityContext: {runAsNonRoot: false}\n",
+			func(f *facts) { f.nonRoot = "false" }, [2]string{"deployment/kubernetes/security_context/run_as_non_root", "prod/sts.yaml:9"}},
+		{"an item that is not a mapping is skipped", "env:\n- NATS_TRACE\n- {name: NATS_DEBUG, $patch: delete}\n",
+			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}},
+		{"volumeClaimTemplates merge by metadata.name", "spec:\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {resources: {requests: {storage: 10Gi}}}\n",
+			func(f *facts) { f.size = 10 * gi }, [2]string{"deployment/volumes/0/size", "prod/sts.yaml:7"}},
+		{"a Service's ports merge by port", "---\napiVersion: v1\nkind: Service\nmetadata: {name: nats}\nspec:\n  ports:\n  - {port: 4222, nodePort: 31422}\n",
+			func(f *facts) { f.ports = "31422->4222" }, [2]string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kust, extra := smPatch(tc.body)
+			base, prod, r := renderProd(t, kust, extra...)
+			if got := read(base); got != baseFacts {
+				t.Errorf("base changed: %+v", got)
+			}
+			want := baseFacts
+			tc.change(&want)
+			if prod == nil {
+				if want != baseFacts {
+					t.Fatalf("no prod server; notes %q", r.Notes)
+				}
+				return
+			}
+			if got := read(prod); got != want {
+				t.Errorf("prod\n got %+v\nwant %+v", got, want)
+			}
+			if tc.loc[0] != "" {
+				if got := locAt(prod, tc.loc[0]); got != tc.loc[1] {
+					t.Errorf("%s at %s, want %s", tc.loc[0], got, tc.loc[1])
+				}
+			}
+			if n := strings.Join(r.Notes, "\n"); strings.Contains(n, "not applied") {
+				t.Errorf("notes %q", r.Notes)
+			}
+		})
+	}
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
