@@ -497,3 +497,68 @@ func TestGeneratorLiteralWithoutValue(t *testing.T) {
 		t.Errorf("environment %q, want LOG_LEVEL only", env)
 	}
 }
+
+// TestGeneratorEnvFiles: the older singular env: of a generator is read
+// like envs:, and a commented-out assignment of an env file is not a key
+// (kills `n.Kind == ScalarNode` negated and envFile's comment test's `||`
+// turned into `&&`).
+func TestGeneratorEnvFiles(t *testing.T) {
+	tree := map[string]string{
+		"nats/kustomization.yaml": "configMapGenerator:\n  - name: nats-opts\n    env: nats.env\n  - name: nats-config\n    files: [server.conf]\nresources: [statefulset.yaml]\n",
+		"nats/statefulset.yaml":   strings.Replace(kStatefulSet, "        - secretRef: {name: nats-auth}\n", "", 1),
+		"nats/server.conf":        "port: 4222\n",
+		"nats/nats.env":           "LOG_LEVEL=debug\n# NATS_DEBUG=1\n",
+	}
+	s := one(t, loadTreeOpt(t, tree, true))
+	var env []string
+	for k := range s.Deployment.Environment {
+		env = append(env, k+"@"+locAt(s, "deployment/environment/"+k))
+	}
+	if strings.Join(env, ",") != "LOG_LEVEL@nats/nats.env:1" {
+		t.Errorf("environment %q, want LOG_LEVEL from nats.env:1 only", env)
+	}
+}
+
+// TestNoUnfollowedNote: a kustomization that uses nothing the reader
+// leaves out gets no "not applied" note (kills unfollowed's `len(what) >
+// 0` turned into `>= 0`).
+func TestNoUnfollowedNote(t *testing.T) {
+	r := loadTreeOpt(t, map[string]string{
+		"nats/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\nresources: [statefulset.yaml]\n",
+		"nats/statefulset.yaml":   genSts,
+		"nats/server.conf":        "port: 4222\n",
+	}, true)
+	for _, n := range r.Notes {
+		if strings.Contains(n, "not applied") {
+			t.Errorf("note %q", n)
+		}
+	}
+}
+
+// TestGeneratorBytesBudget: the generators of a scan may read exactly
+// 64 MiB before the next file is refused (kills readRepo's `genBytes >
+// maxGenerated` turned into `>=`).
+func TestGeneratorBytesBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 64 MiB")
+	}
+	tree := map[string]string{
+		"nats/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    files: [big.txt, server.conf]\nresources: [statefulset.yaml]\n",
+		"nats/statefulset.yaml":   genSts,
+		"nats/big.txt":            strings.Repeat("#", maxGenerated),
+		"nats/server.conf":        "port: 4333\n",
+	}
+	var in []Input
+	in = append(in, Input{Rel: "nats/statefulset.yaml", Data: []byte(genSts)})
+	read := func(rel string) ([]byte, error) {
+		if d, ok := tree[rel]; ok {
+			return []byte(d), nil
+		}
+		return nil, errNotInTree
+	}
+	r := Load(in, Options{Read: read, Paths: []string{"nats/big.txt", "nats/kustomization.yaml", "nats/server.conf", "nats/statefulset.yaml"}, MaxConfigSize: maxGenerated})
+	s := one(t, r)
+	if s.Config["port"] != int64(4333) {
+		t.Errorf("config %v, want server.conf read at exactly the budget (notes %q)", s.Config, r.Notes)
+	}
+}
