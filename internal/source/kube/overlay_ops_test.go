@@ -318,3 +318,84 @@ func sortStrings(s []string) {
 		}
 	}
 }
+
+// TestOverlayListingItself: an overlay whose resources list its own
+// directory (a cycle kustomize refuses) is still rendered, with a note,
+// from the rest of its resources (kills overlays' `ok && rel != k.dir`
+// turned into `||`, which made it no root and left it unrendered).
+func TestOverlayListingItself(t *testing.T) {
+	_, prod, r := renderProd(t, "resources: [../base, ./]\nreplicas: [{name: nats, count: 3}]\n")
+	if prod == nil || prod.Deployment.Replicas != 3 {
+		t.Fatalf("prod %+v: want the overlay rendered with 3 replicas (notes %q)", prod, r.Notes)
+	}
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "prod/kustomization.yaml: its resources lead back to it (a cycle)") {
+		t.Errorf("notes %q: want the cycle noted", r.Notes)
+	}
+}
+
+// TestOverlayAddsContainer: an overlay that adds a second nats-server
+// container (a leaf node sidecar) renders a server per container, named
+// after its container; the first is compared with the base's one server
+// (the same, names aside: not repeated), the new one with none (kills
+// addOverlay's `i < len(bs)` turned into `<=`, which indexed past the
+// base's servers).
+func TestOverlayAddsContainer(t *testing.T) {
+	_, _, r := renderProd(t, "resources: [../base]\npatches:\n- path: leaf.yaml\n",
+		"prod/leaf.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\nspec:\n  template:\n    spec:\n      containers:\n      - name: leaf\n        image: nats:2.10.1\n        args: [--leafnodes, nats://hub:7422]\n")
+	if got := serverNames(r); got != "nats,nats/leaf [prod]" {
+		t.Errorf("servers %q", got)
+	}
+}
+
+// TestOverlayServerNameKept: a server named by its config's server_name
+// keeps that name in an overlay with a namePrefix (the prefix renames the
+// workload, not the server), tagged with the overlay (kills addOverlay's
+// `Deployment != nil && Name == Service` turned into `||`).
+func TestOverlayServerNameKept(t *testing.T) {
+	base := strings.Replace(ovBase, "        args: [--jetstream]\n", "        args: [--jetstream, -c, /etc/nats/nats.conf]\n        volumeMounts: [{name: cfg, mountPath: /etc/nats}]\n      volumes: [{name: cfg, configMap: {name: nats-config}}]\n", 1) +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: nats-config}\ndata:\n  nats.conf: |\n    server_name: hub\n    port: 4222\n"
+	r := loadTree(t, ovTree("base/nats.yaml", base, "prod/kustomization.yaml", "resources: [../base]\nnamePrefix: prod-\nreplicas: [{name: nats, count: 3}]\n"))
+	if got := serverNames(r); got != "hub,hub [prod]" {
+		t.Errorf("servers %q, want hub and hub [prod] (notes %q)", got, r.Notes)
+	}
+}
+
+// TestPatchFileIsNoWorkload: a strategic-merge patch file is a partial
+// manifest, not a resource: one that sets the container's image (the way
+// many overlays pin a version) changes the overlay's server and is not a
+// server of its own (which had the image's default config, one replica
+// and no limits, a workload nothing deploys). A file that a kustomization
+// lists both as a resource and as a patch stays a resource.
+func TestPatchFileIsNoWorkload(t *testing.T) {
+	patch := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\nspec:\n  template:\n    spec:\n      containers:\n      - name: nats\n        image: nats:2.11.9\n"
+	for _, tc := range []struct{ name, kust, want string }{
+		{"patchesStrategicMerge", "resources: [../base]\npatchesStrategicMerge: [image.yaml]\n", "nats base/nats.yaml nats:2.10.1|nats [prod] base/nats.yaml nats:2.11.9"},
+		{"patches path", "resources: [../base]\npatches:\n- path: image.yaml\n", "nats base/nats.yaml nats:2.10.1|nats [prod] base/nats.yaml nats:2.11.9"},
+		{"a patch of another overlay", "resources: [../base]\npatches:\n- path: ../staging/image.yaml\n", "nats base/nats.yaml nats:2.10.1|nats [prod] base/nats.yaml nats:2.11.9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := "prod/image.yaml"
+			if strings.Contains(tc.kust, "staging") {
+				file = "staging/image.yaml"
+			}
+			_, _, r := renderProd(t, tc.kust, file, patch)
+			var got []string
+			for _, s := range r.Servers {
+				got = append(got, s.Name+" "+s.Deployment.File+" "+s.Deployment.Image)
+			}
+			if strings.Join(got, "|") != tc.want {
+				t.Errorf("servers\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+	// listed as a resource too: kustomize would build it, so it is read
+	_, _, r := renderProd(t, "resources: [../base, extra.yaml]\npatches:\n- path: extra.yaml\n",
+		"prod/extra.yaml", strings.Replace(patch, "name: nats}", "name: nats-extra}", 1)+"  selector: {matchLabels: {app: x}}\n")
+	found := false
+	for _, s := range r.Servers {
+		found = found || s.Deployment.File == "prod/extra.yaml"
+	}
+	if !found {
+		t.Errorf("servers %q: the file listed as a resource is not read", serverNames(r))
+	}
+}
