@@ -399,3 +399,128 @@ func TestPatchFileIsNoWorkload(t *testing.T) {
 		t.Errorf("servers %q: the file listed as a resource is not read", serverNames(r))
 	}
 }
+
+// TestOverlayServiceRenamed: the overlay's server is the deployment's
+// service too (findings name it), not the base's (kills addOverlay's
+// `srv.Deployment != nil` negated).
+func TestOverlayServiceRenamed(t *testing.T) {
+	_, prod, r := renderProd(t, "resources: [../base]\nreplicas: [{name: nats, count: 3}]\n")
+	if prod == nil || prod.Name != "nats [prod]" || prod.Deployment.Service != "nats [prod]" {
+		t.Fatalf("prod %+v (notes %q)", prod, r.Notes)
+	}
+}
+
+// TestOverlayRenderDepth: a base 8 kustomizations below the overlay is
+// rendered; 9 below is noted and not rendered (kills build's `depth >
+// maxKustomizeDepth` turned into `>=` and `depth+1` into `depth-1`).
+func TestOverlayRenderDepth(t *testing.T) {
+	for _, levels := range []int{7, 8} { // overlays between prod and the base
+		tree := ovTree()
+		prev := "base"
+		for i := 1; i <= levels; i++ {
+			dir := "l" + itoa(i)
+			tree[dir+"/kustomization.yaml"] = "resources: [../" + prev + "]\n"
+			prev = dir
+		}
+		tree["prod/kustomization.yaml"] = "resources: [../" + prev + "]\nreplicas: [{name: nats, count: 3}]\n"
+		r := loadTree(t, tree)
+		deep := strings.Contains(strings.Join(r.Notes, "\n"), "overlays nested deeper than 8; not rendered further")
+		if deep != (levels == 8) {
+			t.Errorf("%d levels: note of the depth %v, want %v (notes %q)", levels, deep, levels == 8, r.Notes)
+		}
+		var replicas []string
+		for _, s := range r.Servers {
+			if strings.HasSuffix(s.Name, " [prod]") {
+				replicas = append(replicas, itoa(s.Deployment.Replicas))
+			}
+		}
+		if want := map[bool]string{true: "", false: "3"}[levels == 8]; strings.Join(replicas, ",") != want {
+			t.Errorf("%d levels: prod replicas %q, want %q", levels, replicas, want)
+		}
+	}
+}
+
+// TestRenderNodeBudgetExact: the overlays of a scan may clone exactly
+// 524288 YAML nodes; one more stops the rendering with a note. The base
+// (a ConfigMap of 11 + 2·505 + 3 = 1024 nodes, listed 512 times) costs
+// 2^19; a document nested deeper than 64 levels costs only its first 64
+// levels
+// (kills clone's `renderNodes > maxRenderNodes` turned into `>=` and
+// `depth+1` into `depth-1`, which cloned, and counted, every level).
+func TestRenderNodeBudgetExact(t *testing.T) {
+	cm := func(keys int) string {
+		var b strings.Builder
+		b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n")
+		for i := 0; i < keys; i++ {
+			b.WriteString("  k" + itoa(i) + ": v\n")
+		}
+		return b.String()
+	}
+	// 1 + 2 + 2 + 1 + 1 + 2 + 1 nodes around spec, and a chain of
+	// mappings at depths 1..64 with their keys at 2..64: 137 in all
+	deep := "apiVersion: example.com/v1\nkind: Config\nmetadata: {name: deep}\nspec: " + strings.Repeat("{a: ", 80) + "x" + strings.Repeat("}", 80) + "\n"
+	var fan strings.Builder
+	fan.WriteString("resources:\n")
+	for i := 0; i < 512; i++ {
+		fan.WriteString("- ../base\n")
+	}
+	for _, tc := range []struct {
+		name    string
+		base    string
+		refused bool
+	}{
+		{"exactly the budget", cm(505) + "  odd: [x]\n", false},
+		{"one node more", cm(505) + "  odd: [x, y]\n", true},
+		{"a deep document cut at 64 levels", cm(438) + "---\n" + deep, false}, // 11 + 2·438 + 137 = 1024
+	} {
+		tree := map[string]string{"base/kustomization.yaml": "resources: [cm.yaml]\n", "base/cm.yaml": tc.base, "prod/kustomization.yaml": fan.String()}
+		r := loadTree(t, tree)
+		refused := strings.Contains(strings.Join(r.Notes, "\n"), "not rendered: the overlays of the scan clone more than")
+		if refused != tc.refused {
+			t.Errorf("%s: refused %v, want %v (notes %q, errors %+v)", tc.name, refused, tc.refused, r.Notes, r.Errors)
+		}
+	}
+}
+
+// TestPatchDocumentBound: of a patch file's documents the first 5000 are
+// applied, not the 5001st (kills decodeAll's `i < maxDocs` turned into
+// `<=` and `i++` into `--`).
+func TestPatchDocumentBound(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < maxDocs-1; i++ {
+		b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: none}\n")
+	}
+	b.WriteString("---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\nspec: {replicas: 5}\n")
+	b.WriteString("---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\nspec: {replicas: 7}\n")
+	_, prod, r := renderProd(t, "resources: [../base]\npatches:\n- path: many.yaml\n", "prod/many.yaml", b.String())
+	if prod == nil || prod.Deployment.Replicas != 5 {
+		t.Errorf("prod %+v: want the 5000th document's 5 replicas, not the 5001st's 7 (notes %q)", prod, r.Notes)
+	}
+}
+
+// TestPatchEntryWithoutPatch: a patches entry with a target but neither
+// path nor patch is ignored (kills `p != nil && p.Kind == ScalarNode`
+// turned into `||`, which read the missing patch).
+func TestPatchEntryWithoutPatch(t *testing.T) {
+	_, prod, r := renderProd(t, "resources: [../base]\npatches:\n- target: {kind: StatefulSet}\nreplicas: [{name: nats, count: 3}]\n")
+	if prod == nil || prod.Deployment.Replicas != 3 {
+		t.Errorf("prod %+v (notes %q)", prod, r.Notes)
+	}
+}
+
+// TestPatchEmptyDocument: an empty document of a patch file (a leading
+// "---" pair, a comment alone) is no patch: it is not reported as one
+// that matches nothing (kills decodeAll's `n != nil && (mapping ||
+// sequence)` turned into `||`, which kept the empty document's null).
+func TestPatchEmptyDocument(t *testing.T) {
+	_, prod, r := renderProd(t, "resources: [../base]\npatches:\n- path: replicas.yaml\n",
+		"prod/replicas.yaml", "---\n# the replica count of prod\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\nspec: {replicas: 5}\n")
+	if prod == nil || prod.Deployment.Replicas != 5 {
+		t.Fatalf("prod %+v (notes %q)", prod, r.Notes)
+	}
+	for _, n := range r.Notes {
+		if strings.Contains(n, "matches nothing") {
+			t.Errorf("note %q", n)
+		}
+	}
+}
