@@ -84,6 +84,8 @@ func TestJSONPatchOps(t *testing.T) {
 			"-", "remove " + args + "/1 on StatefulSet nats: no such index 1; not applied"},
 		{"remove a key", "- {op: remove, path: /spec/template/spec/containers/0/args}",
 			"", ""},
+		{"remove a mapping's first key (replicas: 1 is the default)", "- {op: remove, path: /spec/replicas}",
+			"-", ""},
 		{"remove a missing key", "- {op: remove, path: /spec/template/spec/containers/0/command}",
 			"-", "remove /spec/template/spec/containers/0/command on StatefulSet nats: no such key; not applied"},
 		{"replace a missing key", "- {op: replace, path: /spec/template/spec/containers/0/command, value: [nats-server]}",
@@ -162,8 +164,8 @@ func TestJSONPatchAddedKeyLocation(t *testing.T) {
 
 // smBase is the StatefulSet of nats-io/k8s's chart output, reduced to what
 // the strategic-merge directives below change: an env list, limits, a
-// security context, ports, a volume claim template, and a NodePort
-// Service in front of it.
+// security context, ports, a volume claim template, an environment from
+// a ConfigMap, and a NodePort Service in front of it.
 const smBase = `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: nats}
@@ -189,6 +191,7 @@ spec:
           runAsNonRoot: true
         volumeMounts:
         - {name: data, mountPath: /data}
+        envFrom: [{configMapRef: {name: nats-env}}]
   volumeClaimTemplates:
   - metadata: {name: data}
     spec:
@@ -203,12 +206,27 @@ spec:
   selector: {app: nats}
   ports:
   - {name: client, port: 4222, nodePort: 30422}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: nats-env}
+data: {}
 `
 
 // smPatch is a prod overlay of smBase with one strategic-merge patch file
 // of the StatefulSet (body: under spec.template.spec.containers[nats],
 // unless it starts with "spec:" or "---").
 func smPatch(body string) (kust string, extra []string) {
+	base := smBase
+	if b, change, ok := strings.Cut(body, "---base "); ok {
+		// "key: value" of the base's container changed before the patch
+		body = b
+		k, _, _ := strings.Cut(change, ":")
+		base = strings.Replace(base, "        securityContext:\n          runAsNonRoot: true\n", "        "+change+"\n", 1)
+		if k != "securityContext" {
+			panic("smPatch: only the base's securityContext is changed")
+		}
+	}
 	patch := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats}\n"
 	if strings.HasPrefix(body, "spec:") {
 		patch += body
@@ -217,7 +235,7 @@ func smPatch(body string) (kust string, extra []string) {
 	} else {
 		patch += "spec:\n  template:\n    spec:\n      containers:\n      - name: nats\n" + indent(body, "        ")
 	}
-	return "resources: [../base]\npatches:\n- path: sts.yaml\n", []string{"base/nats.yaml", smBase, "prod/sts.yaml", patch}
+	return "resources: [../base]\npatches:\n- path: sts.yaml\n", []string{"base/nats.yaml", base, "prod/sts.yaml", patch}
 }
 
 func TestStrategicMergeDirectives(t *testing.T) {
@@ -226,6 +244,7 @@ func TestStrategicMergeDirectives(t *testing.T) {
 		memory, cpu         float64
 		nonRoot             string
 		size                int64
+		volumes             int
 	}
 	read := func(s *model.Server) facts {
 		d := s.Deployment
@@ -247,51 +266,64 @@ func TestStrategicMergeDirectives(t *testing.T) {
 				f.size = v.Size
 			}
 		}
+		f.volumes = len(d.Volumes)
 		return f
 	}
 	const gi = 1 << 30
 	baseFacts := facts{env: "GOMEMLIMIT,NATS_DEBUG", command: "nats-server --jetstream -m 8222", ports: "30422->4222",
-		memory: 2 * gi, cpu: 1, nonRoot: "true", size: gi}
+		memory: 2 * gi, cpu: 1, nonRoot: "true", size: gi, volumes: 1}
 	for _, tc := range []struct {
 		name, body string
 		change     func(f *facts)
 		loc        [2]string // a fact key and where it must be, when set
+		base       func(f *facts) // how the base differs from smBase's, when it does
 	}{
 		{"$patch: delete removes a list item by its merge key", "env:\n- {name: NATS_DEBUG, $patch: delete}\n",
-			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}},
+			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}, nil},
 		{"a list item with a new key is appended, its directives dropped", "env:\n- {name: NATS_TRACE, value: \"1\", $setElementOrder: x}\n",
-			func(f *facts) { f.env = "GOMEMLIMIT,NATS_DEBUG,NATS_TRACE" }, [2]string{"deployment/environment/NATS_TRACE", "prod/sts.yaml:10"}},
+			func(f *facts) { f.env = "GOMEMLIMIT,NATS_DEBUG,NATS_TRACE" }, [2]string{"deployment/environment/NATS_TRACE", "prod/sts.yaml:10"}, nil},
 		{"an item with the same key is merged", "env:\n- {name: GOMEMLIMIT, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n",
-			func(f *facts) {}, [2]string{"deployment/environment/GOMEMLIMIT", "base/nats.yaml:16"}},
+			func(f *facts) {}, [2]string{"deployment/environment/GOMEMLIMIT", "base/nats.yaml:16"}, nil},
 		{"a list without a merge key is replaced whole", "args: [--jetstream]\n",
-			func(f *facts) { f.command = "nats-server --jetstream" }, [2]string{"deployment/command", "prod/sts.yaml:9"}},
+			func(f *facts) { f.command = "nats-server --jetstream" }, [2]string{"deployment/command", "prod/sts.yaml:9"}, nil},
 		{"ports merge by containerPort", "ports:\n- {containerPort: 4222, hostPort: 4222}\n",
-			func(f *facts) { f.ports = "4222->4222,30422->4222" }, [2]string{"deployment/ports/0", "prod/sts.yaml:10"}},
+			func(f *facts) { f.ports = "4222->4222,30422->4222" }, [2]string{"deployment/ports/0", "prod/sts.yaml:10"}, nil},
 		{"$patch: replace replaces a mapping", "resources:\n  $patch: replace\n  limits: {memory: 1Gi}\n",
-			func(f *facts) { f.memory, f.cpu = gi, 0 }, [2]string{"deployment/memory_limit", "prod/sts.yaml:11"}},
+			func(f *facts) { f.memory, f.cpu = gi, 0 }, [2]string{"deployment/memory_limit", "prod/sts.yaml:11"}, nil},
 		{"a mapping is merged key by key", "resources:\n  limits: {memory: 1Gi}\n",
-			func(f *facts) { f.memory = gi }, [2]string{"deployment/cpu_limit", "base/nats.yaml:21"}},
+			func(f *facts) { f.memory = gi }, [2]string{"deployment/cpu_limit", "base/nats.yaml:21"}, nil},
 		{"null deletes a key", "securityContext: null\n",
-			func(f *facts) { f.nonRoot = "unset" }, [2]string{}},
+			func(f *facts) { f.nonRoot = "unset" }, [2]string{}, nil},
 		{"a field the patch sets points at the patch", "securityContext: {runAsNonRoot: false}\n",
-			func(f *facts) { f.nonRoot = "false" }, [2]string{"deployment/kubernetes/security_context/run_as_non_root", "prod/sts.yaml:9"}},
+			func(f *facts) { f.nonRoot = "false" }, [2]string{"deployment/kubernetes/security_context/run_as_non_root", "prod/sts.yaml:9"}, nil},
 		{"an item that is not a mapping is skipped", "env:\n- NATS_TRACE\n- {name: NATS_DEBUG, $patch: delete}\n",
-			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}},
+			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}, nil},
+		{"a mount that is not a mapping is skipped", "volumeMounts: [/data2]\nenv:\n- {name: NATS_DEBUG, $patch: delete}\n",
+			func(f *facts) { f.env = "GOMEMLIMIT" }, [2]string{}, nil},
+		{"a mapping patched over a null sets it", "securityContext: {runAsNonRoot: false}\n---base securityContext: null",
+			func(f *facts) { f.nonRoot = "false" }, [2]string{"deployment/kubernetes/security_context/run_as_non_root", "prod/sts.yaml:9"},
+			func(f *facts) { f.nonRoot = "unset" }},
+		{"a map-level $patch: merge is a directive, not a key", "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: nats-env}\ndata:\n  $patch: merge\n  LOG_LEVEL: debug\n",
+			func(f *facts) { f.env = "GOMEMLIMIT,LOG_LEVEL,NATS_DEBUG" }, [2]string{}, nil},
 		{"volumeClaimTemplates merge by metadata.name", "spec:\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {resources: {requests: {storage: 10Gi}}}\n",
-			func(f *facts) { f.size = 10 * gi }, [2]string{"deployment/volumes/0/size", "prod/sts.yaml:7"}},
+			func(f *facts) { f.size = 10 * gi }, [2]string{"deployment/volumes/0/size", "prod/sts.yaml:7"}, nil},
 		{"a Service's ports merge by port", "---\napiVersion: v1\nkind: Service\nmetadata: {name: nats}\nspec:\n  ports:\n  - {port: 4222, nodePort: 31422}\n",
-			func(f *facts) { f.ports = "31422->4222" }, [2]string{}},
+			func(f *facts) { f.ports = "31422->4222" }, [2]string{}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kust, extra := smPatch(tc.body)
 			base, prod, r := renderProd(t, kust, extra...)
-			if got := read(base); got != baseFacts {
+			wantBase := baseFacts
+			if tc.base != nil {
+				tc.base(&wantBase)
+			}
+			if got := read(base); got != wantBase {
 				t.Errorf("base changed: %+v", got)
 			}
-			want := baseFacts
+			want := wantBase
 			tc.change(&want)
 			if prod == nil {
-				if want != baseFacts {
+				if want != wantBase {
 					t.Fatalf("no prod server; notes %q", r.Notes)
 				}
 				return
@@ -521,6 +553,34 @@ func TestPatchEmptyDocument(t *testing.T) {
 	for _, n := range r.Notes {
 		if strings.Contains(n, "matches nothing") {
 			t.Errorf("note %q", n)
+		}
+	}
+}
+
+// TestPatchSelectsByKindAndName: a strategic-merge patch without a target
+// applies to the object of its kind and name only, not to another
+// StatefulSet nor to the Service of the same name; a target without a
+// namespace applies to namespaced objects (kills targets' `kind == o.kind
+// && name == o.name` and `ns != "" && ns != o.namespace` turned into
+// `||`).
+func TestPatchSelectsByKindAndName(t *testing.T) {
+	leaf := strings.ReplaceAll(strings.ReplaceAll(ovBase, "name: nats}", "name: nats-leaf}"), "app: nats", "app: leaf")
+	base := strings.ReplaceAll(ovBase+"---\n"+leaf, "metadata: {name: ", "metadata: {namespace: msg, name: ")
+	for _, tc := range []struct{ name, kust, want string }{
+		{"strategic merge without a target", "resources: [../base]\npatchesStrategicMerge: [sts.yaml]\n", "nats [prod]=5"},
+		{"JSON patch with a target without a namespace", "resources: [../base]\npatches:\n- target: {kind: StatefulSet, name: nats-leaf}\n  path: ops.yaml\n", "nats-leaf [prod]=6"},
+	} {
+		r := loadTree(t, ovTree("base/nats.yaml", base, "prod/kustomization.yaml", tc.kust,
+			"prod/sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats, namespace: msg}\nspec:\n  replicas: 5\n",
+			"prod/ops.yaml", "- {op: replace, path: /spec/replicas, value: 6}\n"))
+		var got []string
+		for _, s := range r.Servers {
+			if strings.HasSuffix(s.Name, " [prod]") {
+				got = append(got, s.Name+"="+itoa(s.Deployment.Replicas))
+			}
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%s: prod servers %q, want %q (notes %q)", tc.name, got, tc.want, r.Notes)
 		}
 	}
 }
