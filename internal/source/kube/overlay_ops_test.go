@@ -275,7 +275,7 @@ func TestStrategicMergeDirectives(t *testing.T) {
 	for _, tc := range []struct {
 		name, body string
 		change     func(f *facts)
-		loc        [2]string // a fact key and where it must be, when set
+		loc        [2]string      // a fact key and where it must be, when set
 		base       func(f *facts) // how the base differs from smBase's, when it does
 	}{
 		{"$patch: delete removes a list item by its merge key", "env:\n- {name: NATS_DEBUG, $patch: delete}\n",
