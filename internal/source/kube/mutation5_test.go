@@ -562,3 +562,18 @@ func TestGeneratorBytesBudget(t *testing.T) {
 		t.Errorf("config %v, want server.conf read at exactly the budget (notes %q)", s.Config, r.Notes)
 	}
 }
+
+// TestQuantityBounds: an exponent of -30 is read, -31 is not; a value of
+// exactly 2^62 (4Ei) is read, one past MaxInt64/2 is not (kills
+// `e < -30` turned into `<=`, `f > MaxInt64/2` into `>=`, `IsInf || >`
+// into `&&`, and `MaxInt64/2` into `*2`).
+func TestQuantityBounds(t *testing.T) {
+	for in, want := range map[string]bool{"1e-30": true, "1e-31": false, "4Ei": true, "5e18": false, "8Ei": false} {
+		if _, ok := Quantity(in); ok != want {
+			t.Errorf("Quantity(%s) ok = %v, want %v", in, ok, want)
+		}
+	}
+	if v, _ := Quantity("4Ei"); v != 1<<62 {
+		t.Errorf("Quantity(4Ei) = %v", v)
+	}
+}

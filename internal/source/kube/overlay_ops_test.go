@@ -584,3 +584,66 @@ func TestPatchSelectsByKindAndName(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlayLabels: labels with includeTemplates (not selectors) label
+// the pods, so the overlay's NetworkPolicy selecting them applies; a
+// template whose labels are written empty (null, first key, as rendered
+// charts leave them) gets the labels; a label the template already has,
+// first of its labels, is replaced (kills labels' `!selectors &&
+// !template` turned into `||`, and setLabels' `j >= 0` turned into `>`
+// and negated, for the path and for the pairs).
+func TestOverlayLabels(t *testing.T) {
+	netpol := "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: prod-only}\nspec:\n  podSelector: {matchLabels: {env: prod}}\n"
+	for _, tc := range []struct{ name, base, kust string }{
+		{"includeTemplates", ovBase, "resources: [../base, np.yaml]\nlabels:\n- pairs: {env: prod}\n  includeTemplates: true\n"},
+		{"template labels written empty", strings.Replace(ovBase, "    metadata: {labels: {app: nats}}\n", "    metadata:\n      labels:\n      annotations: {team: msg}\n", 1),
+			"resources: [../base, np.yaml]\ncommonLabels: {env: prod}\n"},
+		{"a label replaced", strings.Replace(ovBase, "    metadata: {labels: {app: nats}}\n", "    metadata: {labels: {env: dev, app: nats}}\n", 1),
+			"resources: [../base, np.yaml]\nlabels:\n- pairs: {env: prod}\n  includeTemplates: true\n"},
+	} {
+		r := loadTree(t, ovTree("base/nats.yaml", tc.base, "prod/kustomization.yaml", tc.kust, "prod/np.yaml", netpol))
+		var got []string
+		for _, s := range r.Servers {
+			got = append(got, s.Name+"="+strings.Join(s.Deployment.Kubernetes.NetworkPolicies, "+"))
+		}
+		if strings.Join(got, ",") != "nats=,nats [prod]=prod-only" {
+			t.Errorf("%s: servers and policies %q (notes %q)", tc.name, got, r.Notes)
+		}
+	}
+}
+
+// TestOverlayReplicasByName: replicas: names the workload as written or
+// as the overlay's namePrefix renames it; an entry without a count, and a
+// Deployment stub without a spec, are skipped (kills replicas' name test
+// negated or `&&` turned into `||`, and the nil guards' `||` into `&&`).
+func TestOverlayReplicasByName(t *testing.T) {
+	stub := "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nats}\n"
+	for _, name := range []string{"nats", "prod-nats"} {
+		r := loadTree(t, ovTree("base/nats.yaml", ovBase+stub, "prod/kustomization.yaml",
+			"resources: [../base]\nnamePrefix: prod-\nreplicas:\n- name: nats-box\n- name: "+name+"\n  count: 3\n"))
+		var got []string
+		for _, s := range r.Servers {
+			got = append(got, s.Name+"="+itoa(s.Deployment.Replicas))
+		}
+		if strings.Join(got, ",") != "nats=1,prod-nats [prod]=3" {
+			t.Errorf("replicas of %s: servers %q (notes %q)", name, got, r.Notes)
+		}
+	}
+}
+
+// TestOverlayImages: images: rewrites a container whose image is its
+// first key, and leaves alone an image that is not a string (with an
+// entry that names no image) (kills images' `j < 0` turned into `<=` and
+// `img == nil || not a scalar` into `&&`).
+func TestOverlayImages(t *testing.T) {
+	base := strings.Replace(ovBase, "      - name: nats\n        image: nats:2.10.1\n", "      - image: nats:2.10.1\n        name: nats\n", 1) +
+		"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: odd}\nspec:\n  template:\n    spec:\n      containers:\n      - name: odd\n        image: [nats]\n        command: [nats-server, -p, '4333']\n"
+	r := loadTree(t, ovTree("base/nats.yaml", base, "prod/kustomization.yaml", "resources: [../base]\nimages:\n- newTag: latest\n- name: nats\n  newTag: 2.11.9\n"))
+	var got []string
+	for _, s := range r.Servers {
+		got = append(got, s.Name+"="+s.Deployment.Image)
+	}
+	if strings.Join(got, ",") != "nats=nats:2.10.1,odd=,nats [prod]=nats:2.11.9" {
+		t.Errorf("servers %q (notes %q)", got, r.Notes)
+	}
+}
