@@ -577,3 +577,48 @@ func TestQuantityBounds(t *testing.T) {
 		t.Errorf("Quantity(4Ei) = %v", v)
 	}
 }
+
+// routedVias lists the ports of the one server that a route of route.yaml
+// publishes, as "outside->container via".
+func routedVias(t *testing.T, files ...string) []string {
+	t.Helper()
+	s := one(t, load(t, append([]string{"nats.yaml", routedPod}, files...)...))
+	var got []string
+	for _, p := range s.Deployment.Ports {
+		if strings.Contains(p.Via, "route.yaml") {
+			via, _, _ := strings.Cut(p.Via, " → ")
+			got = append(got, itoa(p.HostPort)+"->"+itoa(p.ContainerPort)+" "+via)
+		}
+	}
+	return got
+}
+
+// TestRouteBackends: the older Traefik group traefik.containo.us routes
+// (another group's IngressRoute does not); a route without entry points
+// says none; a Gateway API backendRef may name its kind Service and its
+// group "core" explicitly; a parentRef naming the Gateway's namespace
+// finds it there (kills routeKind's `== "traefik.containo.us"` negated,
+// `len(eps) > 0` turned into `>= 0`, the backendRef kind and group tests
+// negated, and attachments' `ns == ""` negated).
+func TestRouteBackends(t *testing.T) {
+	traefik := "kind: IngressRouteTCP\nmetadata: {name: nats, namespace: msg}\nspec:\n  routes:\n  - services: [{name: nats, port: 4222}]\n"
+	tcp := func(parent, backend string) string {
+		return "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: t, namespace: msg}\nspec:\n  parentRefs: [" + parent + "]\n  rules: [{backendRefs: [" + backend + "]}]\n"
+	}
+	edge := "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: edge, namespace: infra}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: nats, protocol: TCP, port: 14222, allowedRoutes: {namespaces: {from: All}}}]\n"
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"traefik.containo.us", []string{"route.yaml", "apiVersion: traefik.containo.us/v1alpha1\n" + traefik}, "4222->4222 IngressRouteTCP nats"},
+		{"another group's IngressRouteTCP", []string{"route.yaml", "apiVersion: example.com/v1alpha1\n" + traefik}, ""},
+		{"backendRef kind Service, group core", []string{"route.yaml", tcp("{name: missing}", "{kind: Service, group: core, name: nats, port: 4222}")}, "4222->4222 TCPRoute t (Gateway missing)"},
+		{"parentRef with the Gateway's namespace", []string{"gw.yaml", edge, "route.yaml", tcp("{name: edge, namespace: infra}", "{name: nats, port: 4222}")},
+			"14222->4222 TCPRoute t (Gateway edge, class eg, listener nats TCP 14222, gw.yaml)"},
+	} {
+		if got := strings.Join(routedVias(t, tc.files...), "|"); got != tc.want {
+			t.Errorf("%s: routed ports %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
