@@ -622,3 +622,45 @@ func TestRouteBackends(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteScopes: a Gateway address without a type is an IP address (a
+// private one keeps the route internal); an Ingress of a class the
+// manifests do not define is public; a route no listener admits is
+// noted, one that attaches is not (kills gatewayScope's `t != ""`
+// negated, ingressClassScope's `class == "" || ic == nil` turned into
+// `&&`, and attachments' `len(out) == before` negated).
+func TestRouteScopes(t *testing.T) {
+	private := "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: vpc, namespace: msg}\nspec:\n  gatewayClassName: eg\n  addresses: [{value: 10.1.2.3}]\n  listeners: [{name: nats, protocol: TCP, port: 4222}]\n"
+	tcp := "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: t, namespace: msg}\nspec:\n  parentRefs: [{name: vpc}]\n  rules: [{backendRefs: [{name: nats, port: 4222}]}]\n"
+	s := one(t, load(t, "nats.yaml", routedPod, "gw.yaml", private, "route.yaml", tcp))
+	n := 0
+	for _, p := range s.Deployment.Ports {
+		if strings.Contains(p.Via, "TCPRoute t") {
+			n++
+			if p.AllInterfaces || p.HostIP != InternalHost {
+				t.Errorf("port %+v: a Gateway on 10.1.2.3 publishes on the private network", p)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d routed ports, want 1: %+v", n, s.Deployment.Ports)
+	}
+	ing := "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: msg}\nspec:\n  ingressClassName: nginx\n  defaultBackend: {service: {name: nats, port: {number: 8222}}}\n"
+	s = one(t, load(t, "nats.yaml", routedPod, "route.yaml", ing))
+	for _, p := range s.Deployment.Ports {
+		if strings.Contains(p.Via, "Ingress web") && !p.AllInterfaces {
+			t.Errorf("port %+v: an nginx Ingress is public", p)
+		}
+	}
+	for _, tc := range []struct {
+		kind string
+		note bool
+	}{{"TLSRoute", true}, {"TCPRoute", false}} {
+		route := "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: " + tc.kind + "\nmetadata: {name: r, namespace: msg}\nspec:\n  parentRefs: [{name: public}]\n  rules: [{backendRefs: [{name: nats, port: 4222}]}]\n"
+		r := load(t, "nats.yaml", routedPod, "gw.yaml", gateways, "route.yaml", route)
+		note := strings.Contains(strings.Join(r.Notes, "\n"), tc.kind+" r (route.yaml): Gateway public has no listener the route can attach to")
+		if note != tc.note {
+			t.Errorf("%s: note %v, want %v (notes %q)", tc.kind, note, tc.note, r.Notes)
+		}
+	}
+}
