@@ -664,3 +664,28 @@ func TestRouteScopes(t *testing.T) {
 		}
 	}
 }
+
+// TestIngressClassParamsGroup: only the AWS Load Balancer Controller's
+// IngressClassParams (apiGroup elbv2.k8s.aws) make an IngressClass
+// internal; parameters of that kind in another group do not (kills
+// ingressClassScope's `kind != … || apiGroup != …` turned into `&&`).
+func TestIngressClassParamsGroup(t *testing.T) {
+	for group, public := range map[string]bool{"elbv2.k8s.aws": false, "example.com": true} {
+		cls := "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: lb}\nspec:\n  controller: example.com/lb\n  parameters: {apiGroup: " + group + ", kind: IngressClassParams, name: private}\n---\n" +
+			"apiVersion: elbv2.k8s.aws/v1beta1\nkind: IngressClassParams\nmetadata: {name: private}\nspec: {scheme: internal}\n---\n" +
+			"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: msg}\nspec:\n  ingressClassName: lb\n  defaultBackend: {service: {name: nats, port: {number: 8222}}}\n"
+		s := one(t, load(t, "nats.yaml", routedPod, "route.yaml", cls))
+		n := 0
+		for _, p := range s.Deployment.Ports {
+			if strings.Contains(p.Via, "Ingress web") {
+				n++
+				if p.AllInterfaces != public {
+					t.Errorf("parameters of %s: port %+v, want public %v", group, p, public)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("parameters of %s: %d routed ports", group, n)
+		}
+	}
+}
