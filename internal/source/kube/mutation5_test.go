@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 )
 
@@ -686,6 +687,63 @@ func TestIngressClassParamsGroup(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("parameters of %s: %d routed ports", group, n)
+		}
+	}
+}
+
+// TestSecretKeyMissing: an env var from a key the repository's Secret does
+// not have is unresolved, and the scan goes on (kills keyValue's `v != nil
+// && v.Kind == ScalarNode` turned into `||` for data, which dereferenced
+// the missing key).
+func TestSecretKeyMissing(t *testing.T) {
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: nats-auth}\ndata:\n  other: c2VjcmV0\n"
+	pod := strings.Replace(cfgPod, "    volumeMounts:\n", "    env:\n    - name: NATS_TOKEN\n      valueFrom: {secretKeyRef: {name: nats-auth, key: token}}\n    volumeMounts:\n", 1)
+	s := one(t, load(t, "secret.yaml", sec, "pod.yaml", pod))
+	if f, _ := s.Deployment.Environment["NATS_TOKEN"].(*model.Secret); f == nil || f.Resolved {
+		t.Errorf("NATS_TOKEN = %+v, want unresolved", f)
+	}
+}
+
+// TestSecretBase64Whitespace: base64 data wrapped or spaced with spaces,
+// newlines, carriage returns and tabs decodes to the value (its length is
+// the fact), and each key's location is its own line in stringData or
+// data (kills decodeBase64's whitespace tests negated or `||` turned into
+// `&&`, and secretsObjects' `kn != nil` tests negated).
+func TestSecretBase64Whitespace(t *testing.T) {
+	// "nats-token-0123456789ab" in base64, cut by each kind of whitespace
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: nats-auth}\nstringData:\n  user: admin\ndata:\n  token: \"bmF0 cy10\\nb2tl\\rbi0w\\tMTIz\\r\\nNDU2Nzg5YWI=\"\n"
+	r := load(t, "secret.yaml", sec)
+	if len(r.Secrets) != 1 {
+		t.Fatalf("secrets %+v, errors %+v", r.Secrets, r.Errors)
+	}
+	ks := r.Secrets[0]
+	if f := ks.Keys["token"]; f == nil || f.Length != len("nats-token-0123456789ab") {
+		t.Errorf("token = %+v, want the decoded length %d (errors %+v)", f, len("nats-token-0123456789ab"), r.Errors)
+	}
+	for key, want := range map[string]int{"keys/user": 5, "keys/token": 7} {
+		if l := ks.Locs[key]; l.File != "secret.yaml" || l.Line != want {
+			t.Errorf("%s at %+v, want secret.yaml:%d", key, l, want)
+		}
+	}
+}
+
+// TestCredentialKeysRemembered: the base64 form of a Secret's data under a
+// credential name, or holding an nkey seed under any name, is as good as
+// the value: it is remembered too, so a message quoting it is redacted
+// (kills isCredentialKey's `IsSecretName(k) || IsNkeySeed(t)` turned into
+// `&&`).
+func TestCredentialKeysRemembered(t *testing.T) {
+	// "Xk9pQ2vLm7abZr8T4wYq" and an nkey seed, in base64
+	const pw64, seed64 = "WGs5cFEydkxtN2FiWnI4VDR3WXE=", "U1VBSUJEUEJBVVRXQ1dCS0lPNlhIUU5JTks1RldKVzRPSExYQzNIUTJLRkU0UEVKVUE0NENOSFRDNA=="
+	a, err := secret.NewAnalyzer(secret.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: nats-auth}\ndata:\n  password: " + pw64 + "\n  blob: " + seed64 + "\n"
+	Load([]Input{{Rel: "secret.yaml", Data: []byte(sec)}}, Options{Secrets: a})
+	for _, v := range []string{pw64, seed64} {
+		if got := a.RedactText("value " + v + " quoted"); strings.Contains(got, v) {
+			t.Errorf("%q not redacted", got)
 		}
 	}
 }
