@@ -6,6 +6,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/model"
 	"github.com/natsaudit/natsaudit/internal/secret"
+	seam "github.com/natsaudit/natsaudit/internal/source"
 	"github.com/natsaudit/natsaudit/internal/source/natsconf"
 )
 
@@ -745,5 +746,93 @@ func TestCredentialKeysRemembered(t *testing.T) {
 		if got := a.RedactText("value " + v + " quoted"); strings.Contains(got, v) {
 			t.Errorf("%q not redacted", got)
 		}
+	}
+}
+
+// TestCommandLines: what a nats container runs, as the server's command,
+// config path and the command's location: a shell script cut at its
+// first separator (&&, ;, |, ||), shell options before -c, a shell
+// without -c or with -c last, the alpine image's entrypoint with flags
+// only, a relative config path (from workingDir, else /), no config path,
+// and command written before args; a sidecar with a command of its own is
+// no server (kills the shell loop's bounds and `-c` test, fromBinary's
+// separator tests, commandLine's alpine test, the config path's join,
+// runsNATS's `&&` turned into `||`, and the command location's `n != nil`
+// negated).
+func TestCommandLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, container       string
+		command, cfg, cmdLine string
+	}{
+		{"script cut at &&", `command: [sh, -c, "nats-server -c /etc/nats/a.conf && echo done"]`, "nats-server -c /etc/nats/a.conf", "/etc/nats/a.conf", "10"},
+		{"script cut at ;", `command: [sh, -c, "nats-server -js ; sleep 5"]`, "nats-server -js", "", "10"},
+		{"script cut at |", `command: [sh, -c, "nats-server -DV | tee /log"]`, "nats-server -DV", "", "10"},
+		{"script cut at ||", `command: [sh, -c, "nats-server -js || exit 1"]`, "nats-server -js", "", "10"},
+		{"shell options before -c", `command: [bash, -e, -c, "exec nats-server --config /etc/nats/b.conf"]`, "nats-server --config /etc/nats/b.conf", "/etc/nats/b.conf", "10"},
+		{"a shell without -c", `command: [sh, /entry.sh, -js]`, "sh /entry.sh -js", "", "10"},
+		{"-c last", `command: [sh, -e, -c]`, "sh -e --c=", "", "10"},
+		{"alpine entrypoint with flags", "args: [-c, /etc/nats/c.conf]", "nats-server -c /etc/nats/c.conf", "/etc/nats/c.conf", "10"},
+		{"relative config from workingDir", "workingDir: /etc/nats\n    args: [-c, d.conf]", "nats-server -c d.conf", "/etc/nats/d.conf", "11"},
+		{"relative config from /", "args: [-c, d.conf]", "nats-server -c d.conf", "/d.conf", "10"},
+		{"no config path", "args: [-js]", "nats-server -js", "", "10"},
+		{"command before args", "command: [nats-server]\n    args: [-js]", "nats-server -js", "", "10"},
+	} {
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: nats}\nspec:\n  containers:\n  - name: reloader\n    image: busybox:1.36\n    command: [sh, -c, \"sleep 3600\"]\n  - image: nats:2.10.24-alpine\n    " + tc.container + "\n"
+		s := one(t, load(t, "pod.yaml", pod))
+		d := s.Deployment
+		if got := strings.Join(d.Command, " "); got != tc.command || d.ConfigPath != tc.cfg {
+			t.Errorf("%s: command %q config %q, want %q %q", tc.name, got, d.ConfigPath, tc.command, tc.cfg)
+		}
+		if got := s.Locs["deployment/command"]; itoa(got.Line) != tc.cmdLine {
+			t.Errorf("%s: command at %+v, want line %s", tc.name, got, tc.cmdLine)
+		}
+		if got := s.Locs["deployment"]; got.Line != 9 {
+			t.Errorf("%s: deployment at %+v, want the unnamed container's line 9", tc.name, got)
+		}
+	}
+}
+
+// TestSecretUsedByEachServer: a Secret read twice by one server names it
+// once; read by two servers, it names both (kills useSecret's `u == by`
+// negated).
+func TestSecretUsedByEachServer(t *testing.T) {
+	sec := "apiVersion: v1\nkind: Secret\nmetadata: {name: nats-auth}\nstringData:\n  token: s3cr3tT0kenValue\n"
+	pod := func(name string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.10.24-alpine\n    envFrom: [{secretRef: {name: nats-auth}}]\n    env:\n    - name: TOKEN\n      valueFrom: {secretKeyRef: {name: nats-auth, key: token}}\n"
+	}
+	r := load(t, "secret.yaml", sec, "a.yaml", pod("a"), "b.yaml", pod("b"))
+	if len(r.Secrets) != 1 || strings.Join(r.Secrets[0].UsedBy, ",") != "a,b" {
+		t.Errorf("secrets %+v, want nats-auth used by a and b", r.Secrets)
+	}
+}
+
+// TestSourceLoadTreePaths: through the seam, the tree's list of paths
+// finds a kustomization that is above no manifest (a sibling directory's
+// generator of the config), and a file of plain manifests is not line
+// scanned as a stream file (kills Source.Load's `ctx.Tree != nil` negated
+// and the NACK file test's `&&` turned into `||`).
+func TestSourceLoadTreePaths(t *testing.T) {
+	tree := map[string]string{
+		"k/sts.yaml":             genSts,
+		"gen/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n",
+		"gen/server.conf":        "port: 4333\n",
+	}
+	var paths []string
+	for p := range tree {
+		paths = append(paths, p)
+	}
+	sortStrings(paths)
+	read := func(rel string) ([]byte, error) {
+		if d, ok := tree[rel]; ok {
+			return []byte(d), nil
+		}
+		return nil, errNotInTree
+	}
+	f := Source{}.Load(&seam.Context{Tree: seam.NewTree(paths), Read: read}, []seam.File{{Rel: "k/sts.yaml", Kind: Kind, Data: []byte(genSts)}})
+	if len(f.Servers) != 1 || f.Servers[0].Config["port"] != int64(4333) {
+		t.Errorf("servers %+v: want the sibling generator's config", f.Servers)
+	}
+	if len(f.LineScans) != 0 {
+		t.Errorf("line scans %+v of a file without NACK resources", f.LineScans)
 	}
 }
