@@ -836,3 +836,94 @@ func TestSourceLoadTreePaths(t *testing.T) {
 		t.Errorf("line scans %+v of a file without NACK resources", f.LineScans)
 	}
 }
+
+// TestWorkloadFacts: volume facts (type and source of a ConfigMap, an
+// emptyDir and an undefined volume; a storage request of exactly 1 byte,
+// and one under a byte refused), a config from a Secret (marked used), the
+// image's default config path of the other variant, an empty server_name,
+// the memory limit's location, runAsUser, hostNetwork: false, and the
+// first missing source of a projected volume named in the note (kills the
+// volume fact defaults negated, the size test's `&&` and `>=`, the config
+// Secret test negated, the default-config `||`s, server_name's `&&`, the
+// memory location test negated, runAsUser's `err == nil` negated,
+// hostNetwork's `&&`, and the projected fallback's `== nil` negated).
+func TestWorkloadFacts(t *testing.T) {
+	sts := `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: nats}
+spec:
+  template:
+    spec:
+      hostNetwork: false
+      securityContext: {runAsUser: 1000}
+      containers:
+      - name: nats
+        image: nats:2.10.1
+        args: [-c, /etc/nats/nats.conf]
+        resources:
+          requests: {cpu: 100m}
+        volumeMounts:
+        - {name: cfg, mountPath: /etc/nats}
+        - {name: tmp, mountPath: /tmp}
+        - {name: ghost, mountPath: /ghost}
+        - {name: data, mountPath: /data}
+      volumes:
+      - {name: cfg, secret: {secretName: nats-conf}}
+      - {name: tmp, emptyDir: {}}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {resources: {requests: {storage: "1"}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: nats-conf}
+stringData:
+  nats.conf: |
+    server_name: ""
+    port: 4222
+`
+	r := load(t, "sts.yaml", sts)
+	s := one(t, r)
+	d := s.Deployment
+	var vols []string
+	for _, v := range d.Volumes {
+		vols = append(vols, v.Type+":"+v.Source+":"+v.Target+":"+itoa(int(v.Size)))
+	}
+	if want := "secret:nats-conf:/etc/nats:0,emptyDir:tmp:/tmp:0,other::/ghost:0,pvc:data:/data:1"; strings.Join(vols, ",") != want {
+		t.Errorf("volumes %q, want %q", vols, want)
+	}
+	if s.Name != "nats" || s.Config["port"] != int64(4222) {
+		t.Errorf("server %q config %v: an empty server_name leaves the workload's name", s.Name, s.Config)
+	}
+	if len(r.Secrets) != 1 || strings.Join(r.Secrets[0].UsedBy, ",") != "nats" {
+		t.Errorf("secrets %+v: the config's Secret is used by nats", r.Secrets)
+	}
+	if got := locAt(s, "deployment/memory_limit"); got != "sts.yaml:14" { // the resources block
+		t.Errorf("memory limit at %s, want the resources line", got)
+	}
+	k := d.Kubernetes
+	if k.HostNetwork || k.SecurityContext.RunAsUser == nil || *k.SecurityContext.RunAsUser != 1000 {
+		t.Errorf("host network %v, runAsUser %v", k.HostNetwork, k.SecurityContext.RunAsUser)
+	}
+	sub := strings.Replace(strings.Replace(sts, `storage: "1"`, `storage: 500m`, 1), "memory", "memory", 1)
+	r = load(t, "sts.yaml", sub)
+	if len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, `storage request "500m" is not a Kubernetes quantity`) {
+		t.Errorf("errors %+v: a request under a byte is refused", r.Errors)
+	}
+	for tag, path := range map[string]string{"2.10.1": "/etc/nats/nats-server.conf", "2.10.1-alpine": "/nats-server.conf"} {
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nspec:\n  containers:\n  - name: nats\n    image: nats:" + tag + "\n    args: [-c, " + path + "]\n    resources: {limits: {memory: 1Gi}}\n"
+		s := one(t, load(t, "pod.yaml", pod))
+		if !s.Deployment.UsesImageDefaultConfig {
+			t.Errorf("nats:%s -c %s: not the image's default config", tag, path)
+		}
+		if got := locAt(s, "deployment/memory_limit"); got != "pod.yaml:9" {
+			t.Errorf("memory limit at %s", got)
+		}
+	}
+	proj := "apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nspec:\n  containers:\n  - name: nats\n    image: nats:2.10.1\n    args: [-c, /etc/nats/nats.conf]\n    volumeMounts: [{name: p, mountPath: /etc/nats}]\n  volumes:\n  - name: p\n    projected:\n      sources:\n      - configMap: {name: first}\n      - configMap: {name: second}\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {c: d}\n"
+	r = load(t, "pod.yaml", proj)
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "from ConfigMap first (key nats.conf), which has no such key") {
+		t.Errorf("notes %q: want the first source named", r.Notes)
+	}
+}
