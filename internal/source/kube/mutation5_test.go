@@ -927,3 +927,26 @@ stringData:
 		t.Errorf("notes %q: want the first source named", r.Notes)
 	}
 }
+
+// TestPlacementFacts: required or preferred pod anti-affinity, topology
+// spread constraints or none, and a PodDisruptionBudget of another
+// namespace that would select the pods (not theirs) (kills placement's
+// `n != nil` negated, `len(ts) > 0` turned into `>= 0` or negated, and the
+// PDB test's `&&` turned into `||`).
+func TestPlacementFacts(t *testing.T) {
+	pdb := "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: other-pdb, namespace: other}\nspec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: nats}}\n"
+	for _, tc := range []struct {
+		name, spec, anti string
+		spread           bool
+	}{
+		{"required anti-affinity", "      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: nats}}}]\n", "required", false},
+		{"preferred anti-affinity and spread", "      affinity:\n        podAntiAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {topologyKey: kubernetes.io/hostname}}]\n      topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}]\n", "preferred", true},
+		{"none", "", "", false},
+	} {
+		sts := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: nats, namespace: msg}\nspec:\n  template:\n    metadata: {labels: {app: nats}}\n    spec:\n" + tc.spec + "      containers: [{name: nats, image: 'nats:2.10.1'}]\n" + pdb
+		k := one(t, load(t, "sts.yaml", sts)).Deployment.Kubernetes
+		if k.AntiAffinity != tc.anti || k.TopologySpread != tc.spread || k.PodDisruptionBudget != "" {
+			t.Errorf("%s: anti-affinity %q, spread %v, PDB %q", tc.name, k.AntiAffinity, k.TopologySpread, k.PodDisruptionBudget)
+		}
+	}
+}
