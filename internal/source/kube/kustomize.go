@@ -140,6 +140,7 @@ func (l *loader) kustomize(inputs []Input) {
 	for _, d := range dirsOf {
 		l.buildFiles(l.kusts[d], 0)
 	}
+	l.dropPatchFiles()
 	for _, d := range dirsOf {
 		l.generators(l.kusts[d])
 		l.unfollowed(l.kusts[d])
@@ -216,6 +217,49 @@ func (l *loader) buildFiles(k *kustomization, depth int) map[string]bool {
 		}
 	}
 	return k.files
+}
+
+// dropPatchFiles leaves out the objects of the files the kustomizations
+// of the scan apply as patches (patchesStrategicMerge, patches and
+// patchesJson6902 with a path) and do not also build as resources. A
+// strategic-merge patch is a partial manifest: read as one, a patch that
+// sets a container's image was a workload of its own (the image's default
+// config, one replica, no limits) that nothing deploys. The overlay
+// renderer reads the patch from the file's data, which stays.
+func (l *loader) dropPatchFiles() {
+	patches, built := map[string]bool{}, map[string]bool{}
+	for _, k := range l.kusts {
+		for f := range k.files {
+			built[f] = true
+		}
+		add := func(p string) {
+			if rel, ok := repoPath(k.dir, p); ok {
+				patches[rel] = true
+			}
+		}
+		for _, e := range items(k.node, "patchesStrategicMerge") {
+			if e.Kind == yaml.ScalarNode && !strings.Contains(e.Value, "\n") {
+				add(e.Value)
+			}
+		}
+		for _, key := range []string{"patches", "patchesJson6902"} {
+			for _, e := range items(k.node, key) {
+				if p := str(e, "path"); p != "" {
+					add(p)
+				}
+			}
+		}
+	}
+	kept := l.objs[:0]
+	for _, o := range l.objs {
+		if patches[o.file] && !built[o.file] {
+			continue
+		}
+		o.index = len(kept)
+		kept = append(kept, o)
+	}
+	clear(l.objs[len(kept):])
+	l.objs = kept
 }
 
 // generators turns k's configMapGenerator and secretGenerator entries into

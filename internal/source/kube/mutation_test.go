@@ -94,6 +94,8 @@ func TestKustomizeLiteralQuotes(t *testing.T) {
 		{`ADMIN_PASSWORD="Xk9pQ2vLm7'`, 12},
 		{`ADMIN_PASSWORD=Xk9pQ2vLm7"`, 11},
 		{`ADMIN_PASSWORD="`, 1},
+		{`ADMIN_PASSWORD=""`, 0}, // fifth round: an empty quoted value is empty
+		{`ADMIN_PASSWORD=''`, 0},
 	} {
 		tree := map[string]string{
 			"nats/kustomization.yaml": "configMapGenerator:\n  - name: nats-config\n    files: [server.conf]\n  - name: nats-opts\n    literals: [POD_NAME=nats-0]\nsecretGenerator:\n  - name: nats-auth\n    literals:\n      - '" + strings.ReplaceAll(tc.lit, "'", "''") + "'\nresources: [statefulset.yaml]\n",
