@@ -135,17 +135,17 @@ func (r *release) patch(block *vv, ops *vv, p string) *vv {
 
 // tlsBlock renders config/<proto>/tls (templates/config/tls.yaml).
 func (r *release) tlsBlock(p string) *vv {
-	t := mapv(r.val(p + "/enabled").loc)
-	t.key = r.val(p + "/enabled").key
+	t := mapv(r.locOf(p + "/enabled"))
+	t.key = r.keyOf(p + "/enabled")
 	if r.val(p+"/secretName") != nil && r.eff.str(p+"/secretName") != "" {
 		dir := strings.TrimSuffix(r.eff.str(p+"/dir"), "/")
-		sl := r.val(p + "/secretName").loc
+		sl := r.locOf(p + "/secretName")
 		t.set("cert_file", quoted(dir+"/"+orDefault(r.eff.str(p+"/cert"), "tls.crt"), sl))
 		t.set("key_file", quoted(dir+"/"+orDefault(r.eff.str(p+"/key"), "tls.key"), sl))
 	}
 	if r.enabled("tlsCA") && (r.eff.str("tlsCA/configMapName") != "" || r.eff.str("tlsCA/secretName") != "") {
 		dir := strings.TrimSuffix(r.eff.str("tlsCA/dir"), "/")
-		t.set("ca_file", quoted(dir+"/"+orDefault(r.eff.str("tlsCA/key"), "ca.crt"), r.val("tlsCA/enabled").loc))
+		t.set("ca_file", quoted(dir+"/"+orDefault(r.eff.str("tlsCA/key"), "ca.crt"), r.locOf("tlsCA/enabled")))
 	}
 	return r.mergeBlock(t, p)
 }
@@ -173,8 +173,8 @@ func (r *release) renderConfig() *vv {
 		if !r.enabled(p) {
 			continue
 		}
-		blk := mapv(r.val(p + "/enabled").loc)
-		blk.key = r.val(p + "/enabled").key
+		blk := mapv(r.locOf(p + "/enabled"))
+		blk.key = r.keyOf(p + "/enabled")
 		switch b {
 		case "cluster":
 			blk.set("name", quoted(r.name, model.Location{}))
@@ -183,9 +183,9 @@ func (r *release) renderConfig() *vv {
 			blk.set("routes", r.routes())
 			user, pass := r.eff.str(p+"/routeURLs/user"), r.eff.str(p+"/routeURLs/password")
 			if user != "" && pass != "" {
-				auth := mapv(r.val(p + "/routeURLs/user").loc)
-				auth.set("user", quoted(user, r.val(p+"/routeURLs/user").loc))
-				auth.set("password", quoted(pass, r.val(p+"/routeURLs/password").loc))
+				auth := mapv(r.locOf(p + "/routeURLs/user"))
+				auth.set("user", quoted(user, r.locOf(p+"/routeURLs/user")))
+				auth.set("password", quoted(pass, r.locOf(p+"/routeURLs/password")))
 				blk.set("authorization", auth)
 			}
 		case "gateway":
@@ -198,7 +198,7 @@ func (r *release) renderConfig() *vv {
 			blk.set("port", r.leaf(p+"/port"))
 		}
 		if b == "websocket" && !r.enabled(p+"/tls") {
-			blk.set("no_tls", scalar("true", r.val(p+"/tls/enabled").loc))
+			blk.set("no_tls", scalar("true", r.locOf(p+"/tls/enabled")))
 		} else if r.enabled(p + "/tls") {
 			blk.set("tls", r.tlsBlock(p+"/tls"))
 		}
@@ -216,21 +216,21 @@ func (r *release) renderConfig() *vv {
 	}
 	if r.enabled("config/jetstream") {
 		p := "config/jetstream"
-		js := mapv(r.val(p + "/enabled").loc)
-		js.key = r.val(p + "/enabled").key
+		js := mapv(r.locOf(p + "/enabled"))
+		js.key = r.keyOf(p + "/enabled")
 		if r.enabled(p + "/memoryStore") {
 			if r.eff.str(p+"/memoryStore/maxSize") != "" {
 				js.set("max_memory_store", r.leaf(p+"/memoryStore/maxSize"))
 			}
 		} else {
-			js.set("max_memory_store", scalar("0", r.val(p+"/memoryStore/enabled").loc))
+			js.set("max_memory_store", scalar("0", r.locOf(p+"/memoryStore/enabled")))
 		}
 		if r.enabled(p + "/fileStore") {
 			dir := r.leaf(p + "/fileStore/dir")
 			if !r.enabled(p + "/fileStore/pvc") {
 				// The store is on the container's filesystem because the
 				// PVC is disabled: that is the line to point at.
-				dir.loc = r.val(p + "/fileStore/pvc/enabled").loc
+				dir.loc = r.locOf(p + "/fileStore/pvc/enabled")
 			}
 			js.set("store_dir", dir)
 			switch {
@@ -240,12 +240,12 @@ func (r *release) renderConfig() *vv {
 				js.set("max_file_store", r.leaf(p+"/fileStore/pvc/size"))
 			}
 		} else {
-			js.set("max_file_store", scalar("0", r.val(p+"/fileStore/enabled").loc))
+			js.set("max_file_store", scalar("0", r.locOf(p+"/fileStore/enabled")))
 		}
 		c.set("jetstream", r.mergeBlock(js, p))
 	}
 	if r.enabled("config/resolver") {
-		res := mapv(r.val("config/resolver/enabled").loc)
+		res := mapv(r.locOf("config/resolver/enabled"))
 		res.set("dir", r.leaf("config/resolver/dir"))
 		c.set("resolver", r.mergeBlock(res, "config/resolver"))
 	}
@@ -267,10 +267,10 @@ func (r *release) routes() *vv {
 	}
 	port := r.eff.str(p + "/port")
 	n, _ := strconv.Atoi(r.eff.str(p + "/replicas"))
-	loc := r.val(p + "/replicas").loc
+	loc := r.locOf(p + "/replicas")
 	out := &vv{kind: 'a', loc: loc}
 	if auth != "" {
-		loc = r.val(p + "/routeURLs/password").loc // the credential each URL carries
+		loc = r.locOf(p + "/routeURLs/password") // the credential each URL carries
 	}
 	for i := 0; i < n && i < 1000; i++ {
 		out.arr = append(out.arr, quoted(fmt.Sprintf("%s://%s%s-%d.%s-headless:%s", proto, auth, r.name, i, r.name, port), loc))
@@ -344,4 +344,22 @@ func (g *gen) entry(prefix string, c *vv, indent int) {
 		}
 		g.line(indent, prefix+g.value(c), loc)
 	}
+}
+
+// locOf is where the value at p was written, and keyOf where its key was:
+// no location when values replaced the block holding p by a scalar or
+// deleted it with null (pvc: false, replicas: null), which the render
+// reads as "off", never as a crash.
+func (r *release) locOf(p string) model.Location {
+	if v := r.val(p); v != nil {
+		return v.loc
+	}
+	return model.Location{}
+}
+
+func (r *release) keyOf(p string) model.Location {
+	if v := r.val(p); v != nil {
+		return v.key
+	}
+	return model.Location{}
 }

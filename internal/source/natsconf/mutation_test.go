@@ -281,3 +281,76 @@ func TestErrorMessageLineAfterVariables(t *testing.T) {
 		t.Errorf("errors = %+v, want one on line 3 whose message says line 3", res.Errors)
 	}
 }
+
+// TestTextEndingInSlash: a config whose last byte is a '/' (a path value
+// with no newline after it) is read; a "//" comment needs a second '/'
+// (issue 20, fifth Go round, seed 5: natsconf.go:325).
+func TestTextEndingInSlash(t *testing.T) {
+	res := parseTree(t, map[string]string{"nats.conf": "jetstream {\n  store_dir: /data/js\n}\nserver_name: n1/"}, "nats.conf", nil)
+	if len(res.Errors) != 0 || res.Config["server_name"] != "n1/" {
+		t.Errorf("server_name %#v, errors %+v", res.Config["server_name"], res.Errors)
+	}
+}
+
+// TestUnclosedBlockSkipsCommentsAndStrings: the line of a block never
+// closed is found past a comment at the very end of the file and past
+// braces inside quoted strings, on their line only (issue 20, fifth Go
+// round, seed 5: natsconf.go:688, :692).
+func TestUnclosedBlockSkipsCommentsAndStrings(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		line int
+	}{
+		{"cluster {\n  name: c1\n# the end, no newline {", 1},
+		{"cluster {\n  name: \"c { 1\"\n  port: 6222\n", 1},
+		{"cluster {\n  name: 'c [ 1'\n  port: 6222\n", 1},
+		// an unterminated string ends at its line: the list opened on
+		// the next line is the unclosed one (line 2 before the fix)
+		{"cluster {\n  name: \"unterminated\n  routes: [\n", 3},
+	} {
+		res := parseTree(t, map[string]string{"nats.conf": tc.text}, "nats.conf", nil)
+		if len(res.Errors) != 1 || res.Errors[0].Line != tc.line {
+			t.Errorf("%q: errors %+v, want one at line %d", tc.text, res.Errors, tc.line)
+		}
+	}
+}
+
+// TestSiblingBlocksAreNotNesting: many blocks one after the other are one
+// level deep, not as deep as their count (issue 20, fifth Go round, seed
+// 5: natsconf.go:727).
+func TestSiblingBlocksAreNotNesting(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("accounts {\n")
+	for i := 0; i < 80; i++ {
+		fmt.Fprintf(&b, "  A%d { users: [ {user: u%d, password: p%dxxxxxxxxxxxx} ] }\n", i, i, i)
+	}
+	b.WriteString("}\n")
+	res := parseTree(t, map[string]string{"nats.conf": b.String()}, "nats.conf", nil)
+	accts, _ := res.Config["accounts"].(map[string]any)
+	if len(res.Errors) != 0 || len(accts) != 80 {
+		t.Errorf("%d accounts, errors %+v; want 80 and none", len(accts), res.Errors)
+	}
+}
+
+// TestForgedIncludeIndexAtCount: a forged include marker whose index is the
+// number of includes (0 with none, 1 with one) names none: no crash, no
+// value (issue 20, fifth Go round, seed 5: natsconf.go:766).
+func TestForgedIncludeIndexAtCount(t *testing.T) {
+	for _, files := range []map[string]string{
+		{"nats.conf": "server_name: \"@@natsaudit-incvar@@0/x\"\n"},
+		{"nats.conf": "include ./vars.conf\nserver_name: \"@@natsaudit-incvar@@1/NAME\"\n", "vars.conf": "NAME: n1\n"},
+	} {
+		var res *Result
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%q: panic: %v", files["nats.conf"], r)
+				}
+			}()
+			res = parseTree(t, files, "nats.conf", nil)
+		}()
+		if res != nil && res.Config["server_name"] != nil {
+			t.Errorf("%q: server_name = %#v, want none", files["nats.conf"], res.Config["server_name"])
+		}
+	}
+}

@@ -692,7 +692,7 @@ func unclosedBlock(text string) int {
 			for i+1 < len(text) && text[i+1] != c && text[i+1] != '\n' {
 				i++
 			}
-			i++
+			i += closingQuote(text, i, c)
 		case '{', '[':
 			open = append(open, line)
 		case '}', ']':
@@ -767,4 +767,15 @@ func (fc *fileCtx) include(idx string) *node {
 		return nil
 	}
 	return fc.incs[i]
+}
+
+// closingQuote is 1 when the byte after i closes a quoted string opened
+// with c, so that unclosedBlock steps over it; an unterminated string ends
+// before its newline, which is left to count as a line (stepping over it
+// put every block opened after it one line early).
+func closingQuote(text string, i int, c byte) int {
+	if i+1 < len(text) && text[i+1] == c {
+		return 1
+	}
+	return 0
 }
