@@ -20,6 +20,7 @@ import (
 
 	"github.com/natsaudit/natsaudit/internal/image"
 	"github.com/natsaudit/natsaudit/internal/model"
+	"github.com/natsaudit/natsaudit/internal/natsflags"
 	"github.com/natsaudit/natsaudit/internal/secret"
 	"github.com/natsaudit/natsaudit/internal/source/dotenv"
 	"github.com/natsaudit/natsaudit/internal/source/yamllimit"
@@ -1110,7 +1111,9 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	// an entrypoint that is a shell (sh -c) runs the command as its
 	// script, whose words are the command's.
 	var args []sval
-	if len(r.entrypoint) == 0 || !isShell(r.entrypoint[0].v) {
+	// (a shell entrypoint with a one-word command runs that word as its
+	// script, read below with the entrypoint's words)
+	if len(r.entrypoint) == 0 || !isShell(r.entrypoint[0].v) || len(r.command) == 1 {
 		for _, c := range r.entrypoint {
 			v, _ := ip(c)
 			args = append(args, sval{v, c.loc})
@@ -1122,6 +1125,15 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	}
 	if r.commandSet {
 		s.Locs.Set("deployment/command", r.commandLoc)
+	}
+	// A shell running a script ("sh -c 'nats-server -c /etc/nats/a.conf;
+	// sleep 5'"): the script's words, from nats-server to its first control
+	// operator, as Kubernetes commands are read (natsflags.ShellScript).
+	if words, _, ok := natsflags.ShellScript(svals(args)); ok {
+		args = args[:0]
+		for _, w := range words {
+			args = append(args, sval{w.Value, w.Loc})
+		}
 	}
 	parseFlags(s, args, a)
 	if !s.IsNATS && (runsNATSServer(args) || runsNATSServer(r.entrypoint)) {
@@ -1211,10 +1223,13 @@ func parseMem(s string) (int64, bool) {
 }
 
 // isShell: a command word that runs a shell.
-func isShell(w string) bool {
-	switch path.Base(w) {
-	case "sh", "bash", "ash", "dash":
-		return true
+func isShell(w string) bool { return natsflags.IsShell(w) }
+
+// svals: command words as natsflags reads them.
+func svals(in []sval) []natsflags.Arg {
+	out := make([]natsflags.Arg, len(in))
+	for i, x := range in {
+		out[i] = natsflags.Arg{Value: x.v, Loc: x.loc}
 	}
-	return false
+	return out
 }

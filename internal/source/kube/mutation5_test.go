@@ -755,7 +755,7 @@ func TestCredentialKeysRemembered(t *testing.T) {
 // without -c or with -c last, the alpine image's entrypoint with flags
 // only, a relative config path (from workingDir, else /), no config path,
 // and command written before args; a sidecar with a command of its own is
-// no server (kills the shell loop's bounds and `-c` test, fromBinary's
+// no server (kills the shell loop's bounds and `-c` test, natsflags.FromBinary's
 // separator tests, commandLine's alpine test, the config path's join,
 // runsNATS's `&&` turned into `||`, and the command location's `n != nil`
 // negated).
@@ -767,6 +767,13 @@ func TestCommandLines(t *testing.T) {
 		{"script cut at &&", `command: [sh, -c, "nats-server -c /etc/nats/a.conf && echo done"]`, "nats-server -c /etc/nats/a.conf", "/etc/nats/a.conf", "10"},
 		{"script cut at ;", `command: [sh, -c, "nats-server -js ; sleep 5"]`, "nats-server -js", "", "10"},
 		{"script cut at |", `command: [sh, -c, "nats-server -DV | tee /log"]`, "nats-server -DV", "", "10"},
+		{"; against a word", `command: [sh, -c, "nats-server -js; sleep 5"]`, "nats-server -js", "", "10"},
+		{"&& against a word", `command: [sh, -c, "nats-server -c /etc/nats/e.conf&& echo done"]`, "nats-server -c /etc/nats/e.conf", "/etc/nats/e.conf", "10"},
+		{"| against a word", `command: [sh, -c, "nats-server -DV|tee /log"]`, "nats-server -DV", "", "10"},
+		{"& in the background", `command: [sh, -c, "nats-server -c /etc/nats/f.conf & wait"]`, "nats-server -c /etc/nats/f.conf", "/etc/nats/f.conf", "10"},
+		{"a newline ends the command", `command: [sh, -c, "nats-server -js\nsleep 5"]`, "nats-server -js", "", "10"},
+		{"a continued line does not", `command: [sh, -c, "nats-server \\\n  -c /etc/nats/g.conf"]`, "nats-server -c /etc/nats/g.conf", "/etc/nats/g.conf", "10"},
+		{"quoted operators are words", `command: [sh, -c, "nats-server --name 'a;b|c&d'"]`, "nats-server --name a;b|c&d", "", "10"},
 		{"script cut at ||", `command: [sh, -c, "nats-server -js || exit 1"]`, "nats-server -js", "", "10"},
 		{"shell options before -c", `command: [bash, -e, -c, "exec nats-server --config /etc/nats/b.conf"]`, "nats-server --config /etc/nats/b.conf", "/etc/nats/b.conf", "10"},
 		{"a shell without -c", `command: [sh, /entry.sh, -js]`, "sh /entry.sh -js", "", "10"},

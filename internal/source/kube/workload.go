@@ -179,92 +179,22 @@ func (l *loader) commandLine(c *yaml.Node, file string, tag string) (words []nat
 	}
 	all := append(append([]natsflags.Arg{}, cmd...), args...)
 	// A shell running nats-server ("sh -c 'exec nats-server -c ...'").
-	if len(all) >= 3 && isShell(all[0].Value) {
-		for i := 1; i < len(all); i++ {
-			if all[i].Value == "-c" && i+1 < len(all) {
-				script := all[i+1]
-				if strings.Contains(script.Value, "<<") {
-					note = "writes its config with a shell here-document, which natsaudit does not read"
-				}
-				var out []natsflags.Arg
-				for _, w := range splitShell(script.Value) {
-					out = append(out, natsflags.Arg{Value: w, Loc: script.Loc})
-				}
-				return fromBinary(out), false, note
-			}
+	if out, script, ok := natsflags.ShellScript(all); ok {
+		if strings.Contains(script.Value, "<<") {
+			note = "writes its config with a shell here-document, which natsaudit does not read"
 		}
+		return out, false, note
 	}
 	switch {
 	case len(cmd) > 0:
-		return fromBinary(all), false, ""
+		return natsflags.FromBinary(all), false, ""
 	case len(args) > 0:
 		if image.Alpine(tag) && !strings.HasPrefix(args[0].Value, "-") {
-			return fromBinary(args), false, "" // docker-entrypoint.sh runs the args as they are
+			return natsflags.FromBinary(args), false, "" // docker-entrypoint.sh runs the args as they are
 		}
 		return append([]natsflags.Arg{{Value: "nats-server"}}, args...), false, ""
 	}
 	return []natsflags.Arg{{Value: "nats-server"}, {Value: "--config"}, {Value: image.DefaultConfig(tag)}}, true, ""
-}
-
-func isShell(w string) bool {
-	switch path.Base(w) {
-	case "sh", "bash", "ash", "dash":
-		return true
-	}
-	return false
-}
-
-// fromBinary drops what comes before the nats-server binary (an init such
-// as tini, "exec"); words without it are kept whole.
-func fromBinary(words []natsflags.Arg) []natsflags.Arg {
-	for i, w := range words {
-		if natsflags.IsBinary(w.Value) {
-			out := words[i:]
-			// A shell script goes on after nats-server's arguments.
-			for j, x := range out {
-				if j > 0 && (x.Value == "&&" || x.Value == ";" || x.Value == "|" || x.Value == "||") {
-					return out[:j]
-				}
-			}
-			return out
-		}
-	}
-	return words
-}
-
-// splitShell splits a shell command into words (quotes removed; no
-// expansion).
-func splitShell(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inWord := false
-	var quote rune
-	for _, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '"' || r == '\'':
-			quote = r
-			inWord = true
-		case r == ' ' || r == '\t' || r == '\n' || r == '\\':
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 // container builds the server of one nats-server container.
