@@ -287,3 +287,21 @@ func TestKustomizeHostile(t *testing.T) {
 		t.Logf("error %+v", e)
 	}
 }
+
+// TestKustomizationNamespaceWinsOverGenerator: kustomize's namespace
+// transformer gives every object of the build, generated ones included,
+// the kustomization's namespace, whatever namespace a generator entry
+// names; so the StatefulSet (which gets it too) mounts the generated
+// ConfigMap (the rendered build applies the kustomization's namespace
+// last, so the generator's own is overridden).
+func TestKustomizationNamespaceWinsOverGenerator(t *testing.T) {
+	r := loadTree(t, map[string]string{
+		"nats/kustomization.yaml": "namespace: governor\nconfigMapGenerator:\n  - name: nats-config\n    namespace: elsewhere\n    files: [server.conf]\nresources: [statefulset.yaml]\n",
+		"nats/statefulset.yaml":   kStatefulSet,
+		"nats/server.conf":        "port: 4333\n",
+	})
+	s := one(t, r)
+	if s.ConfigFile != "nats/server.conf" {
+		t.Errorf("config file %q, want nats/server.conf (config from %q, notes %q)", s.ConfigFile, s.Deployment.Kubernetes.ConfigFrom, r.Notes)
+	}
+}
