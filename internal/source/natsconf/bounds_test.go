@@ -109,3 +109,24 @@ func TestRedactMessageSixByteValue(t *testing.T) {
 		t.Errorf("a 4-byte value inside a word: %q, want the word left alone", got)
 	}
 }
+
+// TestParseErrorPlaces: an unterminated string at the end of the file
+// keeps the lexer's "Unexpected EOF" (there is no unclosed block to point
+// at; kills `l > 0` turned into `>= 0`), and a value error without a line
+// ("integer '…' is out of the range") is placed on the line that holds the
+// value (kills the line count's `+ 1` turned into `- 1`).
+func TestParseErrorPlaces(t *testing.T) {
+	for _, tc := range []struct {
+		text, msg string
+		line      int
+	}{
+		{"port: 4222\nserver_name: \"abc\n", "Unexpected EOF", 3},
+		{"port: 4222\nmax_payload: 99999999999999999999999\n", "is out of the range", 2},
+		{"max_payload: 99999999999999999999999\n", "is out of the range", 1},
+	} {
+		r := Parse("/repo/nats.conf", []byte(tc.text), Options{})
+		if len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, tc.msg) || r.Errors[0].Line != tc.line {
+			t.Errorf("%q: errors %+v, want one %q at line %d", tc.text, r.Errors, tc.msg, tc.line)
+		}
+	}
+}
