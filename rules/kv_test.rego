@@ -133,3 +133,89 @@ test_kv_005_fires_history_65 if {
 test_kv_005_quiet_history_64 if {
 	count(by_id({"streams": [bucket("audit", {"max_msgs_per_subject": 64})]}, "NATS-KV-005")) == 0
 }
+
+# --- Mutation survivors (issue 20): what makes a bucket a bucket ---------
+
+# live_bucket(name, cfg, size): a KV_ stream as a live probe reports it,
+# seen by servers of a meta cluster of size (0: unknown).
+live_bucket(name, cfg, size) := object.union(object.union(bucket(name, cfg), {"source": "live", "cluster_size": size}), {"file": ""})
+
+# A stream capturing $KV subjects but not named KV_<bucket> is a plain
+# stream (a KV mirror named CONFIG_BACKUP): no key-value rule judges it.
+test_kv_quiet_kv_subjects_without_kv_name if {
+	st := object.union(bucket("config", {}), {"name": "CONFIG_BACKUP"})
+	count(findings({"streams": [st]})) == 0
+}
+
+# An object store needs both its OBJ_ name and $O. subjects.
+test_kv_004_quiet_object_subjects_without_obj_name if {
+	st := object.union(objects("blobs", {}), {"name": "BLOBS"})
+	count(by_id({"streams": [st]}, "NATS-KV-004")) == 0
+}
+
+test_kv_004_quiet_obj_name_without_object_subjects if {
+	st := objects("blobs", {"subjects": ["blobs.>"]})
+	count(by_id({"streams": [st]}, "NATS-KV-004")) == 0
+}
+
+# A live bucket is judged by the cluster its servers report, not by the
+# inventory (here none: a lone probe of one node of a 3-node cluster).
+test_kv_001_live_bucket_uses_reported_cluster_size if {
+	[f] := by_id({"streams": [live_bucket("config", {"max_bytes": 1048576}, 3)]}, "NATS-KV-001")
+	helpers.sev(f) == "medium"
+}
+
+# A live bucket whose cluster size is unknown (0) falls back to the
+# inventory's cluster.
+test_kv_001_live_bucket_unknown_size_uses_inventory if {
+	[f] := by_id({"servers": three_node_live, "streams": [live_bucket("config", {"max_bytes": 1048576}, 0)]}, "NATS-KV-001")
+	helpers.sev(f) == "medium"
+}
+
+# A cache-like bucket is NATS-KV-002's (TTL), not NATS-KV-001's, even with
+# history 1 on one replica.
+test_kv_001_quiet_cache_like_bucket if {
+	fs := findings({"streams": [bucket("sessions", {"max_bytes": 1048576})]})
+	count(helpers.hits(fs, "NATS-KV-001")) == 0
+	count(helpers.hits(fs, "NATS-KV-002")) == 1
+}
+
+# An object store named like a cache is no key-value bucket: no TTL finding.
+test_kv_002_quiet_object_store_named_sessions if {
+	count(by_id({"streams": [objects("sessions", {})]}, "NATS-KV-002")) == 0
+}
+
+# An unbounded object store is NATS-KV-004's, not the key-value NATS-KV-003.
+test_kv_003_quiet_object_store if {
+	fs := findings({"streams": [objects("blobs", {})]})
+	count(helpers.hits(fs, "NATS-KV-003")) == 0
+	count(helpers.hits(fs, "NATS-KV-004")) == 1
+}
+
+# max_bytes 0 is no limit (nats kv add's default), as -1 is.
+test_kv_003_fires_max_bytes_zero if {
+	count(by_id({"streams": [bucket("config", {"max_bytes": 0})]}, "NATS-KV-003")) == 1
+}
+
+test_kv_004_fires_max_bytes_zero if {
+	count(by_id({"streams": [objects("blobs", {"max_bytes": 0})]}, "NATS-KV-004")) == 1
+}
+
+# An unbounded key-value bucket is NATS-KV-003's, not the object store's.
+test_kv_004_quiet_kv_bucket if {
+	fs := findings({"streams": [bucket("config", {})]})
+	count(helpers.hits(fs, "NATS-KV-004")) == 0
+	count(helpers.hits(fs, "NATS-KV-003")) == 1
+}
+
+# History above 64 is refused by the NACK controller's KV API only: a live
+# KV_ stream with max_msgs_per_subject 100 exists, and a NACK Stream (no
+# bucket) may keep 100 messages per subject.
+test_kv_005_quiet_live_bucket if {
+	count(by_id({"streams": [live_bucket("audit", {"max_msgs_per_subject": 100}, 3)]}, "NATS-KV-005")) == 0
+}
+
+test_kv_005_quiet_nack_stream if {
+	st := object.union(bucket("audit", {"max_msgs_per_subject": 100}), {"name": "AUDIT", "config": {"name": "AUDIT", "subjects": ["audit.>"]}})
+	count(by_id({"streams": [st]}, "NATS-KV-005")) == 0
+}
