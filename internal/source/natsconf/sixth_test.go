@@ -175,3 +175,39 @@ func TestListenSchemeOnly(t *testing.T) {
 		t.Fatalf("config %v, want host 0.0.0.0 port 4333", r.Config)
 	}
 }
+
+// TestValuesAtTheLimit: a configuration of exactly maxValues values (the
+// root, "a" and its elements) is read without complaint; one more is
+// reported once (kills `values > maxValues` → `>=`, which drops the last
+// value without a word, and `values++` → `values--`).
+func TestValuesAtTheLimit(t *testing.T) {
+	for _, tc := range []struct {
+		elems  int
+		report bool
+	}{{maxValues - 2, false}, {maxValues - 1, true}} {
+		r := Parse("/repo/nats.conf", []byte("a: ["+strings.Repeat("1,", tc.elems)+"]\n"), Options{})
+		n := 0
+		for _, e := range r.Errors {
+			if strings.Contains(e.Message, fmt.Sprintf("expands to more than %d values", maxValues)) {
+				n++
+			}
+		}
+		if tc.report && n != 1 || !tc.report && n != 0 {
+			t.Errorf("%d elements: %d reports of too many values, want %v", tc.elems, n, tc.report)
+		}
+		if a, _ := r.Config["a"].([]any); !tc.report && (len(a) != tc.elems || fmt.Sprint(a[len(a)-1]) != "1") {
+			t.Errorf("%d elements: the list does not end with 1", tc.elems)
+		}
+	}
+}
+
+// TestValueErrorAtTheStartOfTheFile: a value error without a line is
+// placed by the value it quotes even when that text is the file's first
+// bytes (kills `strings.Index(...) >= 0` → `> 0`).
+func TestValueErrorAtTheStartOfTheFile(t *testing.T) {
+	const v = "99999999999999999999999"
+	r := Parse("/repo/nats.conf", []byte(v+": "+v+"\n"), Options{})
+	if len(r.Errors) != 1 || r.Errors[0].Line != 1 || !strings.Contains(r.Errors[0].Message, "is out of the range") {
+		t.Fatalf("errors %+v, want out of the range on line 1", r.Errors)
+	}
+}
