@@ -211,3 +211,22 @@ func TestValueErrorAtTheStartOfTheFile(t *testing.T) {
 		t.Fatalf("errors %+v, want out of the range on line 1", r.Errors)
 	}
 }
+
+// TestIncludedBytesAtTheLimit: included files of exactly maxIncludedBytes
+// in all are read (kills `incBytes > maxIncludedBytes` → `>=`). It builds a
+// 64 MiB include (about 1 s and 230 MB here), so -short skips it.
+func TestIncludedBytesAtTheLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 64 MiB include")
+	}
+	big := "#" + strings.Repeat("x", maxIncludedBytes-2) + "\n"
+	m := memReader{"/repo/a.conf": []byte(big), "/repo/b.conf": []byte("max_payload: 1024\n")}
+	r := Parse("/repo/nats.conf", []byte("include a.conf\nport: 1\n"), Options{Reader: m})
+	if len(r.Errors) != 0 || fmt.Sprint(r.Config["port"]) != "1" {
+		t.Fatalf("config %v, errors %+v, want exactly the limit read", r.Config, r.Errors)
+	}
+	r = Parse("/repo/nats.conf", []byte("include a.conf\ninclude b.conf\n"), Options{Reader: m})
+	if len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, fmt.Sprintf(`include "b.conf": included files add up to more than %d bytes`, maxIncludedBytes)) {
+		t.Fatalf("errors %+v, want b.conf refused past the limit", r.Errors)
+	}
+}
