@@ -130,3 +130,28 @@ func TestParseErrorPlaces(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnsOnEveryLine: a key's column is its 1-based byte column on
+// every line. nats-server's lexer counts positions from the start of the
+// text on its first line and from the newline before the line on the
+// others; adding one everywhere put every key after line 1 a column to the
+// right (`http:` at column 1 of line 2 reported at 2), and a key of line
+// 1 too when variable definitions were injected ahead of the text.
+func TestColumnsOnEveryLine(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		env  mapEnv
+		want map[string]int
+	}{
+		{"port: 4222\nhttp: 8222\n  max_payload: 1024\n", nil, map[string]int{"config/port": 1, "config/http": 1, "config/max_payload": 3}},
+		{"port: $P\n\thttp: 8222\n", mapEnv{"P": "4222"}, map[string]int{"config/port": 1, "config/http": 2}},
+		{"jetstream {\n    store_dir: /data\n}\n", nil, map[string]int{"config/jetstream": 1, "config/jetstream/store_dir": 5}},
+	} {
+		r := Parse("/repo/nats.conf", []byte(tc.text), Options{Env: tc.env})
+		for k, col := range tc.want {
+			if got := r.Locs[k].Column; got != col {
+				t.Errorf("%q: %s at column %d, want %d", tc.text, k, got, col)
+			}
+		}
+	}
+}

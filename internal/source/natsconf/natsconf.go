@@ -466,7 +466,7 @@ func (p *parser) convert(v any, fc *fileCtx) *node {
 		if line < 1 {
 			line = 1
 		}
-		n.loc = model.Location{File: fc.file, Line: line, Column: tk.Position() + 1}
+		n.loc = model.Location{File: fc.file, Line: line, Column: column(tk.Line(), tk.Position())}
 		n.order = line
 		v = tk.Value()
 	}
@@ -625,7 +625,7 @@ func errorPosition(msg string, nPrefix int) (int, int) {
 	if m := posRe.FindStringSubmatch(msg); m != nil {
 		l, _ := strconv.Atoi(m[1])
 		c, _ := strconv.Atoi(m[2])
-		return max(l-nPrefix, 0), c + 1
+		return max(l-nPrefix, 0), column(l, c)
 	}
 	if m := lineNumRe.FindStringSubmatch(msg); m != nil {
 		l, _ := strconv.Atoi(m[1])
@@ -778,4 +778,16 @@ func closingQuote(text string, i int, c byte) int {
 		return 1
 	}
 	return 0
+}
+
+// column turns the conf lexer's position on a line into a 1-based column.
+// The lexer counts from the start of the text on its first line (0-based)
+// and from the newline before the line on every other (so already
+// 1-based); lexLine is the lexer's line, before the injected variable
+// definitions are taken off.
+func column(lexLine, pos int) int {
+	if lexLine == 1 {
+		return pos + 1
+	}
+	return pos
 }
