@@ -17,3 +17,45 @@ test_app_users_objects_only if {
 	{u.user | some [_, u, _] in authconf.app_users(c)} == {"a", "b"}
 	count(authconf.app_users(c)) == 2
 }
+
+# Empty values do not authenticate anyone.
+test_client_auth_needs_nonempty_values if {
+	not authconf.client_auth({"authorization": {"user": ""}})
+	authconf.client_auth({"authorization": {"user": "u"}})
+	not authconf.client_auth({"authorization": {"users": []}})
+	authconf.client_auth({"authorization": {"users": [{"user": "u"}]}})
+	not authconf.client_auth({"accounts": {"A": {"users": []}}})
+	authconf.client_auth({"accounts": {"A": {"users": [{"user": "u"}]}}})
+}
+
+test_operator_mode_nonempty_only if {
+	not authconf.operator_mode({"trusted_keys": "", "resolver": ""})
+	not authconf.operator_mode({"operator": 5})
+	not authconf.operator_mode({"trusted_keys": []})
+	authconf.operator_mode({"trusted_keys": ["OABC"]})
+	authconf.operator_mode({"resolver": "MEMORY"})
+	authconf.operator_mode({"resolver": {"type": "full"}})
+}
+
+test_system_account_name_default if {
+	authconf.system_account_name({"system_account": ""}) == "$SYS"
+	authconf.system_account_name({"system_account": 5}) == "$SYS"
+	authconf.system_account_name({"system_account": "SYS"}) == "SYS"
+	not authconf.sys_only_accounts({"accounts": {"A": {}}})
+	authconf.sys_only_accounts({"system_account": "SYS", "accounts": {"SYS": {}}})
+}
+
+# authorization.users bound to the system account are not app users.
+test_app_users_skip_system_account if {
+	c := {"authorization": {"users": [{"user": "s", "account": "$SYS"}, {"user": "a"}]}}
+	{u.user | some [_, u, _] in authconf.app_users(c)} == {"a"}
+	c2 := {"accounts": {"$SYS": {"users": ["x", {"user": "s"}]}}}
+	[[_, u]] := [x | some x in authconf.system_users(c2)]
+	u.user == "s"
+}
+
+test_user_label_types if {
+	authconf.user_label({"user": "bob"}) == "user \"bob\""
+	authconf.user_label({"user": 5, "nkey": "UA"}) == "nkey user UA"
+	authconf.user_label({"nkey": 5}) == "a user"
+}

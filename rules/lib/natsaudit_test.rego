@@ -31,3 +31,27 @@ test_human_duration_units if {
 	lib.human_duration(1500000000) == "1.5s"
 	lib.human_duration(250000000) == "250ms"
 }
+
+test_human_bytes_boundaries if {
+	lib.human_bytes(1023) == "1023 bytes"
+	lib.human_bytes(1024) == "1 KiB"
+	lib.human_bytes(1536) == "1.5 KiB"
+	lib.human_bytes(1073741824) == "1 GiB"
+	lib.human_bytes(1099511627776) == "1 TiB"
+}
+
+# Whole units at their boundary take the larger unit.
+test_human_duration_boundaries if {
+	lib.human_duration(86400000000000) == "1d"
+	lib.human_duration(3600000000000) == "1h"
+	lib.human_duration(5400000000000) == "90m"
+	lib.human_duration(60000000000) == "1m"
+	lib.human_duration(90000000000) == "90s"
+}
+
+test_short_lists if {
+	lib.short_list(["b", "a"], 2) == "a, b"
+	lib.short_list(["c", "b", "a"], 2) == "a, b and 1 more"
+	lib.short_list_ordered(["b", "a"], 2) == "b, a"
+	lib.short_list_ordered(["c", "b", "a"], 2) == "c, b and 1 more"
+}
