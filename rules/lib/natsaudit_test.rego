@@ -55,3 +55,13 @@ test_short_lists if {
 	lib.short_list_ordered(["b", "a"], 2) == "b, a"
 	lib.short_list_ordered(["c", "b", "a"], 2) == "c, b and 1 more"
 }
+
+test_num_and_unknown if {
+	lib.num(3) == 3
+	not lib.num("3")
+	lib.unknown("$PORT")
+	not lib.unknown("4222")
+	not lib.unknown(4222)
+	lib.host({"config": {"host": 5}}) == "0.0.0.0"
+	lib.host({"config": {"host": "127.0.0.1"}}) == "127.0.0.1"
+}
