@@ -59,3 +59,17 @@ test_user_label_types if {
 	authconf.user_label({"user": 5, "nkey": "UA"}) == "nkey user UA"
 	authconf.user_label({"nkey": 5}) == "a user"
 }
+
+# Client certificates authenticate only with TLS on, verification on and
+# no plain-text fallback; the CA file decides which of the two it is.
+test_cert_auth if {
+	authconf.cert_auth({"tls": {"verify": true, "ca_file": "ca.pem"}})
+	not authconf.cert_auth({"tls": {"verify": true}})
+	not authconf.cert_auth({"tls": {"ca_file": "ca.pem"}})
+	not authconf.cert_auth({"tls": {"verify": true, "ca_file": "ca.pem", "enabled": false}})
+	not authconf.cert_auth({"tls": {"verify": true, "ca_file": "ca.pem"}, "allow_non_tls": true})
+	authconf.cert_auth_any_ca({"tls": {"verify": true}})
+	not authconf.cert_auth_any_ca({"tls": {"verify": true, "ca_file": "ca.pem"}})
+	not authconf.cert_auth_any_ca({"tls": {}})
+	not authconf.cert_auth_any_ca({"tls": {"verify": true, "enabled": false}})
+}

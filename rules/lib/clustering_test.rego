@@ -88,3 +88,23 @@ test_file_reservation_needs_js_and_store if {
 	not clustering.file_reservation({"ref": "a", "config": {"jetstream": {"enabled": false, "max_file_store": 1000}}})
 	not clustering.file_reservation({"ref": "a", "config": {"jetstream": {"enabled": true, "max_file_store": 0}}})
 }
+
+# A definition file linked to servers takes their largest cluster; linked
+# to servers of unknown size it is 0; unlinked, the inventory's.
+test_linked_cluster_size if {
+	a := {"ref": "a", "config": {"jetstream": {"enabled": true}, "cluster": {"port": 6222}}, "deployment": {"replicas": 3}}
+	b := {"ref": "b", "config": {"jetstream": {"enabled": true}}}
+	doc := {"servers": [a, b]}
+	clustering.linked_cluster_size({"linked_servers": ["a", "b"]}) == 3 with input as doc
+	clustering.linked_cluster_size({"linked_servers": ["b"]}) == 1 with input as doc
+	clustering.linked_cluster_size({"linked_servers": ["zz"]}) == 0 with input as doc
+	clustering.linked_cluster_size({}) == 3 with input as doc
+	clustering.inventory_cluster_size == 0 with input as {"servers": []}
+}
+
+# Only servers whose config clusters them count as members.
+test_cluster_members_need_cluster_config if {
+	a := {"ref": "a", "config": {"jetstream": {"enabled": true}, "cluster": {"name": "c", "port": 6222}}}
+	b := {"ref": "b", "config": {"jetstream": {"enabled": true}, "cluster": {"name": "c"}}}
+	clustering.cluster_group_size(a) == 1 with input as {"servers": [a, b]}
+}

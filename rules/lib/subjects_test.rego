@@ -14,3 +14,14 @@ test_super_cluster_needs_gateway_name if {
 	not subjects.super_cluster({"live": {"varz": {"gateway": {}}}})
 	not subjects.super_cluster({"live": {"varz": {"gateway": "g"}}})
 }
+
+test_same_cluster_peers if {
+	a := {"name": "a", "live": {"varz": {"cluster": {"name": "east"}}}}
+	b := {"name": "b", "live": {"varz": {"cluster": {"name": "east"}}}}
+	c := {"name": "c", "live": {"varz": {"cluster": {"name": "west"}}}}
+	d := {"name": "d", "live": {"varz": {}}}
+	e := {"name": "e", "live": {"varz": {}}}
+	doc := {"servers": [a, b, c, d, e]}
+	subjects.same_cluster_peers(a) == {"b"} with input as doc
+	subjects.same_cluster_peers(d) == set() with input as doc
+}
