@@ -85,8 +85,10 @@ test_file_reservation_needs_js_and_store if {
 	r.capacity == 1000
 	r.reserved == 100
 	r.unbounded == ["S3"]
-	not clustering.file_reservation({"ref": "a", "config": {"jetstream": {"enabled": false, "max_file_store": 1000}}})
-	not clustering.file_reservation({"ref": "a", "config": {"jetstream": {"enabled": true, "max_file_store": 0}}})
+	off := {"ref": "a", "name": "a", "config": {"jetstream": {"enabled": false, "max_file_store": 1000}}, "live": {"jsz": {"config": {}}}}
+	not clustering.file_reservation(off) with input as {"servers": [off]}
+	zero := {"ref": "a", "config": {"jetstream": {"enabled": true, "max_file_store": 0}}}
+	not clustering.file_reservation(zero) with input as {"servers": [zero]}
 }
 
 # A definition file linked to servers takes their largest cluster; linked
