@@ -1113,7 +1113,7 @@ func build(r *raw, dir string, ip func(sval) (string, []string), opt Options) *S
 	var args []sval
 	// (a shell entrypoint with a one-word command runs that word as its
 	// script, read below with the entrypoint's words)
-	if len(r.entrypoint) == 0 || !isShell(r.entrypoint[0].v) || len(r.command) == 1 {
+	if len(r.entrypoint) == 0 || !natsflags.IsShell(r.entrypoint[0].v) || len(r.command) == 1 {
 		for _, c := range r.entrypoint {
 			v, _ := ip(c)
 			args = append(args, sval{v, c.loc})
@@ -1221,9 +1221,6 @@ func parseMem(s string) (int64, bool) {
 	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[strings.ToLower(m[2])]
 	return int64(f * mult), true
 }
-
-// isShell: a command word that runs a shell.
-func isShell(w string) bool { return natsflags.IsShell(w) }
 
 // svals: command words as natsflags reads them.
 func svals(in []sval) []natsflags.Arg {

@@ -9,11 +9,7 @@ import (
 // (package natsflags, shared with the Kubernetes and Helm sources) into
 // its deployment, its flag config and their locations.
 func parseFlags(s *Service, args []sval, a *secret.Analyzer) {
-	in := make([]natsflags.Arg, len(args))
-	for i, x := range args {
-		in[i] = natsflags.Arg{Value: x.v, Loc: x.loc}
-	}
-	r := natsflags.Parse(in, a)
+	r := natsflags.Parse(svals(args), a)
 	d := s.Deployment
 	d.Command = append(d.Command, r.Command...)
 	d.FlagNames = append(d.FlagNames, r.FlagNames...)
